@@ -1,0 +1,23 @@
+# Every third-party dependency, all from Debian packages (hack/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS system)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(cpprestsdk REQUIRED)
+find_package(pugixml REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Catch2 2 REQUIRED)
+include(Catch)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FUSE3 REQUIRED IMPORTED_TARGET fuse3)
+
+# ISA-L ships no CMake or pkg-config file on Debian: find it by hand.
+find_path(ISAL_INCLUDE_DIR isa-l/crc64.h REQUIRED)
+find_library(ISAL_LIBRARY NAMES isal REQUIRED)
+add_library(ossvp_isal INTERFACE)
+target_include_directories(ossvp_isal INTERFACE ${ISAL_INCLUDE_DIR})
+target_link_libraries(ossvp_isal INTERFACE ${ISAL_LIBRARY})
+add_library(ISAL::isal ALIAS ossvp_isal)

@@ -1,0 +1,72 @@
+// Status: the outcome of an operation that returns no value — Ok, or a code
+// with a human-readable message (what is wrong, where, how to fix it).
+// Result<T> (result.h) carries a value or a Status.
+//
+// Thread-safety: immutable value type; safe to copy across threads.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ossvp {
+
+enum class StatusCode {
+  Ok = 0,
+  NotFound,
+  AlreadyExists,
+  PermissionDenied,
+  Unauthenticated,
+  InvalidArgument,
+  PreconditionFailed,
+  ResourceExhausted,  // out of space, quota, memory budget
+  Unavailable,        // transient: retry may succeed
+  Timeout,
+  Cancelled,
+  Corruption,         // checksum mismatch, truncated data
+  Unimplemented,
+  Internal,
+};
+
+std::string_view statusCodeName(StatusCode code);
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status ok() { return Status(); }
+
+  bool isOk() const { return code_ == StatusCode::Ok; }
+  explicit operator bool() const { return isOk(); }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+  // Returns a copy whose message is prefixed with `context: `.
+  Status withContext(std::string_view context) const;
+
+  // "NotFound: no such key 'a/b'"; "OK" when ok.
+  std::string toString() const;
+
+  // The errno a FUSE reply should carry for this status (0 when ok).
+  int toErrno() const;
+
+ private:
+  StatusCode code_ = StatusCode::Ok;
+  std::string message_;
+};
+
+inline Status notFound(std::string m) { return {StatusCode::NotFound, std::move(m)}; }
+inline Status invalidArgument(std::string m) { return {StatusCode::InvalidArgument, std::move(m)}; }
+inline Status permissionDenied(std::string m) { return {StatusCode::PermissionDenied, std::move(m)}; }
+inline Status unavailable(std::string m) { return {StatusCode::Unavailable, std::move(m)}; }
+inline Status internalError(std::string m) { return {StatusCode::Internal, std::move(m)}; }
+inline Status corruption(std::string m) { return {StatusCode::Corruption, std::move(m)}; }
+
+}  // namespace ossvp
+
+// Returns early from the enclosing function when `expr` yields a non-ok Status.
+#define OSSVP_RETURN_IF_ERROR(expr)              \
+  do {                                           \
+    ::ossvp::Status ossvp_status_ = (expr);      \
+    if (!ossvp_status_.isOk()) return ossvp_status_; \
+  } while (0)
