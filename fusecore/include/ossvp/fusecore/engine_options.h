@@ -1,0 +1,37 @@
+// EngineOptions: every knob of the read engine, with the defaults the mount
+// and the populator use. Sizes are bytes.
+//
+// Thread-safety: plain value type.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ossvp::fusecore {
+
+struct EngineOptions {
+  // Global cap on all buffered data (prefetch, cache, upload parts). A reader
+  // waits rather than the process growing past it.
+  uint64_t memoryBudget = 1ull << 30;
+  // Size of one ranged GET of a sequential stream; prefetch ranges are cut
+  // into parts aligned to multiples of it.
+  uint64_t partSize = 8ull << 20;
+  // Sequential window per stream: starts here and doubles ...
+  uint64_t initialWindow = 1ull << 20;
+  // ... up to this.
+  uint64_t maxWindow = 256ull << 20;
+  // Ranged GETs in flight for prefetching, over all files (demand reads are
+  // never held back by it).
+  size_t maxInflight = 64;
+  // Objects up to this size are fetched whole on their first read.
+  uint64_t smallObjectThreshold = 1ull << 20;
+  // Random reads fetch the asked range aligned out to this.
+  uint64_t randomAlign = 64ull << 10;
+  // Independent sequential/strided streams tracked per open file.
+  size_t streamsPerReader = 4;
+  // Engine-level attempts for a part whose GET failed transiently (on top of
+  // the client's own retries), e.g. a body that arrived short.
+  int fetchAttempts = 3;
+};
+
+}  // namespace ossvp::fusecore

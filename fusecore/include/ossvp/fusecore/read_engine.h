@@ -1,0 +1,94 @@
+// ReadEngine: the high-throughput OSS read path shared by the FUSE mount and
+// the populator (one read path, not two). It owns the global memory budget and
+// one block cache per object version (bucket, key, ETag), shared by every
+// FileReader open on it, so several readers of one file fetch each byte once.
+//
+// A FileReader reads one object version. Sequential, interleaved and strided
+// access is detected per reader (access_pattern.h) and prefetched with
+// parallel ranged GETs of `partSize`; random reads fetch only what is asked
+// (aligned to `randomAlign`); small objects are fetched whole. Every GET
+// carries If-Match with the ETag given at open, so if the object changes on the
+// server a read fails with PreconditionFailed (ESTALE) instead of returning
+// a mix of old and new bytes. Transient failures are retried; a read never
+// returns bytes that did not arrive complete.
+//
+// Stable API (used by populator/): ReadEngine(client, options),
+// open(bucket, meta), FileReader::read(offset, buf, len).
+//
+// Thread-safety: ReadEngine and FileReader are internally synchronized;
+// read() may be called from several threads at once on one reader. The engine
+// must outlive its readers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ossvp/common/result.h"
+#include "ossvp/fusecore/engine_options.h"
+#include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/ossclient/object_client.h"
+#include "ossvp/ossclient/types.h"
+
+namespace ossvp::fusecore {
+
+class EngineCore;
+class ObjectCache;
+
+// Counters for tests, benchmarks and logs (monotonic since construction).
+struct EngineStats {
+  uint64_t getRequests = 0;      // ranged GETs issued (including retries)
+  uint64_t bytesFetched = 0;     // body bytes received
+  uint64_t bytesServed = 0;      // bytes copied out to readers
+  uint64_t prefetchRequests = 0; // GETs issued ahead of demand
+  uint64_t retries = 0;          // engine-level re-fetches after a failed part
+  uint64_t memoryPeak = 0;       // highest budget use seen
+};
+
+class FileReader {
+ public:
+  ~FileReader();
+  FileReader(const FileReader&) = delete;
+  FileReader& operator=(const FileReader&) = delete;
+
+  // Reads up to `len` bytes at `offset` into `buf`. Blocks until they are
+  // there. Returns the byte count: `len`, fewer only at the end of the
+  // object, 0 at or past it. Errors: PreconditionFailed (the object changed
+  // since open), Unavailable/Timeout/Corruption after retries (the bytes
+  // could not be fetched intact), Cancelled.
+  Result<size_t> read(uint64_t offset, char* buf, size_t len);
+
+  const ossclient::ObjectMeta& meta() const { return meta_; }
+
+ private:
+  friend class ReadEngine;
+  struct State;
+  FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta,
+             const EngineOptions& options);
+
+  std::shared_ptr<ObjectCache> cache_;
+  ossclient::ObjectMeta meta_;
+  std::unique_ptr<State> state_;
+};
+
+class ReadEngine {
+ public:
+  ReadEngine(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options = {});
+  ~ReadEngine();
+  ReadEngine(const ReadEngine&) = delete;
+  ReadEngine& operator=(const ReadEngine&) = delete;
+
+  // Opens `meta` (size and ETag as listed or HEADed) for reading. Does no I/O.
+  std::unique_ptr<FileReader> open(const std::string& bucket, const ossclient::ObjectMeta& meta);
+
+  // The global budget; the writer path takes its part buffers from it too.
+  MemoryBudget& budget();
+  const EngineOptions& options() const;
+  EngineStats stats() const;
+  ossclient::ObjectClient& client();
+
+ private:
+  std::shared_ptr<EngineCore> core_;
+};
+
+}  // namespace ossvp::fusecore

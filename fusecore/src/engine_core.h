@@ -1,0 +1,47 @@
+// EngineCore: the state every ObjectCache of one ReadEngine shares: the
+// client, the memory budget, options, counters and the registry that maps an
+// object version to its (single) live cache.
+//
+// Thread-safety: internally synchronized; counters are atomics.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "ossvp/fusecore/engine_options.h"
+#include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/ossclient/object_client.h"
+
+namespace ossvp::fusecore {
+
+class ObjectCache;
+
+class EngineCore : public std::enable_shared_from_this<EngineCore> {
+ public:
+  EngineCore(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options)
+      : client(std::move(client)), options(options), budget(options.memoryBudget) {}
+
+  // The cache for (bucket, key, etag), created on first use.
+  std::shared_ptr<ObjectCache> cacheFor(const std::string& bucket, const ossclient::ObjectMeta& meta);
+
+  const std::shared_ptr<ossclient::ObjectClient> client;
+  const EngineOptions options;
+  MemoryBudget budget;
+
+  std::atomic<uint64_t> getRequests{0};
+  std::atomic<uint64_t> bytesFetched{0};
+  std::atomic<uint64_t> bytesServed{0};
+  std::atomic<uint64_t> prefetchRequests{0};
+  std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> inflight{0};
+  std::atomic<uint64_t> tick{0};  // logical clock for LRU
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::weak_ptr<ObjectCache>> caches_;  // guarded by mu_
+};
+
+}  // namespace ossvp::fusecore

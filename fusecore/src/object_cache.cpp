@@ -1,0 +1,262 @@
+#include "object_cache.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ossvp/common/log.h"
+
+namespace ossvp::fusecore {
+namespace {
+
+uint64_t alignDown(uint64_t v, uint64_t a) { return a ? v / a * a : v; }
+uint64_t alignUp(uint64_t v, uint64_t a) { return a ? (v + a - 1) / a * a : v; }
+
+bool isTransient(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::Unavailable:
+    case StatusCode::Timeout:
+    case StatusCode::Corruption:
+    case StatusCode::Internal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+struct ObjectCache::Chunk {
+  enum class State { Loading, Ready, Failed };
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  std::unique_ptr<char[]> data;
+  Reservation mem;
+  State state = State::Loading;
+  Status error;
+  uint64_t lastUse = 0;
+  uint64_t served = 0;  // bytes copied out so far (all guarded by ObjectCache::mu_)
+  ossclient::AsyncHandle handle;
+};
+
+ObjectCache::ObjectCache(std::shared_ptr<EngineCore> core, std::string bucket,
+                         ossclient::ObjectMeta meta)
+    : core_(std::move(core)), bucket_(std::move(bucket)), meta_(std::move(meta)) {}
+
+ObjectCache::~ObjectCache() = default;
+
+ObjectCache::ChunkPtr ObjectCache::coveringLocked(uint64_t pos) const {
+  auto it = chunks_.upper_bound(pos);
+  if (it == chunks_.begin()) return nullptr;
+  --it;
+  const ChunkPtr& c = it->second;
+  return pos < c->offset + c->length ? c : nullptr;
+}
+
+std::vector<ByteRange> ObjectCache::gapsLocked(ByteRange r) const {
+  std::vector<ByteRange> gaps;
+  uint64_t end = std::min(r.end(), meta_.size);
+  uint64_t pos = r.offset;
+  auto it = chunks_.upper_bound(pos);
+  if (it != chunks_.begin()) {
+    auto prev = std::prev(it);
+    pos = std::max(pos, prev->second->offset + prev->second->length);
+  }
+  for (; pos < end; ++it) {
+    uint64_t next = it == chunks_.end() ? end : std::min(end, it->second->offset);
+    if (next > pos) gaps.push_back(ByteRange{pos, next - pos});
+    if (it == chunks_.end()) break;
+    pos = std::max(pos, it->second->offset + it->second->length);
+  }
+  return gaps;
+}
+
+std::vector<ByteRange> ObjectCache::splitParts(ByteRange r) const {
+  std::vector<ByteRange> parts;
+  uint64_t part = std::max<uint64_t>(core_->options.partSize, 4096);
+  for (uint64_t pos = r.offset; pos < r.end();) {
+    uint64_t next = std::min(r.end(), alignDown(pos, part) + part);
+    parts.push_back(ByteRange{pos, next - pos});
+    pos = next;
+  }
+  return parts;
+}
+
+bool ObjectCache::covered(ByteRange r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return gapsLocked(r).empty();
+}
+
+bool ObjectCache::startChunk(ByteRange r, Reservation mem, bool prefetch) {
+  auto c = std::make_shared<Chunk>();
+  c->offset = r.offset;
+  c->length = r.length;
+  c->data = std::make_unique_for_overwrite<char[]>(r.length);
+  c->mem = std::move(mem);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto gaps = gapsLocked(r);
+    if (gaps.size() != 1 || !(gaps[0] == r)) return false;  // someone else got there
+    c->lastUse = ++core_->tick;
+    chunks_[r.offset] = c;
+  }
+  if (prefetch) ++core_->prefetchRequests;
+  issue(c);
+  return true;
+}
+
+void ObjectCache::issue(const ChunkPtr& c) {
+  ossclient::GetRequest req;
+  req.bucket = bucket_;
+  req.key = meta_.key;
+  req.offset = c->offset;
+  req.length = c->length;
+  req.ifMatch = meta_.etag;
+  req.dest = c->data.get();
+  req.destCapacity = c->length;
+  req.verifyCrc = c->offset == 0 && c->length == meta_.size;
+  ++core_->inflight;
+  ++core_->getRequests;
+  auto self = shared_from_this();
+  auto handle = core_->client->getAsync(
+      std::move(req), [self, c](Result<ossclient::GetResult> r) { self->onDone(c, std::move(r)); });
+  std::lock_guard<std::mutex> lock(mu_);
+  if (c->state == Chunk::State::Loading) c->handle = handle;
+}
+
+void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
+  --core_->inflight;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    c->handle = ossclient::AsyncHandle();
+    if (r.isOk() && r->bytesWritten == c->length) {
+      c->state = Chunk::State::Ready;
+      core_->bytesFetched += c->length;
+    } else {
+      Status st = r.isOk() ? Status(StatusCode::Unavailable,
+                                    fmt::format("short body: {} of {} bytes arrived",
+                                                r->bytesWritten, c->length))
+                           : r.status();
+      if (st.code() == StatusCode::PreconditionFailed) {
+        st = Status(StatusCode::PreconditionFailed,
+                    fmt::format("object changed on the server since it was opened (ETag {} no "
+                                "longer matches); reopen the file to read the new version",
+                                meta_.etag));
+      }
+      c->error = st.withContext(fmt::format("GET oss://{}/{} bytes {}-{}", bucket_, meta_.key,
+                                            c->offset, c->offset + c->length - 1));
+      c->state = Chunk::State::Failed;
+      auto it = chunks_.find(c->offset);
+      if (it != chunks_.end() && it->second == c) chunks_.erase(it);
+      c->mem.reset();
+      if (st.code() != StatusCode::Cancelled) logWarn("fusecore: {}", c->error.toString());
+    }
+  }
+  cv_.notify_all();
+}
+
+void ObjectCache::fetchDemand(ByteRange r) {
+  std::vector<ByteRange> gaps;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    gaps = gapsLocked(r);
+  }
+  for (const ByteRange& g : gaps) {
+    for (const ByteRange& p : splitParts(g)) {
+      Reservation mem = core_->budget.acquire(p.length);
+      (void)startChunk(p, std::move(mem), false);
+    }
+  }
+}
+
+uint64_t ObjectCache::prefetch(ByteRange r) {
+  std::vector<ByteRange> gaps;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    gaps = gapsLocked(r);
+  }
+  for (const ByteRange& g : gaps) {
+    for (const ByteRange& p : splitParts(g)) {
+      if (core_->inflight.load() >= core_->options.maxInflight) return p.offset;
+      Reservation mem = core_->budget.tryAcquire(p.length, true);
+      if (mem.bytes() == 0) return p.offset;
+      (void)startChunk(p, std::move(mem), true);
+    }
+  }
+  return std::min(r.end(), meta_.size);
+}
+
+Result<size_t> ObjectCache::copyOut(uint64_t offset, char* buf, size_t len, uint64_t align) {
+  uint64_t end = std::min<uint64_t>(offset + len, meta_.size);
+  if (offset >= end) return size_t{0};
+  int failures = 0;
+  uint64_t pos = offset;
+  while (pos < end) {
+    ChunkPtr c;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      c = coveringLocked(pos);
+      if (c) {
+        c->lastUse = ++core_->tick;
+        cv_.wait(lock, [&] { return c->state != Chunk::State::Loading; });
+      }
+    }
+    if (!c) {
+      uint64_t from = alignDown(pos, align);
+      fetchDemand(ByteRange{from, std::min(alignUp(end, align), meta_.size) - from});
+      continue;
+    }
+    if (c->state == Chunk::State::Failed) {
+      if (!isTransient(c->error) || ++failures >= core_->options.fetchAttempts) return c->error;
+      ++core_->retries;
+      continue;  // the failed chunk left the map: the next round fetches again
+    }
+    uint64_t n = std::min(end, c->offset + c->length) - pos;
+    std::memcpy(buf + (pos - offset), c->data.get() + (pos - c->offset), n);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      c->served += n;
+    }
+    pos += n;
+  }
+  core_->bytesServed += end - offset;
+  return static_cast<size_t>(end - offset);
+}
+
+void ObjectCache::addReader() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++readers_;
+}
+
+void ObjectCache::removeReader() {
+  std::vector<ossclient::AsyncHandle> handles;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--readers_ > 0) return;
+    for (auto& [off, c] : chunks_) {
+      if (c->state == Chunk::State::Loading) handles.push_back(c->handle);
+    }
+    chunks_.clear();  // readers still copying keep their chunk alive
+  }
+  for (auto& h : handles) h.cancel();
+}
+
+uint64_t ObjectCache::reclaim(uint64_t bytes, bool evenUnread) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ChunkPtr> victims;
+  for (auto& [off, c] : chunks_) {
+    if (c->state == Chunk::State::Ready && (evenUnread || c->served >= c->length)) {
+      victims.push_back(c);
+    }
+  }
+  std::sort(victims.begin(), victims.end(),
+            [](const ChunkPtr& a, const ChunkPtr& b) { return a->lastUse < b->lastUse; });
+  uint64_t freed = 0;
+  for (const ChunkPtr& c : victims) {
+    if (freed >= bytes) break;
+    chunks_.erase(c->offset);
+    freed += c->length;
+  }
+  return freed;
+}
+
+}  // namespace ossvp::fusecore

@@ -1,0 +1,81 @@
+// ObjectCache: the blocks of one object version (bucket, key, ETag) held in
+// memory, shared by all FileReaders of it. Blocks ("chunks") are
+// non-overlapping byte ranges of variable length: whole parts for sequential
+// prefetch, small aligned ranges for random reads, the whole object for small
+// ones. A chunk is Loading while its ranged GET (If-Match: ETag) is in flight,
+// then Ready; a failed chunk is dropped from the map so the next read retries.
+// Chunk memory comes from the global MemoryBudget and is given back when the
+// budget reclaims the chunk (already-read, least recently used first).
+//
+// Thread-safety: internally synchronized (mu_). Lock order: mu_ before the
+// budget's lock; never acquire() budget memory while holding mu_.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine_core.h"
+#include "ossvp/common/result.h"
+#include "ossvp/fusecore/access_pattern.h"
+#include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/ossclient/types.h"
+
+namespace ossvp::fusecore {
+
+class ObjectCache : public Reclaimer, public std::enable_shared_from_this<ObjectCache> {
+ public:
+  ObjectCache(std::shared_ptr<EngineCore> core, std::string bucket, ossclient::ObjectMeta meta);
+  ~ObjectCache() override;
+
+  const ossclient::ObjectMeta& meta() const { return meta_; }
+
+  // True when every byte of `r` is Ready or Loading.
+  bool covered(ByteRange r);
+
+  // Starts GETs for the parts of `r` nobody holds yet; waits for memory.
+  void fetchDemand(ByteRange r);
+
+  // Starts GETs for the missing parts of `r` without waiting: stops at the
+  // first part that does not fit the budget or the in-flight limit. Returns
+  // how far (exclusive end) the range is now covered.
+  uint64_t prefetch(ByteRange r);
+
+  // Copies [offset, offset+len) (clipped to the object) into buf, waiting for
+  // Loading chunks and fetching what is missing (aligned to `align`). Returns
+  // the byte count or the error of a part that failed `fetchAttempts` times.
+  Result<size_t> copyOut(uint64_t offset, char* buf, size_t len, uint64_t align);
+
+  // Reader accounting: when the last reader goes, in-flight GETs are
+  // cancelled and cached chunks dropped (the memory returns to the budget).
+  void addReader();
+  void removeReader();
+
+  uint64_t reclaim(uint64_t bytes, bool evenUnread) override;
+
+ private:
+  struct Chunk;
+  using ChunkPtr = std::shared_ptr<Chunk>;
+
+  ChunkPtr coveringLocked(uint64_t pos) const;
+  std::vector<ByteRange> gapsLocked(ByteRange r) const;
+  std::vector<ByteRange> splitParts(ByteRange r) const;
+  // Inserts and starts a chunk for `r` if it is still entirely a gap.
+  bool startChunk(ByteRange r, Reservation mem, bool prefetch);
+  void issue(const ChunkPtr& c);
+  void onDone(const ChunkPtr& c, Result<ossclient::GetResult> r);
+
+  const std::shared_ptr<EngineCore> core_;
+  const std::string bucket_;
+  const ossclient::ObjectMeta meta_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, ChunkPtr> chunks_;  // by offset; guarded by mu_
+  int readers_ = 0;                      // guarded by mu_
+};
+
+}  // namespace ossvp::fusecore

@@ -1,0 +1,108 @@
+#include "ossvp/fusecore/read_engine.h"
+
+#include <algorithm>
+
+#include "engine_core.h"
+#include "object_cache.h"
+#include "ossvp/fusecore/access_pattern.h"
+
+namespace ossvp::fusecore {
+
+std::shared_ptr<ObjectCache> EngineCore::cacheFor(const std::string& bucket,
+                                                  const ossclient::ObjectMeta& meta) {
+  std::string id = bucket;
+  id.push_back('\0');
+  id += meta.key;
+  id.push_back('\0');
+  id += meta.etag;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& slot = caches_[id];
+  if (auto live = slot.lock()) return live;
+  auto cache = std::make_shared<ObjectCache>(shared_from_this(), bucket, meta);
+  budget.addReclaimer(cache);
+  slot = cache;
+  if (caches_.size() > 4096) {
+    std::erase_if(caches_, [](const auto& kv) { return kv.second.expired(); });
+  }
+  return cache;
+}
+
+struct FileReader::State {
+  State(const EngineOptions& o, uint64_t size)
+      : options(o),
+        detector(PatternOptions{.initialWindow = o.initialWindow,
+                                .maxWindow = o.maxWindow,
+                                .forwardTolerance = std::max<uint64_t>(2ull << 20, o.partSize / 4),
+                                .backwardTolerance = 1ull << 20,
+                                .randomAlign = o.randomAlign,
+                                .maxStreams = o.streamsPerReader,
+                                .maxStrideSlices = 64},
+                 size) {}
+  const EngineOptions options;
+  std::mutex mu;
+  AccessPatternDetector detector;  // guarded by mu
+};
+
+FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta,
+                       const EngineOptions& options)
+    : cache_(std::move(cache)), meta_(std::move(meta)),
+      state_(std::make_unique<State>(options, meta_.size)) {
+  cache_->addReader();
+}
+
+FileReader::~FileReader() { cache_->removeReader(); }
+
+Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
+  const uint64_t size = meta_.size;
+  if (offset >= size || len == 0) return size_t{0};
+  const uint64_t n = std::min<uint64_t>(len, size - offset);
+  const EngineOptions& o = state_->options;
+  if (size <= o.smallObjectThreshold) {
+    cache_->fetchDemand(ByteRange{0, size});  // whole object, once
+    return cache_->copyOut(offset, buf, n, o.randomAlign);
+  }
+  bool missed = !cache_->covered(ByteRange{offset, n});
+  ReadPlan plan;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    plan = state_->detector.onRead(offset, n, missed);
+  }
+  if (missed) cache_->fetchDemand(plan.demand);
+  for (const ByteRange& r : plan.prefetch) {
+    uint64_t reached = cache_->prefetch(r);
+    if (reached < r.end()) {
+      std::lock_guard<std::mutex> lock(state_->mu);
+      state_->detector.notePrefetched(plan.stream, reached);
+      break;
+    }
+  }
+  return cache_->copyOut(offset, buf, n, o.randomAlign);
+}
+
+ReadEngine::ReadEngine(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options)
+    : core_(std::make_shared<EngineCore>(std::move(client), options)) {}
+
+ReadEngine::~ReadEngine() = default;
+
+std::unique_ptr<FileReader> ReadEngine::open(const std::string& bucket,
+                                             const ossclient::ObjectMeta& meta) {
+  return std::unique_ptr<FileReader>(
+      new FileReader(core_->cacheFor(bucket, meta), meta, core_->options));
+}
+
+MemoryBudget& ReadEngine::budget() { return core_->budget; }
+const EngineOptions& ReadEngine::options() const { return core_->options; }
+ossclient::ObjectClient& ReadEngine::client() { return *core_->client; }
+
+EngineStats ReadEngine::stats() const {
+  EngineStats s;
+  s.getRequests = core_->getRequests.load();
+  s.bytesFetched = core_->bytesFetched.load();
+  s.bytesServed = core_->bytesServed.load();
+  s.prefetchRequests = core_->prefetchRequests.load();
+  s.retries = core_->retries.load();
+  s.memoryPeak = core_->budget.peakUsed();
+  return s;
+}
+
+}  // namespace ossvp::fusecore
