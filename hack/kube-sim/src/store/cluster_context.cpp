@@ -1,0 +1,84 @@
+#include "store/cluster_context.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace ossvp::kubesim {
+namespace {
+
+std::string formatTime(bool micro) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string s = buf;
+  if (micro) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
+    char frac[16];
+    std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(us));
+    s += frac;
+  }
+  return s + "Z";
+}
+
+}  // namespace
+
+std::string nowRfc3339() { return formatTime(false); }
+std::string nowRfc3339Micro() { return formatTime(true); }
+
+void recordEvent(ObjectStore& store, const json& involved, const std::string& type, const std::string& reason,
+                 const std::string& message, const std::string& component) {
+  const json& m = involved.contains("metadata") ? involved["metadata"] : json::object();
+  std::string ns = m.value("namespace", "");
+  if (ns.empty()) ns = "default";
+  std::string name = m.value("name", "");
+  std::string uid = m.value("uid", "");
+  // Repeat of the same event: bump count (client-go's events cache).
+  ListOptions lo;
+  lo.fieldSelector = "involvedObject.uid=" + uid + ",reason=" + reason;
+  auto existing = store.list(gvr::kEvents, ns, lo);
+  std::string now = nowRfc3339();
+  if (existing) {
+    for (const auto& ev : existing->items) {
+      if (ev.value("message", "") == message && ev.value("type", "") == type &&
+          ev.contains("source") && ev["source"].value("component", "") == component) {
+        json p = {{"count", ev.value("count", 1) + 1}, {"lastTimestamp", now}};
+        auto r = store.patch(gvr::kEvents, ns, ev["metadata"]["name"].get<std::string>(),
+                             PatchType::MergePatch, p);
+        if (r) return;
+      }
+    }
+  }
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+  char hex[32];
+  std::snprintf(hex, sizeof(hex), "%llx", static_cast<unsigned long long>(nanos));
+  json ev = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"name", name + "." + hex}, {"namespace", ns}}},
+      {"involvedObject",
+       {{"apiVersion", involved.value("apiVersion", "")},
+        {"kind", involved.value("kind", "")},
+        {"name", name},
+        {"namespace", m.value("namespace", "")},
+        {"uid", uid},
+        {"resourceVersion", m.value("resourceVersion", "")}}},
+      {"reason", reason},
+      {"message", message},
+      {"type", type},
+      {"count", 1},
+      {"firstTimestamp", now},
+      {"lastTimestamp", now},
+      {"source", {{"component", component}}},
+      {"reportingComponent", component},
+      {"reportingInstance", component},
+  };
+  if (m.value("namespace", "").empty()) ev["involvedObject"].erase("namespace");
+  (void)store.create(gvr::kEvents, ns, ev);
+}
+
+}  // namespace ossvp::kubesim

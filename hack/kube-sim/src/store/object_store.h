@@ -1,0 +1,240 @@
+// ObjectStore: kube-sim's in-process etcd + generic registry. Holds every API
+// object as JSON keyed by resource + namespace + name and implements the
+// Kubernetes write semantics shared by all kinds:
+//   - one global resourceVersion counter bumped by each write (M4), uid,
+//     creationTimestamp, generateName (M1, M2), generation on spec changes (U6);
+//   - optimistic concurrency (409 on stale resourceVersion, U1), no-op writes
+//     keep the old RV and emit no event (U3), status subresource split (U5);
+//   - merge / JSON / strategic-merge patches (P1-P3);
+//   - delete with finalizers + deletionTimestamp (D1-D3), background/orphan
+//     /foreground ownerReference garbage collection (G1-G3) done here;
+//   - list with label/field selectors + limit/continue; watch from an RV with a
+//     bounded history (410 Expired when compacted, W1-W8);
+//   - optional persistence to a state dir (snapshot rewritten shortly after writes).
+// Kind-specific behaviour (defaults, validation, CRD schemas) plugs in as
+// admission hooks; both the HTTP API server and the in-process actors go
+// through the same store calls, so actors see exactly what kubectl sees.
+//
+// Thread-safety: all methods are thread-safe (one internal mutex). Admission
+// and commit hooks run under that mutex and MUST NOT call back into the store.
+// Watch callbacks (subscribe) run on their own thread and MAY call the store.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/api_error.h"
+#include "store/resource_registry.h"
+#include "store/selectors.h"
+
+namespace ossvp::kubesim {
+
+struct ListOptions {
+  std::string labelSelector;  // "a=b,c in (d),!e"
+  std::string fieldSelector;  // "metadata.name=x,spec.nodeName!=y"
+  int64_t limit = 0;          // 0 = no limit
+  std::string continueToken;
+};
+
+struct ListResult {
+  std::vector<json> items;
+  uint64_t resourceVersion = 0;  // store revision at the time of the list
+  std::string continueToken;      // non-empty when more items remain
+  int64_t remainingItemCount = 0;
+};
+
+struct WriteOptions {
+  bool dryRun = false;
+  std::string fieldManager;
+  // "Strict" | "Warn" | "Ignore" (admission hooks read it; default Ignore for in-process writers).
+  std::string fieldValidation = "Ignore";
+  // Writes to the status subresource: only .status is taken from the input.
+  bool statusSubresource = false;
+  // Actors may set this to skip the optimistic-lock check on update.
+  bool ignoreResourceVersion = false;
+};
+
+enum class PatchType { JsonPatch, MergePatch, StrategicMergePatch, ApplyPatch };
+
+struct DeleteOptions {
+  std::string propagationPolicy;  // "", Background, Foreground, Orphan
+  std::optional<int64_t> gracePeriodSeconds;
+  std::optional<std::string> preconditionUid;
+  std::optional<std::string> preconditionResourceVersion;
+  bool dryRun = false;
+};
+
+struct WatchEvent {
+  std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
+  json object;       // full object; for ERROR a meta/v1 Status; for BOOKMARK {metadata.resourceVersion}
+  uint64_t resourceVersion = 0;
+};
+
+struct WatchOptions {
+  // 0 (or unset): synthetic ADDED for every matching object, then changes.
+  // N: only changes with RV > N (410 ERROR event if N is compacted).
+  std::optional<uint64_t> resourceVersion;
+  std::string labelSelector;
+  std::string fieldSelector;
+  bool allowBookmarks = false;
+};
+
+// Kind of write an admission hook sees.
+enum class Operation { Create, Update, Delete };
+
+struct AdmissionRequest {
+  Operation op;
+  const ResourceInfo& info;
+  const json* oldObject;  // null on create
+  const WriteOptions& options;
+  std::string ns;
+};
+// Mutating + validating admission: may change `obj`; return an error to reject.
+using AdmissionHook = std::function<std::optional<ApiError>(const AdmissionRequest&, json& obj)>;
+// Called after a write commits (type ADDED/MODIFIED/DELETED), under the store lock.
+using CommitHook = std::function<void(const ResourceInfo&, const std::string& type, const json& obj)>;
+
+class ObjectStore;
+
+// A live watch. Pull events with next(); the store pushes into its queue.
+class Watch {
+ public:
+  // Next event, or nullopt after `timeout` / when closed. After an ERROR event the watch is closed.
+  std::optional<WatchEvent> next(std::chrono::milliseconds timeout);
+  bool closed() const;
+  void stop();  // idempotent; also called by the store's dropAllWatches()
+
+ private:
+  friend class ObjectStore;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<WatchEvent> queue_;
+  bool closed_ = false;
+  // Filter state (read under the store lock only).
+  std::string storageKey_;
+  std::string ns_;
+  LabelSelector labels_;
+  FieldSelector fields_;
+  bool bookmarks_ = false;
+  std::string kind_, apiVersion_;
+  void push(WatchEvent ev);
+};
+
+// Handle for subscribe(): stops the delivery thread on destruction.
+class Subscription {
+ public:
+  Subscription() = default;
+  Subscription(std::shared_ptr<Watch> w, std::thread t) : watch_(std::move(w)), thread_(std::move(t)) {}
+  Subscription(Subscription&&) = default;
+  Subscription& operator=(Subscription&& o) noexcept;
+  ~Subscription();
+  void stop();
+
+ private:
+  std::shared_ptr<Watch> watch_;
+  std::thread thread_;
+};
+
+struct StoreOptions {
+  std::string stateDir;       // empty: memory only
+  size_t historySize = 1000;  // retained watch events (older RVs answer 410)
+};
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(StoreOptions options = {});
+  ~ObjectStore();
+  ObjectStore(const ObjectStore&) = delete;
+  ObjectStore& operator=(const ObjectStore&) = delete;
+
+  ResourceRegistry& registry() { return registry_; }
+
+  void addAdmission(AdmissionHook hook);
+  void addCommitHook(CommitHook hook);
+
+  // `ns` is ignored for cluster-scoped resources. For namespaced resources an
+  // empty ns on list/watch means all namespaces.
+  ApiResult<json> create(const GVR& gvr, const std::string& ns, json obj, const WriteOptions& o = {});
+  ApiResult<json> get(const GVR& gvr, const std::string& ns, const std::string& name) const;
+  ApiResult<ListResult> list(const GVR& gvr, const std::string& ns, const ListOptions& o = {}) const;
+  // PUT semantics: obj.metadata.name names the object; RV checked if present.
+  ApiResult<json> update(const GVR& gvr, const std::string& ns, json obj, const WriteOptions& o = {});
+  ApiResult<json> updateStatus(const GVR& gvr, const std::string& ns, json obj, WriteOptions o = {});
+  ApiResult<json> patch(const GVR& gvr, const std::string& ns, const std::string& name, PatchType type,
+                        const json& patch, const WriteOptions& o = {});
+  // Returns the object as of the delete (with deletionTimestamp if finalizers hold it).
+  ApiResult<json> remove(const GVR& gvr, const std::string& ns, const std::string& name,
+                         const DeleteOptions& o = {});
+  ApiResult<std::shared_ptr<Watch>> watch(const GVR& gvr, const std::string& ns, const WatchOptions& o = {});
+  // Runs `cb` on a dedicated thread for every event until the Subscription dies
+  // or cb returns false. Starts with synthetic ADDED for existing objects
+  // unless o.resourceVersion is set.
+  ApiResult<Subscription> subscribe(const GVR& gvr, const std::string& ns, const WatchOptions& o,
+                                    std::function<bool(const WatchEvent&)> cb);
+
+  uint64_t currentResourceVersion() const;
+
+  // Fault injection: close every open watch (clients see EOF), forget history
+  // so old RVs answer 410.
+  void dropAllWatches();
+  void compactHistory();
+  // Writes the snapshot now (also done ~100 ms after each write when stateDir is set).
+  void flush();
+
+ private:
+  struct Event {
+    uint64_t rv;
+    std::string storageKey;
+    std::string type;
+    json object;
+    json oldObject;
+  };
+  using ObjectMap = std::map<std::pair<std::string, std::string>, json>;  // (ns, name) -> obj
+
+  ApiResult<ResourceInfo> resolve(const GVR& gvr) const;
+  static std::string storageKeyOf(const ResourceInfo& info);
+  ApiResult<json> createLocked(const ResourceInfo& info, const std::string& ns, json obj, const WriteOptions& o);
+  ApiResult<json> updateLocked(const ResourceInfo& info, const std::string& ns, json obj, const WriteOptions& o,
+                               const json* precomputedOld);
+  ApiResult<json> removeLocked(const ResourceInfo& info, const std::string& ns, const std::string& name,
+                               const DeleteOptions& o);
+  ApiResult<json> commitUpdateLocked(const ResourceInfo& info, const std::string& ns, const json& old,
+                                     json obj, const WriteOptions& o);
+  void eraseLocked(const ResourceInfo& info, const std::string& ns, const std::string& name, json last);
+  std::optional<ApiError> admitLocked(Operation op, const ResourceInfo& info, const json* old,
+                                      const WriteOptions& o, const std::string& ns, json& obj);
+  void recordLocked(const ResourceInfo& info, const std::string& type, json obj, json old);
+  void collectGarbageLocked();
+  std::optional<ApiError> checkNamespaceLocked(const ResourceInfo& info, const std::string& ns) const;
+  void loadSnapshot();
+  void flushLoop();
+
+  StoreOptions options_;
+  ResourceRegistry registry_;
+  mutable std::mutex mu_;
+  std::map<std::string, ObjectMap> objects_;  // storageKey -> objects
+  uint64_t rv_ = 1;
+  uint64_t compactedRv_ = 0;  // watches from RV < this answer 410
+  std::deque<Event> history_;
+  std::vector<std::weak_ptr<Watch>> watches_;
+  std::vector<AdmissionHook> admission_;
+  std::vector<CommitHook> commitHooks_;
+  bool dirty_ = false;
+  bool stopping_ = false;
+  std::condition_variable flushCv_;
+  std::thread flushThread_;
+};
+
+}  // namespace ossvp::kubesim
