@@ -36,7 +36,9 @@ int AccessPatternDetector::findSequential(uint64_t offset) const {
   for (size_t i = 0; i < streams_.size(); ++i) {
     const Stream& s = streams_[i];
     if (!s.used || s.kind == AccessKind::Strided) continue;
-    bool inRange = offset + opt_.backwardTolerance >= s.next &&
+    // Within tolerance behind the stream's last read start (reordered
+    // readahead) or ahead of its end (small skips).
+    bool inRange = offset + opt_.backwardTolerance >= std::min(s.lastStart, s.next) &&
                    offset <= s.next + opt_.forwardTolerance;
     if (!inRange) continue;
     uint64_t d = absDiff(offset, s.next);

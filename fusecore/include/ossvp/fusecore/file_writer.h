@@ -1,0 +1,82 @@
+// FileWriter: streams a new object to OSS while it is being written. Bytes
+// are appended to a part buffer taken from the global MemoryBudget; each full
+// part is uploaded as a multipart part in the background (at most
+// `maxInflightParts` at once, so memory is bounded by the budget and that
+// limit), and finish() uploads the tail and completes the upload, whose CRC64
+// ossclient checks against the parts'. An object that never fills one part is
+// sent with a single PutObject. Only appending is supported: a write at any
+// offset other than the current end fails with InvalidArgument (EINVAL) and a
+// log line; nothing is ever silently reordered.
+//
+// Thread-safety: internally synchronized (writes are serialized).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ossvp/common/result.h"
+#include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/ossclient/object_client.h"
+
+namespace ossvp::fusecore {
+
+struct WriterOptions {
+  uint64_t partSize = 8ull << 20;
+  size_t maxInflightParts = 8;
+};
+
+class FileWriter {
+ public:
+  FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket,
+             std::string key, WriterOptions options = {});
+  ~FileWriter();  // aborts an unfinished multipart upload
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+
+  // Appends `len` bytes at `offset`, which must equal size().
+  Status write(uint64_t offset, const char* data, size_t len);
+
+  // Uploads what is left and completes the object; idempotent (a second
+  // call returns the first outcome). After it, write() fails.
+  Result<ossclient::ObjectMeta> finish();
+
+  // Drops the upload (aborting a started multipart upload).
+  void abort();
+
+  uint64_t size() const;
+
+ private:
+  struct Part;
+  Status flushPartLocked(std::unique_lock<std::mutex>& lock);
+  Status startUploadLocked();
+  void failLocked(Status s);
+
+  ossclient::ObjectClient& client_;
+  MemoryBudget& budget_;
+  const std::string bucket_;
+  const std::string key_;
+  const WriterOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  // Guarded by mu_:
+  uint64_t size_ = 0;
+  std::unique_ptr<char[]> buf_;
+  Reservation bufMem_;
+  size_t fill_ = 0;
+  std::string uploadId_;
+  int nextPart_ = 1;
+  size_t inflight_ = 0;
+  std::vector<ossclient::PartResult> done_;
+  Status error_;
+  bool finished_ = false;
+  std::optional<Result<ossclient::ObjectMeta>> outcome_;
+};
+
+}  // namespace ossvp::fusecore
