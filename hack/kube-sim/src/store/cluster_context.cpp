@@ -26,6 +26,11 @@ std::string formatTime(bool micro) {
 
 }  // namespace
 
+std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
+                       const std::string& podUid, const std::string& container) {
+  return stateDir + "/pod-logs/" + ns + "/" + pod + "_" + podUid + "/" + container + ".log";
+}
+
 std::string nowRfc3339() { return formatTime(false); }
 std::string nowRfc3339Micro() { return formatTime(true); }
 

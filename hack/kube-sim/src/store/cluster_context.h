@@ -38,7 +38,13 @@ struct TokenRequestSpec {
 
 struct MintedToken {
   std::string token;
-  std::string expirationTimestamp;  // RFC 3339
+  std::string expirationTimestamp;  // The log file of one container of one pod: the kubelet actor appends the
+// container's stdout+stderr there, and the API server's pods/log reads it:
+// <stateDir>/pod-logs/<namespace>/<pod name>_<pod uid>/<container>.log
+std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
+                       const std::string& podUid, const std::string& container);
+
+// RFC 3339
 };
 
 struct ClusterContext {
@@ -53,6 +59,12 @@ struct ClusterContext {
   // Mints a signed service-account JWT (the SA must exist); error text on failure.
   std::function<ApiResult<MintedToken>(const TokenRequestSpec&)> mintServiceAccountToken;
 };
+
+// The log file of one container of one pod: the kubelet actor appends the
+// container's stdout+stderr there, and the API server's pods/log reads it:
+// <stateDir>/pod-logs/<namespace>/<pod name>_<pod uid>/<container>.log
+std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
+                       const std::string& podUid, const std::string& container);
 
 // RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" now (Time) and "...:SS.ffffffZ" (MicroTime).
 std::string nowRfc3339();
