@@ -1,0 +1,146 @@
+// Storage: the emulator's buckets, objects and multipart uploads, on a data
+// directory (or in memory). Object data is written to a temp file and renamed
+// into place, then its metadata file is renamed into place, so a crashed PUT
+// leaves nothing visible; startup removes unreferenced data and temp files.
+// Seeded trees (--seed) are referenced in place, never copied or deleted.
+//
+// Layout under the data dir: buckets/<b>/bucket.json, buckets/<b>/meta/
+// <sha256(key)>.json, buckets/<b>/data/<id>, uploads/<uploadId>/..., tmp/.
+//
+// Thread-safety: internally synchronized; data streams outside the lock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ossvp/common/result.h"
+#include "ossvp/ossemu/http.h"
+#include "ossvp/ossemu/object_meta.h"
+
+namespace ossvp::ossemu {
+
+struct StorageOptions {
+  std::string dataDir;
+  bool inMemory = false;
+  std::string region = "cn-hangzhou";
+};
+
+struct BucketInfo {
+  std::string name;
+  int64_t created = 0;
+  std::string region;
+};
+
+struct ListParams {
+  std::string prefix;
+  std::string delimiter;
+  std::string startAfter;  // exclusive; a common prefix skips its subtree
+  int maxKeys = 1000;
+};
+
+struct ListResult {
+  std::vector<ObjectMeta> contents;
+  std::vector<std::string> commonPrefixes;
+  bool truncated = false;
+  std::string nextMarker;  // last key or prefix returned when truncated
+};
+
+struct PartInfo {
+  int number = 0;
+  uint64_t size = 0;
+  std::string etag;  // unquoted
+  uint64_t crc64 = 0;
+  int64_t mtime = 0;
+  std::string md5Raw;  // 16 raw bytes
+  std::string path;    // on disk
+  std::shared_ptr<const std::string> data;  // in memory
+};
+
+struct UploadInfo {
+  std::string uploadId;
+  std::string bucket;
+  std::string key;
+  int64_t initiated = 0;
+  ObjectMeta templ;  // content type and user metadata for the result
+  std::map<int, PartInfo> parts;
+};
+
+// Streams one object's bytes into storage, computing MD5 and CRC64.
+class ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  virtual Status write(const char* data, size_t n) = 0;
+  uint64_t size() const { return size_; }
+  uint64_t crc64() const { return crc_; }
+  std::string md5Raw();  // finishes the digest
+
+ protected:
+  void account(const char* data, size_t n);
+  uint64_t size_ = 0;
+  uint64_t crc_ = 0;
+  void* md5_ = nullptr;  // EVP_MD_CTX
+  std::string md5Done_;
+  friend class Storage;
+};
+
+class Storage {
+ public:
+  static Result<std::unique_ptr<Storage>> open(const StorageOptions& options);
+  ~Storage();
+
+  Status createBucket(const std::string& name);
+  Status deleteBucket(const std::string& name);
+  Result<BucketInfo> bucket(const std::string& name) const;
+  std::vector<BucketInfo> listBuckets() const;
+  // Imports every regular file under dir as an object (key = relative path).
+  Status seed(const std::string& bucket, const std::string& dir);
+
+  Result<ObjectMeta> head(const std::string& bucket, const std::string& key) const;
+  Result<std::unique_ptr<ObjectWriter>> newWriter();
+  // Publishes the writer's data as bucket/key with the metadata in templ.
+  Result<ObjectMeta> commit(const std::string& bucket, const std::string& key, ObjectWriter& writer,
+                            ObjectMeta templ, bool forbidOverwrite);
+  Status remove(const std::string& bucket, const std::string& key);
+  // Copies src (or replaces only metadata when src == dst).
+  Result<ObjectMeta> copy(const std::string& srcBucket, const std::string& srcKey, const std::string& dstBucket,
+                          const std::string& dstKey, const ObjectMeta* replaceMeta, bool forbidOverwrite);
+  Result<ListResult> list(const std::string& bucket, const ListParams& params) const;
+  // Opens the object's data for a response body (file or blob).
+  Status openBody(const ObjectMeta& meta, HttpResponse* resp, uint64_t offset, uint64_t length) const;
+
+  Result<std::string> initiateUpload(const std::string& bucket, const std::string& key, ObjectMeta templ);
+  Result<PartInfo> putPart(const std::string& bucket, const std::string& uploadId, int partNumber,
+                           ObjectWriter& writer);
+  // parts: (number, etag) in request order; empty with completeAll = use all.
+  Result<ObjectMeta> completeUpload(const std::string& bucket, const std::string& key, const std::string& uploadId,
+                                    const std::vector<std::pair<int, std::string>>& parts, bool completeAll,
+                                    bool forbidOverwrite);
+  Status abortUpload(const std::string& bucket, const std::string& key, const std::string& uploadId);
+  Result<UploadInfo> upload(const std::string& bucket, const std::string& uploadId) const;
+  std::vector<UploadInfo> listUploads(const std::string& bucket) const;
+
+ private:
+  struct Bucket {
+    BucketInfo info;
+    std::map<std::string, ObjectMeta> objects;
+  };
+  explicit Storage(StorageOptions options) : opt_(std::move(options)) {}
+  Status load();
+  Status persistMeta(const std::string& bucket, const ObjectMeta& meta);
+  Result<ObjectMeta> publishLocked(const std::string& bucket, const std::string& key, ObjectWriter& writer,
+                                   ObjectMeta templ, bool forbidOverwrite);
+  std::string bucketDir(const std::string& b) const;
+  std::string metaPath(const std::string& b, const std::string& key) const;
+  void releaseData(const ObjectMeta& old);
+
+  StorageOptions opt_;
+  mutable std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;
+  std::map<std::string, UploadInfo> uploads_;
+};
+
+}  // namespace ossvp::ossemu

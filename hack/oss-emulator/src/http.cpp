@@ -1,0 +1,174 @@
+#include "ossvp/ossemu/http.h"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstring>
+#include <ctime>
+
+namespace ossvp::ossemu {
+namespace {
+
+const std::string* findKv(const KeyValues& kvs, std::string_view name) {
+  for (const auto& [k, v] : kvs) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+const std::string* HttpRequest::header(std::string_view lowerName) const { return findKv(headers, lowerName); }
+
+std::string HttpRequest::headerOr(std::string_view lowerName, std::string_view fallback) const {
+  const std::string* v = header(lowerName);
+  return v ? *v : std::string(fallback);
+}
+
+bool HttpRequest::hasQuery(std::string_view name) const { return findKv(query, name) != nullptr; }
+const std::string* HttpRequest::queryValue(std::string_view name) const { return findKv(query, name); }
+
+std::string HttpRequest::queryOr(std::string_view name, std::string_view fallback) const {
+  const std::string* v = queryValue(name);
+  return v ? *v : std::string(fallback);
+}
+
+bool HttpRequest::keepAlive() const {
+  std::string conn = toLower(headerOr("connection"));
+  if (versionMinor == 0) return conn.find("keep-alive") != std::string::npos;
+  return conn.find("close") == std::string::npos;
+}
+
+FileSlice::~FileSlice() {
+  if (fd >= 0) ::close(fd);
+}
+
+void HttpResponse::setHeader(std::string_view name, std::string value) {
+  for (auto& [k, v] : headers) {
+    if (toLower(k) == toLower(name)) {
+      v = std::move(value);
+      return;
+    }
+  }
+  headers.emplace_back(std::string(name), std::move(value));
+}
+
+const std::string* HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (toLower(k) == toLower(name)) return &v;
+  }
+  return nullptr;
+}
+
+std::string urlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hexValue(s[i + 1]);
+      int lo = hexValue(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+std::string urlEncode(std::string_view s, bool keepSlash) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keepSlash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+KeyValues parseQuery(std::string_view raw) {
+  KeyValues out;
+  size_t pos = 0;
+  while (pos <= raw.size() && !raw.empty()) {
+    size_t amp = raw.find('&', pos);
+    if (amp == std::string_view::npos) amp = raw.size();
+    std::string_view part = raw.substr(pos, amp - pos);
+    if (!part.empty()) {
+      size_t eq = part.find('=');
+      if (eq == std::string_view::npos) {
+        out.emplace_back(urlDecode(part), "");
+      } else {
+        out.emplace_back(urlDecode(part.substr(0, eq)), urlDecode(part.substr(eq + 1)));
+      }
+    }
+    pos = amp + 1;
+  }
+  return out;
+}
+
+std::string toLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::string httpDate(int64_t unixSeconds) {
+  time_t t = static_cast<time_t>(unixSeconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::string isoDate(int64_t unixSeconds) {
+  time_t t = static_cast<time_t>(unixSeconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+  return buf;
+}
+
+namespace {
+std::optional<int64_t> parseWith(std::string_view s, const char* fmt) {
+  std::tm tm{};
+  std::string copy(s);
+  const char* end = strptime(copy.c_str(), fmt, &tm);
+  if (end == nullptr) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+}  // namespace
+
+std::optional<int64_t> parseHttpDate(std::string_view s) {
+  if (auto v = parseWith(s, "%a, %d %b %Y %H:%M:%S GMT")) return v;
+  if (auto v = parseWith(s, "%A, %d-%b-%y %H:%M:%S GMT")) return v;
+  return parseWith(s, "%a %b %d %H:%M:%S %Y");
+}
+
+std::optional<int64_t> parseIsoBasic(std::string_view s) { return parseWith(s, "%Y%m%dT%H%M%SZ"); }
+std::optional<int64_t> parseIsoSeconds(std::string_view s) { return parseWith(s, "%Y-%m-%dT%H:%M:%S"); }
+
+}  // namespace ossvp::ossemu
