@@ -1,0 +1,72 @@
+// PodStrategy: generic mode. Runs the populator pod `populate-<pvc-uid>` in
+// the populator namespace against the prime PVC, mirrors the pod's progress
+// annotation into status.generic.<uid> (never backwards, 100% only once the
+// pod Succeeded), and on failure reports the populator's own message, then
+// either retries with a new pod after a growing backoff (transient exit
+// codes, up to maxAttempts) or stops at once (permanent errors: 403,
+// NoSuchBucket, empty source, too-small volume ...), keeping the failed pod.
+//
+// Attempt bookkeeping lives in annotations on the prime PVC, so a restarted
+// controller resumes where the last one stopped.
+//
+// Thread-safety: internally synchronized.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "ossvp/controller/controller_options.h"
+#include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/population_strategy.h"
+#include "ossvp/controller/status_writer.h"
+
+namespace ossvp::controller {
+
+// What a finished populator pod reported.
+struct PodTermination {
+  int exitCode = -1;       // -1: no container status
+  std::string reason;      // the populator's CamelCase reason, or the kubelet's
+  std::string message;     // human-readable, from the termination message
+  bool retryable = false;  // a new attempt may succeed
+  nlohmann::json summary;  // parsed termination message JSON, when it was JSON
+};
+PodTermination readPodTermination(const kube::Object& pod);
+
+class PodStrategy : public PopulationStrategy {
+ public:
+  PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
+              StatusWriter& status, const ControllerOptions& options);
+
+  PopulatorMode mode() const override { return PopulatorMode::Generic; }
+  Status checkPrerequisites(const OssvpObject& source, const kube::Object& pvc) override;
+  PopulationResult populate(const PopulationContext& ctx) override;
+  Status cleanup(const std::string& pvcUid) override;
+
+ private:
+  using Clock = std::chrono::system_clock;
+  PopulationResult startPod(const PopulationContext& ctx, int attempts);
+  PopulationResult trackRunning(const PopulationContext& ctx, const kube::Object& pod);
+  PopulationResult onSucceeded(const PopulationContext& ctx, const kube::Object& pod);
+  PopulationResult onFailed(const PopulationContext& ctx, const kube::Object& pod, int attempts);
+  Status writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit);
+  Status annotatePrime(const kube::Object& prime, const kube::Object& annotations);
+
+  kube::ApiClient& api_;
+  const kube::ObjectReader& reader_;
+  kube::EventRecorder& events_;
+  StatusWriter& status_;
+  const ControllerOptions options_;
+
+  std::mutex mu_;
+  // pvc uid -> the failed attempt already handled and the earliest time of
+  // the next one; covers a cache that has not yet seen the prime PVC's
+  // retry-after annotation or the failed pod's deletion.
+  struct Retry {
+    int attempt = 0;
+    Clock::time_point at;
+  };
+  std::map<std::string, Retry> retries_;  // guarded by mu_
+};
+
+}  // namespace ossvp::controller

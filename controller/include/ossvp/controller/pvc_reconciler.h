@@ -1,0 +1,86 @@
+// PvcReconciler: the volume-populator protocol for PVCs whose dataSourceRef
+// names a storage.alibabacloud.com OSSVolumePopulator in their own namespace
+// (kubernetes-csi/lib-volume-populator's flow, split into named steps):
+//
+//   source     wait for the ossvp (event if missing), parse and validate it
+//   checks     volume mode, StorageClass, WaitForFirstConsumer node
+//   claim      finalizer on the PVC (and the ossvp), prime PVC prime-<uid>
+//   populate   the mode's PopulationStrategy fills the prime volume
+//   rebind     hand the prime PV to the PVC (claimRef = PVC ns/name/uid)
+//   finish     once the PVC is Bound and the prime PVC Lost: remove the
+//              strategy's objects and the prime PVC, drop the finalizer,
+//              status "Populated successfully", events on PVC and ossvp
+//   deleted    a PVC deleted mid-way: remove everything it caused
+//   foreign    a PVC bound by another provisioner: reported, never success
+//
+// Keys: "pvc/<ns>/<name>" and "ossvp/<ns>/<name>" (the ossvp finalizer).
+// Every step re-reads state from the ObjectReader and is safe to repeat; the
+// names of temporary objects derive from the PVC uid.
+//
+// Thread-safety: internally synchronized; workers call reconcile() concurrently
+// for different keys.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ossvp/controller/controller_options.h"
+#include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/outcome.h"
+#include "ossvp/controller/population_strategy.h"
+#include "ossvp/controller/status_writer.h"
+
+namespace ossvp::controller {
+
+class PvcReconciler {
+ public:
+  PvcReconciler(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
+                StatusWriter& status, ControllerOptions options);
+
+  // Registers the strategy for its mode (before the first reconcile).
+  void addStrategy(std::unique_ptr<PopulationStrategy> strategy);
+
+  Outcome reconcile(const std::string& key);
+  Outcome reconcilePvc(const std::string& ns, const std::string& name);
+  Outcome reconcileOssvp(const std::string& ns, const std::string& name);
+
+  static std::string pvcKey(const std::string& ns, const std::string& name) { return "pvc/" + ns + "/" + name; }
+  static std::string ossvpKey(const std::string& ns, const std::string& name) { return "ossvp/" + ns + "/" + name; }
+  // True when the PVC's dataSourceRef names an OSSVolumePopulator.
+  static bool refersToOssvp(const kube::Object& pvc);
+  static std::string sourceName(const kube::Object& pvc);  // dataSourceRef.name
+
+  const ControllerOptions& options() const { return options_; }
+
+ private:
+  struct Step;  // per-pass scratch (pvc, source, prime ...), see .cpp
+  // Each step either decides the pass (an Outcome) or proceeds (nullopt).
+  std::optional<Outcome> stepSource(Step& s);
+  std::optional<Outcome> stepChecks(Step& s);
+  std::optional<Outcome> stepClaim(Step& s);
+  std::optional<Outcome> stepPopulate(Step& s);
+  Outcome stepRebind(Step& s);
+  Outcome stepBound(const kube::Object& pvc);
+  Outcome stepDeleted(const kube::Object& pvc);
+
+  Status ensureFinalizer(const kube::Resource& r, const kube::Object& obj, std::string_view finalizer);
+  Status removeFinalizer(const kube::Resource& r, const kube::Object& obj, std::string_view finalizer);
+  Status cleanupAll(const std::string& pvcUid);
+  // Event on the PVC (and on the ossvp when known) plus the PVC's status entry.
+  void report(const kube::Object& pvc, const kube::Object* ossvp, const char* reason, const std::string& message,
+              bool warning, std::string_view entryPhase);
+  Status writeEntry(const kube::Object& pvc, const std::string& ossvpName,
+                    const std::function<void(GenericPvcEntry&)>& edit);
+  PopulationStrategy* strategyFor(PopulatorMode mode) const;
+
+  kube::ApiClient& api_;
+  const kube::ObjectReader& reader_;
+  kube::EventRecorder& events_;
+  StatusWriter& status_;
+  const ControllerOptions options_;
+  std::map<PopulatorMode, std::unique_ptr<PopulationStrategy>> strategies_;  // fixed after setup
+};
+
+}  // namespace ossvp::controller

@@ -1,0 +1,348 @@
+#include "ossvp/controller/pod_strategy.h"
+
+#include <algorithm>
+
+#include "ossvp/common/log.h"
+#include "ossvp/controller/kube/api_errors.h"
+#include "ossvp/controller/kube/object_util.h"
+#include "ossvp/controller/names.h"
+#include "ossvp/controller/populator_pod.h"
+
+namespace ossvp::controller {
+
+using kube::Object;
+
+namespace {
+
+int toInt(const std::string& s, int fallback = 0) {
+  try {
+    return s.empty() ? fallback : std::stoi(s);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+std::optional<int64_t> int64Field(const Object& j, std::initializer_list<const char*> keys) {
+  if (!j.is_object()) return std::nullopt;
+  for (const char* k : keys) {
+    auto it = j.find(k);
+    if (it != j.end() && it->is_number_integer()) return it->get<int64_t>();
+  }
+  return std::nullopt;
+}
+
+// Which exit codes of ossvp-populator a new attempt may fix (populator/README.md):
+// 1 internal, 7 transient errors exhausted, 143 SIGTERM; 137 is an OOM kill.
+bool retryableExit(int code) { return code == 1 || code == 7 || code == 137 || code == 143 || code < 0; }
+
+std::string fixHint(const PodTermination& t, const OssvpObject& src) {
+  switch (t.exitCode) {
+    case 2:
+      return "check the ossvp spec (endpoint, region, bucket, path) and the credentials configuration";
+    case 3:
+      return "check the credentials: the AccessKey in the Secret or the RRSA role must allow "
+             "oss:ListObjects and oss:GetObject on bucket " + src.spec.bucket;
+    case 4:
+      return "check spec.bucket, spec.path and spec.region/spec.endpoint: the bucket must exist and hold "
+             "objects under path " + src.spec.path;
+    case 5:
+      return "request a larger PVC: spec.resources.requests.storage must exceed the size of the data "
+             "under oss://" + src.spec.bucket + src.spec.path;
+    case 6:
+      return "the data read from OSS failed its CRC64 check repeatedly: check the network path to the endpoint";
+    case 7:
+      return "check that spec.endpoint " + src.spec.endpoint +
+             " is reachable from the populator pod (network, DNS, internal vs public endpoint)";
+    case 8:
+      return "some object keys cannot be stored as files: rename them in the bucket";
+    case 9:
+      return "the volume cannot be written: check the StorageClass and the volume's permissions";
+    default:
+      return "see the populator pod's log";
+  }
+}
+
+std::string percentText(int pct) { return formatPercent(pct); }
+
+}  // namespace
+
+PodTermination readPodTermination(const Object& pod) {
+  PodTermination t;
+  const Object* term = nullptr;
+  if (pod.contains("status") && pod["status"].contains("containerStatuses")) {
+    for (const auto& cs : pod["status"]["containerStatuses"]) {
+      if (cs.contains("state") && cs["state"].contains("terminated")) {
+        term = &cs["state"]["terminated"];
+        break;
+      }
+      if (cs.contains("lastState") && cs["lastState"].contains("terminated")) term = &cs["lastState"]["terminated"];
+    }
+  }
+  std::string raw;
+  if (term) {
+    t.exitCode = term->value("exitCode", -1);
+    t.reason = term->value("reason", "");
+    raw = term->value("message", "");
+  }
+  auto parsed = Object::parse(raw, nullptr, false);
+  if (parsed.is_object()) {
+    t.summary = parsed;
+    const Object& err = parsed.contains("error") && parsed["error"].is_object() ? parsed["error"] : parsed;
+    if (err.contains("reason") && err["reason"].is_string()) t.reason = err["reason"].get<std::string>();
+    if (err.contains("message") && err["message"].is_string()) t.message = err["message"].get<std::string>();
+    if (t.message.empty() && parsed.contains("error") && parsed["error"].is_string()) {
+      t.message = parsed["error"].get<std::string>();
+    }
+  } else {
+    t.message = raw;
+    while (!t.message.empty() && (t.message.back() == '\n' || t.message.back() == ' ')) t.message.pop_back();
+  }
+  if (t.message.empty() && pod.contains("status")) t.message = pod["status"].value("message", "");
+  if (t.message.empty()) {
+    t.message = t.exitCode >= 0 ? "exited with code " + std::to_string(t.exitCode) : "the pod failed without a container status";
+  }
+  t.retryable = retryableExit(t.exitCode);
+  return t;
+}
+
+PodStrategy::PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
+                         StatusWriter& status, const ControllerOptions& options)
+    : api_(api), reader_(reader), events_(events), status_(status), options_(options) {}
+
+Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&) {
+  if (!source.spec.generic) {
+    return invalidArgument("spec.generic is required in generic mode");
+  }
+  const auto& g = *source.spec.generic;
+  if (!g.secretRef) return Status::ok();  // RRSA: the pod gets a projected token
+  const std::string where = options_.populatorNamespace + "/" + *g.secretRef;
+  auto secret = api_.get(kube::resources::secrets(), options_.populatorNamespace, *g.secretRef);
+  if (!secret.isOk()) {
+    if (kube::isNotFound(secret.status())) {
+      return notFound("Secret " + where + " (spec.generic.secretRef of ossvp " + source.ns + "/" + source.name +
+                      ") not found: create it in namespace " + options_.populatorNamespace +
+                      " with keys accessKeyId and accessKeySecret");
+    }
+    return secret.status().withContext("cannot read Secret " + where);
+  }
+  for (std::string_view key : {kSecretKeyAccessKeyId, kSecretKeyAccessKeySecret}) {
+    bool present = false;
+    for (const char* field : {"data", "stringData"}) {
+      if (secret->contains(field) && (*secret)[field].contains(std::string(key))) present = true;
+    }
+    if (!present) {
+      return invalidArgument("Secret " + where + " has no key '" + std::string(key) +
+                             "': it needs accessKeyId and accessKeySecret");
+    }
+  }
+  return Status::ok();
+}
+
+Status PodStrategy::annotatePrime(const Object& prime, const Object& annotations) {
+  Object patch = {{"metadata", {{"annotations", annotations}}}};
+  return api_.patch(kube::resources::pvcs(), kube::namespaceOf(prime), kube::nameOf(prime),
+                    kube::PatchType::Merge, patch).status();
+}
+
+Status PodStrategy::writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit) {
+  const std::string uid = kube::uidOf(ctx.pvc);
+  return status_.update(ctx.source.ns, ctx.source.name, [&](OssvpStatus& st, const Object& obj) {
+    Object before = st.toJson();
+    GenericPvcEntry& e = st.generic[uid];
+    e.ns = kube::namespaceOf(ctx.pvc);
+    e.name = kube::nameOf(ctx.pvc);
+    edit(e);
+    summarizeStatus(&st, obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0);
+    return st.toJson() != before;
+  });
+}
+
+PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
+  const std::string uid = kube::uidOf(ctx.pvc);
+  std::string failed = kube::annotationOf(ctx.primePvc, std::string(kAnnFailed));
+  if (!failed.empty()) return PopulationResult::failed(failed);
+  int attempts = toInt(kube::annotationOf(ctx.primePvc, std::string(kAnnAttempts)));
+
+  auto pod = reader_.getCached(kube::resources::pods(), options_.populatorNamespace, populatorPodName(uid));
+  if (!pod) {
+    auto now = Clock::now();
+    Clock::time_point retryAt{};
+    std::string ra = kube::annotationOf(ctx.primePvc, std::string(kAnnRetryAfter));
+    if (auto slash = ra.find('/'); slash != std::string::npos) retryAt = kube::parseRfc3339(ra.substr(slash + 1));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = retries_.find(uid); it != retries_.end()) retryAt = std::max(retryAt, it->second.at);
+    }
+    if (retryAt > now) {
+      return PopulationResult::inProgress(
+          std::chrono::duration_cast<std::chrono::milliseconds>(retryAt - now) + std::chrono::milliseconds(50));
+    }
+    return startPod(ctx, attempts);
+  }
+  if (kube::isDeleting(*pod)) return PopulationResult::inProgress();
+  int podAttempt = toInt(kube::labelOf(*pod, std::string(kLabelAttempt)), 1);
+  std::string phase = kube::stringAt(*pod, "/status/phase");
+  if (phase == "Succeeded") return onSucceeded(ctx, *pod);
+  if (phase == "Failed") return onFailed(ctx, *pod, std::max(attempts, podAttempt));
+  return trackRunning(ctx, *pod);
+}
+
+PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempts) {
+  const std::string uid = kube::uidOf(ctx.pvc);
+  Status pre = checkPrerequisites(ctx.source, ctx.pvc);
+  if (!pre.isOk()) return PopulationResult::blocked(pre.message());
+  int attempt = attempts + 1;
+  Status s = annotatePrime(ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)},
+                                          {std::string(kAnnRetryAfter), nullptr}});
+  if (!s.isOk()) return PopulationResult::blocked("cannot record the attempt on the prime PVC: " + s.message());
+  PopulatorPodInput in{kube::namespaceOf(ctx.pvc), kube::nameOf(ctx.pvc), uid, &ctx.source, ctx.selectedNode, attempt};
+  auto created = api_.create(kube::resources::pods(), options_.populatorNamespace, buildPopulatorPod(in, options_));
+  const std::string podRef = options_.populatorNamespace + "/" + populatorPodName(uid);
+  if (!created.isOk() && !kube::isAlreadyExists(created.status())) {
+    std::string msg = "cannot create populator pod " + podRef + ": " + created.status().message();
+    events_.warning(ctx.pvc, reason::kCreationError, msg);
+    return PopulationResult::blocked(msg);
+  }
+  events_.normal(ctx.pvc, reason::kCreated,
+                 "Populator pod " + podRef + " started (attempt " + std::to_string(attempt) + " of " +
+                     std::to_string(options_.maxAttempts) + "), copying oss://" + ctx.source.spec.bucket +
+                     ctx.source.spec.path);
+  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+    e.podName = populatorPodName(uid);
+    e.phase = std::string(kPvcPhasePopulating);
+    e.attempts = attempt;
+    if (e.progress.empty()) e.progress = percentText(0);
+    if (e.startTime.empty()) e.startTime = kube::formatRfc3339(Clock::now());
+  });
+  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+  return PopulationResult::inProgress();
+}
+
+PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const Object& pod) {
+  auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
+  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+    e.podName = kube::nameOf(pod);
+    e.phase = std::string(kPvcPhasePopulating);
+    e.attempts = std::max(e.attempts, toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1));
+    if (e.startTime.empty()) e.startTime = kube::formatRfc3339(Clock::now());
+    if (!progress.is_object()) {
+      if (e.progress.empty()) e.progress = percentText(0);
+      return;
+    }
+    e.bytesDone = int64Field(progress, {"bytesDone"});
+    e.bytesTotal = int64Field(progress, {"bytesTotal"});
+    e.objectsDone = int64Field(progress, {"objectsDone"});
+    e.objectsTotal = int64Field(progress, {"objectsTotal"});
+    // 100% belongs to a pod that has Succeeded: hold back at 99.
+    int pct = std::min(99, progressPercent(e.bytesDone.value_or(0), e.bytesTotal.value_or(0), false));
+    e.progress = monotonicProgress(e.progress, pct);
+  });
+  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+  return PopulationResult::inProgress();
+}
+
+PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Object& pod) {
+  PodTermination t = readPodTermination(pod);
+  auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
+  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+    e.podName = kube::nameOf(pod);
+    if (e.phase != kPvcPhaseRebinding) {
+      e.phase = std::string(kPvcPhaseRebinding);
+      e.progress = percentText(100);
+      for (const Object* src : {&progress, &t.summary}) {
+        if (auto v = int64Field(*src, {"bytesDone", "bytes"})) e.bytesDone = v;
+        if (auto v = int64Field(*src, {"bytesTotal", "bytes"})) e.bytesTotal = v;
+        if (auto v = int64Field(*src, {"objectsDone", "objects"})) e.objectsDone = v;
+        if (auto v = int64Field(*src, {"objectsTotal", "objects"})) e.objectsTotal = v;
+      }
+      e.lastError.clear();
+    }
+  });
+  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+  return PopulationResult::succeeded();
+}
+
+PopulationResult PodStrategy::onFailed(const PopulationContext& ctx, const Object& pod, int attempts) {
+  const std::string uid = kube::uidOf(ctx.pvc);
+  const std::string podRef = options_.populatorNamespace + "/" + kube::nameOf(pod);
+  int podAttempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1);
+  // A failure already handled (retry scheduled) whose pod deletion the cache has not seen yet.
+  std::string ra = kube::annotationOf(ctx.primePvc, std::string(kAnnRetryAfter));
+  bool handled = !ra.empty() && toInt(ra.substr(0, ra.find('/'))) == podAttempt;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = retries_.find(uid); it != retries_.end() && it->second.attempt == podAttempt) handled = true;
+  }
+  if (handled) {
+    Status d = api_.remove(kube::resources::pods(), options_.populatorNamespace, kube::nameOf(pod));
+    if (!d.isOk() && !kube::isNotFound(d)) logWarn("cannot delete failed pod {}: {}", podRef, d.message());
+    return PopulationResult::inProgress(std::chrono::milliseconds(500));
+  }
+  (void)attempts;
+  PodTermination t = readPodTermination(pod);
+  std::string what = "Populator pod " + podRef + " failed (attempt " + std::to_string(podAttempt) + " of " +
+                     std::to_string(options_.maxAttempts) + ", exit code " + std::to_string(t.exitCode) +
+                     (t.reason.empty() ? "" : " " + t.reason) + "): " + t.message;
+  const Object ossvpRef = ossvpEventRef(ctx.source);
+  events_.warning(ctx.pvc, reason::kFailed, what);
+  events_.warning(ossvpRef, reason::kFailed, what);
+
+  if (!t.retryable || podAttempt >= options_.maxAttempts) {
+    std::string why = t.retryable ? "gave up after " + std::to_string(podAttempt) + " attempts"
+                                  : "not retried: the error is permanent";
+    std::string final = what + "; " + why + ". To fix: " + fixHint(t, ctx.source) +
+                        ". The failed pod is kept for diagnosis: kubectl -n " + options_.populatorNamespace +
+                        " logs " + kube::nameOf(pod) + "; after fixing, delete and re-create the PVC";
+    Status a = annotatePrime(ctx.primePvc, {{std::string(kAnnFailed), final}});
+    if (!a.isOk()) return PopulationResult::blocked("cannot record the failure on the prime PVC: " + a.message());
+    Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+      e.podName = kube::nameOf(pod);
+      e.phase = std::string(kPvcPhaseFailed);
+      e.attempts = podAttempt;
+      e.lastError = final;
+      e.completionTime = kube::formatRfc3339(Clock::now());
+    });
+    if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+    events_.warning(ctx.pvc, reason::kGaveUp, final);
+    events_.warning(ossvpRef, reason::kGaveUp, final);
+    return PopulationResult::failed(final);
+  }
+
+  auto delay = options_.retryBaseDelay * (int64_t{1} << std::min(podAttempt - 1, 20));
+  delay = std::min<std::chrono::milliseconds>(delay, options_.retryMaxDelay);
+  auto retryAt = Clock::now() + delay;
+  Status a = annotatePrime(ctx.primePvc, {{std::string(kAnnRetryAfter),
+                                           std::to_string(podAttempt) + "/" + kube::formatRfc3339(retryAt)}});
+  if (!a.isOk()) return PopulationResult::blocked("cannot record the retry on the prime PVC: " + a.message());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retries_[uid] = Retry{podAttempt, retryAt};
+  }
+  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+    e.phase = std::string(kPvcPhaseRetrying);
+    e.attempts = podAttempt;
+    e.lastError = what;
+  });
+  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+  Status d = api_.remove(kube::resources::pods(), options_.populatorNamespace, kube::nameOf(pod));
+  if (!d.isOk() && !kube::isNotFound(d)) logWarn("cannot delete failed pod {}: {}", podRef, d.message());
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
+  events_.warning(ctx.pvc, reason::kRetrying,
+                  "Retrying in " + std::to_string(secs) + "s with a new populator pod (attempt " +
+                      std::to_string(podAttempt + 1) + " of " + std::to_string(options_.maxAttempts) + ")");
+  return PopulationResult::inProgress(delay + std::chrono::milliseconds(50));
+}
+
+Status PodStrategy::cleanup(const std::string& pvcUid) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retries_.erase(pvcUid);
+  }
+  kube::DeleteOptions opts;
+  opts.gracePeriodSeconds = 0;
+  Status s = api_.remove(kube::resources::pods(), options_.populatorNamespace, populatorPodName(pvcUid), opts);
+  if (!s.isOk() && !kube::isNotFound(s)) return s;
+  return Status::ok();
+}
+
+}  // namespace ossvp::controller

@@ -1,0 +1,450 @@
+#include "ossvp/controller/pvc_reconciler.h"
+
+#include "ossvp/common/log.h"
+#include "ossvp/controller/kube/api_errors.h"
+#include "ossvp/controller/kube/object_util.h"
+#include "ossvp/controller/names.h"
+#include "ossvp/controller/ossvp_validation.h"
+
+namespace ossvp::controller {
+
+using kube::Object;
+namespace res = kube::resources;
+
+struct PvcReconciler::Step {
+  Object pvc;
+  std::string ns, name, uid;
+  kube::ObjectPtr ossvpObj;
+  OssvpObject source;
+  PopulationStrategy* strategy = nullptr;
+  std::string selectedNode;
+  kube::ObjectPtr prime;
+};
+
+namespace {
+const std::chrono::milliseconds kWaitPoll(1000);
+// A step that returns kProceed hands over to the next step.
+const std::optional<Outcome> kProceed = std::nullopt;
+
+std::string pvcRef(const Object& pvc) { return kube::namespaceOf(pvc) + "/" + kube::nameOf(pvc); }
+}  // namespace
+
+PvcReconciler::PvcReconciler(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
+                             StatusWriter& status, ControllerOptions options)
+    : api_(api), reader_(reader), events_(events), status_(status), options_(std::move(options)) {}
+
+void PvcReconciler::addStrategy(std::unique_ptr<PopulationStrategy> strategy) {
+  PopulatorMode m = strategy->mode();
+  strategies_[m] = std::move(strategy);
+}
+
+PopulationStrategy* PvcReconciler::strategyFor(PopulatorMode mode) const {
+  auto it = strategies_.find(mode);
+  return it == strategies_.end() ? nullptr : it->second.get();
+}
+
+bool PvcReconciler::refersToOssvp(const Object& pvc) {
+  const Object* ref = nullptr;
+  if (pvc.contains("spec") && pvc["spec"].contains("dataSourceRef") && pvc["spec"]["dataSourceRef"].is_object()) {
+    ref = &pvc["spec"]["dataSourceRef"];
+  }
+  if (!ref) return false;
+  return ref->value("apiGroup", "") == kOssvpGroup && ref->value("kind", "") == kOssvpKind &&
+         !ref->value("name", "").empty();
+}
+
+std::string PvcReconciler::sourceName(const Object& pvc) {
+  return kube::stringAt(pvc, "/spec/dataSourceRef/name");
+}
+
+Outcome PvcReconciler::reconcile(const std::string& key) {
+  auto first = key.find('/');
+  auto second = key.find('/', first == std::string::npos ? 0 : first + 1);
+  if (first == std::string::npos || second == std::string::npos) {
+    logError("dropping malformed work key '{}'", key);
+    return Outcome::done();
+  }
+  std::string kind = key.substr(0, first);
+  std::string ns = key.substr(first + 1, second - first - 1);
+  std::string name = key.substr(second + 1);
+  if (kind == "pvc") return reconcilePvc(ns, name);
+  if (kind == "ossvp") return reconcileOssvp(ns, name);
+  logError("dropping work key of unknown kind '{}'", key);
+  return Outcome::done();
+}
+
+// ---------------------------------------------------------------------------
+// Entry point for a PVC: pick the step that applies to its current state.
+
+Outcome PvcReconciler::reconcilePvc(const std::string& ns, const std::string& name) {
+  if (!options_.volumePopulatorEnabled || ns == options_.populatorNamespace) return Outcome::done();
+  auto cached = reader_.getCached(res::pvcs(), ns, name);
+  if (!cached || !refersToOssvp(*cached)) return Outcome::done();
+  if (kube::isDeleting(*cached)) return stepDeleted(*cached);
+  if (!kube::stringAt(*cached, "/spec/volumeName").empty()) return stepBound(*cached);
+
+  Step s;
+  s.pvc = *cached;
+  s.ns = ns;
+  s.name = name;
+  s.uid = kube::uidOf(s.pvc);
+  for (auto step : {&PvcReconciler::stepSource, &PvcReconciler::stepChecks, &PvcReconciler::stepClaim,
+                    &PvcReconciler::stepPopulate}) {
+    std::optional<Outcome> decided = (this->*step)(s);
+    if (decided) return *decided;
+  }
+  return stepRebind(s);
+}
+
+// source: the ossvp exists, is not going away (unless we already started) and is valid.
+std::optional<Outcome> PvcReconciler::stepSource(Step& s) {
+  const std::string ossvpName = sourceName(s.pvc);
+  std::string refNs = kube::stringAt(s.pvc, "/spec/dataSourceRef/namespace");
+  if (!refNs.empty() && refNs != s.ns) {
+    report(s.pvc, nullptr, reason::kUnsupported,
+           "dataSourceRef.namespace " + refNs + " is not supported: create the OSSVolumePopulator " + ossvpName +
+               " in the PVC's own namespace " + s.ns,
+           true, kPvcPhaseFailed);
+    return Outcome::done();
+  }
+  s.ossvpObj = reader_.getCached(res::ossvps(), s.ns, ossvpName);
+  if (!s.ossvpObj) {
+    events_.warning(s.pvc, reason::kDataSourceNotFound,
+                    "OSSVolumePopulator " + s.ns + "/" + ossvpName +
+                        " not found: create it in namespace " + s.ns + " (the PVC stays Pending until it exists)");
+    return Outcome::done();
+  }
+  bool started = kube::hasFinalizer(s.pvc, std::string(kPvcFinalizer));
+  if (kube::isDeleting(*s.ossvpObj) && !started) {
+    events_.warning(s.pvc, reason::kSourceDeleting,
+                    "OSSVolumePopulator " + s.ns + "/" + ossvpName + " is being deleted: population not started");
+    return Outcome::done();
+  }
+  auto parsed = parseOssvpObject(*s.ossvpObj);
+  Status valid = parsed.isOk() ? validationStatus(validateOssvpSpec(parsed->spec)) : parsed.status();
+  if (!valid.isOk()) {
+    report(s.pvc, s.ossvpObj.get(), reason::kInvalidSource,
+           "OSSVolumePopulator " + s.ns + "/" + ossvpName + " is invalid: " + valid.message() +
+               " (fix the ossvp; the PVC is re-examined when it changes)",
+           true, kPvcPhasePending);
+    return Outcome::done();
+  }
+  s.source = std::move(parsed).value();
+  s.strategy = strategyFor(s.source.spec.mode);
+  if (!s.strategy) {
+    report(s.pvc, s.ossvpObj.get(), reason::kUnsupported,
+           "mode " + std::string(modeName(s.source.spec.mode)) + " is not supported by this controller",
+           true, kPvcPhaseFailed);
+    return Outcome::done();
+  }
+  return kProceed;
+}
+
+// checks: volume mode, StorageClass and, for WaitForFirstConsumer, the selected node.
+std::optional<Outcome> PvcReconciler::stepChecks(Step& s) {
+  if (kube::stringAt(s.pvc, "/spec/volumeMode") == "Block") {
+    report(s.pvc, s.ossvpObj.get(), reason::kUnsupported,
+           "volumeMode Block is not supported: OSS objects are copied as files; use volumeMode Filesystem",
+           true, kPvcPhaseFailed);
+        return Outcome::done();
+  }
+  std::string className = kube::stringAt(s.pvc, "/spec/storageClassName");
+  if (!className.empty()) {
+    auto sc = reader_.getCached(res::storageClasses(), "", className);
+    if (!sc) {
+      events_.warning(s.pvc, reason::kStorageClassNotFound,
+                      "StorageClass " + className + " not found: population waits until it exists");
+            return Outcome::done();
+    }
+    if (sc->value("volumeBindingMode", "") == "WaitForFirstConsumer") {
+      s.selectedNode = kube::annotationOf(s.pvc, std::string(kAnnSelectedNode));
+      if (s.selectedNode.empty()) {
+        events_.normal(s.pvc, reason::kWaitForConsumer,
+                       "StorageClass " + className +
+                           " is WaitForFirstConsumer: population starts once a pod using this PVC is scheduled");
+                return Outcome::done();
+      }
+    }
+  }
+  return kProceed;
+}
+
+// claim: finalizers, then the prime PVC (same class, size, access and volume mode).
+std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
+  const std::string primeName = primePvcName(s.uid);
+  s.prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
+  if (!s.prime) {
+    Status pre = s.strategy->checkPrerequisites(s.source, s.pvc);
+    if (!pre.isOk()) {
+      report(s.pvc, s.ossvpObj.get(), reason::kPrerequisiteMissing, pre.message(), true, kPvcPhasePending);
+      return Outcome::error(pre);
+    }
+  }
+  Status f = ensureFinalizer(res::pvcs(), s.pvc, kPvcFinalizer);
+  if (!f.isOk()) return Outcome::error(f.withContext("adding finalizer to PVC " + pvcRef(s.pvc)));
+  f = ensureFinalizer(res::ossvps(), *s.ossvpObj, kOssvpFinalizer);
+  if (!f.isOk()) return Outcome::error(f.withContext("adding finalizer to ossvp " + s.ns + "/" + s.source.name));
+  if (s.prime) return Outcome::done();
+
+  Object labels = {{std::string(kLabelManagedBy), std::string(kManagedByValue)},
+                   {std::string(kLabelTargetUid), s.uid}};
+  Object annotations = {{std::string(kAnnTarget), s.ns + "/" + s.name},
+                        {std::string(kAnnSource), s.ns + "/" + s.source.name}};
+  if (!s.selectedNode.empty()) annotations[std::string(kAnnSelectedNode)] = s.selectedNode;
+  Object spec = Object::object();
+  const Object& src = s.pvc["spec"];
+  spec["accessModes"] = src.value("accessModes", Object::array({"ReadWriteOnce"}));
+  if (src.contains("resources") && src["resources"].contains("requests")) {
+    spec["resources"] = {{"requests", src["resources"]["requests"]}};
+  }
+  for (const char* field : {"storageClassName", "volumeMode"}) {
+    if (src.contains(field) && !src[field].is_null()) spec[field] = src[field];
+  }
+  Object prime = {{"apiVersion", "v1"},
+                  {"kind", "PersistentVolumeClaim"},
+                  {"metadata", {{"name", primeName}, {"namespace", options_.populatorNamespace},
+                                {"labels", labels}, {"annotations", annotations}}},
+                  {"spec", spec}};
+  auto created = api_.create(res::pvcs(), options_.populatorNamespace, prime);
+  if (!created.isOk() && !kube::isAlreadyExists(created.status())) {
+    std::string msg = "cannot create prime PVC " + options_.populatorNamespace + "/" + primeName + ": " +
+                      created.status().message();
+    events_.warning(s.pvc, reason::kPrimeCreationError, msg);
+    return Outcome::error(created.status());
+  }
+  if (created.isOk()) {
+    events_.normal(s.pvc, reason::kPrimeCreated,
+                   "Created prime PVC " + options_.populatorNamespace + "/" + primeName + " to receive the data of " +
+                       "oss://" + s.source.spec.bucket + s.source.spec.path);
+    s.prime = std::make_shared<const Object>(std::move(created).value());
+  } else {
+    s.prime = std::make_shared<const Object>(prime);  // created earlier; the cache will catch up
+  }
+  return kProceed;
+}
+
+// populate: the strategy drives the copy; only Succeeded continues to rebind.
+std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
+  PopulationContext ctx{s.pvc, s.source, *s.prime, s.selectedNode};
+  PopulationResult r = s.strategy->populate(ctx);
+  switch (r.state) {
+    case PopulationResult::State::Succeeded:
+      return kProceed;
+    case PopulationResult::State::InProgress:
+      return r.requeueAfter ? Outcome::requeueAfter(*r.requeueAfter) : Outcome::done();
+    case PopulationResult::State::Blocked:
+      report(s.pvc, s.ossvpObj.get(), reason::kPrerequisiteMissing, r.message, true, kPvcPhasePending);
+      return Outcome::error(unavailable(r.message));
+    case PopulationResult::State::Failed:
+      return Outcome::done();  // reported by the strategy; the user fixes and re-creates the PVC
+  }
+  return Outcome::done();
+}
+
+// rebind: point the prime PV's claimRef at the user's PVC.
+Outcome PvcReconciler::stepRebind(Step& s) {
+  std::string pvName = kube::stringAt(*s.prime, "/spec/volumeName");
+  if (pvName.empty()) return Outcome::requeueAfter(kWaitPoll);
+  auto pv = reader_.getCached(res::pvs(), "", pvName);
+  if (!pv) return Outcome::requeueAfter(kWaitPoll);
+  std::string claimUid = kube::stringAt(*pv, "/spec/claimRef/uid");
+  if (claimUid == s.uid) return Outcome::done();  // handed over; wait for the PVC to bind
+  std::string claimName = kube::stringAt(*pv, "/spec/claimRef/name");
+  if (claimUid != kube::uidOf(*s.prime) && claimName != primePvcName(s.uid)) {
+    return Outcome::error(internalError("PV " + pvName + " is bound to unexpected claim " +
+                                        kube::stringAt(*pv, "/spec/claimRef/namespace") + "/" + claimName));
+  }
+  Object patch = {
+      {"metadata", {{"annotations", {{std::string(kAnnPopulatedFrom), s.ns + "/" + s.source.name}}}}},
+      {"spec", {{"claimRef", {{"kind", "PersistentVolumeClaim"}, {"apiVersion", "v1"}, {"namespace", s.ns},
+                              {"name", s.name}, {"uid", s.uid},
+                              {"resourceVersion", kube::resourceVersionOf(s.pvc)}}}}}};
+  auto r = api_.patch(res::pvs(), "", pvName, kube::PatchType::Merge, patch);
+  if (!r.isOk()) return Outcome::error(r.status().withContext("rebinding PV " + pvName));
+  events_.normal(s.pvc, reason::kRebinding, "Data in place: handing volume " + pvName + " over to the PVC");
+  return Outcome::done();
+}
+
+// ---------------------------------------------------------------------------
+// A bound PVC: finish our own population, or report a foreign binding.
+
+Outcome PvcReconciler::stepBound(const Object& pvc) {
+  const std::string uid = kube::uidOf(pvc);
+  const std::string pvName = kube::stringAt(pvc, "/spec/volumeName");
+  const std::string ossvpName = sourceName(pvc);
+  auto pv = reader_.getCached(res::pvs(), "", pvName);
+  bool started = kube::hasFinalizer(pvc, std::string(kPvcFinalizer));
+  if (!pv) return started ? Outcome::requeueAfter(kWaitPoll) : Outcome::done();
+  bool ours = !kube::annotationOf(*pv, std::string(kAnnPopulatedFrom)).empty() &&
+              kube::stringAt(*pv, "/spec/claimRef/uid") == uid;
+  auto ossvpObj = reader_.getCached(res::ossvps(), kube::namespaceOf(pvc), ossvpName);
+  const std::string primeName = primePvcName(uid);
+
+  if (ours) {
+    if (!started) return Outcome::done();  // finished earlier
+    auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
+    if (kube::stringAt(pvc, "/status/phase") != "Bound") return Outcome::requeueAfter(kWaitPoll);
+    if (prime && kube::stringAt(*prime, "/status/phase") != "Lost") return Outcome::requeueAfter(kWaitPoll);
+    Status c = cleanupAll(uid);
+    if (!c.isOk()) return Outcome::error(c);
+    Status w = writeEntry(pvc, ossvpName, [&](GenericPvcEntry& e) {
+      e.phase = std::string(kPvcPhaseSucceeded);
+      e.progress = formatPercent(100);
+      e.lastError.clear();
+      if (e.completionTime.empty() || e.completionTime < e.startTime) {
+        e.completionTime = kube::formatRfc3339(std::chrono::system_clock::now());
+      }
+    });
+    if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
+    std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
+                      " holding the data of OSSVolumePopulator " + ossvpName;
+    events_.normal(pvc, reason::kFinished, msg);
+    if (ossvpObj) events_.normal(*ossvpObj, reason::kFinished, msg);
+    Status f = removeFinalizer(res::pvcs(), pvc, kPvcFinalizer);
+    return f.isOk() ? Outcome::done() : Outcome::error(f);
+  }
+
+  // Bound to a volume we did not hand over: someone else provisioned it (empty).
+  std::string msg = "PVC " + pvcRef(pvc) + " was bound to volume " + pvName +
+                    " by another provisioner before population finished, so it holds an empty volume, not the "
+                    "data of OSSVolumePopulator " + ossvpName +
+                    ". Use a StorageClass whose provisioner leaves PVCs with an unknown dataSourceRef kind alone "
+                    "(the CSI external-provisioner does), then delete and re-create the PVC";
+  if (!started) {
+    // Report once per PVC: the status entry remembers it.
+    bool known = false;
+    if (ossvpObj) {
+      auto st = OssvpStatus::fromJson(ossvpObj->value("status", Object()));
+      known = st.isOk() && st->generic.count(uid) && st->generic.at(uid).phase == kPvcPhaseFailed;
+    }
+    if (!known) report(pvc, ossvpObj.get(), reason::kForeignBinding, msg, true, kPvcPhaseFailed);
+    return Outcome::done();
+  }
+  Status c = cleanupAll(uid);
+  if (!c.isOk()) return Outcome::error(c);
+  report(pvc, ossvpObj.get(), reason::kForeignBinding, msg, true, kPvcPhaseFailed);
+  Status f = removeFinalizer(res::pvcs(), pvc, kPvcFinalizer);
+  return f.isOk() ? Outcome::done() : Outcome::error(f);
+}
+
+// ---------------------------------------------------------------------------
+// A PVC being deleted: remove everything created for it, then let it go.
+
+Outcome PvcReconciler::stepDeleted(const Object& pvc) {
+  if (!kube::hasFinalizer(pvc, std::string(kPvcFinalizer))) return Outcome::done();
+  const std::string uid = kube::uidOf(pvc);
+  Status c = cleanupAll(uid);
+  if (!c.isOk()) return Outcome::error(c);
+  // Wait until the pod and the prime PVC are really gone (lib-volume-populator#198).
+  auto pod = reader_.getCached(res::pods(), options_.populatorNamespace, populatorPodName(uid));
+  auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primePvcName(uid));
+  if (pod || (prime && !kube::isDeleting(*prime))) return Outcome::requeueAfter(kWaitPoll);
+  const std::string ossvpName = sourceName(pvc);
+  Status w = status_.update(kube::namespaceOf(pvc), ossvpName, [&](OssvpStatus& st, const Object& obj) {
+    bool changed = st.generic.erase(uid) + st.bmcpfsDataflow.erase(uid) > 0;
+    if (changed) summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
+    return changed;
+  });
+  if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
+  events_.normal(pvc, reason::kCleanedUp, "PVC deleted during population: removed its populator pod and prime PVC");
+  Status f = removeFinalizer(res::pvcs(), pvc, kPvcFinalizer);
+  return f.isOk() ? Outcome::done() : Outcome::error(f);
+}
+
+// ---------------------------------------------------------------------------
+// An ossvp: keep it (finalizer) while PVCs are being populated from it.
+
+Outcome PvcReconciler::reconcileOssvp(const std::string& ns, const std::string& name) {
+  auto obj = reader_.getCached(res::ossvps(), ns, name);
+  if (!obj || !kube::isDeleting(*obj) || !kube::hasFinalizer(*obj, std::string(kOssvpFinalizer))) {
+    return Outcome::done();
+  }
+  std::string users;
+  int count = 0;
+  for (const auto& pvc : reader_.listCached(res::pvcs(), ns)) {
+    if (refersToOssvp(*pvc) && sourceName(*pvc) == name && kube::hasFinalizer(*pvc, std::string(kPvcFinalizer))) {
+      users += (count++ ? ", " : "") + kube::nameOf(*pvc);
+    }
+  }
+  if (count > 0) {
+    events_.warning(*obj, reason::kSourceInUse,
+                    "OSSVolumePopulator is kept until " + std::to_string(count) +
+                        " PVC(s) using it finish population: " + users);
+    return Outcome::done();
+  }
+  Status f = removeFinalizer(res::ossvps(), *obj, kOssvpFinalizer);
+  return f.isOk() ? Outcome::done() : Outcome::error(f);
+}
+
+// ---------------------------------------------------------------------------
+// Helpers.
+
+Status PvcReconciler::ensureFinalizer(const kube::Resource& r, const Object& obj, std::string_view finalizer) {
+  if (kube::hasFinalizer(obj, std::string(finalizer))) return Status::ok();
+  Object patch = Object::array();
+  const Object* current = nullptr;
+  if (obj["metadata"].contains("finalizers") && obj["metadata"]["finalizers"].is_array()) {
+    current = &obj["metadata"]["finalizers"];
+  }
+  if (current) {
+    patch.push_back({{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", *current}});
+    patch.push_back({{"op", "add"}, {"path", "/metadata/finalizers/-"}, {"value", std::string(finalizer)}});
+  } else {
+    patch.push_back({{"op", "add"}, {"path", "/metadata/finalizers"}, {"value", Object::array({std::string(finalizer)})}});
+  }
+  return api_.patch(r, kube::namespaceOf(obj), kube::nameOf(obj), kube::PatchType::Json, patch).status();
+}
+
+Status PvcReconciler::removeFinalizer(const kube::Resource& r, const Object& obj, std::string_view finalizer) {
+  if (!obj["metadata"].contains("finalizers")) return Status::ok();
+  const Object& list = obj["metadata"]["finalizers"];
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == finalizer) {
+      std::string path = "/metadata/finalizers/" + std::to_string(i);
+      Object patch = Object::array({{{"op", "test"}, {"path", path}, {"value", std::string(finalizer)}},
+                                    {{"op", "remove"}, {"path", path}}});
+      Status s = api_.patch(r, kube::namespaceOf(obj), kube::nameOf(obj), kube::PatchType::Json, patch).status();
+      return kube::isNotFound(s) ? Status::ok() : s;
+    }
+  }
+  return Status::ok();
+}
+
+Status PvcReconciler::cleanupAll(const std::string& pvcUid) {
+  for (const auto& [mode, strategy] : strategies_) {
+    OSSVP_RETURN_IF_ERROR(strategy->cleanup(pvcUid));
+  }
+  Status s = api_.remove(res::pvcs(), options_.populatorNamespace, primePvcName(pvcUid));
+  return kube::isNotFound(s) ? Status::ok() : s;
+}
+
+Status PvcReconciler::writeEntry(const Object& pvc, const std::string& ossvpName,
+                                 const std::function<void(GenericPvcEntry&)>& edit) {
+  const std::string uid = kube::uidOf(pvc);
+  return status_.update(kube::namespaceOf(pvc), ossvpName, [&](OssvpStatus& st, const Object& obj) {
+    Object before = st.toJson();
+    GenericPvcEntry& e = st.generic[uid];
+    e.ns = kube::namespaceOf(pvc);
+    e.name = kube::nameOf(pvc);
+    edit(e);
+    summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
+    return st.toJson() != before;
+  });
+}
+
+void PvcReconciler::report(const Object& pvc, const Object* ossvp, const char* why, const std::string& message,
+                           bool warning, std::string_view entryPhase) {
+  events_.record(pvc, warning ? "Warning" : "Normal", why, message);
+  if (!ossvp) return;
+  events_.record(*ossvp, warning ? "Warning" : "Normal", why, "PVC " + pvcRef(pvc) + ": " + message);
+  Status w = writeEntry(pvc, kube::nameOf(*ossvp), [&](GenericPvcEntry& e) {
+    e.phase = std::string(entryPhase);
+    e.lastError = message;
+    if (entryPhase == kPvcPhaseFailed && e.completionTime.empty()) {
+      e.completionTime = kube::formatRfc3339(std::chrono::system_clock::now());
+    }
+  });
+  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", kube::namespaceOf(*ossvp), kube::nameOf(*ossvp), w.message());
+}
+
+}  // namespace ossvp::controller
