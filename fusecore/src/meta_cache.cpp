@@ -49,7 +49,7 @@ Result<DirListingPtr> MetaCache::fetch(const std::string& dirPrefix) {
   ossclient::ListRequest req;
   req.bucket = bucket_;
   req.prefix = dirPrefix;
-  req.delimiter = "/";
+  req.delimiter.assign(1, '/');  // (operator= "/" trips GCC 12 -Wrestrict)
   auto validName = [](const std::string& n) {
     return !n.empty() && n != "." && n != ".." && n.find('/') == std::string::npos;
   };

@@ -1,0 +1,224 @@
+// Filesystem (the FUSE-free core) against FakeObjectClient.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+
+#include <cerrno>
+
+#include "ossvp/fusecore/filesystem.h"
+#include "ossvp/ossclient/testing/fake_object_client.h"
+
+using namespace ossvp;
+using namespace ossvp::fusecore;
+using ossclient::testing::FakeObjectClient;
+using ossclient::testing::FakeOp;
+
+namespace {
+
+constexpr uint64_t MiB = 1024 * 1024;
+
+struct Fx {
+  explicit Fx(bool rw = false, bool c2o = true, std::string prefix = "")
+      : fake(std::make_shared<FakeObjectClient>()) {
+    fake->createBucket("b");
+    FsOptions o;
+    o.bucket = "b";
+    o.prefix = prefix;
+    o.readWrite = rw;
+    o.closeToOpen = c2o;
+    o.engine.memoryBudget = 64 * MiB;
+    o.engine.partSize = MiB;
+    o.writer.partSize = MiB;  // small parts so tests exercise multipart
+    o.writer.maxInflightParts = 2;
+    opts = o;
+  }
+  Filesystem& fs() {
+    if (!fs_) fs_ = std::make_unique<Filesystem>(fake, opts);
+    return *fs_;
+  }
+  uint64_t ino(const std::string& path) {
+    uint64_t cur = kRootIno;
+    size_t start = 0;
+    while (start < path.size()) {
+      size_t slash = path.find('/', start);
+      std::string name = path.substr(start, slash - start);
+      Attr a;
+      int err = fs().lookup(cur, name, &a);
+      if (err) return 0;
+      cur = a.ino;
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    return cur;
+  }
+  std::string cat(const std::string& path) {
+    uint64_t i = ino(path);
+    REQUIRE(i != 0);
+    uint64_t fh;
+    bool keep;
+    REQUIRE(fs().open(i, O_RDONLY, &fh, &keep) == 0);
+    std::string out;
+    std::vector<char> buf(256 * 1024);
+    for (uint64_t off = 0;;) {
+      size_t got = 0;
+      REQUIRE(fs().read(fh, off, buf.size(), buf.data(), &got) == 0);
+      if (got == 0) break;
+      out.append(buf.data(), got);
+      off += got;
+    }
+    CHECK(fs().release(fh) == 0);
+    return out;
+  }
+  std::shared_ptr<FakeObjectClient> fake;
+  FsOptions opts;
+  std::unique_ptr<Filesystem> fs_;
+};
+
+}  // namespace
+
+TEST_CASE("lookup, getattr and readdir come from listings, no HEAD", "[fusecore][fs]") {
+  Fx f;
+  f.fake->putObject("b", "dir/a.txt", "aaa");
+  f.fake->putObject("b", "dir/sub/b.txt", "bbbb");
+  f.fake->putObject("b", "empty", "");
+  uint64_t dir = f.ino("dir");
+  REQUIRE(dir != 0);
+  DirListingPtr l;
+  REQUIRE(f.fs().listDir(dir, &l) == 0);
+  REQUIRE(l->entries.size() == 2);
+  Attr a;
+  REQUIRE(f.fs().lookup(dir, "a.txt", &a) == 0);
+  CHECK(a.size == 3);
+  CHECK(!a.isDir);
+  REQUIRE(f.fs().getattr(a.ino, &a) == 0);
+  CHECK(f.fs().lookup(dir, "missing", &a) == ENOENT);
+  CHECK(f.fs().lookup(dir, "a.txt/x", &a) == ENOENT);
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+  CHECK(f.cat("empty").empty());
+  CHECK(f.cat("dir/sub/b.txt") == "bbbb");
+}
+
+TEST_CASE("a prefix mount sees only its subtree", "[fusecore][fs]") {
+  Fx f(false, true, "/data/");
+  f.fake->putObject("b", "data/x", "in");
+  f.fake->putObject("b", "other/y", "out");
+  CHECK(f.cat("x") == "in");
+  CHECK(f.ino("other") == 0);
+}
+
+TEST_CASE("close-to-open: reopen sees a changed object", "[fusecore][fs]") {
+  Fx f;
+  f.fake->putObject("b", "f", "version-1");
+  CHECK(f.cat("f") == "version-1");
+  f.fake->putObject("b", "f", "version-two");
+  CHECK(f.cat("f") == "version-two");
+}
+
+TEST_CASE("without close-to-open, opens do no HEAD", "[fusecore][fs]") {
+  Fx f(false, false);
+  f.fake->putObject("b", "f", "data");
+  CHECK(f.cat("f") == "data");
+  CHECK(f.cat("f") == "data");
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+}
+
+TEST_CASE("read-only mount refuses writes with EROFS", "[fusecore][fs]") {
+  Fx f;
+  f.fake->putObject("b", "f", "data");
+  Attr a;
+  uint64_t fh;
+  bool keep;
+  CHECK(f.fs().create(kRootIno, "new", O_WRONLY | O_CREAT, &a, &fh) == EROFS);
+  CHECK(f.fs().open(f.ino("f"), O_WRONLY, &fh, &keep) == EROFS);
+  CHECK(f.fs().unlink(kRootIno, "f") == EROFS);
+  CHECK(f.fs().mkdir(kRootIno, "d", &a) == EROFS);
+}
+
+TEST_CASE("rw: sequential write of a new file uploads multipart on flush", "[fusecore][fs]") {
+  Fx f(true);
+  REQUIRE(f.fs().probe().isOk());
+  Attr a;
+  uint64_t fh;
+  REQUIRE(f.fs().create(kRootIno, "out.bin", O_WRONLY | O_CREAT, &a, &fh) == 0);
+  std::string data(3 * MiB + 5, 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
+  for (size_t off = 0; off < data.size(); off += 256 * 1024) {
+    size_t n = std::min<size_t>(256 * 1024, data.size() - off);
+    REQUIRE(f.fs().write(fh, off, data.data() + off, n) == 0);
+  }
+  CHECK(f.fake->requestCount(FakeOp::UploadPart) >= 3);  // uploaded while writing
+  REQUIRE(f.fs().flush(fh) == 0);
+  REQUIRE(f.fs().release(fh) == 0);
+  CHECK(f.fake->objectData("b", "out.bin") == data);
+  CHECK(f.fake->pendingMultipartUploads() == 0);
+  Attr got;
+  REQUIRE(f.fs().lookup(kRootIno, "out.bin", &got) == 0);
+  CHECK(got.size == data.size());
+  CHECK(f.cat("out.bin") == data);
+}
+
+TEST_CASE("rw: small files use a single PutObject; empty files work", "[fusecore][fs]") {
+  Fx f(true);
+  Attr a;
+  uint64_t fh;
+  REQUIRE(f.fs().create(kRootIno, "small", O_WRONLY | O_CREAT, &a, &fh) == 0);
+  REQUIRE(f.fs().write(fh, 0, "hello", 5) == 0);
+  REQUIRE(f.fs().release(fh) == 0);
+  CHECK(f.fake->objectData("b", "small") == "hello");
+  CHECK(f.fake->requestCount(FakeOp::InitiateMultipart) == 0);
+  REQUIRE(f.fs().create(kRootIno, "zero", O_WRONLY | O_CREAT, &a, &fh) == 0);
+  REQUIRE(f.fs().release(fh) == 0);
+  CHECK(f.fake->objectData("b", "zero") == "");
+}
+
+TEST_CASE("rw: unsupported operations give clear errnos", "[fusecore][fs]") {
+  Fx f(true);
+  f.fake->putObject("b", "exists", "old");
+  f.fake->putObject("b", "d/x", "1");
+  Attr a;
+  uint64_t fh;
+  bool keep;
+  CHECK(f.fs().open(f.ino("exists"), O_WRONLY, &fh, &keep) == EPERM);
+  CHECK(f.fs().create(kRootIno, "exists", O_WRONLY | O_CREAT, &a, &fh) == EPERM);
+  CHECK(f.fs().create(kRootIno, "exists", O_WRONLY | O_CREAT | O_EXCL, &a, &fh) == EEXIST);
+  CHECK(f.fs().rename(kRootIno, "d") == EXDEV);
+  CHECK(f.fs().rmdir(kRootIno, "d") == ENOTEMPTY);
+  REQUIRE(f.fs().create(kRootIno, "seq", O_WRONLY | O_CREAT, &a, &fh) == 0);
+  REQUIRE(f.fs().write(fh, 0, "abc", 3) == 0);
+  CHECK(f.fs().write(fh, 10, "zzz", 3) == EINVAL);  // random write
+  CHECK(f.fs().write(fh, 0, "zzz", 3) == EINVAL);   // overwrite
+  REQUIRE(f.fs().release(fh) == 0);
+  CHECK(f.fake->objectData("b", "seq") == "abc");
+  CHECK(f.fake->objectData("b", "exists") == "old");
+}
+
+TEST_CASE("rw: unlink, mkdir and rmdir", "[fusecore][fs]") {
+  Fx f(true);
+  f.fake->putObject("b", "gone", "x");
+  REQUIRE(f.ino("gone") != 0);
+  CHECK(f.fs().unlink(kRootIno, "gone") == 0);
+  CHECK(!f.fake->objectData("b", "gone"));
+  Attr a;
+  CHECK(f.fs().lookup(kRootIno, "gone", &a) == ENOENT);
+  REQUIRE(f.fs().mkdir(kRootIno, "nd", &a) == 0);
+  CHECK(a.isDir);
+  CHECK(f.fake->objectData("b", "nd/") == "");
+  CHECK(f.fs().rmdir(kRootIno, "nd") == 0);
+  CHECK(!f.fake->objectData("b", "nd/"));
+}
+
+TEST_CASE("a failed upload reports EIO and leaves no object", "[fusecore][fs][faults]") {
+  Fx f(true);
+  Attr a;
+  uint64_t fh;
+  REQUIRE(f.fs().create(kRootIno, "bad", O_WRONLY | O_CREAT, &a, &fh) == 0);
+  f.fake->failNext(FakeOp::UploadPart, unavailable("injected"), 100);
+  std::string chunk(MiB, 'q');
+  int err = 0;
+  for (int i = 0; i < 3 && err == 0; ++i) err = f.fs().write(fh, i * MiB, chunk.data(), chunk.size());
+  int ferr = f.fs().flush(fh);
+  CHECK((err != 0 || ferr != 0));
+  (void)f.fs().release(fh);
+  CHECK(!f.fake->objectData("b", "bad"));
+  CHECK(f.fake->pendingMultipartUploads() == 0);
+}
