@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <span>
 
 #include "ossvp_json_read.h"
 
@@ -47,28 +48,6 @@ Status readEntryMap(const nlohmann::json& status, const char* key, std::map<std:
 
 }  // namespace
 
-nlohmann::json Condition::toJson() const {
-  nlohmann::json j = {{"type", type}, {"status", status}};
-  putString(&j, "reason", reason);
-  putString(&j, "message", message);
-  putString(&j, "lastTransitionTime", lastTransitionTime);
-  if (observedGeneration != 0) j["observedGeneration"] = observedGeneration;
-  return j;
-}
-
-Result<Condition> Condition::fromJson(const nlohmann::json& j) {
-  OSSVP_RETURN_IF_ERROR(requireObject(j, "condition"));
-  Condition c;
-  OSSVP_RETURN_IF_ERROR(readString(j, "type", "condition", &c.type));
-  OSSVP_RETURN_IF_ERROR(readString(j, "status", "condition", &c.status));
-  OSSVP_RETURN_IF_ERROR(readString(j, "reason", "condition", &c.reason));
-  OSSVP_RETURN_IF_ERROR(readString(j, "message", "condition", &c.message));
-  OSSVP_RETURN_IF_ERROR(readString(j, "lastTransitionTime", "condition", &c.lastTransitionTime));
-  OSSVP_RETURN_IF_ERROR(readInt64(j, "observedGeneration", "condition", &c.observedGeneration));
-  if (c.type.empty()) return invalidArgument("condition.type: Required value");
-  return c;
-}
-
 bool setCondition(std::vector<Condition>* conditions, const Condition& c) {
   for (Condition& old : *conditions) {
     if (old.type != c.type) continue;
@@ -89,66 +68,112 @@ const Condition* findCondition(const std::vector<Condition>& conditions, std::st
   return it == conditions.end() ? nullptr : &*it;
 }
 
+namespace {
+
+// The entries' fields as tables, so that toJson, fromJson and the patches
+// (which must name every field) cannot drift apart.
+template <typename T>
+struct StringField {
+  const char* key;
+  std::string T::*member;
+};
+template <typename T>
+struct IntField {
+  const char* key;
+  std::optional<int64_t> T::*member;
+};
+
+const StringField<BmcpfsDataflowEntry> kBmcpfsStrings[] = {
+    {"dataFlowId", &BmcpfsDataflowEntry::dataFlowId},     {"dataFlowTaskId", &BmcpfsDataflowEntry::dataFlowTaskId},
+    {"fileSetId", &BmcpfsDataflowEntry::fileSetId},       {"fileSystemId", &BmcpfsDataflowEntry::fileSystemId},
+    {"progress", &BmcpfsDataflowEntry::progress}};
+const StringField<GenericPvcEntry> kGenericStrings[] = {
+    {"namespace", &GenericPvcEntry::ns},           {"name", &GenericPvcEntry::name},
+    {"podName", &GenericPvcEntry::podName},        {"phase", &GenericPvcEntry::phase},
+    {"progress", &GenericPvcEntry::progress},      {"startTime", &GenericPvcEntry::startTime},
+    {"completionTime", &GenericPvcEntry::completionTime}, {"lastError", &GenericPvcEntry::lastError}};
+const IntField<GenericPvcEntry> kGenericInts[] = {
+    {"bytesDone", &GenericPvcEntry::bytesDone},     {"bytesTotal", &GenericPvcEntry::bytesTotal},
+    {"objectsDone", &GenericPvcEntry::objectsDone}, {"objectsTotal", &GenericPvcEntry::objectsTotal}};
+const StringField<Condition> kConditionStrings[] = {
+    {"type", &Condition::type},       {"status", &Condition::status},
+    {"reason", &Condition::reason},   {"message", &Condition::message},
+    {"lastTransitionTime", &Condition::lastTransitionTime}};
+constexpr const char* kAttemptsKey = "attempts";
+
+template <typename T>
+void putFields(nlohmann::json* j, const T& e, std::span<const StringField<T>> strings,
+               std::span<const IntField<T>> ints = {}) {
+  for (const auto& f : strings) putString(j, f.key, e.*f.member);
+  for (const auto& f : ints) putInt(j, f.key, e.*f.member);
+}
+
+template <typename T>
+Status readFields(const nlohmann::json& j, const std::string& base, T* e, std::span<const StringField<T>> strings,
+                  std::span<const IntField<T>> ints = {}) {
+  OSSVP_RETURN_IF_ERROR(requireObject(j, base));
+  for (const auto& f : strings) OSSVP_RETURN_IF_ERROR(readString(j, f.key, base, &(e->*f.member)));
+  for (const auto& f : ints) OSSVP_RETURN_IF_ERROR(readOptionalInt(j, f.key, base, &(e->*f.member)));
+  return Status::ok();
+}
+
+// A merge patch merges objects key by key, so a field that became empty must
+// be sent as null to be cleared: the entry is then replaced as a whole.
+template <typename T>
+nlohmann::json withNulls(nlohmann::json j, std::span<const StringField<T>> strings,
+                         std::span<const IntField<T>> ints = {}) {
+  auto fill = [&](const char* k) {
+    if (!j.contains(k)) j[k] = nullptr;
+  };
+  for (const auto& f : strings) fill(f.key);
+  for (const auto& f : ints) fill(f.key);
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json Condition::toJson() const {
+  nlohmann::json j = nlohmann::json::object();
+  putFields<Condition>(&j, *this, kConditionStrings);
+  if (observedGeneration != 0) j["observedGeneration"] = observedGeneration;
+  return j;
+}
+
+Result<Condition> Condition::fromJson(const nlohmann::json& j) {
+  Condition c;
+  OSSVP_RETURN_IF_ERROR(readFields<Condition>(j, "condition", &c, kConditionStrings));
+  OSSVP_RETURN_IF_ERROR(readInt64(j, "observedGeneration", "condition", &c.observedGeneration));
+  if (c.type.empty()) return invalidArgument("condition.type: Required value");
+  return c;
+}
+
 nlohmann::json BmcpfsDataflowEntry::toJson() const {
   nlohmann::json j = nlohmann::json::object();
-  putString(&j, "dataFlowId", dataFlowId);
-  putString(&j, "dataFlowTaskId", dataFlowTaskId);
-  putString(&j, "fileSetId", fileSetId);
-  putString(&j, "fileSystemId", fileSystemId);
-  putString(&j, "progress", progress);
+  putFields<BmcpfsDataflowEntry>(&j, *this, kBmcpfsStrings);
   return j;
 }
 
 Result<BmcpfsDataflowEntry> BmcpfsDataflowEntry::fromJson(const nlohmann::json& j) {
-  const std::string base = "bmcpfsDataflow";
-  OSSVP_RETURN_IF_ERROR(requireObject(j, base));
   BmcpfsDataflowEntry e;
-  OSSVP_RETURN_IF_ERROR(readString(j, "dataFlowId", base, &e.dataFlowId));
-  OSSVP_RETURN_IF_ERROR(readString(j, "dataFlowTaskId", base, &e.dataFlowTaskId));
-  OSSVP_RETURN_IF_ERROR(readString(j, "fileSetId", base, &e.fileSetId));
-  OSSVP_RETURN_IF_ERROR(readString(j, "fileSystemId", base, &e.fileSystemId));
-  OSSVP_RETURN_IF_ERROR(readString(j, "progress", base, &e.progress));
+  OSSVP_RETURN_IF_ERROR(readFields<BmcpfsDataflowEntry>(j, "bmcpfsDataflow", &e, kBmcpfsStrings));
   return e;
 }
 
 nlohmann::json GenericPvcEntry::toJson() const {
   nlohmann::json j = nlohmann::json::object();
-  putString(&j, "namespace", ns);
-  putString(&j, "name", name);
-  putString(&j, "podName", podName);
-  putString(&j, "phase", phase);
-  putString(&j, "progress", progress);
-  putInt(&j, "bytesDone", bytesDone);
-  putInt(&j, "bytesTotal", bytesTotal);
-  putInt(&j, "objectsDone", objectsDone);
-  putInt(&j, "objectsTotal", objectsTotal);
-  if (attempts != 0) j["attempts"] = attempts;
-  putString(&j, "startTime", startTime);
-  putString(&j, "completionTime", completionTime);
-  putString(&j, "lastError", lastError);
+  putFields<GenericPvcEntry>(&j, *this, kGenericStrings, kGenericInts);
+  if (attempts != 0) j[kAttemptsKey] = attempts;
   return j;
 }
 
 Result<GenericPvcEntry> GenericPvcEntry::fromJson(const nlohmann::json& j) {
   const std::string base = "generic";
-  OSSVP_RETURN_IF_ERROR(requireObject(j, base));
   GenericPvcEntry e;
-  OSSVP_RETURN_IF_ERROR(readString(j, "namespace", base, &e.ns));
-  OSSVP_RETURN_IF_ERROR(readString(j, "name", base, &e.name));
-  OSSVP_RETURN_IF_ERROR(readString(j, "podName", base, &e.podName));
-  OSSVP_RETURN_IF_ERROR(readString(j, "phase", base, &e.phase));
-  OSSVP_RETURN_IF_ERROR(readString(j, "progress", base, &e.progress));
-  OSSVP_RETURN_IF_ERROR(readOptionalInt(j, "bytesDone", base, &e.bytesDone));
-  OSSVP_RETURN_IF_ERROR(readOptionalInt(j, "bytesTotal", base, &e.bytesTotal));
-  OSSVP_RETURN_IF_ERROR(readOptionalInt(j, "objectsDone", base, &e.objectsDone));
-  OSSVP_RETURN_IF_ERROR(readOptionalInt(j, "objectsTotal", base, &e.objectsTotal));
+  OSSVP_RETURN_IF_ERROR(readFields<GenericPvcEntry>(j, base, &e, kGenericStrings, kGenericInts));
   int64_t attempts = 0;
-  OSSVP_RETURN_IF_ERROR(readInt64(j, "attempts", base, &attempts));
+  OSSVP_RETURN_IF_ERROR(readInt64(j, kAttemptsKey, base, &attempts));
   if (attempts < 0 || attempts > 1000000) return invalidArgument(base + ".attempts: out of range");
   e.attempts = static_cast<int>(attempts);
-  OSSVP_RETURN_IF_ERROR(readString(j, "startTime", base, &e.startTime));
-  OSSVP_RETURN_IF_ERROR(readString(j, "completionTime", base, &e.completionTime));
-  OSSVP_RETURN_IF_ERROR(readString(j, "lastError", base, &e.lastError));
   return e;
 }
 
@@ -228,26 +253,14 @@ std::string monotonicProgress(std::string_view previous, int next) {
   return formatPercent(std::max(parsePercent(previous), next));
 }
 
-namespace {
-// A merge patch merges objects key by key, so a field that became empty must
-// be sent as null to be cleared: the entry is then replaced as a whole.
-nlohmann::json withNulls(nlohmann::json j, std::initializer_list<const char*> keys) {
-  for (const char* k : keys) {
-    if (!j.contains(k)) j[k] = nullptr;
-  }
-  return j;
-}
-}  // namespace
-
 nlohmann::json genericEntryPatch(const std::string& pvcUid, const GenericPvcEntry& entry) {
-  nlohmann::json e = withNulls(entry.toJson(), {"namespace", "name", "podName", "phase", "progress", "bytesDone",
-                                                "bytesTotal", "objectsDone", "objectsTotal", "attempts",
-                                                "startTime", "completionTime", "lastError"});
+  nlohmann::json e = withNulls<GenericPvcEntry>(entry.toJson(), kGenericStrings, kGenericInts);
+  if (!e.contains(kAttemptsKey)) e[kAttemptsKey] = nullptr;
   return {{"status", {{"generic", {{pvcUid, e}}}}}};
 }
 
 nlohmann::json bmcpfsEntryPatch(const std::string& pvcUid, const BmcpfsDataflowEntry& entry) {
-  nlohmann::json e = withNulls(entry.toJson(), {"dataFlowId", "dataFlowTaskId", "fileSetId", "fileSystemId", "progress"});
+  nlohmann::json e = withNulls<BmcpfsDataflowEntry>(entry.toJson(), kBmcpfsStrings);
   return {{"status", {{"bmcpfsDataflow", {{pvcUid, e}}}}}};
 }
 

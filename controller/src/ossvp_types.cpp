@@ -10,39 +10,47 @@ using detail::readString;
 using detail::readStringMap;
 using detail::requireObject;
 
-std::string_view modeName(PopulatorMode mode) {
-  return mode == PopulatorMode::BmcpfsDataflow ? "bmcpfs-dataflow" : "generic";
-}
+namespace {
 
-bool parseMode(std::string_view text, PopulatorMode* out) {
-  if (text == "generic") {
-    *out = PopulatorMode::Generic;
-  } else if (text == "bmcpfs-dataflow") {
-    *out = PopulatorMode::BmcpfsDataflow;
-  } else {
-    return false;
+// Each enum's spellings, one table per enum: name and parse read the same one.
+template <typename E>
+struct Spelling {
+  E value;
+  std::string_view crd;  // as the CRD writes it
+  std::string_view nas;  // as the NAS API writes it (data types only)
+};
+
+constexpr Spelling<PopulatorMode> kModes[] = {{PopulatorMode::Generic, "generic", ""},
+                                              {PopulatorMode::BmcpfsDataflow, "bmcpfs-dataflow", ""}};
+constexpr Spelling<BmcpfsDataType> kDataTypes[] = {{BmcpfsDataType::Metadata, "metadata", "Metadata"},
+                                                   {BmcpfsDataType::MetadataAndData, "metadataAndData", "MetaAndData"}};
+
+template <typename E, size_t N>
+const Spelling<E>& spellingOf(const Spelling<E> (&table)[N], E value) {
+  for (const auto& s : table) {
+    if (s.value == value) return s;
   }
-  return true;
+  return table[0];
 }
 
-std::string_view dataTypeName(BmcpfsDataType type) {
-  return type == BmcpfsDataType::Metadata ? "metadata" : "metadataAndData";
-}
-
-bool parseDataType(std::string_view text, BmcpfsDataType* out) {
-  if (text == "metadata") {
-    *out = BmcpfsDataType::Metadata;
-  } else if (text == "metadataAndData") {
-    *out = BmcpfsDataType::MetadataAndData;
-  } else {
-    return false;
+template <typename E, size_t N>
+bool parseSpelling(const Spelling<E> (&table)[N], std::string_view text, E* out) {
+  for (const auto& s : table) {
+    if (s.crd == text) {
+      *out = s.value;
+      return true;
+    }
   }
-  return true;
+  return false;
 }
 
-std::string_view nasDataType(BmcpfsDataType type) {
-  return type == BmcpfsDataType::Metadata ? "Metadata" : "MetaAndData";
-}
+}  // namespace
+
+std::string_view modeName(PopulatorMode mode) { return spellingOf(kModes, mode).crd; }
+bool parseMode(std::string_view text, PopulatorMode* out) { return parseSpelling(kModes, text, out); }
+std::string_view dataTypeName(BmcpfsDataType type) { return spellingOf(kDataTypes, type).crd; }
+bool parseDataType(std::string_view text, BmcpfsDataType* out) { return parseSpelling(kDataTypes, text, out); }
+std::string_view nasDataType(BmcpfsDataType type) { return spellingOf(kDataTypes, type).nas; }
 
 std::string OssvpSpec::objectPrefix() const {
   std::string_view p = path;
