@@ -1,0 +1,55 @@
+// PopulatorConfig: everything ossvp-populator is told, from flags or from the
+// environment (the controller sets env vars in the Pod spec; a flag wins over
+// its env var). Credentials are NOT here: ossclient's providers read them from
+// the AccessKey or RRSA env vars, so they never appear in argv.
+//
+// Thread-safety: a plain value; parseConfig() is a pure function of argv+env.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ossvp/common/log.h"
+
+namespace ossvp::populator {
+
+enum class ProgressMode { Auto, Json, Bar, None };
+
+struct PopulatorConfig {
+  std::string endpoint;                    // e.g. oss-cn-hangzhou-internal.aliyuncs.com
+  std::string region;                      // e.g. cn-hangzhou
+  std::string bucket;
+  std::string path = "/";                  // as the user wrote it
+  std::string prefix;                      // normalized: no leading '/', ends with '/' or is empty
+  std::string target;                      // the mounted volume
+  double throughputMBps = 0;               // 0: no cap; MB = 1,000,000 bytes
+  int concurrency = 16;                    // parallel part reads
+  uint64_t memoryBudget = 512ULL << 20;    // bound on buffered bytes
+  uint64_t partSize = 8ULL << 20;          // ranged-read size (shrunk to fit the budget)
+  std::vector<std::string> endpointOverrides;  // HOST=URL
+  std::string terminationLog = "/dev/termination-log";
+  ProgressMode progressMode = ProgressMode::Auto;
+  double progressIntervalSeconds = 2.0;    // stdout lines; the Pod annotation is never faster than 2 s
+  bool strictKeys = false;                 // fail (exit 8) on keys that cannot be files
+  bool allowEmpty = false;                 // an empty source succeeds instead of exit 4
+  int integrityAttempts = 3;               // whole-file attempts on a CRC64 mismatch
+  LogLevel logLevel = LogLevel::Info;
+  bool jsonLogs = false;
+};
+
+// "/a/b" -> "a/b/", "/" or "" -> "", "a/" -> "a/".
+std::string normalizePrefix(const std::string& path);
+
+struct ConfigParse {
+  std::optional<PopulatorConfig> config;  // set when the run should go on
+  int exitCode = 0;                       // otherwise: exit with this code...
+  std::string output;                     // ...after printing this (help or the error)
+};
+
+// Parses argv (flags win) and the environment (OSSVP_* variables) and
+// validates the result. Errors name the flag and its env var.
+ConfigParse parseConfig(int argc, const char* const* argv);
+
+}  // namespace ossvp::populator

@@ -1,0 +1,73 @@
+// Copier: copies mapped files from an ObjectSource into a TargetTree with N
+// worker threads. Small files go one per worker, so many are in flight at
+// once; a large file is cut into up to `segmentsPerFile` segments read by
+// different workers at once (each a sequential stream the read engine
+// prefetches with parallel ranged GETs). Every file is written to a temp file,
+// its CRC64 (segments combined) checked against the server's, its mtime set
+// from Last-Modified, and only then renamed into place and journaled.
+//
+// Errors: the first permanent error stops every worker; `failure()` says
+// which side failed (source -> exit code from the OSS status, volume ->
+// Capacity/TargetError) and names the key.
+//
+// Thread-safety: run() is called once, from one thread; it blocks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "ossvp/populator/exit_code.h"
+#include "ossvp/populator/key_mapper.h"
+#include "ossvp/populator/object_source.h"
+#include "ossvp/populator/progress.h"
+#include "ossvp/populator/resume_state.h"
+#include "ossvp/populator/target_tree.h"
+#include "ossvp/populator/token_bucket.h"
+
+namespace ossvp::populator {
+
+struct CopierOptions {
+  int workers = 16;
+  size_t chunkSize = 1 << 20;            // bytes per read() call and per token-bucket draw
+  uint64_t segmentSize = 64ULL << 20;    // a large file is cut into segments of at least this
+  int segmentsPerFile = 4;               // at most this many per file
+  int integrityAttempts = 3;             // whole-file attempts on a CRC64 mismatch
+  int readAttempts = 3;                  // per segment, on transient read errors (after the engine's own)
+  int64_t retryBackoffMillis = 500;      // doubles per attempt
+  double journalFlushSeconds = 5.0;      // how much finished work a kill -9 may cost
+};
+
+struct CopyStats {
+  uint64_t filesCopied = 0;
+  uint64_t bytesCopied = 0;
+  uint64_t integrityRetries = 0;
+  uint64_t readRetries = 0;
+};
+
+class Copier {
+ public:
+  Copier(ObjectSource* source, TargetTree* tree, ResumeJournal* journal, ProgressTracker* progress,
+         TokenBucket* throttle /* nullable */, const std::atomic<bool>* cancel /* nullable */,
+         CopierOptions options);
+
+  // Copies `files`; returns when all are done or a failure stopped the run.
+  // Ok, or the Failure to report.
+  std::optional<Failure> run(const std::vector<const MappedEntry*>& files);
+
+  CopyStats stats() const;
+
+ private:
+  ObjectSource* source_;
+  TargetTree* tree_;
+  ResumeJournal* journal_;
+  ProgressTracker* progress_;
+  TokenBucket* throttle_;
+  const std::atomic<bool>* cancel_;
+  CopierOptions options_;
+  CopyStats stats_;
+};
+
+}  // namespace ossvp::populator

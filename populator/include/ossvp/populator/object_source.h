@@ -1,0 +1,50 @@
+// ObjectSource: the populator's narrow view of the bucket - list a prefix, and
+// open an object for positional reads. The production implementation
+// (engine_source.h) lists through ossclient and reads through fusecore's read
+// engine, so the populator has no read path of its own; tests may substitute
+// an in-memory source.
+//
+// Thread-safety: implementations must allow concurrent open() and concurrent
+// SourceFile::read() calls on one SourceFile from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ossvp/common/result.h"
+
+namespace ossvp::populator {
+
+// One listed object.
+struct SourceObject {
+  std::string key;
+  uint64_t size = 0;
+  int64_t mtimeUnix = 0;  // Last-Modified, seconds since the epoch (UTC)
+  std::string etag;
+};
+
+class SourceFile {
+ public:
+  virtual ~SourceFile() = default;
+  // Reads up to `len` bytes at `offset` into `buf`; returns the count (short
+  // only at the end of the object). Errors carry an ossvp StatusCode.
+  virtual Result<size_t> read(uint64_t offset, char* buf, size_t len) = 0;
+  // The server's x-oss-hash-crc64ecma for the whole object, once known (after
+  // open or the first read); nullopt when the server has none.
+  virtual std::optional<uint64_t> serverCrc64() const = 0;
+};
+
+class ObjectSource {
+ public:
+  virtual ~ObjectSource() = default;
+  // Every object whose key starts with `prefix`, in any order.
+  virtual Result<std::vector<SourceObject>> list(const std::string& prefix) = 0;
+  // Opens `object` for reading. `fresh` asks to bypass any cache (used when
+  // an earlier copy failed its CRC check).
+  virtual Result<std::unique_ptr<SourceFile>> open(const SourceObject& object, bool fresh) = 0;
+};
+
+}  // namespace ossvp::populator

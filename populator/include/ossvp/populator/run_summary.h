@@ -1,0 +1,48 @@
+// RunSummary: what a run did, written as JSON to the termination log
+// (/dev/termination-log by default; Kubernetes shows it in the Pod's
+// terminated state, limited to 4096 bytes) and logged at exit.
+// Success: {"result":"Succeeded","exitCode":0,"bucket":..,"path":..,
+//   "bytesTotal":..,"objectsTotal":..,"objectsCopied":..,"objectsSkipped":..,
+//   "bytesCopied":..,"directories":..,"rejectedKeys":N,"rejected":[{"key","reason"}..],
+//   "durationSeconds":..,"throughputMBps":..}
+// Failure: {"result":"Failed","exitCode":N,"reason":"AuthFailed","message":"..",
+//   "retryable":false, ...counters so far}
+//
+// Thread-safety: a plain value; writeTerminationLog() is not reentrant.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ossvp/populator/exit_code.h"
+#include "ossvp/populator/key_mapper.h"
+
+namespace ossvp::populator {
+
+struct RunSummary {
+  std::string bucket;
+  std::string path;
+  uint64_t bytesTotal = 0;
+  uint64_t objectsTotal = 0;
+  uint64_t objectsCopied = 0;
+  uint64_t objectsSkipped = 0;  // already complete from an earlier attempt
+  uint64_t bytesCopied = 0;
+  uint64_t directories = 0;
+  bool alreadyComplete = false; // the completion marker made this run a no-op
+  std::vector<RejectedKey> rejected;
+  double durationSeconds = 0;
+  std::optional<Failure> failure;
+
+  ExitCode exitCode() const { return failure ? failure->code : ExitCode::Ok; }
+  // At most `maxBytes` of JSON: the rejected list and then the message are
+  // shortened to fit, and the result always parses.
+  std::string toJson(size_t maxBytes = 4096) const;
+};
+
+// Writes `json` to `path`; a missing /dev/termination-log (not in a Pod) is
+// not an error worth more than a debug line.
+void writeTerminationLog(const std::string& path, const std::string& json);
+
+}  // namespace ossvp::populator

@@ -1,0 +1,58 @@
+#include "ossvp/populator/exit_code.h"
+
+namespace ossvp::populator {
+
+std::string_view exitCodeName(ExitCode code) {
+  switch (code) {
+    case ExitCode::Ok: return "Succeeded";
+    case ExitCode::Internal: return "InternalError";
+    case ExitCode::BadConfig: return "BadConfig";
+    case ExitCode::AuthFailed: return "AuthFailed";
+    case ExitCode::NotFound: return "NotFound";
+    case ExitCode::Capacity: return "InsufficientCapacity";
+    case ExitCode::Integrity: return "IntegrityError";
+    case ExitCode::TransientExhausted: return "TransientErrorsExhausted";
+    case ExitCode::InvalidKeys: return "InvalidKeys";
+    case ExitCode::TargetError: return "TargetError";
+    case ExitCode::Cancelled: return "Cancelled";
+  }
+  return "Unknown";
+}
+
+bool isRetryable(ExitCode code) {
+  return code == ExitCode::TransientExhausted || code == ExitCode::Internal ||
+         code == ExitCode::Cancelled;
+}
+
+Failure failureFromSourceStatus(const Status& status) {
+  Failure f;
+  f.message = status.message();
+  switch (status.code()) {
+    case StatusCode::PermissionDenied:
+    case StatusCode::Unauthenticated:
+      f.code = ExitCode::AuthFailed;
+      f.message += " (check the AccessKey Secret or the RRSA role: it needs oss:ListObjects and oss:GetObject on the bucket)";
+      break;
+    case StatusCode::NotFound: f.code = ExitCode::NotFound; break;
+    case StatusCode::ResourceExhausted: f.code = ExitCode::Capacity; break;
+    case StatusCode::Corruption: f.code = ExitCode::Integrity; break;
+    case StatusCode::Unavailable:
+    case StatusCode::Timeout: f.code = ExitCode::TransientExhausted; break;
+    case StatusCode::InvalidArgument: f.code = ExitCode::BadConfig; break;
+    case StatusCode::Cancelled: f.code = ExitCode::Cancelled; break;
+    default: f.code = ExitCode::Internal; break;
+  }
+  f.reason = std::string(exitCodeName(f.code));
+  return f;
+}
+
+Failure failureFromTargetStatus(const Status& status) {
+  Failure f;
+  f.code = status.code() == StatusCode::ResourceExhausted ? ExitCode::Capacity : ExitCode::TargetError;
+  f.reason = std::string(exitCodeName(f.code));
+  f.message = status.message();
+  if (f.code == ExitCode::Capacity) f.message += ": the volume is full, request a larger PVC";
+  return f;
+}
+
+}  // namespace ossvp::populator

@@ -1,0 +1,221 @@
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <unordered_set>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "ossvp/common/log.h"
+#include "ossvp/populator/capacity.h"
+#include "ossvp/populator/copier.h"
+#include "ossvp/populator/populator.h"
+#include "ossvp/populator/resume_state.h"
+#include "ossvp/populator/target_tree.h"
+#include "ossvp/populator/token_bucket.h"
+
+namespace ossvp::populator {
+
+namespace {
+
+std::string nowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Failure targetFailure(const Status& st) { return failureFromTargetStatus(st); }
+
+// Everything after the target is open and the listing is in.
+void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree& tree, ProgressTracker& progress,
+                const std::atomic<bool>* cancel, const KeyMapping& mapping, RunSummary* summary) {
+  // Resume decisions.
+  auto journal = ResumeJournal::open(tree);
+  if (!journal.isOk()) {
+    summary->failure = targetFailure(journal.status());
+    return;
+  }
+  progress.setPhase(kPhaseChecking);
+  auto space = statVolume(tree.root());
+  if (!space.isOk()) {
+    summary->failure = targetFailure(space.status());
+    return;
+  }
+  CapacityNeed need;
+  need.sourceBytes = mapping.fileBytes;
+  need.sourceObjects = mapping.files.size() + mapping.directories.size();
+  std::vector<const MappedEntry*> todo;
+  uint64_t skippedBytes = 0;
+  for (const auto& f : mapping.files) {
+    const JournalEntry* je = journal.value()->find(f.object.key);
+    bool skip = false;
+    if (je) {
+      auto st = tree.stat(f.components);
+      skip = st.isOk() && isAlreadyComplete(je, f.object, &st.value());
+    }
+    if (skip) {
+      ++summary->objectsSkipped;
+      skippedBytes += f.object.size;
+      continue;
+    }
+    todo.push_back(&f);
+    addFileToCopy(&need, f.object.size, space->blockSize);
+  }
+  need.inodesToCreate += mapping.directories.size();
+  progress.addBytes(skippedBytes);
+  progress.addObjects(summary->objectsSkipped);
+  if (summary->objectsSkipped) {
+    logInfo("resuming: {} files ({}) already complete, {} to copy", summary->objectsSkipped, formatGiB(skippedBytes),
+            todo.size());
+  }
+  Status cap = checkCapacity(need, *space);
+  if (!cap.isOk()) {
+    summary->failure = Failure{ExitCode::Capacity, "InsufficientCapacity", cap.message()};
+    return;
+  }
+  // Directory markers exist even when empty.
+  for (const auto& d : mapping.directories) {
+    auto fd = tree.openDir(d.components, d.components.size(), true);
+    if (!fd.isOk()) {
+      summary->failure = targetFailure(fd.status());
+      return;
+    }
+  }
+
+  // Large files first: they take longest, small ones fill the gaps at the end.
+  std::stable_sort(todo.begin(), todo.end(),
+                   [](const MappedEntry* a, const MappedEntry* b) { return a->object.size > b->object.size; });
+  progress.setPhase(kPhaseCopying);
+  std::unique_ptr<TokenBucket> throttle;
+  if (config.throughputMBps > 0) {
+    double rate = config.throughputMBps * 1e6;
+    throttle = std::make_unique<TokenBucket>(rate, static_cast<uint64_t>(rate / 10), steadyClock());
+  }
+  CopierOptions opts;
+  opts.workers = config.concurrency;
+  opts.chunkSize = static_cast<size_t>(std::min<uint64_t>(1ULL << 20, config.partSize));
+  opts.segmentSize = std::max<uint64_t>(config.partSize * 8, 64ULL << 20);
+  opts.integrityAttempts = config.integrityAttempts;
+  Copier copier(&source, &tree, journal.value().get(), &progress, throttle.get(), cancel, opts);
+  auto started = std::chrono::steady_clock::now();
+  std::optional<Failure> failure = copier.run(todo);
+  CopyStats stats = copier.stats();
+  summary->objectsCopied = stats.filesCopied;
+  summary->bytesCopied = stats.bytesCopied;
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  logInfo("copied {} files ({}) in {:.1f} s; {} read retries, {} integrity retries", stats.filesCopied,
+          formatGiB(stats.bytesCopied), secs, stats.readRetries, stats.integrityRetries);
+  if (failure) {
+    summary->failure = std::move(failure);
+    return;
+  }
+
+  progress.setPhase(kPhaseFinalizing);
+  // Deepest first, so setting a child's mtime does not disturb its parent's.
+  std::vector<const MappedEntry*> dirs;
+  for (const auto& d : mapping.directories) dirs.push_back(&d);
+  std::sort(dirs.begin(), dirs.end(), [](const MappedEntry* a, const MappedEntry* b) {
+    return a->components.size() > b->components.size();
+  });
+  for (const MappedEntry* d : dirs) {
+    Status st = tree.setDirMtime(d->components, d->object.mtimeUnix);
+    if (!st.isOk()) logWarn("{}", st.message());
+    progress.addObjects(1);
+  }
+  summary->directories = dirs.size();
+  Status st = tree.syncAll();  // fsync before success
+  if (!st.isOk()) {
+    summary->failure = targetFailure(st);
+    return;
+  }
+  CompletionMarker marker{config.bucket, config.prefix, mapping.files.size(), mapping.fileBytes,
+                          mapping.directories.size(), nowRfc3339()};
+  st = writeCompletionMarker(tree, marker);
+  if (!st.isOk()) {
+    summary->failure = targetFailure(st);
+    return;
+  }
+  journal.value()->remove(tree);
+}
+
+}  // namespace
+
+RunSummary populate(const PopulatorConfig& config, ObjectSource& source, ProgressTracker& progress,
+                    const std::atomic<bool>* cancel) {
+  auto started = std::chrono::steady_clock::now();
+  RunSummary summary;
+  summary.bucket = config.bucket;
+  summary.path = config.path;
+  auto finish = [&]() -> RunSummary {
+    summary.durationSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    progress.setPhase(summary.failure ? kPhaseFailed : kPhaseDone);
+    return summary;
+  };
+
+  auto tree = TargetTree::open(config.target);
+  if (!tree.isOk()) {
+    summary.failure = tree.status().code() == StatusCode::InvalidArgument
+                          ? Failure{ExitCode::BadConfig, "BadConfig", tree.status().message()}
+                          : targetFailure(tree.status());
+    return finish();
+  }
+  if (auto marker = readCompletionMarker(**tree)) {
+    if (marker->bucket == config.bucket && marker->prefix == config.prefix) {
+      logInfo("the volume already holds a complete copy of oss://{}/{} (finished {}): nothing to do", marker->bucket,
+              marker->prefix, marker->finishedAt);
+      summary.alreadyComplete = true;
+      summary.objectsTotal = marker->objects + marker->directories;
+      summary.objectsSkipped = marker->objects;
+      summary.directories = marker->directories;
+      summary.bytesTotal = marker->bytes;
+      progress.setTotals(marker->bytes, summary.objectsTotal);
+      progress.addBytes(marker->bytes);
+      progress.addObjects(summary.objectsTotal);
+      return finish();
+    }
+    summary.failure = Failure{ExitCode::BadConfig, "BadConfig",
+                              fmt::format("the volume already holds a completed copy of oss://{}/{}, not of "
+                                          "oss://{}/{}: use a new, empty volume",
+                                          marker->bucket, marker->prefix, config.bucket, config.prefix)};
+    return finish();
+  }
+
+  progress.setPhase(kPhaseListing);
+  logInfo("listing oss://{}/{}", config.bucket, config.prefix);
+  auto listed = source.list(config.prefix);
+  if (!listed.isOk()) {
+    summary.failure = failureFromSourceStatus(listed.status());
+    return finish();
+  }
+  size_t maxRel = 4095 - config.target.size() - 1 - 1;
+  KeyMapping mapping = mapKeys(config.prefix, *listed, maxRel);
+  summary.rejected = mapping.rejected;
+  for (const auto& r : mapping.rejected) logWarn("key '{}' {}: not copied", r.key, r.reason);
+  summary.objectsTotal = mapping.files.size() + mapping.directories.size();
+  summary.bytesTotal = mapping.fileBytes;
+  progress.setTotals(mapping.fileBytes, summary.objectsTotal);
+  logInfo("source holds {} in {} files and {} directories{}", formatGiB(mapping.fileBytes), mapping.files.size(),
+          mapping.directories.size(),
+          mapping.rejected.empty() ? "" : fmt::format("; {} keys cannot be files", mapping.rejected.size()));
+  if (!mapping.rejected.empty() && config.strictKeys) {
+    const auto& r = mapping.rejected.front();
+    summary.failure = Failure{ExitCode::InvalidKeys, "InvalidKeys",
+                              fmt::format("{} keys cannot be files, e.g. '{}' {} (rename them in the bucket, or run "
+                                          "without --strict-keys to skip them)",
+                                          mapping.rejected.size(), r.key, r.reason)};
+    return finish();
+  }
+  if (summary.objectsTotal == 0 && !config.allowEmpty) {
+    summary.failure = Failure{ExitCode::NotFound, "EmptySource",
+                              fmt::format("no objects under oss://{}/{}: check spec.path (it is a prefix inside the "
+                                          "bucket, e.g. /data/)",
+                                          config.bucket, config.prefix)};
+    return finish();
+  }
+  copyListed(config, source, **tree, progress, cancel, mapping, &summary);
+  return finish();
+}
+
+}  // namespace ossvp::populator

@@ -1,0 +1,139 @@
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "ossvp/common/log.h"
+#include "ossvp/common/secret_redactor.h"
+#include "ossvp/fusecore/read_engine.h"
+#include "ossvp/ossclient/credentials.h"
+#include "ossvp/ossclient/curl_object_client.h"
+#include "ossvp/populator/engine_source.h"
+#include "ossvp/populator/populator.h"
+#include "ossvp/populator/progress_reporter.h"
+
+namespace ossvp::populator {
+
+namespace {
+
+std::atomic<bool> gCancel{false};
+
+extern "C" void onSignal(int) { gCancel.store(true); }
+
+void installSignalHandlers() {
+  struct sigaction sa{};
+  sa.sa_handler = onSignal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGTERM, &sa, nullptr);
+  ::sigaction(SIGINT, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+// Builds the OSS client, credentials and read engine. A Failure when the
+// configuration cannot work (no credentials, bad override).
+Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& c, Failure* why) {
+  ossclient::ClientOptions opts;
+  opts.endpoint = c.endpoint;
+  opts.region = c.region;
+  for (const auto& o : c.endpointOverrides) {
+    auto eo = ossclient::parseEndpointOverride(o);
+    if (!eo.isOk()) {
+      *why = Failure{ExitCode::BadConfig, "BadConfig", "--endpoint-override: " + eo.status().message()};
+      return eo.status();
+    }
+    opts.endpointOverrides.push_back(*eo);
+  }
+  opts.maxConnections = std::max(64, c.concurrency * 2);
+  opts.userAgent = "ossvp-populator/0.1";
+  auto normalized = ossclient::normalizeOptions(opts);
+  if (!normalized.isOk()) {
+    *why = Failure{ExitCode::BadConfig, "BadConfig", normalized.status().message()};
+    return normalized.status();
+  }
+  auto creds = ossclient::makeDefaultCredentialsChain(*normalized);
+  if (!creds.isOk()) {
+    *why = Failure{ExitCode::BadConfig, "NoCredentials", creds.status().message()};
+    return creds.status();
+  }
+  logInfo("credentials: {}", (*creds)->describe());
+  auto client = ossclient::makeCurlObjectClient(*normalized, *creds);
+  if (!client.isOk()) {
+    *why = Failure{ExitCode::BadConfig, "BadConfig", client.status().message()};
+    return client.status();
+  }
+  fusecore::EngineOptions eo;
+  uint64_t copyBuffers = static_cast<uint64_t>(c.concurrency) * std::min<uint64_t>(1ULL << 20, c.partSize);
+  eo.memoryBudget = c.memoryBudget > copyBuffers * 2 ? c.memoryBudget - copyBuffers : c.memoryBudget / 2;
+  eo.partSize = c.partSize;
+  eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrency * 2));
+  if (c.throughputMBps > 0) {
+    // Keep prefetch about one second ahead of a capped reader.
+    eo.maxWindow = std::max<uint64_t>(2 * c.partSize, static_cast<uint64_t>(c.throughputMBps * 1e6));
+  }
+  eo.maxWindow = std::min<uint64_t>(eo.maxWindow, eo.memoryBudget / 4);
+  std::shared_ptr<ossclient::ObjectClient> shared(std::move(client).value());
+  return std::make_shared<fusecore::ReadEngine>(shared, eo);
+}
+
+int finishRun(const PopulatorConfig& c, const RunSummary& summary) {
+  std::string json = summary.toJson();
+  writeTerminationLog(c.terminationLog, json);
+  if (summary.failure) {
+    logError("population failed ({}, exit {}): {}", summary.failure->reason, static_cast<int>(summary.exitCode()),
+             summary.failure->message);
+  } else {
+    logInfo("population succeeded: {}", json);
+  }
+  return static_cast<int>(summary.exitCode());
+}
+
+}  // namespace
+
+int runMain(int argc, char** argv) {
+  ConfigParse parsed = parseConfig(argc, argv);
+  if (!parsed.config) {
+    std::fprintf(parsed.exitCode == 0 ? stdout : stderr, "%s\n", parsed.output.c_str());
+    if (parsed.exitCode != 0) {
+      // The controller reads the reason from the termination log even for a bad flag.
+      const char* tl = std::getenv("OSSVP_TERMINATION_LOG");
+      RunSummary s;
+      s.failure = Failure{ExitCode::BadConfig, "BadConfig", parsed.output};
+      writeTerminationLog(tl ? tl : "/dev/termination-log", s.toJson());
+    }
+    return parsed.exitCode;
+  }
+  const PopulatorConfig& c = *parsed.config;
+  initLogging(LogOptions{c.logLevel, c.jsonLogs, "ossvp-populator"});
+  installSignalHandlers();
+  logInfo("ossvp-populator: oss://{}/{} (endpoint {}, region {}) -> {}; concurrency {}, part {}, memory {}, cap {}",
+          c.bucket, c.prefix, c.endpoint, c.region, c.target, c.concurrency, c.partSize, c.memoryBudget,
+          c.throughputMBps > 0 ? fmt::format("{} MB/s", c.throughputMBps) : std::string("none"));
+
+  ProgressTracker progress;
+  std::unique_ptr<PodAnnotator> annotator;
+  if (auto pod = detectPodTarget()) {
+    logInfo("progress annotation {} on pod {}/{} via {}", kProgressAnnotation, pod->ns, pod->pod, pod->apiUrl);
+    annotator = std::make_unique<PodAnnotator>(*pod);
+  }
+  ProgressReporter reporter(&progress, resolveProgressMode(c.progressMode), c.progressIntervalSeconds,
+                            std::move(annotator));
+  reporter.start();
+
+  RunSummary summary;
+  Failure why;
+  auto engine = makeEngine(c, &why);
+  if (!engine.isOk()) {
+    summary.bucket = c.bucket;
+    summary.path = c.path;
+    summary.failure = why;
+    progress.setPhase(kPhaseFailed);
+  } else {
+    EngineSource source(*engine, c.bucket);
+    summary = populate(c, source, progress, &gCancel);
+  }
+  reporter.stop();
+  return finishRun(c, summary);
+}
+
+}  // namespace ossvp::populator

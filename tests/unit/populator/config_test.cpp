@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <set>
+
+#include "ossvp/populator/config.h"
+#include "ossvp/populator/exit_code.h"
+
+using namespace ossvp::populator;
+
+namespace {
+ConfigParse parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "ossvp-populator");
+  std::vector<const char*> argv;
+  for (auto& a : args) argv.push_back(a.c_str());
+  return parseConfig(static_cast<int>(argv.size()), argv.data());
+}
+const std::vector<std::string> kBase = {"--endpoint", "oss-cn-hangzhou.aliyuncs.com", "--region", "cn-hangzhou",
+                                        "--bucket", "b", "--target", "/tmp"};
+std::vector<std::string> with(std::vector<std::string> extra) {
+  auto v = kBase;
+  v.insert(v.end(), extra.begin(), extra.end());
+  return v;
+}
+}  // namespace
+
+TEST_CASE("prefixes are normalized", "[unit]") {
+  CHECK(normalizePrefix("/") == "");
+  CHECK(normalizePrefix("") == "");
+  CHECK(normalizePrefix("/many-files/") == "many-files/");
+  CHECK(normalizePrefix("/a/b") == "a/b/");
+  CHECK(normalizePrefix("a/") == "a/");
+}
+
+TEST_CASE("flags parse and validate", "[unit]") {
+  auto p = parse(with({"--path", "/data", "--throughput-mbps", "100", "--concurrency", "8", "--memory-budget", "256MiB",
+                       "--endpoint-override", "oss-cn-hangzhou.aliyuncs.com=http://127.0.0.1:9000",
+                       "--endpoint-override", "sts.aliyuncs.com=http://127.0.0.1:9001"}));
+  REQUIRE(p.config);
+  CHECK(p.config->prefix == "data/");
+  CHECK(p.config->throughputMBps == 100);
+  CHECK(p.config->concurrency == 8);
+  CHECK(p.config->memoryBudget == 256ULL << 20);
+  CHECK(p.config->endpointOverrides.size() == 2);
+}
+
+TEST_CASE("missing or bad values give BadConfig and name the flag and env var", "[unit]") {
+  auto p = parse({"--bucket", "b"});
+  CHECK_FALSE(p.config);
+  CHECK(p.exitCode == static_cast<int>(ExitCode::BadConfig));
+  CHECK(p.output.find("OSSVP_ENDPOINT") != std::string::npos);
+
+  p = parse(with({"--endpoint-override", "nonsense"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.output.find("HOST=URL") != std::string::npos);
+
+  p = parse(with({"--memory-budget", "lots"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.output.find("--memory-budget") != std::string::npos);
+
+  p = parse(with({"--concurrency", "0"}));
+  CHECK_FALSE(p.config);
+
+  p = parse(with({"--no-such-flag"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.exitCode == 2);
+}
+
+TEST_CASE("the memory budget bounds concurrency x part size", "[unit]") {
+  auto p = parse(with({"--concurrency", "64", "--memory-budget", "64MiB", "--part-size", "8MiB"}));
+  REQUIRE(p.config);
+  CHECK(p.config->partSize * 64 <= p.config->memoryBudget);
+  CHECK(p.config->partSize == 1ULL << 20);
+}
+
+TEST_CASE("environment variables configure the run; flags win", "[unit]") {
+  ::setenv("OSSVP_ENDPOINT", "oss-cn-beijing-internal.aliyuncs.com", 1);
+  ::setenv("OSSVP_REGION", "cn-beijing", 1);
+  ::setenv("OSSVP_BUCKET", "envbucket", 1);
+  ::setenv("OSSVP_PATH", "/x/", 1);
+  ::setenv("OSSVP_TARGET", "/tmp", 1);
+  ::setenv("OSSVP_THROUGHPUT_MBPS", "50", 1);
+  ::setenv("OSSVP_ENDPOINT_OVERRIDE", "a.com=http://127.0.0.1:1,b.com=http://127.0.0.1:2", 1);
+  auto p = parse({"--bucket", "flagbucket"});
+  for (const char* n : {"OSSVP_ENDPOINT", "OSSVP_REGION", "OSSVP_BUCKET", "OSSVP_PATH", "OSSVP_TARGET",
+                        "OSSVP_THROUGHPUT_MBPS", "OSSVP_ENDPOINT_OVERRIDE"}) {
+    ::unsetenv(n);
+  }
+  REQUIRE(p.config);
+  CHECK(p.config->endpoint == "oss-cn-beijing-internal.aliyuncs.com");
+  CHECK(p.config->bucket == "flagbucket");
+  CHECK(p.config->prefix == "x/");
+  CHECK(p.config->throughputMBps == 50);
+  CHECK(p.config->endpointOverrides.size() == 2);
+}
+
+TEST_CASE("exit codes are distinct and classify OSS errors", "[unit]") {
+  using ossvp::Status;
+  using ossvp::StatusCode;
+  CHECK(failureFromSourceStatus(Status(StatusCode::PermissionDenied, "AccessDenied")).code == ExitCode::AuthFailed);
+  CHECK(failureFromSourceStatus(Status(StatusCode::Unauthenticated, "x")).code == ExitCode::AuthFailed);
+  CHECK(failureFromSourceStatus(Status(StatusCode::NotFound, "NoSuchBucket")).code == ExitCode::NotFound);
+  CHECK(failureFromSourceStatus(Status(StatusCode::Unavailable, "503")).code == ExitCode::TransientExhausted);
+  CHECK(failureFromSourceStatus(Status(StatusCode::Corruption, "crc")).code == ExitCode::Integrity);
+  CHECK(failureFromTargetStatus(Status(StatusCode::ResourceExhausted, "ENOSPC")).code == ExitCode::Capacity);
+  CHECK(failureFromTargetStatus(Status(StatusCode::Internal, "EROFS")).code == ExitCode::TargetError);
+  std::set<int> codes;
+  for (auto c : {ExitCode::Ok, ExitCode::Internal, ExitCode::BadConfig, ExitCode::AuthFailed, ExitCode::NotFound,
+                 ExitCode::Capacity, ExitCode::Integrity, ExitCode::TransientExhausted, ExitCode::InvalidKeys,
+                 ExitCode::TargetError, ExitCode::Cancelled}) {
+    codes.insert(static_cast<int>(c));
+  }
+  CHECK(codes.size() == 11);
+  CHECK(isRetryable(ExitCode::TransientExhausted));
+  CHECK_FALSE(isRetryable(ExitCode::AuthFailed));
+  CHECK_FALSE(isRetryable(ExitCode::Capacity));
+}

@@ -1,0 +1,263 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <random>
+
+#include "ossvp/populator/copier.h"
+#include "ossvp/populator/populator.h"
+#include "test_util.h"
+
+using namespace ossvp;
+using namespace ossvp::populator;
+using namespace ossvp::populator::testutil;
+
+namespace {
+
+PopulatorConfig configFor(const std::string& target, const std::string& path = "/data/") {
+  PopulatorConfig c;
+  c.endpoint = "oss-cn-hangzhou.aliyuncs.com";
+  c.region = "cn-hangzhou";
+  c.bucket = "b";
+  c.path = path;
+  c.prefix = normalizePrefix(path);
+  c.target = target;
+  c.concurrency = 4;
+  return c;
+}
+
+std::string randomBytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& ch : s) ch = static_cast<char>(rng());
+  return s;
+}
+
+void seedTree(MemorySource& src) {
+  src.put("data/a.txt", "hello", 1600000001);
+  src.put("data/empty", "", 1600000002);
+  src.put("data/dir/", "", 1600000003);
+  src.put("data/sub/deep/b.bin", randomBytes(300000, 1), 1600000004);
+  src.put("data/中文/ключ.txt", "unicode", 1600000005);
+  src.put("data/../escape", "bad", 1600000006);
+  src.put("outside", "not copied", 1600000007);
+}
+
+}  // namespace
+
+TEST_CASE("a tree is copied byte-identically with mtimes, empty files and directories", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  seedTree(src);
+  ProgressTracker progress;
+  RunSummary s = populate(configFor(dir.path()), src, progress, nullptr);
+  INFO(s.toJson());
+  REQUIRE_FALSE(s.failure);
+  CHECK(readFile(dir.path() + "/a.txt") == "hello");
+  CHECK(mtimeOf(dir.path() + "/a.txt") == 1600000001);
+  CHECK(std::filesystem::file_size(dir.path() + "/empty") == 0);
+  CHECK(mtimeOf(dir.path() + "/empty") == 1600000002);
+  CHECK(std::filesystem::is_directory(dir.path() + "/dir"));
+  CHECK(mtimeOf(dir.path() + "/dir") == 1600000003);
+  CHECK(readFile(dir.path() + "/sub/deep/b.bin") == randomBytes(300000, 1));
+  CHECK(readFile(dir.path() + "/中文/ключ.txt") == "unicode");
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/../escape"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/outside"));
+  REQUIRE(s.rejected.size() == 1);
+  CHECK(s.rejected[0].key == "data/../escape");
+  CHECK(s.objectsCopied == 4);
+  CHECK(s.objectsTotal == 5);
+  CHECK(s.bytesTotal == 5 + 300000 + 7);
+  auto snap = progress.snapshot(1);
+  CHECK(snap.phase == "done");
+  CHECK(snap.bytesDone == snap.bytesTotal);
+  CHECK(snap.objectsDone == snap.objectsTotal);
+  CHECK(std::filesystem::exists(dir.path() + "/.ossvp-populator/complete"));
+  CHECK(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
+}
+
+TEST_CASE("a finished volume makes a re-run a no-op; another source is refused", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  seedTree(src);
+  ProgressTracker p1;
+  REQUIRE_FALSE(populate(configFor(dir.path()), src, p1, nullptr).failure);
+  int readsBefore = src.reads.load();
+  src.listError = Status(StatusCode::Unavailable, "must not list");
+  ProgressTracker p2;
+  RunSummary again = populate(configFor(dir.path()), src, p2, nullptr);
+  CHECK_FALSE(again.failure);
+  CHECK(again.alreadyComplete);
+  CHECK(src.reads.load() == readsBefore);
+  CHECK(p2.snapshot(1).bytesDone == again.bytesTotal);
+
+  ProgressTracker p3;
+  RunSummary other = populate(configFor(dir.path(), "/elsewhere/"), src, p3, nullptr);
+  REQUIRE(other.failure);
+  CHECK(other.failure->code == ExitCode::BadConfig);
+}
+
+// Sets a cancel flag when the (n+1)th object is opened: a run killed mid-way.
+class CancelAfter : public ObjectSource {
+ public:
+  CancelAfter(ObjectSource* inner, int n, std::atomic<bool>* flag) : inner_(inner), n_(n), flag_(flag) {}
+  Result<std::vector<SourceObject>> list(const std::string& p) override { return inner_->list(p); }
+  Result<std::unique_ptr<SourceFile>> open(const SourceObject& o, bool fresh) override {
+    if (opens_++ >= n_) flag_->store(true);
+    return inner_->open(o, fresh);
+  }
+
+ private:
+  ObjectSource* inner_;
+  int n_;
+  std::atomic<bool>* flag_;
+  int opens_ = 0;
+};
+
+TEST_CASE("an interrupted run resumes, skipping verified files and redoing touched ones", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  for (int i = 0; i < 20; ++i) src.put("data/f" + std::to_string(i), randomBytes(1000 + i, i), 1600000000 + i);
+  PopulatorConfig c = configFor(dir.path());
+  c.concurrency = 1;
+  std::atomic<bool> cancel{false};
+  CancelAfter killer(&src, 5, &cancel);
+  ProgressTracker p1;
+  RunSummary first = populate(c, killer, p1, &cancel);
+  REQUIRE(first.failure);
+  CHECK(first.failure->code == ExitCode::Cancelled);
+  CHECK(first.objectsCopied == 5);
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/.ossvp-populator/complete"));
+  // Largest first: f19..f15 are in. Damage one of them on the volume.
+  writeFile(dir.path() + "/f18", std::string(1018, 'z'));
+
+  ProgressTracker p2;
+  RunSummary s = populate(c, src, p2, nullptr);
+  INFO(s.toJson());
+  REQUIRE_FALSE(s.failure);
+  CHECK(s.objectsSkipped == 4);
+  CHECK(s.objectsCopied == 16);
+  for (int i = 0; i < 20; ++i) {
+    CHECK(readFile(dir.path() + "/f" + std::to_string(i)) == randomBytes(1000 + i, i));
+  }
+  CHECK(p2.snapshot(1).objectsDone == 20);
+}
+
+TEST_CASE("a CRC64 mismatch is retried, then fails naming the key", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  src.put("data/x", randomBytes(5000, 9), 1600000000);
+  src.corruptReads = 1;
+  ProgressTracker p;
+  RunSummary ok = populate(configFor(dir.path()), src, p, nullptr);
+  REQUIRE_FALSE(ok.failure);
+  CHECK(src.freshOpens.load() == 1);
+  CHECK(readFile(dir.path() + "/x") == randomBytes(5000, 9));
+
+  TempDir dir2;
+  src.corruptReads = 100;
+  PopulatorConfig c = configFor(dir2.path());
+  c.integrityAttempts = 2;
+  ProgressTracker p2;
+  RunSummary bad = populate(c, src, p2, nullptr);
+  REQUIRE(bad.failure);
+  CHECK(bad.failure->code == ExitCode::Integrity);
+  CHECK(bad.failure->message.find("'data/x'") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir2.path() + "/x"));  // never renamed into place
+}
+
+TEST_CASE("transient read errors are retried", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  src.put("data/y", randomBytes(4000, 3), 1600000000);
+  src.failReads = 2;
+  ProgressTracker p;
+  PopulatorConfig c = configFor(dir.path());
+  RunSummary s = populate(c, src, p, nullptr);
+  REQUIRE_FALSE(s.failure);
+  CHECK(readFile(dir.path() + "/y") == randomBytes(4000, 3));
+}
+
+TEST_CASE("persistent transient errors exhaust into their own exit code", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  src.put("data/y", "abc", 1600000000);
+  src.failReads = 1000;
+  ProgressTracker p;
+  RunSummary s = populate(configFor(dir.path()), src, p, nullptr);
+  REQUIRE(s.failure);
+  CHECK(s.failure->code == ExitCode::TransientExhausted);
+  CHECK(s.failure->message.find("data/y") != std::string::npos);
+}
+
+TEST_CASE("source errors map to their exit codes", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  src.listError = Status(StatusCode::PermissionDenied, "InvalidAccessKeyId (HTTP 403)");
+  ProgressTracker p;
+  CHECK(populate(configFor(dir.path()), src, p, nullptr).failure->code == ExitCode::AuthFailed);
+  src.listError = Status(StatusCode::NotFound, "NoSuchBucket (HTTP 404)");
+  CHECK(populate(configFor(dir.path()), src, p, nullptr).failure->code == ExitCode::NotFound);
+  src.listError = Status::ok();
+  auto empty = populate(configFor(dir.path()), src, p, nullptr);
+  REQUIRE(empty.failure);
+  CHECK(empty.failure->code == ExitCode::NotFound);
+  CHECK(empty.failure->message.find("no objects under oss://b/data/") != std::string::npos);
+  PopulatorConfig c = configFor(dir.path());
+  c.allowEmpty = true;
+  CHECK_FALSE(populate(c, src, p, nullptr).failure);
+}
+
+TEST_CASE("--strict-keys turns unmappable keys into a failure", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  src.put("data/ok", "1");
+  src.put("data/a//b", "2");
+  PopulatorConfig c = configFor(dir.path());
+  c.strictKeys = true;
+  ProgressTracker p;
+  RunSummary s = populate(c, src, p, nullptr);
+  REQUIRE(s.failure);
+  CHECK(s.failure->code == ExitCode::InvalidKeys);
+  CHECK(s.failure->message.find("data/a//b") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/ok"));
+}
+
+TEST_CASE("a large file is copied in parallel segments and verified as a whole", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  std::string big = randomBytes(1 << 20, 77);
+  src.put("big", big, 1600000000);
+  auto tree = TargetTree::open(dir.path());
+  REQUIRE(tree.isOk());
+  auto journal = ResumeJournal::open(**tree);
+  REQUIRE(journal.isOk());
+  ProgressTracker progress;
+  CopierOptions opts;
+  opts.workers = 4;
+  opts.chunkSize = 16 << 10;
+  opts.segmentSize = 64 << 10;
+  opts.segmentsPerFile = 4;
+  Copier copier(&src, tree->get(), journal->get(), &progress, nullptr, nullptr, opts);
+  auto listed = src.list("");
+  REQUIRE(listed.isOk());
+  MappedEntry e{(*listed)[0], {"big"}, false};
+  auto failure = copier.run({&e});
+  REQUIRE_FALSE(failure);
+  CHECK(readFile(dir.path() + "/big") == big);
+  CHECK(progress.bytesDone() == big.size());
+  auto reopened = ResumeJournal::open(**tree);
+  REQUIRE((*reopened)->find("big"));
+  CHECK((*reopened)->find("big")->crc64 == ossclient::crc64(big));
+}
+
+TEST_CASE("cancellation stops the copy with the Cancelled code", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  for (int i = 0; i < 50; ++i) src.put("data/f" + std::to_string(i), randomBytes(100, i));
+  std::atomic<bool> cancel{true};
+  ProgressTracker p;
+  RunSummary s = populate(configFor(dir.path()), src, p, &cancel);
+  REQUIRE(s.failure);
+  CHECK(s.failure->code == ExitCode::Cancelled);
+  CHECK(static_cast<int>(s.exitCode()) == 143);
+}

@@ -1,0 +1,63 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "ossvp/populator/target_tree.h"
+#include "test_util.h"
+
+using namespace ossvp::populator;
+using namespace ossvp::populator::testutil;
+
+TEST_CASE("files are installed from tmp/ under the target, parents created", "[unit]") {
+  TempDir dir;
+  auto tree = TargetTree::open(dir.path());
+  REQUIRE(tree.isOk());
+  std::string name;
+  auto fd = (*tree)->createTemp(&name);
+  REQUIRE(fd.isOk());
+  REQUIRE(::write(fd->get(), "hello", 5) == 5);
+  REQUIRE((*tree)->install(name, {"a", "b", "c.txt"}).isOk());
+  CHECK(readFile(dir.path() + "/a/b/c.txt") == "hello");
+  CHECK(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
+  auto st = (*tree)->stat({"a", "b", "c.txt"});
+  REQUIRE(st.isOk());
+  CHECK(st->st_size == 5);
+  CHECK((*tree)->stat({"a", "nope"}).status().code() == ossvp::StatusCode::NotFound);
+}
+
+TEST_CASE("a symlink planted in the target is never followed", "[unit]") {
+  TempDir dir, outside;
+  REQUIRE(::symlink(outside.path().c_str(), (dir.path() + "/evil").c_str()) == 0);
+  auto tree = TargetTree::open(dir.path());
+  REQUIRE(tree.isOk());
+  std::string name;
+  auto fd = (*tree)->createTemp(&name);
+  REQUIRE(fd.isOk());
+  ossvp::Status st = (*tree)->install(name, {"evil", "x"});
+  CHECK_FALSE(st.isOk());
+  CHECK(st.message().find("not a directory") != std::string::npos);
+  CHECK(std::filesystem::is_empty(outside.path()));
+}
+
+TEST_CASE("leftover temp files of a killed run are removed on open", "[unit]") {
+  TempDir dir;
+  {
+    auto tree = TargetTree::open(dir.path());
+    REQUIRE(tree.isOk());
+    std::string name;
+    auto fd = (*tree)->createTemp(&name);
+    REQUIRE(fd.isOk());
+  }
+  CHECK_FALSE(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
+  auto tree = TargetTree::open(dir.path());
+  REQUIRE(tree.isOk());
+  CHECK(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
+}
+
+TEST_CASE("a missing target is a configuration error", "[unit]") {
+  auto tree = TargetTree::open("/no/such/target");
+  CHECK(tree.status().code() == ossvp::StatusCode::InvalidArgument);
+  CHECK(tree.status().message().find("mount the volume") != std::string::npos);
+}
