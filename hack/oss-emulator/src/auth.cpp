@@ -128,14 +128,23 @@ Status Authenticator::verify(const HttpRequest& req, const RequestTarget& target
     switch (parsed->scheme) {
       case S::OssV1: {
         const std::string* date = req.header("date");
+        const std::string* ossDate = req.header("x-oss-date");
         if (skewed(date ? parseHttpDate(*date) : std::nullopt)) return ossStatus("RequestTimeTooSkewed");
-        if (signatureOf(oc::ossV1Authorization(sr, creds)) == parsed->signature) return Status::ok();
-        // Clients may declare extra sub-resources: accept a signature over all query keys too.
+        // The Date line is the Date header; clients sending only x-oss-date
+        // (ali-oss) put that value there. Clients may also declare extra
+        // sub-resources: accept a signature over all query keys too.
         std::vector<std::string> all;
         for (const auto& [k, v] : req.query) all.push_back(k);
-        std::string sts = oc::ossV1StringToSign(sr, date ? *date : "", all);
-        if (oc::hmacSha1Base64(c.secret, sts) == parsed->signature) return Status::ok();
-        return mismatch(oc::ossV1StringToSign(sr, date ? *date : ""));
+        std::vector<std::string> dateLines{date ? *date : ""};
+        if (ossDate && (!date || *date != *ossDate)) dateLines.push_back(*ossDate);
+        for (const auto& line : dateLines) {
+          const std::vector<std::string>* variants[] = {nullptr, &all};
+          for (const auto* extra : variants) {
+            std::string sts = extra ? oc::ossV1StringToSign(sr, line, *extra) : oc::ossV1StringToSign(sr, line);
+            if (oc::hmacSha1Base64(c.secret, sts) == parsed->signature) return Status::ok();
+          }
+        }
+        return mismatch(oc::ossV1StringToSign(sr, dateLines.back()));
       }
       case S::OssV4: {
         const std::string* date = req.header("x-oss-date");
