@@ -184,7 +184,7 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
   if (!f.isOk()) return Outcome::error(f.withContext("adding finalizer to PVC " + pvcRef(s.pvc)));
   f = ensureFinalizer(res::ossvps(), *s.ossvpObj, kOssvpFinalizer);
   if (!f.isOk()) return Outcome::error(f.withContext("adding finalizer to ossvp " + s.ns + "/" + s.source.name));
-  if (s.prime) return Outcome::done();
+  if (s.prime) return kProceed;
 
   Object labels = {{std::string(kLabelManagedBy), std::string(kManagedByValue)},
                    {std::string(kLabelTargetUid), s.uid}};
