@@ -1,0 +1,66 @@
+# Shared helpers for the populator integration tests (sourced, not run).
+# start_emu [extra emulator args...]: starts build/bin/oss-emulator on a free
+# port; sets EMU_URL and EMU_PID. run_pop TARGET [args...]: runs
+# ossvp-populator against it through an endpoint override (the real OSS host
+# name stays in --endpoint, as a Pod spec would have it); sets POP_RC, and
+# leaves stdout/stderr/termination log in $WORK/pop.{out,err,term}.
+set -euo pipefail
+: "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
+WORK=$(mktemp -d /tmp/ossvp-pop-it.XXXXXX)
+AK=popAK
+SK=popSK-0123456789
+OSS_HOST=oss-cn-hangzhou-internal.aliyuncs.com
+_PIDS=()
+_MOUNTS=()
+cleanup() {
+  local p m
+  for p in "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true; done
+  for p in "${_PIDS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  for m in "${_MOUNTS[@]:-}"; do [[ -n "$m" ]] && umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  for f in pop.err pop.term; do [[ -f "$WORK/$f" ]] && { echo "--- $f" >&2; tail -20 "$WORK/$f" >&2; }; done
+  exit 1
+}
+pass() { echo "ok: $*"; }
+
+start_emu() {
+  mkdir -p "$WORK/emu-data"
+  "$OSSVP_BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu-data" --region cn-hangzhou \
+    --access-key "$AK" --secret-key "$SK" "$@" > "$WORK/emu.out" 2> "$WORK/emu.err" &
+  EMU_PID=$!
+  _PIDS+=("$EMU_PID")
+  for _ in $(seq 1 200); do
+    grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break
+    kill -0 "$EMU_PID" 2>/dev/null || fail "emulator exited: $(cat "$WORK/emu.err")"
+    sleep 0.1
+  done
+  EMU_URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
+  [[ -n "$EMU_URL" ]] || fail "emulator did not print its endpoint"
+}
+
+admin() { curl -sf -X POST "$EMU_URL/-/admin" -d "$1" > /dev/null || fail "admin $1"; }
+stat_count() {  # stat_count OPERATION FIELD
+  curl -sf "$EMU_URL/-/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['operations'].get('$1',{}).get('$2',0))"
+}
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
+
+# run_pop TARGET [extra args]: bucket/path come from POP_BUCKET / POP_PATH.
+run_pop() {
+  local target=$1
+  shift
+  POP_RC=0
+  ALIBABA_CLOUD_ACCESS_KEY_ID=${POP_AK-$AK} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${POP_SK-$SK} \
+    "$OSSVP_BIN/ossvp-populator" --endpoint "$OSS_HOST" --region cn-hangzhou \
+    --bucket "${POP_BUCKET:-bkt}" --path "${POP_PATH:-/}" --target "$target" \
+    --endpoint-override "$OSS_HOST=$EMU_URL" --termination-log "$WORK/pop.term" --progress json "$@" \
+    > "$WORK/pop.out" 2> "$WORK/pop.err" || POP_RC=$?
+}
+
+# Every file under $1 equals the one under $2 (content), ignoring the state dir.
+same_tree() {
+  diff -r --exclude=.ossvp-populator "$1" "$2" > "$WORK/diff.txt" 2>&1
+}
