@@ -1,0 +1,76 @@
+// Controller: wires the pieces into the running operator — informers on
+// PVCs, PVs, StorageClasses, ossvps and the populator pods (label-selected,
+// populator namespace only), event handlers that map every change back to
+// the PVC key it concerns (temporary objects carry a target annotation), a
+// rate-limited work queue drained by N workers calling PvcReconciler, a
+// periodic resync of in-flight PVCs, and the orphan sweep at start-up and
+// periodically.
+//
+// Thread-safety: run() blocks on the calling thread until `stop` fires.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ossvp/controller/controller_options.h"
+#include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/kube/informer.h"
+#include "ossvp/controller/kube/work_queue.h"
+#include "ossvp/controller/pvc_reconciler.h"
+#include "ossvp/controller/status_writer.h"
+
+namespace ossvp::controller {
+
+// ObjectReader served by informer caches; resources without an informer read as absent.
+class InformerReader : public kube::ObjectReader {
+ public:
+  void add(kube::Informer* informer) { informers_.push_back(informer); }
+  kube::ObjectPtr getCached(const kube::Resource& r, const std::string& ns, const std::string& name) const override;
+  std::vector<kube::ObjectPtr> listCached(const kube::Resource& r, const std::string& ns,
+                                          const kube::LabelPairs& labels) const override;
+
+ private:
+  const kube::Informer* find(const kube::Resource& r) const;
+  std::vector<kube::Informer*> informers_;  // fixed before use
+};
+
+class Controller {
+ public:
+  Controller(kube::ApiClient& api, ControllerOptions options, int workers, std::string instance);
+  ~Controller();
+
+  // Starts informers, waits for their first list, sweeps orphans, then
+  // processes work until `stop` is cancelled. Returns an error only when the
+  // caches cannot be filled at start.
+  Status run(const kube::Cancellation& stop);
+
+  // Deletes temporary objects whose target PVC (matched by uid) no longer
+  // exists and prunes status entries of vanished PVCs. Returns how many
+  // objects were deleted.
+  int sweepOrphans();
+
+ private:
+  void onPvc(const kube::Object& pvc);
+  void onTemporary(const kube::Object& obj);
+  void onPv(const kube::Object& pv);
+  void onOssvp(const kube::Object& ossvp);
+  void enqueueOurPvcs(const std::string& ns, const std::string& ossvpName, bool unboundOnly);
+  void worker();
+
+  kube::ApiClient& api_;
+  const ControllerOptions options_;
+  const int workers_;
+  std::vector<std::unique_ptr<kube::Informer>> informers_;
+  kube::Informer* pvcs_ = nullptr;
+  kube::Informer* pvs_ = nullptr;
+  kube::Informer* pods_ = nullptr;
+  kube::Informer* ossvps_ = nullptr;
+  InformerReader reader_;
+  kube::WorkQueue queue_;
+  kube::EventRecorder events_;
+  StatusWriter status_;
+  std::unique_ptr<PvcReconciler> reconciler_;
+};
+
+}  // namespace ossvp::controller

@@ -1,0 +1,110 @@
+// ossvp-controller: the OSSVolumePopulator operator. Parses flags, connects
+// to the API server and runs the Controller until SIGTERM/SIGINT (a second
+// signal exits at once).
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+#include "ossvp/common/log.h"
+#include "ossvp/controller/controller.h"
+#include "ossvp/controller/kube/rest_api_client.h"
+
+using namespace ossvp;
+using namespace ossvp::controller;
+
+int main(int argc, char** argv) {
+  CLI::App app{"ossvp-controller: populates PVCs from Alibaba Cloud OSS (OSSVolumePopulator)"};
+  ControllerOptions o;
+  std::string kubeconfig, featureGates = "VolumePopulator=true", logLevel = "info";
+  bool logJson = false;
+  int workers = 4;
+  double retryBaseSeconds = 10, resyncSeconds = 60, sweepSeconds = 300;
+  app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
+  app.add_option("--populator-namespace", o.populatorNamespace, "namespace of prime PVCs and populator pods")
+      ->capture_default_str();
+  app.add_option("--populator-image", o.populatorImage, "image of the generic-mode populator pod")->capture_default_str();
+  app.add_option("--feature-gates", featureGates,
+                 "VolumePopulator=true|false (default on), VolumePopulatorPodHandler=true|false")
+      ->capture_default_str();
+  app.add_option("--workers", workers, "PVCs reconciled in parallel")->capture_default_str()->check(CLI::Range(1, 256));
+  app.add_option("--endpoint-override", o.endpointOverrides,
+                 "HOST=URL handed to populator pods (repeatable; e.g. for an emulator)");
+  app.add_option("--pod-cpu-request", o.podResources.cpuRequest, "populator pod CPU request")->capture_default_str();
+  app.add_option("--pod-memory-request", o.podResources.memoryRequest, "populator pod memory request")
+      ->capture_default_str();
+  app.add_option("--pod-cpu-limit", o.podResources.cpuLimit, "populator pod CPU limit (empty: none)");
+  app.add_option("--pod-memory-limit", o.podResources.memoryLimit, "populator pod memory limit")->capture_default_str();
+  app.add_option("--populator-service-account", o.populatorServiceAccount,
+                 "service account of populator pods (with VolumePopulatorPodHandler)")
+      ->capture_default_str();
+  app.add_option("--pod-run-as-user", o.podRunAsUser, "non-root UID/GID of populator pods")->capture_default_str();
+  app.add_option("--max-attempts", o.maxAttempts, "populator pod attempts per PVC")->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--retry-base-delay", retryBaseSeconds, "seconds before the first retry (doubles each time)")
+      ->capture_default_str();
+  app.add_option("--resync-period", resyncSeconds, "seconds between re-examinations of in-flight PVCs")
+      ->capture_default_str();
+  app.add_option("--sweep-period", sweepSeconds, "seconds between orphan sweeps")->capture_default_str();
+  app.add_option("--log-level", logLevel, "debug, info, warn or error")->capture_default_str();
+  app.add_flag("--log-json", logJson, "JSON log lines");
+  CLI11_PARSE(app, argc, argv);
+
+  LogOptions lo;
+  lo.component = "ossvp-controller";
+  lo.json = logJson;
+  if (!parseLogLevel(logLevel, &lo.level)) {
+    std::cerr << "--log-level must be debug, info, warn or error\n";
+    return 2;
+  }
+  initLogging(lo);
+  auto gates = parseFeatureGates(featureGates);
+  if (!gates.isOk()) {
+    logError("{}", gates.status().message());
+    return 2;
+  }
+  applyFeatureGates(*gates, &o);
+  auto ms = [](double s) { return std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); };
+  o.retryBaseDelay = ms(retryBaseSeconds);
+  o.resyncPeriod = ms(resyncSeconds);
+  o.sweepPeriod = ms(sweepSeconds);
+
+  const char* inClusterHost = std::getenv("KUBERNETES_SERVICE_HOST");
+  auto config = kubeconfig.empty() && inClusterHost ? kube::KubeConfig::inCluster()
+                                                    : kube::KubeConfig::fromKubeconfigFile(kubeconfig);
+  if (!config.isOk()) {
+    logError("{}", config.status().message());
+    return 2;
+  }
+  // Signals are handled by one thread; block them everywhere else.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  kube::Cancellation stop;
+  std::thread([sigs, stop] {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    logInfo("signal {}: shutting down (send again to exit at once)", sig);
+    stop.cancel();
+    sigwait(&sigs, &sig);
+    std::_Exit(1);
+  }).detach();
+
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  kube::RestApiClient api(*config);
+  logInfo("ossvp-controller starting: server {}, populator namespace {}, image {}, workers {}, gates {}",
+          (*config)->server, o.populatorNamespace, o.populatorImage, workers, featureGates);
+  Controller controller(api, o, workers, host);
+  Status s = controller.run(stop);
+  if (!s.isOk()) {
+    logError("{}", s.message());
+    return 1;
+  }
+  logInfo("ossvp-controller stopped");
+  return 0;
+}
