@@ -119,11 +119,7 @@ void Call::onDone(HttpResponse resp) {
     failure.httpStatus = e.httpStatus;
     failure.ossCode = e.code;
     status = toStatus(e, bucket_, key_);
-    if (!isRetryableFailure(failure, idempotent_)) {
-      finish(status);
-      return;
-    }
-    retryOrFinish(status, true);
+    retryOrFinish(status, isRetryableFailure(failure, idempotent_));
     return;
   } else {
     AttemptVerdict v = onSuccess(resp);
@@ -134,8 +130,7 @@ void Call::onDone(HttpResponse resp) {
     retryOrFinish(v.status, idempotent_);
     return;
   }
-  retryOrFinish(status, isRetryableFailure(failure, idempotent_) ||
-                            (resp.curlCode == 7 /* COULDNT_CONNECT: nothing was sent */));
+  retryOrFinish(status, isRetryableFailure(failure, idempotent_));
 }
 
 void Call::retryOrFinish(Status status, bool retryable) {

@@ -303,8 +303,10 @@ class CurlObjectClient final : public ObjectClient {
   }
 
   Result<std::string> initiateMultipart(const std::string& bucket, const std::string& key) override {
+    // Retried like an idempotent request: a repeat can only leave an unused
+    // upload behind (OSS lifecycle rules or abort clean those up).
     return runBlocking<std::string>(
-        core_, bucket, key, false,
+        core_, bucket, key, true,
         [](SignableRequest& req, HttpRequest&) {
           req.method = "POST";
           req.query = {{"uploads", ""}};
@@ -343,8 +345,10 @@ class CurlObjectClient final : public ObjectClient {
     auto xml = std::make_shared<std::string>(buildCompleteMultipartXml(parts));
     std::string uploadId = request.uploadId;
     std::string what = "multipart upload of " + request.bucket + "/" + request.key;
-    return runBlocking<PutResult>(
-        core_, request.bucket, request.key, false,
+    // Retried on transient failures; if an earlier attempt did complete the
+    // upload, the retry sees NoSuchUpload and the object's CRC decides.
+    Result<PutResult> r = runBlocking<PutResult>(
+        core_, request.bucket, request.key, true,
         [xml, uploadId](SignableRequest& req, HttpRequest& http) {
           req.method = "POST";
           req.query = {{"uploadId", uploadId}};
@@ -362,6 +366,21 @@ class CurlObjectClient final : public ObjectClient {
           return PutResult{etag, parseCrc64Header(r.header("x-oss-hash-crc64ecma")).value_or(combined),
                            r.header("x-oss-request-id")};
         });
+    if (r.isOk() || r.status().code() != StatusCode::NotFound ||
+        r.status().message().find("NoSuchUpload") == std::string::npos) {
+      return r;
+    }
+    auto meta = head(request.bucket, request.key);
+    if (meta.isOk() && meta->crc64 == combined && meta->size == totalSize(parts)) {
+      return PutResult{meta->etag, meta->crc64, ""};
+    }
+    return r;
+  }
+
+  static uint64_t totalSize(const std::vector<PartResult>& parts) {
+    uint64_t n = 0;
+    for (const auto& p : parts) n += p.size;
+    return n;
   }
 
   Status abortMultipart(const std::string& bucket, const std::string& key, const std::string& uploadId) override {

@@ -27,7 +27,10 @@ bool isTransientCurlCode(int code) {
 }  // namespace
 
 bool isRetryableFailure(const AttemptFailure& f, bool idempotent) {
-  if (!idempotent) return false;
+  if (!idempotent) {
+    // Only rejections that prove the server did not act on the request.
+    return f.curlCode == 7 || f.httpStatus == 429 || (f.httpStatus == 503 && f.ossCode == "SlowDown");
+  }
   if (f.truncatedBody || f.crcMismatch) return true;
   if (f.curlCode != 0) return isTransientCurlCode(f.curlCode);
   if (f.ossCode == "SlowDown" || f.ossCode == "RequestTimeout" || f.ossCode == "RequestTimeTooSkewed" ||

@@ -1,7 +1,8 @@
 // RetryPolicy: which failures are retried and how long to wait between
 // attempts (exponential backoff with full jitter, bounded attempts).
-// Only idempotent requests are retried (GET, HEAD, PUT object/part, DELETE;
-// not POST initiate/complete).
+// Idempotent requests (GET, HEAD, PUT object/part, DELETE) are retried on any
+// transient failure; the others (POST initiate/complete multipart) only on
+// rejections proving the server did not act: connection refused, 429, 503 SlowDown.
 //
 // Thread-safety: pure functions over value types.
 #pragma once
