@@ -48,6 +48,13 @@ int main(int argc, char** argv) {
   app.add_option("--resync-period", resyncSeconds, "seconds between re-examinations of in-flight PVCs")
       ->capture_default_str();
   app.add_option("--sweep-period", sweepSeconds, "seconds between orphan sweeps")->capture_default_str();
+  // Operations flags of the Deployment (issue 8): accepted now so that the
+  // manifests run; leader election and the HTTP endpoints are not served yet.
+  bool leaderElect = false;
+  std::string healthAddr, metricsAddr;
+  app.add_option("--leader-elect", leaderElect, "(not implemented yet: the controller always acts)");
+  app.add_option("--health-addr", healthAddr, "(not implemented yet)");
+  app.add_option("--metrics-addr", metricsAddr, "(not implemented yet)");
   app.add_option("--log-level", logLevel, "debug, info, warn or error")->capture_default_str();
   app.add_flag("--log-json", logJson, "JSON log lines");
   CLI11_PARSE(app, argc, argv);
@@ -66,6 +73,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   applyFeatureGates(*gates, &o);
+  if (leaderElect || !healthAddr.empty() || !metricsAddr.empty()) {
+    logWarn("--leader-elect, --health-addr and --metrics-addr are not implemented in this build; "
+            "run a single replica");
+  }
   auto ms = [](double s) { return std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); };
   o.retryBaseDelay = ms(retryBaseSeconds);
   o.resyncPeriod = ms(resyncSeconds);

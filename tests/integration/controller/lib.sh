@@ -1,0 +1,168 @@
+# Shared helpers for the controller end-to-end tests (sourced, not run).
+# Each test gets its own OSS emulator, kube-sim and ossvp-controller on free
+# loopback ports, a fresh HOME (kubectl discovery cache) and a temp dir; all
+# processes are killed on exit.
+#   start_emu SEED_DIR [args]   bucket my-test-bucket = SEED_DIR; sets EMU_URL
+#   start_kube_sim [args]       sets KUBECONFIG, KS_URL, KS_TOKEN
+#   install_ossvp               namespace, CRD, populator RBAC, kube-sim classes
+#   start_controller [args]     sets CTRL_PID; log in $WORK/ctrl.log
+#   wait_for DESC SECONDS CMD.. retries CMD every 0.3 s
+set -euo pipefail
+: "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
+: "${OSSVP_SRC:?OSSVP_SRC must point at the repository}"
+WORK=$(mktemp -d /tmp/ossvp-ctrl-e2e.XXXXXX)
+export HOME=$WORK/home
+mkdir -p "$HOME"
+AK=e2eAK
+SK=e2eSK-0123456789abcdef
+OSS_HOST=oss-cn-hangzhou-internal.aliyuncs.com
+POP_IMAGE=registry.cn-hangzhou.aliyuncs.com/acs/ossvp-populator:e2e
+PNS=ack-volume-populator
+_PIDS=()
+CTRL_PID=
+
+cleanup() {
+  local p
+  for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true; done
+  for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  if [[ -n "${KEEP_WORK:-}" ]]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+k() { kubectl --request-timeout=30s "$@"; }
+
+fail() {
+  echo "FAIL: $*" >&2
+  {
+    echo "--- controller log (tail)"; tail -40 "$WORK/ctrl.log" 2>/dev/null
+    echo "--- pods"; k get pods -A -o wide 2>&1 | head -40
+    echo "--- pvcs"; k get pvc -A 2>&1 | head -40
+    echo "--- ossvps"; k get ossvp -A -o yaml 2>&1 | tail -60
+  } >&2 || true
+  exit 1
+}
+pass() { echo "ok: $*"; }
+
+wait_for() {  # wait_for DESC SECONDS CMD...
+  local desc=$1 secs=$2
+  shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" > /dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "timed out after ${secs}s waiting for: $desc"
+    sleep 0.3
+  done
+}
+
+start_emu() {
+  local seed=$1
+  shift
+  "$OSSVP_BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --region cn-hangzhou \
+    --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$seed" "$@" > "$WORK/emu.out" 2> "$WORK/emu.err" &
+  _PIDS+=($!)
+  wait_for "oss-emulator to listen" 20 grep -q "listening on" "$WORK/emu.out"
+  EMU_URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
+}
+
+start_kube_sim() {
+  "$OSSVP_BIN/kube-sim" --listen 127.0.0.1:0 --state-dir "$WORK/ks" --kubeconfig-out "$WORK/kubeconfig" \
+    --image-map "$POP_IMAGE=$OSSVP_BIN/ossvp-populator" --image-map "busybox=/bin/sh" "$@" \
+    > "$WORK/ks.out" 2> "$WORK/ks.err" &
+  _PIDS+=($!)
+  wait_for "kube-sim kubeconfig" 60 test -s "$WORK/kubeconfig"
+  export KUBECONFIG=$WORK/kubeconfig
+  KS_URL=$(sed -n 's/^ *server: //p' "$KUBECONFIG" | head -1)
+  KS_TOKEN=$(sed -n 's/^ *token: //p' "$KUBECONFIG" | head -1)
+  wait_for "kube-sim API" 30 k get ns default
+}
+
+ks_admin() {  # ks_admin PATH: POST to a kube-sim admin endpoint
+  curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" "$KS_URL$1" > /dev/null || fail "kube-sim admin $1"
+}
+
+install_ossvp() {
+  k apply -f "$OSSVP_SRC/manifests/base/namespace.yaml" > /dev/null
+  k apply -f "$OSSVP_SRC/crds/storage.alibabacloud.com_ossvolumepopulators.yaml" > /dev/null
+  wait_for "CRD established" 30 k wait --for=condition=established --timeout=2s \
+    crd/ossvolumepopulators.storage.alibabacloud.com
+  k apply -f "$OSSVP_SRC/manifests/pod-handler/populator-rbac.yaml" > /dev/null
+  k apply -f "$OSSVP_SRC/manifests/examples/kube-sim/storageclasses.yaml" > /dev/null
+  k apply -f "$OSSVP_SRC/manifests/examples/generic/00-namespace.yaml" > /dev/null
+  # The seed's Secret, with the emulator's AccessKey in place of the placeholders.
+  sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
+    "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" | k apply -f - > /dev/null
+}
+
+start_controller() {
+  "$OSSVP_BIN/ossvp-controller" --kubeconfig "$KUBECONFIG" --populator-image "$POP_IMAGE" \
+    --feature-gates VolumePopulator=true,VolumePopulatorPodHandler=true --workers 4 \
+    --endpoint-override "$OSS_HOST=$EMU_URL" --endpoint-override "sts.aliyuncs.com=$EMU_URL" \
+    --retry-base-delay 1 --resync-period 5 --sweep-period 5 --log-level debug "$@" >> "$WORK/ctrl.log" 2>&1 &
+  CTRL_PID=$!
+  wait_for "controller caches" 30 grep -q "caches synced" "$WORK/ctrl.log"
+}
+
+stop_controller() {
+  kill -9 "$CTRL_PID" 2>/dev/null || true
+  wait "$CTRL_PID" 2>/dev/null || true
+  CTRL_PID=
+}
+
+pvc_phase() { k get pvc "$2" -n "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
+pvc_bound() { [[ "$(pvc_phase "$1" "$2")" == Bound ]]; }
+
+# make_pvc NS NAME OSSVP [CLASS] [SIZE]: a PVC filled from OSSVP.
+make_pvc() {
+  k apply -f - > /dev/null <<YAML
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: $2
+  namespace: $1
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: ${4:-alicloud-disk-essd}
+  resources:
+    requests:
+      storage: ${5:-1Gi}
+  dataSourceRef:
+    apiGroup: storage.alibabacloud.com
+    kind: OSSVolumePopulator
+    name: $3
+YAML
+}
+
+# checksum pod: prints "md5  ./path" for every file of the PVC, sorted.
+run_reader() {  # run_reader NS POD PVC
+  k apply -f - > /dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $2
+  namespace: $1
+spec:
+  restartPolicy: Never
+  containers:
+    - name: read
+      image: busybox:1.36
+      command: ["sh", "-c", "cd /data && find . -type f ! -path './.ossvp-populator/*' | sort | xargs md5sum"]
+      volumeMounts:
+        - name: data
+          mountPath: /data
+  volumes:
+    - name: data
+      persistentVolumeClaim:
+        claimName: $3
+YAML
+  wait_for "reader pod $1/$2 to succeed" 60 bash -c \
+    "[[ \$(kubectl get pod $2 -n $1 -o jsonpath='{.status.phase}') == Succeeded ]]"
+  k logs "$2" -n "$1"
+}
+
+expected_sums() {  # expected_sums DIR: the same listing for a local directory
+  (cd "$1" && find . -type f | sort | xargs md5sum)
+}
+
+# The describe output of an ossvp, for assertions.
+describe_ossvp() { k describe ossvp "$2" -n "$1"; }
