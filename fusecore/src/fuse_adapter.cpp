@@ -21,15 +21,25 @@
 namespace ossvp::fusecore {
 namespace {
 
+void raiseReadahead(const std::string& mountpoint, uint32_t kb);
+
 struct Session {
   Filesystem* fs;
   const MountConfig* config;
+  // The kernel caps the bdi readahead when it processes our INIT reply, so
+  // it is raised on the first request after INIT instead of at mount time.
+  std::once_flag readaheadOnce;
   std::mutex dirMu;
   uint64_t nextDir = 1;
   std::map<uint64_t, DirListingPtr> dirs;  // open directory snapshots; guarded by dirMu
 };
 
-Session* sess(fuse_req_t req) { return static_cast<Session*>(fuse_req_userdata(req)); }
+Session* sess(fuse_req_t req) {
+  auto* s = static_cast<Session*>(fuse_req_userdata(req));
+  std::call_once(s->readaheadOnce,
+                 [s] { raiseReadahead(s->config->mountpoint, s->config->readaheadKb); });
+  return s;
+}
 
 struct stat toStat(const Session& s, const Attr& a) {
   struct stat st {};
@@ -67,6 +77,7 @@ void replyEntryOrErr(fuse_req_t req, int err, const Attr& a) {
 
 void opInit(void* userdata, fuse_conn_info* conn) {
   auto* s = static_cast<Session*>(userdata);
+  conn->max_read = 1 << 20;  // must match the session's -o max_read
   conn->max_background = static_cast<unsigned>(s->config->maxBackground);
   conn->congestion_threshold = conn->max_background * 3 / 4;
   if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS;
@@ -362,7 +373,7 @@ void raiseReadahead(const std::string& mountpoint, uint32_t kb) {
 }  // namespace
 
 int runFuseSession(Filesystem& fs, const MountConfig& config, const std::function<void()>& onReady) {
-  Session session{&fs, &config, {}, 1, {}};
+  Session session{&fs, &config, {}, {}, 1, {}};
   std::vector<std::string> argStore = {"ossmount", "-o", "max_read=1048576", "-o",
                                        "fsname=ossmount:" + config.bucket, "-o",
                                        "subtype=ossmount"};
@@ -389,7 +400,6 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
     fuse_session_destroy(se);
     return 1;
   }
-  raiseReadahead(config.mountpoint, config.readaheadKb);
   logInfo("fusecore: mounted oss://{}/{} on {} ({})", config.bucket, config.prefix,
           config.mountpoint, config.readWrite ? "read-write" : "read-only");
   if (onReady) onReady();

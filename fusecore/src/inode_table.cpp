@@ -10,6 +10,7 @@ InodeTable::InodeTable(std::string rootPrefix, int64_t rootMtime) {
   root.isDir = true;
   root.mtime = rootMtime;
   root.nlookup = 1;
+  rootMtime_ = rootMtime;
   inodes_.emplace(kRootIno, std::move(root));
 }
 
@@ -33,6 +34,7 @@ std::optional<Inode> InodeTable::upsert(uint64_t parent, const DirEntry& entry,
     fresh.name = entry.name;
     fresh.key = std::move(key);
     fresh.isDir = entry.isDir;
+    fresh.mtime = rootMtime_;  // implicit directories have no time of their own
     node = &inodes_.emplace(fresh.ino, std::move(fresh)).first->second;
     byName_[nameKey] = node->ino;
   }

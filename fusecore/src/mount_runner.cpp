@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -67,6 +68,13 @@ int ossmountMain(int argc, char** argv) {
     std::cout << mountUsage();
     return 0;
   }
+  char real[PATH_MAX];
+  if (::realpath(cfg.mountpoint.c_str(), real) == nullptr) {
+    std::cerr << "ossmount: mount point " << cfg.mountpoint
+              << " does not exist: create it (mkdir -p) first\n";
+    return 2;
+  }
+  cfg.mountpoint = real;
   LogOptions lo;
   lo.component = "ossmount";
   if (!parseLogLevel(cfg.logLevel, &lo.level)) {
