@@ -40,6 +40,16 @@ std::string base64UrlEncode(const std::string& data) {
   return out;
 }
 
+std::string base64Encode(const std::string& data) {
+  std::string out = base64UrlEncode(data);
+  for (char& c : out) {
+    if (c == '-') c = '+';
+    if (c == '_') c = '/';
+  }
+  while (out.size() % 4 != 0) out += '=';
+  return out;
+}
+
 std::string base64UrlDecode(const std::string& in) {
   auto val = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';

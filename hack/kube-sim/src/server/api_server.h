@@ -1,0 +1,63 @@
+// ApiServer: the Kubernetes REST front end of kube-sim. Routes HTTP requests
+// (from HttpServer) to discovery, OpenAPI, the ObjectStore (CRUD, list, watch,
+// patch, subresources), pods/log, TokenRequest, and the /kube-sim/ admin
+// endpoints (fault injection, drop watches, compaction); authenticates bearer
+// tokens (admin token or service-account JWTs) and, with --authorization
+// rbac, authorizes service accounts against Roles/ClusterRoles.
+//
+// Thread-safety: handle() is called concurrently from connection threads.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "server/fault_injector.h"
+#include "server/http_server.h"
+#include "server/token_issuer.h"
+#include "store/object_store.h"
+
+namespace ossvp::kubesim {
+
+struct ApiServerOptions {
+  std::string adminToken;
+  bool rbac = false;
+  std::string serverAddress;  // host:port as clients reach it
+  std::string stateDir;       // pods/log files live under it
+};
+
+struct RequestUser {
+  std::string name;
+  std::vector<std::string> groups;
+  bool admin = false;
+  std::string saNamespace, saName;  // set for service accounts
+};
+
+class ApiServer {
+ public:
+  ApiServer(ObjectStore& store, TokenIssuer& tokens, ApiServerOptions options);
+
+  void handle(const HttpRequest& req, HttpResponder& out);
+  // Called by the admin endpoint to close every client connection (drop watches).
+  void setDropConnections(std::function<void()> fn) { dropConnections_ = std::move(fn); }
+  FaultInjector& faults() { return faults_; }
+  void setServerAddress(const std::string& hostPort) { options_.serverAddress = hostPort; }
+
+ private:
+  struct Target;  // parsed resource URL
+  void handleResource(const HttpRequest& req, HttpResponder& out, const RequestUser& user);
+  void handleAdmin(const HttpRequest& req, HttpResponder& out);
+  bool handleDiscovery(const HttpRequest& req, HttpResponder& out);
+  std::optional<RequestUser> authenticate(const HttpRequest& req) const;
+  // Subresources (subresources.cpp).
+  void serveLogs(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& pod);
+  void serveTokenRequest(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& sa);
+  void serveBinding(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& pod);
+
+  ObjectStore& store_;
+  TokenIssuer& tokens_;
+  ApiServerOptions options_;
+  FaultInjector faults_;
+  std::function<void()> dropConnections_;
+};
+
+}  // namespace ossvp::kubesim

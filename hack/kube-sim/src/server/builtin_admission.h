@@ -1,0 +1,25 @@
+// Built-in admission for core kinds (what kube-apiserver's strategies and
+// default admission plugins do on create/update): name validation, defaults
+// (Pod, PVC, PV, StorageClass, Secret, Namespace, apps), the storage-object-
+// in-use-protection finalizers (M7), PVC dataSource/dataSourceRef sync (M8),
+// PVC spec immutability (U4). Also the namespace controller bits that create
+// the "default" ServiceAccount and the kube-root-ca.crt ConfigMap in every
+// namespace.
+//
+// Thread-safety: install once at startup; hooks are thread-safe.
+#pragma once
+
+#include <string>
+
+#include "store/object_store.h"
+
+namespace ossvp::kubesim {
+
+void installBuiltinAdmission(ObjectStore& store);
+
+// Background controller: for each namespace, ensure ServiceAccount "default"
+// and ConfigMap "kube-root-ca.crt" (ca.crt = caPem) exist. Returns the
+// subscription keeping it alive.
+Subscription startNamespaceController(ObjectStore& store, const std::string& caPem);
+
+}  // namespace ossvp::kubesim
