@@ -24,6 +24,7 @@ namespace {
 void raiseReadahead(const std::string& mountpoint, uint32_t kb);
 
 struct Session {
+  fuse_session* se = nullptr;
   Filesystem* fs;
   const MountConfig* config;
   // The kernel caps the bdi readahead when it processes our INIT reply, so
@@ -231,6 +232,8 @@ void opOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   }
   fi->fh = fh;
   fi->keep_cache = keep ? 1 : 0;
+  // The object changed: drop the kernel's cached attributes (size) too.
+  if (!keep) fuse_lowlevel_notify_inval_inode(sess(req)->se, ino, -1, 0);
   fi->noflush = 1;  // read-only handles have nothing to flush
   fuse_reply_open(req, fi);
 }
@@ -373,7 +376,7 @@ void raiseReadahead(const std::string& mountpoint, uint32_t kb) {
 }  // namespace
 
 int runFuseSession(Filesystem& fs, const MountConfig& config, const std::function<void()>& onReady) {
-  Session session{&fs, &config, {}, {}, 1, {}};
+  Session session{nullptr, &fs, &config, {}, {}, 1, {}};
   std::vector<std::string> argStore = {"ossmount", "-o", "max_read=1048576", "-o",
                                        "fsname=ossmount:" + config.bucket, "-o",
                                        "subtype=ossmount"};
@@ -389,6 +392,7 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
     logError("fusecore: could not create the FUSE session (bad FUSE options?)");
     return 1;
   }
+  session.se = se;
   if (fuse_set_signal_handlers(se) != 0) {
     fuse_session_destroy(se);
     return 1;

@@ -113,19 +113,19 @@ int ossmountMain(int argc, char** argv) {
 
   auto copts = clientOptionsFor(cfg);
   if (!copts.isOk()) {
-    logError("ossmount: {}", copts.status().message());
+    logError("{}", copts.status().message());
     report(1);
     return 2;
   }
   auto creds = credentialsFor(cfg, *copts);
   if (!creds.isOk()) {
-    logError("ossmount: credentials: {}", creds.status().message());
+    logError("credentials: {}", creds.status().message());
     report(1);
     return 2;
   }
   auto client = ossclient::makeCurlObjectClient(*copts, *creds);
   if (!client.isOk()) {
-    logError("ossmount: {}", client.status().toString());
+    logError("{}", client.status().toString());
     report(1);
     return 2;
   }
@@ -133,7 +133,7 @@ int ossmountMain(int argc, char** argv) {
   Filesystem fs(shared, cfg.fsOptions());
   Status probe = fs.probe();
   if (!probe.isOk()) {
-    logError("ossmount: cannot list oss://{}/{}: {}", cfg.bucket, cfg.prefix, probe.toString());
+    logError("cannot list oss://{}/{}: {}", cfg.bucket, cfg.prefix, probe.toString());
     report(1);
     return 1;
   }
