@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Benchmark: ossvp-populator vs `rclone copy` vs `aws s3 cp --recursive` vs
+# the raw limit (parallel ranged GETs to /dev/null), copying one mixed dataset
+# from the OSS emulator (with injected first-byte latency) into a local
+# directory, side by side in one run. Prints a Markdown table; record it in
+# docs/performance-populator.md.
+#
+# Scale with env: BENCH_BIG_FILES (4) x BENCH_BIG_MB (1024) large files,
+# BENCH_SMALL_FILES (10000) x BENCH_SMALL_KB (128) small files,
+# BENCH_LATENCY_MS (20), BENCH_CONCURRENCY (32, used for every tool),
+# BENCH_MEMORY_BUDGET (512MiB, the populator's), BENCH_DIR (a temp dir).
+# Needs build/bin/{oss-emulator,ossvp-populator} (OSSVP_BIN to override).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${OSSVP_BIN:-$ROOT/build/bin}
+BIG_FILES=${BENCH_BIG_FILES:-4}
+BIG_MB=${BENCH_BIG_MB:-1024}
+SMALL_FILES=${BENCH_SMALL_FILES:-10000}
+SMALL_KB=${BENCH_SMALL_KB:-128}
+LATENCY=${BENCH_LATENCY_MS:-20}
+CONC=${BENCH_CONCURRENCY:-32}
+BUDGET=${BENCH_MEMORY_BUDGET:-512MiB}
+WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/ossvp-bench.XXXXXX")
+AK=benchAK
+SK=benchSK-0123456789
+EMU_PID=""
+cleanup() {
+  [[ -n "$EMU_PID" ]] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; latency ${LATENCY} ms; concurrency $CONC" >&2
+SEED=$WORK/seed
+mkdir -p "$SEED/ds/big" "$SEED/ds/small"
+for i in $(seq 1 "$BIG_FILES"); do
+  head -c $((BIG_MB << 20)) /dev/urandom > "$SEED/ds/big/model-$i.safetensors"
+done
+python3 - "$SEED/ds/small" "$SMALL_FILES" "$SMALL_KB" <<'PY'
+import os, sys
+d, n, kb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+block = os.urandom(kb * 1024)
+for i in range(n):
+    sub = os.path.join(d, f"shard-{i % 100:03d}")
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, f"sample-{i:06d}.bin"), "wb") as f:
+        f.write(i.to_bytes(8, "little") + block[8:])
+PY
+BIG_BYTES=$((BIG_FILES * (BIG_MB << 20)))
+ALL_BYTES=$((BIG_BYTES + SMALL_FILES * (SMALL_KB << 10)))
+
+"$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" \
+  --secret-key "$SK" --allow-anonymous --latency-ms "$LATENCY" --seed "bkt=$SEED" > "$WORK/emu.out" 2> "$WORK/emu.err" &
+EMU_PID=$!
+for _ in $(seq 1 300); do grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
+URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
+[[ -n "$URL" ]] || { cat "$WORK/emu.err" >&2; exit 1; }
+
+# run NAME BYTES CMD...: wall time and peak RSS of CMD (GNU time), into the table.
+RESULTS=()
+run() {
+  local name=$1 bytes=$2
+  shift 2
+  rm -rf "$WORK/dst" && mkdir -p "$WORK/dst"
+  sync
+  echo "running $name ..." >&2
+  local s e rss
+  s=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$WORK/rss" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" || {
+    echo "$name failed:" >&2; tail -5 "$WORK/$name.err" >&2; RESULTS+=("| $name | failed | | | |"); return; }
+  e=$(date +%s.%N)
+  rss=$(tail -1 "$WORK/rss")
+  RESULTS+=("$(python3 -c "
+s,e,b,r='$s','$e',$bytes,$rss
+t=float(e)-float(s)
+print(f'| $name | {t:.1f} | {b/1e6/t:.0f} | {r/1024:.0f} |')")")
+}
+
+export ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
+HOST=oss-cn-hangzhou-internal.aliyuncs.com
+pop() {
+  "$BIN/ossvp-populator" --endpoint "$HOST" --region cn-hangzhou --endpoint-override "$HOST=$URL" \
+    --bucket bkt --target "$WORK/dst" --termination-log "$WORK/term" --progress none \
+    --concurrency "$CONC" --memory-budget "$BUDGET" "$@"
+}
+export RCLONE_CONFIG_EMU_TYPE=s3 RCLONE_CONFIG_EMU_PROVIDER=Other RCLONE_CONFIG_EMU_ENDPOINT=$URL \
+  RCLONE_CONFIG_EMU_ACCESS_KEY_ID=$AK RCLONE_CONFIG_EMU_SECRET_ACCESS_KEY=$SK RCLONE_CONFIG_EMU_REGION=cn-hangzhou \
+  RCLONE_CONFIG_EMU_FORCE_PATH_STYLE=true
+RCLONE_FLAGS=(--transfers "$CONC" --checkers "$CONC" --multi-thread-streams 8 --multi-thread-cutoff 64M
+  --buffer-size 16M --s3-chunk-size 8M --no-check-dest -q)
+cat > "$WORK/aws.cfg" <<CFG
+[default]
+region = cn-hangzhou
+s3 =
+  max_concurrent_requests = $CONC
+  multipart_threshold = 64MB
+  multipart_chunksize = 8MB
+  addressing_style = path
+CFG
+awsx() {
+  AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_CONFIG_FILE=$WORK/aws.cfg AWS_EC2_METADATA_DISABLED=true \
+    aws --endpoint-url "$URL" "$@"
+}
+# The raw limit: parallel 8 MiB ranged GETs of the large files to /dev/null.
+raw() {
+  local f size off
+  for f in $(seq 1 "$BIG_FILES"); do
+    size=$((BIG_MB << 20))
+    for ((off = 0; off < size; off += 8 << 20)); do
+      echo "$URL/bkt/ds/big/model-$f.safetensors $off $((off + (8 << 20) - 1))"
+    done
+  done | xargs -P "$CONC" -n 3 sh -c 'curl -sf -o /dev/null -r "$1-$2" "$0"'
+}
+
+run "raw ranged GETs (large files)" "$BIG_BYTES" raw
+run "ossvp-populator (large files)" "$BIG_BYTES" pop --path /ds/big/
+run "ossvp-populator (all)" "$ALL_BYTES" pop --path /ds/
+run "rclone copy (all)" "$ALL_BYTES" rclone copy "${RCLONE_FLAGS[@]}" emu:bkt/ds "$WORK/dst"
+run "aws s3 cp --recursive (all)" "$ALL_BYTES" awsx s3 cp --recursive --only-show-errors s3://bkt/ds "$WORK/dst"
+
+echo
+echo "dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator latency ${LATENCY} ms, concurrency $CONC, populator memory budget $BUDGET, $(nproc) cores"
+echo
+echo "| tool | wall s | MB/s | peak RSS MiB |"
+echo "|---|---|---|---|"
+printf '%s\n' "${RESULTS[@]}"
