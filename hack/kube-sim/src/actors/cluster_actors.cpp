@@ -6,9 +6,13 @@
 
 #include "actors/bmcpfs_backend.h"
 #include "actors/cluster_bootstrap.h"
+#include "actors/ephemeral_controller.h"
 #include "actors/external_provisioner.h"
 #include "actors/hostpath_backend.h"
+#include "actors/kubelet.h"
 #include "actors/pv_binder.h"
+#include "actors/scheduler.h"
+#include "actors/statefulset_controller.h"
 #include "ossvp/common/log.h"
 
 namespace ossvp::kubesim {
@@ -39,6 +43,10 @@ void startClusterActors(ClusterContext& ctx) {
   backends.push_back(std::make_unique<BmcpfsBackend>(ctx.cpfsRoot));
   hub->actors.push_back(std::make_unique<PvBinder>(ctx));
   hub->actors.push_back(std::make_unique<ExternalProvisioner>(ctx, std::move(backends)));
+  hub->actors.push_back(std::make_unique<EphemeralVolumeController>(ctx));
+  hub->actors.push_back(std::make_unique<Scheduler>(ctx));
+  hub->actors.push_back(std::make_unique<StatefulSetController>(ctx));
+  hub->actors.push_back(std::make_unique<Kubelet>(ctx));
 
   std::vector<GVR> resources;
   for (auto& a : hub->actors) {

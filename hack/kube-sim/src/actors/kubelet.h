@@ -1,0 +1,89 @@
+// Kubelet: runs the pods bound to kube-sim's simulated nodes as local
+// processes (spec §2.9 K1-K3). For each pod on a node:
+//   - waits until every volume is ready (PVCs Bound, Secrets present; else
+//     Warning FailedMount and the containers stay Waiting ContainerCreating);
+//   - runs init containers one by one, then the app containers, each a
+//     ContainerProcess (own mount namespace: volumes bind-mounted at their
+//     mountPath; terminationMessagePath bind-mounted to a per-container file);
+//     the program comes from --image-map (PodEnvironment: command[0] whose
+//     basename equals the mapped program's basename, or an empty command, runs
+//     the mapped program; another command[0] is looked up on the host, like a
+//     binary inside the image);
+//   - reports status like the real kubelet: phase Pending -> Running ->
+//     Succeeded/Failed, conditions PodScheduled/Initialized/ContainersReady/
+//     Ready/PodReadyToStartContainers, containerStatuses with waiting/running/
+//     terminated {exitCode, reason Completed|Error|OOMKilled-free, message =
+//     termination file (<= 4096 bytes; FallbackToLogsOnError uses the log
+//     tail), startedAt, finishedAt, containerID}, restartCount and restarts
+//     with back-off for restartPolicy Always/OnFailure;
+//   - logs go to podLogPath() (served on pods/log);
+//   - on delete (deletionTimestamp): SIGTERM to each container's process
+//     group, SIGKILL after the grace period, then the final grace-0 delete;
+//     processes of pods that vanished are killed too.
+// Events: Pulled, Created, Started, Killing, BackOff, Failed, FailedMount.
+//
+// Thread-safety: runs on its Actor worker thread; process exits only wake it.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/actor.h"
+#include "actors/container_process.h"
+#include "actors/event_sink.h"
+
+namespace ossvp::kubesim {
+
+class Kubelet : public Actor {
+ public:
+  explicit Kubelet(ClusterContext& ctx);
+  std::vector<GVR> watchedResources() const override;
+
+ protected:
+  void syncAll() override;
+  void shutdown() override;
+  std::chrono::milliseconds resyncPeriod() const override { return std::chrono::milliseconds(1000); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Container {
+    json spec;
+    bool init = false;
+    std::shared_ptr<ContainerProcess> proc;
+    std::string containerId;
+    std::string startedAt, finishedAt;
+    int restartCount = 0;
+    bool terminated = false;
+    int exitCode = 0;
+    std::string message;
+    json lastTerminated;
+    std::string waitingReason = "ContainerCreating", waitingMessage;
+    Clock::time_point backoffUntil{};
+    std::string terminationFile;
+  };
+  struct PodRun {
+    std::string uid, ns, name;
+    std::string sandbox;
+    bool volumesReady = false;
+    std::map<std::string, std::string> volumePaths;
+    std::vector<Container> containers;  // init containers first
+    bool killing = false;
+    Clock::time_point killDeadline{};
+    json lastSpec;
+  };
+
+  void syncPod(const json& pod);
+  void startContainer(PodRun& run, Container& c, const json& pod);
+  void collectExit(PodRun& run, Container& c, const json& pod);
+  void terminatePod(PodRun& run, const json& pod);
+  void writeStatus(PodRun& run, const json& pod);
+  json containerStatus(const Container& c) const;
+
+  EventSink events_;
+  std::map<std::string, PodRun> pods_;  // pod uid -> runtime
+};
+
+}  // namespace ossvp::kubesim

@@ -1,0 +1,517 @@
+#include "actors/pod_environment.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "actors/object_util.h"
+#include "actors/quantity.h"
+#include "actors/storage_names.h"
+
+namespace ossvp::kubesim {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+std::string base64Decode(const std::string& in) {
+  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -8;
+  for (unsigned char c : in) {
+    if (c == '=') break;
+    auto pos = kChars.find(static_cast<char>(c));
+    if (pos == std::string::npos) continue;
+    val = (val << 6) + static_cast<int>(pos);
+    bits += 6;
+    if (bits >= 0) {
+      out.push_back(static_cast<char>((val >> bits) & 0xFF));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+bool writeFile(const std::string& path, const std::string& content, int mode) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  ::chmod(path.c_str(), static_cast<mode_t>(mode));
+  return static_cast<bool>(out);
+}
+
+std::string pvHostPath(ClusterContext& ctx, const json& pv) {
+  const json& spec = pv["spec"];
+  const json attrs = spec.value("csi", json::object()).value("volumeAttributes", json::object());
+  if (attrs.contains(names::kHostPathAttr)) return attrs[names::kHostPathAttr].get<std::string>();
+  if (str(pv, {"spec", "csi", "driver"}) == names::kBmcpfsDriver && attrs.contains("bmcpfsId") &&
+      !ctx.cpfsRoot.empty()) {
+    return ctx.cpfsRoot + "/" + attrs.value("bmcpfsId", "") + attrs.value("path", "/");
+  }
+  if (!str(pv, {"spec", "hostPath", "path"}).empty()) return str(pv, {"spec", "hostPath", "path"});
+  return str(pv, {"spec", "local", "path"});
+}
+
+// Downward API value of `fieldPath` for `pod`.
+std::string downwardValue(const json& pod, const std::string& path) {
+  auto mapValue = [&](const char* field, const std::string& key) {
+    return str(pod, {"metadata", field, key.c_str()});
+  };
+  auto mapDump = [&](const char* field) {
+    std::string out;
+    const json m = pod["metadata"].value(field, json::object());
+    for (auto& [k, v] : m.items()) {
+      out += k + "=\"" + v.get<std::string>() + "\"\n";
+    }
+    return out;
+  };
+  if (path.rfind("metadata.labels['", 0) == 0) return mapValue("labels", path.substr(17, path.size() - 19));
+  if (path.rfind("metadata.annotations['", 0) == 0) return mapValue("annotations", path.substr(22, path.size() - 24));
+  if (path == "metadata.labels") return mapDump("labels");
+  if (path == "metadata.annotations") return mapDump("annotations");
+  if (path == "metadata.name") return nameOf(pod);
+  if (path == "metadata.namespace") return namespaceOf(pod);
+  if (path == "metadata.uid") return uidOf(pod);
+  if (path == "spec.nodeName") return str(pod, {"spec", "nodeName"});
+  if (path == "spec.serviceAccountName") {
+    std::string sa = str(pod, {"spec", "serviceAccountName"});
+    return sa.empty() ? "default" : sa;
+  }
+  if (path == "status.podIP" || path == "status.hostIP" || path == "status.podIPs" || path == "status.hostIPs") {
+    return "127.0.0.1";
+  }
+  return "";
+}
+
+std::string resourceValue(const json& container, const json& ref) {
+  std::string resource = ref.value("resource", "");
+  auto dot = resource.find('.');
+  std::string kind = resource.substr(0, dot);                                        // limits | requests
+  std::string name = dot == std::string::npos ? "" : resource.substr(dot + 1);  // cpu | memory | ...
+  std::string v = str(container, {"resources", kind.c_str(), name.c_str()});
+  if (v.empty()) v = str(container, {"resources", "limits", name.c_str()});
+  if (v.empty()) v = name == "cpu" ? "8" : "34359738368";  // node allocatable
+  if (name == "cpu") {
+    double cores = v.back() == 'm' ? std::atof(v.c_str()) / 1000.0 : std::atof(v.c_str());
+    std::string divisor = ref.value("divisor", "1");
+    double d = divisor.back() == 'm' ? std::atof(divisor.c_str()) / 1000.0 : std::atof(divisor.c_str());
+    long long n = static_cast<long long>(cores / (d > 0 ? d : 1) + 0.999999);
+    return std::to_string(n < 1 ? 1 : n);
+  }
+  uint64_t bytes = parseQuantity(v).value_or(0);
+  uint64_t div = parseQuantity(ref.value("divisor", "1")).value_or(1);
+  return std::to_string((bytes + div - 1) / (div ? div : 1));
+}
+
+// Key/value data of a Secret (decoded) or ConfigMap; nullopt when missing.
+std::optional<std::map<std::string, std::string>> sourceData(ClusterContext& ctx, bool secret, const std::string& ns,
+                                                             const std::string& name) {
+  auto obj = ctx.store->get(secret ? gvr::kSecrets : gvr::kConfigMaps, ns, name);
+  if (!obj) return std::nullopt;
+  std::map<std::string, std::string> out;
+  const json data = obj->value("data", json::object());
+  const json extra = obj->value(secret ? "stringData" : "binaryData", json::object());
+  for (auto& [k, v] : data.items()) {
+    if (v.is_string()) out[k] = secret ? base64Decode(v.get<std::string>()) : v.get<std::string>();
+  }
+  if (secret) {
+    for (auto& [k, v] : extra.items()) out[k] = v.get<std::string>();
+  } else {
+    for (auto& [k, v] : extra.items()) out[k] = base64Decode(v.get<std::string>());
+  }
+  return out;
+}
+
+// Writes a secret/configMap source (with items) into dir. "" or an error message.
+std::string writeKeyedSource(ClusterContext& ctx, bool secret, const std::string& ns, const json& src,
+                             const std::string& dir, int defaultMode) {
+  std::string name = src.value(secret ? "secretName" : "name", src.value("name", ""));
+  bool optional = src.value("optional", false);
+  auto data = sourceData(ctx, secret, ns, name);
+  if (!data) {
+    if (optional) return "";
+    return std::string(secret ? "secret" : "configmap") + " \"" + name + "\" not found";
+  }
+  int mode = src.value("defaultMode", defaultMode);
+  if (src.contains("items") && src["items"].is_array()) {
+    for (const auto& item : src["items"]) {
+      std::string key = item.value("key", "");
+      auto it = data->find(key);
+      if (it == data->end()) {
+        if (optional) continue;
+        return "couldn't find key " + key + " in " + (secret ? "Secret " : "ConfigMap ") + ns + "/" + name;
+      }
+      writeFile(dir + "/" + item.value("path", key), it->second, item.value("mode", mode));
+    }
+  } else {
+    for (const auto& [k, v] : *data) writeFile(dir + "/" + k, v, mode);
+  }
+  return "";
+}
+
+std::string writeDownwardApi(const json& pod, const json& items, const std::string& dir, int defaultMode) {
+  for (const auto& item : items) {
+    std::string value;
+    if (item.contains("fieldRef")) value = downwardValue(pod, str(item, {"fieldRef", "fieldPath"}));
+    writeFile(dir + "/" + item.value("path", ""), value, item.value("mode", defaultMode));
+  }
+  return "";
+}
+
+std::string serviceAccountOf(const json& pod) {
+  std::string sa = str(pod, {"spec", "serviceAccountName"});
+  return sa.empty() ? "default" : sa;
+}
+
+std::string writeToken(ClusterContext& ctx, const json& pod, const std::string& audience, int64_t expiration,
+                       const std::string& file, int mode) {
+  if (!ctx.mintServiceAccountToken) return "kube-sim has no token minter";
+  TokenRequestSpec req;
+  req.ns = namespaceOf(pod);
+  req.serviceAccount = serviceAccountOf(pod);
+  if (!audience.empty()) req.audiences.push_back(audience);
+  req.expirationSeconds = expiration;
+  req.boundObjectRef = {{"kind", "Pod"}, {"apiVersion", "v1"}, {"name", nameOf(pod)}, {"uid", uidOf(pod)}};
+  auto token = ctx.mintServiceAccountToken(req);
+  if (!token) return "failed to fetch token: " + token.error().message;
+  writeFile(file, token->token, mode);
+  return "";
+}
+
+std::string writeProjected(ClusterContext& ctx, const json& pod, const json& projected, const std::string& dir) {
+  int mode = projected.value("defaultMode", 0644);
+  for (const auto& src : projected.value("sources", json::array())) {
+    std::string err;
+    if (src.contains("secret")) err = writeKeyedSource(ctx, true, namespaceOf(pod), src["secret"], dir, mode);
+    if (src.contains("configMap")) err = writeKeyedSource(ctx, false, namespaceOf(pod), src["configMap"], dir, mode);
+    if (src.contains("downwardAPI")) err = writeDownwardApi(pod, src["downwardAPI"].value("items", json::array()), dir, mode);
+    if (src.contains("serviceAccountToken")) {
+      const json& t = src["serviceAccountToken"];
+      err = writeToken(ctx, pod, t.value("audience", ""), t.value("expirationSeconds", int64_t{3600}),
+                       dir + "/" + t.value("path", "token"), mode);
+    }
+    if (!err.empty()) return err;
+  }
+  return "";
+}
+
+void applyFsGroup(const std::string& dir, int64_t fsGroup) {
+  std::error_code ec;
+  auto fix = [&](const fs::path& p) {
+    if (::chown(p.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(fsGroup)) != 0) return;
+    struct stat st{};
+    if (::stat(p.c_str(), &st) == 0) {
+      mode_t m = st.st_mode | S_IRGRP | S_IWGRP;
+      if (S_ISDIR(st.st_mode)) m |= S_IXGRP | S_ISGID;
+      ::chmod(p.c_str(), m & 07777);
+    }
+  };
+  fix(dir);
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    fix(it->path());
+  }
+}
+
+std::string findInPath(const std::string& cmd) {
+  const char* p = std::getenv("PATH");
+  std::string path = p ? p : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string candidate = dir + "/" + cmd;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string expandVars(const std::string& in, const std::map<std::string, std::string>& env) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '$' && i + 1 < in.size() && in[i + 1] == '$') {
+      out += '$';
+      ++i;
+    } else if (in[i] == '$' && i + 1 < in.size() && in[i + 1] == '(') {
+      size_t close = in.find(')', i + 2);
+      if (close == std::string::npos) {
+        out += in.substr(i);
+        break;
+      }
+      std::string name = in.substr(i + 2, close - i - 2);
+      auto it = env.find(name);
+      out += it != env.end() ? it->second : in.substr(i, close - i + 1);
+      i = close;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string programForImage(const std::map<std::string, std::string>& imageMap, const std::string& image) {
+  auto find = [&](const std::string& key) -> std::string {
+    auto it = imageMap.find(key);
+    return it == imageMap.end() ? "" : it->second;
+  };
+  std::string p = find(image);
+  if (!p.empty()) return p;
+  std::string repo = image.substr(0, image.find('@'));
+  auto slash = repo.rfind('/');
+  auto colon = repo.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) repo = repo.substr(0, colon);
+  if (!(p = find(repo)).empty()) return p;
+  for (const char* prefix : {"docker.io/library/", "docker.io/"}) {
+    if (repo.rfind(prefix, 0) == 0 && !(p = find(repo.substr(std::strlen(prefix)))).empty()) return p;
+  }
+  slash = repo.rfind('/');
+  if (slash != std::string::npos) return find(repo.substr(slash + 1));
+  return "";
+}
+
+bool preparePodVolumes(ClusterContext& ctx, const json& pod, const std::string& sandboxDir,
+                       std::map<std::string, std::string>& volumePaths, PrepareError& err) {
+  std::string ns = namespaceOf(pod);
+  int64_t fsGroup = -1;
+  if (pod["spec"].value("securityContext", json::object()).contains("fsGroup")) {
+    fsGroup = pod["spec"]["securityContext"]["fsGroup"].get<int64_t>();
+  }
+  for (const auto& vol : pod["spec"].value("volumes", json::array())) {
+    std::string name = vol.value("name", "");
+    std::string dir = sandboxDir + "/volumes/" + name;
+    std::string claimName = str(vol, {"persistentVolumeClaim", "claimName"});
+    if (vol.contains("ephemeral")) claimName = nameOf(pod) + "-" + name;
+    std::error_code ec;
+    if (!claimName.empty()) {
+      auto claim = ctx.store->get(gvr::kPersistentVolumeClaims, ns, claimName);
+      if (!claim || str(*claim, {"status", "phase"}) != "Bound") {
+        err = {"FailedMount", "Unable to attach or mount volumes: unmounted volumes=[" + name +
+                                  "]: persistentvolumeclaim \"" + claimName + "\" is not bound"};
+        return false;
+      }
+      auto pv = ctx.store->get(gvr::kPersistentVolumes, "", str(*claim, {"spec", "volumeName"}));
+      std::string path = pv ? pvHostPath(ctx, *pv) : "";
+      if (path.empty()) {
+        err = {"FailedMount", "MountVolume.SetUp failed for volume \"" + str(*claim, {"spec", "volumeName"}) +
+                                  "\" : kube-sim cannot mount this PersistentVolume source (supported: kube-sim "
+                                  "provisioned, bmcpfs, hostPath, local)"};
+        return false;
+      }
+      fs::create_directories(path, ec);
+      if (fsGroup >= 0) applyFsGroup(path, fsGroup);
+      volumePaths[name] = path;
+    } else if (vol.contains("emptyDir")) {
+      fs::create_directories(dir, ec);
+      ::chmod(dir.c_str(), 0777);
+      volumePaths[name] = dir;
+    } else if (vol.contains("hostPath")) {
+      std::string path = str(vol, {"hostPath", "path"});
+      std::string type = str(vol, {"hostPath", "type"});
+      if (type == "DirectoryOrCreate") fs::create_directories(path, ec);
+      volumePaths[name] = path;
+    } else {
+      fs::create_directories(dir, ec);
+      std::string failure;
+      if (vol.contains("secret")) failure = writeKeyedSource(ctx, true, ns, vol["secret"], dir, 0644);
+      else if (vol.contains("configMap")) failure = writeKeyedSource(ctx, false, ns, vol["configMap"], dir, 0644);
+      else if (vol.contains("downwardAPI"))
+        failure = writeDownwardApi(pod, vol["downwardAPI"].value("items", json::array()), dir,
+                                   vol["downwardAPI"].value("defaultMode", 0644));
+      else if (vol.contains("projected")) failure = writeProjected(ctx, pod, vol["projected"], dir);
+      else failure = "kube-sim does not support this volume type";
+      if (!failure.empty()) {
+        err = {"FailedMount", "MountVolume.SetUp failed for volume \"" + name + "\" : " + failure};
+        return false;
+      }
+      if (fsGroup >= 0) applyFsGroup(dir, fsGroup);
+      volumePaths[name] = dir;
+    }
+  }
+  // The service account automount (what ServiceAccount admission adds as kube-api-access-*).
+  bool automount = pod["spec"].value("automountServiceAccountToken", true);
+  bool hasApiAccess = false;
+  for (const auto& vol : pod["spec"].value("volumes", json::array())) {
+    hasApiAccess = hasApiAccess || vol.value("name", "").rfind("kube-api-access-", 0) == 0;
+  }
+  if (automount && !hasApiAccess) {
+    std::string dir = sandboxDir + "/volumes/kube-sim-api-access";
+    if (writeToken(ctx, pod, "", 3607, dir + "/token", 0644).empty()) {
+      writeFile(dir + "/ca.crt", ctx.caCertPem, 0644);
+      writeFile(dir + "/namespace", ns, 0644);
+      volumePaths["\x01serviceaccount"] = dir;
+    }
+  }
+  return true;
+}
+
+bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& container,
+                           const std::map<std::string, std::string>& volumePaths,
+                           const std::string& terminationFile, ProcessSpec& out, PrepareError& err) {
+  std::string ns = namespaceOf(pod);
+  std::string cname = container.value("name", "");
+  // Security context (container overrides pod).
+  json psc = pod["spec"].value("securityContext", json::object());
+  json csc = container.value("securityContext", json::object());
+  auto pick = [&](const char* key) -> std::optional<int64_t> {
+    if (csc.contains(key) && csc[key].is_number()) return csc[key].get<int64_t>();
+    if (psc.contains(key) && psc[key].is_number()) return psc[key].get<int64_t>();
+    return std::nullopt;
+  };
+  auto uid = pick("runAsUser");
+  auto gid = pick("runAsGroup");
+  bool nonRoot = csc.value("runAsNonRoot", psc.value("runAsNonRoot", false));
+  if (nonRoot && (!uid || *uid == 0)) {
+    err = {"CreateContainerConfigError", "Error: container has runAsNonRoot and image will run as root (pod: \"" +
+                                             nameOf(pod) + "_" + ns + "(" + uidOf(pod) + ")\", container: " + cname + ")"};
+    return false;
+  }
+  if (uid) out.uid = static_cast<uid_t>(*uid);
+  if (uid || gid) out.gid = static_cast<gid_t>(gid.value_or(0));
+  if (psc.contains("fsGroup")) out.groups.push_back(static_cast<gid_t>(psc["fsGroup"].get<int64_t>()));
+  for (const auto& g : psc.value("supplementalGroups", json::array())) out.groups.push_back(static_cast<gid_t>(g.get<int64_t>()));
+
+  // Environment.
+  std::map<std::string, std::string> env;
+  std::vector<std::string> order;
+  auto set = [&](const std::string& k, const std::string& v) {
+    if (!env.count(k)) order.push_back(k);
+    env[k] = v;
+  };
+  const char* hostPath = std::getenv("PATH");
+  set("PATH", hostPath ? hostPath : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  set("HOSTNAME", nameOf(pod));
+  set("HOME", uid && *uid != 0 ? "/" : "/root");
+  std::string server = ctx.serverUrl;
+  auto hp = server.substr(server.find("://") == std::string::npos ? 0 : server.find("://") + 3);
+  auto colon = hp.rfind(':');
+  if (colon != std::string::npos) {
+    set("KUBERNETES_SERVICE_HOST", hp.substr(0, colon));
+    set("KUBERNETES_SERVICE_PORT", hp.substr(colon + 1));
+    set("KUBERNETES_SERVICE_PORT_HTTPS", hp.substr(colon + 1));
+    set("KUBERNETES_PORT", "tcp://" + hp);
+  }
+  for (const auto& from : container.value("envFrom", json::array())) {
+    bool secret = from.contains("secretRef");
+    const json& ref = secret ? from["secretRef"] : from.value("configMapRef", json::object());
+    auto data = sourceData(ctx, secret, ns, ref.value("name", ""));
+    if (!data) {
+      if (ref.value("optional", false)) continue;
+      err = {"CreateContainerConfigError",
+             std::string("Error: ") + (secret ? "secret" : "configmap") + " \"" + ref.value("name", "") + "\" not found"};
+      return false;
+    }
+    for (const auto& [k, v] : *data) set(from.value("prefix", "") + k, v);
+  }
+  for (const auto& e : container.value("env", json::array())) {
+    std::string name = e.value("name", "");
+    if (e.contains("valueFrom")) {
+      const json& vf = e["valueFrom"];
+      if (vf.contains("secretKeyRef") || vf.contains("configMapKeyRef")) {
+        bool secret = vf.contains("secretKeyRef");
+        const json& ref = secret ? vf["secretKeyRef"] : vf["configMapKeyRef"];
+        std::string objName = ref.value("name", "");
+        std::string key = ref.value("key", "");
+        auto data = sourceData(ctx, secret, ns, objName);
+        if (!data || !data->count(key)) {
+          if (ref.value("optional", false)) continue;
+          err = {"CreateContainerConfigError",
+                 !data ? std::string("Error: ") + (secret ? "secret" : "configmap") + " \"" + objName + "\" not found"
+                       : "Error: couldn't find key " + key + " in " + (secret ? "Secret " : "ConfigMap ") + ns + "/" +
+                             objName};
+          return false;
+        }
+        set(name, data->at(key));
+      } else if (vf.contains("fieldRef")) {
+        set(name, downwardValue(pod, str(vf, {"fieldRef", "fieldPath"})));
+      } else if (vf.contains("resourceFieldRef")) {
+        set(name, resourceValue(container, vf["resourceFieldRef"]));
+      }
+    } else {
+      set(name, expandVars(e.value("value", ""), env));
+    }
+  }
+  for (const auto& k : order) out.env.push_back(k + "=" + env[k]);
+  // Mounts.
+  for (const auto& m : container.value("volumeMounts", json::array())) {
+    auto it = volumePaths.find(m.value("name", ""));
+    if (it == volumePaths.end()) {
+      err = {"CreateContainerConfigError", "Error: volume \"" + m.value("name", "") + "\" not found in the pod spec"};
+      return false;
+    }
+    MountSpec ms;
+    ms.source = it->second;
+    std::string sub = expandVars(m.value("subPath", m.value("subPathExpr", "")), env);
+    if (!sub.empty()) {
+      ms.source += "/" + sub;
+      std::error_code ec;
+      if (!fs::exists(ms.source)) fs::create_directories(ms.source, ec);
+      ms.file = fs::is_regular_file(ms.source);
+    }
+    ms.target = m.value("mountPath", "");
+    ms.readOnly = m.value("readOnly", false);
+    out.mounts.push_back(ms);
+  }
+  auto sa = volumePaths.find("\x01serviceaccount");
+  bool saMounted = false;
+  for (const auto& m : out.mounts) saMounted = saMounted || m.target == kServiceAccountDir;
+  if (sa != volumePaths.end() && !saMounted) out.mounts.push_back({sa->second, kServiceAccountDir, true, false});
+  std::string tmp = container.value("terminationMessagePath", "/dev/termination-log");
+  out.mounts.push_back({terminationFile, tmp, false, true});
+  // Program.
+  std::string image = container.value("image", "");
+  std::string program = programForImage(ctx.imageMap, image);
+  if (program.empty()) {
+    err = {"ErrImagePull", "Failed to pull image \"" + image + "\": kube-sim has no --image-map entry for it"};
+    return false;
+  }
+  std::vector<std::string> argv;
+  json command = container.value("command", json::array());
+  for (const auto& a : command) argv.push_back(expandVars(a.get<std::string>(), env));
+  if (argv.empty()) {
+    argv.push_back(program);
+  } else {
+    std::string cmd0 = argv[0];
+    std::string base = cmd0.substr(cmd0.rfind('/') == std::string::npos ? 0 : cmd0.rfind('/') + 1);
+    std::string progBase = program.substr(program.rfind('/') == std::string::npos ? 0 : program.rfind('/') + 1);
+    if (base == progBase) {
+      argv[0] = program;
+    } else if (cmd0.find('/') != std::string::npos) {
+      if (::access(cmd0.c_str(), X_OK) != 0) {
+        err = {"StartError", "exec: \"" + cmd0 + "\": stat " + cmd0 + ": no such file or directory"};
+        return false;
+      }
+    } else {
+      std::string found = findInPath(cmd0);
+      if (found.empty()) {
+        err = {"StartError", "exec: \"" + cmd0 + "\": executable file not found in $PATH"};
+        return false;
+      }
+      argv[0] = found;
+    }
+  }
+  for (const auto& a : container.value("args", json::array())) argv.push_back(expandVars(a.get<std::string>(), env));
+  if (argv[0].front() != '/') argv[0] = fs::absolute(argv[0]).string();
+  out.argv = argv;
+  out.workingDir = container.value("workingDir", "");
+  if (out.workingDir.empty()) {
+    out.workingDir = fs::path(terminationFile).parent_path().string() + "/workdir-" + cname;
+    std::error_code ec;
+    fs::create_directories(out.workingDir, ec);
+    ::chmod(out.workingDir.c_str(), 0777);
+  }
+  return true;
+}
+
+}  // namespace ossvp::kubesim
