@@ -30,16 +30,17 @@ mkdir -p "$T"
 ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK "$OSSVP_BIN/ossvp-populator" \
   --endpoint "$OSS_HOST" --region cn-hangzhou --bucket bkt --path /mix/ --target "$T" \
   --endpoint-override "$OSS_HOST=$EMU_URL" --termination-log "$WORK/kill.term" --progress json \
-  --throughput-mbps 8 --concurrency 4 --progress-interval 0.5 > "$WORK/kill.out" 2> "$WORK/kill.err" &
+  --throughput-mbps 4 --concurrency 4 --progress-interval 0.5 > "$WORK/kill.out" 2> "$WORK/kill.err" &
 KPID=$!
 _PIDS+=($KPID)
-for _ in $(seq 1 100); do
+for _ in $(seq 1 200); do
   done_bytes=$(tail -1 "$WORK/kill.out" 2>/dev/null | python3 -c "import json,sys; print(json.loads(sys.stdin.read() or '{}').get('bytesDone',0))" 2>/dev/null || echo 0)
-  [[ $done_bytes -gt 20000000 ]] && break
+  # At 4 MB/s, 25 MB means >= 6 s of copying: the journal (flushed every 5 s)
+  # holds finished files, and ~14 MB are still to go.
+  [[ $done_bytes -gt 25000000 ]] && break
   sleep 0.2
 done
-sleep 6  # let the journal flush at least once (every 5 s)
-kill -9 $KPID
+kill -9 $KPID || fail "the capped run finished before it could be killed"
 wait $KPID 2>/dev/null || true
 [[ ! -e "$T/.ossvp-populator/complete" ]] || fail "killed run wrote the completion marker"
 partial=$(find "$T" -path "$T/.ossvp-populator" -prune -o -type f -print | wc -l)
