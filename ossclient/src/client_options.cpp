@@ -1,16 +1,12 @@
 #include "ossvp/ossclient/client_options.h"
 
+#include "text_util.h"
+
 #include <algorithm>
 #include <cctype>
 
 namespace ossvp::ossclient {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool endsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -21,13 +17,13 @@ std::string hostOf(std::string_view endpoint) {
   size_t scheme = endpoint.find("://");
   if (scheme != std::string_view::npos) endpoint.remove_prefix(scheme + 3);
   size_t end = endpoint.find_first_of(":/");
-  return lower(endpoint.substr(0, end));
+  return asciiLower(endpoint.substr(0, end));
 }
 
 }  // namespace
 
 Result<SignatureVersion> parseSignatureVersion(std::string_view text) {
-  std::string t = lower(text);
+  std::string t = asciiLower(text);
   if (t == "v1") return SignatureVersion::V1;
   if (t == "v4") return SignatureVersion::V4;
   if (t == "s3v4" || t == "s3") return SignatureVersion::S3V4;
@@ -49,7 +45,7 @@ Result<EndpointOverride> parseEndpointOverride(std::string_view text) {
     return invalidArgument("endpoint override '" + std::string(text) +
                            "' must look like HOST=URL, e.g. oss-cn-hangzhou-internal.aliyuncs.com=http://127.0.0.1:9000");
   }
-  EndpointOverride out{lower(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+  EndpointOverride out{asciiLower(text.substr(0, eq)), std::string(text.substr(eq + 1))};
   if (out.url.find("://") == std::string::npos) out.url = "http://" + out.url;
   if (out.url.rfind("http://", 0) != 0 && out.url.rfind("https://", 0) != 0) {
     return invalidArgument("endpoint override URL '" + out.url + "' must start with http:// or https://");
@@ -95,7 +91,7 @@ Result<ClientOptions> normalizeOptions(ClientOptions o) {
   if (o.ioThreads < 1) o.ioThreads = 1;
   if (o.maxConnections < 1) o.maxConnections = 1;
   if (o.retry.maxAttempts < 1) o.retry.maxAttempts = 1;
-  for (auto& ov : o.endpointOverrides) ov.host = lower(ov.host);
+  for (auto& ov : o.endpointOverrides) ov.host = asciiLower(ov.host);
   return o;
 }
 

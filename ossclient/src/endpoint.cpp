@@ -3,15 +3,10 @@
 #include <cctype>
 
 #include "ossvp/ossclient/encoding.h"
+#include "text_util.h"
 
 namespace ossvp::ossclient {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string stripPort(std::string_view hostPort) {
   if (!hostPort.empty() && hostPort.front() == '[') {
@@ -38,8 +33,8 @@ bool isIpOrLocalHost(std::string_view host) {
 }
 
 std::string overrideFor(const std::vector<EndpointOverride>& overrides, std::string_view host) {
-  std::string h = lower(stripPort(host));
-  std::string hp = lower(host);
+  std::string h = asciiLower(stripPort(host));
+  std::string hp = asciiLower(host);
   for (const auto& o : overrides) {
     if (o.host == h || o.host == hp) return o.url;
   }

@@ -1,5 +1,7 @@
 #include "http_loop.h"
 
+#include "text_util.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -8,14 +10,6 @@ namespace ossvp::ossclient {
 namespace {
 
 constexpr size_t kMaxErrorBody = 64 * 1024;
-
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
 
 }  // namespace
 
@@ -45,9 +39,7 @@ size_t Transfer::onHeader(char* data, size_t size, size_t n, void* self) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    t->response_.headers[name] = trimmed(line.substr(colon + 1));
+    t->response_.headers[asciiLower(line.substr(0, colon))] = trimSpace(line.substr(colon + 1));
   }
   return size * n;
 }

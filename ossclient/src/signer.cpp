@@ -6,6 +6,7 @@
 
 #include "ossvp/ossclient/encoding.h"
 #include "ossvp/ossclient/time_format.h"
+#include "text_util.h"
 
 namespace ossvp::ossclient {
 namespace {
@@ -39,29 +40,9 @@ const std::set<std::string, std::less<>>& s3V2SubResources() {
   return k;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 std::string headerOrEmpty(const HeaderMap& h, std::string_view name) {
   const std::string* v = findHeader(h, name);
-  return v ? trim(*v) : std::string();
+  return v ? trimSpace(*v) : std::string();
 }
 
 const std::string* findQuery(const QueryParams& q, std::string_view name) {
@@ -97,10 +78,10 @@ template <typename Pred>
 std::map<std::string, std::string> collectHeaders(const HeaderMap& headers, Pred keep) {
   std::map<std::string, std::string> out;
   for (const auto& [name, value] : headers) {
-    std::string n = lower(trim(name));
+    std::string n = asciiLower(trimSpace(name));
     if (!keep(n)) continue;
-    auto [it, inserted] = out.emplace(n, trim(value));
-    if (!inserted) it->second += "," + trim(value);
+    auto [it, inserted] = out.emplace(n, trimSpace(value));
+    if (!inserted) it->second += "," + trimSpace(value);
   }
   return out;
 }
@@ -180,7 +161,7 @@ std::string awsV4SignatureFor(const SignableRequest& req, std::string_view secre
 std::vector<std::string> defaultS3SignedHeaders(const SignableRequest& req) {
   std::set<std::string> names = {"host", "x-amz-date"};
   for (const auto& [name, value] : req.headers) {
-    std::string n = lower(trim(name));
+    std::string n = asciiLower(trimSpace(name));
     if (n.rfind("x-amz-", 0) == 0 || n == "content-md5" || n == "content-type" || n == "host") names.insert(n);
   }
   return {names.begin(), names.end()};
@@ -190,12 +171,29 @@ std::vector<std::string> defaultS3SignedHeaders(const SignableRequest& req) {
 std::map<std::string, std::string> parseKeyValues(std::string_view s) {
   std::map<std::string, std::string> out;
   for (const std::string& item : split(s, ',')) {
-    std::string t = trim(item);
+    std::string t = trimSpace(item);
     size_t eq = t.find('=');
     if (eq == std::string::npos) continue;
-    out[trim(t.substr(0, eq))] = trim(t.substr(eq + 1));
+    out[trimSpace(t.substr(0, eq))] = trimSpace(t.substr(eq + 1));
   }
   return out;
+}
+
+// Sets the payload-hash header (UNSIGNED-PAYLOAD unless present) and the STS token header.
+void setPayloadAndToken(HeaderMap& headers, std::string_view payloadHeader, std::string_view tokenHeader,
+                        const Credentials& creds) {
+  if (findHeader(headers, payloadHeader) == nullptr) setHeader(headers, payloadHeader, std::string(kUnsignedPayload));
+  if (!creds.securityToken.empty()) setHeader(headers, tokenHeader, creds.securityToken);
+}
+
+// Region and product/service of a presign credential "<ak>/<date>/<region>/<product>/<terminator>".
+bool parseCredentialScope(const std::string* credential, std::string* region, std::string* product) {
+  if (credential == nullptr) return false;
+  std::vector<std::string> parts = split(*credential, '/');
+  if (parts.size() < 5) return false;
+  *region = parts[parts.size() - 3];
+  *product = parts[parts.size() - 2];
+  return true;
 }
 
 }  // namespace
@@ -204,14 +202,14 @@ const std::string* findHeader(const HeaderMap& headers, std::string_view name) {
   auto exact = headers.find(std::string(name));
   if (exact != headers.end()) return &exact->second;
   for (const auto& [k, v] : headers) {
-    if (iequals(k, name)) return &v;
+    if (asciiIEquals(k, name)) return &v;
   }
   return nullptr;
 }
 
 void setHeader(HeaderMap& headers, std::string_view name, std::string value) {
   for (auto it = headers.begin(); it != headers.end();) {
-    if (iequals(it->first, name)) {
+    if (asciiIEquals(it->first, name)) {
       it = headers.erase(it);
     } else {
       ++it;
@@ -284,7 +282,7 @@ std::vector<std::string> ossV4AdditionalHeaders(const SignableRequest& req,
                                                 const std::vector<std::string>& requested) {
   std::set<std::string> out;
   for (const std::string& raw : requested) {
-    std::string n = lower(trim(raw));
+    std::string n = asciiLower(trimSpace(raw));
     if (n.empty() || n.rfind("x-oss-", 0) == 0 || n == "content-type" || n == "content-md5") continue;
     if (findHeader(req.headers, n) == nullptr) continue;
     out.insert(n);
@@ -303,7 +301,7 @@ std::string ossV4CanonicalRequest(const SignableRequest& req, const std::vector<
   }
   out += "\n" + join(normalizedAdditional, ";") + "\n";
   const std::string* payload = findHeader(req.headers, "x-oss-content-sha256");
-  out += payload ? trim(*payload) : std::string(kUnsignedPayload);
+  out += payload ? trimSpace(*payload) : std::string(kUnsignedPayload);
   return out;
 }
 
@@ -330,10 +328,7 @@ std::string ossV4Authorization(const SignableRequest& req, const Credentials& cr
 void signOssV4(SignableRequest& req, const Credentials& creds, const OssV4Params& params, int64_t now) {
   setHeader(req.headers, "x-oss-date", formatIso8601Basic(now));
   setHeader(req.headers, "Date", formatRfc1123(now));
-  if (findHeader(req.headers, "x-oss-content-sha256") == nullptr) {
-    setHeader(req.headers, "x-oss-content-sha256", std::string(kUnsignedPayload));
-  }
-  if (!creds.securityToken.empty()) setHeader(req.headers, "x-oss-security-token", creds.securityToken);
+  setPayloadAndToken(req.headers, "x-oss-content-sha256", "x-oss-security-token", creds);
   setHeader(req.headers, "Authorization", ossV4Authorization(req, creds, params));
 }
 
@@ -354,14 +349,12 @@ QueryParams presignOssV4(const SignableRequest& req, const Credentials& creds, c
 }
 
 std::string ossV4PresignSignature(const SignableRequest& req, std::string_view secret) {
-  const std::string* credential = findQuery(req.query, "x-oss-credential");
   const std::string* dateTime = findQuery(req.query, "x-oss-date");
-  if (!credential || !dateTime || dateTime->size() < 8) return "";
-  std::vector<std::string> parts = split(*credential, '/');
-  if (parts.size() < 5) return "";
   OssV4Params params;
-  params.region = parts[parts.size() - 3];
-  params.product = parts[parts.size() - 2];
+  if (!dateTime || dateTime->size() < 8 ||
+      !parseCredentialScope(findQuery(req.query, "x-oss-credential"), &params.region, &params.product)) {
+    return "";
+  }
   std::vector<std::string> additional;
   if (const std::string* extra = findQuery(req.query, "x-oss-additional-headers"); extra && !extra->empty()) {
     additional = split(*extra, ';');
@@ -375,7 +368,7 @@ std::string s3V4CanonicalRequest(const SignableRequest& req, const std::vector<s
   std::string out = req.method + "\n" + uriEncode(s3Path(req), true) + "\n" +
                     canonicalQuery(req.query, true, "X-Amz-Signature") + "\n";
   std::vector<std::string> names;
-  for (const std::string& n : signedHeaders) names.push_back(lower(trim(n)));
+  for (const std::string& n : signedHeaders) names.push_back(asciiLower(trimSpace(n)));
   std::sort(names.begin(), names.end());
   for (const std::string& n : names) {
     std::string value = headerOrEmpty(req.headers, n);
@@ -388,14 +381,14 @@ std::string s3V4CanonicalRequest(const SignableRequest& req, const std::vector<s
   }
   out += "\n" + join(names, ";") + "\n";
   const std::string* payload = findHeader(req.headers, "x-amz-content-sha256");
-  out += payload ? trim(*payload) : std::string(kUnsignedPayload);
+  out += payload ? trimSpace(*payload) : std::string(kUnsignedPayload);
   return out;
 }
 
 std::string s3V4Authorization(const SignableRequest& req, const Credentials& creds, const S3V4Params& params) {
   std::string dateTime = headerOrEmpty(req.headers, "x-amz-date");
   std::vector<std::string> names = params.signedHeaders.empty() ? defaultS3SignedHeaders(req) : params.signedHeaders;
-  for (std::string& n : names) n = lower(trim(n));
+  for (std::string& n : names) n = asciiLower(trimSpace(n));
   std::sort(names.begin(), names.end());
   return std::string(kAwsV4Algorithm) + " Credential=" + creds.accessKeyId + "/" +
          awsV4Scope(dateTime.substr(0, 8), params) + ", SignedHeaders=" + join(names, ";") +
@@ -404,10 +397,7 @@ std::string s3V4Authorization(const SignableRequest& req, const Credentials& cre
 
 void signS3V4(SignableRequest& req, const Credentials& creds, const S3V4Params& params, int64_t now) {
   setHeader(req.headers, "x-amz-date", formatIso8601Basic(now));
-  if (findHeader(req.headers, "x-amz-content-sha256") == nullptr) {
-    setHeader(req.headers, "x-amz-content-sha256", std::string(kUnsignedPayload));
-  }
-  if (!creds.securityToken.empty()) setHeader(req.headers, "x-amz-security-token", creds.securityToken);
+  setPayloadAndToken(req.headers, "x-amz-content-sha256", "x-amz-security-token", creds);
   setHeader(req.headers, "Authorization", s3V4Authorization(req, creds, params));
 }
 
@@ -427,15 +417,13 @@ QueryParams presignS3V4(const SignableRequest& req, const Credentials& creds, co
 }
 
 std::string s3V4PresignSignature(const SignableRequest& req, std::string_view secret) {
-  const std::string* credential = findQuery(req.query, "X-Amz-Credential");
   const std::string* dateTime = findQuery(req.query, "X-Amz-Date");
   const std::string* signedHeaders = findQuery(req.query, "X-Amz-SignedHeaders");
-  if (!credential || !dateTime || !signedHeaders || dateTime->size() < 8) return "";
-  std::vector<std::string> parts = split(*credential, '/');
-  if (parts.size() < 5) return "";
   S3V4Params params;
-  params.region = parts[parts.size() - 3];
-  params.service = parts[parts.size() - 2];
+  if (!dateTime || !signedHeaders || dateTime->size() < 8 ||
+      !parseCredentialScope(findQuery(req.query, "X-Amz-Credential"), &params.region, &params.service)) {
+    return "";
+  }
   return awsV4SignatureFor(req, secret, *dateTime, params, split(*signedHeaders, ';'));
 }
 
@@ -462,13 +450,13 @@ std::string s3V2Authorization(const SignableRequest& req, const Credentials& cre
 // ------------------------------------------------------------------ parsing
 
 Result<ParsedAuthorization> parseAuthorization(std::string_view header) {
-  std::string h = trim(header);
+  std::string h = trimSpace(header);
   size_t space = h.find(' ');
   if (space == std::string::npos) {
     return invalidArgument("malformed Authorization header: no scheme/credential separator");
   }
   std::string scheme = h.substr(0, space);
-  std::string rest = trim(h.substr(space + 1));
+  std::string rest = trimSpace(h.substr(space + 1));
   ParsedAuthorization out;
   if (scheme == "OSS" || scheme == "AWS") {
     size_t colon = rest.rfind(':');

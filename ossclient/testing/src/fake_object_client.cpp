@@ -241,6 +241,12 @@ Fault FakeObjectClient::admit(FakeRequestInfo info) {
   return hook ? hook(info) : Fault{};
 }
 
+Status FakeObjectClient::admitSync(FakeRequestInfo info) {
+  Fault fault = admit(std::move(info));
+  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
+  return fault.status;
+}
+
 Status FakeObjectClient::checkBucketLocked(const std::string& bucket) const {
   if (options_.requireExistingBucket && buckets_.find(bucket) == buckets_.end()) {
     return ossFailure(404, "NoSuchBucket", "The specified bucket does not exist.", bucket, "");
@@ -251,9 +257,7 @@ Status FakeObjectClient::checkBucketLocked(const std::string& bucket) const {
 // ---------------------------------------------------------------- operations
 
 Result<ListPage> FakeObjectClient::list(const ListRequest& request) {
-  Fault fault = admit({0, FakeOp::List, request.bucket, request.prefix, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::List, request.bucket, request.prefix, 0, std::nullopt, 0}));
   if (request.maxKeys < 1 || request.maxKeys > 1000) {
     return invalidArgument("max-keys must be 1..1000, got " + std::to_string(request.maxKeys));
   }
@@ -313,9 +317,7 @@ Result<ListPage> FakeObjectClient::list(const ListRequest& request) {
 }
 
 Result<ObjectMeta> FakeObjectClient::head(const std::string& bucket, const std::string& key) {
-  Fault fault = admit({0, FakeOp::Head, bucket, key, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::Head, bucket, key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   OSSVP_RETURN_IF_ERROR(checkBucketLocked(bucket));
   auto b = buckets_.find(bucket);
@@ -381,9 +383,7 @@ AsyncHandle FakeObjectClient::getAsync(GetRequest request, GetCallback callback)
 }
 
 Result<PutResult> FakeObjectClient::put(const PutRequest& request) {
-  Fault fault = admit({0, FakeOp::Put, request.bucket, request.key, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::Put, request.bucket, request.key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   OSSVP_RETURN_IF_ERROR(checkBucketLocked(request.bucket));
   ObjectMeta meta = storeLocked(request.bucket, request.key, std::string(request.data, request.size), 0);
@@ -391,9 +391,7 @@ Result<PutResult> FakeObjectClient::put(const PutRequest& request) {
 }
 
 Result<std::string> FakeObjectClient::initiateMultipart(const std::string& bucket, const std::string& key) {
-  Fault fault = admit({0, FakeOp::InitiateMultipart, bucket, key, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::InitiateMultipart, bucket, key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   OSSVP_RETURN_IF_ERROR(checkBucketLocked(bucket));
   std::string id = "FAKEUPLOAD" + std::to_string(nextUploadId_++);
@@ -431,9 +429,7 @@ AsyncHandle FakeObjectClient::uploadPartAsync(UploadPartRequest request, PartCal
 }
 
 Result<PutResult> FakeObjectClient::completeMultipart(const CompleteMultipartRequest& request) {
-  Fault fault = admit({0, FakeOp::CompleteMultipart, request.bucket, request.key, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::CompleteMultipart, request.bucket, request.key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = uploads_.find(request.uploadId);
   if (it == uploads_.end() || it->second.bucket != request.bucket || it->second.key != request.key) {
@@ -460,9 +456,7 @@ Result<PutResult> FakeObjectClient::completeMultipart(const CompleteMultipartReq
 }
 
 Status FakeObjectClient::abortMultipart(const std::string& bucket, const std::string& key, const std::string& uploadId) {
-  Fault fault = admit({0, FakeOp::AbortMultipart, bucket, key, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::AbortMultipart, bucket, key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   if (uploads_.erase(uploadId) == 0) {
     return ossFailure(404, "NoSuchUpload", "The specified upload does not exist.", bucket, key);
@@ -471,9 +465,7 @@ Status FakeObjectClient::abortMultipart(const std::string& bucket, const std::st
 }
 
 Status FakeObjectClient::deleteObject(const std::string& bucket, const std::string& key) {
-  Fault fault = admit({0, FakeOp::Delete, bucket, key, 0, std::nullopt, 0});
-  if (fault.delay.count() > 0) std::this_thread::sleep_for(fault.delay);
-  if (!fault.status.isOk()) return fault.status;
+  OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::Delete, bucket, key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   OSSVP_RETURN_IF_ERROR(checkBucketLocked(bucket));
   buckets_[bucket].erase(key);

@@ -4,20 +4,16 @@
 #include <catch2/catch.hpp>
 
 #include "ossvp/ossclient/signer.h"
+#include "signer_test_util.h"
 
 using namespace ossvp::ossclient;
+using ossvp::ossclient::testutil::param;
 
 namespace {
 const std::string kEmptySha = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const Credentials kDocCreds{"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "", std::nullopt};
 const Credentials kBotoCreds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt};
 
-std::string param(const QueryParams& q, const std::string& k) {
-  for (const auto& [key, v] : q) {
-    if (key == k) return v;
-  }
-  return "<absent>";
-}
 }  // namespace
 
 TEST_CASE("S3 SigV4: AWS documentation GET object with Range", "[signer][s3]") {

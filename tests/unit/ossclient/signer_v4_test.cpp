@@ -4,8 +4,10 @@
 
 #include "ossvp/ossclient/encoding.h"
 #include "ossvp/ossclient/signer.h"
+#include "signer_test_util.h"
 
 using namespace ossvp::ossclient;
+using ossvp::ossclient::testutil::param;
 
 namespace {
 
@@ -35,12 +37,6 @@ SignableRequest presignRequest() {
   return r;
 }
 
-std::string param(const QueryParams& q, const std::string& k) {
-  for (const auto& [key, v] : q) {
-    if (key == k) return v;
-  }
-  return "<absent>";
-}
 
 OssV4Params hangzhou(std::vector<std::string> additional = {}) {
   return OssV4Params{"cn-hangzhou", "oss", std::move(additional)};

@@ -103,6 +103,7 @@ class FakeObjectClient final : public ObjectClient {
   struct Scheduler;
 
   Fault admit(FakeRequestInfo info);  // records the request, consults hooks
+  Status admitSync(FakeRequestInfo info);  // admit + delay in the caller's thread; the fault's status
   ObjectMeta storeLocked(const std::string& bucket, const std::string& key, std::string data, int parts);
   Status checkBucketLocked(const std::string& bucket) const;
   Result<GetResult> doGet(const GetRequest& request, const Fault& fault);
