@@ -132,6 +132,7 @@ void validateMap(const std::map<std::string, std::string>& m, const std::string&
 }
 
 void validateGeneric(const GenericOptions& g, Collector* c) {
+  if (!g.secretRef && !g.rrsaConfigs) c->rule("spec.generic", kMsgGenericNeedsCredentials);
   if (g.secretRef && g.rrsaConfigs) c->rule("spec.generic", kMsgSecretRefXorRrsa);
   if (g.secretRef) c->invalid("spec.generic.secretRef", *g.secretRef, checkSecretName(*g.secretRef));
   if (g.rrsaConfigs) {
@@ -254,10 +255,9 @@ std::vector<FieldError> validateOssvpSpec(const OssvpSpec& spec) {
     c.invalid("spec.endpoint", spec.endpoint, checkEndpoint(spec.endpoint));
   }
   c.invalid("spec.path", spec.path, checkBucketPath(spec.path));
+  // The CRD's rules, in its order: spec's, then spec.generic's.
   bool generic = spec.mode == PopulatorMode::Generic;
-  if (generic && !(spec.generic && (spec.generic->secretRef || spec.generic->rrsaConfigs))) {
-    c.rule("spec", kMsgGenericNeedsCredentials);
-  }
+  if (generic && !spec.generic) c.rule("spec", kMsgGenericNeedsCredentials);
   if (spec.bmcpfsDataflow && generic) c.rule("spec", kMsgBmcpfsOptionsNeedBmcpfsMode);
   if (spec.generic && !generic) c.rule("spec", kMsgGenericOptionsNeedGenericMode);
   if (spec.generic) validateGeneric(*spec.generic, &c);

@@ -87,6 +87,9 @@ TEST_CASE("cross-field rules use the CRD's CEL messages", "[unit]") {
   spec = validBmcpfs();
   spec["generic"] = {{"secretRef", "oss-secret"}};
   CHECK(only(spec) == kMsgGenericOptionsNeedGenericMode);
+  spec["generic"] = {{"labels", {{"a", "b"}}}};  // both the spec rule and the spec.generic rule fire
+  CHECK(messages(spec) == std::vector<std::string>{std::string(kMsgGenericOptionsNeedGenericMode),
+                                                   std::string(kMsgGenericNeedsCredentials)});
 
   spec = validBmcpfs();  // bmcpfs needs no credentials in the spec (the controller's own)
   spec["bmcpfsDataflow"] = {{"dataType", "metadata"}};
