@@ -55,7 +55,7 @@ class NasService {
     int64_t created = 0, started = 0, ended = 0;
     uint64_t bytesTotal = 0, bytesDone = 0, actualBytes = 0, filesTotal = 0, filesDone = 0, actualFiles = 0;
     uint64_t progress = 0;
-    bool cancel = false;
+    std::atomic<bool> cancel{false};
   };
 
  private:
