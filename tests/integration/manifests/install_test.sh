@@ -55,6 +55,40 @@ for dir in generic bmcpfs-dataflow; do
   pass "kubectl apply -f manifests/examples/$dir/"
 done
 
+# The ephemeral volume of the plain-pod example became a PVC naming the ossvp,
+# Pending (no controller runs here).
+for _ in $(seq 1 50); do k -n argo get pvc ossvp-generic-task-1-workdir > /dev/null 2>&1 && break; sleep 0.2; done
+[[ $(k -n argo get pvc ossvp-generic-task-1-workdir -o jsonpath='{.spec.dataSourceRef.kind}/{.spec.dataSourceRef.name} {.status.phase}') \
+   == "OSSVolumePopulator/generic-demo Pending" ]] || fail "ephemeral PVC of 05-pod-ephemeral.yaml"
+pass "ephemeral PVC created from the pod's volumeClaimTemplate"
+
+# The Argo example, against a stand-in Workflow CRD (kube-sim has no Argo):
+# proves the file is well-formed and applies as written.
+cat > "$TMP/workflow-crd.yaml" <<'YAML'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: workflows.argoproj.io}
+spec:
+  group: argoproj.io
+  scope: Namespaced
+  names: {kind: Workflow, plural: workflows, singular: workflow, shortNames: [wf]}
+  versions:
+    - name: v1alpha1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+YAML
+k apply -f "$TMP/workflow-crd.yaml" > /dev/null || fail "stand-in Workflow CRD"
+k wait --for=condition=established --timeout=20s crd/workflows.argoproj.io > /dev/null || fail "Workflow CRD"
+k apply -f "$SRC/manifests/examples/argo/workflow.yaml" > "$TMP/out" 2>&1 || { cat "$TMP/out" >&2; fail "apply argo/workflow.yaml"; }
+[[ $(k -n argo get workflow ossvp-generic-demo \
+  -o jsonpath='{.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.dataSourceRef.name}') == generic-demo ]] \
+  || fail "workflow's ephemeral volume"
+pass "kubectl apply -f manifests/examples/argo/workflow.yaml"
+
 # Printer columns and short name.
 k get ossvp -A > "$TMP/get" || fail "get ossvp"
 head -1 "$TMP/get" | grep -Eq '^NAMESPACE +NAME +MODE +BUCKET +PATH +PHASE +PROGRESS +AGE$' \
