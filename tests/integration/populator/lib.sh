@@ -33,7 +33,7 @@ start_emu() {
     --access-key "$AK" --secret-key "$SK" "$@" > "$WORK/emu.out" 2> "$WORK/emu.err" &
   EMU_PID=$!
   _PIDS+=("$EMU_PID")
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 1200); do  # seeding indexes (and checksums) the seed tree first
     grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break
     kill -0 "$EMU_PID" 2>/dev/null || fail "emulator exited: $(cat "$WORK/emu.err")"
     sleep 0.1
