@@ -11,6 +11,7 @@
 #include "server/discovery.h"
 #include "server/event_conversion.h"
 #include "server/openapi.h"
+#include "server/protobuf_decoder.h"
 #include "server/rbac.h"
 #include "server/tables.h"
 #include "server/yaml_json.h"
@@ -73,9 +74,7 @@ json toStorage(const ResourceInfo& info, json obj) {
 
 ApiResult<json> parseBody(const HttpRequest& req, bool allowYaml = true) {
   std::string ct = req.header("content-type");
-  if (ct.find("protobuf") != std::string::npos) {
-    return errUnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
-  }
+  if (ct.find("protobuf") != std::string::npos) return decodeKubernetesProtobuf(req.body);
   if (req.body.empty()) return errBadRequest("the request body is empty: send the object as JSON");
   if (allowYaml && ct.find("yaml") != std::string::npos) {
     std::string err;
@@ -445,7 +444,8 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
         obj = present(ri, obj);
         if (table) obj = toTable(ri, {obj}, std::to_string(ev->resourceVersion));
       }
-      std::string line = json{{"type", ev->type}, {"object", obj}}.dump() + "\n";
+      // "type" first, as the real API server writes it.
+      std::string line = "{\"type\":" + json(ev->type).dump() + ",\"object\":" + obj.dump() + "}\n";
       if (!out.writeChunk(line)) break;
       if (ev->type == "ERROR") break;
     }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "server/api_server.h"
+#include "server/protobuf_decoder.h"
 #include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
@@ -106,7 +107,17 @@ void ApiServer::serveLogs(const HttpRequest& req, HttpResponder& out, const std:
 
 void ApiServer::serveTokenRequest(const HttpRequest& req, HttpResponder& out, const std::string& ns,
                                   const std::string& sa) {
-  json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  json body = json::object();
+  if (req.header("content-type").find("protobuf") != std::string::npos) {
+    auto decoded = decodeKubernetesProtobuf(req.body);
+    if (!decoded) {
+      sendError(out, decoded.error());
+      return;
+    }
+    body = *decoded;
+  } else if (!req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+  }
   if (body.is_discarded() || !body.is_object()) {
     sendError(out, errBadRequest("the TokenRequest body could not be decoded as JSON"));
     return;
