@@ -93,6 +93,9 @@ PodTermination readPodTermination(const Object& pod) {
     if (t.message.empty() && parsed.contains("error") && parsed["error"].is_string()) {
       t.message = parsed["error"].get<std::string>();
     }
+    if (parsed.contains("exitCode") && parsed["exitCode"].is_number_integer() && t.exitCode < 0) {
+      t.exitCode = parsed["exitCode"].get<int>();
+    }
   } else {
     t.message = raw;
     while (!t.message.empty() && (t.message.back() == '\n' || t.message.back() == ' ')) t.message.pop_back();
@@ -102,6 +105,10 @@ PodTermination readPodTermination(const Object& pod) {
     t.message = t.exitCode >= 0 ? "exited with code " + std::to_string(t.exitCode) : "the pod failed without a container status";
   }
   t.retryable = retryableExit(t.exitCode);
+  // The populator says itself whether a retry can help (populator/README.md).
+  if (t.summary.is_object() && t.summary.contains("retryable") && t.summary["retryable"].is_boolean()) {
+    t.retryable = t.summary["retryable"].get<bool>();
+  }
   return t;
 }
 
@@ -189,26 +196,38 @@ PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
 
 PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempts) {
   const std::string uid = kube::uidOf(ctx.pvc);
+  const std::string podName = populatorPodName(uid);
+  const std::string podRef = options_.populatorNamespace + "/" + podName;
+  // The cache may not have seen a pod created a moment ago: ask the server
+  // before creating, so an attempt is never counted (or announced) twice.
+  auto live = api_.get(kube::resources::pods(), options_.populatorNamespace, podName);
+  if (live.isOk()) return PopulationResult::inProgress();
+  if (!kube::isNotFound(live.status())) return PopulationResult::blocked("cannot read pod " + podRef + ": " + live.status().message());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = retries_.find(uid); it != retries_.end()) attempts = std::max(attempts, it->second.attempt);
+  }
   Status pre = checkPrerequisites(ctx.source, ctx.pvc);
   if (!pre.isOk()) return PopulationResult::blocked(pre.message());
   int attempt = attempts + 1;
-  Status s = annotatePrime(ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)},
-                                          {std::string(kAnnRetryAfter), nullptr}});
-  if (!s.isOk()) return PopulationResult::blocked("cannot record the attempt on the prime PVC: " + s.message());
   PopulatorPodInput in{kube::namespaceOf(ctx.pvc), kube::nameOf(ctx.pvc), uid, &ctx.source, ctx.selectedNode, attempt};
   auto created = api_.create(kube::resources::pods(), options_.populatorNamespace, buildPopulatorPod(in, options_));
-  const std::string podRef = options_.populatorNamespace + "/" + populatorPodName(uid);
-  if (!created.isOk() && !kube::isAlreadyExists(created.status())) {
+  if (!created.isOk()) {
+    if (kube::isAlreadyExists(created.status())) return PopulationResult::inProgress();
     std::string msg = "cannot create populator pod " + podRef + ": " + created.status().message();
     events_.warning(ctx.pvc, reason::kCreationError, msg);
     return PopulationResult::blocked(msg);
   }
+  // Recorded after the create: a crash in between is covered by the pod's own attempt label.
+  Status s = annotatePrime(ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)},
+                                          {std::string(kAnnRetryAfter), nullptr}});
+  if (!s.isOk()) logWarn("cannot record attempt {} on prime PVC of {}: {}", attempt, uid, s.message());
   events_.normal(ctx.pvc, reason::kCreated,
                  "Populator pod " + podRef + " started (attempt " + std::to_string(attempt) + " of " +
                      std::to_string(options_.maxAttempts) + "), copying oss://" + ctx.source.spec.bucket +
                      ctx.source.spec.path);
   Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
-    e.podName = populatorPodName(uid);
+    e.podName = podName;
     e.phase = std::string(kPvcPhasePopulating);
     e.attempts = attempt;
     if (e.progress.empty()) e.progress = percentText(0);
@@ -250,10 +269,11 @@ PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Ob
       e.phase = std::string(kPvcPhaseRebinding);
       e.progress = percentText(100);
       for (const Object* src : {&progress, &t.summary}) {
-        if (auto v = int64Field(*src, {"bytesDone", "bytes"})) e.bytesDone = v;
-        if (auto v = int64Field(*src, {"bytesTotal", "bytes"})) e.bytesTotal = v;
-        if (auto v = int64Field(*src, {"objectsDone", "objects"})) e.objectsDone = v;
-        if (auto v = int64Field(*src, {"objectsTotal", "objects"})) e.objectsTotal = v;
+        // The termination summary has totals only: on success done == total.
+        if (auto v = int64Field(*src, {"bytesDone", "bytesTotal"})) e.bytesDone = v;
+        if (auto v = int64Field(*src, {"bytesTotal"})) e.bytesTotal = v;
+        if (auto v = int64Field(*src, {"objectsDone", "objectsTotal"})) e.objectsDone = v;
+        if (auto v = int64Field(*src, {"objectsTotal"})) e.objectsTotal = v;
       }
       e.lastError.clear();
     }

@@ -287,7 +287,9 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     if (prime && kube::stringAt(*prime, "/status/phase") != "Lost") return Outcome::requeueAfter(kWaitPoll);
     Status c = cleanupAll(uid);
     if (!c.isOk()) return Outcome::error(c);
+    bool alreadyReported = false;
     Status w = writeEntry(pvc, ossvpName, [&](GenericPvcEntry& e) {
+      alreadyReported = e.phase == kPvcPhaseSucceeded;
       e.phase = std::string(kPvcPhaseSucceeded);
       e.progress = formatPercent(100);
       e.lastError.clear();
@@ -296,10 +298,12 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
       }
     });
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
-    std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
-                      " holding the data of OSSVolumePopulator " + ossvpName;
-    events_.normal(pvc, reason::kFinished, msg);
-    if (ossvpObj) events_.normal(*ossvpObj, reason::kFinished, msg);
+    if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
+      std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
+                        " holding the data of OSSVolumePopulator " + ossvpName;
+      events_.normal(pvc, reason::kFinished, msg);
+      if (ossvpObj) events_.normal(*ossvpObj, reason::kFinished, msg);
+    }
     Status f = removeFinalizer(res::pvcs(), pvc, kPvcFinalizer);
     return f.isOk() ? Outcome::done() : Outcome::error(f);
   }
@@ -380,34 +384,46 @@ Outcome PvcReconciler::reconcileOssvp(const std::string& ns, const std::string& 
 // Helpers.
 
 Status PvcReconciler::ensureFinalizer(const kube::Resource& r, const Object& obj, std::string_view finalizer) {
-  if (kube::hasFinalizer(obj, std::string(finalizer))) return Status::ok();
-  Object patch = Object::array();
-  const Object* current = nullptr;
-  if (obj["metadata"].contains("finalizers") && obj["metadata"]["finalizers"].is_array()) {
-    current = &obj["metadata"]["finalizers"];
-  }
-  if (current) {
-    patch.push_back({{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", *current}});
-    patch.push_back({{"op", "add"}, {"path", "/metadata/finalizers/-"}, {"value", std::string(finalizer)}});
-  } else {
-    patch.push_back({{"op", "add"}, {"path", "/metadata/finalizers"}, {"value", Object::array({std::string(finalizer)})}});
-  }
-  return api_.patch(r, kube::namespaceOf(obj), kube::nameOf(obj), kube::PatchType::Json, patch).status();
+  return changeFinalizer(r, obj, finalizer, true);
 }
 
 Status PvcReconciler::removeFinalizer(const kube::Resource& r, const Object& obj, std::string_view finalizer) {
-  if (!obj["metadata"].contains("finalizers")) return Status::ok();
-  const Object& list = obj["metadata"]["finalizers"];
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (list[i] == finalizer) {
+  return changeFinalizer(r, obj, finalizer, false);
+}
+
+// JSON patch guarded by a `test` op on the list as we saw it, so a
+// concurrent writer makes it fail (422) instead of being overwritten; then
+// re-read the object and try again.
+Status PvcReconciler::changeFinalizer(const kube::Resource& r, const Object& cached, std::string_view finalizer,
+                                      bool add) {
+  const std::string f(finalizer);
+  Object obj = cached;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const Object list = obj["metadata"].value("finalizers", Object::array());
+    size_t i = 0;
+    while (i < list.size() && list[i] != f) ++i;
+    bool present = i < list.size();
+    if (present == add) return Status::ok();
+    Object patch = Object::array();
+    if (add && list.empty() && !obj["metadata"].contains("finalizers")) {
+      patch.push_back({{"op", "add"}, {"path", "/metadata/finalizers"}, {"value", Object::array({f})}});
+    } else if (add) {
+      patch.push_back({{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", list}});
+      patch.push_back({{"op", "add"}, {"path", "/metadata/finalizers/-"}, {"value", f}});
+    } else {
       std::string path = "/metadata/finalizers/" + std::to_string(i);
-      Object patch = Object::array({{{"op", "test"}, {"path", path}, {"value", std::string(finalizer)}},
-                                    {{"op", "remove"}, {"path", path}}});
-      Status s = api_.patch(r, kube::namespaceOf(obj), kube::nameOf(obj), kube::PatchType::Json, patch).status();
-      return kube::isNotFound(s) ? Status::ok() : s;
+      patch.push_back({{"op", "test"}, {"path", path}, {"value", f}});
+      patch.push_back({{"op", "remove"}, {"path", path}});
     }
+    Status s = api_.patch(r, kube::namespaceOf(obj), kube::nameOf(obj), kube::PatchType::Json, patch).status();
+    if (s.isOk() || (!add && kube::isNotFound(s))) return Status::ok();
+    if (!kube::isInvalid(s)) return s;
+    auto fresh = api_.get(r, kube::namespaceOf(obj), kube::nameOf(obj));
+    if (!fresh.isOk()) return !add && kube::isNotFound(fresh.status()) ? Status::ok() : fresh.status();
+    obj = std::move(fresh).value();
   }
-  return Status::ok();
+  return unavailable("could not " + std::string(add ? "add" : "remove") + " finalizer " + f + " on " +
+                     kube::nameOf(cached) + ": the object keeps changing");
 }
 
 Status PvcReconciler::cleanupAll(const std::string& pvcUid) {

@@ -11,6 +11,7 @@ set -euo pipefail
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
 : "${OSSVP_SRC:?OSSVP_SRC must point at the repository}"
 WORK=$(mktemp -d /tmp/ossvp-ctrl-e2e.XXXXXX)
+chmod 755 "$WORK"  # populator pods run as a non-root uid
 export HOME=$WORK/home
 mkdir -p "$HOME"
 AK=e2eAK

@@ -28,7 +28,9 @@ spec:
   path: /big/
   mode: generic
   generic:
-    secretRef: oss-secret
+    rrsaConfigs:
+      roleArn: "acs:ram::1234567:role/oss-populator"
+      oidcProviderArn: "acs:ram::1234567:oidc-provider/ack-rrsa-e2e"
     throughput: 1
 ---
 apiVersion: storage.alibabacloud.com/v1beta1
@@ -43,7 +45,9 @@ spec:
   path: /many-files/
   mode: generic
   generic:
-    secretRef: oss-secret
+    rrsaConfigs:
+      roleArn: "acs:ram::1234567:role/oss-populator"
+      oidcProviderArn: "acs:ram::1234567:oidc-provider/ack-rrsa-e2e"
 YAML
 
 created_events() {  # created_events NS PVC: PopulatorCreated events (and their counts) on the PVC
@@ -68,7 +72,8 @@ sleep 2
 
 # --- Meanwhile: drop every watch, then make old resourceVersions expire (410).
 ks_admin /kube-sim/drop-watches
-for i in $(seq 1 60); do k create configmap "churn-$i" -n argo > /dev/null; done
+for i in $(seq 1 60); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: churn-%s, namespace: argo}\n' "$i"; done \
+  | k apply -f - > /dev/null
 ks_admin /kube-sim/restart
 wait_for "PVC restart Bound" 120 pvc_bound argo restart
 [[ "$(created_events argo restart)" == "1" ]] || fail "duplicate populator pods: $(created_events argo restart)"

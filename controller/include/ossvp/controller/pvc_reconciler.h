@@ -67,6 +67,7 @@ class PvcReconciler {
 
   Status ensureFinalizer(const kube::Resource& r, const kube::Object& obj, std::string_view finalizer);
   Status removeFinalizer(const kube::Resource& r, const kube::Object& obj, std::string_view finalizer);
+  Status changeFinalizer(const kube::Resource& r, const kube::Object& obj, std::string_view finalizer, bool add);
   Status cleanupAll(const std::string& pvcUid);
   // Event on the PVC (and on the ossvp when known) plus the PVC's status entry.
   void report(const kube::Object& pvc, const kube::Object* ossvp, const char* reason, const std::string& message,
