@@ -187,29 +187,24 @@ Status Authenticator::verify(const HttpRequest& req, const RequestTarget& target
     if (oc::hmacSha1Base64(c.secret, sts) == req.queryOr("Signature")) return Status::ok();
     return mismatch(sts);
   }
-  if (req.queryOr("x-oss-signature-version") == "OSS4-HMAC-SHA256") {
-    std::string cred = req.queryOr("x-oss-credential");
-    std::string ak = cred.substr(0, cred.find('/'));
-    auto signedAt = parseIsoBasic(req.queryOr("x-oss-date"));
-    int64_t validFor = std::atoll(req.queryOr("x-oss-expires").c_str());
-    if (!signedAt) return ossStatus("InvalidArgument", "x-oss-date is invalid.");
+  // V4 presigns (OSS and AWS): credential/date/expires/token/signature query names differ.
+  auto v4Presign = [&](const char* credKey, const char* dateKey, const char* expiresKey, const char* tokenKey,
+                       const char* sigKey, bool oss) -> Status {
+    std::string cred = req.queryOr(credKey);
+    auto signedAt = parseIsoBasic(req.queryOr(dateKey));
+    int64_t validFor = std::atoll(req.queryOr(expiresKey).c_str());
+    if (!signedAt) return ossStatus("InvalidArgument", std::string(dateKey) + " is invalid.");
     if (*signedAt + validFor < now) return expiredRequest();
-    OSSVP_ASSIGN_OR_RETURN(StoredCredential c, lookup(ak, req.queryValue("x-oss-security-token")));
+    OSSVP_ASSIGN_OR_RETURN(StoredCredential c, lookup(cred.substr(0, cred.find('/')), req.queryValue(tokenKey)));
     oc::SignableRequest sr = signable(req, target, false);
-    if (oc::ossV4PresignSignature(sr, c.secret) == req.queryOr("x-oss-signature")) return Status::ok();
-    return mismatch("");
+    std::string want = oss ? oc::ossV4PresignSignature(sr, c.secret) : oc::s3V4PresignSignature(sr, c.secret);
+    return want == req.queryOr(sigKey) ? Status::ok() : mismatch("");
+  };
+  if (req.queryOr("x-oss-signature-version") == "OSS4-HMAC-SHA256") {
+    return v4Presign("x-oss-credential", "x-oss-date", "x-oss-expires", "x-oss-security-token", "x-oss-signature", true);
   }
   if (req.queryOr("X-Amz-Algorithm") == "AWS4-HMAC-SHA256") {
-    std::string cred = req.queryOr("X-Amz-Credential");
-    std::string ak = cred.substr(0, cred.find('/'));
-    auto signedAt = parseIsoBasic(req.queryOr("X-Amz-Date"));
-    int64_t validFor = std::atoll(req.queryOr("X-Amz-Expires").c_str());
-    if (!signedAt) return ossStatus("InvalidArgument", "X-Amz-Date is invalid.");
-    if (*signedAt + validFor < now) return expiredRequest();
-    OSSVP_ASSIGN_OR_RETURN(StoredCredential c, lookup(ak, req.queryValue("X-Amz-Security-Token")));
-    oc::SignableRequest sr = signable(req, target, false);
-    if (oc::s3V4PresignSignature(sr, c.secret) == req.queryOr("X-Amz-Signature")) return Status::ok();
-    return mismatch("");
+    return v4Presign("X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Security-Token", "X-Amz-Signature", false);
   }
   if (const std::string* ak = req.queryValue("AWSAccessKeyId")) {
     int64_t expires = std::atoll(req.queryOr("Expires").c_str());

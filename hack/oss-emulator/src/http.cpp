@@ -134,23 +134,19 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b));
 }
 
-std::string httpDate(int64_t unixSeconds) {
+namespace {
+std::string formatUtc(int64_t unixSeconds, const char* format) {
   time_t t = static_cast<time_t>(unixSeconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
 
-std::string isoDate(int64_t unixSeconds) {
-  time_t t = static_cast<time_t>(unixSeconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-  return buf;
-}
+std::string httpDate(int64_t unixSeconds) { return formatUtc(unixSeconds, "%a, %d %b %Y %H:%M:%S GMT"); }
+std::string isoDate(int64_t unixSeconds) { return formatUtc(unixSeconds, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 namespace {
 std::optional<int64_t> parseWith(std::string_view s, const char* fmt) {

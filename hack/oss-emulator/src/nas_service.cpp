@@ -376,6 +376,11 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     const char* field = action == "CreateFileset" ? "FsetId" : action == "CreateDataFlow" ? "DataFlowId" : "TaskId";
     return reply({{field, id}});
   }
+  // Remembers the ClientToken of a successful create, then replies with the id.
+  auto created = [&](const char* field, const std::string& id) {
+    if (!token.empty()) im.clientTokens[tokenKey] = id;
+    reply({{field, id}});
+  };
   auto validPath = [](const std::string& v) {
     return isDirParam(v) && v.find("/../") == std::string::npos && v.find("/./") == std::string::npos;
   };
@@ -397,8 +402,7 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     if (ec) return fail({500, "InternalError", "cannot create " + dir.parent_path().string()});
     Fileset f{newId("fset-"), fsId, path, get(p, "Description"), now, get(p, "DeletionProtection") == "true"};
     im.filesets[f.id] = f;
-    if (!token.empty()) im.clientTokens[tokenKey] = f.id;
-    return reply({{"FsetId", f.id}});
+    return created("FsetId", f.id);
   }
   if (action == "DescribeFilesets") {
     auto f = filters(p);
@@ -460,8 +464,7 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     f.throughput = throughput;
     f.created = now;
     im.flows[f.id] = f;
-    if (!token.empty()) im.clientTokens[tokenKey] = f.id;
-    return reply({{"DataFlowId", f.id}});
+    return created("DataFlowId", f.id);
   }
   if (action == "DescribeDataFlows") {
     auto f = filters(p);
@@ -541,10 +544,9 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     t->created = now;
     im.tasks[t->id] = t;
     im.taskOrder.push_back(t->id);
-    if (!token.empty()) im.clientTokens[tokenKey] = t->id;
     DataFlow flow = it->second;
     im.workers.emplace_back([&im, t, flow] { im.runImport(t, flow); });
-    return reply({{"TaskId", t->id}});
+    return created("TaskId", t->id);
   }
   if (action == "DescribeDataFlowTasks") {
     auto f = filters(p);

@@ -41,6 +41,19 @@ struct XmlOut {
   }
 };
 
+void addOwner(pugi::xml_node parent) {
+  auto owner = parent.append_child("Owner");
+  XmlOut::add(owner, "ID", kOwnerId);
+  XmlOut::add(owner, "DisplayName", kOwnerId);
+}
+
+void renderAcl(bool s3, const char* grant, HttpResponse* resp) {
+  XmlOut x("AccessControlPolicy", s3);
+  addOwner(x.root);
+  XmlOut::add(x.root.append_child("AccessControlList"), "Grant", grant);
+  x.into(resp);
+}
+
 std::string quoteEtag(const std::string& etag) { return "\"" + etag + "\""; }
 std::string unquoted(std::string v) {
   v = trim(v);
@@ -235,14 +248,7 @@ void OssService::execute(const HttpRequest& req, const OssCall& c, BodySource& b
   } else if (op == "GetObjectAcl" || op == "PutObjectAcl") {
     auto m = storage_.head(c.target.bucket, c.target.key);
     st = m.status();
-    if (st.isOk() && op == "GetObjectAcl") {
-      XmlOut x("AccessControlPolicy", c.s3);
-      auto owner = x.root.append_child("Owner");
-      XmlOut::add(owner, "ID", kOwnerId);
-      XmlOut::add(owner, "DisplayName", kOwnerId);
-      XmlOut::add(x.root.append_child("AccessControlList"), "Grant", "default");
-      x.into(resp);
-    }
+    if (st.isOk() && op == "GetObjectAcl") renderAcl(c.s3, "default", resp);
   } else {
     st = ossStatus(op == "UploadPartCopy" ? "NotImplemented" : "MethodNotAllowed");
   }
@@ -264,9 +270,7 @@ void OssService::execute(const HttpRequest& req, const OssCall& c, BodySource& b
 
 Status OssService::listBuckets(const OssCall& c, HttpResponse* resp) {
   XmlOut x("ListAllMyBucketsResult", c.s3);
-  auto owner = x.root.append_child("Owner");
-  XmlOut::add(owner, "ID", kOwnerId);
-  XmlOut::add(owner, "DisplayName", kOwnerId);
+  addOwner(x.root);
   auto buckets = x.root.append_child("Buckets");
   for (const auto& b : storage_.listBuckets()) {
     auto n = buckets.append_child("Bucket");
@@ -323,20 +327,13 @@ Status OssService::bucketLevel(const HttpRequest& req, const OssCall& c, BodySou
     XmlOut::add(n, "StorageClass", "Standard");
     XmlOut::add(n, "ExtranetEndpoint", "oss-" + info.region + ".aliyuncs.com");
     XmlOut::add(n, "IntranetEndpoint", "oss-" + info.region + "-internal.aliyuncs.com");
-    auto owner = n.append_child("Owner");
-    XmlOut::add(owner, "ID", kOwnerId);
-    XmlOut::add(owner, "DisplayName", kOwnerId);
+    addOwner(n);
     XmlOut::add(n.append_child("AccessControlList"), "Grant", "private");
     x.into(resp);
     return Status::ok();
   }
   if (op == "GetBucketAcl") {
-    XmlOut x("AccessControlPolicy", c.s3);
-    auto owner = x.root.append_child("Owner");
-    XmlOut::add(owner, "ID", kOwnerId);
-    XmlOut::add(owner, "DisplayName", kOwnerId);
-    XmlOut::add(x.root.append_child("AccessControlList"), "Grant", "private");
-    x.into(resp);
+    renderAcl(c.s3, "private", resp);
     return Status::ok();
   }
   if (op == "GetBucketVersioning") {
@@ -401,11 +398,7 @@ Status OssService::listObjects(const HttpRequest& req, const OssCall& c, bool v2
     XmlOut::add(n, "Type", m.type);
     XmlOut::add(n, "Size", std::to_string(m.size));
     XmlOut::add(n, "StorageClass", c.s3 ? "STANDARD" : m.storageClass);
-    if (owner) {
-      auto o = n.append_child("Owner");
-      XmlOut::add(o, "ID", kOwnerId);
-      XmlOut::add(o, "DisplayName", kOwnerId);
-    }
+    if (owner) addOwner(n);
   }
   for (const auto& cp : r.commonPrefixes) {
     XmlOut::add(x.root.append_child("CommonPrefixes"), "Prefix", encodeIf(url, cp));
