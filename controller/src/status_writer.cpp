@@ -19,7 +19,7 @@ Status StatusWriter::update(const std::string& ns, const std::string& name,
     current = std::move(fresh).value();
   }
   Status last;
-  for (int attempt = 0; attempt < 6; ++attempt) {
+  for (int attempt = 0; attempt < 10; ++attempt) {
     if (attempt > 0) {
       auto fresh = api_.get(res, ns, name);
       if (!fresh.isOk()) return fresh.status();

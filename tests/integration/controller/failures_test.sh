@@ -3,7 +3,7 @@
 # troubleshooting section says to look (kubectl describe pvc / ossvp, the
 # failed pod in ack-volume-populator): an ossvp created after its PVC,
 # WaitForFirstConsumer, a missing Secret (then created), wrong credentials,
-# a missing bucket, a too-small PVC, block volume mode, and a PVC deleted
+# a bad endpoint (bounded retries), a missing bucket, a too-small PVC, block volume mode, and a PVC deleted
 # mid-way (nothing left behind).
 source "$(dirname "$0")/lib.sh"
 
@@ -85,6 +85,31 @@ k get secret bad-keys -n "$PNS" -o jsonpath='{.data.accessKeySecret}' > /dev/nul
   || fail "a secret leaked into status or events"
 [[ "$(pvc_phase argo badcreds)" == Pending ]] || fail "a failed PVC must stay Pending"
 pass "wrong credentials: permanent failure with a fix hint, failed pod kept"
+
+# --- Bad endpoint (unreachable): retried with a new pod, then gives up.
+k apply -f - > /dev/null <<'YAML'
+apiVersion: storage.alibabacloud.com/v1beta1
+kind: OSSVolumePopulator
+metadata:
+  name: bad-endpoint
+  namespace: argo
+spec:
+  bucket: my-test-bucket
+  region: cn-nowhere
+  endpoint: oss-cn-nowhere.aliyuncs.com
+  path: /many-files/
+  mode: generic
+  generic:
+    secretRef: oss-secret
+YAML
+make_pvc argo badendpoint bad-endpoint
+wait_for "bad-endpoint gives up" 90 ossvp_says bad-endpoint "gave up after 2 attempts"
+ossvp_says bad-endpoint "oss-cn-nowhere.aliyuncs.com" || fail "the failure does not name the endpoint"
+pvc_says badendpoint PopulatorRetrying || fail "no PopulatorRetrying event"
+uid=$(k get pvc badendpoint -n argo -o jsonpath='{.metadata.uid}')
+k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.labels.storage\.alibabacloud\.com/populator-attempt}' \
+  | grep -qx 2 || fail "expected the kept pod to be attempt 2"
+pass "bad endpoint: retried with a new pod and backoff, then a terminal message"
 
 # --- Missing bucket.
 ossvp no-bucket oss-secret no-such-bucket
