@@ -129,6 +129,7 @@ void Informer::run() {
                           cancel_);
     if (cancel_.cancelled()) break;
     if (isExpired(s)) {
+      logInfo("informer {}: resourceVersion {} expired (410), relisting", resource_.plural, wo.resourceVersion);
       needRelist = true;
     } else if (!s.isOk()) {
       logWarn("informer {}: watch failed, reconnecting in {} ms: {}", resource_.plural, backoff.count(),
@@ -136,6 +137,9 @@ void Informer::run() {
       if (!cancel_.sleepFor(backoff)) break;
       backoff = std::min(backoff * 2, kMaxBackoff);
       continue;
+    }
+    if (s.isOk() && !needRelist) {
+      logDebug("informer {}: watch ended, resuming at resourceVersion {}", resource_.plural, resourceVersion_);
     }
     // A stream that closes at once without events must not become a busy loop.
     if (!gotEvent && std::chrono::steady_clock::now() - started < std::chrono::seconds(1)) {
