@@ -76,18 +76,25 @@ t=float(e)-float(s)
 print(f'| $name | {t:.1f} | {b/1e6/t:.0f} | {r/1024:.0f} |')")")
 }
 
-export ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
+# Each contender is a small script, so GNU time measures it (and its children).
 HOST=oss-cn-hangzhou-internal.aliyuncs.com
-pop() {
-  "$BIN/ossvp-populator" --endpoint "$HOST" --region cn-hangzhou --endpoint-override "$HOST=$URL" \
-    --bucket bkt --target "$WORK/dst" --termination-log "$WORK/term" --progress none \
-    --concurrency "$CONC" --memory-budget "$BUDGET" "$@"
-}
-export RCLONE_CONFIG_EMU_TYPE=s3 RCLONE_CONFIG_EMU_PROVIDER=Other RCLONE_CONFIG_EMU_ENDPOINT=$URL \
-  RCLONE_CONFIG_EMU_ACCESS_KEY_ID=$AK RCLONE_CONFIG_EMU_SECRET_ACCESS_KEY=$SK RCLONE_CONFIG_EMU_REGION=cn-hangzhou \
-  RCLONE_CONFIG_EMU_FORCE_PATH_STYLE=true
-RCLONE_FLAGS=(--transfers "$CONC" --checkers "$CONC" --multi-thread-streams 8 --multi-thread-cutoff 64M
-  --buffer-size 16M --s3-chunk-size 8M --no-check-dest -q)
+cat > "$WORK/pop.sh" <<SH
+#!/usr/bin/env bash
+export ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
+exec "$BIN/ossvp-populator" --endpoint $HOST --region cn-hangzhou --endpoint-override "$HOST=$URL" \\
+  --bucket bkt --target "$WORK/dst" --termination-log "$WORK/term" --progress none \\
+  --concurrency $CONC --memory-budget $BUDGET "\$@"
+SH
+# rclone's S3 backend with its best flags for this mix; aws-sdk-go in rclone
+# rejects a custom AWS_CA_BUNDLE over plain http, so it is dropped.
+cat > "$WORK/rclone.sh" <<SH
+#!/usr/bin/env bash
+export RCLONE_CONFIG_EMU_TYPE=s3 RCLONE_CONFIG_EMU_PROVIDER=Other RCLONE_CONFIG_EMU_ENDPOINT=$URL
+export RCLONE_CONFIG_EMU_ACCESS_KEY_ID=$AK RCLONE_CONFIG_EMU_SECRET_ACCESS_KEY=$SK RCLONE_CONFIG_EMU_REGION=cn-hangzhou
+export RCLONE_CONFIG_EMU_FORCE_PATH_STYLE=true
+exec env -u AWS_CA_BUNDLE rclone copy --transfers $CONC --checkers $CONC --multi-thread-streams 8 \\
+  --multi-thread-cutoff 64M --buffer-size 16M --no-check-dest -q emu:bkt/ds "$WORK/dst"
+SH
 cat > "$WORK/aws.cfg" <<CFG
 [default]
 region = cn-hangzhou
@@ -97,26 +104,27 @@ s3 =
   multipart_chunksize = 8MB
   addressing_style = path
 CFG
-awsx() {
-  AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_CONFIG_FILE=$WORK/aws.cfg AWS_EC2_METADATA_DISABLED=true \
-    aws --endpoint-url "$URL" "$@"
-}
+cat > "$WORK/aws.sh" <<SH
+#!/usr/bin/env bash
+export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_CONFIG_FILE=$WORK/aws.cfg AWS_EC2_METADATA_DISABLED=true
+exec aws --endpoint-url $URL s3 cp --recursive --only-show-errors s3://bkt/ds "$WORK/dst"
+SH
 # The raw limit: parallel 8 MiB ranged GETs of the large files to /dev/null.
-raw() {
-  local f size off
-  for f in $(seq 1 "$BIG_FILES"); do
-    size=$((BIG_MB << 20))
-    for ((off = 0; off < size; off += 8 << 20)); do
-      echo "$URL/bkt/ds/big/model-$f.safetensors $off $((off + (8 << 20) - 1))"
-    done
-  done | xargs -P "$CONC" -n 3 sh -c 'curl -sf -o /dev/null -r "$1-$2" "$0"'
-}
+cat > "$WORK/raw.sh" <<SH
+#!/usr/bin/env bash
+for f in \$(seq 1 $BIG_FILES); do
+  for ((off = 0; off < $((BIG_MB << 20)); off += 8 << 20)); do
+    echo "$URL/bkt/ds/big/model-\$f.safetensors \$off \$((off + (8 << 20) - 1))"
+  done
+done | xargs -P $CONC -n 3 sh -c 'curl -sf -o /dev/null -r "\$1-\$2" "\$0"'
+SH
+chmod +x "$WORK"/*.sh
 
-run "raw ranged GETs (large files)" "$BIG_BYTES" raw
-run "ossvp-populator (large files)" "$BIG_BYTES" pop --path /ds/big/
-run "ossvp-populator (all)" "$ALL_BYTES" pop --path /ds/
-run "rclone copy (all)" "$ALL_BYTES" rclone copy "${RCLONE_FLAGS[@]}" emu:bkt/ds "$WORK/dst"
-run "aws s3 cp --recursive (all)" "$ALL_BYTES" awsx s3 cp --recursive --only-show-errors s3://bkt/ds "$WORK/dst"
+run "raw ranged GETs (large files)" "$BIG_BYTES" "$WORK/raw.sh"
+run "ossvp-populator (large files)" "$BIG_BYTES" "$WORK/pop.sh" --path /ds/big/
+run "ossvp-populator (all)" "$ALL_BYTES" "$WORK/pop.sh" --path /ds/
+run "rclone copy (all)" "$ALL_BYTES" "$WORK/rclone.sh"
+run "aws s3 cp --recursive (all)" "$ALL_BYTES" "$WORK/aws.sh"
 
 echo
 echo "dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator latency ${LATENCY} ms, concurrency $CONC, populator memory budget $BUDGET, $(nproc) cores"

@@ -37,11 +37,12 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
   if (!ps.isOk()) return "--part-size (OSSVP_PART_SIZE): " + ps.status().message();
   c.partSize = *ps;
   if (c.partSize < (64ULL << 10)) return "--part-size (OSSVP_PART_SIZE) must be at least 64KiB";
-  // The budget bounds concurrency x partSize: shrink the part, never below 256 KiB.
-  uint64_t perWorker = c.memoryBudget / static_cast<uint64_t>(c.concurrency);
+  // Half the budget is the workers' part-sized copy buffers, half the read
+  // engine's: shrink the part to fit, never below 256 KiB.
+  uint64_t perWorker = c.memoryBudget / 2 / static_cast<uint64_t>(c.concurrency);
   if (perWorker < c.partSize) c.partSize = std::max<uint64_t>(perWorker, 256ULL << 10);
-  if (c.partSize * static_cast<uint64_t>(c.concurrency) > c.memoryBudget) {
-    return fmt::format("--memory-budget {} is too small for --concurrency {}: allow at least 256KiB per worker",
+  if (c.partSize * static_cast<uint64_t>(c.concurrency) > c.memoryBudget / 2) {
+    return fmt::format("--memory-budget {} is too small for --concurrency {}: allow at least 512KiB per worker",
                        memoryBudget, c.concurrency);
   }
   for (const auto& o : c.endpointOverrides) {

@@ -25,6 +25,7 @@ struct Segment {
   uint64_t offset = 0;
   uint64_t length = 0;
   uint64_t crc = 0;
+  std::unique_ptr<SourceFile> reader;  // segments after the first get their own stream
 };
 
 // One file being copied. Segments are filled by any worker; the worker that
@@ -219,10 +220,10 @@ class CopyRun {
     t->segments.clear();
     uint64_t size = e.object.size;
     if (size > 0) {
-      uint64_t segs = std::max<uint64_t>(1, std::min<uint64_t>(options_.segmentsPerFile, size / options_.segmentSize));
-      uint64_t per = (size + segs - 1) / segs;
+      uint64_t per = size / static_cast<uint64_t>(std::max(1, options_.workers));
+      per = std::clamp<uint64_t>(per, options_.minSegment, std::max(options_.minSegment, options_.maxSegment));
       per = (per + options_.chunkSize - 1) / options_.chunkSize * options_.chunkSize;
-      for (uint64_t off = 0; off < size; off += per) t->segments.push_back({off, std::min(per, size - off), 0});
+      for (uint64_t off = 0; off < size; off += per) t->segments.push_back({off, std::min(per, size - off), 0, nullptr});
     }
     t->remaining.store(t->segments.size());
     return true;
@@ -238,6 +239,7 @@ class CopyRun {
   void copySegment(const Work& w, char* buf) {
     Task& t = *w.task;
     Segment& seg = t.segments[w.segment];
+    if (w.segment > 0 && !seg.reader) seg.reader = t.src->clone();
     uint64_t counted = 0;
     for (int attempt = 1;; ++attempt) {
       bool volumeSide = false;
@@ -274,7 +276,8 @@ class CopyRun {
       if (stopped()) return Status(StatusCode::Cancelled, "stopped");
       size_t want = static_cast<size_t>(std::min<uint64_t>(options_.chunkSize, end - off));
       if (throttle_) throttle_->acquire(want);
-      auto got = t.src->read(off, buf, want);
+      SourceFile* reader = seg->reader ? seg->reader.get() : t.src.get();
+      auto got = reader->read(off, buf, want);
       if (!got.isOk()) return got.status();
       if (*got == 0) {
         return Status(StatusCode::Corruption, fmt::format("object ended at byte {} but the listing says {} bytes "

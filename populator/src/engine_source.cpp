@@ -10,12 +10,18 @@ namespace {
 
 class EngineFile : public SourceFile {
  public:
-  EngineFile(std::unique_ptr<fusecore::FileReader> reader, std::optional<uint64_t> crc)
-      : reader_(std::move(reader)), crc_(crc) {}
+  EngineFile(fusecore::ReadEngine* engine, const std::string* bucket, std::unique_ptr<fusecore::FileReader> reader,
+             std::optional<uint64_t> crc)
+      : engine_(engine), bucket_(bucket), reader_(std::move(reader)), crc_(crc) {}
   Result<size_t> read(uint64_t offset, char* buf, size_t len) override { return reader_->read(offset, buf, len); }
   std::optional<uint64_t> serverCrc64() const override { return crc_; }
+  std::unique_ptr<SourceFile> clone() const override {
+    return std::make_unique<EngineFile>(engine_, bucket_, engine_->open(*bucket_, reader_->meta()), crc_);
+  }
 
  private:
+  fusecore::ReadEngine* engine_;
+  const std::string* bucket_;
   std::unique_ptr<fusecore::FileReader> reader_;
   std::optional<uint64_t> crc_;
 };
@@ -57,7 +63,7 @@ Result<std::unique_ptr<SourceFile>> EngineSource::open(const SourceObject& objec
     crc = head->crc64;
     meta.crc64 = head->crc64;
   }
-  return std::unique_ptr<SourceFile>(new EngineFile(engine_->open(bucket_, meta), crc));
+  return std::unique_ptr<SourceFile>(new EngineFile(engine_.get(), &bucket_, engine_->open(bucket_, meta), crc));
 }
 
 }  // namespace ossvp::populator

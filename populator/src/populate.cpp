@@ -95,8 +95,12 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
   }
   CopierOptions opts;
   opts.workers = config.concurrency;
-  opts.chunkSize = static_cast<size_t>(std::min<uint64_t>(1ULL << 20, config.partSize));
-  opts.segmentSize = std::max<uint64_t>(config.partSize * 8, 64ULL << 20);
+  // One read per part, so workers issue part-sized ranged GETs in parallel;
+  // smaller draws under a cap keep the rate smooth.
+  opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.partSize)
+                                                                  : config.partSize);
+  opts.minSegment = 2 * config.partSize;
+  opts.maxSegment = 8 * config.partSize;
   opts.integrityAttempts = config.integrityAttempts;
   Copier copier(&source, &tree, journal.value().get(), &progress, throttle.get(), cancel, opts);
   auto started = std::chrono::steady_clock::now();

@@ -63,8 +63,8 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
     return client.status();
   }
   fusecore::EngineOptions eo;
-  uint64_t copyBuffers = static_cast<uint64_t>(c.concurrency) * std::min<uint64_t>(1ULL << 20, c.partSize);
-  eo.memoryBudget = c.memoryBudget > copyBuffers * 2 ? c.memoryBudget - copyBuffers : c.memoryBudget / 2;
+  uint64_t copyBuffers = static_cast<uint64_t>(c.concurrency) * c.partSize;  // one part-sized buffer per worker
+  eo.memoryBudget = c.memoryBudget - copyBuffers;  // config keeps copyBuffers <= half
   eo.partSize = c.partSize;
   eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrency * 2));
   if (c.throughputMBps > 0) {

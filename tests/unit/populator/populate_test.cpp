@@ -235,8 +235,8 @@ TEST_CASE("a large file is copied in parallel segments and verified as a whole",
   CopierOptions opts;
   opts.workers = 4;
   opts.chunkSize = 16 << 10;
-  opts.segmentSize = 64 << 10;
-  opts.segmentsPerFile = 4;
+  opts.minSegment = 64 << 10;
+  opts.maxSegment = 128 << 10;
   Copier copier(&src, tree->get(), journal->get(), &progress, nullptr, nullptr, opts);
   auto listed = src.list("");
   REQUIRE(listed.isOk());

@@ -104,6 +104,7 @@ class MemoryFile : public SourceFile {
     return n;
   }
   std::optional<uint64_t> serverCrc64() const override { return ossclient::crc64(data_); }
+  std::unique_ptr<SourceFile> clone() const override { return std::make_unique<MemoryFile>(src_, data_); }
 
  private:
   MemorySource* src_;

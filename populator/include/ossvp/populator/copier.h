@@ -1,8 +1,9 @@
 // Copier: copies mapped files from an ObjectSource into a TargetTree with N
 // worker threads. Small files go one per worker, so many are in flight at
-// once; a large file is cut into up to `segmentsPerFile` segments read by
-// different workers at once (each a sequential stream the read engine
-// prefetches with parallel ranged GETs). Every file is written to a temp file,
+// once; a large file is cut into segments (between minSegment and
+// maxSegment bytes, aiming at one per worker) that different workers read at
+// once, each through its own reader (a separate sequential stream), in
+// chunkSize reads - so a big file is fetched by many parallel ranged GETs. Every file is written to a temp file,
 // its CRC64 (segments combined) checked against the server's, its mtime set
 // from Last-Modified, and only then renamed into place and journaled.
 //
@@ -32,8 +33,8 @@ namespace ossvp::populator {
 struct CopierOptions {
   int workers = 16;
   size_t chunkSize = 1 << 20;            // bytes per read() call and per token-bucket draw
-  uint64_t segmentSize = 64ULL << 20;    // a large file is cut into segments of at least this
-  int segmentsPerFile = 4;               // at most this many per file
+  uint64_t minSegment = 16ULL << 20;     // a file is cut into segments of at least this...
+  uint64_t maxSegment = 64ULL << 20;     // ...and at most this
   int integrityAttempts = 3;             // whole-file attempts on a CRC64 mismatch
   int readAttempts = 3;                  // per segment, on transient read errors (after the engine's own)
   int64_t retryBackoffMillis = 500;      // doubles per attempt

@@ -35,6 +35,9 @@ class SourceFile {
   // The server's x-oss-hash-crc64ecma for the whole object, once known (after
   // open or the first read); nullopt when the server has none.
   virtual std::optional<uint64_t> serverCrc64() const = 0;
+  // Another independent reader of the same object version (no I/O), so
+  // segments of one file are separate sequential streams.
+  virtual std::unique_ptr<SourceFile> clone() const = 0;
 };
 
 class ObjectSource {
