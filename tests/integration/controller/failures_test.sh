@@ -11,6 +11,8 @@ SEED=$WORK/seed
 mkdir -p "$SEED/many-files" "$SEED/big"
 for i in $(seq 1 10); do head -c $((RANDOM + 1)) /dev/urandom > "$SEED/many-files/f$i"; done
 head -c 3000000 /dev/urandom > "$SEED/big/blob"
+mkdir -p "$SEED/slow"
+head -c 8000000 /dev/urandom > "$SEED/slow/blob"  # 8 s at 1 MB/s
 
 start_emu "$SEED"
 start_kube_sim
@@ -156,8 +158,52 @@ YAML
 wait_for "block mode message" 30 pvc_says block "volumeMode Block is not supported"
 pass "block volume mode: clear event"
 
+# --- An ossvp deleted while a PVC uses it is kept until the PVC is done.
+ossvp inuse oss-secret my-test-bucket /slow/ 1
+make_pvc argo inuse-pvc inuse
+uid=$(k get pvc inuse-pvc -n argo -o jsonpath='{.metadata.uid}')
+wait_for "populator pod running" 60 bash -c \
+  "[[ \$(kubectl get pod populate-$uid -n $PNS -o jsonpath='{.status.phase}') == Running ]]"
+k delete ossvp inuse -n argo --wait=false > /dev/null
+k get ossvp inuse -n argo > /dev/null 2>&1 || fail "the ossvp vanished while a PVC was being populated from it"
+wait_for "in-use event" 30 ossvp_says inuse "kept until 1 PVC(s)"
+wait_for "PVC inuse-pvc Bound" 90 pvc_bound argo inuse-pvc
+wait_for "ossvp inuse deleted after its PVC finished" 30 bash -c "! kubectl get ossvp inuse -n argo > /dev/null 2>&1"
+pass "ossvp deleted mid-population: kept (with an event) until its PVC was done"
+
+# --- A foreign provisioner binds the PVC first: reported, never success.
+ossvp foreign-src oss-secret my-test-bucket /slow/ 1
+make_pvc argo foreign foreign-src
+uid=$(k get pvc foreign -n argo -o jsonpath='{.metadata.uid}')
+wait_for "populator pod running" 60 bash -c \
+  "[[ \$(kubectl get pod populate-$uid -n $PNS -o jsonpath='{.status.phase}') == Running ]]"
+k apply -f - > /dev/null <<YAML
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: foreign-pv
+spec:
+  capacity:
+    storage: 1Gi
+  accessModes: [ReadWriteOnce]
+  storageClassName: alicloud-disk-essd
+  persistentVolumeReclaimPolicy: Retain
+  hostPath:
+    path: $WORK/foreign
+  claimRef:
+    namespace: argo
+    name: foreign
+    uid: $uid
+YAML
+wait_for "foreign binding reported" 60 pvc_says foreign PopulatorForeignBinding
+ossvp_says foreign-src "another provisioner" || fail "ossvp does not report the foreign binding"
+ossvp_says foreign-src "Populated successfully" && fail "a foreign binding was reported as success"
+wait_for "temporary objects of the foreign PVC removed" 60 bash -c \
+  "! kubectl get pod populate-$uid -n $PNS > /dev/null 2>&1 && ! kubectl get pvc prime-$uid -n $PNS > /dev/null 2>&1"
+pass "foreign provisioner binding: reported, not counted as success, cleaned up"
+
 # --- PVC deleted mid-way: everything it caused goes away.
-ossvp slow oss-secret my-test-bucket /big/ 1
+ossvp slow oss-secret my-test-bucket /slow/ 1
 make_pvc argo midway slow
 uid=$(k get pvc midway -n argo -o jsonpath='{.metadata.uid}')
 wait_for "populator pod running" 60 bash -c \

@@ -31,7 +31,11 @@ pass "populated data is byte-identical ($(echo "$sums" | wc -l) files)"
 describe_ossvp argo generic-demo-secret | grep -q "Message: *Populated successfully" \
   || fail "describe ossvp lacks 'Populated successfully'"
 k describe pvc many-files -n argo | grep -q PopulatorFinished || fail "no PopulatorFinished event on the PVC"
-pass "describe ossvp says Populated successfully; PVC has the events"
+row=$(k get ossvp generic-demo-secret -n argo --no-headers)
+for col in generic my-test-bucket /many-files/ Succeeded 100%; do
+  grep -q -- "$col" <<< "$row" || fail "kubectl get ossvp row lacks $col: $row"
+done
+pass "describe ossvp says Populated successfully; PVC has the events; get ossvp shows phase and progress"
 wait_for "temporary objects removed" 30 bash -c \
   "[[ -z \$(kubectl get pods,pvc -n $PNS -o name 2>/dev/null | grep -E 'populate-|prime-') ]]"
 pass "populator pod and prime PVC cleaned up"

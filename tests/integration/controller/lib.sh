@@ -23,11 +23,18 @@ _PIDS=()
 CTRL_PID=
 
 cleanup() {
-  local p
+  local p i
   for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
-  sleep 0.5
+  for i in $(seq 1 30); do  # up to 3 s for a clean exit (kube-sim stops its pods)
+    local alive=0
+    for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill -0 "$p" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
   for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true; done
   for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  # Size-enforced kube-sim volumes are tmpfs mounts under $WORK.
+  grep " $WORK/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l 2>/dev/null || true
   if [[ -n "${KEEP_WORK:-}" ]]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

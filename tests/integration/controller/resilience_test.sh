@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Restarts and scale: the controller killed (-9) and restarted mid-population
 # resumes without a duplicate pod; watches dropped and answered with 410
-# (kube-sim's history compacted) are recovered by relisting; 20 PVCs
+# (kube-sim's history compacted) are recovered by relisting; orphans are
+# swept at start-up; 20 PVCs
 # populated concurrently, each exactly once.
 source "$(dirname "$0")/lib.sh"
 
@@ -89,6 +90,23 @@ make_pvc argo offline fast
 start_controller
 wait_for "PVC offline Bound" 60 pvc_bound argo offline
 pass "PVC created while the controller was down: populated after start"
+
+# --- Orphans: objects whose PVC vanished while the controller was down
+# (finalizer forced away) are swept at start-up.
+make_pvc argo orphan slow
+uid=$(k get pvc orphan -n argo -o jsonpath='{.metadata.uid}')
+wait_for "orphan's populator pod running" 60 bash -c \
+  "[[ \$(kubectl get pod populate-$uid -n $PNS -o jsonpath='{.status.phase}') == Running ]]"
+stop_controller
+k patch pvc orphan -n argo --type=merge -p '{"metadata":{"finalizers":null}}' > /dev/null
+k delete pvc orphan -n argo --wait=false > /dev/null
+wait_for "PVC orphan gone" 30 bash -c "! kubectl get pvc orphan -n argo > /dev/null 2>&1"
+k get pod "populate-$uid" -n "$PNS" > /dev/null 2>&1 || fail "test setup: the orphan pod should still exist"
+start_controller
+wait_for "orphans swept" 60 bash -c \
+  "! kubectl get pod populate-$uid -n $PNS > /dev/null 2>&1 && ! kubectl get pvc prime-$uid -n $PNS > /dev/null 2>&1"
+grep -q "sweep: deleting orphaned populator pod" "$WORK/ctrl.log" || fail "sweep not logged"
+pass "orphaned pod and prime PVC swept at start-up"
 
 # --- 20 PVCs at once.
 start=$SECONDS
