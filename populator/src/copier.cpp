@@ -64,11 +64,9 @@ bool isTransient(const Status& s) {
 
 class CopyRun {
  public:
-  CopyRun(ObjectSource* source, TargetTree* tree, ResumeJournal* journal, ProgressTracker* progress,
-          TokenBucket* throttle, const std::atomic<bool>* cancel, const CopierOptions& options, CopyStats* stats,
+  CopyRun(const CopierDeps& deps, const CopierOptions& options, CopyStats* stats,
           const std::vector<const MappedEntry*>& files)
-      : source_(source), tree_(tree), journal_(journal), progress_(progress), throttle_(throttle), cancel_(cancel),
-        options_(options), stats_(stats), files_(files) {}
+      : d_(deps), options_(options), stats_(stats), files_(files) {}
 
   std::optional<Failure> run() {
     std::vector<std::thread> threads;
@@ -85,7 +83,7 @@ class CopyRun {
         if (std::chrono::duration<double>(now - lastFlush).count() >= options_.journalFlushSeconds) {
           lastFlush = now;
           lock.unlock();
-          Status st = journal_->flush(*tree_);
+          Status st = d_.journal->flush(*d_.tree);
           lock.lock();
           if (!st.isOk()) stopWith(failureFromTargetStatus(st));
         }
@@ -98,13 +96,13 @@ class CopyRun {
     }
     cv_.notify_all();
     for (auto& t : threads) t.join();
-    Status st = journal_->flush(*tree_);
+    Status st = d_.journal->flush(*d_.tree);
     if (!failure_ && !st.isOk()) failure_ = failureFromTargetStatus(st);
     return failure_;
   }
 
  private:
-  bool cancelled() const { return cancel_ && cancel_->load(); }
+  bool cancelled() const { return d_.cancel && d_.cancel->load(); }
   bool finishedAll() const { return nextFile_ >= files_.size() && queue_.empty(); }
 
   // Requires mu_.
@@ -191,7 +189,7 @@ class CopyRun {
   bool prepare(Task* t, bool fresh) {
     const MappedEntry& e = *t->entry;
     if (e.object.size > 0) {
-      auto src = source_->open(e.object, fresh);
+      auto src = d_.source->open(e.object, fresh);
       if (!src.isOk()) {
         failSource(e, src.status());
         return false;
@@ -199,7 +197,7 @@ class CopyRun {
       t->src = std::move(src).value();
     }
     if (!t->fd.valid()) {
-      auto fd = tree_->createTemp(&t->tmpName);
+      auto fd = d_.tree->createTemp(&t->tmpName);
       if (!fd.isOk()) {
         failTarget(e, fd.status());
         return false;
@@ -260,7 +258,7 @@ class CopyRun {
       }
       logWarn("read of '{}' at {} failed ({}); retry {}/{}", t.entry->object.key, seg.offset, st.message(), attempt,
               options_.readAttempts - 1);
-      progress_->subBytes(counted);
+      d_.progress->subBytes(counted);
       counted = 0;
       std::this_thread::sleep_for(std::chrono::milliseconds(options_.retryBackoffMillis << (attempt - 1)));
     }
@@ -275,7 +273,7 @@ class CopyRun {
     while (off < end) {
       if (stopped()) return Status(StatusCode::Cancelled, "stopped");
       size_t want = static_cast<size_t>(std::min<uint64_t>(options_.chunkSize, end - off));
-      if (throttle_) throttle_->acquire(want);
+      if (d_.throttle) d_.throttle->acquire(want);
       SourceFile* reader = seg->reader ? seg->reader.get() : t.src.get();
       auto got = reader->read(off, buf, want);
       if (!got.isOk()) return got.status();
@@ -291,7 +289,7 @@ class CopyRun {
       crc = ossclient::crc64Update(crc, buf, *got);
       off += *got;
       *counted += *got;
-      progress_->addBytes(*got);
+      d_.progress->addBytes(*got);
     }
     seg->crc = crc;
     return Status::ok();
@@ -315,7 +313,7 @@ class CopyRun {
                      fmt::format("object '{}': CRC64 of the copied bytes is {} but OSS says {} after {} attempts "
                                  "(the data was corrupted in transit or on the volume)",
                                  e.object.key, crc, *server, t.attempt)});
-        tree_->removeTemp(t.tmpName);
+        d_.tree->removeTemp(t.tmpName);
         return;
       }
       logWarn("CRC64 mismatch on '{}' (got {}, OSS says {}): copying it again", e.object.key, crc, *server);
@@ -323,7 +321,7 @@ class CopyRun {
         std::lock_guard<std::mutex> lock(mu_);
         ++stats_->integrityRetries;
       }
-      progress_->subBytes(e.object.size);
+      d_.progress->subBytes(e.object.size);
       ++t.attempt;
       if (!prepare(&t, true)) return;
       std::lock_guard<std::mutex> lock(mu_);
@@ -341,25 +339,20 @@ class CopyRun {
       return;
     }
     t.fd = UniqueFd();
-    Status st = tree_->install(t.tmpName, e.components);
+    Status st = d_.tree->install(t.tmpName, e.components);
     if (!st.isOk()) {
-      tree_->removeTemp(t.tmpName);
+      d_.tree->removeTemp(t.tmpName);
       failTarget(e, st);
       return;
     }
-    journal_->record(JournalEntry{e.object.key, e.object.size, e.object.mtimeUnix, e.object.etag, crc});
-    progress_->addObjects(1);
+    d_.journal->record(JournalEntry{e.object.key, e.object.size, e.object.mtimeUnix, e.object.etag, crc});
+    d_.progress->addObjects(1);
     std::lock_guard<std::mutex> lock(mu_);
     ++stats_->filesCopied;
     stats_->bytesCopied += e.object.size;
   }
 
-  ObjectSource* source_;
-  TargetTree* tree_;
-  ResumeJournal* journal_;
-  ProgressTracker* progress_;
-  TokenBucket* throttle_;
-  const std::atomic<bool>* cancel_;
+  const CopierDeps& d_;
   const CopierOptions& options_;
   CopyStats* stats_;
   const std::vector<const MappedEntry*>& files_;
@@ -376,13 +369,8 @@ class CopyRun {
 
 }  // namespace
 
-Copier::Copier(ObjectSource* source, TargetTree* tree, ResumeJournal* journal, ProgressTracker* progress,
-               TokenBucket* throttle, const std::atomic<bool>* cancel, CopierOptions options)
-    : source_(source), tree_(tree), journal_(journal), progress_(progress), throttle_(throttle), cancel_(cancel),
-      options_(options) {}
-
 std::optional<Failure> Copier::run(const std::vector<const MappedEntry*>& files) {
-  CopyRun run(source_, tree_, journal_, progress_, throttle_, cancel_, options_, &stats_, files);
+  CopyRun run(deps_, options_, &stats_, files);
   return run.run();
 }
 

@@ -102,7 +102,7 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
   opts.minSegment = 2 * config.partSize;
   opts.maxSegment = 8 * config.partSize;
   opts.integrityAttempts = config.integrityAttempts;
-  Copier copier(&source, &tree, journal.value().get(), &progress, throttle.get(), cancel, opts);
+  Copier copier(CopierDeps{&source, &tree, journal.value().get(), &progress, throttle.get(), cancel}, opts);
   auto started = std::chrono::steady_clock::now();
   std::optional<Failure> failure = copier.run(todo);
   CopyStats stats = copier.stats();

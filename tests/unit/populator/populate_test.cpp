@@ -237,7 +237,7 @@ TEST_CASE("a large file is copied in parallel segments and verified as a whole",
   opts.chunkSize = 16 << 10;
   opts.minSegment = 64 << 10;
   opts.maxSegment = 128 << 10;
-  Copier copier(&src, tree->get(), journal->get(), &progress, nullptr, nullptr, opts);
+  Copier copier(CopierDeps{&src, tree->get(), journal->get(), &progress}, opts);
   auto listed = src.list("");
   REQUIRE(listed.isOk());
   MappedEntry e{(*listed)[0], {"big"}, false};

@@ -41,6 +41,16 @@ struct CopierOptions {
   double journalFlushSeconds = 5.0;      // how much finished work a kill -9 may cost
 };
 
+// What a Copier works with (not owned; must outlive run()).
+struct CopierDeps {
+  ObjectSource* source = nullptr;
+  TargetTree* tree = nullptr;
+  ResumeJournal* journal = nullptr;
+  ProgressTracker* progress = nullptr;
+  TokenBucket* throttle = nullptr;             // null: no cap
+  const std::atomic<bool>* cancel = nullptr;   // null: never cancelled
+};
+
 struct CopyStats {
   uint64_t filesCopied = 0;
   uint64_t bytesCopied = 0;
@@ -50,9 +60,7 @@ struct CopyStats {
 
 class Copier {
  public:
-  Copier(ObjectSource* source, TargetTree* tree, ResumeJournal* journal, ProgressTracker* progress,
-         TokenBucket* throttle /* nullable */, const std::atomic<bool>* cancel /* nullable */,
-         CopierOptions options);
+  Copier(CopierDeps deps, CopierOptions options) : deps_(deps), options_(options) {}
 
   // Copies `files`; returns when all are done or a failure stopped the run.
   // Ok, or the Failure to report.
@@ -61,12 +69,7 @@ class Copier {
   CopyStats stats() const;
 
  private:
-  ObjectSource* source_;
-  TargetTree* tree_;
-  ResumeJournal* journal_;
-  ProgressTracker* progress_;
-  TokenBucket* throttle_;
-  const std::atomic<bool>* cancel_;
+  CopierDeps deps_;
   CopierOptions options_;
   CopyStats stats_;
 };
