@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <regex>
 #include <set>
 
 #include "ossvp/controller/ossvp_validation.h"
@@ -259,4 +261,21 @@ TEST_CASE("kustomizations list only files that exist; registration names our kin
   REQUIRE(reg.size() == 1);
   CHECK(reg[0]["apiVersion"] == "populator.storage.k8s.io/v1beta1");
   CHECK(reg[0]["sourceKind"] == json{{"group", std::string(kOssvpGroup)}, {"kind", std::string(kOssvpKind)}});
+}
+
+TEST_CASE("every manifests/ path the docs mention exists", "[unit]") {
+  std::regex pathRe(R"(manifests/[A-Za-z0-9_./-]*[A-Za-z0-9_/-])");
+  int found = 0;
+  for (const char* doc : {"docs/user-guide.md", "docs/troubleshooting.md"}) {
+    std::ifstream in(sourcePath(doc));
+    REQUIRE(in.good());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pathRe); it != std::sregex_iterator(); ++it) {
+      std::string rel = it->str();
+      INFO(doc << ": " << rel);
+      CHECK(std::filesystem::exists(sourcePath(rel)));
+      ++found;
+    }
+  }
+  CHECK(found > 10);
 }
