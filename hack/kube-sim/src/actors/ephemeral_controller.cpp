@@ -1,5 +1,6 @@
 #include "actors/ephemeral_controller.h"
 
+#include "actors/default_class.h"
 #include "actors/object_util.h"
 #include "ossvp/common/log.h"
 
@@ -27,6 +28,7 @@ void EphemeralVolumeController::syncAll() {
       owner["apiVersion"] = "v1";
       owner["kind"] = "Pod";
       claim["metadata"]["ownerReferences"] = json::array({controllerOwnerRef(owner)});
+      applyDefaultStorageClass(store(), claim);
       auto r = store().create(gvr::kPersistentVolumeClaims, ns, claim);
       if (!r && r.error().code != 409) {
         events_.warning(pod, "FailedCreate", "create PVC " + claimName + ": " + r.error().message);

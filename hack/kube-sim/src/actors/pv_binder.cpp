@@ -187,8 +187,12 @@ void PvBinder::syncUnboundClaim(Snapshot& s, json claim) {
       json copy = claim;
       copy["spec"]["storageClassName"] = nameOf(*def);
       auto r = store().update(gvr::kPersistentVolumeClaims, ns, copy);
-      if (!r) return;
-      claim = *r;
+      if (r) {
+        claim = *r;
+      } else {
+        logDebug("kube-sim pv-binder: cannot assign the default class to {}/{}: {}", ns, nameOf(claim),
+                 r.error().message);
+      }
     }
   }
   if (volumeName.empty()) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "actors/default_class.h"
 #include "actors/object_util.h"
 #include "ossvp/common/log.h"
 
@@ -75,6 +76,7 @@ bool StatefulSetController::ensureClaims(const json& set, int ordinal) {
       ref["controller"] = true;
       claim["metadata"]["ownerReferences"] = json::array({ref});
     }
+    applyDefaultStorageClass(store(), claim);
     auto r = store().create(gvr::kPersistentVolumeClaims, ns, claim);
     if (!r && r.error().code != 409) {
       events_.warning(set, "FailedCreate", "create Claim " + name + " for Pod " + podName + " in StatefulSet " +
