@@ -37,6 +37,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::atomic<uint64_t> prefetchRequests{0};
   std::atomic<uint64_t> retries{0};
   std::atomic<uint64_t> inflight{0};
+  // Client callbacks not yet destroyed. ~ReadEngine waits for zero, so the
+  // last reference to the client is never dropped on the client's own thread.
+  std::atomic<uint64_t> pendingCallbacks{0};
   std::atomic<uint64_t> tick{0};  // logical clock for LRU
 
  private:

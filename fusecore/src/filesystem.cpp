@@ -238,6 +238,16 @@ int Filesystem::finishWriter(Handle& h) {
 int Filesystem::flush(uint64_t fh) {
   auto h = handle(fh);
   if (!h) return EBADF;
+  if (!h->writer) return 0;
+  // A close of a duplicate descriptor before any data (dd, shells) must not
+  // seal the object; an empty file is then completed at release.
+  if (h->writer->size() == 0) return 0;
+  return finishWriter(*h);
+}
+
+int Filesystem::fsync(uint64_t fh) {
+  auto h = handle(fh);
+  if (!h) return EBADF;
   return h->writer ? finishWriter(*h) : 0;
 }
 

@@ -275,7 +275,7 @@ void opFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 }
 
 void opFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info* fi) {
-  fuse_reply_err(req, sess(req)->fs->flush(fi->fh));
+  fuse_reply_err(req, sess(req)->fs->fsync(fi->fh));
 }
 
 void opRelease(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {

@@ -116,9 +116,25 @@ void ObjectCache::issue(const ChunkPtr& c) {
   req.verifyCrc = c->offset == 0 && c->length == meta_.size;
   ++core_->inflight;
   ++core_->getRequests;
-  auto self = shared_from_this();
+  // The callback's captures; `pending` is declared first so it is destroyed
+  // last, after the references to this cache (and so the engine) are gone.
+  struct PendingToken {
+    explicit PendingToken(EngineCore* core) : core(core) { ++core->pendingCallbacks; }
+    PendingToken(PendingToken&& o) noexcept : core(o.core) { o.core = nullptr; }
+    ~PendingToken() {
+      if (core) --core->pendingCallbacks;
+    }
+    EngineCore* core;
+  };
+  struct Done {
+    std::shared_ptr<PendingToken> pending;
+    std::shared_ptr<ObjectCache> self;
+    ChunkPtr chunk;
+    void operator()(Result<ossclient::GetResult> r) const { self->onDone(chunk, std::move(r)); }
+  };
   auto handle = core_->client->getAsync(
-      std::move(req), [self, c](Result<ossclient::GetResult> r) { self->onDone(c, std::move(r)); });
+      std::move(req),
+      Done{std::make_shared<PendingToken>(core_.get()), shared_from_this(), c});
   std::lock_guard<std::mutex> lock(mu_);
   if (c->state == Chunk::State::Loading) c->handle = handle;
 }

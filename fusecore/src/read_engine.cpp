@@ -1,6 +1,10 @@
 #include "ossvp/fusecore/read_engine.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "ossvp/common/log.h"
 
 #include "engine_core.h"
 #include "object_cache.h"
@@ -82,7 +86,15 @@ Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
 ReadEngine::ReadEngine(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options)
     : core_(std::make_shared<EngineCore>(std::move(client), options)) {}
 
-ReadEngine::~ReadEngine() = default;
+ReadEngine::~ReadEngine() {
+  // Readers are gone (the contract), so their GETs were cancelled; wait until
+  // every callback object is destroyed so this thread drops the client last.
+  for (int i = 0; core_->pendingCallbacks.load() > 0; ++i) {
+    if (i == 30000) logWarn("fusecore: still waiting for {} GET callbacks at shutdown",
+                            core_->pendingCallbacks.load());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 std::unique_ptr<FileReader> ReadEngine::open(const std::string& bucket,
                                              const ossclient::ObjectMeta& meta) {

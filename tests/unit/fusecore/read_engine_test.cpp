@@ -273,3 +273,81 @@ TEST_CASE("an object changed on the server never yields mixed bytes", "[fusecore
   REQUIRE(meta2.isOk());
   CHECK(readAll(*f.engine->open("b", *meta2), MiB) == v2);
 }
+
+namespace {
+
+// An ObjectClient serving one huge synthetic object whose byte at offset i
+// is a function of i, so offsets beyond 4 GiB are tested without the memory.
+class SyntheticClient : public ossclient::ObjectClient {
+ public:
+  static char byteAt(uint64_t i) { return static_cast<char>((i * 2654435761u) >> 13); }
+  explicit SyntheticClient(uint64_t size) : size_(size) {}
+  ~SyntheticClient() override {
+    for (auto& t : threads_) t.join();  // the engine drops the client on the test thread
+  }
+  Result<ossclient::ListPage> list(const ossclient::ListRequest&) override { return unimpl(); }
+  Result<ossclient::ObjectMeta> head(const std::string&, const std::string&) override {
+    return unimpl();
+  }
+  ossclient::AsyncHandle getAsync(ossclient::GetRequest req, ossclient::GetCallback cb) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    offsets_.push_back(req.offset);
+    threads_.emplace_back([this, req, cb] {
+      uint64_t n = std::min<uint64_t>(*req.length, size_ - req.offset);
+      for (uint64_t i = 0; i < n; ++i) req.dest[i] = byteAt(req.offset + i);
+      ossclient::GetResult r;
+      r.bytesWritten = n;
+      cb(r);
+    });
+    return {};
+  }
+  Result<ossclient::PutResult> put(const ossclient::PutRequest&) override { return unimpl(); }
+  Result<std::string> initiateMultipart(const std::string&, const std::string&) override {
+    return unimpl();
+  }
+  ossclient::AsyncHandle uploadPartAsync(ossclient::UploadPartRequest, ossclient::PartCallback) override {
+    return {};
+  }
+  Result<ossclient::PutResult> completeMultipart(const ossclient::CompleteMultipartRequest&) override {
+    return unimpl();
+  }
+  Status abortMultipart(const std::string&, const std::string&, const std::string&) override {
+    return unimpl();
+  }
+  Status deleteObject(const std::string&, const std::string&) override { return unimpl(); }
+  std::vector<uint64_t> offsets() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return offsets_;
+  }
+
+ private:
+  static Status unimpl() { return Status(StatusCode::Unimplemented, "synthetic"); }
+  const uint64_t size_;
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+  std::vector<uint64_t> offsets_;
+};
+
+}  // namespace
+
+TEST_CASE("offsets beyond 4 GiB read the right bytes", "[fusecore][engine]") {
+  const uint64_t size = (5ull << 30) + 12345;
+  auto client = std::make_shared<SyntheticClient>(size);
+  ReadEngine engine(client, Fixture::small());
+  ossclient::ObjectMeta meta;
+  meta.key = "huge";
+  meta.size = size;
+  meta.etag = "\"e\"";
+  auto r = engine.open("b", meta);
+  std::vector<char> buf(MiB);
+  for (uint64_t off : std::vector<uint64_t>{(4ull << 30) - 7, (4ull << 30) + MiB + 3, size - 100,
+                                           size - MiB + 1}) {
+    auto n = r->read(off, buf.data(), buf.size());
+    REQUIRE(n.isOk());
+    REQUIRE(*n == std::min<uint64_t>(MiB, size - off));
+    for (uint64_t i = 0; i < *n; ++i) {
+      if (buf[i] != SyntheticClient::byteAt(off + i)) FAIL("byte mismatch at " << off + i);
+    }
+  }
+  for (uint64_t o : client->offsets()) CHECK(o < size);
+}

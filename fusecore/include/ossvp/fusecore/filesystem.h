@@ -68,7 +68,9 @@ class Filesystem {
   int read(uint64_t fh, uint64_t offset, size_t len, char* buf, size_t* got);
   int create(uint64_t parent, const std::string& name, int flags, Attr* out, uint64_t* fh);
   int write(uint64_t fh, uint64_t offset, const char* data, size_t len);
-  int flush(uint64_t fh);  // completes an upload (fsync does the same)
+  // Completes an upload once it has data (an empty one completes at release).
+  int flush(uint64_t fh);
+  int fsync(uint64_t fh);  // completes an upload
   int release(uint64_t fh);
 
   int setSize(uint64_t ino, uint64_t size, Attr* out);
