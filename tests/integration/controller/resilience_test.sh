@@ -71,11 +71,16 @@ sleep 2
 [[ "$(k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.uid}')" == "$pod_uid" ]] \
   || fail "the restarted controller replaced the running populator pod"
 
-# --- Meanwhile: drop every watch, then make old resourceVersions expire (410).
+# --- Meanwhile: drop every watch; then, with the controller frozen (no
+# bookmarks can move it forward), churn past kube-sim's watch history and
+# restart the API server: every resumed watch is answered 410 and relists.
 ks_admin /kube-sim/drop-watches
+sleep 1
+kill -STOP "$CTRL_PID"
 for i in $(seq 1 60); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: churn-%s, namespace: argo}\n' "$i"; done \
   | k apply -f - > /dev/null
 ks_admin /kube-sim/restart
+kill -CONT "$CTRL_PID"
 wait_for "PVC restart Bound" 120 pvc_bound argo restart
 [[ "$(created_events argo restart)" == "1" ]] || fail "duplicate populator pods: $(created_events argo restart)"
 grep -q "relisting" "$WORK/ctrl.log" || fail "no relist after 410 seen in the controller log"
