@@ -436,7 +436,7 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
           std::chrono::milliseconds(500), std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
       auto ev = watchPtr->next(wait);
       if (!ev) {
-        if (watchPtr->closed()) break;
+        if (watchPtr->closed() || out.clientGone()) break;
         continue;
       }
       json obj = ev->object;

@@ -4,9 +4,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cctype>
+#include <type_traits>
 
 #include "ossvp/common/log.h"
 
@@ -81,6 +83,22 @@ class StreamResponder : public HttpResponder {
   }
 
   void endStream() override { raw("0\r\n\r\n"); }
+
+  bool clientGone() override {
+    if (!ok_) return true;
+    int fd;
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      fd = stream_.native_handle();
+    } else {
+      fd = stream_.next_layer().native_handle();
+    }
+    pollfd p{fd, static_cast<short>(POLLRDHUP), 0};
+    if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+      ok_ = false;
+      return true;
+    }
+    return false;
+  }
 
   bool responded() const { return responded_; }
   bool ok() const { return ok_; }

@@ -42,6 +42,8 @@ class HttpResponder {
   virtual bool startStream(int status, const std::string& contentType) = 0;
   virtual bool writeChunk(const std::string& data) = 0;
   virtual void endStream() = 0;
+  // True once the peer has closed its side (checked between stream chunks).
+  virtual bool clientGone() = 0;
 };
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponder&)>;

@@ -97,6 +97,7 @@ void ApiServer::serveLogs(const HttpRequest& req, HttpResponder& out, const std:
       offset += static_cast<std::streamoff>(more.size());
     }
     if (!more.empty() && !out.writeChunk(more)) return;
+    if (out.clientGone()) return;
     auto cur = store_.get(gvr::kPods, ns, name);
     if (!cur || (*cur)["metadata"].value("uid", "") != uid) break;
     std::string phase = cur->contains("status") ? (*cur)["status"].value("phase", "") : "";

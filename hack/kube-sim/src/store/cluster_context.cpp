@@ -32,6 +32,21 @@ std::string podLogPath(const std::string& stateDir, const std::string& ns, const
 }
 
 std::string nowRfc3339() { return formatTime(false); }
+
+std::string rfc3339At(int64_t unixSeconds) {
+  std::time_t t = static_cast<std::time_t>(unixSeconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int64_t parseRfc3339(const std::string& ts) {
+  std::tm tm{};
+  if (ts.size() < 19 || !strptime(ts.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return -1;
+  return static_cast<int64_t>(timegm(&tm));
+}
 std::string nowRfc3339Micro() { return formatTime(true); }
 
 void recordEvent(ObjectStore& store, const json& involved, const std::string& type, const std::string& reason,

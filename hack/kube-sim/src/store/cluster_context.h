@@ -69,6 +69,9 @@ std::string podLogPath(const std::string& stateDir, const std::string& ns, const
 // RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" now (Time) and "...:SS.ffffffZ" (MicroTime).
 std::string nowRfc3339();
 std::string nowRfc3339Micro();
+std::string rfc3339At(int64_t unixSeconds);
+// Seconds since the epoch of an RFC 3339 timestamp (fraction ignored); -1 if unparsable.
+int64_t parseRfc3339(const std::string& ts);
 
 // Records a core/v1 Event about `involved` (an object with apiVersion/kind/metadata)
 // the way client-go's recorder does: first occurrence creates

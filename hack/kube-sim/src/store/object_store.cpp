@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <ctime>
 #include <set>
 
 #include "ossvp/common/log.h"
@@ -663,7 +664,8 @@ ApiResult<json> ObjectStore::removeLocked(const ResourceInfo& info, const std::s
   bool isNamespace = info.gvr.resource == "namespaces" && info.gvr.group.empty();
   if (hasFinalizers(obj) || grace > 0 || isNamespace) {
     if (!isDeleting(obj)) {
-      m["deletionTimestamp"] = nowRfc3339();
+      // Like the API server: a graceful pod delete stamps now + grace period.
+      m["deletionTimestamp"] = rfc3339At(static_cast<int64_t>(std::time(nullptr)) + grace);
       m["deletionGracePeriodSeconds"] = grace;
       if (isNamespace) obj["status"]["phase"] = "Terminating";
       changed = true;
@@ -911,6 +913,28 @@ void ObjectStore::compactHistory() {
   compactedRv_ = rv_;
 }
 
+void ObjectStore::sweepExpiredPodsLocked() {
+  // Stand-in for the kubelet / pod GC: a gracefully deleted pod whose grace
+  // period (plus 5 s for the kubelet actor to finish it) has run out is removed.
+  auto info = registry_.find(gvr::kPods);
+  if (!info) return;
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  std::vector<std::pair<std::string, std::string>> expired;
+  for (const auto& [id, pod] : objects_["/pods"]) {
+    std::string ts = metaStr(pod, "deletionTimestamp");
+    if (ts.empty() || hasFinalizers(pod)) continue;
+    int64_t t = parseRfc3339(ts);
+    if (t >= 0 && now > t + 5) expired.push_back(id);
+  }
+  for (const auto& id : expired) {
+    auto it = objects_["/pods"].find(id);
+    if (it == objects_["/pods"].end()) continue;
+    json last = it->second;
+    eraseLocked(*info, id.first, id.second, last);
+  }
+  if (!expired.empty()) collectGarbageLocked();
+}
+
 // ---------------------------------------------------------------- persistence
 
 void ObjectStore::loadSnapshot() {
@@ -962,6 +986,7 @@ void ObjectStore::flush() {
 
 void ObjectStore::flushLoop() {
   auto lastBookmark = std::chrono::steady_clock::now();
+  auto lastSweep = lastBookmark;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     flushCv_.wait_for(lock, std::chrono::milliseconds(100));
@@ -976,6 +1001,10 @@ void ObjectStore::flushLoop() {
                    {"metadata", {{"resourceVersion", std::to_string(rv_)}}}};
         w->push({"BOOKMARK", bm, rv_});
       }
+    }
+    if (now - lastSweep >= std::chrono::seconds(1)) {
+      lastSweep = now;
+      sweepExpiredPodsLocked();
     }
     if (dirty_) {
       lock.unlock();

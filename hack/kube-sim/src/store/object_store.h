@@ -218,6 +218,7 @@ class ObjectStore {
   void recordLocked(const ResourceInfo& info, const std::string& type, json obj, json old);
   void collectGarbageLocked();
   std::optional<ApiError> checkNamespaceLocked(const ResourceInfo& info, const std::string& ns) const;
+  void sweepExpiredPodsLocked();
   void loadSnapshot();
   void flushLoop();
 
