@@ -44,7 +44,6 @@ inline constexpr std::string_view kPvcPhaseSucceeded = "Succeeded";
 inline constexpr std::string_view kPvcPhaseFailed = "Failed";          // permanent or retries exhausted
 
 // Condition types.
-inline constexpr std::string_view kConditionValid = "Valid";            // spec passed validation
 inline constexpr std::string_view kConditionPopulating = "Populating";  // True while PVCs are in flight
 inline constexpr std::string_view kConditionPopulated = "Populated";    // last population succeeded
 inline constexpr std::string_view kConditionFailed = "Failed";          // last population failed for good
