@@ -57,7 +57,7 @@ if [ -x "$BIN/oss-emulator" ]; then
 fi
 
 env "${NAS_ENV[@]}" "$BIN/kube-sim" --listen 127.0.0.1:0 --state-dir "$WORK/state" --kubeconfig-out "$KUBECONFIG" \
-  --nodes 3 --cpfs-root "$WORK/cpfs" --image-map busybox=/bin/sh > "$WORK/kube-sim.log" 2>&1 &
+  --nodes 3 --cpfs-root "$WORK/cpfs" --image-map busybox=/bin/sh --image-map entry-sh=/bin/sh > "$WORK/kube-sim.log" 2>&1 &
 PIDS+=($!)
 wait_for "kube-sim kubeconfig" 60 test -s "$KUBECONFIG"
 wait_for "kube-sim API" 30 kubectl get ns default
@@ -142,6 +142,37 @@ expect_eq "$(cat "$W_DIR/sub/f")" "nested" "nested file written into the PVC"
 EV=$(k describe pod writer -n t)
 for r in Scheduled Pulled Created Started; do expect_contains "$EV" "$r" "describe pod writer"; done
 ok "WaitForFirstConsumer: selected-node $NODE, pod wrote into its PVC and Succeeded with logs"
+
+# --- the populator pod's shape: non-root, fsGroup, args-only image, projected token ---
+k create serviceaccount pop -n t > /dev/null 2>&1 || true
+apply_pvc prime 16Mi kube-sim-local
+k apply -f - > /dev/null <<'YAML' || fail "apply pod nonroot"
+apiVersion: v1
+kind: Pod
+metadata: {name: nonroot, namespace: t}
+spec:
+  restartPolicy: Never
+  serviceAccountName: pop
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532}
+  volumes:
+  - {name: target, persistentVolumeClaim: {claimName: prime}}
+  - name: oidc
+    projected:
+      defaultMode: 0440
+      sources: [{serviceAccountToken: {audience: sts.aliyuncs.com, expirationSeconds: 3600, path: token}}]
+  containers:
+  - name: populate
+    image: registry.example.com/ossvp/entry-sh:v1
+    args: [-c, 'id -u; echo data > /data/f && cut -d. -f2 /var/run/oidc/token | tr "_-" "/+" | base64 -d 2>/dev/null; echo']
+    terminationMessagePolicy: FallbackToLogsOnError
+    volumeMounts: [{name: target, mountPath: /data}, {name: oidc, mountPath: /var/run/oidc, readOnly: true}]
+YAML
+k wait --for=jsonpath='{.status.phase}'=Succeeded pod/nonroot -n t --timeout=30s > /dev/null || fail "nonroot not Succeeded: $(k logs nonroot -n t 2>&1)"
+NL=$(k logs nonroot -n t)
+expect_contains "$NL" "65532" "nonroot uid"
+expect_contains "$NL" '"sts.aliyuncs.com"' "projected token audience"
+expect_contains "$NL" "system:serviceaccount:t:pop" "projected token subject"
+ok "non-root pod with fsGroup wrote into its PVC and read its projected token (audience sts.aliyuncs.com)"
 
 # --- a failing container ---------------------------------------------------------
 k run x -n t --image=busybox --restart=Never --command -- sh -c 'echo boom > /dev/termination-log; exit 3' > /dev/null \

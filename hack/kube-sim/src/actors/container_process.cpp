@@ -107,13 +107,15 @@ Result<std::shared_ptr<ContainerProcess>> ContainerProcess::start(const ProcessS
         }
       }
     }
+    // As root, before dropping privileges: the sandbox's ancestors need not be
+    // searchable by the container user.
+    if (!spec.workingDir.empty() && ::chdir(spec.workingDir.c_str()) != 0) {
+      childFail("chdir to workingDir", spec.workingDir.c_str());
+    }
     if (spec.gid || spec.uid) {
       if (::setgroups(groups.size(), groups.data()) != 0) childFail("setgroups", "");
       if (spec.gid && ::setgid(*spec.gid) != 0) childFail("setgid", "");
       if (spec.uid && ::setuid(*spec.uid) != 0) childFail("setuid", "");
-    }
-    if (!spec.workingDir.empty() && ::chdir(spec.workingDir.c_str()) != 0) {
-      childFail("chdir to workingDir", spec.workingDir.c_str());
     }
     ::execve(argv[0], argv.data(), envp.data());
     childFail("exec", argv[0]);
