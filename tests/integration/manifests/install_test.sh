@@ -117,6 +117,28 @@ got=$(k -n bmcpfs-dataflow-demo get ossvp defaults \
 [[ "$got" == "/ 600 metadataAndData" ]] || fail "defaults: got '$got'"
 pass "server-side defaults"
 
+# The status shape: the seed's bmcpfsDataflow entry renders in describe as the
+# seed shows it; a field outside the schema is refused (strict validation).
+entry='"dataFlowId":"df-29d3ad9e9xxxxxxx","dataFlowTaskId":"task-2993179xxxxxxxxx","fileSetId":"fset-2997498xxxxxxxxx","fileSystemId":"bmcpfs-29000z8xz3lf5xxxxxxxx","progress":"59%"'
+status_patch() { k -n bmcpfs-dataflow-demo patch ossvp qwen3-32b --subresource=status --type=merge -p "$1"; }
+if status_patch "{\"status\":{\"bmcpfsDataflow\":{\"u\":{$entry,\"notInSchema\":\"x\"}}}}" > "$TMP/out" 2>&1; then
+  fail "a status field outside the schema was accepted"
+fi
+grep -q 'unknown field "status.bmcpfsDataflow.u.notInSchema"' "$TMP/out" || { cat "$TMP/out" >&2; fail "strict status"; }
+status_patch "{\"status\":{\"phase\":\"Populating\",\"progress\":\"59%\",\"bmcpfsDataflow\":{\"62a4e7ec-fae1-4f11-848f-b57cxxxxxxxx\":{$entry}}}}" \
+  > /dev/null || fail "status patch"
+k -n bmcpfs-dataflow-demo describe ossvp qwen3-32b > "$TMP/describe"
+for line in "Bmcpfs Dataflow:" "62a4e7ec-fae1-4f11-848f-b57cxxxxxxxx:" "Data Flow Id: *df-29d3ad9e9xxxxxxx" \
+            "Data Flow Task Id: *task-2993179xxxxxxxxx" "File Set Id: *fset-2997498xxxxxxxxx" \
+            "File System Id: *bmcpfs-29000z8xz3lf5xxxxxxxx" "Progress: *59%"; do
+  grep -Eq "^ +$line\$" "$TMP/describe" || { cat "$TMP/describe" >&2; fail "describe lacks '$line'"; }
+done
+k -n bmcpfs-dataflow-demo patch ossvp qwen3-32b --subresource=status --type=merge \
+  -p '{"status":{"phase":"Succeeded","progress":"100%","message":"Populated successfully","bmcpfsDataflow":null}}' > /dev/null
+k -n bmcpfs-dataflow-demo describe ossvp qwen3-32b | grep -Eq '^  Message: +Populated successfully$' \
+  || fail "describe lacks 'Message: Populated successfully'"
+pass "status renders as the seed shows it (describe ossvp)"
+
 # Invalid ossvps: rejected with the documented message, nothing created.
 reject() {  # reject NAME EXPECTED-SUBSTRING  (spec YAML on stdin, indented 2)
   local name=$1 want=$2
