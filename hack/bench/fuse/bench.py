@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Driver of hack/bench/fuse_bench.sh (see there for the env knobs)."""
+import concurrent.futures as cf
+import csv, json, os, re, shutil, signal, subprocess, sys, time, urllib.request
+
+E = os.environ
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+BIN = os.path.abspath(E.get("OSSVP_BIN", os.path.join(ROOT, "build", "bin")))
+LAT = int(E.get("LATENCY_MS", "5"))
+SEQ_MB, FOUR_MB = int(E.get("SEQ_MB", "2048")), int(E.get("FOUR_MB", "512"))
+SMALL_N, SMALL_KB = int(E.get("SMALL_FILES", "10000")), int(E.get("SMALL_KB", "128"))
+WRITE_MB, MODEL_MB = int(E.get("WRITE_MB", "2048")), int(E.get("MODEL_MB", "2048"))
+TOOLS = E.get("TOOLS", "ossmount ossmount-noc2o s3fs rclone raw").split()
+WORK = E.get("BENCH_DIR", "/tmp/ossvp-fuse-bench")
+OUT = E.get("OUT", os.path.join(WORK, "results"))
+AK, SK, BUCKET = "ossvp-emulator-ak", "ossvp-emulator-sk", "bench"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, text=True, capture_output=True, **kw).stdout
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def make_data(data):
+    stamp = os.path.join(data, f".done-{SEQ_MB}-{FOUR_MB}-{SMALL_N}-{SMALL_KB}-{MODEL_MB}")
+    if os.path.exists(stamp):
+        return
+    shutil.rmtree(data, ignore_errors=True)
+    os.makedirs(os.path.join(data, "four"))
+    log("generating data ...")
+    sh(f"head -c 64M /dev/urandom > {WORK}/blk")
+    def big(path, mb):
+        sh(f"for i in $(seq 1 {mb // 64}); do cat {WORK}/blk; done > {path}")
+    big(f"{data}/seq.bin", SEQ_MB)
+    for i in range(4):
+        big(f"{data}/four/f{i}", FOUR_MB)
+    for d in range(max(1, SMALL_N // 1000)):
+        os.makedirs(f"{data}/small/d{d}")
+    sh(f"head -c {SMALL_KB * 1024} /dev/urandom > {WORK}/small.blk")
+    for i in range(SMALL_N):
+        shutil.copyfile(f"{WORK}/small.blk", f"{data}/small/d{i % max(1, SMALL_N // 1000)}/f{i}")
+    log(sh(f"python3 {HERE}/make_safetensors.py {data}/model.safetensors {MODEL_MB}").strip())
+    open(stamp, "w").close()
+
+
+class Emulator:
+    def __init__(self, data):
+        self.log = open(f"{WORK}/emu.log", "w")
+        self.p = subprocess.Popen([f"{BIN}/oss-emulator", "--listen", "127.0.0.1:0", "--data-dir",
+                                   f"{WORK}/emu-data", "--seed", f"{BUCKET}={data}", "--latency-ms",
+                                   str(LAT), "--log-level", "warn"], stdout=self.log, stderr=self.log)
+        for _ in range(600):
+            m = re.search(r"http://127\.0\.0\.1:\d+", open(f"{WORK}/emu.log").read())
+            if m:
+                self.url = m.group(0)
+                return
+            time.sleep(0.1)
+        raise RuntimeError("emulator did not start")
+
+    def stats(self):
+        return json.load(urllib.request.urlopen(self.url + "/-/stats"))["operations"]
+
+    def count(self, op):
+        return self.stats().get(op, {}).get("count", 0)
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        self.p.wait()
+
+
+def proc_cpu_rss(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    hwm = 0
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) * 1024
+    return ticks / os.sysconf("SC_CLK_TCK"), hwm
+
+
+class Mount:
+    """A fresh mount of one tool (a new process per job: cold caches, own RSS peak)."""
+
+    def __init__(self, tool, emu, mnt, rw):
+        self.tool, self.mnt = tool, mnt
+        os.makedirs(mnt, exist_ok=True)
+        env = dict(E, ALIBABA_CLOUD_ACCESS_KEY_ID=AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SK)
+        if tool.startswith("ossmount"):
+            opts = f"endpoint={emu.url},region=cn-hangzhou,log_file={WORK}/ossmount.log"
+            if tool == "ossmount-noc2o":
+                opts += ",close_to_open=false"
+            tool = "ossmount"
+            cmd = [f"{BIN}/ossmount", BUCKET, mnt, "-o", opts + (",rw" if rw else "")]
+        elif tool == "s3fs":
+            with open(f"{WORK}/passwd", "w") as f:
+                f.write(f"{AK}:{SK}\n")
+            os.chmod(f"{WORK}/passwd", 0o600)
+            os.makedirs(f"{WORK}/s3fs-tmp", exist_ok=True)
+            cmd = ["s3fs", BUCKET, mnt, "-o", f"url={emu.url},use_path_request_style,passwd_file={WORK}/passwd,"
+                   "endpoint=cn-hangzhou,sigv4,parallel_count=16,multipart_size=8,multireq_max=64,"
+                   f"stat_cache_expire=60,enable_noobj_cache,max_background=64,umask=022,"
+                   f"tmpdir={WORK}/s3fs-tmp,dbglevel=warn"]
+        else:  # rclone
+            env.update(RCLONE_CONFIG="/dev/null", RCLONE_CONFIG_EMU_TYPE="s3", RCLONE_CONFIG_EMU_PROVIDER="Other",
+                       RCLONE_CONFIG_EMU_ENV_AUTH="false", RCLONE_CONFIG_EMU_ACCESS_KEY_ID=AK,
+                       RCLONE_CONFIG_EMU_SECRET_ACCESS_KEY=SK, RCLONE_CONFIG_EMU_ENDPOINT=emu.url,
+                       RCLONE_CONFIG_EMU_REGION="cn-hangzhou", RCLONE_CONFIG_EMU_FORCE_PATH_STYLE="true")
+            env.pop("AWS_CA_BUNDLE", None)
+            cmd = ["rclone", "mount", f"emu:{BUCKET}", mnt, "--daemon", "--vfs-cache-mode", "off",
+                   "--use-server-modtime", "--attr-timeout", "60s", "--dir-cache-time", "60s",
+                   "--buffer-size", "64M", "--vfs-read-chunk-size", "8M", "--s3-chunk-size", "8M",
+                   "--s3-upload-concurrency", "16"] + ([] if rw else ["--read-only"])
+        subprocess.run(cmd, check=True, env=env)
+        for _ in range(200):
+            if os.path.ismount(mnt):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"{tool} did not mount")
+        self.pid = find_pid(tool, mnt)
+        self.cpu0, _ = proc_cpu_rss(self.pid)
+
+    def finish(self):
+        cpu, rss = proc_cpu_rss(self.pid)
+        subprocess.run(["fusermount3", "-u", self.mnt])
+        for _ in range(100):
+            if not os.path.exists(f"/proc/{self.pid}"):
+                break
+            time.sleep(0.05)
+        return cpu - self.cpu0, rss
+
+
+def find_pid(binary, mnt):
+    """The FUSE daemon: argv[0] is the tool's binary and its argv names the mount point."""
+    for _ in range(50):
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                argv = open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")
+            except OSError:
+                continue
+            if os.path.basename(argv[0].decode()) == binary and mnt.encode() in argv:
+                return int(p)
+        time.sleep(0.1)
+    raise RuntimeError(f"no {binary} process for {mnt}")
+
+
+def drop_caches():
+    sh("sync; echo 3 > /proc/sys/vm/drop_caches")
+
+
+def fio(args):
+    out = sh(f"fio --output-format=json --eta=never --group_reporting --thread --ioengine=psync {args}")
+    j = json.loads(out[out.index("{"):])["jobs"][0]
+    return (j["read"]["bw_bytes"] or j["write"]["bw_bytes"]) / 1e6
+
+
+def small_read(mnt, threads):
+    paths = [os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(mnt, "small")) for f in fs]
+    def one(p):
+        with open(p, "rb") as f:
+            return len(f.read())
+    t0 = time.monotonic()
+    with cf.ThreadPoolExecutor(threads) as ex:
+        total = sum(ex.map(one, paths))
+    dt = time.monotonic() - t0
+    return len(paths) / dt, total / dt / 1e6
+
+
+def run_tool(tool, emu, results):
+    mnt = f"{WORK}/mnt-{tool}"
+    def job(name, rw, body):
+        drop_caches()
+        m = Mount(tool, emu, mnt, rw)
+        t0 = time.monotonic()
+        try:
+            value, extra = body(mnt)
+        except Exception as e:  # a tool failing a job is a result, not a crash
+            log(f"{tool} {name}: FAILED: {e}")
+            value, extra = None, {}
+        wall = time.monotonic() - t0
+        cpu, rss = m.finish()
+        row = dict(tool=tool, job=name, value=value, cpu_pct=round(100 * cpu / wall, 1),
+                   rss_mb=round(rss / 2**20, 1), **extra)
+        log(row)
+        results.append(row)
+
+    job("1 seq read 1t (MB/s)", False,
+        lambda d: (fio(f"--name=seq --rw=read --bs=1M --direct=1 --filename={d}/seq.bin --size={SEQ_MB}M"), {}))
+    four = ":".join(f"{mnt}/four/f{i}" for i in range(4))
+    job("2 seq read 4t (MB/s)", False,
+        lambda d: (fio(" ".join(f"--name=f{i} --rw=read --bs=1M --direct=1 --filename={d}/four/f{i} --size={FOUR_MB}M"
+                                for i in range(4))), {}))
+    def small(d):
+        heads = emu.count("HeadObject")
+        fps, mbps = small_read(d, 64)
+        return mbps, {"files_per_s": round(fps, 1), "heads": emu.count("HeadObject") - heads}
+    job(f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", False, small)
+    def write(d):
+        mbps = fio(f"--name=w --rw=write --bs=1M --end_fsync=1 --fallocate=none --create_on_open=1 --filename={d}/out-{tool}.bin --size={WRITE_MB}M")
+        return mbps, {}
+    job("4 seq write 1t (MB/s)", True, write)
+    def model(d):
+        r = json.loads(sh(f"python3 {HERE}/load_safetensors.py {d}/model.safetensors"))
+        return r["bytes"] / r["seconds"] / 1e6, {"seconds": round(r["seconds"], 2)}
+    job("5 model load (MB/s)", False, model)
+    def listing(d):
+        heads = emu.count("HeadObject")
+        t0 = time.monotonic()
+        sh(f"ls -lR {d}/small > /dev/null; find {d}/small -type f | wc -l")
+        dt = time.monotonic() - t0
+        return dt, {"heads": emu.count("HeadObject") - heads}
+    job("6 ls -lR + find (s, lower is better)", False, listing)
+
+
+def run_raw(emu, results):
+    env = dict(E, ALIBABA_CLOUD_ACCESS_KEY_ID=AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SK)
+    def rb(keys):
+        out = subprocess.run([f"{BIN}/ossvp-readbench", "--endpoint", emu.url, "--bucket", BUCKET,
+                              "--mode", "raw", "--parallel", "16"] + keys, env=env, check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out)["MBps"]
+    results.append(dict(tool="raw", job="1 seq read 1t (MB/s)", value=rb(["seq.bin"]), cpu_pct="", rss_mb=""))
+    results.append(dict(tool="raw", job="2 seq read 4t (MB/s)", value=rb([f"four/f{i}" for i in range(4)]),
+                        cpu_pct="", rss_mb=""))
+    log(results[-2:])
+
+
+def report(results):
+    os.makedirs(OUT, exist_ok=True)
+    jobs = list(dict.fromkeys(r["job"] for r in results))
+    by = {(r["tool"], r["job"]): r for r in results}
+    def val(t, j):
+        r = by.get((t, j))
+        return r["value"] if r and r["value"] is not None else None
+    lines = [f"Latency {LAT} ms; sizes: seq {SEQ_MB} MiB, 4 x {FOUR_MB} MiB, {SMALL_N} x {SMALL_KB} KiB, "
+             f"write {WRITE_MB} MiB, model {MODEL_MB} MiB.", "",
+             "| job | tool | value | CPU % | peak RSS MB | x s3fs | x rclone | % of raw | extra |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for j in jobs:
+        lower_better = "lower is better" in j
+        for t in [x for x in ["ossmount", "ossmount-noc2o", "s3fs", "rclone", "raw"] if (x, j) in by]:
+            r, v = by[(t, j)], val(t, j)
+            def ratio(other):
+                o = val(other, j)
+                if v is None or o in (None, 0) or t == other:
+                    return ""
+                return f"{(o / v if lower_better else v / o):.1f}x"
+            raw = val("raw", j)
+            pct = f"{100 * v / raw:.0f}%" if v is not None and raw and t != "raw" else ""
+            extra = ", ".join(f"{k}={r[k]}" for k in ("files_per_s", "heads", "seconds") if k in r)
+            vs = "FAILED" if v is None else f"{v:.1f}"
+            lines.append(f"| {j} | {t} | {vs} | {r['cpu_pct']} | {r['rss_mb']} | {ratio('s3fs')} | "
+                         f"{ratio('rclone')} | {pct} | {extra} |")
+    md = "\n".join(lines) + "\n"
+    open(f"{OUT}/results.md", "w").write(md)
+    with open(f"{OUT}/results.csv", "w", newline="") as f:
+        keys = ["job", "tool", "value", "cpu_pct", "rss_mb", "files_per_s", "heads", "seconds"]
+        w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(results)
+    # Bar chart (SVG, converted to PNG when ImageMagick is present): value per job and tool.
+    colors = {"ossmount": "#1f77b4", "ossmount-noc2o": "#9ecae1", "s3fs": "#d62728", "rclone": "#2ca02c", "raw": "#7f7f7f"}
+    W, rowh = 900, 22
+    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{40 + len(results) * rowh + len(jobs) * 16}">',
+           '<rect width="100%" height="100%" fill="white"/>']
+    y = 20
+    for j in jobs:
+        svg.append(f'<text x="5" y="{y}" font-size="13" font-weight="bold">{j}</text>')
+        y += 6
+        vals = [val(t, j) or 0 for t in colors if (t, j) in by]
+        mx = max(vals + [1e-9])
+        for t in [t for t in colors if (t, j) in by]:
+            v = val(t, j) or 0
+            w = int(600 * v / mx)
+            svg.append(f'<rect x="100" y="{y}" width="{w}" height="{rowh - 6}" fill="{colors[t]}"/>')
+            svg.append(f'<text x="5" y="{y + 12}" font-size="11">{t}</text>')
+            svg.append(f'<text x="{105 + w}" y="{y + 12}" font-size="11">{v:.1f}</text>')
+            y += rowh
+        y += 10
+    svg.append("</svg>")
+    open(f"{OUT}/results.svg", "w").write("\n".join(svg))
+    if shutil.which("convert"):
+        subprocess.run(["convert", f"{OUT}/results.svg", f"{OUT}/results.png"], capture_output=True)
+    print(md)
+    print(f"written: {OUT}/results.md results.csv results.svg results.png")
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("run as root (drop_caches, read_ahead_kb, FUSE)")
+    os.makedirs(WORK, exist_ok=True)
+    data = os.path.join(WORK, "data")
+    make_data(data)
+    shutil.rmtree(f"{WORK}/emu-data", ignore_errors=True)
+    emu = Emulator(data)
+    results = []
+    try:
+        for t in TOOLS:
+            if t == "raw":
+                run_raw(emu, results)
+            else:
+                run_tool(t, emu, results)
+    finally:
+        emu.stop()
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
