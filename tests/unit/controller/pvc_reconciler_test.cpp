@@ -167,8 +167,7 @@ TEST_CASE("reconcile: prime PVC copies class, size, modes and the selected node"
 
 TEST_CASE("reconcile: the populator pod follows the pod contract", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  w.seedSourceAndPvc();
   REQUIRE(w.reconcile().isDone());
   REQUIRE(w.reconcile().isDone());
   auto pod = w.pod();
@@ -212,8 +211,7 @@ TEST_CASE("reconcile: the populator pod follows the pod contract", "[controller]
 
 TEST_CASE("reconcile: RRSA pods get the role env and a projected sts token", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo", ""));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  w.seedSourceAndPvc("");
   w.reconcile();
   w.reconcile();
   auto pod = w.pod();
@@ -233,11 +231,7 @@ TEST_CASE("reconcile: RRSA pods get the role env and a projected sts token", "[c
 TEST_CASE("reconcile: progress mirrors the pod annotation, never backwards, 100% only on success",
           "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
-  w.reconcile();
-  w.bindPrime();
-  w.reconcile();
+  w.startPopulation();
   REQUIRE(w.pod());
 
   w.setPod("Running", {{"phase", "copying"}, {"bytesDone", 500}, {"bytesTotal", 1000}, {"objectsDone", 5},
@@ -264,11 +258,7 @@ TEST_CASE("reconcile: progress mirrors the pod annotation, never backwards, 100%
 
 TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
-  w.reconcile();
-  w.bindPrime();
-  w.reconcile();
+  w.startPopulation();
   w.setPod("Succeeded", nullptr, 0, R"({"objects":3,"bytes":30})");
   REQUIRE(w.reconcile().isDone());
 
@@ -314,11 +304,7 @@ TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[con
 TEST_CASE("reconcile: transient failure retries with a new pod after a growing backoff",
           "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
-  w.reconcile();
-  w.bindPrime();
-  w.reconcile();
+  w.startPopulation();
   w.setPod("Failed", nullptr, 7, R"({"reason":"TransientErrorsExhausted","message":"connect to endpoint: timed out"})");
   Outcome o = w.reconcile();
   REQUIRE(o.isRequeue());
@@ -370,11 +356,7 @@ TEST_CASE("reconcile: permanent populator errors stop at once (table)", "[contro
   for (const auto& c : cases) {
     SECTION("exit " + std::to_string(c.exitCode) + " " + c.hint) {
       World w;
-      w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-      w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
-      w.reconcile();
-      w.bindPrime();
-      w.reconcile();
+      w.startPopulation();
       w.setPod("Failed", nullptr, c.exitCode, c.message);
       CHECK(w.reconcile().isDone());
       CHECK(w.pod());  // kept for diagnosis
@@ -395,11 +377,7 @@ TEST_CASE("reconcile: permanent populator errors stop at once (table)", "[contro
 
 TEST_CASE("reconcile: a PVC deleted mid-way removes everything it caused", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
-  w.reconcile();
-  w.bindPrime();
-  w.reconcile();
+  w.startPopulation();
   w.setPod("Running", {{"bytesDone", 1}, {"bytesTotal", 10}});
   w.reconcile();
   REQUIRE(w.api.remove(res::pvcs(), "argo", "data", {}).isOk());
@@ -416,11 +394,7 @@ TEST_CASE("reconcile: a PVC deleted mid-way removes everything it caused", "[con
 TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never success",
           "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
-  w.reconcile();
-  w.bindPrime();
-  w.reconcile();
+  w.startPopulation();
   w.api.seed(res::pvs(), {{"metadata", {{"name", "pv-foreign"}}},
                           {"spec", {{"claimRef", {{"namespace", "argo"}, {"name", "data"}, {"uid", "u1"}}}}}});
   kube::Object c = w.pvc();
@@ -440,8 +414,7 @@ TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never su
 
 TEST_CASE("reconcile: an ossvp in use is kept until its PVCs finish", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  w.seedSourceAndPvc();
   w.reconcile();
   REQUIRE(w.api.remove(res::ossvps(), "argo", "generic-demo", {}).isOk());
   CHECK(w.reconciler->reconcileOssvp("argo", "generic-demo").isDone());
@@ -464,8 +437,7 @@ TEST_CASE("reconcile: an ossvp in use is kept until its PVCs finish", "[controll
 
 TEST_CASE("reconcile: a PVC re-created under the same name is a new population", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  w.seedSourceAndPvc();
   w.reconcile();
   w.api.seed(res::pvcs(), makePvc("argo", "data", "u2", "generic-demo"));
   w.reconcile();
@@ -474,13 +446,32 @@ TEST_CASE("reconcile: a PVC re-created under the same name is a new population",
 
 TEST_CASE("reconcile: a conflicting status write is retried on a fresh read", "[controller][reconciler]") {
   World w;
-  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
-  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  w.seedSourceAndPvc();
   w.reconcile();
   w.api.failNext("status", "ossvolumepopulators",
                  kube::statusFromHttp(409, R"({"reason":"Conflict","message":"modified"})", "test"));
   w.reconcile();
   CHECK(w.ossvpStatus().generic.at("u1").phase == kPvcPhasePopulating);
+}
+
+}  // namespace ossvp::controller::testing
+
+namespace ossvp::controller::testing {
+
+TEST_CASE("reconcile: feature gate VolumePopulator off ignores every PVC", "[controller][reconciler]") {
+  ControllerOptions o = World::defaults();
+  o.volumePopulatorEnabled = false;
+  World w(o);
+  w.seedSourceAndPvc();
+  CHECK(w.reconcile().isDone());
+  CHECK(w.api.actions().empty());
+}
+
+TEST_CASE("reconcile: malformed and unknown work keys are dropped", "[controller][reconciler]") {
+  World w;
+  CHECK(w.reconciler->reconcile("garbage").isDone());
+  CHECK(w.reconciler->reconcile("node/a/b").isDone());
+  CHECK(w.api.actions().empty());
 }
 
 }  // namespace ossvp::controller::testing

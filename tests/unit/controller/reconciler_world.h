@@ -38,6 +38,21 @@ struct World {
     return o;
   }
 
+  // The usual start: ossvp generic-demo (Secret credentials unless `secretRef`
+  // is empty: RRSA) and PVC argo/data (uid u1) referring to it.
+  void seedSourceAndPvc(const std::string& secretRef = "oss-secret") {
+    api.seed(kube::resources::ossvps(), makeOssvpGeneric("argo", "generic-demo", secretRef));
+    api.seed(kube::resources::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  }
+  // seedSourceAndPvc, then the passes that create the prime PVC and the pod,
+  // with the prime PVC bound in between: the pod exists when this returns.
+  void startPopulation() {
+    seedSourceAndPvc();
+    reconcile();
+    bindPrime();
+    reconcile();
+  }
+
   Outcome reconcile(const std::string& ns = "argo", const std::string& name = "data") {
     return reconciler->reconcilePvc(ns, name);
   }
