@@ -150,27 +150,15 @@ k patch cm f -n t --type=merge -p '{"metadata":{"finalizers":null}}' >/dev/null
 expect_fail "removed once finalizers are gone" 'configmaps "f" not found' k get cm f -n t
 
 # garbage collection
-k create cm owner -n t >/dev/null
-OWNER_UID=$(k get cm owner -n t -o jsonpath='{.metadata.uid}')
-cat <<Y | k apply -f - >/dev/null
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: dep
-  namespace: t
-  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: owner, uid: $OWNER_UID}]
-Y
+owned_pair() {  # owned_pair OWNER DEPENDENT: configmap DEPENDENT owned by configmap OWNER
+  k create cm "$1" -n t >/dev/null
+  local uid; uid=$(k get cm "$1" -n t -o jsonpath='{.metadata.uid}')
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: t\n  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: %s, uid: %s}]\n' \
+    "$2" "$1" "$uid" | k apply -f - >/dev/null
+}
+owned_pair owner dep
 check "GC deletes dependents" bash -c "kubectl delete cm owner -n t && kubectl wait --for=delete cm/dep -n t --timeout=10s && ! kubectl get cm dep -n t"
-k create cm owner2 -n t >/dev/null
-O2=$(k get cm owner2 -n t -o jsonpath='{.metadata.uid}')
-cat <<Y | k apply -f - >/dev/null
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: dep2
-  namespace: t
-  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: owner2, uid: $O2}]
-Y
+owned_pair owner2 dep2
 k delete cm owner2 -n t --cascade=orphan >/dev/null
 expect_out "orphan propagation keeps dependents, strips ownerReferences" '^\[\]$' k get cm dep2 -n t -o jsonpath='[{.metadata.ownerReferences}]'
 

@@ -166,6 +166,31 @@ void Subscription::stop() {
 
 // ---------------------------------------------------------------- ObjectStore
 
+bool ObjectStore::watchMatches(const Watch& w, const json& obj) {
+  if (obj.is_null()) return false;
+  if (!w.ns_.empty() && metaStr(obj, "namespace") != w.ns_) return false;
+  return w.labels_.matchesObject(obj) && w.fields_.matches(obj);
+}
+
+// Turns a stored change into what this watcher sees (W4): an update that
+// starts matching its selector is ADDED, one that stops matching is DELETED
+// (old content, new resourceVersion).
+void ObjectStore::deliver(Watch& w, const Event& ev) {
+  bool now = ev.type != "DELETED" && watchMatches(w, ev.object);
+  bool before = ev.type == "DELETED" ? watchMatches(w, ev.object) : watchMatches(w, ev.oldObject);
+  if (ev.type == "DELETED") {
+    if (before) w.push({"DELETED", ev.object, ev.rv});
+  } else if (now && before) {
+    w.push({"MODIFIED", ev.object, ev.rv});
+  } else if (now) {
+    w.push({"ADDED", ev.object, ev.rv});
+  } else if (before) {
+    json gone = ev.oldObject;
+    gone["metadata"]["resourceVersion"] = std::to_string(ev.rv);
+    w.push({"DELETED", gone, ev.rv});
+  }
+}
+
 ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)) {
   if (options_.historySize == 0) options_.historySize = 1;
   loadSnapshot();
@@ -251,24 +276,7 @@ void ObjectStore::recordLocked(const ResourceInfo& info, const std::string& type
     if (!w || w->closed()) continue;
     alive.push_back(weak);
     if (w->storageKey_ != ev.storageKey) continue;
-    std::string ns = metaStr(ev.object, "namespace");
-    if (!w->ns_.empty() && w->ns_ != ns) continue;
-    auto matches = [&](const json& o) {
-      return !o.is_null() && w->labels_.matchesObject(o) && w->fields_.matches(o);
-    };
-    bool now = type != "DELETED" && matches(ev.object);
-    bool before = type == "DELETED" ? matches(ev.object) : matches(ev.oldObject);
-    if (type == "DELETED") {
-      if (before) w->push({"DELETED", ev.object, ev.rv});
-    } else if (now && before) {
-      w->push({"MODIFIED", ev.object, ev.rv});
-    } else if (now) {
-      w->push({"ADDED", ev.object, ev.rv});
-    } else if (before) {
-      json gone = ev.oldObject;
-      gone["metadata"]["resourceVersion"] = std::to_string(ev.rv);
-      w->push({"DELETED", gone, ev.rv});
-    }
+    deliver(*w, ev);
   }
   watches_ = std::move(alive);
   history_.push_back(std::move(ev));
@@ -838,11 +846,7 @@ ApiResult<std::shared_ptr<Watch>> ObjectStore::watch(const GVR& gvr, const std::
   w->kind_ = info->kind;
   w->apiVersion_ = info->gvr.groupVersion();
   std::lock_guard<std::mutex> lock(mu_);
-  auto matches = [&](const json& obj) {
-    if (obj.is_null()) return false;
-    if (!w->ns_.empty() && metaStr(obj, "namespace") != w->ns_) return false;
-    return w->labels_.matchesObject(obj) && w->fields_.matches(obj);
-  };
+  auto matches = [&](const json& obj) { return watchMatches(*w, obj); };
   uint64_t from = o.resourceVersion.value_or(0);
   if (from == 0) {
     auto it = objects_.find(w->storageKey_);
@@ -858,20 +862,7 @@ ApiResult<std::shared_ptr<Watch>> ObjectStore::watch(const GVR& gvr, const std::
     return w;
   } else {
     for (const auto& ev : history_) {
-      if (ev.rv <= from || ev.storageKey != w->storageKey_) continue;
-      bool now = ev.type != "DELETED" && matches(ev.object);
-      bool before = ev.type == "DELETED" ? matches(ev.object) : matches(ev.oldObject);
-      if (ev.type == "DELETED") {
-        if (before) w->push({"DELETED", ev.object, ev.rv});
-      } else if (now && before) {
-        w->push({"MODIFIED", ev.object, ev.rv});
-      } else if (now) {
-        w->push({"ADDED", ev.object, ev.rv});
-      } else if (before) {
-        json gone = ev.oldObject;
-        gone["metadata"]["resourceVersion"] = std::to_string(ev.rv);
-        w->push({"DELETED", gone, ev.rv});
-      }
+      if (ev.rv > from && ev.storageKey == w->storageKey_) deliver(*w, ev);
     }
   }
   watches_.push_back(w);

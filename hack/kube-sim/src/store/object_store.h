@@ -203,6 +203,8 @@ class ObjectStore {
   };
   using ObjectMap = std::map<std::pair<std::string, std::string>, json>;  // (ns, name) -> obj
 
+  static bool watchMatches(const Watch& w, const json& obj);
+  static void deliver(Watch& w, const Event& ev);
   ApiResult<ResourceInfo> resolve(const GVR& gvr) const;
   static std::string storageKeyOf(const ResourceInfo& info);
   ApiResult<json> createLocked(const ResourceInfo& info, const std::string& ns, json obj, const WriteOptions& o);
