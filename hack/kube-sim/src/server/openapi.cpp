@@ -45,7 +45,9 @@ std::optional<json> openApiV3GroupVersion(const std::vector<ResourceInfo>& all, 
                        {{"application/json-patch+json", {{"schema", {{"type", "object"}}}}},
                         {"application/merge-patch+json", {{"schema", {{"type", "object"}}}}},
                         {"application/apply-patch+yaml", {{"schema", {{"type", "object"}}}}}}}};
-    if (!r.isCustom) patchBody["content"]["application/strategic-merge-patch+json"] = {{"schema", {{"type", "object"}}}};
+    // No strategic-merge-patch content type advertised: kubectl then computes
+    // SMPs for built-ins from its compiled-in types (our schemas are minimal)
+    // and merge patches for custom resources, as against a real server.
     std::string base = "/" + gvPath + (r.namespaced ? "/namespaces/{namespace}/" : "/") + r.gvr.resource;
     json item = {
         {"get", {{"operationId", "read" + r.kind}, {"x-kubernetes-action", "get"},
