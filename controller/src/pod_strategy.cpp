@@ -237,9 +237,34 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   return PopulationResult::inProgress();
 }
 
+// Why a pod that has not finished is not making progress ("" when it is fine):
+// an unschedulable pod, or a container waiting on an image, a Secret, a mount.
+std::string podBlocker(const Object& pod) {
+  const Object& st = pod.value("status", Object::object());
+  for (const auto& cs : st.value("containerStatuses", Object::array())) {
+    const Object& waiting = cs.contains("state") ? cs["state"].value("waiting", Object()) : Object();
+    std::string why = waiting.is_object() ? waiting.value("reason", "") : "";
+    if (!why.empty() && why != "ContainerCreating" && why != "PodInitializing") {
+      return why + ": " + waiting.value("message", "");
+    }
+  }
+  for (const auto& c : st.value("conditions", Object::array())) {
+    if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False") {
+      return "not scheduled: " + c.value("message", c.value("reason", ""));
+    }
+  }
+  return "";
+}
+
 PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const Object& pod) {
   auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
+  std::string blocker = podBlocker(pod);
+  if (!blocker.empty()) {
+    events_.warning(ctx.pvc, reason::kPodBlocked,
+                    "Populator pod " + options_.populatorNamespace + "/" + kube::nameOf(pod) + " is stuck: " + blocker);
+  }
   Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+    if (!blocker.empty()) e.lastError = "populator pod " + kube::nameOf(pod) + " is stuck: " + blocker;
     e.podName = kube::nameOf(pod);
     e.phase = std::string(kPvcPhasePopulating);
     e.attempts = std::max(e.attempts, toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1));

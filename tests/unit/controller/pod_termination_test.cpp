@@ -54,3 +54,23 @@ TEST_CASE("pod termination: a pod without container status is retryable", "[cont
 }
 
 }  // namespace ossvp::controller
+
+namespace ossvp::controller {
+
+TEST_CASE("pod blocker: waiting reasons and unschedulable pods are surfaced", "[controller][pod]") {
+  kube::Object pulling = {{"status", {{"phase", "Pending"},
+                                      {"containerStatuses",
+                                       kube::Object::array({{{"state", {{"waiting", {{"reason", "ErrImagePull"},
+                                                                                     {"message", "no such image"}}}}}}})}}}};
+  CHECK(podBlocker(pulling) == "ErrImagePull: no such image");
+  kube::Object creating = {{"status", {{"containerStatuses",
+                                        kube::Object::array({{{"state", {{"waiting", {{"reason", "ContainerCreating"}}}}}}})}}}};
+  CHECK(podBlocker(creating).empty());
+  kube::Object unschedulable = {{"status", {{"conditions", kube::Object::array({{{"type", "PodScheduled"},
+                                                                                {"status", "False"},
+                                                                                {"message", "0/3 nodes are available"}}})}}}};
+  CHECK(podBlocker(unschedulable) == "not scheduled: 0/3 nodes are available");
+  CHECK(podBlocker(kube::Object::object()).empty());
+}
+
+}  // namespace ossvp::controller

@@ -54,6 +54,7 @@ inline constexpr const char* kCreated = "PopulatorCreated";
 inline constexpr const char* kCreationError = "PopulatorCreationError";  // Warning
 inline constexpr const char* kFailed = "PopulatorFailed";                // Warning
 inline constexpr const char* kRetrying = "PopulatorRetrying";            // Warning
+inline constexpr const char* kPodBlocked = "PopulatorPodStuck";          // Warning: unschedulable, image, mount
 inline constexpr const char* kGaveUp = "PopulatorGaveUp";                // Warning
 inline constexpr const char* kSucceededCopy = "PopulatorCopyCompleted";
 inline constexpr const char* kRebinding = "PopulatorRebinding";

@@ -32,6 +32,9 @@ struct PodTermination {
   nlohmann::json summary;  // parsed termination message JSON, when it was JSON
 };
 PodTermination readPodTermination(const kube::Object& pod);
+// Why an unfinished pod makes no progress (unschedulable, image pull, config
+// error ...), "" when nothing is wrong.
+std::string podBlocker(const kube::Object& pod);
 
 class PodStrategy : public PopulationStrategy {
  public:
