@@ -38,7 +38,8 @@ expect_fail() {
 start_sim() {  # start_sim [extra args]: (re)starts kube-sim on the same state dir
   rm -f "$WORK/kubeconfig"
   "$BIN/kube-sim" --listen 127.0.0.1:${HTTPS_PORT:-0} --http-listen 127.0.0.1:${HTTP_PORT:-0} \
-    --state-dir "$WORK/state" --kubeconfig-out "$WORK/kubeconfig" --watch-history 10 "$@" \
+    --state-dir "$WORK/state" --kubeconfig-out "$WORK/kubeconfig" --watch-history 10 \
+    --image-map "busybox:1=$(command -v sh)" "$@" \
     >"$WORK/sim.out" 2>>"$WORK/sim.err" &
   PID=$!
   for _ in $(seq 100); do [ -s "$WORK/kubeconfig" ] && break; sleep 0.1; done
@@ -225,6 +226,23 @@ expect_out "kubectl wait --for=jsonpath (list+watch)" 'condition met' k wait --f
 sleep 1; k create cm watched -n t >/dev/null; sleep 1; kill "$(cat "$WORK/getw.pid")" 2>/dev/null
 if [ "$(grep -c '^NAME' "$WORK/getw.txt")" = 1 ] && grep -Eq '^watched +0 +' "$WORK/getw.txt"; then
   pass "kubectl get -w (Table watch events)"; else fail "get -w: $(cat "$WORK/getw.txt")"; fi
+
+# pods/log: the kubelet actor runs the container, the API server serves its log
+cat <<Y | k apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: logger, namespace: t}
+spec:
+  restartPolicy: Never
+  containers: [{name: main, image: "busybox:1", command: [sh, -c, 'echo first; sleep 0.5; echo second']}]
+Y
+expect_out "kubectl logs -f follows the container log" '^first second $' bash -c "sleep 0.5; kubectl logs -f logger -n t | tr '\n' ' '"
+expect_out "kubectl logs --tail" '^second$' bash -c "kubectl wait --for=jsonpath='{.status.phase}'=Succeeded pod/logger -n t --timeout=15s >/dev/null && kubectl logs logger -n t --tail=1"
+expect_fail "logs of an unknown container" 'container nope is not valid for pod logger' k logs logger -n t -c nope
+
+# namespace deletion: Terminating, contents removed, then gone
+k create ns doomed >/dev/null; k create cm x -n doomed >/dev/null
+check "kubectl delete ns waits until the namespace is gone" bash -c "kubectl delete ns doomed --timeout=20s && ! kubectl get ns doomed"
 
 # ---------------------------------------------------------------- raw watch
 k create cm c2 -n t >/dev/null
