@@ -52,7 +52,7 @@ ALL_BYTES=$((BIG_BYTES + SMALL_FILES * (SMALL_KB << 10)))
 "$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" \
   --secret-key "$SK" --allow-anonymous --latency-ms "$LATENCY" --seed "bkt=$SEED" > "$WORK/emu.out" 2> "$WORK/emu.err" &
 EMU_PID=$!
-for _ in $(seq 1 300); do grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 3000); do grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
 [[ -n "$URL" ]] || { cat "$WORK/emu.err" >&2; exit 1; }
 

@@ -18,7 +18,7 @@ std::string normalizePrefix(const std::string& path) {
 namespace {
 
 std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const std::string& partSize,
-                     const std::string& progress, const std::string& logLevel) {
+                     const std::string& copyChunk, const std::string& progress, const std::string& logLevel) {
   if (c.endpoint.empty()) return "--endpoint (OSSVP_ENDPOINT) is required, e.g. oss-cn-hangzhou-internal.aliyuncs.com";
   if (c.region.empty()) return "--region (OSSVP_REGION) is required, e.g. cn-hangzhou";
   if (c.bucket.empty()) return "--bucket (OSSVP_BUCKET) is required";
@@ -37,12 +37,18 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
   if (!ps.isOk()) return "--part-size (OSSVP_PART_SIZE): " + ps.status().message();
   c.partSize = *ps;
   if (c.partSize < (64ULL << 10)) return "--part-size (OSSVP_PART_SIZE) must be at least 64KiB";
-  // Half the budget is the workers' part-sized copy buffers, half the read
-  // engine's: shrink the part to fit, never below 256 KiB.
-  uint64_t perWorker = c.memoryBudget / 2 / static_cast<uint64_t>(c.concurrency);
+  auto cc = parseByteSize(copyChunk);
+  if (!cc.isOk()) return "--copy-chunk (OSSVP_COPY_CHUNK): " + cc.status().message();
+  c.copyChunk = *cc;
+  if (c.copyChunk < (64ULL << 10)) return "--copy-chunk (OSSVP_COPY_CHUNK) must be at least 64KiB";
+  // At most a quarter of the budget is the workers' copy buffers; the rest is
+  // the read engine's, which prefetches ~2 parts per stream: shrink both to fit.
+  uint64_t workers = static_cast<uint64_t>(c.concurrency);
+  c.copyChunk = std::min<uint64_t>(c.copyChunk, std::max<uint64_t>(c.memoryBudget / 4 / workers, 64ULL << 10));
+  uint64_t perWorker = (c.memoryBudget - c.copyChunk * workers) / 2 / workers;
   if (perWorker < c.partSize) c.partSize = std::max<uint64_t>(perWorker, 256ULL << 10);
-  if (c.partSize * static_cast<uint64_t>(c.concurrency) > c.memoryBudget / 2) {
-    return fmt::format("--memory-budget {} is too small for --concurrency {}: allow at least 512KiB per worker",
+  if (c.copyChunk * workers > c.memoryBudget / 4 || c.partSize * workers > c.memoryBudget) {
+    return fmt::format("--memory-budget {} is too small for --concurrency {}: allow at least 1MiB per worker",
                        memoryBudget, c.concurrency);
   }
   for (const auto& o : c.endpointOverrides) {
@@ -66,7 +72,7 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
 
 ConfigParse parseConfig(int argc, const char* const* argv) {
   PopulatorConfig c;
-  std::string memoryBudget = "512MiB", partSize = "8MiB", progress = "auto", logLevel = "info";
+  std::string memoryBudget = "512MiB", partSize = "8MiB", copyChunk = "1MiB", progress = "auto", logLevel = "info";
   CLI::App app{"ossvp-populator: copy an OSS bucket path into a volume, verified and resumable"};
   app.option_defaults()->always_capture_default();
   app.add_option("--endpoint", c.endpoint, "OSS endpoint host")->envname("OSSVP_ENDPOINT");
@@ -79,7 +85,8 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
   app.add_option("--concurrency", c.concurrency, "parallel ranged reads")->envname("OSSVP_CONCURRENCY");
   app.add_option("--memory-budget", memoryBudget, "bound on buffered bytes, e.g. 512MiB")
       ->envname("OSSVP_MEMORY_BUDGET");
-  app.add_option("--part-size", partSize, "ranged read size")->envname("OSSVP_PART_SIZE");
+  app.add_option("--part-size", partSize, "ranged GET size of the read engine")->envname("OSSVP_PART_SIZE");
+  app.add_option("--copy-chunk", copyChunk, "bytes per read into a worker's buffer")->envname("OSSVP_COPY_CHUNK");
   app.add_option("--endpoint-override", c.endpointOverrides,
                  "HOST=URL: send requests for HOST to URL (repeatable; env: comma-separated)")
       ->envname("OSSVP_ENDPOINT_OVERRIDE")
@@ -110,7 +117,7 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
     out.exitCode = static_cast<int>(ExitCode::BadConfig);
     return out;
   }
-  std::string err = validate(c, memoryBudget, partSize, progress, logLevel);
+  std::string err = validate(c, memoryBudget, partSize, copyChunk, progress, logLevel);
   if (!err.empty()) {
     out.output = "ossvp-populator: " + err;
     out.exitCode = static_cast<int>(ExitCode::BadConfig);

@@ -1,3 +1,5 @@
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -63,8 +65,11 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
     return client.status();
   }
   fusecore::EngineOptions eo;
-  uint64_t copyBuffers = static_cast<uint64_t>(c.concurrency) * c.partSize;  // one part-sized buffer per worker
-  eo.memoryBudget = c.memoryBudget - copyBuffers;  // config keeps copyBuffers <= half
+  uint64_t copyBuffers = static_cast<uint64_t>(c.concurrency) * c.copyChunk;  // one buffer per worker
+  // config keeps copyBuffers <= a quarter; the code, libraries, thread stacks
+  // and connections take a fixed share too, so peak RSS stays under the budget.
+  uint64_t overhead = std::min<uint64_t>(48ULL << 20, c.memoryBudget / 8);
+  eo.memoryBudget = c.memoryBudget - copyBuffers - overhead;
   eo.partSize = c.partSize;
   eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrency * 2));
   if (c.throughputMBps > 0) {
@@ -106,6 +111,11 @@ int runMain(int argc, char** argv) {
   const PopulatorConfig& c = *parsed.config;
   initLogging(LogOptions{c.logLevel, c.jsonLogs, "ossvp-populator"});
   installSignalHandlers();
+  // Part buffers come and go by the thousand: a fixed mmap threshold returns
+  // them to the OS at once (glibc's dynamic threshold would keep freed 8 MiB
+  // parts in the heap, growing RSS past the budget), and few arenas.
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  ::mallopt(M_ARENA_MAX, 4);
   logInfo("ossvp-populator: oss://{}/{} (endpoint {}, region {}) -> {}; concurrency {}, part {}, memory {}, cap {}",
           c.bucket, c.prefix, c.endpoint, c.region, c.target, c.concurrency, c.partSize, c.memoryBudget,
           c.throughputMBps > 0 ? fmt::format("{} MB/s", c.throughputMBps) : std::string("none"));

@@ -69,8 +69,9 @@ TEST_CASE("missing or bad values give BadConfig and name the flag and env var", 
 TEST_CASE("the memory budget bounds concurrency x part size", "[unit]") {
   auto p = parse(with({"--concurrency", "64", "--memory-budget", "64MiB", "--part-size", "8MiB"}));
   REQUIRE(p.config);
-  CHECK(p.config->partSize * 64 <= p.config->memoryBudget / 2);
-  CHECK(p.config->partSize == 512ULL << 10);
+  CHECK(p.config->copyChunk * 64 <= p.config->memoryBudget / 4);
+  CHECK(p.config->partSize * 64 <= p.config->memoryBudget);
+  CHECK(p.config->partSize == 384ULL << 10);
   p = parse(with({"--concurrency", "1024", "--memory-budget", "64MiB"}));
   CHECK_FALSE(p.config);
   CHECK(p.output.find("too small for --concurrency 1024") != std::string::npos);
