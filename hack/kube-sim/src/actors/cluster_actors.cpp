@@ -1,7 +1,10 @@
 #include "actors/cluster_actors.h"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "actors/bmcpfs_backend.h"
@@ -19,11 +22,45 @@ namespace ossvp::kubesim {
 
 namespace {
 
-// The running actors and one store subscription per watched resource, which
-// wakes every actor interested in it.
+// The running actors and one watch thread per watched resource, which wakes
+// every actor interested in it. A watch closed by the store (fault injection
+// "drop watches"/"restart", or 410 after compaction) is re-opened from the
+// current revision and all its actors are woken, so nothing is missed.
 struct ActorHub {
   std::vector<std::unique_ptr<Actor>> actors;
-  std::vector<Subscription> subscriptions;
+  std::vector<std::thread> watchers;
+  std::atomic<bool> stopping{false};
+
+  void wakeFor(const GVR& g) {
+    for (auto& a : actors) {
+      for (const auto& w : a->watchedResources()) {
+        if (w == g) {
+          a->wake();
+          break;
+        }
+      }
+    }
+  }
+
+  void watchLoop(ObjectStore* store, GVR g) {
+    std::shared_ptr<Watch> w;
+    while (!stopping) {
+      if (!w || w->closed()) {
+        WatchOptions o;
+        o.resourceVersion = store->currentResourceVersion();
+        auto r = store->watch(g, "", o);
+        if (!r) {
+          logWarn("kube-sim actors: cannot watch {}: {}", g.groupResource(), r.error().message);
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+          continue;
+        }
+        if (w) wakeFor(g);  // events may have been missed while the watch was down
+        w = *r;
+      }
+      if (w->next(std::chrono::milliseconds(500))) wakeFor(g);
+    }
+    if (w) w->stop();
+  }
 };
 
 std::mutex gMu;
@@ -58,24 +95,7 @@ void startClusterActors(ClusterContext& ctx) {
   }
   ActorHub* raw = hub.get();
   for (const auto& g : resources) {
-    WatchOptions o;
-    o.resourceVersion = ctx.store->currentResourceVersion();
-    auto sub = ctx.store->subscribe(g, "", o, [raw, g](const WatchEvent&) {
-      for (auto& a : raw->actors) {
-        for (const auto& w : a->watchedResources()) {
-          if (w == g) {
-            a->wake();
-            break;
-          }
-        }
-      }
-      return true;
-    });
-    if (sub) {
-      hub->subscriptions.push_back(std::move(*sub));
-    } else {
-      logWarn("kube-sim actors: cannot watch {}: {}", g.groupResource(), sub.error().message);
-    }
+    hub->watchers.emplace_back([raw, store = ctx.store, g] { raw->watchLoop(store, g); });
   }
   for (auto& a : hub->actors) a->start();
   logInfo("kube-sim: {} cluster actors started ({} nodes)", hub->actors.size(), ctx.nodes);
@@ -89,7 +109,8 @@ void stopClusterActors() {
     hub = std::move(gHub);
   }
   if (!hub) return;
-  for (auto& s : hub->subscriptions) s.stop();
+  hub->stopping = true;
+  for (auto& t : hub->watchers) t.join();
   for (auto& a : hub->actors) a->stop();
 }
 
