@@ -67,7 +67,7 @@ rate = s["bytesCopied"] / 1e6 / (end - start)
 copy_rate = s["bytesCopied"] / 1e6 / s["durationSeconds"]
 print(f"cap 12 MB/s: wall {rate:.2f} MB/s, copy {copy_rate:.2f} MB/s")
 assert copy_rate <= 12 * 1.05, copy_rate
-assert rate >= 12 * 0.80, rate  # not far below either (busy CI machine: generous lower bound)
+assert rate >= 12 * 0.70, rate  # and not far below it (generous: CI machines are busy)
 PY
 pass "throughput cap honoured"
 
