@@ -123,7 +123,7 @@ const std::vector<OptionSpec>& optionTable() {
       {"readahead_kb", "16384", "kernel readahead of the mount (bdi read_ahead_kb); 0 keeps the kernel's 128", true, intSetter(&MountConfig::readaheadKb, "readahead_kb", 0, 1 << 20)},
       {"fuse_threads", "16", "maximum FUSE worker threads", true, intSetter(&MountConfig::fuseThreads, "fuse_threads", 1, 1024)},
       {"max_background", "64", "kernel FUSE max_background", true, intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
-      {"memory_limit", "1G", "global cap on buffered data (prefetch, cache, uploads)", true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
+      {"memory_limit", "1G", "cap on the process's memory: data buffers (prefetch, cache, uploads) get it minus min(64M, 1/8) for the rest", true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
       {"part_size", "8M", "size of one ranged GET when prefetching", true, sizeSetter(&MountConfig::partSize, "part_size")},
       {"max_prefetch_window", "256M", "largest prefetch window of one sequential stream", true, sizeSetter(&MountConfig::maxPrefetchWindow, "max_prefetch_window")},
       {"small_file_threshold", "1M", "files up to this size are fetched whole on first read", true, sizeSetter(&MountConfig::smallFileThreshold, "small_file_threshold")},
@@ -145,7 +145,10 @@ FsOptions MountConfig::fsOptions() const {
   o.readWrite = readWrite;
   o.closeToOpen = closeToOpen;
   o.meta.ttl = std::chrono::milliseconds(static_cast<int64_t>(metadataTtl * 1000));
-  o.engine.memoryBudget = memoryLimit;
+  // memory_limit bounds the whole process: data buffers get it minus a
+  // reserve for threads, libcurl, metadata and the heap's own overhead.
+  uint64_t reserve = std::min<uint64_t>(64ull << 20, memoryLimit / 8);
+  o.engine.memoryBudget = memoryLimit - reserve;
   o.engine.partSize = partSize;
   o.engine.maxWindow = std::max(maxPrefetchWindow, o.engine.initialWindow);
   o.engine.smallObjectThreshold = smallFileThreshold;

@@ -33,7 +33,7 @@ TEST_CASE("bucket, prefix, mountpoint and -o options parse", "[fusecore][config]
   CHECK(c->foreground);
   CHECK(c->fileMode == 0644);
   auto fs = c->fsOptions();
-  CHECK(fs.engine.memoryBudget == 512ull << 20);
+  CHECK(fs.engine.memoryBudget == (512ull - 64) << 20);  // minus the non-data reserve
   CHECK(fs.meta.ttl == std::chrono::seconds(60));
 }
 
