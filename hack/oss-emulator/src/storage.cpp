@@ -129,6 +129,10 @@ Status pump(const std::string& path, const std::shared_ptr<const std::string>& d
 
 // --------------------------------------------------------------- ObjectWriter
 
+ObjectWriter::~ObjectWriter() {
+  if (md5_ != nullptr) EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(md5_));
+}
+
 void ObjectWriter::account(const char* data, size_t n) {
   if (md5_ == nullptr) {
     md5_ = EVP_MD_CTX_new();

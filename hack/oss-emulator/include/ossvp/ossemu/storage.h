@@ -72,7 +72,7 @@ struct UploadInfo {
 // Streams one object's bytes into storage, computing MD5 and CRC64.
 class ObjectWriter {
  public:
-  virtual ~ObjectWriter() = default;
+  virtual ~ObjectWriter();
   virtual Status write(const char* data, size_t n) = 0;
   uint64_t size() const { return size_; }
   uint64_t crc64() const { return crc_; }
