@@ -53,7 +53,7 @@ class Emulator:
         self.p = subprocess.Popen([f"{BIN}/oss-emulator", "--listen", "127.0.0.1:0", "--data-dir",
                                    f"{WORK}/emu-data", "--seed", f"{BUCKET}={data}", "--latency-ms",
                                    str(LAT), "--log-level", "warn"], stdout=self.log, stderr=self.log)
-        for _ in range(600):
+        for _ in range(3000):  # seeding hashes every object: minutes for many GiB
             m = re.search(r"http://127\.0\.0\.1:\d+", open(f"{WORK}/emu.log").read())
             if m:
                 self.url = m.group(0)
