@@ -177,7 +177,7 @@ void HttpLoop::start(const std::shared_ptr<Transfer>& t) {
   }
 }
 
-void HttpLoop::cancel(const std::shared_ptr<Transfer>& t) {
+void HttpLoop::cancel(std::shared_ptr<Transfer> t) {  // by value: erasing from active_ may drop the caller's copy
   if (!t->easy_ || active_.erase(t->easy_) == 0) return;
   curl_multi_remove_handle(multi_, t->easy_);
   finish(t, CURLE_ABORTED_BY_CALLBACK, true);
@@ -208,7 +208,10 @@ void HttpLoop::run() {
     }
     for (auto& fn : work) fn();
     if (stopping) {
-      while (!active_.empty()) cancel(active_.begin()->second);
+      while (!active_.empty()) {
+        std::shared_ptr<Transfer> t = active_.begin()->second;
+        cancel(t);
+      }
       std::lock_guard<std::mutex> lock(mu_);
       if (posted_.empty() && timers_.empty() && active_.empty()) return;
       continue;

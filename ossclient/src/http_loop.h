@@ -87,7 +87,7 @@ class HttpLoop {
 
   // Loop thread only.
   void start(const std::shared_ptr<Transfer>& transfer);
-  void cancel(const std::shared_ptr<Transfer>& transfer);  // completes it with cancelled=true
+  void cancel(std::shared_ptr<Transfer> transfer);  // completes it with cancelled=true
 
  private:
   void run();
