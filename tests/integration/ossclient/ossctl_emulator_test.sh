@@ -25,7 +25,7 @@ head -c 3000000 /dev/urandom > "$SEED/data/blob.bin"
 printf 'space and plus' > "$SEED/data/x y+z.txt"
 
 "$EMU" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --access-key AKTEST --secret-key SKTEST \
-  --seed "bkt=$SEED" --rng-seed 7 > "$WORK/emu.out" 2> "$WORK/emu.err" &
+  --seed "bkt=$SEED" --rng-seed 7 --sts-duration-seconds 120 > "$WORK/emu.out" 2> "$WORK/emu.err" &
 EMU_PID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
 ENDPOINT=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/emu.out")
@@ -140,6 +140,17 @@ env -u ALIBABA_CLOUD_ACCESS_KEY_ID -u ALIBABA_CLOUD_ACCESS_KEY_SECRET \
   cat oss://bkt/many/d1/f00001 > "$WORK/rrsa.out" 2> "$WORK/rrsa.err" || fail "RRSA: $(cat "$WORK/rrsa.err")"
 [[ "$(cat "$WORK/rrsa.out")" == "object 1" ]] || fail "RRSA read"
 [[ $(stat_count AssumeRoleWithOIDC count) -ge 1 ]] || fail "STS was not called"
-pass "RRSA credentials via AssumeRoleWithOIDC"
+# STS hands out 120 s credentials; the client refreshes within 180 s of expiry,
+# so every one of the 13 list pages must get fresh credentials.
+sts_before=$(stat_count AssumeRoleWithOIDC count)
+env -u ALIBABA_CLOUD_ACCESS_KEY_ID -u ALIBABA_CLOUD_ACCESS_KEY_SECRET \
+  ALIBABA_CLOUD_ROLE_ARN=acs:ram::123:role/test ALIBABA_CLOUD_OIDC_PROVIDER_ARN=acs:ram::123:oidc-provider/ack \
+  ALIBABA_CLOUD_OIDC_TOKEN_FILE="$WORK/token" ALIBABA_CLOUD_STS_ENDPOINT="$ENDPOINT" \
+  "$OSSCTL" --endpoint "$ENDPOINT" --region cn-hangzhou ls -r --max-keys 100 oss://bkt/many/ > "$WORK/rrsa-ls" \
+  || fail "RRSA listing"
+[[ $(wc -l < "$WORK/rrsa-ls") -eq 1234 ]] || fail "RRSA listing incomplete"
+refreshes=$(( $(stat_count AssumeRoleWithOIDC count) - sts_before ))
+[[ $refreshes -ge 13 ]] || fail "expected a refresh per request near expiry, saw $refreshes STS calls"
+pass "RRSA credentials via AssumeRoleWithOIDC, refreshed before expiry ($refreshes STS calls)"
 
 echo "ossctl integration: all passed"
