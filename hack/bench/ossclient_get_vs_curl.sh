@@ -36,6 +36,7 @@ URL="$ENDPOINT/bench/big.bin"
 export ALIBABA_CLOUD_ACCESS_KEY_ID=AKBENCH ALIBABA_CLOUD_ACCESS_KEY_SECRET=SKBENCH
 
 now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 run_curl() { curl -sf -o /dev/null "$URL"; }
 run_ossclient() { "$BIN/ossctl" --endpoint "$ENDPOINT" --region cn-hangzhou cat oss://bench/big.bin > /dev/null; }
 
@@ -45,20 +46,20 @@ best_oss=999999
 : > "$WORK/times"
 for r in $(seq 1 "$ROUNDS"); do
   t0=$(now); run_curl; t1=$(now); run_ossclient; t2=$(now)
-  c=$(echo "$t1 - $t0" | bc -l); o=$(echo "$t2 - $t1" | bc -l)
+  c=$(calc "$t1 - $t0"); o=$(calc "$t2 - $t1")
   printf 'round %d: curl %.3f s, ossclient %.3f s\n' "$r" "$c" "$o"
   echo "$c $o" >> "$WORK/times"
-  best_curl=$(echo "if ($c < $best_curl) $c else $best_curl" | bc -l)
-  best_oss=$(echo "if ($o < $best_oss) $o else $best_oss" | bc -l)
+  best_curl=$(calc "($c < $best_curl) ? $c : $best_curl")
+  best_oss=$(calc "($o < $best_oss) ? $o : $best_oss")
 done
-curl_mibs=$(echo "$SIZE_MIB / $best_curl" | bc -l)
-oss_mibs=$(echo "$SIZE_MIB / $best_oss" | bc -l)
-ratio=$(echo "$oss_mibs / $curl_mibs" | bc -l)
+curl_mibs=$(calc "$SIZE_MIB / $best_curl")
+oss_mibs=$(calc "$SIZE_MIB / $best_oss")
+ratio=$(calc "$oss_mibs / $curl_mibs")
 printf 'object: %d MiB, best of %d rounds\n' "$SIZE_MIB" "$ROUNDS"
 printf 'curl CLI:  %8.1f MiB/s\n' "$curl_mibs"
 printf 'ossclient: %8.1f MiB/s (V4-signed, CRC64 verified)\n' "$oss_mibs"
 med_curl=$(awk '{print $1}' "$WORK/times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 med_oss=$(awk '{print $2}' "$WORK/times" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 printf 'median:    curl %.1f MiB/s, ossclient %.1f MiB/s, ratio %.2f\n' \
-  "$(echo "$SIZE_MIB / $med_curl" | bc -l)" "$(echo "$SIZE_MIB / $med_oss" | bc -l)" "$(echo "$med_curl / $med_oss" | bc -l)"
+  "$(calc "$SIZE_MIB / $med_curl")" "$(calc "$SIZE_MIB / $med_oss")" "$(calc "$med_curl / $med_oss")"
 printf 'ratio ossclient/curl (best): %.2f (target >= 0.90)\n' "$ratio"
