@@ -82,7 +82,9 @@ uid=$(k get pvc badcreds -n argo -o jsonpath='{.metadata.uid}')
   || fail "the failed populator pod was not kept"
 k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.labels.storage\.alibabacloud\.com/populator-attempt}' \
   | grep -qx 1 || fail "a permanent error was retried"
-k get secret bad-keys -n "$PNS" -o jsonpath='{.data.accessKeySecret}' > /dev/null
+# The seed's troubleshooting step: the failed pod's log says why.
+k logs "populate-$uid" -n "$PNS" 2>&1 | grep -q "SignatureDoesNotMatch\|InvalidAccessKeyId\|403" \
+  || fail "kubectl logs of the failed populator pod does not show the OSS error"
 ! (describe_ossvp argo bad-creds; k describe pvc badcreds -n argo) | grep -q wrong-secret-value \
   || fail "a secret leaked into status or events"
 [[ "$(pvc_phase argo badcreds)" == Pending ]] || fail "a failed PVC must stay Pending"
