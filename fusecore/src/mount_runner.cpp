@@ -2,6 +2,7 @@
 // parent waits until the child reports the mount live or failed), load
 // credentials, build the OSS client, probe the bucket, mount, serve.
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <climits>
@@ -58,6 +59,10 @@ Result<ossclient::ClientOptions> clientOptionsFor(const MountConfig& c) {
 }  // namespace
 
 int ossmountMain(int argc, char** argv) {
+  // Part buffers (>= 1 MiB) always come from mmap and go back to the system
+  // when freed; glibc's dynamic threshold would otherwise keep freed parts in
+  // the heap and let RSS drift above memory_limit.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   auto parsed = parseMountArgs(argc, argv);
   if (!parsed.isOk()) {
     std::cerr << "ossmount: " << parsed.status().message() << "\n";
