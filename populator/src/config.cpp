@@ -72,7 +72,7 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
 
 ConfigParse parseConfig(int argc, const char* const* argv) {
   PopulatorConfig c;
-  std::string memoryBudget = "512MiB", partSize = "8MiB", copyChunk = "1MiB", progress = "auto", logLevel = "info";
+  std::string memoryBudget = "512MiB", partSize = "8MiB", copyChunk = "8MiB", progress = "auto", logLevel = "info";
   CLI::App app{"ossvp-populator: copy an OSS bucket path into a volume, verified and resumable"};
   app.option_defaults()->always_capture_default();
   app.add_option("--endpoint", c.endpoint, "OSS endpoint host")->envname("OSSVP_ENDPOINT");

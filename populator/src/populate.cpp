@@ -95,7 +95,9 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
   }
   CopierOptions opts;
   opts.workers = config.concurrency;
-  opts.chunkSize = static_cast<size_t>(config.copyChunk);
+  // Smaller draws under a cap keep the rate smooth.
+  opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.copyChunk)
+                                                                  : config.copyChunk);
   opts.minSegment = 2 * config.partSize;
   opts.maxSegment = 8 * config.partSize;
   opts.integrityAttempts = config.integrityAttempts;

@@ -28,7 +28,7 @@ struct PopulatorConfig {
   int concurrency = 16;                    // parallel part reads
   uint64_t memoryBudget = 512ULL << 20;    // bound on buffered bytes
   uint64_t partSize = 8ULL << 20;          // the read engine's ranged-GET size (shrunk to fit the budget)
-  uint64_t copyChunk = 1ULL << 20;         // bytes per read() into a worker's buffer
+  uint64_t copyChunk = 8ULL << 20;         // bytes per read() into a worker's buffer (one part)
   std::vector<std::string> endpointOverrides;  // HOST=URL
   std::string terminationLog = "/dev/termination-log";
   ProgressMode progressMode = ProgressMode::Auto;
