@@ -279,10 +279,12 @@ void ObjectStore::recordLocked(const ResourceInfo& info, const std::string& type
     deliver(*w, ev);
   }
   watches_ = std::move(alive);
-  history_.push_back(std::move(ev));
-  while (history_.size() > options_.historySize) {
-    compactedRv_ = history_.front().rv;
-    history_.pop_front();
+  // Bounded per resource, like the API server's per-resource watch cache.
+  History& h = history_[ev.storageKey];
+  h.events.push_back(std::move(ev));
+  while (h.events.size() > options_.historySize) {
+    h.compactedRv = h.events.front().rv;
+    h.events.pop_front();
   }
   dirty_ = true;
   flushCv_.notify_all();
@@ -855,14 +857,14 @@ ApiResult<std::shared_ptr<Watch>> ObjectStore::watch(const GVR& gvr, const std::
         if (matches(obj)) w->push({"ADDED", obj, parseRv(metaStr(obj, "resourceVersion"))});
       }
     }
-  } else if (from < compactedRv_) {
+  } else if (uint64_t floor = std::max(compactedRv_, history_[w->storageKey_].compactedRv); from < floor) {
     ApiError e = errExpired("too old resource version: " + std::to_string(from) + " (" +
-                            std::to_string(compactedRv_ + 1) + ")");
+                            std::to_string(floor + 1) + ")");
     w->push({"ERROR", e.toStatus(), 0});
     return w;
   } else {
-    for (const auto& ev : history_) {
-      if (ev.rv > from && ev.storageKey == w->storageKey_) deliver(*w, ev);
+    for (const auto& ev : history_[w->storageKey_].events) {
+      if (ev.rv > from) deliver(*w, ev);
     }
   }
   watches_.push_back(w);

@@ -229,8 +229,12 @@ class ObjectStore {
   mutable std::mutex mu_;
   std::map<std::string, ObjectMap> objects_;  // storageKey -> objects
   uint64_t rv_ = 1;
-  uint64_t compactedRv_ = 0;  // watches from RV < this answer 410
-  std::deque<Event> history_;
+  struct History {
+    std::deque<Event> events;
+    uint64_t compactedRv = 0;  // watches of this resource from an RV < this answer 410
+  };
+  uint64_t compactedRv_ = 0;  // global floor (compactHistory, restart)
+  std::map<std::string, History> history_;  // storageKey -> recent events
   std::vector<std::weak_ptr<Watch>> watches_;
   std::vector<AdmissionHook> admission_;
   std::vector<CommitHook> commitHooks_;
