@@ -206,7 +206,7 @@ TEST_CASE("library: cancellation and shutdown with requests in flight", "[integr
     std::string data = "slow";
     REQUIRE(c->put(PutRequest{"itb", "slow.txt", data.data(), data.size(), ""}).isOk());
   }
-  emulator().admin(R"({"operation":"GetObject","latency_ms":3000})");
+  emulator().admin(R"({"operation":"GetObject","latency_ms":10000})");
   auto c = client();
   char buf[8];
   std::promise<Status> cancelled;

@@ -39,6 +39,9 @@ admin() { curl -sf -X POST "$ENDPOINT/-/admin" -d "$1" > /dev/null; }
 stat_count() {  # stat_count OPERATION FIELD
   curl -sf "$ENDPOINT/-/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['operations'].get('$1',{}).get('$2',0))"
 }
+total_errors() {  # error responses over all operations
+  curl -sf "$ENDPOINT/-/stats" | python3 -c "import json,sys; print(sum(o.get('errors',0) for o in json.load(sys.stdin)['operations'].values()))"
+}
 
 # ---- listing across many pages
 (cd "$SEED" && find many -type f | sort) > "$WORK/expected-keys"
@@ -89,7 +92,7 @@ pass "multipart and single put round trips, delete"
 
 # ---- injected faults: 503s, connection resets and truncated bodies are retried
 admin '{"operation":"*","error_rate":0.25,"reset_rate":0.1,"truncate_rate":0.1}'
-errors_before=$(stat_count GetObject errors)
+errors_before=$(total_errors)
 for i in 1 2 3 4; do
   ctl --retries 12 get oss://bkt/up/mp.bin "$WORK/faulty.bin" || fail "get under faults (round $i)"
   cmp -s "$WORK/up.bin" "$WORK/faulty.bin" || fail "data differs under faults (round $i)"
@@ -99,9 +102,9 @@ ctl --retries 12 put --multipart-threshold 1MiB --part-size 1MiB --parallel 4 "$
 [[ $(ctl --retries 12 ls -r --max-keys 200 oss://bkt/many/ | wc -l) -eq 1234 ]] || fail "listing under faults"
 admin '{"reset":true}'
 ctl get oss://bkt/up/faulty.bin "$WORK/faulty2.bin" && cmp -s "$WORK/up.bin" "$WORK/faulty2.bin" || fail "faulty upload differs"
-errors_after=$(stat_count GetObject errors)
-[[ $((errors_after - errors_before)) -ge 1 ]] || fail "no GetObject faults were injected"
-pass "survived $((errors_after - errors_before)) injected GetObject faults"
+errors_after=$(total_errors)
+[[ $((errors_after - errors_before)) -ge 3 ]] || fail "too few faults were injected ($((errors_after - errors_before)))"
+pass "survived $((errors_after - errors_before)) injected faults (503s, resets, truncated bodies)"
 
 # ---- bad credentials: a clear 403 with code and request id
 if ALIBABA_CLOUD_ACCESS_KEY_SECRET=wrong ctl ls oss://bkt/ 2> "$WORK/err"; then fail "bad secret accepted"; fi
