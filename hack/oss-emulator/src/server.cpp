@@ -61,16 +61,27 @@ void Server::acceptLoop() {
     char ip[INET_ADDRSTRLEN] = {0};
     inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
     std::string peerName = std::string(ip) + ":" + std::to_string(ntohs(peer.sin_port));
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      connections_.insert(fd);
-      ++active_;
-    }
-    std::thread([this, fd, peerName] { serve(fd, peerName); }).detach();
+    std::lock_guard<std::mutex> lock(mu_);
+    reapLocked();
+    connections_.insert(fd);
+    ++active_;
+    uint64_t id = nextThreadId_++;
+    threads_[id] = std::thread([this, fd, peerName, id] { serve(fd, peerName, id); });
   }
 }
 
-void Server::serve(int fd, std::string peer) {
+// Joins connection threads that have finished (their stacks are freed).
+void Server::reapLocked() {
+  for (uint64_t id : finished_) {
+    auto it = threads_.find(id);
+    if (it == threads_.end()) continue;
+    it->second.join();
+    threads_.erase(it);
+  }
+  finished_.clear();
+}
+
+void Server::serve(int fd, std::string peer, uint64_t threadId) {
   {
     HttpConn conn(fd, peer);
     while (!stopping_) {
@@ -107,6 +118,7 @@ void Server::serve(int fd, std::string peer) {
   }  // closes fd
   std::lock_guard<std::mutex> lock(mu_);
   --active_;
+  finished_.push_back(threadId);
   cv_.notify_all();
 }
 
@@ -119,7 +131,13 @@ void Server::stop() {
   if (acceptThread_.joinable()) acceptThread_.join();
   std::unique_lock<std::mutex> lock(mu_);
   for (int fd : connections_) ::shutdown(fd, SHUT_RDWR);
-  cv_.wait_for(lock, std::chrono::seconds(10), [this] { return active_ == 0; });
+  bool all = cv_.wait_for(lock, std::chrono::seconds(10), [this] { return active_ == 0; });
+  if (all) {
+    reapLocked();  // every thread has finished: join them all
+  } else {
+    for (auto& [id, t] : threads_) t.detach();  // stuck in a stall: let the process exit anyway
+  }
+  threads_.clear();
 }
 
 }  // namespace ossvp::ossemu

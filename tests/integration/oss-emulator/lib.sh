@@ -11,7 +11,10 @@ EMU_SK=test-sk-0123456789
 _PIDS=()
 _MOUNTS=()
 cleanup() {
-  local m p
+  local rc=$? m p
+  if (( rc != 0 )) && [[ -s "$WORK/emu.err" ]]; then
+    echo "--- emulator stderr (last 40 lines) ---" >&2; tail -n 40 "$WORK/emu.err" >&2
+  fi
   for m in "${_MOUNTS[@]:-}"; do [[ -n "$m" ]] && { fusermount3 -u "$m" 2>/dev/null || fusermount -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; }; done
   for p in "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
   for p in "${_PIDS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done

@@ -9,10 +9,13 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <set>
+#include <vector>
 #include <string>
 #include <thread>
 
@@ -33,7 +36,7 @@ class Server {
  private:
   Server(Emulator& e) : emulator_(e) {}
   void acceptLoop();
-  void serve(int fd, std::string peer);
+  void serve(int fd, std::string peer, uint64_t threadId);
 
   Emulator& emulator_;
   int listenFd_ = -1;
@@ -45,6 +48,10 @@ class Server {
   std::condition_variable cv_;
   std::set<int> connections_;  // guarded by mu_
   int active_ = 0;             // guarded by mu_
+  uint64_t nextThreadId_ = 0;                 // guarded by mu_
+  std::map<uint64_t, std::thread> threads_;   // guarded by mu_
+  std::vector<uint64_t> finished_;            // guarded by mu_: threads to join
+  void reapLocked();
 };
 
 }  // namespace ossvp::ossemu
