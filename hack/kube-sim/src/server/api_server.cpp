@@ -67,6 +67,16 @@ json present(const ResourceInfo& info, json obj) {
   return obj;
 }
 
+// events.k8s.io/v1 field selectors name the v1 fields; the store holds core shapes.
+std::string storageFieldSelector(const ResourceInfo& info, std::string sel) {
+  if (info.gvr.group != "events.k8s.io") return sel;
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"regarding.", "involvedObject."}, {"reportingController", "reportingComponent"}}) {
+    for (size_t p = sel.find(from); p != std::string::npos; p = sel.find(from, p + to.size())) sel.replace(p, from.size(), to);
+  }
+  return sel;
+}
+
 json toStorage(const ResourceInfo& info, json obj) {
   if (info.gvr.group == "events.k8s.io") return eventsV1ToCoreEvent(obj);
   return obj;
@@ -162,6 +172,8 @@ std::optional<RequestUser> ApiServer::authenticate(const HttpRequest& req) const
 }
 
 void ApiServer::handle(const HttpRequest& req, HttpResponder& out) {
+  logDebug("kube-sim: {} {} (accept {}, content-type {})", req.method, req.target, req.header("accept"),
+           req.header("content-type"));
   bool isAdminPath = req.path.rfind("/kube-sim/", 0) == 0;
   if (!isAdminPath) {
     if (int ms = faults_.latencyMs(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
@@ -407,7 +419,7 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
   if (m == "GET" && t.name.empty() && watch) {
     WatchOptions wo;
     wo.labelSelector = queryOr(req, "labelSelector");
-    wo.fieldSelector = queryOr(req, "fieldSelector");
+    wo.fieldSelector = storageFieldSelector(ri, queryOr(req, "fieldSelector"));
     wo.allowBookmarks = queryTrue(req, "allowWatchBookmarks");
     std::string rv = queryOr(req, "resourceVersion");
     if (!rv.empty() && rv != "0") {
@@ -456,7 +468,7 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
   if (m == "GET" && t.name.empty()) {
     ListOptions lo;
     lo.labelSelector = queryOr(req, "labelSelector");
-    lo.fieldSelector = queryOr(req, "fieldSelector");
+    lo.fieldSelector = storageFieldSelector(ri, queryOr(req, "fieldSelector"));
     lo.limit = std::atoll(queryOr(req, "limit", "0").c_str());
     lo.continueToken = queryOr(req, "continue");
     auto r = store_.list(gvr, t.ns, lo);
