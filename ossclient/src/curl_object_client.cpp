@@ -247,7 +247,11 @@ class CurlObjectClient final : public ObjectClient {
 
   ~CurlObjectClient() override {
     core_->closing = true;
-    core_->loops.clear();  // each loop cancels its transfers and runs every pending completion
+    // Stop all loops before destroying any: a callback running during the
+    // drain may still post to another loop.
+    for (auto& loop : core_->loops) loop->requestStop();
+    for (auto& loop : core_->loops) loop->join();
+    core_->loops.clear();
   }
 
   Result<ListPage> list(const ListRequest& request) override {

@@ -92,19 +92,34 @@ HttpLoop::HttpLoop(const ClientOptions& options, int maxConnections) : options_(
 }
 
 HttpLoop::~HttpLoop() {
+  requestStop();
+  join();
+  curl_multi_cleanup(multi_);
+}
+
+void HttpLoop::requestStop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   curl_multi_wakeup(multi_);
-  thread_.join();
-  curl_multi_cleanup(multi_);
+}
+
+void HttpLoop::join() {
+  if (thread_.joinable()) thread_.join();
 }
 
 void HttpLoop::post(std::function<void()> fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    posted_.push_back(std::move(fn));
+    if (!exited_) {
+      posted_.push_back(std::move(fn));
+      fn = nullptr;
+    }
+  }
+  if (fn) {
+    fn();  // the loop is gone (client shutting down)
+    return;
   }
   curl_multi_wakeup(multi_);
 }
@@ -112,7 +127,14 @@ void HttpLoop::post(std::function<void()> fn) {
 void HttpLoop::postAfter(std::chrono::milliseconds delay, std::function<void()> fn) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    timers_.emplace(std::chrono::steady_clock::now() + delay, std::move(fn));
+    if (!exited_) {
+      timers_.emplace(std::chrono::steady_clock::now() + delay, std::move(fn));
+      fn = nullptr;
+    }
+  }
+  if (fn) {
+    fn();
+    return;
   }
   curl_multi_wakeup(multi_);
 }
@@ -213,7 +235,10 @@ void HttpLoop::run() {
         cancel(t);
       }
       std::lock_guard<std::mutex> lock(mu_);
-      if (posted_.empty() && timers_.empty() && active_.empty()) return;
+      if (posted_.empty() && timers_.empty() && active_.empty()) {
+        exited_ = true;
+        return;
+      }
       continue;
     }
 

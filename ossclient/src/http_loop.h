@@ -78,11 +78,18 @@ class Transfer {
 class HttpLoop {
  public:
   explicit HttpLoop(const ClientOptions& options, int maxConnections);
-  ~HttpLoop();  // completes pending transfers with cancelled, joins the thread
+  ~HttpLoop();  // requestStop() + join()
+
+  // Shutdown in two steps so that several loops can drain together: after
+  // requestStop() the loop runs what is posted, cancels its transfers and
+  // exits once idle; join() waits for that. Work posted after the loop
+  // exited runs inline in the posting thread.
+  void requestStop();
+  void join();
   HttpLoop(const HttpLoop&) = delete;
   HttpLoop& operator=(const HttpLoop&) = delete;
 
-  void post(std::function<void()> fn);
+  void post(std::function<void()> fn);  // runs fn inline if the loop already exited
   void postAfter(std::chrono::milliseconds delay, std::function<void()> fn);
 
   // Loop thread only.
@@ -100,6 +107,7 @@ class HttpLoop {
   std::vector<std::function<void()>> posted_;
   std::multimap<std::chrono::steady_clock::time_point, std::function<void()>> timers_;
   bool stopping_ = false;
+  bool exited_ = false;
   std::map<CURL*, std::shared_ptr<Transfer>> active_;
   std::thread thread_;
 };

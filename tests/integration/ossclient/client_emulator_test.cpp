@@ -220,17 +220,23 @@ TEST_CASE("library: cancellation and shutdown with requests in flight", "[integr
 
   std::atomic<int> callbacks{0};
   std::atomic<int> cancelledCount{0};
+  std::atomic<int> followUps{0};
+  ObjectClient* raw = c.get();
+  GetRequest slow{"itb", "slow.txt", 0, std::nullopt, "", nullptr, 0, [](std::string_view) { return Status::ok(); }, true};
   for (int i = 0; i < 10; ++i) {
-    c->getAsync(GetRequest{"itb", "slow.txt", 0, std::nullopt, "", nullptr, 0,
-                           [](std::string_view) { return Status::ok(); }, true},
-                [&](Result<GetResult> r) {
-                  ++callbacks;
-                  if (r.status().code() == StatusCode::Cancelled) ++cancelledCount;
-                });
+    c->getAsync(slow, [&](Result<GetResult> r) {
+      ++callbacks;
+      if (r.status().code() == StatusCode::Cancelled) ++cancelledCount;
+      // A read-ahead style follow-up issued while the client shuts down must still complete.
+      raw->getAsync(slow, [&](Result<GetResult> r2) {
+        if (r2.status().code() == StatusCode::Cancelled) ++followUps;
+      });
+    });
   }
   c.reset();  // must cancel everything and run every callback before returning
   CHECK(callbacks == 10);
   CHECK(cancelledCount == 10);
+  CHECK(followUps == 10);
   emulator().admin(R"({"reset":true})");
 }
 
