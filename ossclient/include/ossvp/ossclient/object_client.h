@@ -9,7 +9,10 @@
 //    request's caller-owned buffers (dest / data);
 //  - AsyncHandle::cancel() makes a pending request finish with Cancelled;
 //  - destroying the client cancels what is still pending and waits until
-//    every callback has run.
+//    every callback has run (requests started from callbacks meanwhile
+//    complete with Cancelled, possibly inline);
+//  - never call a blocking method from a callback (it runs on the thread the
+//    blocking call would wait for).
 // Blocking calls retry transient failures internally (idempotent requests
 // only) and return the final outcome.
 //
