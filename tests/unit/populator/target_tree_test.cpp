@@ -10,32 +10,42 @@
 using namespace ossvp::populator;
 using namespace ossvp::populator::testutil;
 
+namespace {
+// Opens `root` as a TargetTree and creates one temp file in it.
+struct TreeWithTemp {
+  explicit TreeWithTemp(const std::string& root) {
+    auto t = TargetTree::open(root);
+    REQUIRE(t.isOk());
+    tree = std::move(t).value();
+    auto f = tree->createTemp(&name);
+    REQUIRE(f.isOk());
+    fd = std::move(f).value();
+  }
+  std::unique_ptr<TargetTree> tree;
+  std::string name;
+  UniqueFd fd;
+};
+}  // namespace
+
 TEST_CASE("files are installed from tmp/ under the target, parents created", "[unit]") {
   TempDir dir;
-  auto tree = TargetTree::open(dir.path());
-  REQUIRE(tree.isOk());
-  std::string name;
-  auto fd = (*tree)->createTemp(&name);
-  REQUIRE(fd.isOk());
-  REQUIRE(::write(fd->get(), "hello", 5) == 5);
-  REQUIRE((*tree)->install(name, {"a", "b", "c.txt"}).isOk());
+  TreeWithTemp t(dir.path());
+  auto& tree = t.tree;
+  REQUIRE(::write(t.fd.get(), "hello", 5) == 5);
+  REQUIRE(tree->install(t.name, {"a", "b", "c.txt"}).isOk());
   CHECK(readFile(dir.path() + "/a/b/c.txt") == "hello");
   CHECK(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
-  auto st = (*tree)->stat({"a", "b", "c.txt"});
+  auto st = tree->stat({"a", "b", "c.txt"});
   REQUIRE(st.isOk());
   CHECK(st->st_size == 5);
-  CHECK((*tree)->stat({"a", "nope"}).status().code() == ossvp::StatusCode::NotFound);
+  CHECK(tree->stat({"a", "nope"}).status().code() == ossvp::StatusCode::NotFound);
 }
 
 TEST_CASE("a symlink planted in the target is never followed", "[unit]") {
   TempDir dir, outside;
   REQUIRE(::symlink(outside.path().c_str(), (dir.path() + "/evil").c_str()) == 0);
-  auto tree = TargetTree::open(dir.path());
-  REQUIRE(tree.isOk());
-  std::string name;
-  auto fd = (*tree)->createTemp(&name);
-  REQUIRE(fd.isOk());
-  ossvp::Status st = (*tree)->install(name, {"evil", "x"});
+  TreeWithTemp t(dir.path());
+  ossvp::Status st = t.tree->install(t.name, {"evil", "x"});
   CHECK_FALSE(st.isOk());
   CHECK(st.message().find("not a directory") != std::string::npos);
   CHECK(std::filesystem::is_empty(outside.path()));
@@ -43,13 +53,7 @@ TEST_CASE("a symlink planted in the target is never followed", "[unit]") {
 
 TEST_CASE("leftover temp files of a killed run are removed on open", "[unit]") {
   TempDir dir;
-  {
-    auto tree = TargetTree::open(dir.path());
-    REQUIRE(tree.isOk());
-    std::string name;
-    auto fd = (*tree)->createTemp(&name);
-    REQUIRE(fd.isOk());
-  }
+  { TreeWithTemp killed(dir.path()); }
   CHECK_FALSE(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
   auto tree = TargetTree::open(dir.path());
   REQUIRE(tree.isOk());
