@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential cmake pkg-config ninja-build
   libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev
   libboost-dev libboost-system-dev libboost-program-options-dev
-  catch2 libfuse3-dev fuse3 libpugixml-dev libisal-dev libspdlog-dev libfmt-dev libcli11-dev
+  catch2 libfuse3-dev fuse3 libpugixml-dev libisal-dev libspdlog-dev libfmt-dev libcli11-dev clang libclang-rt-14-dev
 )
 # Real third-party clients and peers used by integration tests.
 TEST_PKGS=(curl awscli s3fs rclone nodejs npm openssl procps psmisc python3 kubernetes-client)
