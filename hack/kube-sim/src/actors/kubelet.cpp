@@ -67,10 +67,13 @@ void Kubelet::shutdown() {
 
 void Kubelet::syncAll() {
   auto pods = store().list(gvr::kPods, "");
-  if (!pods) return;
+  auto nodes = store().list(gvr::kNodes, "");
+  if (!pods || !nodes) return;
+  std::set<std::string> nodeNames;  // a pod bound to a node nobody runs stays Pending, as in Kubernetes
+  for (const auto& n : nodes->items) nodeNames.insert(nameOf(n));
   std::set<std::string> live;
   for (const auto& pod : pods->items) {
-    if (str(pod, {"spec", "nodeName"}).empty()) continue;
+    if (!nodeNames.count(str(pod, {"spec", "nodeName"}))) continue;
     live.insert(uidOf(pod));
     syncPod(pod);
   }
