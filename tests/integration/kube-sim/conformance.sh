@@ -223,7 +223,10 @@ expect_out "kubectl wait --for=jsonpath (list+watch)" 'condition met' k wait --f
 
 # kubectl get -w prints Table rows for watch events
 ( k get cm -n t -w >"$WORK/getw.txt" 2>&1 & echo $! >"$WORK/getw.pid" )
-sleep 1; k create cm watched -n t >/dev/null; sleep 1; kill "$(cat "$WORK/getw.pid")" 2>/dev/null
+for _ in $(seq 100); do grep -q '^NAME' "$WORK/getw.txt" 2>/dev/null && break; sleep 0.1; done
+k create cm watched -n t >/dev/null
+for _ in $(seq 100); do grep -q '^watched' "$WORK/getw.txt" && break; sleep 0.1; done
+kill "$(cat "$WORK/getw.pid")" 2>/dev/null
 if [ "$(grep -c '^NAME' "$WORK/getw.txt")" = 1 ] && grep -Eq '^watched +0 +' "$WORK/getw.txt"; then
   pass "kubectl get -w (Table watch events)"; else fail "get -w: $(cat "$WORK/getw.txt")"; fi
 
@@ -236,7 +239,11 @@ spec:
   restartPolicy: Never
   containers: [{name: main, image: "busybox:1", command: [sh, -c, 'echo first; sleep 0.5; echo second']}]
 Y
-expect_out "kubectl logs -f follows the container log" '^first second $' bash -c "sleep 0.5; kubectl logs -f logger -n t | tr '\n' ' '"
+for _ in $(seq 100); do  # logs of a container that has not started yet are a 400, as upstream
+  [ -n "$(k get pod logger -n t -o jsonpath='{.status.containerStatuses[0].state.running}{.status.containerStatuses[0].state.terminated}')" ] && break
+  sleep 0.1
+done
+expect_out "kubectl logs -f follows the container log" '^first second $' bash -c "kubectl logs -f logger -n t | tr '\n' ' '"
 expect_out "kubectl logs --tail" '^second$' bash -c "kubectl wait --for=jsonpath='{.status.phase}'=Succeeded pod/logger -n t --timeout=15s >/dev/null && kubectl logs logger -n t --tail=1"
 expect_fail "logs of an unknown container" 'container nope is not valid for pod logger' k logs logger -n t -c nope
 
