@@ -6,8 +6,10 @@
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
 
 cluster_names() {
-  k get all,pvc,pv,ossvp,secrets,configmaps,storageclasses -A -o name 2>/dev/null \
-    | grep -v '^configmap/kube-root-ca.crt$' | sort
+  local out
+  out=$(k get all,pvc,pv,ossvp,secrets,configmaps,storageclasses -A -o name 2>&1) \
+    || fail "cannot list the cluster's objects: $out"
+  grep -v '^configmap/kube-root-ca.crt$' <<< "$out" | sort
 }
 
 ossvp_yaml() {  # ossvp_yaml NAME NAMESPACE  (spec lines, indented 2, on stdin)
