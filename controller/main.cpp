@@ -48,6 +48,17 @@ int main(int argc, char** argv) {
   app.add_option("--resync-period", resyncSeconds, "seconds between re-examinations of in-flight PVCs")
       ->capture_default_str();
   app.add_option("--sweep-period", sweepSeconds, "seconds between orphan sweeps")->capture_default_str();
+  double cpfsPollSeconds = 2;
+  app.add_option("--cpfs-endpoint", o.cpfsEndpoint,
+                 "bmcpfs-dataflow: NAS OpenAPI host or URL (default nas.<region>.aliyuncs.com; a host given to "
+                 "--endpoint-override maps to its URL). Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET");
+  app.add_option("--cpfs-region", o.cpfsRegion, "bmcpfs-dataflow: NAS region (default: the ossvp's region)");
+  app.add_option("--cpfs-throughput-mbps", o.cpfsThroughputMBps,
+                 "bmcpfs-dataflow: Throughput sent with every CreateDataFlow (default: only for CPFS "
+                 "general-purpose, from the ossvp)")
+      ->check(CLI::Range(0, 100000));
+  app.add_option("--cpfs-poll-interval", cpfsPollSeconds, "bmcpfs-dataflow: seconds between task status polls")
+      ->capture_default_str();
   // Operations flags of the Deployment (issue 8): accepted now so that the
   // manifests run; leader election and the HTTP endpoints are not served yet.
   bool leaderElect = false;
@@ -81,6 +92,7 @@ int main(int argc, char** argv) {
   o.retryBaseDelay = ms(retryBaseSeconds);
   o.resyncPeriod = ms(resyncSeconds);
   o.sweepPeriod = ms(sweepSeconds);
+  o.cpfsPollInterval = ms(cpfsPollSeconds);
 
   const char* inClusterHost = std::getenv("KUBERNETES_SERVICE_HOST");
   auto config = kubeconfig.empty() && inClusterHost ? kube::KubeConfig::inCluster()

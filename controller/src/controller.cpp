@@ -1,11 +1,14 @@
 #include "ossvp/controller/controller.h"
 
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "ossvp/common/log.h"
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/names.h"
 #include "ossvp/controller/pod_strategy.h"
+#include "ossvp/controller/bmcpfs_strategy.h"
 
 namespace ossvp::controller {
 
@@ -32,6 +35,27 @@ std::vector<kube::ObjectPtr> InformerReader::listCached(const kube::Resource& r,
   return inf ? inf->cache().list(ns, labels) : std::vector<kube::ObjectPtr>{};
 }
 
+// NAS clients per region, credentials read from the environment once.
+static NasClientFactory nasClientFactory(const ControllerOptions& o) {
+  struct Cache {
+    std::mutex mu;
+    std::map<std::string, std::shared_ptr<NasApi>> clients;
+  };
+  auto cache = std::make_shared<Cache>();
+  return [cache, o](const std::string& ossvpRegion) -> Result<std::shared_ptr<NasApi>> {
+    std::string region = o.cpfsRegion.empty() ? ossvpRegion : o.cpfsRegion;
+    std::lock_guard<std::mutex> lock(cache->mu);
+    if (auto it = cache->clients.find(region); it != cache->clients.end()) return it->second;
+    auto creds = NasCredentials::fromEnvironment();
+    if (!creds.isOk()) return creds.status();
+    std::string url = resolveNasEndpoint(o.cpfsEndpoint, region, o.endpointOverrides);
+    logInfo("NAS OpenAPI for region {}: {}", region, url);
+    auto client = std::make_shared<NasHttpClient>(url, region, std::move(creds).value());
+    cache->clients[region] = client;
+    return std::shared_ptr<NasApi>(client);
+  };
+}
+
 Controller::Controller(kube::ApiClient& api, ControllerOptions options, int workers, std::string instance)
     : api_(api),
       options_(std::move(options)),
@@ -54,6 +78,8 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
 
   reconciler_ = std::make_unique<PvcReconciler>(api_, reader_, events_, status_, options_);
   reconciler_->addStrategy(std::make_unique<PodStrategy>(api_, reader_, events_, status_, options_));
+  reconciler_->addStrategy(std::make_unique<BmcpfsStrategy>(reader_, events_, status_, nasClientFactory(options_),
+                                                            options_.cpfsPollInterval, options_.cpfsThroughputMBps));
 
   pvcs_->addHandler([this](ChangeType, const Object& o) { onPvc(o); });
   pods_->addHandler([this](ChangeType, const Object& o) { onTemporary(o); });

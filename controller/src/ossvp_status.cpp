@@ -221,7 +221,10 @@ Result<OssvpStatus> OssvpStatus::fromJson(const nlohmann::json& j) {
 void OssvpStatus::summarizeInFlight() {
   int lowest = 101;
   auto consider = [&](const std::string& progress) { lowest = std::min(lowest, std::max(0, parsePercent(progress))); };
-  for (const auto& [uid, e] : bmcpfsDataflow) consider(e.progress);
+  for (const auto& [uid, e] : bmcpfsDataflow) {
+    auto g = generic.find(uid);
+    if (g == generic.end() || !g->second.finished()) consider(e.progress);
+  }
   for (const auto& [uid, e] : generic) {
     if (!e.finished()) consider(e.progress);
   }

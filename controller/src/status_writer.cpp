@@ -45,7 +45,13 @@ void summarizeStatus(OssvpStatus* st, int64_t generation) {
     setCondition(&st->conditions, Condition{std::string(type), on ? "True" : "False", std::move(reason),
                                             std::move(message), now, generation});
   };
-  int inFlight = static_cast<int>(st->bmcpfsDataflow.size());
+  // A bmcpfs entry is in flight until the reconciler records the PVC's end
+  // in its generic entry (Succeeded or Failed).
+  int inFlight = 0;
+  for (const auto& [uid, e] : st->bmcpfsDataflow) {
+    auto g = st->generic.find(uid);
+    if (g == st->generic.end() || !g->second.finished()) ++inFlight;
+  }
   const GenericPvcEntry* latest = nullptr;
   for (const auto& [uid, e] : st->generic) {
     if (!e.finished()) {

@@ -44,6 +44,14 @@ struct ControllerOptions {
   // Periodic re-examination of every in-flight PVC, and the orphan sweep.
   std::chrono::milliseconds resyncPeriod{std::chrono::seconds(60)};
   std::chrono::milliseconds sweepPeriod{std::chrono::minutes(5)};
+  // bmcpfs-dataflow mode: the NAS OpenAPI endpoint (host or URL; default
+  // nas.<region>.aliyuncs.com, a host listed in endpointOverrides maps to its
+  // URL), its region (default: the ossvp's), and an optional Throughput
+  // (MB/s) sent to every CreateDataFlow (0: the API's rules).
+  std::string cpfsEndpoint;
+  std::string cpfsRegion;
+  int cpfsThroughputMBps = 0;
+  std::chrono::milliseconds cpfsPollInterval{std::chrono::seconds(2)};
 };
 
 // Parses "VolumePopulator=true,VolumePopulatorPodHandler=false" (the seed's

@@ -63,6 +63,7 @@ inline constexpr const char* kForeignBinding = "PopulatorForeignBinding";  // Wa
 inline constexpr const char* kCleanedUp = "PopulatorCleanedUp";
 inline constexpr const char* kSourceInUse = "OSSVolumePopulatorInUse";    // Warning
 inline constexpr const char* kSourceDeleting = "PopulatorSourceDeleting";  // Warning
+inline constexpr const char* kDataFlowQuota = "PopulatorWaitingForDataFlowQuota";  // 10 data flows per file system
 }  // namespace reason
 
 }  // namespace ossvp::controller

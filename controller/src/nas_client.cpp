@@ -1,0 +1,280 @@
+#include "ossvp/controller/nas_client.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "ossvp/common/log.h"
+#include "ossvp/common/secret_redactor.h"
+
+namespace ossvp::controller {
+namespace {
+
+const char* kVersion = "2017-06-26";
+
+// RFC 3986: unreserved kept, everything else %XX (space %20, '*' %2A, '~' kept).
+std::string percentEncode(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string base64(const unsigned char* data, size_t n) {
+  std::string out(4 * ((n + 2) / 3) + 1, '\0');
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
+  out.resize(static_cast<size_t>(len));
+  return out;
+}
+
+std::string nonce() {
+  unsigned char raw[16];
+  RAND_bytes(raw, sizeof raw);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+std::string utcTimestamp() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+size_t appendBody(char* ptr, size_t size, size_t nmemb, void* user) {
+  static_cast<std::string*>(user)->append(ptr, size * nmemb);
+  return size * nmemb;
+}
+
+void curlGlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string envOr(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+std::string rpcStringToSign(const std::string& method, const std::map<std::string, std::string>& params) {
+  std::string canonical;
+  for (const auto& [k, v] : params) {  // std::map: sorted by name
+    if (k == "Signature") continue;
+    if (!canonical.empty()) canonical += '&';
+    canonical += percentEncode(k) + "=" + percentEncode(v);
+  }
+  return method + "&%2F&" + percentEncode(canonical);
+}
+
+std::string rpcSignatureV1(const std::string& method, const std::map<std::string, std::string>& params,
+                           const std::string& secret) {
+  std::string key = secret + "&";
+  std::string msg = rpcStringToSign(method, params);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+       msg.size(), md, &len);
+  return base64(md, len);
+}
+
+Result<NasCredentials> NasCredentials::fromEnvironment() {
+  NasCredentials c;
+  c.accessKeyId = envOr("ALIBABA_CLOUD_ACCESS_KEY_ID");
+  c.accessKeySecret = envOr("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
+  c.securityToken = envOr("ALIBABA_CLOUD_SECURITY_TOKEN");
+  if (c.accessKeyId.empty() || c.accessKeySecret.empty()) {
+    return notFound(
+        "no OpenAPI credentials for the NAS data-flow API: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET in the controller's environment (the Deployment reads them from Secret "
+        "ossvp-controller-credentials, keys accessKeyId/accessKeySecret)");
+  }
+  registerSecret(c.accessKeySecret);
+  if (!c.securityToken.empty()) registerSecret(c.securityToken);
+  return c;
+}
+
+Status nasErrorStatus(const NasError& e) {
+  std::string msg = e.code + ": " + e.message + " (HTTP " + std::to_string(e.httpStatus) + ")";
+  if (e.httpStatus == 403) return permissionDenied(msg);
+  if (e.httpStatus == 404) return notFound(msg);
+  if (e.httpStatus == 0 || e.httpStatus >= 500 || e.code.rfind("Throttling", 0) == 0) return unavailable(msg);
+  return invalidArgument(msg);
+}
+
+bool nasErrorIs(const Status& s, const std::string& code) {
+  return !s.isOk() && s.message().find(code + ": ") != std::string::npos;
+}
+
+std::string resolveNasEndpoint(const std::string& flag, const std::string& region,
+                               const std::vector<std::string>& overrides) {
+  std::string host = flag.empty() ? "nas." + region + ".aliyuncs.com" : flag;
+  if (host.find("://") != std::string::npos) return host;
+  for (const auto& o : overrides) {
+    auto eq = o.find('=');
+    if (eq != std::string::npos && o.substr(0, eq) == host) return o.substr(eq + 1);
+  }
+  return "https://" + host;
+}
+
+NasHttpClient::NasHttpClient(std::string endpointUrl, std::string regionId, NasCredentials creds)
+    : endpoint_(std::move(endpointUrl)), region_(std::move(regionId)), creds_(std::move(creds)) {
+  while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
+  curlGlobalInit();
+}
+
+Result<std::string> NasHttpClient::call(const std::string& action, std::map<std::string, std::string> params) {
+  params["Action"] = action;
+  params["Version"] = kVersion;
+  params["Format"] = "JSON";
+  params["AccessKeyId"] = creds_.accessKeyId;
+  params["SignatureMethod"] = "HMAC-SHA1";
+  params["SignatureVersion"] = "1.0";
+  params["SignatureNonce"] = nonce();
+  params["Timestamp"] = utcTimestamp();
+  if (!region_.empty()) params["RegionId"] = region_;
+  if (!creds_.securityToken.empty()) params["SecurityToken"] = creds_.securityToken;
+  params["Signature"] = rpcSignatureV1("POST", params, creds_.accessKeySecret);
+  std::string query;
+  for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + percentEncode(k) + "=" + percentEncode(v);
+  std::string url = endpoint_ + "/?" + query;
+
+  CURL* h = curl_easy_init();
+  if (!h) return unavailable("NAS " + action + ": cannot create an HTTP handle");
+  std::string body;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_POST, 1L);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendBody);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = curl_easy_perform(h);
+  long code = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_cleanup(h);
+  if (rc != CURLE_OK) {
+    return unavailable("NAS " + action + " at " + endpoint_ + ": " + curl_easy_strerror(rc) +
+                       " (check --cpfs-endpoint and the network)");
+  }
+  if (code / 100 != 2) {
+    NasError e{static_cast<int>(code), "HTTP" + std::to_string(code), body.substr(0, 300)};
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_object()) {
+      e.code = j.value("Code", e.code);
+      e.message = j.value("Message", e.message);
+    }
+    return nasErrorStatus(e).withContext("NAS " + action);
+  }
+  return body;
+}
+
+namespace {
+Result<nlohmann::json> parse(Result<std::string> body) {
+  if (!body.isOk()) return body.status();
+  auto j = nlohmann::json::parse(*body, nullptr, false);
+  if (!j.is_object()) return internalError("NAS answered with something that is not JSON: " + body->substr(0, 200));
+  return j;
+}
+}  // namespace
+
+Result<std::string> NasHttpClient::createDataFlow(const DataFlowSpec& s) {
+  std::map<std::string, std::string> p = {{"FileSystemId", s.fileSystemId},
+                                          {"SourceStorage", s.sourceStorage},
+                                          {"SourceStoragePath", s.sourceStoragePath},
+                                          {"FileSystemPath", s.fileSystemPath},
+                                          {"Description", "ossvp-controller"}};
+  if (!s.sourceSecurityType.empty()) p["SourceSecurityType"] = s.sourceSecurityType;
+  if (s.throughputMBps > 0) p["Throughput"] = std::to_string(s.throughputMBps);
+  if (!s.fsetId.empty()) p["FsetId"] = s.fsetId;
+  if (!s.clientToken.empty()) p["ClientToken"] = s.clientToken;
+  auto j = parse(call("CreateDataFlow", std::move(p)));
+  if (!j.isOk()) return j.status();
+  return j->value("DataFlowId", std::string());
+}
+
+Result<std::string> NasHttpClient::dataFlowStatus(const std::string& fsId, const std::string& dataFlowId) {
+  auto j = parse(call("DescribeDataFlows", {{"FileSystemId", fsId},
+                                            {"Filters.1.Key", "DataFlowIds"},
+                                            {"Filters.1.Value", dataFlowId}}));
+  if (!j.isOk()) return j.status();
+  for (const auto& f : (*j)["DataFlowInfo"].value("DataFlow", nlohmann::json::array())) {
+    if (f.value("DataFlowId", "") == dataFlowId) return f.value("Status", std::string("Unknown"));
+  }
+  return notFound("data flow " + dataFlowId + " not found in file system " + fsId);
+}
+
+Status NasHttpClient::deleteDataFlow(const std::string& fsId, const std::string& dataFlowId) {
+  return call("DeleteDataFlow", {{"FileSystemId", fsId}, {"DataFlowId", dataFlowId}}).status();
+}
+
+Result<std::string> NasHttpClient::createDataFlowTask(const DataFlowTaskSpec& s) {
+  std::map<std::string, std::string> p = {{"FileSystemId", s.fileSystemId}, {"DataFlowId", s.dataFlowId},
+                                          {"TaskAction", "Import"},         {"DataType", s.dataType},
+                                          {"ConflictPolicy", s.conflictPolicy}, {"Directory", s.directory}};
+  if (!s.clientToken.empty()) p["ClientToken"] = s.clientToken;
+  auto j = parse(call("CreateDataFlowTask", std::move(p)));
+  if (!j.isOk()) return j.status();
+  return j->value("TaskId", std::string());
+}
+
+Result<DataFlowTaskInfo> NasHttpClient::describeDataFlowTask(const std::string& fsId, const std::string& taskId) {
+  auto j = parse(call("DescribeDataFlowTasks", {{"FileSystemId", fsId},
+                                                {"Filters.1.Key", "TaskIds"},
+                                                {"Filters.1.Value", taskId}}));
+  if (!j.isOk()) return j.status();
+  for (const auto& t : (*j)["TaskInfo"].value("Task", nlohmann::json::array())) {
+    if (t.value("TaskId", "") != taskId) continue;
+    DataFlowTaskInfo info;
+    info.taskId = taskId;
+    info.dataFlowId = t.value("DataFlowId", "");
+    info.status = t.value("Status", "");
+    info.errorMsg = t.value("ErrorMsg", "");
+    const auto& ps = t.value("ProgressStats", nlohmann::json::object());
+    auto num = [&](const char* k) -> int64_t {
+      if (!ps.contains(k)) return 0;
+      if (ps[k].is_number()) return ps[k].get<int64_t>();
+      if (ps[k].is_string()) return std::atoll(ps[k].get<std::string>().c_str());
+      return 0;
+    };
+    info.bytesTotal = num("BytesTotal");
+    info.bytesDone = num("BytesDone");
+    info.filesTotal = num("FilesTotal");
+    info.filesDone = num("FilesDone");
+    return info;
+  }
+  return notFound("data-flow task " + taskId + " not found in file system " + fsId);
+}
+
+Status NasHttpClient::cancelDataFlowTask(const std::string& fsId, const std::string& dataFlowId,
+                                         const std::string& taskId) {
+  return call("CancelDataFlowTask", {{"FileSystemId", fsId}, {"DataFlowId", dataFlowId}, {"TaskId", taskId}})
+      .status();
+}
+
+}  // namespace ossvp::controller
