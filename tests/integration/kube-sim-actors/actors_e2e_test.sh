@@ -86,6 +86,12 @@ D_DIR=$(jp pv "$PV_D" -o jsonpath='{.spec.csi.volumeAttributes.kubesim\.io/host-
 [ -d "$D_DIR" ] || fail "volume directory $D_DIR missing"
 ok "PVC provisioned and bound (PV $PV_D)"
 
+# --- DefaultStorageClass admission: a claim without a class gets the default ---
+apply_pvc noclass 1Gi
+expect_eq "$(jp pvc noclass -n t -o jsonpath='{.spec.storageClassName}')" "kube-sim-local" "defaulted class"
+k wait --for=jsonpath='{.status.phase}'=Bound pvc/noclass -n t --timeout=15s > /dev/null || fail "pvc noclass not Bound"
+ok "a claim without storageClassName gets the default class and binds"
+
 # --- populator data source: left alone -----------------------------------------
 apply_pvc q 1Gi kube-sim-local "" "dataSourceRef: {apiGroup: storage.alibabacloud.com, kind: OSSVolumePopulator, name: x}"
 wait_for "populator Provisioning event" 10 sh -c "kubectl describe pvc q -n t | grep -q 'Assuming an external populator'"

@@ -80,9 +80,14 @@ void defaultPod(json& pod) {
   pod["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
 }
 
-std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc) {
+std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const DefaultStorageClass& defaultClass) {
   json& spec = pvc["spec"];
   if (req.op == Operation::Create) {
+    // DefaultStorageClass plugin: only an absent class is defaulted ("" means "no class").
+    if (!spec.contains("storageClassName") || spec["storageClassName"].is_null()) {
+      std::string def = defaultClass.name();
+      if (!def.empty()) spec["storageClassName"] = def;
+    }
     addFinalizer(pvc, "kubernetes.io/pvc-protection");
     pvc["status"] = {{"phase", "Pending"}};
     if (!spec.contains("volumeMode")) spec["volumeMode"] = "Filesystem";
@@ -115,6 +120,11 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc) {
       if (s->contains("resources")) (*s)["resources"].erase("requests");
       s->erase("volumeAttributesClassName");
     }
+    // Since 1.28 an unset class may be set once (retroactive default class assignment).
+    if (!a.contains("storageClassName") || a["storageClassName"].is_null()) {
+      a.erase("storageClassName");
+      b.erase("storageClassName");
+    }
     if (a.value("volumeName", "").empty()) {
       b.erase("volumeName");
       a.erase("volumeName");
@@ -130,15 +140,15 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc) {
 
 }  // namespace
 
-void installBuiltinAdmission(ObjectStore& store) {
-  store.addAdmission([](const AdmissionRequest& req, json& obj) -> std::optional<ApiError> {
+void installBuiltinAdmission(ObjectStore& store, const DefaultStorageClass& defaultClass) {
+  store.addAdmission([&defaultClass](const AdmissionRequest& req, json& obj) -> std::optional<ApiError> {
     const ResourceInfo& info = req.info;
     if (info.isCustom) return std::nullopt;
     if (req.op == Operation::Create) {
       if (auto err = validateName(info, obj)) return err;
     }
     if (req.op == Operation::Delete) return std::nullopt;
-    if (isCore(info, "persistentvolumeclaims")) return admitPvc(req, obj);
+    if (isCore(info, "persistentvolumeclaims")) return admitPvc(req, obj, defaultClass);
     if (req.op != Operation::Create) return std::nullopt;
     if (isCore(info, "namespaces")) {
       obj["status"] = {{"phase", "Active"}};
@@ -181,6 +191,11 @@ void installBuiltinAdmission(ObjectStore& store) {
     }
     return std::nullopt;
   });
+}
+
+void installBuiltinAdmission(ObjectStore& store) {
+  static const DefaultStorageClass kNoDefault;  // never started: no class is default
+  installBuiltinAdmission(store, kNoDefault);
 }
 
 Subscription startNamespaceController(ObjectStore& store, const std::string& caPem) {

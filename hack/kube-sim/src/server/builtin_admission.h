@@ -2,7 +2,7 @@
 // default admission plugins do on create/update): name validation, defaults
 // (Pod, PVC, PV, StorageClass, Secret, Namespace, apps), the storage-object-
 // in-use-protection finalizers (M7), PVC dataSource/dataSourceRef sync (M8),
-// PVC spec immutability (U4). Also the namespace controller bits that create
+// PVC spec immutability (U4), DefaultStorageClass. Also the namespace controller bits that create
 // the "default" ServiceAccount and the kube-root-ca.crt ConfigMap in every
 // namespace.
 //
@@ -11,10 +11,16 @@
 
 #include <string>
 
+#include "server/default_storage_class.h"
 #include "store/object_store.h"
 
 namespace ossvp::kubesim {
 
+// `defaultClass` (which must outlive the store) gives PVCs created without
+// spec.storageClassName the default class, as the DefaultStorageClass
+// admission plugin does.
+void installBuiltinAdmission(ObjectStore& store, const DefaultStorageClass& defaultClass);
+// The same without default-class assignment (tests, fuzzing).
 void installBuiltinAdmission(ObjectStore& store);
 
 // Background controller: for each namespace, ensure ServiceAccount "default"

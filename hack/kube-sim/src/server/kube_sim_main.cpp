@@ -111,8 +111,10 @@ int kubeSimMain(int argc, char** argv) {
   }
   registerSecret(tls->adminToken);
 
+  DefaultStorageClass defaultClass;  // outlives the store and its subscription
   ObjectStore store(StoreOptions{stateDir, history});
-  installBuiltinAdmission(store);
+  Subscription defaultClassTracker = defaultClass.start(store);
+  installBuiltinAdmission(store, defaultClass);
   installCrdSupport(store);
   bootstrapNamespaces(store);
   Subscription nsController = startNamespaceController(store, tls->caCertPem);
