@@ -209,20 +209,7 @@ for s in $(seq 0 $((NSRC - 1))); do expected_sums "$SEED/src$s" > "$WORK/expect-
 {
   for i in $(seq 1 "$POPS"); do
     pvc_bound "$NS" "pvc-$i" || continue
-    cat <<YAML
----
-apiVersion: v1
-kind: Pod
-metadata: {name: reader-$i, namespace: $NS}
-spec:
-  restartPolicy: Never
-  containers:
-    - name: read
-      image: busybox:1.36
-      command: ["sh", "-c", "cd /data && find . -type f ! -path './.ossvp-populator/*' | sort | xargs md5sum"]
-      volumeMounts: [{name: data, mountPath: /data}]
-  volumes: [{name: data, persistentVolumeClaim: {claimName: pvc-$i}}]
-YAML
+    reader_pod_yaml "$NS" "reader-$i" "pvc-$i"
   done
 } | k apply -f - > /dev/null
 IDENTICAL=0

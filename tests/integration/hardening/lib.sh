@@ -3,6 +3,8 @@
 # start_controller, make_pvc, run_reader, ...) and adds:
 #   cluster_names           every object name a user could see change
 #   ossvp_yaml NAME NS SPEC  an OSSVolumePopulator with SPEC (indented 2)
+#   reader_pod_yaml NS POD PVC  a pod printing "md5  ./path" for every file
+#                           of PVC (as run_reader's), for creating many at once
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
 
 cluster_names() {
@@ -15,4 +17,10 @@ cluster_names() {
 ossvp_yaml() {  # ossvp_yaml NAME NAMESPACE  (spec lines, indented 2, on stdin)
   printf 'apiVersion: storage.alibabacloud.com/v1beta1\nkind: OSSVolumePopulator\nmetadata: {name: %s, namespace: %s}\nspec:\n' "$1" "$2"
   cat
+}
+
+reader_pod_yaml() {  # reader_pod_yaml NS POD PVC (a YAML document, flow style)
+  local cmd="cd /data && find . -type f ! -path './.ossvp-populator/*' | sort | xargs md5sum"
+  printf -- '---\n{apiVersion: v1, kind: Pod, metadata: {name: %s, namespace: %s}, spec: {restartPolicy: Never, containers: [{name: read, image: "busybox:1.36", command: [sh, -c, "%s"], volumeMounts: [{name: data, mountPath: /data}]}], volumes: [{name: data, persistentVolumeClaim: {claimName: %s}}]}}\n' \
+    "$2" "$1" "$cmd" "$3"
 }
