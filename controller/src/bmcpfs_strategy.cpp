@@ -202,6 +202,8 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
     logWarn("deleting data flow {}: {} (retrying)", flow.dataFlowId, d.message());
     return PopulationResult::inProgress(poll_);
   }
+  logInfo("import task {} completed; deleted data flow {} of file system {} (PVC uid {})", flow.taskId,
+          flow.dataFlowId, flow.fsId, uid);
   {
     std::lock_guard<std::mutex> lock(mu_);
     done_.insert(uid);

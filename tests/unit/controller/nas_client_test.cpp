@@ -1,0 +1,81 @@
+// The controller's OpenAPI RPC signer (doc vectors RPC-1/RPC-2 of
+// alibaba-apis.md §5.1), NAS endpoint resolution, error mapping, and the
+// bmcpfs strategy's pure helpers (ClientTokens, progress from ProgressStats).
+#include <catch2/catch.hpp>
+
+#include "ossvp/controller/bmcpfs_strategy.h"
+#include "ossvp/controller/nas_client.h"
+
+using namespace ossvp;
+using namespace ossvp::controller;
+
+TEST_CASE("RPC signature V1 matches the official vector RPC-1", "[nas]") {
+  std::map<std::string, std::string> p = {{"Timestamp", "2016-02-23T12:46:24Z"},
+                                          {"Format", "XML"},
+                                          {"AccessKeyId", "testid"},
+                                          {"Action", "DescribeRegions"},
+                                          {"SignatureMethod", "HMAC-SHA1"},
+                                          {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
+                                          {"Version", "2014-05-26"},
+                                          {"SignatureVersion", "1.0"}};
+  CHECK(rpcStringToSign("GET", p) ==
+        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1"
+        "%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-"
+        "23T12%253A46%253A24Z%26Version%3D2014-05-26");
+  CHECK(rpcSignatureV1("GET", p, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+  p["Signature"] = "ignored";
+  CHECK(rpcSignatureV1("GET", p, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+}
+
+TEST_CASE("RPC signature V1 matches darabonba vector RPC-2", "[nas]") {
+  std::map<std::string, std::string> p = {{"test", "ok"}};
+  CHECK(rpcStringToSign("", p) == "&%2F&test%3Dok");
+  CHECK(rpcSignatureV1("", p, "accessKeySecret") == "jHx/oHoHNrbVfhncHEvPdHXZwHU=");
+}
+
+TEST_CASE("NAS endpoint: default regional host, override map, explicit URL", "[nas]") {
+  CHECK(resolveNasEndpoint("", "cn-hangzhou", {}) == "https://nas.cn-hangzhou.aliyuncs.com");
+  CHECK(resolveNasEndpoint("", "cn-hangzhou", {"nas.cn-hangzhou.aliyuncs.com=http://127.0.0.1:9"}) ==
+        "http://127.0.0.1:9");
+  CHECK(resolveNasEndpoint("nas-vpc.cn-beijing.aliyuncs.com", "cn-hangzhou", {"x=y"}) ==
+        "https://nas-vpc.cn-beijing.aliyuncs.com");
+  CHECK(resolveNasEndpoint("http://127.0.0.1:5/", "cn-hangzhou", {}) == "http://127.0.0.1:5/");
+}
+
+TEST_CASE("NAS errors map to status codes and keep their Code", "[nas]") {
+  Status quota = nasErrorStatus({403, "QuotaExceeded.DataFlow", "too many"});
+  CHECK(quota.code() == StatusCode::PermissionDenied);
+  CHECK(nasErrorIs(quota.withContext("NAS CreateDataFlow"), "QuotaExceeded.DataFlow"));
+  CHECK_FALSE(nasErrorIs(quota, "DataFlow.Bucket.NotExist"));
+  CHECK(nasErrorStatus({404, "DataFlow.Bucket.NotExist", "x"}).code() == StatusCode::NotFound);
+  CHECK(nasErrorStatus({503, "ServiceUnavailable", "x"}).code() == StatusCode::Unavailable);
+  CHECK(nasErrorStatus({400, "Throttling.User", "x"}).code() == StatusCode::Unavailable);
+  CHECK(nasErrorStatus({400, "InvalidParameter", "x"}).code() == StatusCode::InvalidArgument);
+}
+
+TEST_CASE("ClientTokens derive from the PVC uid and fit the API's 64 characters", "[bmcpfs]") {
+  std::string uid = "fbff9e1a-cc3a-4ea5-bf99-71ef3fb02f2b";
+  CHECK(dataFlowClientToken(uid) == dataFlowClientToken(uid));
+  CHECK(dataFlowClientToken(uid) != dataFlowTaskClientToken(uid));
+  CHECK(dataFlowClientToken(uid) != dataFlowClientToken("00000000-cc3a-4ea5-bf99-71ef3fb02f2b"));
+  CHECK(dataFlowTaskClientToken(uid).size() <= 64);
+}
+
+TEST_CASE("progress is a percentage of ProgressStats, 100 only when Completed", "[bmcpfs]") {
+  DataFlowTaskInfo t;
+  t.status = "Executing";
+  t.bytesTotal = 1000;
+  t.bytesDone = 590;
+  CHECK(dataFlowTaskPercent(t) == 59);
+  t.bytesDone = 1000;
+  CHECK(dataFlowTaskPercent(t) == 99);
+  t.status = "Completed";
+  CHECK(dataFlowTaskPercent(t) == 100);
+  DataFlowTaskInfo files;  // metadata of empty files: no bytes, count files
+  files.status = "Executing";
+  files.filesTotal = 4;
+  files.filesDone = 1;
+  CHECK(dataFlowTaskPercent(files) == 25);
+  CHECK(DataFlowTaskInfo{"t", "d", "Canceled", "", 0, 0, 0, 0}.terminal());
+  CHECK_FALSE(DataFlowTaskInfo{"t", "d", "Pending", "", 0, 0, 0, 0}.terminal());
+}
