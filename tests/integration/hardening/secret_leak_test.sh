@@ -32,15 +32,26 @@ for i in $(seq 1 8); do head -c $((RANDOM + 1)) /dev/urandom > "$SEED/many-files
 head -c 4000000 /dev/urandom > "$SEED/many-files/big.bin"
 echo hello > "$SEED/many-files/sub/a.txt"
 
-start_emu "$SEED" --sts-role-arn "$ROLE" --sts-oidc-provider-arn "$PROVIDER" --log-level debug
-start_kube_sim --log-level debug
-install_ossvp
-start_controller
+mkdir -p "$SEED/model/Qwen3-32B/sub"
+head -c 200000 /dev/urandom > "$SEED/model/Qwen3-32B/model.safetensors"
+echo '{"a":1}' > "$SEED/model/Qwen3-32B/sub/config.json"
 
-if "$OSSVP_BIN/ossvp-controller" --help 2>&1 | grep -qi cpfs; then
-  echo "note: the controller mentions cpfs, but this test does not yet drive bmcpfs-dataflow" >&2
+# bmcpfs-dataflow: the controller calls the NAS OpenAPI (the emulator) with
+# the AccessKey from its environment (the same canary secret).
+CPFS=0
+if "$OSSVP_BIN/ossvp-controller" --help 2>&1 | grep -q -- --cpfs-endpoint; then CPFS=1; fi
+FSID=bmcpfs-29000z8xz3lf5xxxxxxxx  # the seed's StorageClass
+mkdir -p "$WORK/cpfs/$FSID"
+start_emu "$SEED" --sts-role-arn "$ROLE" --sts-oidc-provider-arn "$PROVIDER" --log-level debug \
+  --cpfs-root "$WORK/cpfs" --seed "my-model-bucket=$SEED/model"
+KUBESIM_NAS_ENDPOINT=$EMU_URL KUBESIM_NAS_ACCESS_KEY_ID=$AK KUBESIM_NAS_ACCESS_KEY_SECRET=$SK \
+  start_kube_sim --log-level debug --cpfs-root "$WORK/cpfs"
+install_ossvp
+if ((CPFS)); then
+  ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK start_controller --cpfs-endpoint "$EMU_URL"
 else
-  echo "note: bmcpfs-dataflow skipped: ossvp-controller --help has no cpfs option (not implemented yet)"
+  echo "note: bmcpfs-dataflow skipped: ossvp-controller --help has no --cpfs-endpoint (not implemented yet)"
+  start_controller
 fi
 
 # --- Secret path.
@@ -74,6 +85,11 @@ ossvp_yaml bad-creds argo <<'YAML' | k apply -f - > /dev/null
 YAML
 make_pvc argo badcreds bad-creds
 
+if ((CPFS)); then
+  for f in 00-namespace 01-storageclass 02-ossvp 03-pvc; do
+    k apply -f "$OSSVP_SRC/manifests/examples/bmcpfs-dataflow/$f.yaml" > /dev/null
+  done
+fi
 wait_for "PVC many-files Bound (Secret path)" 120 pvc_bound argo many-files
 wait_for "PVC rrsa-pvc Bound (RRSA path)" 120 pvc_bound argo rrsa-pvc
 wait_for "bad-creds failure reported" 90 bash -c "kubectl describe ossvp bad-creds -n argo | grep -q 'not retried'"
@@ -81,6 +97,12 @@ want=$(expected_sums "$SEED/many-files")
 [[ "$(run_reader argo r1 many-files)" == "$want" ]] || fail "Secret path data differs"
 [[ "$(run_reader argo r2 rrsa-pvc)" == "$want" ]] || fail "RRSA path data differs"
 pass "both paths populated byte-identically; the wrong secret failed"
+if ((CPFS)); then
+  wait_for "bmcpfs PVC Bound" 120 pvc_bound bmcpfs-dataflow-demo qwen3-32b
+  [[ "$(run_reader bmcpfs-dataflow-demo r3 qwen3-32b)" == "$(expected_sums "$SEED/model/Qwen3-32B")" ]] \
+    || fail "bmcpfs-dataflow data differs"
+  pass "bmcpfs-dataflow populated byte-identically (controller holds the AccessKey in its environment)"
+fi
 grep -q "AssumeRoleWithOIDC" "$WORK/emu.err" "$WORK/emu.out" 2>/dev/null \
   || grep -rq "STS\.\|AssumeRole" "$WORK/ks/pod-logs" 2>/dev/null \
   || echo "note: could not confirm from logs that STS was called (the RRSA PVC is Bound, so it was)"
