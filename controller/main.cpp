@@ -3,7 +3,9 @@
 // signal exits at once).
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
+#include <memory>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -11,6 +13,9 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/controller/controller.h"
+#include "ossvp/controller/http_endpoint.h"
+#include "ossvp/controller/leader_elector.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/kube/rest_api_client.h"
 
 using namespace ossvp;
@@ -59,13 +64,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 100000));
   app.add_option("--cpfs-poll-interval", cpfsPollSeconds, "bmcpfs-dataflow: seconds between task status polls")
       ->capture_default_str();
-  // Operations flags of the Deployment (issue 8): accepted now so that the
-  // manifests run; leader election and the HTTP endpoints are not served yet.
   bool leaderElect = false;
   std::string healthAddr, metricsAddr;
-  app.add_option("--leader-elect", leaderElect, "(not implemented yet: the controller always acts)");
-  app.add_option("--health-addr", healthAddr, "(not implemented yet)");
-  app.add_option("--metrics-addr", metricsAddr, "(not implemented yet)");
+  double leaseSeconds = 15, renewSeconds = 2;
+  app.add_option("--leader-elect", leaderElect,
+                 "only the holder of Lease <populator-namespace>/ossvp-controller acts (run 2 replicas)")
+      ->capture_default_str();
+  app.add_option("--leader-elect-lease-duration", leaseSeconds,
+                 "seconds without renewal after which another replica takes over")
+      ->capture_default_str();
+  app.add_option("--leader-elect-renew-interval", renewSeconds, "seconds between Lease renewals")
+      ->capture_default_str();
+  app.add_option("--health-addr", healthAddr, "HOST:PORT serving /healthz and /readyz (port 0: any; empty: off)");
+  app.add_option("--metrics-addr", metricsAddr, "HOST:PORT serving Prometheus /metrics (port 0: any; empty: off)");
   app.add_option("--log-level", logLevel, "debug, info, warn or error")->capture_default_str();
   app.add_flag("--log-json", logJson, "JSON log lines");
   CLI11_PARSE(app, argc, argv);
@@ -84,10 +95,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   applyFeatureGates(*gates, &o);
-  if (leaderElect || !healthAddr.empty() || !metricsAddr.empty()) {
-    logWarn("--leader-elect, --health-addr and --metrics-addr are not implemented in this build; "
-            "run a single replica");
-  }
   auto ms = [](double s) { return std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); };
   o.retryBaseDelay = ms(retryBaseSeconds);
   o.resyncPeriod = ms(resyncSeconds);
@@ -123,6 +130,54 @@ int main(int argc, char** argv) {
   logInfo("ossvp-controller starting: server {}, populator namespace {}, image {}, workers {}, gates {}",
           (*config)->server, o.populatorNamespace, o.populatorImage, workers, featureGates);
   Controller controller(api, o, workers, host);
+
+  std::atomic<bool> standby{leaderElect};
+  HttpEndpoint health, metrics;
+  if (!healthAddr.empty()) {
+    health.handle("/healthz", [] { return HttpReply{200, "text/plain; charset=utf-8", "ok\n"}; });
+    // Ready: caches synced, or a standby replica waiting for the Lease.
+    health.handle("/readyz", [&] {
+      if (standby || controller.synced()) return HttpReply{200, "text/plain; charset=utf-8", "ok\n"};
+      return HttpReply{503, "text/plain; charset=utf-8", "informer caches not synced yet\n"};
+    });
+    Status hs = health.start(healthAddr);
+    if (!hs.isOk()) {
+      logError("--health-addr: {}", hs.message());
+      return 2;
+    }
+    logInfo("health endpoints on port {} (/healthz, /readyz)", health.port());
+  }
+  if (!metricsAddr.empty()) {
+    metrics.handle("/metrics", [] {
+      return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", Metrics::instance().render()};
+    });
+    Status ms2 = metrics.start(metricsAddr);
+    if (!ms2.isOk()) {
+      logError("--metrics-addr: {}", ms2.message());
+      return 2;
+    }
+    logInfo("metrics on port {} (/metrics)", metrics.port());
+  }
+  std::unique_ptr<LeaderElector> elector;
+  if (leaderElect) {
+    LeaderElectionOptions lo2;
+    lo2.ns = o.populatorNamespace;
+    const char* pod = std::getenv("POD_NAME");
+    lo2.identity = std::string(pod ? pod : host) + "_" + std::to_string(getpid());
+    lo2.leaseDuration = ms(leaseSeconds);
+    lo2.renewInterval = ms(renewSeconds);
+    elector = std::make_unique<LeaderElector>(api, lo2);
+    Metrics::instance().setGauge("ossvp_leader", [&elector] { return elector->isLeader() ? 1.0 : 0.0; });
+    if (!elector->acquire(stop)) return 0;
+    standby = false;
+    // Lost leadership: stop acting at once (exit; the Deployment restarts the pod as a candidate).
+    std::thread([&elector, stop] {
+      if (!elector->keepLeading(stop)) {
+        logError("leader election lost: exiting so that only the new leader acts");
+        std::_Exit(1);
+      }
+    }).detach();
+  }
   Status s = controller.run(stop);
   if (!s.isOk()) {
     logError("{}", s.message());

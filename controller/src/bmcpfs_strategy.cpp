@@ -2,6 +2,7 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/controller/kube/object_util.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/names.h"
 
 namespace ossvp::controller {
@@ -208,6 +209,8 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
     std::lock_guard<std::mutex> lock(mu_);
     done_.insert(uid);
   }
+  Metrics::instance().inc("ossvp_bytes_populated_total", metricLabels({{"mode", "bmcpfs-dataflow"}}),
+                          static_cast<double>(info->actualBytes));
   events_.normal(ctx.pvc, reason::kSucceededCopy,
                  "CPFS import task " + flow.taskId + " completed (" + std::to_string(info->filesDone) + " files, " +
                      std::to_string(info->bytesDone) + " bytes); data flow " + flow.dataFlowId + " deleted");
@@ -236,6 +239,11 @@ PopulationResult BmcpfsStrategy::fail(const PopulationContext& ctx, NasApi& nas,
     return true;
   });
   if (!w.isOk()) logWarn("cannot record the failure in ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+  Metrics::instance().observe(
+      "ossvp_population_duration_seconds", metricLabels({{"mode", "bmcpfs-dataflow"}, {"result", "Failed"}}),
+      std::chrono::duration<double>(std::chrono::system_clock::now() -
+                                    kube::parseRfc3339(kube::stringAt(ctx.pvc, "/metadata/creationTimestamp")))
+          .count());
   std::lock_guard<std::mutex> lock(mu_);
   failed_[uid] = full;
   return PopulationResult::failed(full);

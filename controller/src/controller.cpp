@@ -6,6 +6,7 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/controller/kube/api_errors.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/names.h"
 #include "ossvp/controller/pod_strategy.h"
 #include "ossvp/controller/bmcpfs_strategy.h"
@@ -141,6 +142,9 @@ void Controller::worker() {
   std::string key;
   while (queue_.get(&key)) {
     Outcome o = reconciler_->reconcile(key);
+    auto& m = Metrics::instance();
+    m.inc("ossvp_reconciles_total", metricLabels({{"result", o.isDone() ? "Done" : o.isError() ? "Error" : "RequeueAfter"}}));
+    if (o.isError()) m.inc("ossvp_reconcile_errors_total", metricLabels({{"reason", std::string(statusCodeName(o.status().code()))}}));
     switch (o.kind()) {
       case Outcome::Kind::Done:
         queue_.forget(key);
@@ -158,6 +162,14 @@ void Controller::worker() {
     logDebug("reconciled {}: {}", key, o.toString());
     queue_.done(key);
   }
+}
+
+size_t Controller::populationsInFlight() const {
+  size_t n = 0;
+  for (const auto& pvc : pvcs_->cache().list("")) {
+    n += kube::hasFinalizer(*pvc, std::string(kPvcFinalizer)) && kube::stringAt(*pvc, "/spec/volumeName").empty();
+  }
+  return n;
 }
 
 int Controller::sweepOrphans() {
@@ -214,6 +226,10 @@ Status Controller::run(const kube::Cancellation& stop) {
   }
   logInfo("caches synced: {} PVCs, {} PVs, {} populator pods, {} ossvps", pvcs_->cache().size(),
           pvs_->cache().size(), pods_->cache().size(), ossvps_->cache().size());
+  synced_ = true;
+  Metrics::instance().setGauge("ossvp_workqueue_depth", [this] { return static_cast<double>(queueDepth()); });
+  Metrics::instance().setGauge("ossvp_populations_in_flight",
+                               [this] { return static_cast<double>(populationsInFlight()); });
   int swept = sweepOrphans();
   if (swept) logInfo("sweep: removed {} orphaned objects", swept);
   enqueueOurPvcs("", "", false);

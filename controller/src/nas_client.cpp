@@ -264,6 +264,7 @@ Result<DataFlowTaskInfo> NasHttpClient::describeDataFlowTask(const std::string& 
     };
     info.bytesTotal = num("BytesTotal");
     info.bytesDone = num("BytesDone");
+    info.actualBytes = num("ActualBytes");
     info.filesTotal = num("FilesTotal");
     info.filesDone = num("FilesDone");
     return info;

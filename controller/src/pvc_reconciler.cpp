@@ -3,6 +3,7 @@
 #include "ossvp/common/log.h"
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/kube/object_util.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/names.h"
 #include "ossvp/controller/ossvp_validation.h"
 
@@ -23,6 +24,29 @@ struct PvcReconciler::Step {
 
 namespace {
 const std::chrono::milliseconds kWaitPoll(1000);
+
+std::string modeOf(const Object* ossvp) {
+  std::string m = ossvp ? kube::stringAt(*ossvp, "/spec/mode") : "";
+  return m.empty() ? "generic" : m;
+}
+
+double secondsSince(const std::string& rfc3339) {
+  auto t = kube::parseRfc3339(rfc3339);
+  if (t == std::chrono::system_clock::time_point{}) return 0;
+  return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
+}
+
+// Population duration (from the PVC's creation) and, on success, time to Bound and bytes.
+void recordPopulation(const Object& pvc, const Object* ossvp, bool succeeded, int64_t bytes) {
+  auto& m = Metrics::instance();
+  double secs = secondsSince(kube::stringAt(pvc, "/metadata/creationTimestamp"));
+  std::string mode = modeOf(ossvp);
+  m.observe("ossvp_population_duration_seconds",
+            metricLabels({{"mode", mode}, {"result", succeeded ? "Succeeded" : "Failed"}}), secs);
+  if (!succeeded) return;
+  m.observe("ossvp_time_to_bound_seconds", metricLabels({{"mode", mode}}), secs);
+  if (bytes > 0) m.inc("ossvp_bytes_populated_total", metricLabels({{"mode", mode}}), static_cast<double>(bytes));
+}
 // A step that returns kProceed hands over to the next step.
 const std::optional<Outcome> kProceed = std::nullopt;
 
@@ -288,8 +312,10 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     Status c = cleanupAll(uid);
     if (!c.isOk()) return Outcome::error(c);
     bool alreadyReported = false;
+    int64_t bytes = 0;
     Status w = writeEntry(pvc, ossvpName, [&](GenericPvcEntry& e) {
       alreadyReported = e.phase == kPvcPhaseSucceeded;
+      bytes = e.bytesTotal.value_or(e.bytesDone.value_or(0));
       e.phase = std::string(kPvcPhaseSucceeded);
       e.progress = formatPercent(100);
       e.lastError.clear();
@@ -299,6 +325,7 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     });
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
+      recordPopulation(pvc, ossvpObj.get(), true, bytes);
       std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
                         " holding the data of OSSVolumePopulator " + ossvpName;
       events_.normal(pvc, reason::kFinished, msg);
@@ -457,6 +484,7 @@ void PvcReconciler::report(const Object& pvc, const Object* ossvp, const char* w
     e.phase = std::string(entryPhase);
     e.lastError = message;
     if (entryPhase == kPvcPhaseFailed && e.completionTime.empty()) {
+      recordPopulation(pvc, ossvp, false, 0);
       e.completionTime = kube::formatRfc3339(std::chrono::system_clock::now());
     }
   });

@@ -15,14 +15,14 @@ EX=$OSSVP_SRC/manifests/examples/bmcpfs-dataflow
 NS=bmcpfs-dataflow-demo
 FSID=bmcpfs-29000z8xz3lf5xxxxxxxx
 
-# Source data: my-model-bucket/Qwen3-32B/ (3 MiB), small/ (3 MiB), big/ (24 MiB).
+# Source data: my-model-bucket/Qwen3-32B/ (3 MB), small/ (8 MB), big/ (24 MB).
 SEED=$WORK/seed
 mkdir -p "$SEED/Qwen3-32B/tokenizer" "$SEED/small" "$SEED/big"
 head -c 2000000 /dev/urandom > "$SEED/Qwen3-32B/model-00001.safetensors"
 head -c 1000000 /dev/urandom > "$SEED/Qwen3-32B/model-00002.safetensors"
 echo '{"model_type":"qwen3"}' > "$SEED/Qwen3-32B/config.json"
 echo tok > "$SEED/Qwen3-32B/tokenizer/tokenizer.json"
-head -c 3000000 /dev/urandom > "$SEED/small/a.bin"
+head -c 8000000 /dev/urandom > "$SEED/small/a.bin"  # 8 s per import: the 11th must wait
 for i in 1 2 3; do head -c 8000000 /dev/urandom > "$SEED/big/part$i.bin"; done
 mkdir -p "$WORK/cpfs" "$WORK/seed-empty"
 

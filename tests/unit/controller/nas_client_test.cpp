@@ -76,6 +76,6 @@ TEST_CASE("progress is a percentage of ProgressStats, 100 only when Completed", 
   files.filesTotal = 4;
   files.filesDone = 1;
   CHECK(dataFlowTaskPercent(files) == 25);
-  CHECK(DataFlowTaskInfo{"t", "d", "Canceled", "", 0, 0, 0, 0}.terminal());
-  CHECK_FALSE(DataFlowTaskInfo{"t", "d", "Pending", "", 0, 0, 0, 0}.terminal());
+  CHECK(DataFlowTaskInfo{"t", "d", "Canceled", "", 0, 0, 0, 0, 0}.terminal());
+  CHECK_FALSE(DataFlowTaskInfo{"t", "d", "Pending", "", 0, 0, 0, 0, 0}.terminal());
 }

@@ -9,6 +9,8 @@
 // Thread-safety: run() blocks on the calling thread until `stop` fires.
 #pragma once
 
+#include <atomic>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,6 +52,13 @@ class Controller {
   // objects were deleted.
   int sweepOrphans();
 
+  // True once the informer caches are filled (readiness).
+  bool synced() const { return synced_; }
+  // Keys waiting in the work queue, ready or delayed (metrics).
+  size_t queueDepth() const { return queue_.length() + queue_.delayedLength(); }
+  // PVCs carrying the population finalizer (metrics).
+  size_t populationsInFlight() const;
+
  private:
   void onPvc(const kube::Object& pvc);
   void onTemporary(const kube::Object& obj);
@@ -71,6 +80,7 @@ class Controller {
   kube::EventRecorder events_;
   StatusWriter status_;
   std::unique_ptr<PvcReconciler> reconciler_;
+  std::atomic<bool> synced_{false};
 };
 
 }  // namespace ossvp::controller

@@ -76,7 +76,7 @@ struct DataFlowTaskInfo {
   std::string dataFlowId;
   std::string status;  // Pending Executing Completed Failed Canceling Canceled
   std::string errorMsg;
-  int64_t bytesTotal = 0, bytesDone = 0, filesTotal = 0, filesDone = 0;
+  int64_t bytesTotal = 0, bytesDone = 0, actualBytes = 0, filesTotal = 0, filesDone = 0;
   bool terminal() const { return status == "Completed" || status == "Failed" || status == "Canceled"; }
 };
 
