@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Controller scale benchmark: N PVCs (default 200) created at once on kube-sim,
+# generic mode, small data (one 4 KiB object). Reports:
+#   - time from PVC creation to Bound (p50, p99) and the same minus the copy
+#     time (the populator pod's start -> completion in status.generic.<uid>)
+#   - API requests per PVC, counted from kube-sim's debug request log (every
+#     client: the controller, kubectl's creates, the populator pods' progress
+#     patches, kube-sim's own actors do not go through HTTP)
+#   - the controller's peak RSS (VmHWM)
+# Usage: OSSVP_BIN=build/bin hack/bench/controller_scale.sh [N] [WORKERS]
+# Not part of the test run. Results: docs/performance-controller.md.
+set -euo pipefail
+export OSSVP_SRC=${OSSVP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+export OSSVP_BIN=${OSSVP_BIN:-$OSSVP_SRC/build/bin}
+N=${1:-200}
+WORKERS=${2:-4}
+source "$OSSVP_SRC/tests/integration/controller/lib.sh"
+
+mkdir -p "$WORK/seed/data"
+head -c 4096 /dev/urandom > "$WORK/seed/data/small.bin"
+start_emu "$WORK/seed"
+start_kube_sim --log-level debug --nodes 3
+install_ossvp
+start_controller --workers "$WORKERS" --log-level info --resync-period 30
+NS=scale
+k create namespace "$NS" > /dev/null
+k apply -f - > /dev/null <<YAML
+apiVersion: storage.alibabacloud.com/v1beta1
+kind: OSSVolumePopulator
+metadata: {name: small, namespace: $NS}
+spec:
+  bucket: my-test-bucket
+  region: cn-hangzhou
+  endpoint: $OSS_HOST
+  path: /data/
+  generic:
+    secretRef: oss-secret
+YAML
+REQ0=$(grep -c "kube-sim: " "$WORK/ks.err" || true)
+
+# All PVCs in one kubectl call ("at once").
+for i in $(seq 1 "$N"); do
+  cat <<YAML
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pvc-$i, namespace: $NS}
+spec:
+  accessModes: [ReadWriteOnce]
+  storageClassName: alicloud-disk-essd
+  resources: {requests: {storage: 1Gi}}
+  dataSourceRef: {apiGroup: storage.alibabacloud.com, kind: OSSVolumePopulator, name: small}
+---
+YAML
+done > "$WORK/pvcs.yaml"
+START=$(date +%s.%N)
+k apply -f "$WORK/pvcs.yaml" > /dev/null
+CREATED=$(date +%s.%N)
+
+# First time each PVC is seen Bound (polled every 0.5 s).
+declare -A BOUND
+while ((${#BOUND[@]} < N)); do
+  now=$(date +%s.%N)
+  while read -r name phase; do
+    [[ "$phase" == Bound && -z "${BOUND[$name]:-}" ]] && BOUND[$name]=$now
+  done < <(k get pvc -n "$NS" -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase}{"\n"}{end}')
+  (($(echo "$now - $START > 1800" | bc))) && fail "not all PVCs Bound after 30 minutes (${#BOUND[@]}/$N)"
+  sleep 0.5
+done
+END=$(date +%s.%N)
+REQ1=$(grep -c "kube-sim: " "$WORK/ks.err" || true)
+RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$CTRL_PID/status")
+
+# Copy time per PVC from the ossvp status (RFC 3339, 1 s resolution).
+k get ossvp small -n "$NS" -o json > "$WORK/ossvp.json"
+k get pvc -n "$NS" -o json > "$WORK/pvcs.json"
+for name in "${!BOUND[@]}"; do echo "$name ${BOUND[$name]}"; done > "$WORK/bound.txt"
+python3 - "$WORK/ossvp.json" "$WORK/pvcs.json" "$WORK/bound.txt" "$START" <<'PY'
+import json, sys, datetime
+ossvp = json.load(open(sys.argv[1])); pvcs = json.load(open(sys.argv[2])); start = float(sys.argv[4])
+bound = dict(l.split() for l in open(sys.argv[3]))
+ts = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+entries = ossvp.get("status", {}).get("generic", {})
+total, beyond = [], []
+for p in pvcs["items"]:
+    name, uid = p["metadata"]["name"], p["metadata"]["uid"]
+    t = float(bound[name]) - start  # all PVCs created by one apply at START
+    e = entries.get(uid, {})
+    copy = ts(e["completionTime"]) - ts(e["startTime"]) if e.get("startTime") and e.get("completionTime") else 0
+    total.append(t); beyond.append(max(0.0, t - copy))
+def pct(v, q):
+    v = sorted(v); return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+print(f"creation->Bound      p50 {pct(total, .5):7.1f} s   p99 {pct(total, .99):7.1f} s   max {max(total):7.1f} s")
+print(f"beyond the copy time p50 {pct(beyond, .5):7.1f} s   p99 {pct(beyond, .99):7.1f} s")
+PY
+echo "PVCs: $N, workers: $WORKERS, create call took $(echo "$CREATED - $START" | bc) s, all Bound after $(echo "$END - $START" | bc) s"
+echo "API requests during the run: $((REQ1 - REQ0)) ($(echo "scale=1; ($REQ1 - $REQ0) / $N" | bc) per PVC, all clients)"
+grep "kube-sim: " "$WORK/ks.err" | tail -n +$((REQ0 + 1)) |
+  sed -E 's/.*kube-sim: ([A-Z]+) ([^ ?]*).*/\1 \2/; s#/namespaces/[^/]+#/namespaces/NS#; s#(/[a-z]+)/[^/ ]+(/status)?$#\1/NAME\2#' |
+  sort | uniq -c | sort -rn | head -15
+echo "controller peak RSS: $((RSS_KB / 1024)) MiB"
