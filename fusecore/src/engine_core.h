@@ -5,12 +5,14 @@
 // Thread-safety: internally synchronized; counters are atomics.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "buffer_pool.h"
 #include "ossvp/fusecore/engine_options.h"
 #include "ossvp/fusecore/memory_budget.h"
 #include "ossvp/ossclient/object_client.h"
@@ -22,7 +24,13 @@ class ObjectCache;
 class EngineCore : public std::enable_shared_from_this<EngineCore> {
  public:
   EngineCore(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options)
-      : client(std::move(client)), options(options), budget(options.memoryBudget) {}
+      : client(std::move(client)),
+        options(options),
+        budget(options.memoryBudget),
+        pool(std::make_shared<BufferPool>(
+            options.partSize, std::min<uint64_t>(options.maxInflight, options.memoryBudget / std::max<uint64_t>(options.partSize, 1) / 4))) {
+    budget.addReclaimer(pool);
+  }
 
   // The cache for (bucket, key, etag), created on first use.
   std::shared_ptr<ObjectCache> cacheFor(const std::string& bucket, const ossclient::ObjectMeta& meta);
@@ -30,6 +38,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   const std::shared_ptr<ossclient::ObjectClient> client;
   const EngineOptions options;
   MemoryBudget budget;
+  // Idle part buffers (declared after budget: they hold Reservations on it).
+  const std::shared_ptr<BufferPool> pool;
 
   std::atomic<uint64_t> getRequests{0};
   std::atomic<uint64_t> bytesFetched{0};

@@ -36,6 +36,12 @@ struct ObjectCache::Chunk {
   uint64_t lastUse = 0;
   uint64_t served = 0;  // bytes copied out so far (all guarded by ObjectCache::mu_)
   ossclient::AsyncHandle handle;
+  std::shared_ptr<BufferPool> pool;  // where the buffer goes when the chunk dies
+  bool recycle = true;               // false when reclaimed: the memory must go back to the budget
+
+  ~Chunk() {
+    if (pool && recycle) pool->give(std::move(data), std::move(mem), length);
+  }
 };
 
 ObjectCache::ObjectCache(std::shared_ptr<EngineCore> core, std::string bucket,
@@ -86,12 +92,13 @@ bool ObjectCache::covered(ByteRange r) {
   return gapsLocked(r).empty();
 }
 
-bool ObjectCache::startChunk(ByteRange r, Reservation mem, bool prefetch) {
+bool ObjectCache::startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch) {
   auto c = std::make_shared<Chunk>();
   c->offset = r.offset;
   c->length = r.length;
-  c->data = std::make_unique_for_overwrite<char[]>(r.length);
-  c->mem = std::move(mem);
+  c->data = buf.data ? std::move(buf.data) : std::make_unique_for_overwrite<char[]>(r.length);
+  c->mem = std::move(buf.mem);
+  c->pool = core_->pool;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto gaps = gapsLocked(r);
@@ -144,6 +151,7 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     c->handle = ossclient::AsyncHandle();
+    if (r.isOk() && r->meta.crc64) serverCrc_ = r->meta.crc64;
     if (r.isOk() && r->bytesWritten == c->length) {
       c->state = Chunk::State::Ready;
       core_->bytesFetched += c->length;
@@ -178,8 +186,9 @@ void ObjectCache::fetchDemand(ByteRange r) {
   }
   for (const ByteRange& g : gaps) {
     for (const ByteRange& p : splitParts(g)) {
-      Reservation mem = core_->budget.acquire(p.length);
-      (void)startChunk(p, std::move(mem), false);
+      BufferPool::Buffer buf = core_->pool->take(p.length);
+      if (!buf.data) buf.mem = core_->budget.acquire(p.length);
+      (void)startChunk(p, std::move(buf), false);
     }
   }
 }
@@ -193,9 +202,10 @@ uint64_t ObjectCache::prefetch(ByteRange r) {
   for (const ByteRange& g : gaps) {
     for (const ByteRange& p : splitParts(g)) {
       if (core_->inflight.load() >= core_->options.maxInflight) return p.offset;
-      Reservation mem = core_->budget.tryAcquire(p.length, true);
-      if (mem.bytes() == 0) return p.offset;
-      (void)startChunk(p, std::move(mem), true);
+      BufferPool::Buffer buf = core_->pool->take(p.length);
+      if (!buf.data) buf.mem = core_->budget.tryAcquire(p.length, true);
+      if (buf.mem.bytes() == 0) return p.offset;
+      (void)startChunk(p, std::move(buf), true);
     }
   }
   return std::min(r.end(), meta_.size);
@@ -256,6 +266,16 @@ void ObjectCache::removeReader() {
   for (auto& h : handles) h.cancel();
 }
 
+std::optional<uint64_t> ObjectCache::serverCrc64() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return serverCrc_;
+}
+
+void ObjectCache::dropReady() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(chunks_, [](const auto& kv) { return kv.second->state == Chunk::State::Ready; });
+}
+
 uint64_t ObjectCache::reclaim(uint64_t bytes, bool evenUnread) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ChunkPtr> victims;
@@ -269,6 +289,7 @@ uint64_t ObjectCache::reclaim(uint64_t bytes, bool evenUnread) {
   uint64_t freed = 0;
   for (const ChunkPtr& c : victims) {
     if (freed >= bytes) break;
+    c->recycle = false;
     chunks_.erase(c->offset);
     freed += c->length;
   }

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
 
   uint64_t reclaim(uint64_t bytes, bool evenUnread) override;
 
+  // x-oss-hash-crc64ecma seen on a completed GET of this version, if any.
+  std::optional<uint64_t> serverCrc64();
+
+  // Forgets every Ready chunk (Loading ones finish and stay).
+  void dropReady();
+
  private:
   struct Chunk;
   using ChunkPtr = std::shared_ptr<Chunk>;
@@ -64,7 +71,8 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   std::vector<ByteRange> gapsLocked(ByteRange r) const;
   std::vector<ByteRange> splitParts(ByteRange r) const;
   // Inserts and starts a chunk for `r` if it is still entirely a gap.
-  bool startChunk(ByteRange r, Reservation mem, bool prefetch);
+  // `buf` carries the reservation and, when recycled from the pool, the memory.
+  bool startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch);
   void issue(const ChunkPtr& c);
   void onDone(const ChunkPtr& c, Result<ossclient::GetResult> r);
 
@@ -76,6 +84,7 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   std::condition_variable cv_;
   std::map<uint64_t, ChunkPtr> chunks_;  // by offset; guarded by mu_
   int readers_ = 0;                      // guarded by mu_
+  std::optional<uint64_t> serverCrc_;    // guarded by mu_
 };
 
 }  // namespace ossvp::fusecore

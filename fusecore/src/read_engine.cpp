@@ -56,6 +56,12 @@ FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta
 
 FileReader::~FileReader() { cache_->removeReader(); }
 
+std::optional<uint64_t> FileReader::serverCrc64() const {
+  return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64();
+}
+
+void FileReader::dropCached() { cache_->dropReady(); }
+
 Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
   const uint64_t size = meta_.size;
   if (offset >= size || len == 0) return size_t{0};
@@ -114,6 +120,8 @@ EngineStats ReadEngine::stats() const {
   s.prefetchRequests = core_->prefetchRequests.load();
   s.retries = core_->retries.load();
   s.memoryPeak = core_->budget.peakUsed();
+  s.pooledBytes = core_->pool->idle() * core_->options.partSize;
+  s.buffersReused = core_->pool->reused();
   return s;
 }
 

@@ -157,6 +157,9 @@ class GetCall final : public Call {
     ObjectMeta m = metaFromHeaders(r, req_.key);
     m.size = total;
     if (etag_.empty()) etag_ = m.etag;
+    // Only a whole-object read can be checked: skip the CRC pass otherwise
+    // (ranged parts are most of the bytes the engine fetches).
+    crcWanted_ = req_.verifyCrc && req_.offset == 0 && m.crc64 && (!req_.length || *req_.length >= total);
     meta_ = std::move(m);
     uint64_t want = headerU64(r, "content-length");
     if (req_.dest != nullptr && received_ + want > req_.destCapacity) {
@@ -178,7 +181,7 @@ class GetCall final : public Call {
         return false;
       }
     }
-    crc_ = crc64Update(crc_, data, n);
+    if (crcWanted_) crc_ = crc64Update(crc_, data, n);
     received_ += n;
     attemptBytes_ += n;
     return true;
@@ -230,6 +233,7 @@ class GetCall final : public Call {
   uint64_t crc_ = 0;
   bool started_ = false;
   bool crcVerified_ = false;
+  bool crcWanted_ = false;  // set per attempt in onResponseStart
   std::string etag_;
   ObjectMeta meta_;
 };

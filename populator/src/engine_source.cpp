@@ -10,20 +10,27 @@ namespace {
 
 class EngineFile : public SourceFile {
  public:
-  EngineFile(fusecore::ReadEngine* engine, const std::string* bucket, std::unique_ptr<fusecore::FileReader> reader,
-             std::optional<uint64_t> crc)
-      : engine_(engine), bucket_(bucket), reader_(std::move(reader)), crc_(crc) {}
-  Result<size_t> read(uint64_t offset, char* buf, size_t len) override { return reader_->read(offset, buf, len); }
-  std::optional<uint64_t> serverCrc64() const override { return crc_; }
+  EngineFile(fusecore::ReadEngine* engine, const std::string* bucket, std::unique_ptr<fusecore::FileReader> reader)
+      : engine_(engine), bucket_(bucket), reader_(std::move(reader)) {}
+  Result<size_t> read(uint64_t offset, char* buf, size_t len) override {
+    Result<size_t> r = reader_->read(offset, buf, len);
+    // The object changed since it was listed (the GET's If-Match failed): a
+    // new attempt re-lists and copies the new version, so report it as transient.
+    if (!r.isOk() && r.status().code() == StatusCode::PreconditionFailed) {
+      return Status(StatusCode::Unavailable, r.status().message());
+    }
+    return r;
+  }
+  // From the GETs the engine made for this object version (any segment's).
+  std::optional<uint64_t> serverCrc64() const override { return reader_->serverCrc64(); }
   std::unique_ptr<SourceFile> clone() const override {
-    return std::make_unique<EngineFile>(engine_, bucket_, engine_->open(*bucket_, reader_->meta()), crc_);
+    return std::make_unique<EngineFile>(engine_, bucket_, engine_->open(*bucket_, reader_->meta()));
   }
 
  private:
   fusecore::ReadEngine* engine_;
   const std::string* bucket_;
   std::unique_ptr<fusecore::FileReader> reader_;
-  std::optional<uint64_t> crc_;
 };
 
 }  // namespace
@@ -51,19 +58,10 @@ Result<std::unique_ptr<SourceFile>> EngineSource::open(const SourceObject& objec
   meta.size = object.size;
   meta.mtime = object.mtimeUnix;
   meta.etag = object.etag;
-  std::optional<uint64_t> crc;
-  if (object.size > engine_->options().smallObjectThreshold || fresh) {
-    auto head = engine_->client().head(bucket_, object.key);
-    if (!head.isOk()) return head.status();
-    if (head->etag != object.etag || head->size != object.size) {
-      return Status(StatusCode::Unavailable,
-                    fmt::format("object changed since it was listed (ETag {} -> {}); a new attempt copies the new "
-                                "version", object.etag, head->etag));
-    }
-    crc = head->crc64;
-    meta.crc64 = head->crc64;
-  }
-  return std::unique_ptr<SourceFile>(new EngineFile(engine_.get(), &bucket_, engine_->open(bucket_, meta), crc));
+  auto reader = engine_->open(bucket_, meta);
+  // A retry after a CRC mismatch must not be served the same cached bytes.
+  if (fresh) reader->dropCached();
+  return std::unique_ptr<SourceFile>(new EngineFile(engine_.get(), &bucket_, std::move(reader)));
 }
 
 }  // namespace ossvp::populator

@@ -198,7 +198,10 @@ TEST_CASE("a tiny budget makes readers wait, never overflow", "[fusecore][engine
   CHECK(got1 == d1);
   CHECK(got2 == d2);
   CHECK(f.engine->budget().peakUsed() <= 4 * MiB);
-  CHECK(f.engine->budget().used() == 0);  // readers closed: everything returned
+  // Readers closed: everything returned, except idle part buffers kept for
+  // reuse (counted in the budget, at most a quarter of it).
+  CHECK(f.engine->budget().used() == f.engine->stats().pooledBytes);
+  CHECK(f.engine->stats().pooledBytes <= MiB);
 }
 
 TEST_CASE("truncated bodies and transient errors are retried, never served",
@@ -350,4 +353,68 @@ TEST_CASE("offsets beyond 4 GiB read the right bytes", "[fusecore][engine]") {
     }
   }
   for (uint64_t o : client->offsets()) CHECK(o < size);
+}
+
+TEST_CASE("the server CRC64 comes from the GETs already made, shared by all readers",
+          "[fusecore][engine][crc]") {
+  Fixture f;
+  std::string data = pattern(6 * MiB + 5, 11);
+  ossclient::ObjectMeta meta = f.put("c", data);
+  REQUIRE(meta.crc64);
+  const uint64_t expected = *meta.crc64;
+  meta.crc64.reset();  // as listed: ListObjects carries no CRC
+  auto r = f.engine->open("b", meta);
+  auto other = f.engine->open("b", meta);
+  CHECK_FALSE(r->serverCrc64());  // no GET yet
+  std::vector<char> buf(4096);
+  auto n = r->read(4 * MiB + 100, buf.data(), buf.size());  // a ranged GET, not the whole object
+  REQUIRE(n.isOk());
+  REQUIRE(r->serverCrc64());
+  CHECK(*r->serverCrc64() == expected);
+  CHECK(other->serverCrc64() == r->serverCrc64());  // same object version, same cache
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+  // A CRC the opener passed wins and needs no GET.
+  ossclient::ObjectMeta known = meta;
+  known.crc64 = 42;
+  CHECK(f.engine->open("b", known)->serverCrc64() == std::optional<uint64_t>(42));
+}
+
+TEST_CASE("dropCached makes the next read fetch the bytes again", "[fusecore][engine][crc]") {
+  Fixture f;
+  std::string data = pattern(3 * MiB, 12);
+  auto meta = f.put("d", data);
+  auto r = f.engine->open("b", meta);
+  auto other = f.engine->open("b", meta);
+  std::vector<char> buf(256 * KiB);
+  REQUIRE(r->read(MiB, buf.data(), buf.size()).isOk());
+  const size_t gets = f.fake->requestCount(FakeOp::Get);
+  REQUIRE(other->read(MiB, buf.data(), buf.size()).isOk());
+  CHECK(f.fake->requestCount(FakeOp::Get) == gets);  // served from the shared cache
+  r->dropCached();
+  auto n = other->read(MiB, buf.data(), buf.size());  // dropped for every reader of the version
+  REQUIRE(n.isOk());
+  CHECK(f.fake->requestCount(FakeOp::Get) > gets);
+  CHECK(std::string(buf.data(), *n) == data.substr(MiB, buf.size()));
+  CHECK(readAll(*r, 100 * KiB) == data);
+}
+
+TEST_CASE("part buffers are recycled within the budget and given back under pressure",
+          "[fusecore][engine][pool]") {
+  EngineOptions o = Fixture::small();
+  o.memoryBudget = 16 * MiB;  // pool keeps at most 16/1/4 = 4 idle parts
+  Fixture f(o);
+  std::string d1 = pattern(12 * MiB, 21), d2 = pattern(12 * MiB, 22);
+  auto m1 = f.put("p1", d1);
+  auto m2 = f.put("p2", d2);
+  CHECK(readAll(*f.engine->open("b", m1), MiB) == d1);
+  auto s1 = f.engine->stats();
+  CHECK(s1.pooledBytes > 0);
+  CHECK(s1.pooledBytes <= 4 * MiB);
+  CHECK(f.engine->budget().used() == s1.pooledBytes);  // idle buffers stay in the budget
+  CHECK(readAll(*f.engine->open("b", m2), MiB) == d2);  // recycled buffers carry the right bytes
+  CHECK(f.engine->stats().buffersReused > s1.buffersReused);
+  // A budget user outside the engine (the writer path) gets the pooled memory.
+  Reservation all = f.engine->budget().acquire(16 * MiB);
+  CHECK(all.bytes() == 16 * MiB);
+  CHECK(f.engine->stats().pooledBytes == 0);
 }

@@ -13,7 +13,8 @@
 // returns bytes that did not arrive complete.
 //
 // Stable API (used by populator/): ReadEngine(client, options),
-// open(bucket, meta), FileReader::read(offset, buf, len).
+// open(bucket, meta), FileReader::read(offset, buf, len), serverCrc64(),
+// dropCached().
 //
 // Thread-safety: ReadEngine and FileReader are internally synchronized;
 // read() may be called from several threads at once on one reader. The engine
@@ -22,6 +23,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ossvp/common/result.h"
@@ -43,6 +45,8 @@ struct EngineStats {
   uint64_t prefetchRequests = 0; // GETs issued ahead of demand
   uint64_t retries = 0;          // engine-level re-fetches after a failed part
   uint64_t memoryPeak = 0;       // highest budget use seen
+  uint64_t pooledBytes = 0;      // idle part buffers kept for reuse (now; counted in the budget)
+  uint64_t buffersReused = 0;    // part buffers taken from the pool instead of allocated
 };
 
 class FileReader {
@@ -59,6 +63,18 @@ class FileReader {
   Result<size_t> read(uint64_t offset, char* buf, size_t len);
 
   const ossclient::ObjectMeta& meta() const { return meta_; }
+
+  // The server's whole-object CRC64 (x-oss-hash-crc64ecma): meta().crc64 when
+  // the opener knew it, else the header of any GET of this object version
+  // completed so far by any reader (OSS sends the whole object's CRC on
+  // ranged GETs too, and every GET carries If-Match on the ETag). nullopt
+  // before the first GET completed, or when the server sends none.
+  std::optional<uint64_t> serverCrc64() const;
+
+  // Drops the cached (completed) blocks of this object version for every
+  // reader, so later reads fetch them from OSS again: for a retry after the
+  // copied bytes failed a CRC check. GETs in flight are left to finish.
+  void dropCached();
 
  private:
   friend class ReadEngine;

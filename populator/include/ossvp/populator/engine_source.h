@@ -2,12 +2,13 @@
 // (ListObjectsV2, all pages) and reads through fusecore's ReadEngine, the
 // same read path as the FUSE mount.
 //
-// Where the server CRC64 comes from: objects up to the engine's
-// smallObjectThreshold are fetched whole by the engine, and ossclient checks
-// the whole-object CRC64 against x-oss-hash-crc64ecma on that GET (a mismatch
-// fails the read); larger objects are read in ranges, so open() HEADs them
-// for x-oss-hash-crc64ecma (and checks the ETag did not change since the
-// listing) and the copier compares the combined CRC of what it wrote.
+// Where the server CRC64 comes from: no HEAD per object. Every GET the engine
+// makes carries If-Match on the listed ETag (a changed object fails the read)
+// and returns x-oss-hash-crc64ecma for the whole object, even when ranged;
+// FileReader::serverCrc64() exposes it and the copier compares it with the
+// combined CRC of what it wrote (objects up to smallObjectThreshold are also
+// checked by ossclient on their single whole-object GET). open(fresh=true),
+// the retry after a mismatch, drops the engine's cached blocks first.
 //
 // Thread-safety: as ObjectSource.
 #pragma once
