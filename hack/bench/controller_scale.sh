@@ -21,7 +21,11 @@ head -c 4096 /dev/urandom > "$WORK/seed/data/small.bin"
 start_emu "$WORK/seed"
 start_kube_sim --log-level debug --nodes 3
 install_ossvp
-start_controller --workers "$WORKERS" --log-level info --resync-period 30
+"$OSSVP_BIN/ossvp-controller" --kubeconfig "$KUBECONFIG" --populator-image "$POP_IMAGE" \
+  --feature-gates VolumePopulator=true,VolumePopulatorPodHandler=true --workers "$WORKERS" \
+  --endpoint-override "$OSS_HOST=$EMU_URL" > "$WORK/ctrl.log" 2>&1 &
+CTRL_PID=$!
+wait_for "controller caches" 30 grep -q "caches synced" "$WORK/ctrl.log"
 NS=scale
 k create namespace "$NS" > /dev/null
 k apply -f - > /dev/null <<YAML
@@ -57,13 +61,17 @@ k apply -f "$WORK/pvcs.yaml" > /dev/null
 CREATED=$(date +%s.%N)
 
 # First time each PVC is seen Bound (polled every 0.5 s).
-declare -A BOUND
-while ((${#BOUND[@]} < N)); do
+declare -A BOUND=()
+NB=0
+while ((NB < N)); do
   now=$(date +%s.%N)
   while read -r name phase; do
-    [[ "$phase" == Bound && -z "${BOUND[$name]:-}" ]] && BOUND[$name]=$now
+    if [[ "$phase" == Bound && -z "${BOUND[$name]:-}" ]]; then
+      BOUND[$name]=$now
+      NB=$((NB + 1))
+    fi
   done < <(k get pvc -n "$NS" -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase}{"\n"}{end}')
-  (($(echo "$now - $START > 1800" | bc))) && fail "not all PVCs Bound after 30 minutes (${#BOUND[@]}/$N)"
+  (($(echo "$now - $START > 1800" | bc))) && fail "not all PVCs Bound after 30 minutes ($NB/$N)"
   sleep 0.5
 done
 END=$(date +%s.%N)
