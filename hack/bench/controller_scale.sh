@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Controller scale benchmark: N PVCs (default 200) created at once on kube-sim,
 # generic mode, small data (one 4 KiB object). Reports:
-#   - time from PVC creation to Bound (p50, p99) and the same minus the copy
-#     time (the populator pod's start -> completion in status.generic.<uid>)
+#   - time from PVC creation to Bound (p50, p99) and the same minus the
+#     populator pod's lifetime (status.generic.<uid> startTime -> completionTime,
+#     1 s resolution; includes the pod's scheduling and start, not only the copy)
 #   - API requests per PVC, counted from kube-sim's debug request log (every
 #     client: the controller, kubectl's creates, the populator pods' progress
 #     patches, kube-sim's own actors do not go through HTTP)
@@ -102,7 +103,8 @@ print(f"beyond the copy time p50 {pct(beyond, .5):7.1f} s   p99 {pct(beyond, .99
 PY
 echo "PVCs: $N, workers: $WORKERS, create call took $(echo "$CREATED - $START" | bc) s, all Bound after $(echo "$END - $START" | bc) s"
 echo "API requests during the run: $((REQ1 - REQ0)) ($(echo "scale=1; ($REQ1 - $REQ0) / $N" | bc) per PVC, all clients)"
+echo "controller peak RSS: $((RSS_KB / 1024)) MiB"
 grep "kube-sim: " "$WORK/ks.err" | tail -n +$((REQ0 + 1)) |
   sed -E 's/.*kube-sim: ([A-Z]+) ([^ ?]*).*/\1 \2/; s#/namespaces/[^/]+#/namespaces/NS#; s#(/[a-z]+)/[^/ ]+(/status)?$#\1/NAME\2#' |
-  sort | uniq -c | sort -rn | head -15
-echo "controller peak RSS: $((RSS_KB / 1024)) MiB"
+  sort | uniq -c | sort -rn > "$WORK/requests.txt"
+head -15 "$WORK/requests.txt"
