@@ -16,20 +16,21 @@ using ossvp::controller::kube::KubeConfig;
 
 namespace {
 
+// Never freed: the atexit cleanup runs after static destructors would.
 const std::string& tempPath() {
-  static const std::string path = [] {
+  static const std::string* path = [] {
     const char* tmp = std::getenv("TMPDIR");
     std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/ossvp-fuzz-kubeconfig-XXXXXX";
     char* dir = ::mkdtemp(templ.data());
     FUZZ_CHECK(dir != nullptr, "mkdtemp failed");
-    std::string p = std::string(dir) + "/config";
+    auto* p = new std::string(std::string(dir) + "/config");
     std::atexit([] {
       std::remove(tempPath().c_str());
       ::rmdir(tempPath().substr(0, tempPath().rfind('/')).c_str());
     });
     return p;
   }();
-  return path;
+  return *path;
 }
 
 }  // namespace
