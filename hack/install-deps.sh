@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(
-  build-essential cmake pkg-config ninja-build
+  build-essential cmake pkg-config ninja-build ccache
   libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libcurl4-openssl-dev
   libboost-dev libboost-system-dev libboost-program-options-dev
   catch2 libfuse3-dev fuse3 libpugixml-dev libisal-dev libspdlog-dev libfmt-dev libcli11-dev clang libclang-rt-14-dev
