@@ -207,7 +207,7 @@ TEST_CASE("source errors map to their exit codes", "[unit]") {
   CHECK_FALSE(populate(c, src, p, nullptr).failure);
 }
 
-TEST_CASE("--strict-keys turns unmappable keys into a failure", "[unit]") {
+TEST_CASE("strict keys (--strict-keys) turn unmappable keys into a failure", "[unit]") {
   TempDir dir;
   MemorySource src;
   src.put("data/ok", "1");
