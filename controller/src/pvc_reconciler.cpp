@@ -299,8 +299,21 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
   auto pv = reader_.getCached(res::pvs(), "", pvName);
   bool started = kube::hasFinalizer(pvc, std::string(kPvcFinalizer));
   if (!pv) return started ? Outcome::requeueAfter(kWaitPoll) : Outcome::done();
-  bool ours = !kube::annotationOf(*pv, std::string(kAnnPopulatedFrom)).empty() &&
-              kube::stringAt(*pv, "/spec/claimRef/uid") == uid;
+  auto handedOver = [&](const Object& v) {
+    return !kube::annotationOf(v, std::string(kAnnPopulatedFrom)).empty() &&
+           kube::stringAt(v, "/spec/claimRef/uid") == uid;
+  };
+  bool ours = handedOver(*pv);
+  if (!ours) {
+    // The PV cache may lag the PVC cache (a PVC is only ever bound to a PV that
+    // claims it): re-read the PV before calling the binding foreign.
+    auto fresh = api_.get(res::pvs(), "", pvName);
+    if (!fresh.isOk()) {
+      return kube::isNotFound(fresh.status()) ? Outcome::requeueAfter(kWaitPoll) : Outcome::error(fresh.status());
+    }
+    pv = std::make_shared<const Object>(std::move(fresh).value());
+    ours = handedOver(*pv);
+  }
   auto ossvpObj = reader_.getCached(res::ossvps(), kube::namespaceOf(pvc), ossvpName);
   const std::string primeName = primePvcName(uid);
 

@@ -94,6 +94,15 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const D
     bool hasDs = spec.contains("dataSource") && !spec["dataSource"].is_null();
     bool hasRef = spec.contains("dataSourceRef") && !spec["dataSourceRef"].is_null();
     if (hasDs && !hasRef) spec["dataSourceRef"] = spec["dataSource"];
+    if (hasRef) {  // ValidatePersistentVolumeClaimSpec: a typed reference needs kind and name
+      for (const char* field : {"kind", "name"}) {
+        if (spec["dataSourceRef"].value(field, "").empty()) {
+          return errInvalid("", "PersistentVolumeClaim", pvc["metadata"].value("name", ""),
+                            json::array({invalidCause("FieldValueRequired", std::string("spec.dataSourceRef.") + field,
+                                                      "Required value")}));
+        }
+      }
+    }
     if (hasRef && !hasDs) {
       const json& ref = spec["dataSourceRef"];
       std::string g = ref.value("apiGroup", "");
