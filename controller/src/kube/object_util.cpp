@@ -92,6 +92,9 @@ std::string formatMicroTime(std::chrono::system_clock::time_point t) {
 std::chrono::system_clock::time_point parseRfc3339(const std::string& text) {
   std::tm tm{};
   if (text.size() < 19 || !strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return {};
+  // system_clock counts nanoseconds in 64 bits: years outside 1678..2261
+  // would overflow, and no Kubernetes timestamp is there (fuzz finding).
+  if (tm.tm_year + 1900 < 1678 || tm.tm_year + 1900 > 2261) return {};
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
