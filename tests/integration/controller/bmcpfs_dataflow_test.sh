@@ -102,7 +102,8 @@ pass "scenario 1: Bound, ids in describe, Populated successfully, data byte-iden
 k apply -f "$EX/04-statefulset.yaml" > /dev/null
 wait_for "StatefulSet pod reads the model" 90 bash -c \
   "kubectl logs -n $NS demo-apply-qwen3-32b-0 2>/dev/null | grep -q MODEL-READY"
-k logs -n "$NS" demo-apply-qwen3-32b-0 | grep -q "model-00001.safetensors" || fail "StatefulSet did not see the model"
+SS_LOG=$(k logs -n "$NS" demo-apply-qwen3-32b-0)  # captured: grep -q in a pipe could SIGPIPE kubectl
+grep -q "model-00001.safetensors" <<< "$SS_LOG" || fail "StatefulSet did not see the model: $SS_LOG"
 pass "scenario 1: the StatefulSet reads the imported model"
 
 # --- 2. metadata only ----------------------------------------------------------
