@@ -1,8 +1,6 @@
 #include "ossvp/controller/nas_client.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -13,35 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/openapi_rpc_signature.h"
 #include "ossvp/common/secret_redactor.h"
 
 namespace ossvp::controller {
 namespace {
 
 const char* kVersion = "2017-06-26";
-
-// RFC 3986: unreserved kept, everything else %XX (space %20, '*' %2A, '~' kept).
-std::string percentEncode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
 
 std::string nonce() {
   unsigned char raw[16];
@@ -80,27 +56,6 @@ std::string envOr(const char* name) {
 }
 
 }  // namespace
-
-std::string rpcStringToSign(const std::string& method, const std::map<std::string, std::string>& params) {
-  std::string canonical;
-  for (const auto& [k, v] : params) {  // std::map: sorted by name
-    if (k == "Signature") continue;
-    if (!canonical.empty()) canonical += '&';
-    canonical += percentEncode(k) + "=" + percentEncode(v);
-  }
-  return method + "&%2F&" + percentEncode(canonical);
-}
-
-std::string rpcSignatureV1(const std::string& method, const std::map<std::string, std::string>& params,
-                           const std::string& secret) {
-  std::string key = secret + "&";
-  std::string msg = rpcStringToSign(method, params);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
-       msg.size(), md, &len);
-  return base64(md, len);
-}
 
 Result<NasCredentials> NasCredentials::fromEnvironment() {
   NasCredentials c;
@@ -160,7 +115,7 @@ Result<std::string> NasHttpClient::call(const std::string& action, std::map<std:
   if (!creds_.securityToken.empty()) params["SecurityToken"] = creds_.securityToken;
   params["Signature"] = rpcSignatureV1("POST", params, creds_.accessKeySecret);
   std::string query;
-  for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + percentEncode(k) + "=" + percentEncode(v);
+  for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + rpcPercentEncode(k) + "=" + rpcPercentEncode(v);
   std::string url = endpoint_ + "/?" + query;
 
   CURL* h = curl_easy_init();

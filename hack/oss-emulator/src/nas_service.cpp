@@ -15,7 +15,7 @@
 #include <set>
 
 #include "ossvp/ossemu/object_meta.h"
-#include "ossvp/ossemu/rpc_signature.h"
+#include "ossvp/common/openapi_rpc_signature.h"
 #include "ossvp/ossemu/sts_service.h"
 
 namespace fs = std::filesystem;

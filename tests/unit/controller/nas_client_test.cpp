@@ -1,5 +1,4 @@
-// The controller's OpenAPI RPC signer (doc vectors RPC-1/RPC-2 of
-// alibaba-apis.md §5.1), NAS endpoint resolution, error mapping, and the
+// NAS endpoint resolution, error mapping, and the
 // bmcpfs strategy's pure helpers (ClientTokens, progress from ProgressStats).
 #include <catch2/catch.hpp>
 
@@ -8,30 +7,6 @@
 
 using namespace ossvp;
 using namespace ossvp::controller;
-
-TEST_CASE("RPC signature V1 matches the official vector RPC-1", "[nas]") {
-  std::map<std::string, std::string> p = {{"Timestamp", "2016-02-23T12:46:24Z"},
-                                          {"Format", "XML"},
-                                          {"AccessKeyId", "testid"},
-                                          {"Action", "DescribeRegions"},
-                                          {"SignatureMethod", "HMAC-SHA1"},
-                                          {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
-                                          {"Version", "2014-05-26"},
-                                          {"SignatureVersion", "1.0"}};
-  CHECK(rpcStringToSign("GET", p) ==
-        "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1"
-        "%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-"
-        "23T12%253A46%253A24Z%26Version%3D2014-05-26");
-  CHECK(rpcSignatureV1("GET", p, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
-  p["Signature"] = "ignored";
-  CHECK(rpcSignatureV1("GET", p, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
-}
-
-TEST_CASE("RPC signature V1 matches darabonba vector RPC-2", "[nas]") {
-  std::map<std::string, std::string> p = {{"test", "ok"}};
-  CHECK(rpcStringToSign("", p) == "&%2F&test%3Dok");
-  CHECK(rpcSignatureV1("", p, "accessKeySecret") == "jHx/oHoHNrbVfhncHEvPdHXZwHU=");
-}
 
 TEST_CASE("NAS endpoint: default regional host, override map, explicit URL", "[nas]") {
   CHECK(resolveNasEndpoint("", "cn-hangzhou", {}) == "https://nas.cn-hangzhou.aliyuncs.com");

@@ -29,19 +29,6 @@ TEST_CASE("fileset quota follows the NAS API limits", "[kube-sim-actors]") {
   CHECK(filesetQuotaFor((11ULL << 30) + 1) == 12ULL << 30);
 }
 
-TEST_CASE("RPC signature V1 matches the documented vector", "[kube-sim-actors]") {
-  // alibaba-apis.md RPC-1 (ECS DescribeRegions, GET).
-  std::map<std::string, std::string> p{{"Timestamp", "2016-02-23T12:46:24Z"},
-                                       {"Format", "XML"},
-                                       {"AccessKeyId", "testid"},
-                                       {"Action", "DescribeRegions"},
-                                       {"SignatureMethod", "HMAC-SHA1"},
-                                       {"SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"},
-                                       {"Version", "2014-05-26"},
-                                       {"SignatureVersion", "1.0"}};
-  CHECK(signRpcV1("GET", p, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
-}
-
 TEST_CASE("label selectors, node affinity and taints", "[kube-sim-actors]") {
   json labels = {{"app", "a"}, {"tier", "web"}};
   CHECK(labelSelectorMatches(json{{"matchLabels", {{"app", "a"}}}}, labels));

@@ -4,9 +4,8 @@
 // signature V1 (HMAC-SHA1; alibaba-apis.md §5.1, §6). Every parameter goes
 // in the query, as the official SDK does.
 //
-// The RPC signer lives here (rpcStringToSign/rpcSignatureV1) because the
-// controller may not link hack/ code; hack/oss-emulator/src/rpc_signature.cpp
-// is the emulator's own, independent copy (tested against the same vector).
+// The signer itself is common's (ossvp/common/openapi_rpc_signature.h),
+// shared with the emulator that verifies it and kube-sim's provisioner.
 //
 // Thread-safety: NasHttpClient is safe for concurrent calls (one curl handle
 // per call).
@@ -20,12 +19,6 @@
 #include "ossvp/common/result.h"
 
 namespace ossvp::controller {
-
-// "GET&%2F&<percent-encoded sorted k=v&...>" over every parameter but Signature.
-std::string rpcStringToSign(const std::string& method, const std::map<std::string, std::string>& params);
-// base64(HMAC-SHA1(secret + "&", stringToSign)).
-std::string rpcSignatureV1(const std::string& method, const std::map<std::string, std::string>& params,
-                           const std::string& secret);
 
 struct NasCredentials {
   std::string accessKeyId;

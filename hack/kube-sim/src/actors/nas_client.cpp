@@ -9,38 +9,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/openapi_rpc_signature.h"
 
 namespace ossvp::kubesim {
 
 namespace {
-
-std::string percentEncode(const std::string& in) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string canonicalQuery(const std::map<std::string, std::string>& params) {
-  std::string q;
-  for (const auto& [k, v] : params) {
-    if (!q.empty()) q += '&';
-    q += percentEncode(k) + "=" + percentEncode(v);
-  }
-  return q;
-}
 
 std::string utcTimestamp() {
   std::time_t now = std::time(nullptr);
@@ -95,19 +70,6 @@ std::string httpPost(const std::string& endpoint, const std::string& target, int
 
 }  // namespace
 
-std::string signRpcV1(const std::string& method, const std::map<std::string, std::string>& params,
-                      const std::string& secret) {
-  std::string toSign = method + "&%2F&" + percentEncode(canonicalQuery(params));
-  std::string key = secret + "&";
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int macLen = 0;
-  HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(toSign.data()), toSign.size(), mac, &macLen);
-  std::string b64(4 * ((macLen + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), mac, static_cast<int>(macLen));
-  b64.resize(static_cast<size_t>(n));
-  return b64;
-}
 
 NasClient::NasClient(NasClientConfig config) : config_(std::move(config)) {
   if (config_.endpoint.find("://") == std::string::npos) config_.endpoint = "http://" + config_.endpoint;
@@ -125,8 +87,8 @@ Result<nlohmann::json> NasClient::call(const std::string& action,
   params["SignatureNonce"] = nonce();
   params["Timestamp"] = utcTimestamp();
   params["RegionId"] = config_.regionId;
-  params["Signature"] = signRpcV1("POST", params, config_.accessKeySecret);
-  std::string target = "/?" + canonicalQuery(params);
+  const std::string signature = rpcSignatureV1("POST", params, config_.accessKeySecret);
+  std::string target = "/?" + rpcCanonicalQuery(params) + "&Signature=" + rpcPercentEncode(signature);
   int http = 0;
   std::string body;
   std::string err = httpPost(config_.endpoint, target, &http, &body);

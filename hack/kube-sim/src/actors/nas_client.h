@@ -26,10 +26,6 @@ struct NasClientConfig {
   std::string regionId = "cn-hangzhou";
 };
 
-// Signature V1 over already-collected parameters (exposed for tests).
-std::string signRpcV1(const std::string& method, const std::map<std::string, std::string>& params,
-                      const std::string& secret);
-
 class NasClient {
  public:
   explicit NasClient(NasClientConfig config);

@@ -4,7 +4,7 @@
 //   CreateFileset, DescribeFilesets, DeleteFileset,
 //   CreateDataFlow, DescribeDataFlows, DeleteDataFlow,
 //   CreateDataFlowTask, DescribeDataFlowTasks, CancelDataFlowTask.
-// Requests are signed with RPC signature V1 (HMAC-SHA1, rpc_signature.h).
+// Requests are signed with RPC signature V1 (HMAC-SHA1, ossvp/common/openapi_rpc_signature.h).
 // An Import task copies the bucket path into the data flow's directory on a
 // worker thread at the data flow's throughput and reports honest
 // ProgressStats; DataType "Metadata" creates the entries without their data
