@@ -2,8 +2,8 @@
 // admission, schema validation, patches, RBAC lookups — on a fresh
 // in-memory cluster per input (hack/kube-sim/src/server/api_server.h).
 // Input: raw HTTP/1.1 requests (up to 4, pipelined), parsed with the same
-// Boost.Beast parser and target split as HttpServer (whose splitTarget is
-// private and restated here). Requests without Authorization get the admin
+// Boost.Beast parser and HttpServer's own splitTarget (http_server.h).
+// Requests without Authorization get the admin
 // token. The /kube-sim/ admin endpoints are skipped (they sleep and spawn
 // threads by design); watches and log follows are answered without
 // streaming (startStream() returns false).
@@ -21,6 +21,7 @@
 #include "server/api_server.h"
 #include "server/builtin_admission.h"
 #include "server/crd_support.h"
+#include "server/http_server.h"
 #include "server/tls_material.h"
 
 namespace http = boost::beast::http;
@@ -70,28 +71,6 @@ class RecordingResponder : public HttpResponder {
   }
 };
 
-// HttpServer's splitTarget, restated.
-void splitTarget(HttpRequest& req) {
-  size_t q = req.target.find('?');
-  req.path = urlDecode(req.target.substr(0, q));
-  if (q == std::string::npos) return;
-  std::string qs = req.target.substr(q + 1);
-  size_t start = 0;
-  while (start <= qs.size()) {
-    size_t amp = qs.find('&', start);
-    std::string kv = qs.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
-    if (!kv.empty()) {
-      size_t eq = kv.find('=');
-      std::string v = eq == std::string::npos ? "" : kv.substr(eq + 1);
-      for (char& c : v) {
-        if (c == '+') c = ' ';
-      }
-      req.query[urlDecode(kv.substr(0, eq))] = urlDecode(v);
-    }
-    if (amp == std::string::npos) break;
-    start = amp + 1;
-  }
-}
 
 }  // namespace
 

@@ -120,29 +120,6 @@ class StreamResponder : public HttpResponder {
   bool ok_ = true;
 };
 
-void splitTarget(HttpRequest& req) {
-  size_t q = req.target.find('?');
-  req.path = urlDecode(req.target.substr(0, q));
-  if (q == std::string::npos) return;
-  std::string qs = req.target.substr(q + 1);
-  size_t start = 0;
-  while (start <= qs.size()) {
-    size_t amp = qs.find('&', start);
-    std::string kv = qs.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
-    if (!kv.empty()) {
-      size_t eq = kv.find('=');
-      std::string k = urlDecode(kv.substr(0, eq));
-      std::string v = eq == std::string::npos ? "" : kv.substr(eq + 1);
-      for (char& c : v) {
-        if (c == '+') c = ' ';
-      }
-      req.query[k] = urlDecode(v);
-    }
-    if (amp == std::string::npos) break;
-    start = amp + 1;
-  }
-}
-
 template <typename Stream>
 void serveStream(Stream& stream, bool tls, const HttpHandler& handler, const std::atomic<bool>& stopping) {
   beast::flat_buffer buffer;
@@ -263,6 +240,29 @@ void HttpServer::stop() {
   for (int i = 0; i < 100 && active_ > 0; i++) {
     dropConnections();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void splitTarget(HttpRequest& req) {
+  size_t q = req.target.find('?');
+  req.path = urlDecode(req.target.substr(0, q));
+  if (q == std::string::npos) return;
+  std::string qs = req.target.substr(q + 1);
+  size_t start = 0;
+  while (start <= qs.size()) {
+    size_t amp = qs.find('&', start);
+    std::string kv = qs.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    if (!kv.empty()) {
+      size_t eq = kv.find('=');
+      std::string k = urlDecode(kv.substr(0, eq));
+      std::string v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      for (char& c : v) {
+        if (c == '+') c = ' ';
+      }
+      req.query[k] = urlDecode(v);
+    }
+    if (amp == std::string::npos) break;
+    start = amp + 1;
   }
 }
 

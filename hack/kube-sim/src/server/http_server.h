@@ -78,5 +78,7 @@ class HttpServer {
 
 // Percent-decoding of a URL component ('+' stays '+').
 std::string urlDecode(const std::string& s);
+// Fills req.path and req.query (decoded; '+' in values is a space) from req.target.
+void splitTarget(HttpRequest& req);
 
 }  // namespace ossvp::kubesim
