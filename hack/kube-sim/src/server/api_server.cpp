@@ -13,6 +13,7 @@
 #include "server/openapi.h"
 #include "server/protobuf_decoder.h"
 #include "server/rbac.h"
+#include "server/rbac_audit.h"
 #include "server/tables.h"
 #include "server/yaml_json.h"
 #include "store/cluster_context.h"
@@ -399,12 +400,15 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
   const GVR& gvr = ri.gvr;
   bool watch = queryTrue(req, "watch");
 
-  if (options_.rbac && !user.admin) {
-    std::string verb = rbacVerb(req.method, !t.name.empty(), watch);
-    std::string resource = gvr.resource + (t.subresource.empty() ? "" : "/" + t.subresource);
-    if (!rbacAllows(store_, user.name, user.groups, verb, gvr.group, resource, t.ns, t.name)) {
+  if ((options_.rbac || options_.rbacAudit) && !user.admin) {
+    RbacRequest rq{user.name, user.groups, rbacVerb(req.method, !t.name.empty(), watch), gvr.group,
+                   gvr.resource, t.subresource, t.ns, t.name};
+    RbacDecision decision = rbacDecide(store_, rq);
+    if (options_.rbacAudit) options_.rbacAudit->record(rq, decision, options_.rbac);
+    if (options_.rbac && !decision.allowed) {
+      std::string resource = gvr.resource + (t.subresource.empty() ? "" : "/" + t.subresource);
       std::string msg = gvr.groupResource() + (t.name.empty() ? "" : " \"" + t.name + "\"") +
-                        " is forbidden: User \"" + user.name + "\" cannot " + verb + " resource \"" + resource +
+                        " is forbidden: User \"" + user.name + "\" cannot " + rq.verb + " resource \"" + resource +
                         "\" in API group \"" + gvr.group + "\"" +
                         (t.ns.empty() ? " at the cluster scope" : " in the namespace \"" + t.ns + "\"");
       ApiError e = errForbidden(msg);

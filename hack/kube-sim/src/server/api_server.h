@@ -3,7 +3,8 @@
 // patch, subresources), pods/log, TokenRequest, and the /kube-sim/ admin
 // endpoints (fault injection, drop watches, compaction); authenticates bearer
 // tokens (admin token or service-account JWTs) and, with --authorization
-// rbac, authorizes service accounts against Roles/ClusterRoles.
+// rbac, authorizes service accounts against Roles/ClusterRoles (and, with an
+// RbacAudit, records every such decision).
 //
 // Thread-safety: handle() is called concurrently from connection threads.
 #pragma once
@@ -18,11 +19,14 @@
 
 namespace ossvp::kubesim {
 
+class RbacAudit;
+
 struct ApiServerOptions {
   std::string adminToken;
   bool rbac = false;
   std::string serverAddress;  // host:port as clients reach it
   std::string stateDir;       // pods/log files live under it
+  RbacAudit* rbacAudit = nullptr;  // not owned; records service accounts' authorization decisions
 };
 
 struct RequestUser {

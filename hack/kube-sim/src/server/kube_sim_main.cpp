@@ -17,6 +17,7 @@
 #include "server/builtin_admission.h"
 #include "server/crd_support.h"
 #include "server/http_server.h"
+#include "server/rbac_audit.h"
 #include "server/tls_material.h"
 #include "server/token_issuer.h"
 #include "store/cluster_context.h"
@@ -79,6 +80,7 @@ int kubeSimMain(int argc, char** argv) {
   std::vector<std::string> imageMaps;
   std::string cpfsRoot;
   std::string authorization = "AlwaysAllow";
+  std::string rbacAuditPath;
   std::string logLevel = "info";
   int nodes = 1;
   size_t history = 1000;
@@ -91,6 +93,8 @@ int kubeSimMain(int argc, char** argv) {
   app.add_option("--nodes", nodes, "number of simulated nodes");
   app.add_option("--watch-history", history, "watch events kept (older resourceVersions answer 410)");
   app.add_option("--authorization", authorization, "AlwaysAllow (default) or rbac (enforce RBAC for service accounts)");
+  app.add_option("--rbac-audit", rbacAuditPath,
+                 "append one JSON line per service-account authorization decision (with the granting rules) to FILE");
   app.add_option("--log-level", logLevel, "debug|info|warn|error");
   CLI11_PARSE(app, argc, argv);
   LogLevel level = LogLevel::Info;
@@ -130,6 +134,16 @@ int kubeSimMain(int argc, char** argv) {
   apiOpts.adminToken = tls->adminToken;
   apiOpts.rbac = authorization == "rbac";
   apiOpts.stateDir = stateDir;
+  std::unique_ptr<RbacAudit> rbacAudit;
+  if (!rbacAuditPath.empty()) {
+    std::string auditError;
+    rbacAudit = RbacAudit::open(rbacAuditPath, &auditError);
+    if (!rbacAudit) {
+      logError("kube-sim: {}", auditError);
+      return 2;
+    }
+    apiOpts.rbacAudit = rbacAudit.get();
+  }
   ApiServer api(store, tokens, apiOpts);
   auto ssl = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
   ssl->set_options(boost::asio::ssl::context::default_workarounds | boost::asio::ssl::context::no_sslv2 |

@@ -36,59 +36,57 @@ bool subjectMatches(const json& subjects, const std::string& user, const std::ve
   return false;
 }
 
-bool rulesAllow(const json& rules, const std::string& verb, const std::string& apiGroup, const std::string& resource,
-                const std::string& name) {
-  if (!rules.is_array()) return false;
-  std::string base = resource.substr(0, resource.find('/'));
-  for (const auto& r : rules) {
-    if (!listHas(r.value("verbs", json::array()), verb)) continue;
-    if (!listHas(r.value("apiGroups", json::array()), apiGroup)) continue;
-    json res = r.value("resources", json::array());
-    bool resOk = listHas(res, resource);
-    if (!resOk && resource.find('/') != std::string::npos) {
-      resOk = listHas(res, base + "/*") || listHas(res, "*/" + resource.substr(resource.find('/') + 1));
-    }
-    if (!resOk) continue;
-    json names = r.value("resourceNames", json::array());
-    if (!names.empty() && !listHas(names, name)) continue;
-    return true;
-  }
-  return false;
+std::string qualified(const std::string& kind, const std::string& ns, const std::string& name) {
+  return kind + "/" + (ns.empty() ? "" : ns + "/") + name;
 }
 
-json roleRules(ObjectStore& store, const json& roleRef, const std::string& ns) {
-  std::string kind = roleRef.value("kind", "");
-  std::string name = roleRef.value("name", "");
-  auto r = kind == "ClusterRole" ? store.get(kClusterRoles, "", name) : store.get(kRoles, ns, name);
-  if (!r) return json::array();
-  return r->value("rules", json::array());
+// Adds the matches of every binding in `bindings` (namespace `ns`, empty for
+// ClusterRoleBindings) whose subjects include the requester.
+void collect(ObjectStore& store, const std::vector<json>& bindings, const std::string& ns, const RbacRequest& rq,
+             std::vector<RbacMatch>* out) {
+  for (const auto& b : bindings) {
+    if (!subjectMatches(b.value("subjects", json::array()), rq.user, rq.groups, ns)) continue;
+    json ref = b.value("roleRef", json::object());
+    std::string kind = ref.value("kind", "");
+    std::string name = ref.value("name", "");
+    bool cluster = kind == "ClusterRole";
+    if (!cluster && kind != "Role") continue;
+    auto role = cluster ? store.get(kClusterRoles, "", name) : store.get(kRoles, ns, name);
+    if (!role) continue;
+    json rules = role->value("rules", json::array());
+    if (!rules.is_array()) continue;
+    std::string bindingId = qualified(ns.empty() ? "ClusterRoleBinding" : "RoleBinding", ns,
+                                      b.value("/metadata/name"_json_pointer, std::string()));
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (!ruleMatches(rules[i], rq)) continue;
+      out->push_back({qualified(kind, cluster ? "" : ns, name) + "#" + std::to_string(i), bindingId});
+    }
+  }
 }
 
 }  // namespace
 
-bool rbacAllows(ObjectStore& store, const std::string& user, const std::vector<std::string>& groups,
-                const std::string& verb, const std::string& apiGroup, const std::string& resource,
-                const std::string& ns, const std::string& name) {
-  auto crbs = store.list(kClusterRoleBindings, "");
-  if (crbs) {
-    for (const auto& b : crbs->items) {
-      if (!subjectMatches(b.value("subjects", json::array()), user, groups, "")) continue;
-      if (rulesAllow(roleRules(store, b.value("roleRef", json::object()), ""), verb, apiGroup, resource, name)) {
-        return true;
-      }
-    }
+bool ruleMatches(const json& rule, const RbacRequest& rq) {
+  if (!rule.is_object()) return false;
+  if (!listHas(rule.value("verbs", json::array()), rq.verb)) return false;
+  if (!listHas(rule.value("apiGroups", json::array()), rq.apiGroup)) return false;
+  json res = rule.value("resources", json::array());
+  bool resOk = rq.subresource.empty() ? listHas(res, rq.resource)
+                                      : listHas(res, rq.resource + "/" + rq.subresource) ||
+                                            listHas(res, rq.resource + "/*") || listHas(res, "*/" + rq.subresource);
+  if (!resOk) return false;
+  json names = rule.value("resourceNames", json::array());
+  return names.empty() || listHas(names, rq.name);
+}
+
+RbacDecision rbacDecide(ObjectStore& store, const RbacRequest& rq) {
+  RbacDecision d;
+  if (auto crbs = store.list(kClusterRoleBindings, "")) collect(store, crbs->items, "", rq, &d.matches);
+  if (!rq.ns.empty()) {
+    if (auto rbs = store.list(kRoleBindings, rq.ns)) collect(store, rbs->items, rq.ns, rq, &d.matches);
   }
-  if (ns.empty()) return false;
-  auto rbs = store.list(kRoleBindings, ns);
-  if (rbs) {
-    for (const auto& b : rbs->items) {
-      if (!subjectMatches(b.value("subjects", json::array()), user, groups, ns)) continue;
-      if (rulesAllow(roleRules(store, b.value("roleRef", json::object()), ns), verb, apiGroup, resource, name)) {
-        return true;
-      }
-    }
-  }
-  return false;
+  d.allowed = !d.matches.empty();
+  return d;
 }
 
 }  // namespace ossvp::kubesim
