@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BIN=$ROOT/build/bin
+source "$ROOT/hack/lib/emulator.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -67,12 +68,10 @@ for i in 1 2 3; do head -c $((8 * 1024 * 1024)) /dev/urandom > "$SEED/Qwen3-32B/
 echo '{"architectures":["Qwen3ForCausalLM"]}' > "$SEED/Qwen3-32B/config.json"
 
 say "Starting the OSS emulator and kube-sim"
-"$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/oss" --region cn-hangzhou \
-  --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$SEED" --seed "my-model-bucket=$SEED" \
-  --cpfs-root "$WORK/cpfs" --latency-ms 2 > "$WORK/emu.out" 2> "$WORK/emu.err" &
-PIDS+=($!)
-wait_for 20 grep -q "listening on" "$WORK/emu.out"
-EMU_URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
+EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/oss" \
+  --region cn-hangzhou --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$SEED" \
+  --seed "my-model-bucket=$SEED" --cpfs-root "$WORK/cpfs" --latency-ms 2 || exit 1
+PIDS+=("$EMU_PID")
 echo "OSS emulator: $EMU_URL (requests for $OSS_HOST are sent there by --endpoint-override)"
 
 KUBESIM_NAS_ENDPOINT=$EMU_URL KUBESIM_NAS_ACCESS_KEY_ID=$AK KUBESIM_NAS_ACCESS_KEY_SECRET=$SK \

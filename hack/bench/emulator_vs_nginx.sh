@@ -7,6 +7,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${OSSVP_BIN:-$ROOT/build/bin}
+source "$ROOT/hack/lib/emulator.sh"
 SIZE_MIB=${1:-1024}
 RUNS=${2:-3}
 WORK=$(mktemp -d /tmp/emu-bench.XXXXXX)
@@ -44,13 +45,10 @@ mkdir -p "$WORK/tmp"
 nginx -c "$WORK/nginx.conf" -p "$WORK" &
 PIDS+=($!)
 
-"$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/data" --allow-anonymous \
-  --seed "bench=$WORK/www" >"$WORK/emu.out" 2>"$WORK/emu.err" &
-EMU_PID=$!
-PIDS+=($EMU_PID)
-for _ in $(seq 1 600); do grep -q listening "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
-EMU=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
-[[ -n "$EMU" ]] || { cat "$WORK/emu.err"; echo "emulator did not start" >&2; exit 1; }
+EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/data" \
+  --allow-anonymous --seed "bench=$WORK/www" || exit 1
+PIDS+=("$EMU_PID")
+EMU=$EMU_URL
 for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$NPORT/obj.bin" -r 0-0 && break; sleep 0.1; done
 
 rate() {  # bytes/s of one full download; checks the size

@@ -8,6 +8,7 @@
 #   SIZE_MIB (default 1024)  object size
 #   ROUNDS   (default 5)     alternating rounds; the best of each side counts
 set -euo pipefail
+source "$(dirname "$0")/../lib/emulator.sh"
 BIN=${1:-${OSSVP_BIN:-build/bin}}
 SIZE_MIB=${SIZE_MIB:-1024}
 ROUNDS=${ROUNDS:-5}
@@ -19,19 +20,16 @@ command -v curl > /dev/null || { echo "curl is required" >&2; exit 2; }
 WORK=$(mktemp -d)
 EMU_PID=""
 cleanup() {
-  [[ -n "$EMU_PID" ]] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+  emulator_stop EMU || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 mkdir -p "$WORK/seed"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/seed/big.bin"
-"$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/data" --access-key AKBENCH --secret-key SKBENCH \
-  --allow-anonymous --seed "bench=$WORK/seed" --log-level error > "$WORK/emu.out" 2>&1 &
-EMU_PID=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$WORK/emu.out" && break; sleep 0.1; done
-ENDPOINT=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/emu.out")
-[[ -n "$ENDPOINT" ]] || { echo "emulator did not start: $(cat "$WORK/emu.out")" >&2; exit 1; }
+EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.out" --data-dir "$WORK/data" \
+  --access-key AKBENCH --secret-key SKBENCH --allow-anonymous --seed "bench=$WORK/seed" --log-level error || exit 1
+ENDPOINT=$EMU_URL
 URL="$ENDPOINT/bench/big.bin"
 export ALIBABA_CLOUD_ACCESS_KEY_ID=AKBENCH ALIBABA_CLOUD_ACCESS_KEY_SECRET=SKBENCH
 

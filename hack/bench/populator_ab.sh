@@ -9,25 +9,23 @@
 #   BIG_FILES (4) x BIG_MB (256), SMALL_FILES (2000) x SMALL_KB (128),
 #   LATENCY_MS (5), ROUNDS (3), CONC (32), BUDGET (512MiB)
 set -euo pipefail
+source "$(dirname "$0")/../lib/emulator.sh"
 BASE=$1 NEW=$2
 BIG_FILES=${BIG_FILES:-4} BIG_MB=${BIG_MB:-256} SMALL_FILES=${SMALL_FILES:-2000} SMALL_KB=${SMALL_KB:-128}
 LATENCY_MS=${LATENCY_MS:-5} ROUNDS=${ROUNDS:-3} CONC=${CONC:-32} BUDGET=${BUDGET:-512MiB}
 WORK=$(mktemp -d)
 EMU_PID=""
 cleanup() {
-  [[ -n "$EMU_PID" ]] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+  emulator_stop EMU || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 mkdir -p "$WORK/seed/ds/big" "$WORK/seed/ds/small"
 for i in $(seq 1 "$BIG_FILES"); do head -c $((BIG_MB << 20)) /dev/urandom > "$WORK/seed/ds/big/f$i.bin"; done
 head -c $((SMALL_FILES * SMALL_KB * 1024)) /dev/urandom | split -b $((SMALL_KB * 1024)) -a 5 - "$WORK/seed/ds/small/s"
-"$NEW/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/data" --access-key AKB --secret-key SKB \
-  --latency-ms "$LATENCY_MS" --seed "bkt=$WORK/seed" --log-level error > "$WORK/emu.out" 2>&1 &
-EMU_PID=$!
-for _ in $(seq 1 600); do grep -q "listening on" "$WORK/emu.out" && break; sleep 0.1; done
-URL=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/emu.out")
-[[ -n "$URL" ]] || { echo "emulator did not start" >&2; exit 1; }
+EMULATOR_BIN=$NEW/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.out" --data-dir "$WORK/data" \
+  --access-key AKB --secret-key SKB --latency-ms "$LATENCY_MS" --seed "bkt=$WORK/seed" --log-level error || exit 1
+URL=$EMU_URL
 heads() { curl -sf "$URL/-/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["operations"].get("HeadObject",{}).get("count",0))'; }
 BYTES=$(( BIG_FILES * (BIG_MB << 20) + SMALL_FILES * SMALL_KB * 1024 ))
 run() {  # LABEL BIN

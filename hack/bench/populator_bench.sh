@@ -13,6 +13,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${OSSVP_BIN:-$ROOT/build/bin}
+source "$ROOT/hack/lib/emulator.sh"
 BIG_FILES=${BENCH_BIG_FILES:-4}
 BIG_MB=${BENCH_BIG_MB:-1024}
 SMALL_FILES=${BENCH_SMALL_FILES:-10000}
@@ -25,7 +26,7 @@ AK=benchAK
 SK=benchSK-0123456789
 EMU_PID=""
 cleanup() {
-  [[ -n "$EMU_PID" ]] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null || true
+  emulator_stop EMU || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -49,12 +50,11 @@ PY
 BIG_BYTES=$((BIG_FILES * (BIG_MB << 20)))
 ALL_BYTES=$((BIG_BYTES + SMALL_FILES * (SMALL_KB << 10)))
 
-"$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" \
-  --secret-key "$SK" --allow-anonymous --latency-ms "$LATENCY" --seed "bkt=$SEED" > "$WORK/emu.out" 2> "$WORK/emu.err" &
-EMU_PID=$!
-for _ in $(seq 1 3000); do grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
-URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
-[[ -n "$URL" ]] || { cat "$WORK/emu.err" >&2; exit 1; }
+# Seeding indexes (and checksums) the whole dataset first: allow it 300 s.
+EMULATOR_BIN=$BIN/oss-emulator EMULATOR_START_TIMEOUT=300 emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" \
+  --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" --secret-key "$SK" --allow-anonymous \
+  --latency-ms "$LATENCY" --seed "bkt=$SEED" || exit 1
+URL=$EMU_URL
 
 # run NAME BYTES CMD...: wall time and peak RSS of CMD (GNU time), into the table.
 RESULTS=()

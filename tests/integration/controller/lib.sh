@@ -8,6 +8,7 @@
 #   start_controller [args]     sets CTRL_PID; log in $WORK/ctrl.log
 #   wait_for DESC SECONDS CMD.. retries CMD every 0.3 s
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
 : "${OSSVP_SRC:?OSSVP_SRC must point at the repository}"
 WORK=$(mktemp -d /tmp/ossvp-ctrl-e2e.XXXXXX)
@@ -66,11 +67,9 @@ wait_for() {  # wait_for DESC SECONDS CMD...
 start_emu() {
   local seed=$1
   shift
-  "$OSSVP_BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --region cn-hangzhou \
-    --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$seed" "$@" > "$WORK/emu.out" 2> "$WORK/emu.err" &
-  _PIDS+=($!)
-  wait_for "oss-emulator to listen" 20 grep -q "listening on" "$WORK/emu.out"
-  EMU_URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
+  emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" --region cn-hangzhou \
+    --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$seed" "$@" || fail "oss-emulator did not start"
+  _PIDS+=("$EMU_PID")
 }
 
 start_kube_sim() {

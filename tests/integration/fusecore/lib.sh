@@ -2,6 +2,7 @@
 # mounts in a private temp dir, all torn down by the EXIT trap.
 # Needs: OSSVP_BIN (built binaries), root, /dev/fuse. Exits 77 (skip) without them.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
@@ -22,7 +23,7 @@ cleanup() {
   for m in "${MOUNTS[@]}"; do
     mountpoint -q "$m" && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m"; }
   done
-  [[ -n $EMU_PID ]] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+  emulator_stop EMU
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -32,15 +33,9 @@ export ALIBABA_CLOUD_ACCESS_KEY_SECRET=ossvp-emulator-sk
 
 # start_emulator SEEDDIR: bucket "bk" seeded from SEEDDIR; sets EMU (base URL).
 start_emulator() {
-  "$OSSVP_BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu-data" \
-    --seed "bk=$1" --allow-anonymous --log-level warn >"$WORK/emu.log" 2>&1 &
-  EMU_PID=$!
-  for _ in $(seq 1 300); do
-    EMU=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/emu.log" | head -1 || true)
-    [[ -n $EMU ]] && return 0
-    sleep 0.1
-  done
-  cat "$WORK/emu.log"; fail "emulator did not start"
+  emulator_start EMU "$WORK/emu.log" "$WORK/emu.log" --data-dir "$WORK/emu-data" \
+    --seed "bk=$1" --allow-anonymous --log-level warn || fail "emulator did not start"
+  EMU=$EMU_URL
 }
 
 # do_mount MOUNTPOINT [extra -o options]: mounts bucket bk (daemonized).

@@ -2,6 +2,7 @@
 # kube-sim cluster actors, driven with the real kubectl (see CMakeLists.txt).
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root). Needs root (mounts).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 BIN="${OSSVP_BIN:-$(cd "$(dirname "$0")/../../.." && pwd)/build/bin}"
 WORK="$(mktemp -d /tmp/kube-sim-actors-e2e.XXXXXX)"
 export HOME="$WORK/home" KUBECONFIG="$WORK/kubeconfig"
@@ -48,11 +49,10 @@ apply_pvc() {
 mkdir -p "$WORK/cpfs"
 NAS_ENV=()
 if [ -x "$BIN/oss-emulator" ]; then
-  "$BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --cpfs-root "$WORK/cpfs" \
-    --access-key kubesimak --secret-key kubesimsk > "$WORK/emu.out" 2> "$WORK/emu.log" &
-  PIDS+=($!)
-  wait_for "oss-emulator endpoint" 30 grep -q 'listening on' "$WORK/emu.out"
-  EMU=$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$WORK/emu.out" | head -1)
+  EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.log" --data-dir "$WORK/emu" \
+    --cpfs-root "$WORK/cpfs" --access-key kubesimak --secret-key kubesimsk || fail "oss-emulator did not start"
+  PIDS+=("$EMU_PID")
+  EMU=$EMU_URL
   NAS_ENV=(KUBESIM_NAS_ENDPOINT="$EMU" KUBESIM_NAS_ACCESS_KEY_ID=kubesimak KUBESIM_NAS_ACCESS_KEY_SECRET=kubesimsk)
 fi
 

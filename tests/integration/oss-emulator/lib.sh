@@ -3,6 +3,7 @@
 # with a temp data dir; sets EMU_PID, EMU_PORT, EMU_URL, EMU_DATA, WORK.
 # Everything started is killed and every temp dir removed on exit.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
 : "${OSSVP_SRC:?OSSVP_SRC must point at the repo root}"
 WORK=$(mktemp -d /tmp/ossemu-test.XXXXXX)
@@ -29,26 +30,14 @@ expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; pass "$3
 start_emulator() {
   EMU_DATA=${EMU_DATA:-$WORK/data}
   mkdir -p "$EMU_DATA"
-  local out="$WORK/emu.$RANDOM.out"
-  "$OSSVP_BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$EMU_DATA" \
-    --access-key "$EMU_AK" --secret-key "$EMU_SK" "$@" >"$out" 2>"$WORK/emu.err" &
-  EMU_PID=$!
+  emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$EMU_DATA" \
+    --access-key "$EMU_AK" --secret-key "$EMU_SK" "$@" || fail "emulator did not start"
   _PIDS+=("$EMU_PID")
-  local i
-  for i in $(seq 1 100); do
-    if grep -q "listening on" "$out" 2>/dev/null; then break; fi
-    kill -0 "$EMU_PID" 2>/dev/null || { cat "$WORK/emu.err" >&2; fail "emulator exited at start"; }
-    sleep 0.1
-  done
-  EMU_URL=$(sed -n 's/^oss-emulator listening on //p' "$out")
-  [[ -n "$EMU_URL" ]] || fail "emulator did not print its endpoint"
-  EMU_PORT=${EMU_URL##*:}
 }
 
 stop_emulator() {
-  kill -TERM "$EMU_PID"
   local rc=0
-  wait "$EMU_PID" || rc=$?
+  emulator_stop EMU || rc=$?
   expect_eq "$rc" 0 "emulator exits cleanly on SIGTERM"
 }
 

@@ -4,13 +4,13 @@
 # with CRC64 checks, survival of injected faults, clear 403 errors, the three
 # signature versions, endpoint overrides with virtual-hosted names, and RRSA.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 BIN=${OSSVP_BIN:?OSSVP_BIN must point at build/bin}
 OSSCTL=$BIN/ossctl
-EMU=$BIN/oss-emulator
 WORK=$(mktemp -d)
 EMU_PID=""
 cleanup() {
-  [[ -n "$EMU_PID" ]] && kill "$EMU_PID" 2>/dev/null && wait "$EMU_PID" 2>/dev/null
+  emulator_stop EMU || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -24,12 +24,9 @@ for i in $(seq 0 1233); do echo "object $i" > "$SEED/many/d$((i % 2))/f$(printf 
 head -c 3000000 /dev/urandom > "$SEED/data/blob.bin"
 printf 'space and plus' > "$SEED/data/x y+z.txt"
 
-"$EMU" --listen 127.0.0.1:0 --data-dir "$WORK/emu" --access-key AKTEST --secret-key SKTEST \
-  --seed "bkt=$SEED" --rng-seed 7 --sts-duration-seconds 120 > "$WORK/emu.out" 2> "$WORK/emu.err" &
-EMU_PID=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break; sleep 0.1; done
-ENDPOINT=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$WORK/emu.out")
-[[ -n "$ENDPOINT" ]] || fail "emulator did not start: $(cat "$WORK/emu.err")"
+emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" --access-key AKTEST --secret-key SKTEST \
+  --seed "bkt=$SEED" --rng-seed 7 --sts-duration-seconds 120 || fail "emulator did not start"
+ENDPOINT=$EMU_URL
 echo "emulator at $ENDPOINT"
 
 export ALIBABA_CLOUD_ACCESS_KEY_ID=AKTEST ALIBABA_CLOUD_ACCESS_KEY_SECRET=SKTEST

@@ -5,6 +5,7 @@
 # name stays in --endpoint, as a Pod spec would have it); sets POP_RC, and
 # leaves stdout/stderr/termination log in $WORK/pop.{out,err,term}.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
 WORK=$(mktemp -d /tmp/ossvp-pop-it.XXXXXX)
 AK=popAK
@@ -29,17 +30,10 @@ pass() { echo "ok: $*"; }
 
 start_emu() {
   mkdir -p "$WORK/emu-data"
-  "$OSSVP_BIN/oss-emulator" --listen 127.0.0.1:0 --data-dir "$WORK/emu-data" --region cn-hangzhou \
-    --access-key "$AK" --secret-key "$SK" "$@" > "$WORK/emu.out" 2> "$WORK/emu.err" &
-  EMU_PID=$!
+  # Seeding indexes (and checksums) the seed tree first: allow it 120 s.
+  EMULATOR_START_TIMEOUT=120 emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu-data" \
+    --region cn-hangzhou --access-key "$AK" --secret-key "$SK" "$@" || fail "emulator did not start"
   _PIDS+=("$EMU_PID")
-  for _ in $(seq 1 1200); do  # seeding indexes (and checksums) the seed tree first
-    grep -q "listening on" "$WORK/emu.out" 2>/dev/null && break
-    kill -0 "$EMU_PID" 2>/dev/null || fail "emulator exited: $(cat "$WORK/emu.err")"
-    sleep 0.1
-  done
-  EMU_URL=$(sed -n 's/^oss-emulator listening on //p' "$WORK/emu.out")
-  [[ -n "$EMU_URL" ]] || fail "emulator did not print its endpoint"
 }
 
 admin() { curl -sf -X POST "$EMU_URL/-/admin" -d "$1" > /dev/null || fail "admin $1"; }
