@@ -169,6 +169,17 @@ users:
              {"type": "ERROR", "object": {"kind": "Status", "code": 410, "message": "too old resource version"}}]
     write("controller_watch_events", "stream", "\n".join(json.dumps(l) for l in lines) + "\n")
     write("controller_watch_events", "partial_line", json.dumps(lines[0])[:80])
+    # Malformed metadata (must be ignored, not thrown on), CRLF framing, a
+    # last line without newline, and objects the readers must survive.
+    odd = [{"type": "ADDED", "object": {"metadata": {"name": 5, "resourceVersion": "20"}}},
+           {"type": "MODIFIED", "object": {"metadata": {"name": "n", "namespace": ["x"]}}},
+           {"type": "ADDED", "object": dict(pvc, metadata=dict(pvc["metadata"], uid=7, labels={"app": 1},
+                                                                finalizers="x", creationTimestamp=3))},
+           {"type": "DELETED", "object": None},
+           {"type": 3, "object": pvc},
+           {"type": "ERROR", "object": {"code": "410", "message": ["m"]}}]
+    write("controller_watch_events", "malformed_metadata",
+          "\r\n".join(json.dumps(l) for l in odd) + "\r\nnot json\n\n[]\n" + json.dumps(lines[1]))
 
 
 # ---------------------------------------------------------------- populator

@@ -45,7 +45,14 @@ Status Informer::relist() {
   do {
     auto page = api_.list(resource_, options_.ns, lo);
     if (!page.isOk()) return page.status();
-    for (auto& item : page->items) items.push_back(std::make_shared<const Object>(std::move(item)));
+    for (auto& item : page->items) {
+      if (!isCacheableObject(item)) {
+        logWarn("informer {}: ignored a listed object without usable metadata (name, namespace, "
+                "resourceVersion must be strings)", resource_.plural);
+        continue;
+      }
+      items.push_back(std::make_shared<const Object>(std::move(item)));
+    }
     rv = page->resourceVersion;
     lo.continueToken = page->continueToken;
   } while (!lo.continueToken.empty());
@@ -73,26 +80,25 @@ Status Informer::relist() {
 }
 
 bool Informer::apply(const WatchEvent& ev, bool* needRelist) {
-  if (ev.type == "ERROR") {
-    int code = ev.object.value("code", 0);
-    if (code == 410) {
-      logInfo("informer {}: watch expired ({}), relisting", resource_.plural, ev.object.value("message", ""));
-    } else {
-      logWarn("informer {}: watch error {}: {}", resource_.plural, code, ev.object.value("message", ""));
-    }
-    *needRelist = true;
-    return false;
-  }
-  std::string rv = resourceVersionOf(ev.object);
-  if (!rv.empty()) resourceVersion_ = rv;
-  if (ev.type == "BOOKMARK") return true;
-  auto obj = std::make_shared<const Object>(ev.object);
-  if (ev.type == "DELETED") {
-    ObjectPtr old = cache_.erase(namespaceOf(*obj), nameOf(*obj));
-    dispatch(ChangeType::Deleted, *obj);
-  } else if (ev.type == "ADDED" || ev.type == "MODIFIED") {
-    ObjectPtr old = cache_.upsert(obj);
-    dispatch(old ? ChangeType::Modified : ChangeType::Added, *obj);
+  AppliedWatchEvent a = applyWatchEvent(cache_, ev, &resourceVersion_);
+  switch (a.outcome) {
+    case AppliedWatchEvent::Outcome::Relist:
+      if (a.errorCode == 410) {
+        logInfo("informer {}: watch expired ({}), relisting", resource_.plural, a.errorMessage);
+      } else {
+        logWarn("informer {}: watch error {}: {}", resource_.plural, a.errorCode, a.errorMessage);
+      }
+      *needRelist = true;
+      return false;
+    case AppliedWatchEvent::Outcome::Changed:
+      dispatch(a.change, *a.object);
+      return true;
+    case AppliedWatchEvent::Outcome::Ignored:
+      if (a.malformed) {
+        logWarn("informer {}: ignored a {} event whose object has no usable metadata (name, namespace, "
+                "resourceVersion must be strings)", resource_.plural, ev.type);
+      }
+      return true;
   }
   return true;
 }

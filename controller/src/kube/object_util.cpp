@@ -16,19 +16,27 @@ const Object& metadataOf(const Object& obj) {
   return empty;
 }
 
+// map[key] when it is a string, else "" (value() would throw on another type;
+// fuzz finding: a numeric uid from the API server must not kill a worker thread).
+std::string stringIn(const Object& map, const std::string& key) {
+  auto v = map.find(key);
+  return v != map.end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+std::string metadataString(const Object& obj, const char* key) { return stringIn(metadataOf(obj), key); }
+
 std::string mapValue(const Object& obj, const char* map, const std::string& key) {
   const Object& md = metadataOf(obj);
   auto it = md.find(map);
   if (it == md.end() || !it->is_object()) return "";
-  auto v = it->find(key);
-  return v != it->end() && v->is_string() ? v->get<std::string>() : "";
+  return stringIn(*it, key);
 }
 }  // namespace
 
-std::string nameOf(const Object& obj) { return metadataOf(obj).value("name", ""); }
-std::string namespaceOf(const Object& obj) { return metadataOf(obj).value("namespace", ""); }
-std::string uidOf(const Object& obj) { return metadataOf(obj).value("uid", ""); }
-std::string resourceVersionOf(const Object& obj) { return metadataOf(obj).value("resourceVersion", ""); }
+std::string nameOf(const Object& obj) { return metadataString(obj, "name"); }
+std::string namespaceOf(const Object& obj) { return metadataString(obj, "namespace"); }
+std::string uidOf(const Object& obj) { return metadataString(obj, "uid"); }
+std::string resourceVersionOf(const Object& obj) { return metadataString(obj, "resourceVersion"); }
 bool isDeleting(const Object& obj) {
   const Object& md = metadataOf(obj);
   return md.contains("deletionTimestamp") && !md["deletionTimestamp"].is_null();

@@ -3,10 +3,15 @@
 // log.h (fmt) must come before cpprest: cpprest's U() macro breaks fmt's headers.
 #include "ossvp/common/log.h"
 
+#include <algorithm>
+#include <string_view>
+#include <vector>
+
 #include <boost/asio/ssl.hpp>
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 #include "ossvp/controller/kube/api_errors.h"
+#include "ossvp/controller/kube/watch_stream_decoder.h"
 
 namespace ossvp::controller::kube {
 
@@ -180,19 +185,27 @@ Status RestApiClient::watch(const Resource& r, const std::string& ns, const Watc
       std::string text = resp.extract_utf8string(true).get();
       result = statusFromHttp(resp.status_code(), text, what);
     } else {
-      auto stream = resp.body();
-      while (!cancel.cancelled()) {
-        concurrency::streams::container_buffer<std::string> line;
-        size_t n = stream.read_line(line).get();
-        const std::string& text = line.collection();
-        if (n == 0 && text.empty()) {
-          if (stream.is_eof()) break;
-          continue;
+      // Read whatever has arrived (at least one byte, waiting for it) and let
+      // the decoder frame it into events; partial lines carry over.
+      auto body = resp.body().streambuf();
+      WatchStreamDecoder decoder;
+      std::vector<uint8_t> chunk(64 * 1024);
+      bool stop = false;
+      while (!stop && !cancel.cancelled()) {
+        size_t want = std::clamp<size_t>(body.in_avail(), 1, chunk.size());
+        size_t n = body.getn(chunk.data(), want).get();
+        if (n == 0) decoder.finish();  // end of stream: a last unterminated line still counts
+        decoder.feed(std::string_view(reinterpret_cast<const char*>(chunk.data()), n));
+        stop = !decoder.deliver(onEvent);
+        if (!decoder.status().isOk()) {
+          result = unavailable(what + ": " + decoder.status().message());
+          break;
         }
-        auto parsed = Object::parse(text, nullptr, false);
-        if (!parsed.is_object()) continue;
-        WatchEvent ev{parsed.value("type", ""), parsed.contains("object") ? parsed["object"] : Object()};
-        if (!onEvent(ev)) break;
+        if (n == 0) break;
+      }
+      if (decoder.skippedLines() > 0) {
+        logWarn("{}: skipped {} malformed watch lines (not a JSON object with a string \"type\")", what,
+                decoder.skippedLines());
       }
     }
   } catch (const std::exception& e) {

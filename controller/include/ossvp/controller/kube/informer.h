@@ -5,7 +5,8 @@
 // resourceVersion (with bookmarks) streams changes. A stream that ends is
 // resumed from the last seen resourceVersion; a 410 Expired (as an HTTP code
 // or an ERROR event) triggers a fresh list, whose differences to the cache
-// are reported as ADDED/MODIFIED/DELETED; transport errors are retried with
+// are reported as ADDED/MODIFIED/DELETED (watch events are applied by
+// applyWatchEvent, watch_event_applier.h); transport errors are retried with
 // exponential backoff (200 ms doubling to 30 s). Handlers run on the
 // informer's own thread and must only enqueue work.
 //
@@ -22,10 +23,9 @@
 
 #include "ossvp/controller/kube/api_client.h"
 #include "ossvp/controller/kube/object_cache.h"
+#include "ossvp/controller/kube/watch_event_applier.h"
 
 namespace ossvp::controller::kube {
-
-enum class ChangeType { Added, Modified, Deleted };
 
 struct InformerOptions {
   std::string ns;             // "" = all namespaces
