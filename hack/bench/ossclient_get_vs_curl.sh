@@ -18,12 +18,7 @@ done
 command -v curl > /dev/null || { echo "curl is required" >&2; exit 2; }
 
 WORK=$(mktemp -d)
-EMU_PID=""
-cleanup() {
-  emulator_stop EMU || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+emulator_exit_trap EMU "$WORK"
 
 mkdir -p "$WORK/seed"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/seed/big.bin"

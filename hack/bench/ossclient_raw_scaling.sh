@@ -25,12 +25,7 @@ for b in "$BIN/ossvp-readbench" "$BIN/oss-emulator"; do
 done
 
 WORK=$(mktemp -d)
-EMU_PID=""
-cleanup() {
-  emulator_stop EMU || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+emulator_exit_trap EMU "$WORK"
 
 mkdir -p "$WORK/seed"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/seed/big.bin"

@@ -14,12 +14,7 @@ BASE=$1 NEW=$2
 BIG_FILES=${BIG_FILES:-4} BIG_MB=${BIG_MB:-256} SMALL_FILES=${SMALL_FILES:-2000} SMALL_KB=${SMALL_KB:-128}
 LATENCY_MS=${LATENCY_MS:-5} ROUNDS=${ROUNDS:-3} CONC=${CONC:-32} BUDGET=${BUDGET:-512MiB}
 WORK=$(mktemp -d)
-EMU_PID=""
-cleanup() {
-  emulator_stop EMU || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+emulator_exit_trap EMU "$WORK"
 mkdir -p "$WORK/seed/ds/big" "$WORK/seed/ds/small"
 for i in $(seq 1 "$BIG_FILES"); do head -c $((BIG_MB << 20)) /dev/urandom > "$WORK/seed/ds/big/f$i.bin"; done
 head -c $((SMALL_FILES * SMALL_KB * 1024)) /dev/urandom | split -b $((SMALL_KB * 1024)) -a 5 - "$WORK/seed/ds/small/s"

@@ -24,12 +24,7 @@ BUDGET=${BENCH_MEMORY_BUDGET:-512MiB}
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/ossvp-bench.XXXXXX")
 AK=benchAK
 SK=benchSK-0123456789
-EMU_PID=""
-cleanup() {
-  emulator_stop EMU || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+emulator_exit_trap EMU "$WORK"
 
 echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; latency ${LATENCY} ms; concurrency $CONC" >&2
 SEED=$WORK/seed

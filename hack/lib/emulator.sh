@@ -17,10 +17,14 @@
 #     SIGTERM to ${PREFIX}_PID, SIGKILL after GRACE_SECONDS (default 5), waits
 #     for it and clears ${PREFIX}_PID. Returns the emulator's exit status
 #     (0: it shut down cleanly); 0 as well when nothing was running.
+#   emulator_exit_trap PREFIX [DIR...]
+#     For scripts whose only cleanup is the emulator and temp dirs: clears
+#     ${PREFIX}_PID and sets the EXIT trap to emulator_stop PREFIX, rm -rf DIRs
+#     (replacing any EXIT trap set before).
 #
-# The caller owns cleanup: add ${PREFIX}_PID to its EXIT trap (or call
-# emulator_stop there). Must run in the script's own shell (not in $(...)),
-# so that the emulator stays its child and `wait` works.
+# Otherwise the caller owns cleanup: add ${PREFIX}_PID to its EXIT trap (or
+# call emulator_stop there). All of these must run in the script's own shell
+# (not in $(...)), so that the emulator stays its child and `wait` works.
 
 _EMULATOR_LIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -99,4 +103,14 @@ emulator_stop() {
   wait "$pid" 2>/dev/null || rc=$?
   printf -v "$var" '%s' ""
   return "$rc"
+}
+
+emulator_exit_trap() {
+  local prefix=$1
+  shift
+  printf -v "${prefix}_PID" '%s' ""
+  local dirs=""
+  (($# == 0)) || dirs=$(printf ' %q' "$@")
+  # shellcheck disable=SC2064  # expanded now on purpose: the names are fixed
+  trap "emulator_stop $prefix || true; rm -rf --$dirs" EXIT
 }

@@ -8,12 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 BIN=${OSSVP_BIN:?OSSVP_BIN must point at build/bin}
 OSSCTL=$BIN/ossctl
 WORK=$(mktemp -d)
-EMU_PID=""
-cleanup() {
-  emulator_stop EMU || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+emulator_exit_trap EMU "$WORK"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
