@@ -13,6 +13,8 @@
 #include "actors/external_provisioner.h"
 #include "actors/hostpath_backend.h"
 #include "actors/kubelet.h"
+#include "actors/node_lifecycle_controller.h"
+#include "actors/pod_gc.h"
 #include "actors/pv_binder.h"
 #include "actors/scheduler.h"
 #include "actors/statefulset_controller.h"
@@ -84,6 +86,8 @@ void startClusterActors(ClusterContext& ctx) {
   hub->actors.push_back(std::make_unique<Scheduler>(ctx));
   hub->actors.push_back(std::make_unique<StatefulSetController>(ctx));
   hub->actors.push_back(std::make_unique<Kubelet>(ctx));
+  hub->actors.push_back(std::make_unique<NodeLifecycleController>(ctx));
+  hub->actors.push_back(std::make_unique<PodGarbageCollector>(ctx));
 
   std::vector<GVR> resources;
   for (auto& a : hub->actors) {

@@ -50,24 +50,7 @@ void ensureNode(ObjectStore& store, int index, int count) {
                {"kind", "Node"},
                {"metadata", {{"name", name}, {"labels", labels}}},
                {"spec", {{"podCIDR", "10.244." + std::to_string(index) + ".0/24"}}},
-               {"status",
-                {{"capacity", {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}, {"ephemeral-storage", "100Gi"}}},
-                 {"allocatable", {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}, {"ephemeral-storage", "100Gi"}}},
-                 {"conditions",
-                  json::array({{{"type", "Ready"},
-                                {"status", "True"},
-                                {"reason", "KubeletReady"},
-                                {"message", "kubelet is posting ready status"},
-                                {"lastHeartbeatTime", nowRfc3339()},
-                                {"lastTransitionTime", nowRfc3339()}}})},
-                 {"addresses", json::array({{{"type", "InternalIP"}, {"address", "127.0.0.1"}},
-                                            {{"type", "Hostname"}, {"address", name}}})},
-                 {"nodeInfo",
-                  {{"kubeletVersion", "v1.32.0-kube-sim"},
-                   {"containerRuntimeVersion", "kube-sim://1.0"},
-                   {"operatingSystem", "linux"},
-                   {"architecture", "amd64"},
-                   {"osImage", "kube-sim"}}}}}};
+               {"status", kubeletNodeStatus(name)}};
   if (!taints.empty()) node["spec"]["taints"] = taints;
   auto r = store.create(gvr::kNodes, "", node);
   if (r) {
@@ -94,6 +77,30 @@ void ensureClass(ObjectStore& store, const std::string& name, const std::string&
 }
 
 }  // namespace
+
+json kubeletReadyCondition() {
+  return {{"type", "Ready"},
+          {"status", "True"},
+          {"reason", "KubeletReady"},
+          {"message", "kubelet is posting ready status"},
+          {"lastHeartbeatTime", nowRfc3339()},
+          {"lastTransitionTime", nowRfc3339()}};
+}
+
+json kubeletNodeStatus(const std::string& name) {
+  json resources = {{"cpu", "8"}, {"memory", "32Gi"}, {"pods", "110"}, {"ephemeral-storage", "100Gi"}};
+  return {{"capacity", resources},
+          {"allocatable", resources},
+          {"conditions", json::array({kubeletReadyCondition()})},
+          {"addresses", json::array({{{"type", "InternalIP"}, {"address", "127.0.0.1"}},
+                                     {{"type", "Hostname"}, {"address", name}}})},
+          {"nodeInfo",
+           {{"kubeletVersion", "v1.32.0-kube-sim"},
+            {"containerRuntimeVersion", "kube-sim://1.0"},
+            {"operatingSystem", "linux"},
+            {"architecture", "amd64"},
+            {"osImage", "kube-sim"}}}};
+}
 
 void bootstrapCluster(ClusterContext& ctx) {
   int count = ctx.nodes < 1 ? 1 : ctx.nodes;

@@ -10,13 +10,22 @@
 //     kube-sim-local-wffc (WaitForFirstConsumer), provisioner
 //     kube-sim.local/hostpath, reclaimPolicy Delete.
 //
-// Thread-safety: call once from startClusterActors().
+// Thread-safety: bootstrapCluster once from startClusterActors(); the
+// status builders are pure.
 #pragma once
+
+#include <string>
 
 #include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
 
 void bootstrapCluster(ClusterContext& ctx);
+
+// What a kube-sim kubelet posts for node `name` when it registers or comes
+// back (capacity, allocatable, Ready=True KubeletReady, addresses, nodeInfo),
+// and its Ready condition alone. Used by the node lifecycle controller too.
+json kubeletNodeStatus(const std::string& name);
+json kubeletReadyCondition();
 
 }  // namespace ossvp::kubesim

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "actors/node_health.h"
 #include "actors/object_util.h"
 #include "actors/pod_environment.h"
 #include "ossvp/common/log.h"
@@ -69,32 +70,42 @@ void Kubelet::syncAll() {
   auto pods = store().list(gvr::kPods, "");
   auto nodes = store().list(gvr::kNodes, "");
   if (!pods || !nodes) return;
-  std::set<std::string> nodeNames;  // a pod bound to a node nobody runs stays Pending, as in Kubernetes
-  for (const auto& n : nodes->items) nodeNames.insert(nameOf(n));
-  std::set<std::string> live;
+  // A pod bound to a node nobody runs stays Pending, as in Kubernetes; a node
+  // deleted or powered off (kubesim.io/power=off) takes its containers with it.
+  std::set<std::string> nodeNames;
+  for (const auto& n : nodes->items) {
+    if (!nodePoweredOff(n)) nodeNames.insert(nameOf(n));
+  }
+  std::set<std::string> live, lost;
   for (const auto& pod : pods->items) {
-    if (!nodeNames.count(str(pod, {"spec", "nodeName"}))) continue;
+    if (!nodeNames.count(str(pod, {"spec", "nodeName"}))) {
+      lost.insert(uidOf(pod));
+      continue;
+    }
     live.insert(uidOf(pod));
     syncPod(pod);
   }
-  // Pods that are gone (force-deleted): stop their processes.
+  // Pods that are gone (force-deleted: SIGTERM, SIGKILL after 2 s) or whose
+  // node is lost (SIGKILL at once): stop their processes.
   for (auto it = pods_.begin(); it != pods_.end();) {
     if (live.count(it->first)) {
       ++it;
       continue;
     }
     PodRun& run = it->second;
+    bool first = !run.killing;
+    if (first) {
+      run.killing = true;
+      run.killDeadline = Clock::now() + (lost.count(it->first) ? std::chrono::seconds(0) : std::chrono::seconds(2));
+      if (lost.count(it->first)) logInfo("kube-sim kubelet: node of {}/{} lost: killing its containers", run.ns, run.name);
+    }
     bool running = false;
     for (auto& c : run.containers) {
       if (c.proc && !c.proc->exited()) {
         running = true;
-        if (!run.killing) c.proc->signal(SIGTERM);
-        if (run.killing && Clock::now() >= run.killDeadline) c.proc->signal(SIGKILL);
+        if (Clock::now() >= run.killDeadline) c.proc->signal(SIGKILL);
+        else if (first) c.proc->signal(SIGTERM);
       }
-    }
-    if (!run.killing) {
-      run.killing = true;
-      run.killDeadline = Clock::now() + std::chrono::seconds(2);
     }
     if (running) {
       ++it;
@@ -123,14 +134,14 @@ void Kubelet::syncPod(const json& pod) {
       k.init = true;
       run.containers.push_back(k);
     }
-    bool restarted = phase == "Running";  // kube-sim restarted under a running pod
+    bool restarted = phase == "Running";  // kube-sim or the pod's node restarted under it
     for (const auto& c : pod["spec"].value("containers", json::array())) {
       Container k;
       k.spec = c;
       if (restarted) {
         k.terminated = true;
         k.exitCode = 137;
-        k.message = "kube-sim restarted while the container was running";
+        k.message = "the node (or kube-sim) restarted while the container was running";
         k.startedAt = k.finishedAt = nowRfc3339();
         k.containerId = "kube-sim://lost";
       }

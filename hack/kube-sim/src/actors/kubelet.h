@@ -19,7 +19,12 @@
 //   - logs go to podLogPath() (served on pods/log);
 //   - on delete (deletionTimestamp): SIGTERM to each container's process
 //     group, SIGKILL after the grace period, then the final grace-0 delete;
-//     processes of pods that vanished are killed too.
+//     processes of pods that vanished are killed too;
+//   - node loss: pods on a Node that was deleted or is powered off
+//     (kubesim.io/power=off) are not run and their processes are SIGKILLed at
+//     once (the machine is gone); when the node is back, a pod that was
+//     Running restarts its containers or, with restartPolicy Never, turns
+//     Failed (exit 137), as after a reboot.
 // Events: Pulled, Created, Started, Killing, BackOff, Failed, FailedMount.
 //
 // Thread-safety: runs on its Actor worker thread; process exits only wake it.

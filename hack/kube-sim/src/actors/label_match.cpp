@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "actors/node_health.h"
 #include "actors/object_util.h"
 
 namespace ossvp::kubesim {
@@ -87,15 +88,7 @@ json untoleratedTaint(const json& taints, const json& tolerations) {
     if (effect != "NoSchedule" && effect != "NoExecute") continue;
     bool tolerated = false;
     if (tolerations.is_array()) {
-      for (const auto& t : tolerations) {
-        std::string te = t.value("effect", "");
-        if (!te.empty() && te != effect) continue;
-        std::string key = t.value("key", "");
-        std::string op = t.value("operator", "Equal");
-        if (key.empty() && op == "Exists") { tolerated = true; break; }
-        if (key != taint.value("key", "")) continue;
-        if (op == "Exists" || t.value("value", "") == taint.value("value", "")) { tolerated = true; break; }
-      }
+      for (const auto& t : tolerations) tolerated = tolerated || toleratesTaint(t, taint);
     }
     if (!tolerated) return taint;
   }

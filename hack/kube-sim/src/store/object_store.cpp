@@ -909,13 +909,19 @@ void ObjectStore::compactHistory() {
 void ObjectStore::sweepExpiredPodsLocked() {
   // Stand-in for the kubelet / pod GC: a gracefully deleted pod whose grace
   // period (plus 5 s for the kubelet actor to finish it) has run out is removed.
+  // Not on a powered-off node (kubesim.io/power=off): as in Kubernetes such a
+  // pod stays Terminating until its node is back or deleted (pod GC).
   auto info = registry_.find(gvr::kPods);
   if (!info) return;
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::vector<std::pair<std::string, std::string>> expired;
+  const ObjectMap& nodes = objects_["/nodes"];
   for (const auto& [id, pod] : objects_["/pods"]) {
     std::string ts = metaStr(pod, "deletionTimestamp");
     if (ts.empty() || hasFinalizers(pod)) continue;
+    std::string nodeName = pod.contains("spec") ? pod["spec"].value("nodeName", "") : "";
+    auto node = nodes.find({"", nodeName});
+    if (node != nodes.end() && node->second["metadata"].value("annotations", json::object()).value("kubesim.io/power", "") == "off") continue;
     int64_t t = parseRfc3339(ts);
     if (t >= 0 && now > t + 5) expired.push_back(id);
   }
