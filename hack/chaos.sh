@@ -2,8 +2,10 @@
 # Chaos run: N populations at once (each its own ossvp + PVC, generic mode,
 # Secret credentials) while, at seeded random points, the controller is
 # SIGKILLed and restarted, kube-sim drops watches and answers 410/409/429/500,
-# the OSS emulator injects 5% errors + 5% connection resets, and populator
-# processes are SIGKILLed. Then it checks: every PVC Bound exactly once (one
+# the OSS emulator injects 5% errors + 5% connection resets, populator
+# processes are SIGKILLed, and a simulated node disappears (one of the two
+# schedulable nodes: powered off, i.e. crashed, or its Node deleted; it comes
+# back / rejoins 4-15 s later; --short forces at least one). Then it checks: every PVC Bound exactly once (one
 # PV, claimRef = the PVC's uid, no PV shared), every volume byte-identical to
 # its source (reader pods), no leftover pod/PVC/PV/finalizer/deleting object
 # in ack-volume-populator, no ossvp stuck (all Succeeded). Prints a table of
@@ -15,9 +17,11 @@
 # Env: OSSVP_BIN (default build/bin), OSSVP_SRC (default: this repo),
 #      KEEP_WORK=1 keeps the temp dir.
 #
-# Node loss is not exercised: kube-sim has no node lifecycle (deleting a Node
-# object does not affect its pods), so "a simulated node disappears" is
-# skipped with a note.
+# Node loss uses kube-sim's node lifecycle (hack/kube-sim/src/actors/README.md):
+# a powered-off node's containers die at once, it turns NotReady + tainted
+# unreachable after 3 s (KUBESIM_NODE_MONITOR_GRACE_PERIOD), and its pods fail
+# when it comes back (as after a reboot); a deleted node's pods are failed and
+# force-deleted by pod GC after 3 s (KUBESIM_POD_GC_QUARANTINE).
 # Populator processes are killed by pid (children of this run's kube-sim),
 # never by name, so parallel runs and other users are not touched.
 SHORT=0 SEED_N=1 POPS="" CHAOS_SECS=""
@@ -27,7 +31,7 @@ while (($#)); do
     --seed) SEED_N=$2; shift ;;
     --populations) POPS=$2; shift ;;
     --chaos-seconds) CHAOS_SECS=$2; shift ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -52,7 +56,8 @@ for s in $(seq 0 $((NSRC - 1))); do
 done
 
 start_emu "$SEED" --rng-seed "$SEED_N"
-start_kube_sim --nodes 3
+export KUBESIM_NODE_MONITOR_GRACE_PERIOD=3 KUBESIM_POD_GC_QUARANTINE=3
+start_kube_sim --nodes 3  # node-3 is reserved (tainted): populator pods run on node-1/node-2
 KS_PID=${_PIDS[-1]}
 install_ossvp
 start_controller --max-attempts 30
@@ -107,6 +112,7 @@ next_wave() {  # creates the next wave (kube-sim faults may reject it: retried)
 
 # --- Chaos.
 N_CTRL_KILL=0 N_WATCH_DROP=0 N_KS_ARMED=0 N_EMU_ON=0 N_POP_KILL=0
+N_NODE_CRASH=0 N_NODE_DELETE=0 N_NODE_BACK=0 N_NODE_PODS=0
 declare -A KS_CODES=([410]=0 [409]=0 [429]=0 [500]=0)
 bound_count() {
   k get pvc -n "$NS" -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}' 2>/dev/null | grep -c '^Bound$' || true
@@ -142,6 +148,31 @@ restart_controller() {
     "(( \$(grep -c 'caches synced' '$WORK/ctrl.log') > $before ))"
 }
 
+# Node loss: one node at a time, back (powered on / re-registered) 4-15 s later.
+DOWN_NODE="" DOWN_MODE="" NODE_BACK_AT=0
+lose_node() {
+  local n
+  n=$(k get pods -n "$PNS" -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' 2>/dev/null \
+    | grep -E '^node-[12]$' | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}' || true)
+  [[ -n "$n" ]] || n=node-$((RANDOM % 2 + 1))
+  N_NODE_PODS=$((N_NODE_PODS + $(k get pods -n "$PNS" --field-selector "spec.nodeName=$n" -o name 2>/dev/null | grep -c . || true)))
+  if ((RANDOM % 2)); then
+    k annotate node "$n" kubesim.io/power=off --overwrite > /dev/null && DOWN_MODE=crash && N_NODE_CRASH=$((N_NODE_CRASH + 1))
+  else
+    k delete node "$n" --wait=false > /dev/null && DOWN_MODE=delete && N_NODE_DELETE=$((N_NODE_DELETE + 1))
+  fi
+  [[ -n "$DOWN_MODE" ]] || return 0
+  DOWN_NODE=$n NODE_BACK_AT=$((SECONDS + 4 + RANDOM % 12))
+  echo "chaos: node $n lost ($DOWN_MODE) at $((SECONDS - T0))s"
+}
+node_back() {
+  [[ -n "$DOWN_NODE" ]] || return 0
+  if [[ $DOWN_MODE == crash ]]; then k annotate node "$DOWN_NODE" kubesim.io/power- > /dev/null || return 0
+  else echo "{\"apiVersion\": \"v1\", \"kind\": \"Node\", \"metadata\": {\"name\": \"$DOWN_NODE\"}}" | k create -f - > /dev/null || return 0; fi
+  echo "chaos: node $DOWN_NODE back at $((SECONDS - T0))s"
+  DOWN_NODE="" DOWN_MODE="" N_NODE_BACK=$((N_NODE_BACK + 1))
+}
+
 emu_on=0
 chaos_start=$SECONDS
 chaos_end=$((SECONDS + CHAOS_SECS))
@@ -149,7 +180,10 @@ next_wave 1
 while ((SECONDS < chaos_end)); do
   next_wave $((1 + (SECONDS - chaos_start) * WAVES / CHAOS_SECS))
   sleep "$((RANDOM % 3)).$((RANDOM % 10))"
-  case $((RANDOM % 6)) in
+  if [[ -n "$DOWN_NODE" ]] && ((SECONDS >= NODE_BACK_AT)); then node_back; fi
+  # At least one node loss per run, a third into the window.
+  if ((N_NODE_CRASH + N_NODE_DELETE == 0 && SECONDS - chaos_start >= CHAOS_SECS / 3)); then lose_node; continue; fi
+  case $((RANDOM % 7)) in
     0) restart_controller; N_CTRL_KILL=$((N_CTRL_KILL + 1)) ;;
     1) curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/drop-watches" > /dev/null \
          && N_WATCH_DROP=$((N_WATCH_DROP + 1)) ;;
@@ -171,6 +205,7 @@ while ((SECONDS < chaos_end)); do
       if ((${#pp[@]})); then
         kill -9 "${pp[RANDOM % ${#pp[@]}]}" 2>/dev/null && N_POP_KILL=$((N_POP_KILL + 1))
       fi ;;
+    6) [[ -n "$DOWN_NODE" ]] || lose_node ;;
   esac
 done
 next_wave "$WAVES"
@@ -178,6 +213,8 @@ next_wave "$WAVES"
 left=$(curl -sfk -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/faults" | jq '[.rules[]?.count] | add // 0')
 N_KS_INJECTED=$((N_KS_ARMED - left))
 curl -sfk -X DELETE -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/faults" > /dev/null
+for try in 1 2 3 4 5; do [[ -z "$DOWN_NODE" ]] && break; node_back; sleep 1; done
+[[ -z "$DOWN_NODE" ]] || fail "cannot bring node $DOWN_NODE back"
 emu_admin '{"reset":true}'
 EMU_ERRORS=$(curl -sf "$EMU_URL/-/stats" | jq '[.operations[]?.errors] | add // 0')
 CHAOS_END=$((SECONDS - T0))
@@ -267,6 +304,10 @@ ev() { jq --arg r "$1" '[.items[] | select(.reason == $r) | (.count // 1)] | add
 RETRIES=$(ev PopulatorRetrying)
 CREATED=$(ev PopulatorCreated)
 FAILED=$(ev PopulatorFailed)
+# kube-sim's view of the node losses.
+NOT_READY=$(grep -c "is unreachable (powered off" "$WORK/ks.err" || true)
+POD_GC=$(grep -c "pod GC: force-deleted $PNS/" "$WORK/ks.err" || true)
+KILLED_WITH_NODE=$(grep -c "node of $PNS/.* lost: killing" "$WORK/ks.err" || true)
 CTRL_ERRORS=$(grep -ciE '"level":"(warn|error)"|\[(warn|error)\]| (WARN|ERROR) ' "$WORK/ctrl.log" || true)
 printf '\n%-44s %s\n' "figure (seed $SEED_N)" "value"
 printf '%-44s %s\n' \
@@ -279,7 +320,11 @@ printf '%-44s %s\n' \
   "emulator 5% error+reset windows" "$N_EMU_ON" \
   "emulator error answers (/-/stats)" "$EMU_ERRORS" \
   "populator processes SIGKILLed" "$N_POP_KILL" \
-  "node loss" "skipped (kube-sim has no node lifecycle)" \
+  "node losses: crashed / deleted" "$N_NODE_CRASH / $N_NODE_DELETE" \
+  "  nodes back (powered on / rejoined)" "$N_NODE_BACK" \
+  "  nodes NotReady + tainted unreachable" "$NOT_READY" \
+  "  populator pods on lost nodes / killed" "$N_NODE_PODS / $KILLED_WITH_NODE" \
+  "  populator pods removed by pod GC" "$POD_GC" \
   "populator pods created (PopulatorCreated)" "$CREATED" \
   "retries (PopulatorRetrying events)" "$RETRIES" \
   "failed pod attempts (PopulatorFailed)" "$FAILED" \
