@@ -108,6 +108,10 @@ wait_for "RRSA task pod succeeded" 120 bash -c \
 wait_for "bmcpfs PVC Bound" 120 pvc_bound "$NS" qwen3-32b
 sums=$(run_reader argo reader-1 many-files)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "generic data differs: $sums"
+PV=$(k get pvc qwen3-32b -n "$NS" -o jsonpath='{.spec.volumeName}')
+DIR=$(k get pv "$PV" -o jsonpath='{.spec.csi.volumeAttributes.kubesim\.io/host-path}')
+[[ -n "$DIR" ]] && diff <(expected_sums "$WORK/models/Qwen3-32B") <(expected_sums "$DIR") > /dev/null ||
+  fail "bmcpfs-dataflow: the fileset of PV $PV does not hold the imported data"
 wait_for "temporary objects removed" 30 bash -c \
   "[[ -z \$(kubectl get pods,pvc -n $PNS -o name 2>/dev/null | grep -E 'populate-|prime-') ]]"
 wait_for "a repeated warning about the missing Secret" 60 has_event argo no-secret PopulatorPrerequisiteMissing 2
