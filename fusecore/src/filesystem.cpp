@@ -177,16 +177,28 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
 }
 
 int Filesystem::read(uint64_t fh, uint64_t offset, size_t len, char* buf, size_t* got) {
+  return readVia(fh, offset, [&](FileReader& r) -> Status {
+    auto n = r.read(offset, buf, len);
+    if (n.isOk()) *got = *n;
+    return n.isOk() ? Status::ok() : n.status();
+  });
+}
+
+int Filesystem::readPinned(uint64_t fh, uint64_t offset, size_t len, PinnedBytes* out) {
+  return readVia(fh, offset, [&](FileReader& r) { return r.readPinned(offset, len, out); });
+}
+
+int Filesystem::readVia(uint64_t fh, uint64_t offset,
+                        const std::function<Status(FileReader&)>& doRead) {
   auto h = handle(fh);
   if (!h) return EBADF;
   if (!h->reader) return EBADF;  // write-only handle
-  auto r = h->reader->read(offset, buf, len);
-  if (!r.isOk()) {
+  Status st = doRead(*h->reader);
+  if (!st.isOk()) {
     logError("fusecore: read oss://{}/{} at {}: {}", options_.bucket, h->reader->meta().key,
-             offset, r.status().toString());
-    return r.status().toErrno();
+             offset, st.toString());
+    return st.toErrno();
   }
-  *got = *r;
   return 0;
 }
 

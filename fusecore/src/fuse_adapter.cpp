@@ -239,14 +239,18 @@ void opOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 }
 
 void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  thread_local std::vector<char> buf;
-  if (buf.size() < size) buf.resize(size);
-  size_t got = 0;
-  if (int err = sess(req)->fs->read(fi->fh, static_cast<uint64_t>(off), size, buf.data(), &got)) {
+  // Zero-copy: the reply is written to /dev/fuse straight from the cached
+  // parts (one copy, in the kernel), which stay pinned until it is sent.
+  PinnedBytes bytes;
+  if (int err = sess(req)->fs->readPinned(fi->fh, static_cast<uint64_t>(off), size, &bytes)) {
     fuse_reply_err(req, err);
     return;
   }
-  fuse_reply_buf(req, buf.data(), got);
+  if (bytes.pieces.empty()) {
+    fuse_reply_buf(req, nullptr, 0);
+    return;
+  }
+  fuse_reply_iov(req, bytes.pieces.data(), static_cast<int>(bytes.pieces.size()));
 }
 
 void opCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t, fuse_file_info* fi) {

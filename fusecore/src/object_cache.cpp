@@ -186,9 +186,7 @@ void ObjectCache::fetchDemand(ByteRange r) {
   }
   for (const ByteRange& g : gaps) {
     for (const ByteRange& p : splitParts(g)) {
-      BufferPool::Buffer buf = core_->pool->take(p.length);
-      if (!buf.data) buf.mem = core_->budget.acquire(p.length);
-      (void)startChunk(p, std::move(buf), false);
+      (void)startChunk(p, acquireBuffer(p.length, true), false);
     }
   }
 }
@@ -202,8 +200,7 @@ uint64_t ObjectCache::prefetch(ByteRange r) {
   for (const ByteRange& g : gaps) {
     for (const ByteRange& p : splitParts(g)) {
       if (core_->inflight.load() >= core_->options.maxInflight) return p.offset;
-      BufferPool::Buffer buf = core_->pool->take(p.length);
-      if (!buf.data) buf.mem = core_->budget.tryAcquire(p.length, true);
+      BufferPool::Buffer buf = acquireBuffer(p.length, false);
       if (buf.mem.bytes() == 0) return p.offset;
       (void)startChunk(p, std::move(buf), true);
     }
@@ -211,7 +208,37 @@ uint64_t ObjectCache::prefetch(ByteRange r) {
   return std::min(r.end(), meta_.size);
 }
 
-Result<size_t> ObjectCache::copyOut(uint64_t offset, char* buf, size_t len, uint64_t align) {
+BufferPool::Buffer ObjectCache::acquireBuffer(uint64_t len, bool wait) {
+  BufferPool::Buffer buf = core_->pool->take(len);
+  if (buf.data) return buf;
+  buf.mem = core_->budget.tryAcquire(len, false);
+  if (buf.mem.bytes() > 0) return buf;
+  // The budget is full: rather than free an already-read part and map (and
+  // page-fault in) a fresh one, hand the old part's buffer over via the pool.
+  if (recycleServed(len)) {
+    buf = core_->pool->take(len);
+    if (buf.data) return buf;
+  }
+  buf.mem = wait ? core_->budget.acquire(len) : core_->budget.tryAcquire(len, true);
+  return buf;
+}
+
+bool ObjectCache::recycleServed(uint64_t len) {
+  ChunkPtr victim;  // destroyed after mu_ is released: its buffer goes to the pool
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [off, c] : chunks_) {
+    if (c->state == Chunk::State::Ready && c->length == len && c->served >= c->length &&
+        (!victim || c->lastUse < victim->lastUse)) {
+      victim = c;
+    }
+  }
+  if (!victim) return false;
+  chunks_.erase(victim->offset);
+  return true;
+}
+
+Result<size_t> ObjectCache::forEachPiece(uint64_t offset, size_t len, uint64_t align,
+                                         const PieceFn& piece) {
   uint64_t end = std::min<uint64_t>(offset + len, meta_.size);
   if (offset >= end) return size_t{0};
   int failures = 0;
@@ -237,7 +264,7 @@ Result<size_t> ObjectCache::copyOut(uint64_t offset, char* buf, size_t len, uint
       continue;  // the failed chunk left the map: the next round fetches again
     }
     uint64_t n = std::min(end, c->offset + c->length) - pos;
-    std::memcpy(buf + (pos - offset), c->data.get() + (pos - c->offset), n);
+    piece(c, c->data.get() + (pos - c->offset), n);
     {
       std::lock_guard<std::mutex> lock(mu_);
       c->served += n;
@@ -246,6 +273,21 @@ Result<size_t> ObjectCache::copyOut(uint64_t offset, char* buf, size_t len, uint
   }
   core_->bytesServed += end - offset;
   return static_cast<size_t>(end - offset);
+}
+
+Result<size_t> ObjectCache::copyOut(uint64_t offset, char* buf, size_t len, uint64_t align) {
+  char* out = buf;
+  return forEachPiece(offset, len, align, [&out](const ChunkPtr&, const char* p, size_t n) {
+    std::memcpy(out, p, n);
+    out += n;
+  });
+}
+
+Result<size_t> ObjectCache::pinOut(uint64_t offset, size_t len, uint64_t align, PinnedBytes* out) {
+  return forEachPiece(offset, len, align, [out](const ChunkPtr& c, const char* p, size_t n) {
+    out->pieces.push_back(iovec{const_cast<char*>(p), n});
+    if (out->pins.empty() || out->pins.back() != c) out->pins.push_back(c);
+  });
 }
 
 void ObjectCache::addReader() {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include "ossvp/common/result.h"
 #include "ossvp/fusecore/access_pattern.h"
 #include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/fusecore/read_engine.h"
 #include "ossvp/ossclient/types.h"
 
 namespace ossvp::fusecore {
@@ -50,6 +52,10 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // the byte count or the error of a part that failed `fetchAttempts` times.
   Result<size_t> copyOut(uint64_t offset, char* buf, size_t len, uint64_t align);
 
+  // Like copyOut, but leaves the bytes in the cache: appends their pieces to
+  // `out` and pins the chunks holding them until `out` is destroyed.
+  Result<size_t> pinOut(uint64_t offset, size_t len, uint64_t align, PinnedBytes* out);
+
   // Reader accounting: when the last reader goes, in-flight GETs are
   // cancelled and cached chunks dropped (the memory returns to the budget).
   void addReader();
@@ -67,12 +73,26 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   struct Chunk;
   using ChunkPtr = std::shared_ptr<Chunk>;
 
+  using PieceFn = std::function<void(const ChunkPtr&, const char*, size_t)>;
+
+  // Walks [offset, offset+len) (clipped to the object) chunk by chunk,
+  // waiting for Loading chunks, fetching what is missing (aligned to
+  // `align`) and retrying failed parts; calls `piece` on each Ready piece.
+  Result<size_t> forEachPiece(uint64_t offset, size_t len, uint64_t align, const PieceFn& piece);
   ChunkPtr coveringLocked(uint64_t pos) const;
   std::vector<ByteRange> gapsLocked(ByteRange r) const;
   std::vector<ByteRange> splitParts(ByteRange r) const;
   // Inserts and starts a chunk for `r` if it is still entirely a gap.
   // `buf` carries the reservation and, when recycled from the pool, the memory.
   bool startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch);
+  // A buffer of `len` bytes with its reservation: pooled, fresh within the
+  // budget, or recycled from this object's least recently used fully-read
+  // part; else reclaimed from others (waiting when `wait`). Empty reservation
+  // when nothing fits and !wait.
+  BufferPool::Buffer acquireBuffer(uint64_t len, bool wait);
+  // Evicts the LRU fully-read Ready chunk of exactly `len` bytes so its
+  // buffer lands in the pool. False when there is none.
+  bool recycleServed(uint64_t len);
   void issue(const ChunkPtr& c);
   void onDone(const ChunkPtr& c, Result<ossclient::GetResult> r);
 

@@ -62,14 +62,11 @@ std::optional<uint64_t> FileReader::serverCrc64() const {
 
 void FileReader::dropCached() { cache_->dropReady(); }
 
-Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
-  const uint64_t size = meta_.size;
-  if (offset >= size || len == 0) return size_t{0};
-  const uint64_t n = std::min<uint64_t>(len, size - offset);
+void FileReader::startFetches(uint64_t offset, uint64_t n) {
   const EngineOptions& o = state_->options;
-  if (size <= o.smallObjectThreshold) {
-    cache_->fetchDemand(ByteRange{0, size});  // whole object, once
-    return cache_->copyOut(offset, buf, n, o.randomAlign);
+  if (meta_.size <= o.smallObjectThreshold) {
+    cache_->fetchDemand(ByteRange{0, meta_.size});  // whole object, once
+    return;
   }
   bool missed = !cache_->covered(ByteRange{offset, n});
   ReadPlan plan;
@@ -86,7 +83,29 @@ Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
       break;
     }
   }
-  return cache_->copyOut(offset, buf, n, o.randomAlign);
+}
+
+Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
+  const uint64_t size = meta_.size;
+  if (offset >= size || len == 0) return size_t{0};
+  const uint64_t n = std::min<uint64_t>(len, size - offset);
+  startFetches(offset, n);
+  return cache_->copyOut(offset, buf, n, state_->options.randomAlign);
+}
+
+Status FileReader::readPinned(uint64_t offset, size_t len, PinnedBytes* out) {
+  *out = PinnedBytes{};
+  const uint64_t size = meta_.size;
+  if (offset >= size || len == 0) return Status::ok();
+  const uint64_t n = std::min<uint64_t>(len, size - offset);
+  startFetches(offset, n);
+  auto r = cache_->pinOut(offset, n, state_->options.randomAlign, out);
+  if (!r.isOk()) {
+    *out = PinnedBytes{};
+    return r.status();
+  }
+  out->size = *r;
+  return Status::ok();
 }
 
 ReadEngine::ReadEngine(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options)

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,8 @@ class Filesystem {
 
   int open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache);
   int read(uint64_t fh, uint64_t offset, size_t len, char* buf, size_t* got);
+  // The same read, zero-copy (see PinnedBytes): the FUSE adapter's path.
+  int readPinned(uint64_t fh, uint64_t offset, size_t len, PinnedBytes* out);
   int create(uint64_t parent, const std::string& name, int flags, Attr* out, uint64_t* fh);
   int write(uint64_t fh, uint64_t offset, const char* data, size_t len);
   // Completes an upload once it has data (an empty one completes at release).
@@ -90,6 +93,8 @@ class Filesystem {
   uint64_t addHandle(std::shared_ptr<Handle> h);
   int childEntry(uint64_t parent, const std::string& name, Inode* parentOut, DirEntry* out);
   int finishWriter(Handle& h);
+  // Runs a read on the handle's reader; maps its error to an errno (logged).
+  int readVia(uint64_t fh, uint64_t offset, const std::function<Status(FileReader&)>& doRead);
 
   const std::shared_ptr<ossclient::ObjectClient> client_;
   const FsOptions options_;

@@ -21,10 +21,13 @@
 // must outlive its readers.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ossvp/common/result.h"
 #include "ossvp/fusecore/engine_options.h"
@@ -49,6 +52,15 @@ struct EngineStats {
   uint64_t buffersReused = 0;    // part buffers taken from the pool instead of allocated
 };
 
+// Bytes of a read left in the engine's cache instead of copied out: `pieces`
+// point into cached parts, which stay pinned (alive, even if evicted) until
+// this is destroyed. The FUSE adapter replies with them directly (no copy).
+struct PinnedBytes {
+  std::vector<iovec> pieces;
+  size_t size = 0;
+  std::vector<std::shared_ptr<const void>> pins;
+};
+
 class FileReader {
  public:
   ~FileReader();
@@ -61,6 +73,10 @@ class FileReader {
   // since open), Unavailable/Timeout/Corruption after retries (the bytes
   // could not be fetched intact), Cancelled.
   Result<size_t> read(uint64_t offset, char* buf, size_t len);
+
+  // The same read, zero-copy: on success `out` holds the pieces (and sets
+  // out->size); they stay valid while `out` lives.
+  Status readPinned(uint64_t offset, size_t len, PinnedBytes* out);
 
   const ossclient::ObjectMeta& meta() const { return meta_; }
 
@@ -81,6 +97,9 @@ class FileReader {
   struct State;
   FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta,
              const EngineOptions& options);
+  // Feeds the access-pattern detector and starts the GETs a read of `n`
+  // bytes at `offset` needs now and ahead.
+  void startFetches(uint64_t offset, uint64_t n);
 
   std::shared_ptr<ObjectCache> cache_;
   ossclient::ObjectMeta meta_;
