@@ -121,7 +121,7 @@ const std::vector<OptionSpec>& optionTable() {
       {"negative_timeout", "0", "seconds the kernel caches missing names", true, secondsSetter(&MountConfig::negativeTimeout, "negative_timeout")},
       {"metadata_ttl", "60", "seconds a directory listing is reused (also the negative cache)", true, secondsSetter(&MountConfig::metadataTtl, "metadata_ttl")},
       {"readahead_kb", "16384", "kernel readahead of the mount (bdi read_ahead_kb); 0 keeps the kernel's 128", true, intSetter(&MountConfig::readaheadKb, "readahead_kb", 0, 1 << 20)},
-      {"fuse_threads", "16", "maximum FUSE worker threads", true, intSetter(&MountConfig::fuseThreads, "fuse_threads", 1, 1024)},
+      {"fuse_threads", "64", "maximum FUSE worker threads (each blocks on one request: many small files need many)", true, intSetter(&MountConfig::fuseThreads, "fuse_threads", 1, 1024)},
       {"max_background", "64", "kernel FUSE max_background", true, intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
       {"memory_limit", "1G", "cap on the process's memory: data buffers (prefetch, cache, uploads) get it minus min(64M, 1/8) for the rest", true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
       {"part_size", "8M", "size of one ranged GET when prefetching", true, sizeSetter(&MountConfig::partSize, "part_size")},

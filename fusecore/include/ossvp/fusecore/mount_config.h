@@ -48,7 +48,7 @@ struct MountConfig {
   double negativeTimeout = 0;
   double metadataTtl = 60;
   uint32_t readaheadKb = 16384;
-  int fuseThreads = 16;
+  int fuseThreads = 64;
   int maxBackground = 64;
 
   // Engine.
