@@ -36,10 +36,14 @@ std::vector<kube::ObjectPtr> InformerReader::listCached(const kube::Resource& r,
   return inf ? inf->cache().list(ns, labels) : std::vector<kube::ObjectPtr>{};
 }
 
-// NAS clients per region, credentials read from the environment once.
+// NAS clients per region. The credentials (AccessKey or RRSA) are read from
+// the environment and checked (RRSA: a first STS exchange) before the first
+// client is made; until that works the factory's error, which says what to
+// fix, blocks bmcpfs-dataflow PVCs with an event, and is retried.
 static NasClientFactory nasClientFactory(const ControllerOptions& o) {
   struct Cache {
     std::mutex mu;
+    std::shared_ptr<OpenApiCredentials> creds;
     std::map<std::string, std::shared_ptr<NasApi>> clients;
   };
   auto cache = std::make_shared<Cache>();
@@ -47,11 +51,21 @@ static NasClientFactory nasClientFactory(const ControllerOptions& o) {
     std::string region = o.cpfsRegion.empty() ? ossvpRegion : o.cpfsRegion;
     std::lock_guard<std::mutex> lock(cache->mu);
     if (auto it = cache->clients.find(region); it != cache->clients.end()) return it->second;
-    auto creds = NasCredentials::fromEnvironment();
-    if (!creds.isOk()) return creds.status();
+    if (!cache->creds) {
+      auto creds = openApiCredentialsFromEnvironment(o.endpointOverrides);
+      if (!creds.isOk()) return creds.status();
+      auto first = (*creds)->get();
+      if (!first.isOk()) {
+        return Status(first.status().code(), "cannot obtain the controller's OpenAPI credentials for the NAS "
+                                             "data-flow API from " + (*creds)->describe() + ": " +
+                                                 first.status().message());
+      }
+      cache->creds = *creds;
+      logInfo("NAS OpenAPI credentials: {} (AccessKeyId {})", cache->creds->describe(), first->accessKeyId);
+    }
     std::string url = resolveNasEndpoint(o.cpfsEndpoint, region, o.endpointOverrides);
     logInfo("NAS OpenAPI for region {}: {}", region, url);
-    auto client = std::make_shared<NasHttpClient>(url, region, std::move(creds).value());
+    auto client = std::make_shared<NasHttpClient>(url, region, cache->creds);
     cache->clients[region] = client;
     return std::shared_ptr<NasApi>(client);
   };

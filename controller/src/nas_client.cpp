@@ -1,6 +1,5 @@
 #include "ossvp/controller/nas_client.h"
 
-#include <curl/curl.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -12,7 +11,7 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/openapi_rpc_signature.h"
-#include "ossvp/common/secret_redactor.h"
+#include "http_post.h"
 
 namespace ossvp::controller {
 namespace {
@@ -31,47 +30,7 @@ std::string nonce() {
   return out;
 }
 
-std::string utcTimestamp() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-size_t appendBody(char* ptr, size_t size, size_t nmemb, void* user) {
-  static_cast<std::string*>(user)->append(ptr, size * nmemb);
-  return size * nmemb;
-}
-
-void curlGlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string envOr(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 }  // namespace
-
-Result<NasCredentials> NasCredentials::fromEnvironment() {
-  NasCredentials c;
-  c.accessKeyId = envOr("ALIBABA_CLOUD_ACCESS_KEY_ID");
-  c.accessKeySecret = envOr("ALIBABA_CLOUD_ACCESS_KEY_SECRET");
-  c.securityToken = envOr("ALIBABA_CLOUD_SECURITY_TOKEN");
-  if (c.accessKeyId.empty() || c.accessKeySecret.empty()) {
-    return notFound(
-        "no OpenAPI credentials for the NAS data-flow API: set ALIBABA_CLOUD_ACCESS_KEY_ID and "
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET in the controller's environment (the Deployment reads them from Secret "
-        "ossvp-controller-credentials, keys accessKeyId/accessKeySecret)");
-  }
-  registerSecret(c.accessKeySecret);
-  if (!c.securityToken.empty()) registerSecret(c.securityToken);
-  return c;
-}
 
 Status nasErrorStatus(const NasError& e) {
   std::string msg = e.code + ": " + e.message + " (HTTP " + std::to_string(e.httpStatus) + ")";
@@ -89,56 +48,45 @@ std::string resolveNasEndpoint(const std::string& flag, const std::string& regio
                                const std::vector<std::string>& overrides) {
   std::string host = flag.empty() ? "nas." + region + ".aliyuncs.com" : flag;
   if (host.find("://") != std::string::npos) return host;
-  for (const auto& o : overrides) {
-    auto eq = o.find('=');
-    if (eq != std::string::npos && o.substr(0, eq) == host) return o.substr(eq + 1);
-  }
-  return "https://" + host;
+  std::string over = endpointOverrideFor(host, overrides);
+  return over.empty() ? "https://" + host : over;
 }
 
-NasHttpClient::NasHttpClient(std::string endpointUrl, std::string regionId, NasCredentials creds)
-    : endpoint_(std::move(endpointUrl)), region_(std::move(regionId)), creds_(std::move(creds)) {
+NasHttpClient::NasHttpClient(std::string endpointUrl, std::string regionId,
+                             std::shared_ptr<OpenApiCredentials> credentials)
+    : endpoint_(std::move(endpointUrl)), region_(std::move(regionId)), creds_(std::move(credentials)) {
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
-  curlGlobalInit();
 }
 
 Result<std::string> NasHttpClient::call(const std::string& action, std::map<std::string, std::string> params) {
+  auto creds = creds_->get();
+  if (!creds.isOk()) {
+    return unavailable("NAS " + action + ": no OpenAPI credentials from " + creds_->describe() + ": " +
+                       creds.status().message());
+  }
   params["Action"] = action;
   params["Version"] = kVersion;
   params["Format"] = "JSON";
-  params["AccessKeyId"] = creds_.accessKeyId;
+  params["AccessKeyId"] = creds->accessKeyId;
   params["SignatureMethod"] = "HMAC-SHA1";
   params["SignatureVersion"] = "1.0";
   params["SignatureNonce"] = nonce();
-  params["Timestamp"] = utcTimestamp();
+  params["Timestamp"] = formatStsTime(std::time(nullptr));
   if (!region_.empty()) params["RegionId"] = region_;
-  if (!creds_.securityToken.empty()) params["SecurityToken"] = creds_.securityToken;
-  params["Signature"] = rpcSignatureV1("POST", params, creds_.accessKeySecret);
+  if (!creds->securityToken.empty()) params["SecurityToken"] = creds->securityToken;
+  params["Signature"] = rpcSignatureV1("POST", params, creds->accessKeySecret);
   std::string query;
   for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + rpcPercentEncode(k) + "=" + rpcPercentEncode(v);
-  std::string url = endpoint_ + "/?" + query;
 
-  CURL* h = curl_easy_init();
-  if (!h) return unavailable("NAS " + action + ": cannot create an HTTP handle");
-  std::string body;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, appendBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(h);
-  long code = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_cleanup(h);
-  if (rc != CURLE_OK) {
-    return unavailable("NAS " + action + " at " + endpoint_ + ": " + curl_easy_strerror(rc) +
+  auto reply = httpPost(endpoint_ + "/?" + query, {}, "", std::chrono::seconds(30));
+  if (!reply.isOk()) {
+    return unavailable("NAS " + action + " at " + endpoint_ + ": " + reply.status().message() +
                        " (check --cpfs-endpoint and the network)");
   }
+  const int code = reply->status;
+  const std::string& body = reply->body;
   if (code / 100 != 2) {
-    NasError e{static_cast<int>(code), "HTTP" + std::to_string(code), body.substr(0, 300)};
+    NasError e{code, "HTTP" + std::to_string(code), body.substr(0, 300)};
     auto j = nlohmann::json::parse(body, nullptr, false);
     if (j.is_object()) {
       e.code = j.value("Code", e.code);

@@ -66,41 +66,5 @@ TEST_CASE("credentials: default chain explains what to set", "[credentials]") {
   REQUIRE_FALSE(c.isOk());
   CHECK(c.status().message().find("/nonexistent/token") != std::string::npos);
 }
-
-TEST_CASE("credentials: RRSA STS endpoint selection from env", "[credentials]") {
-  EnvGuard env;
-  env.set("ALIBABA_CLOUD_ROLE_ARN", "r");
-  env.set("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "p");
-  env.set("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/t");
-  CHECK(rrsaOptionsFromEnv()->stsEndpoint == "sts.aliyuncs.com");
-  env.set("ALIBABA_CLOUD_STS_REGION", "cn-hangzhou");
-  CHECK(rrsaOptionsFromEnv()->stsEndpoint == "sts.cn-hangzhou.aliyuncs.com");
-  env.set("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true");
-  CHECK(rrsaOptionsFromEnv()->stsEndpoint == "sts-vpc.cn-hangzhou.aliyuncs.com");
-  env.set("ALIBABA_CLOUD_STS_ENDPOINT", "http://127.0.0.1:1234");
-  CHECK(rrsaOptionsFromEnv()->stsEndpoint == "http://127.0.0.1:1234");
-}
-
-TEST_CASE("credentials: STS responses", "[credentials]") {
-  auto ok = parseStsCredentialsResponse(
-      200,
-      R"({"RequestId":"3D57","Credentials":{"SecurityToken":"CAIShwJ1q6Ft5B2yfSjIr5bSEsj4g7Bi","Expiration":"2021-10-20T04:27:09Z",)"
-      R"("AccessKeySecret":"CVwjCkNzTMupZ8NbTCxCBRq3K16jtcWF","AccessKeyId":"STS.NUgYrLnoC37mZZCNnAbez"}})");
-  REQUIRE(ok.isOk());
-  CHECK(ok->accessKeyId == "STS.NUgYrLnoC37mZZCNnAbez");
-  CHECK(ok->securityToken == "CAIShwJ1q6Ft5B2yfSjIr5bSEsj4g7Bi");
-  REQUIRE(ok->expiration);
-  CHECK(std::chrono::duration_cast<std::chrono::seconds>(ok->expiration->time_since_epoch()).count() == 1634704029);
-  CHECK(redactSecrets("CVwjCkNzTMupZ8NbTCxCBRq3K16jtcWF") == "***");
-
-  auto denied = parseStsCredentialsResponse(
-      401, R"({"RequestId":"R1","Code":"AuthenticationFail.OIDCToken.Expired","Message":"The OIDC token has expired."})");
-  REQUIRE_FALSE(denied.isOk());
-  CHECK(denied.status().code() == StatusCode::PermissionDenied);
-  CHECK(denied.status().message().find("AuthenticationFail.OIDCToken.Expired (HTTP 401)") != std::string::npos);
-  CHECK(denied.status().message().find("RequestId R1") != std::string::npos);
-
-  CHECK_FALSE(parseStsCredentialsResponse(200, R"({"Credentials":{"AccessKeyId":"a"}})").isOk());
-  CHECK_FALSE(parseStsCredentialsResponse(200, "not json").isOk());
-  CHECK(parseStsCredentialsResponse(503, "oops").status().code() == StatusCode::Unavailable);
-}
+// The RRSA environment, STS request/response and refresh rule are common's:
+// tests/unit/common/sts_oidc_test.cpp and rrsa_session_test.cpp.

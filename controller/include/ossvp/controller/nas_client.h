@@ -4,7 +4,7 @@
 // signature V1 (HMAC-SHA1; alibaba-apis.md §5.1, §6). Every parameter goes
 // in the query, as the official SDK does.
 //
-// The signer itself is common's (ossvp/common/openapi_rpc_signature.h),
+// Credentials: OpenApiCredentials (an AccessKey or RRSA). The signer itself is common's (ossvp/common/openapi_rpc_signature.h),
 // shared with the emulator that verifies it and kube-sim's provisioner.
 //
 // Thread-safety: NasHttpClient is safe for concurrent calls (one curl handle
@@ -13,23 +13,15 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ossvp/common/result.h"
+#include "ossvp/controller/openapi_credentials.h"
 
 namespace ossvp::controller {
 
-struct NasCredentials {
-  std::string accessKeyId;
-  std::string accessKeySecret;
-  std::string securityToken;  // STS only
-  // From ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / ALIBABA_CLOUD_SECURITY_TOKEN
-  // (the Deployment fills them from Secret ossvp-controller-credentials).
-  // NotFound with a how-to-fix message when unset. Secrets are registered
-  // for log redaction.
-  static Result<NasCredentials> fromEnvironment();
-};
 
 // An OpenAPI error: HTTP status, Code (e.g. QuotaExceeded.DataFlow) and Message.
 struct NasError {
@@ -89,7 +81,8 @@ class NasApi {
 class NasHttpClient : public NasApi {
  public:
   // `endpointUrl`: "https://nas.cn-hangzhou.aliyuncs.com" or an emulator URL.
-  NasHttpClient(std::string endpointUrl, std::string regionId, NasCredentials creds);
+  // `credentials` are asked on every call (RRSA refreshes them).
+  NasHttpClient(std::string endpointUrl, std::string regionId, std::shared_ptr<OpenApiCredentials> credentials);
 
   Result<std::string> createDataFlow(const DataFlowSpec& spec) override;
   Result<std::string> dataFlowStatus(const std::string& fsId, const std::string& dataFlowId) override;
@@ -99,13 +92,15 @@ class NasHttpClient : public NasApi {
   Status cancelDataFlowTask(const std::string& fsId, const std::string& dataFlowId,
                             const std::string& taskId) override;
 
-  // Signs and sends one action; the parsed JSON response body.
+  // Signs and sends one action; the JSON response body. Credentials that
+  // cannot be obtained give Unavailable (retried; the factory checks them
+  // before the first call, see controller.cpp).
   Result<std::string> call(const std::string& action, std::map<std::string, std::string> params);
 
  private:
   std::string endpoint_;
   std::string region_;
-  NasCredentials creds_;
+  std::shared_ptr<OpenApiCredentials> creds_;
 };
 
 // The NAS endpoint URL: `flag` may be a URL (used as is) or a host (default

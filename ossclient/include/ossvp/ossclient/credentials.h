@@ -13,17 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "ossvp/common/cloud_credentials.h"
 #include "ossvp/common/result.h"
+#include "ossvp/common/sts_oidc.h"
 #include "ossvp/ossclient/client_options.h"
 
 namespace ossvp::ossclient {
 
-struct Credentials {
-  std::string accessKeyId;
-  std::string accessKeySecret;
-  std::string securityToken;  // empty for a long-term AccessKey pair
-  std::optional<std::chrono::system_clock::time_point> expiration;
-};
+// The AccessKey pair and STS token/expiry type is common's (cloud_credentials.h).
+using Credentials = ossvp::CloudCredentials;
 
 class CredentialsProvider {
  public:
@@ -40,36 +38,21 @@ std::shared_ptr<CredentialsProvider> makeStaticCredentialsProvider(Credentials c
 // NotFound when the id or secret is not set.
 Result<std::shared_ptr<CredentialsProvider>> makeEnvCredentialsProvider();
 
+// RRSA (common's RrsaSession, rrsa_session.h) with the STS call made by
+// curl using the OSS client's transport settings.
 struct RrsaOptions {
-  std::string roleArn;          // ALIBABA_CLOUD_ROLE_ARN
-  std::string oidcProviderArn;  // ALIBABA_CLOUD_OIDC_PROVIDER_ARN
-  std::string oidcTokenFile;    // ALIBABA_CLOUD_OIDC_TOKEN_FILE (re-read on every STS call)
-  // ALIBABA_CLOUD_STS_ENDPOINT; "host" or "scheme://host[:port]". Default:
-  // sts-vpc.<region>.aliyuncs.com with ALIBABA_CLOUD_STS_REGION and
-  // ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true, sts.<region>.aliyuncs.com with a
-  // region, else sts.aliyuncs.com.
-  std::string stsEndpoint;
-  std::string roleSessionName = "ossvp";
-  int durationSeconds = 3600;   // 900..43200
-  std::chrono::seconds refreshBefore{180};  // refresh when expiring within this
-  // Transport settings reused from the OSS client (overrides, TLS, timeouts).
+  RrsaConfig rrsa;  // role, provider, token file, STS endpoint: rrsaConfigFromEnv()
   std::vector<EndpointOverride> endpointOverrides;
   bool verifyTls = true;
   std::string caFile;
   std::chrono::milliseconds timeout{10000};
 };
 
-// Reads the RRSA env vars; NotFound when ALIBABA_CLOUD_ROLE_ARN is unset,
-// InvalidArgument when it is set but the others are missing.
-Result<RrsaOptions> rrsaOptionsFromEnv();
 Result<std::shared_ptr<CredentialsProvider>> makeRrsaCredentialsProvider(RrsaOptions options);
 
 // The standard chain: env AccessKey, else RRSA env; an actionable error
 // saying which variables to set when neither is configured. `transport`
 // provides endpoint overrides / TLS settings for the STS call.
 Result<std::shared_ptr<CredentialsProvider>> makeDefaultCredentialsChain(const ClientOptions& transport);
-
-// Parses an STS AssumeRoleWithOIDC (or AssumeRole) JSON response. Registers the secrets.
-Result<Credentials> parseStsCredentialsResponse(int httpStatus, const std::string& body);
 
 }  // namespace ossvp::ossclient
