@@ -11,7 +11,8 @@
 #   3. short-lived STS credentials (8 s: always inside the 180 s refresh
 #      margin, so exchanged again whenever used) keep working through the
 #      import with the rotated token file, after the first token (15 s) expired
-#   4. neither OIDC token appears in the controller's log
+#   4. neither the OIDC tokens nor the STS security tokens appear in the
+#      controller's log
 source "$(dirname "$0")/lib.sh"
 
 EX=$OSSVP_SRC/manifests/examples/bmcpfs-dataflow
@@ -120,5 +121,10 @@ for t in "$TOKEN1" "$TOKEN2"; do
   grep -qF "$t" "$WORK/ctrl.log" && fail "an OIDC token appears in the controller log"
   grep -qF "${t##*.}" "$WORK/ctrl.log" && fail "an OIDC token's signature appears in the controller log"
 done
-pass "no OIDC token in the controller log"
+# The STS security tokens the controller signed with (from the emulator's request log).
+grep -o "SecurityToken=[^&[:space:]]*" "$WORK/dataflow-requests" | sort -u | cut -d= -f2 |
+  python3 -c "import sys, urllib.parse; [print(urllib.parse.unquote(l.strip())) for l in sys.stdin]" > "$WORK/sts-tokens"
+[[ -s "$WORK/sts-tokens" ]] || fail "no STS security token found in the emulator's log"
+grep -qFf "$WORK/sts-tokens" "$WORK/ctrl.log" && fail "an STS security token appears in the controller log"
+pass "no OIDC token and no STS security token in the controller log"
 echo "bmcpfs-dataflow RRSA e2e: all passed"
