@@ -3,9 +3,10 @@
 # Secret credentials) while, at seeded random points, the controller is
 # SIGKILLed and restarted, kube-sim drops watches and answers 410/409/429/500,
 # the OSS emulator injects 5% errors + 5% connection resets, populator
-# processes are SIGKILLed, and a simulated node disappears (one of the two
-# schedulable nodes: powered off, i.e. crashed, or its Node deleted; it comes
-# back / rejoins 4-15 s later; --short forces at least one). Then it checks: every PVC Bound exactly once (one
+# processes are SIGKILLed, and a simulated node disappears (the one of the two
+# schedulable nodes running most populator pods: powered off, i.e. crashed, or
+# its Node deleted; it comes back / rejoins 4-15 s later; at least one per
+# run). Then it checks: every PVC Bound exactly once (one
 # PV, claimRef = the PVC's uid, no PV shared), every volume byte-identical to
 # its source (reader pods), no leftover pod/PVC/PV/finalizer/deleting object
 # in ack-volume-populator, no ossvp stuck (all Succeeded). Prints a table of
@@ -150,12 +151,12 @@ restart_controller() {
 
 # Node loss: one node at a time, back (powered on / re-registered) 4-15 s later.
 DOWN_NODE="" DOWN_MODE="" NODE_BACK_AT=0
-lose_node() {
+lose_node() {  # the node running most populator pods; returns 1 when none runs one
   local n
-  n=$(k get pods -n "$PNS" -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' 2>/dev/null \
-    | grep -E '^node-[12]$' | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}' || true)
-  [[ -n "$n" ]] || n=node-$((RANDOM % 2 + 1))
-  N_NODE_PODS=$((N_NODE_PODS + $(k get pods -n "$PNS" --field-selector "spec.nodeName=$n" -o name 2>/dev/null | grep -c . || true)))
+  n=$(k get pods -n "$PNS" --field-selector status.phase=Running -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' \
+    2>/dev/null | grep -E '^node-[12]$' | sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}' || true)
+  [[ -n "$n" ]] || return 1
+  N_NODE_PODS=$((N_NODE_PODS + $(k get pods -n "$PNS" --field-selector "spec.nodeName=$n,status.phase=Running" -o name 2>/dev/null | grep -c . || true)))
   if ((RANDOM % 2)); then
     k annotate node "$n" kubesim.io/power=off --overwrite > /dev/null && DOWN_MODE=crash && N_NODE_CRASH=$((N_NODE_CRASH + 1))
   else
@@ -181,8 +182,8 @@ while ((SECONDS < chaos_end)); do
   next_wave $((1 + (SECONDS - chaos_start) * WAVES / CHAOS_SECS))
   sleep "$((RANDOM % 3)).$((RANDOM % 10))"
   if [[ -n "$DOWN_NODE" ]] && ((SECONDS >= NODE_BACK_AT)); then node_back; fi
-  # At least one node loss per run, a third into the window.
-  if ((N_NODE_CRASH + N_NODE_DELETE == 0 && SECONDS - chaos_start >= CHAOS_SECS / 3)); then lose_node; continue; fi
+  # At least one node loss per run, from a third into the window on.
+  if ((N_NODE_CRASH + N_NODE_DELETE == 0 && SECONDS - chaos_start >= CHAOS_SECS / 3)) && lose_node; then continue; fi
   case $((RANDOM % 7)) in
     0) restart_controller; N_CTRL_KILL=$((N_CTRL_KILL + 1)) ;;
     1) curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/drop-watches" > /dev/null \
@@ -205,7 +206,7 @@ while ((SECONDS < chaos_end)); do
       if ((${#pp[@]})); then
         kill -9 "${pp[RANDOM % ${#pp[@]}]}" 2>/dev/null && N_POP_KILL=$((N_POP_KILL + 1))
       fi ;;
-    6) [[ -n "$DOWN_NODE" ]] || lose_node ;;
+    6) [[ -n "$DOWN_NODE" ]] || lose_node || true ;;
   esac
 done
 next_wave "$WAVES"
@@ -323,7 +324,7 @@ printf '%-44s %s\n' \
   "node losses: crashed / deleted" "$N_NODE_CRASH / $N_NODE_DELETE" \
   "  nodes back (powered on / rejoined)" "$N_NODE_BACK" \
   "  nodes NotReady + tainted unreachable" "$NOT_READY" \
-  "  populator pods on lost nodes / killed" "$N_NODE_PODS / $KILLED_WITH_NODE" \
+  "  populator pods running on them / killed" "$N_NODE_PODS / $KILLED_WITH_NODE" \
   "  populator pods removed by pod GC" "$POD_GC" \
   "populator pods created (PopulatorCreated)" "$CREATED" \
   "retries (PopulatorRetrying events)" "$RETRIES" \
