@@ -4,7 +4,8 @@
 // signature V1 (HMAC-SHA1; alibaba-apis.md §5.1, §6). Every parameter goes
 // in the query, as the official SDK does.
 //
-// Credentials: OpenApiCredentials (an AccessKey or RRSA). The signer itself is common's (ossvp/common/openapi_rpc_signature.h),
+// Credentials come from OpenApiCredentials (an AccessKey or RRSA), asked on
+// every call. The signer is common's (ossvp/common/openapi_rpc_signature.h),
 // shared with the emulator that verifies it and kube-sim's provisioner.
 //
 // Thread-safety: NasHttpClient is safe for concurrent calls (one curl handle
