@@ -8,7 +8,13 @@
 # Scale with env: BENCH_BIG_FILES (4) x BENCH_BIG_MB (1024) large files,
 # BENCH_SMALL_FILES (10000) x BENCH_SMALL_KB (128) small files,
 # BENCH_LATENCY_MS (20), BENCH_CONCURRENCY (32, used for every tool),
-# BENCH_MEMORY_BUDGET (512MiB, the populator's), BENCH_DIR (a temp dir).
+# BENCH_MEMORY_BUDGET (512MiB, the populator's), BENCH_DIR (a temp dir),
+# BENCH_TARGET_DIR (where the copies land; default inside BENCH_DIR; e.g.
+# /dev/shm takes the local disk out of the comparison).
+# The populator makes the copy durable (syncfs) before it exits; rclone and
+# aws do not, so each also runs once followed by `sync -f` on the target
+# ("+ sync" rows: the time until the data is on the volume). The "disk write
+# limit" row is dd of the large files' size to the target with fsync.
 # Needs build/bin/{oss-emulator,ossvp-populator} (OSSVP_BIN to override).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,9 +28,11 @@ LATENCY=${BENCH_LATENCY_MS:-20}
 CONC=${BENCH_CONCURRENCY:-32}
 BUDGET=${BENCH_MEMORY_BUDGET:-512MiB}
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/ossvp-bench.XXXXXX")
+DST=${BENCH_TARGET_DIR:+$(mktemp -d "$BENCH_TARGET_DIR/ossvp-bench-dst.XXXXXX")}
+DST=${DST:-$WORK/dst}
 AK=benchAK
 SK=benchSK-0123456789
-emulator_exit_trap EMU "$WORK"
+emulator_exit_trap EMU "$WORK" "$DST"
 
 echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; latency ${LATENCY} ms; concurrency $CONC" >&2
 SEED=$WORK/seed
@@ -56,7 +64,7 @@ RESULTS=()
 run() {
   local name=$1 bytes=$2
   shift 2
-  rm -rf "$WORK/dst" && mkdir -p "$WORK/dst"
+  rm -rf "$DST" && mkdir -p "$DST"
   sync
   echo "running $name ..." >&2
   local s e rss
@@ -77,18 +85,20 @@ cat > "$WORK/pop.sh" <<SH
 #!/usr/bin/env bash
 export ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
 exec "$BIN/ossvp-populator" --endpoint $HOST --region cn-hangzhou --endpoint-override "$HOST=$URL" \\
-  --bucket bkt --target "$WORK/dst" --termination-log "$WORK/term" --progress none \\
+  --bucket bkt --target "$DST" --termination-log "$WORK/term" --progress none \\
   --concurrency $CONC --memory-budget $BUDGET "\$@"
 SH
 # rclone's S3 backend with its best flags for this mix; aws-sdk-go in rclone
 # rejects a custom AWS_CA_BUNDLE over plain http, so it is dropped.
 cat > "$WORK/rclone.sh" <<SH
 #!/usr/bin/env bash
+set -e
 export RCLONE_CONFIG_EMU_TYPE=s3 RCLONE_CONFIG_EMU_PROVIDER=Other RCLONE_CONFIG_EMU_ENDPOINT=$URL
 export RCLONE_CONFIG_EMU_ACCESS_KEY_ID=$AK RCLONE_CONFIG_EMU_SECRET_ACCESS_KEY=$SK RCLONE_CONFIG_EMU_REGION=cn-hangzhou
 export RCLONE_CONFIG_EMU_FORCE_PATH_STYLE=true
-exec env -u AWS_CA_BUNDLE rclone copy --transfers $CONC --checkers $CONC --multi-thread-streams 8 \\
-  --multi-thread-cutoff 64M --buffer-size 16M --no-check-dest -q emu:bkt/ds "$WORK/dst"
+env -u AWS_CA_BUNDLE rclone copy --transfers $CONC --checkers $CONC --multi-thread-streams 8 \\
+  --multi-thread-cutoff 64M --buffer-size 16M --no-check-dest -q emu:bkt/ds "$DST"
+[[ -z "\${SYNC:-}" ]] || sync -f "$DST"
 SH
 cat > "$WORK/aws.cfg" <<CFG
 [default]
@@ -101,8 +111,10 @@ s3 =
 CFG
 cat > "$WORK/aws.sh" <<SH
 #!/usr/bin/env bash
+set -e
 export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_CONFIG_FILE=$WORK/aws.cfg AWS_EC2_METADATA_DISABLED=true
-exec aws --endpoint-url $URL s3 cp --recursive --only-show-errors s3://bkt/ds "$WORK/dst"
+aws --endpoint-url $URL s3 cp --recursive --only-show-errors s3://bkt/ds "$DST"
+[[ -z "\${SYNC:-}" ]] || sync -f "$DST"
 SH
 # The raw limit: parallel 8 MiB ranged GETs of the large files to /dev/null.
 cat > "$WORK/raw.sh" <<SH
@@ -115,14 +127,24 @@ done | xargs -P $CONC -n 3 sh -c 'curl -sf -o /dev/null -r "\$1-\$2" "\$0"'
 SH
 chmod +x "$WORK"/*.sh
 
+cat > "$WORK/dd.sh" <<SH
+#!/usr/bin/env bash
+exec dd if=/dev/zero of="$DST/dd.bin" bs=8M count=$((BIG_BYTES >> 23)) conv=fsync status=none
+SH
+chmod +x "$WORK/dd.sh"
+run "disk write limit (dd with fsync, large-file bytes)" "$BIG_BYTES" "$WORK/dd.sh"
 run "raw ranged GETs (large files)" "$BIG_BYTES" "$WORK/raw.sh"
 run "ossvp-populator (large files)" "$BIG_BYTES" "$WORK/pop.sh" --path /ds/big/
 run "ossvp-populator (all)" "$ALL_BYTES" "$WORK/pop.sh" --path /ds/
 run "rclone copy (all)" "$ALL_BYTES" "$WORK/rclone.sh"
 run "aws s3 cp --recursive (all)" "$ALL_BYTES" "$WORK/aws.sh"
+export SYNC=1
+run "rclone copy + sync (all)" "$ALL_BYTES" "$WORK/rclone.sh"
+run "aws s3 cp --recursive + sync (all)" "$ALL_BYTES" "$WORK/aws.sh"
+unset SYNC
 
 echo
-echo "dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator latency ${LATENCY} ms, concurrency $CONC, populator memory budget $BUDGET, $(nproc) cores"
+echo "target: $DST ($(df --output=source "$DST" | tail -1)); dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator latency ${LATENCY} ms, concurrency $CONC, populator memory budget $BUDGET, $(nproc) cores"
 echo
 echo "| tool | wall s | MB/s | peak RSS MiB |"
 echo "|---|---|---|---|"

@@ -275,18 +275,22 @@ class CopyRun {
       size_t want = static_cast<size_t>(std::min<uint64_t>(options_.chunkSize, end - off));
       if (d_.throttle) d_.throttle->acquire(want);
       SourceFile* reader = seg->reader ? seg->reader.get() : t.src.get();
-      auto got = reader->read(off, buf, want);
+      uint64_t pos = off;
+      auto got = reader->readInto(off, want, buf, [&](const char* data, size_t n) {
+        Status ws = pwriteAll(t.fd.get(), data, n, pos);
+        if (!ws.isOk()) {
+          *volumeSide = true;
+          return ws;
+        }
+        crc = ossclient::crc64Update(crc, data, n);
+        pos += n;
+        return Status::ok();
+      });
       if (!got.isOk()) return got.status();
       if (*got == 0) {
         return Status(StatusCode::Corruption, fmt::format("object ended at byte {} but the listing says {} bytes "
                                                           "(it changed during the copy?)", off, t.entry->object.size));
       }
-      Status ws = pwriteAll(t.fd.get(), buf, *got, off);
-      if (!ws.isOk()) {
-        *volumeSide = true;
-        return ws;
-      }
-      crc = ossclient::crc64Update(crc, buf, *got);
       off += *got;
       *counted += *got;
       d_.progress->addBytes(*got);

@@ -8,18 +8,32 @@ namespace ossvp::populator {
 
 namespace {
 
+// The object changed since it was listed (the GET's If-Match failed): a new
+// attempt re-lists and copies the new version, so report it as transient.
+Status changedIsTransient(const Status& st) {
+  if (st.code() == StatusCode::PreconditionFailed) return Status(StatusCode::Unavailable, st.message());
+  return st;
+}
+
 class EngineFile : public SourceFile {
  public:
   EngineFile(fusecore::ReadEngine* engine, const std::string* bucket, std::unique_ptr<fusecore::FileReader> reader)
       : engine_(engine), bucket_(bucket), reader_(std::move(reader)) {}
   Result<size_t> read(uint64_t offset, char* buf, size_t len) override {
     Result<size_t> r = reader_->read(offset, buf, len);
-    // The object changed since it was listed (the GET's If-Match failed): a
-    // new attempt re-lists and copies the new version, so report it as transient.
-    if (!r.isOk() && r.status().code() == StatusCode::PreconditionFailed) {
-      return Status(StatusCode::Unavailable, r.status().message());
-    }
+    if (!r.isOk()) return changedIsTransient(r.status());
     return r;
+  }
+  // Zero-copy: the pieces are the engine's cached parts, pinned meanwhile.
+  Result<size_t> readInto(uint64_t offset, size_t len, char*, const PieceConsumer& consume) override {
+    fusecore::PinnedBytes bytes;
+    Status st = reader_->readPinned(offset, len, &bytes);
+    if (!st.isOk()) return changedIsTransient(st);
+    for (const iovec& piece : bytes.pieces) {
+      Status cs = consume(static_cast<const char*>(piece.iov_base), piece.iov_len);
+      if (!cs.isOk()) return cs;
+    }
+    return bytes.size;
   }
   // From the GETs the engine made for this object version (any segment's).
   std::optional<uint64_t> serverCrc64() const override { return reader_->serverCrc64(); }

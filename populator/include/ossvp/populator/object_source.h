@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,18 @@ class SourceFile {
   // Reads up to `len` bytes at `offset` into `buf`; returns the count (short
   // only at the end of the object). Errors carry an ossvp StatusCode.
   virtual Result<size_t> read(uint64_t offset, char* buf, size_t len) = 0;
+  // The same read, handed to `consume` as one or more consecutive pieces,
+  // without an intermediate copy where the source can (the engine passes its
+  // cached parts). The default reads into `scratch` (>= len bytes). Stops at
+  // the first error `consume` returns. Returns the byte count.
+  using PieceConsumer = std::function<Status(const char* data, size_t len)>;
+  virtual Result<size_t> readInto(uint64_t offset, size_t len, char* scratch, const PieceConsumer& consume) {
+    auto got = read(offset, scratch, len);
+    if (!got.isOk() || *got == 0) return got;
+    Status st = consume(scratch, *got);
+    if (!st.isOk()) return st;
+    return got;
+  }
   // The server's x-oss-hash-crc64ecma for the whole object, once known (after
   // open or the first read); nullopt when the server has none.
   virtual std::optional<uint64_t> serverCrc64() const = 0;
