@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz with clang-14 (ASan + UBSan +
-# libFuzzer) in build-fuzz and runs each for SECONDS, growing its corpus in
-# build-fuzz/corpus/<target> (seeded from tests/fuzz/corpus/<target>).
+# libFuzzer) in build-fuzz (or $OSSVP_FUZZ_BUILD) and runs each for SECONDS,
+# growing its corpus in <build>/corpus/<target> (seeded from
+# tests/fuzz/corpus/<target> and tests/fuzz/regressions/<target>).
 #
 #   hack/fuzz.sh [SECONDS] [--smoke] [--only REGEX] [--build-only]
 #     SECONDS      per target, default 60 (--smoke: 10)
 #     --only       run only targets whose name matches REGEX
-# Prints, per target, executions and findings, and a total; exits non-zero
-# when any target found something. A crash input is saved as
+# Prints, per target, executions, exec/s, coverage (libFuzzer's cov: edges /
+# ft: features), corpus size and findings, and a total; exits non-zero when
+# any target found something. A crash input is saved as
 # build-fuzz/findings/<target>/crash-*; once fixed, copy it to
 # tests/fuzz/regressions/<target>/<what-it-was> so ctest replays it forever.
-# Environment: OSSVP_JOBS (build jobs, default 2), OSSVP_FUZZ_RSS_MB (2048).
+# Environment: OSSVP_JOBS (build jobs, default 2), OSSVP_FUZZ_RSS_MB (2048),
+# OSSVP_FUZZ_BUILD (build dir, default build-fuzz; never build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -22,7 +25,7 @@ while (($#)); do
     --smoke) SECONDS_PER=10 ;;
     --only) ONLY="$2"; shift ;;
     --build-only) BUILD_ONLY=1 ;;
-    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,19p "$0"; exit 0 ;;
     *[!0-9]*) echo "fuzz.sh: unknown argument '$1' (expected SECONDS, --smoke, --only REGEX, --build-only)" >&2; exit 2 ;;
     *) SECONDS_PER="$1" ;;
   esac
@@ -30,7 +33,8 @@ while (($#)); do
 done
 JOBS=${OSSVP_JOBS:-2}
 built=()
-BUILD=build-fuzz
+BUILD=${OSSVP_FUZZ_BUILD:-build-fuzz}
+[[ "$BUILD" == build || "$BUILD" == build/ ]] && { echo "fuzz.sh: OSSVP_FUZZ_BUILD must not be build/" >&2; exit 2; }
 
 for tool in clang clang++; do
   command -v "$tool" >/dev/null || { echo "fuzz.sh: $tool missing: run hack/install-deps.sh (clang, libclang-rt-14-dev)" >&2; exit 2; }
@@ -74,7 +78,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 total_execs=0
 total_findings=$build_failures
-printf '\n%-26s %10s %8s %9s %s\n' target executions exec/s findings notes
+printf '\n%-26s %10s %8s %13s %7s %9s %s\n' target executions exec/s 'cov / ft' corpus findings notes
 for name in "${built[@]}"; do
   bin="$BUILD/fuzz/fuzz_$name"
   corpus="$BUILD/corpus/$name"; findings="$BUILD/findings/$name"; log="$BUILD/logs/$name.log"
@@ -90,15 +94,20 @@ for name in "${built[@]}"; do
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
   rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
   execs=${execs:-0}; rate=${rate:-0}
+  # The last status line ("#N DONE cov: C ft: F corp: K/...") has the coverage.
+  last=$(grep -E '^#[0-9]+.*cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
+  field() { grep -oE "$1: [0-9]+" <<<"$last" | grep -oE '[0-9]+$' || true; }
+  cov=$(field cov); ft=$(field ft); corp=$(field corp)
   found=$(find "$findings" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
   note=""
   if ((rc != 0)) && ((found == 0)); then found=1; note="exit $rc, see $log"; fi
   ((found > 0)) && [[ -z "$note" ]] && note="see $findings and $log"
-  printf '%-26s %10s %8s %9s %s\n' "$name" "$execs" "$rate" "$found" "$note"
+  printf '%-26s %10s %8s %13s %7s %9s %s\n' "$name" "$execs" "$rate" "${cov:-?} / ${ft:-?}" "${corp:-?}" \
+    "$found" "$note"
   total_execs=$((total_execs + execs))
   total_findings=$((total_findings + found))
 done
-printf '%-26s %10s %8s %9s\n' TOTAL "$total_execs" "" "$total_findings"
+printf '%-26s %10s %8s %13s %7s %9s\n' TOTAL "$total_execs" "" "" "" "$total_findings"
 if ((total_findings > 0)); then
   echo "fuzz.sh: findings (inputs under $BUILD/findings/<target>/, logs under $BUILD/logs/)" >&2
   exit 1

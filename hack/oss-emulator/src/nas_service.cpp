@@ -353,7 +353,7 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
   auto reply = [&](json j) {
     j["RequestId"] = requestId;
     resp->status = 200;
-    resp->body = j.dump();
+    resp->body = j.dump(-1, ' ', false, json::error_handler_t::replace);  // names echo request bytes
     resp->setHeader("Content-Type", "application/json;charset=utf-8");
   };
   RpcError err;

@@ -21,7 +21,9 @@ void renderRpcError(int status, const std::string& code, const std::string& mess
                       {"Message", message},
                       {"Recommend", "https://api.aliyun.com/troubleshoot?q=" + code}};
   resp->status = status;
-  resp->body = j.dump();
+  // Host and parameters are echoed from the request and may be invalid UTF-8;
+  // dump() would throw (fuzz finding: a 500 instead of the RPC error).
+  resp->body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   resp->setHeader("Content-Type", "application/json;charset=utf-8");
 }
 
