@@ -9,15 +9,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ossvp/controller/kube/informer.h"
 #include "ossvp/controller/kube/rest_api_client.h"
 #include "ossvp/controller/kube/watch_event_applier.h"
 #include "ossvp/controller/kube/watch_stream_decoder.h"
+#include "ossvp/controller/testing/fake_kube_api.h"
 
 namespace ossvp::controller::kube {
 namespace {
@@ -186,6 +189,26 @@ TEST_CASE("watch applier: malformed objects are ignored, never thrown on", "[con
         AppliedWatchEvent::Outcome::Ignored);
   CHECK(cache.size() == 0);
   CHECK(isCacheableObject(pvc("y", "45")));
+}
+
+TEST_CASE("informer: a malformed watch event is skipped, the stream goes on", "[controller][kube][watch]") {
+  testing::FakeKubeApi api;
+  Informer inf(api, resources::pvcs());
+  std::atomic<int> added{0};
+  inf.addHandler([&](ChangeType t, const Object& o) {
+    if (t == ChangeType::Added && nameOf(o) == "ok") ++added;
+  });
+  inf.start();
+  REQUIRE(inf.waitForSync(2s));
+  int lists = api.listCalls(resources::pvcs()), watches = api.watchCalls(resources::pvcs());
+  api.pushWatchEvent(resources::pvcs(), {"ADDED", {{"metadata", {{"name", 5}, {"namespace", "ns"}}}}});
+  api.pushWatchEvent(resources::pvcs(), {"ADDED", pvc("ok", "2")});
+  for (int i = 0; i < 400 && added == 0; ++i) std::this_thread::sleep_for(5ms);
+  CHECK(added == 1);
+  CHECK(inf.cache().size() == 1);
+  CHECK(api.listCalls(resources::pvcs()) == lists);      // no relist
+  CHECK(api.watchCalls(resources::pvcs()) == watches);   // the same stream
+  inf.stop();
 }
 
 namespace {
