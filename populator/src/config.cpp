@@ -41,11 +41,13 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
   if (!cc.isOk()) return "--copy-chunk (OSSVP_COPY_CHUNK): " + cc.status().message();
   c.copyChunk = *cc;
   if (c.copyChunk < (64ULL << 10)) return "--copy-chunk (OSSVP_COPY_CHUNK) must be at least 64KiB";
-  // At most a quarter of the budget is the workers' copy buffers; the rest is
-  // the read engine's, which prefetches ~2 parts per stream: shrink both to fit.
+  // At most a quarter of the budget is the workers' copy buffers (only sources
+  // that cannot lend their bytes use them); the rest is the read engine's.
+  // Parts shrink only when the engine could not hold one part per worker:
+  // smaller parts mean more requests, each paying the first-byte latency.
   uint64_t workers = static_cast<uint64_t>(c.concurrency);
   c.copyChunk = std::min<uint64_t>(c.copyChunk, std::max<uint64_t>(c.memoryBudget / 4 / workers, 64ULL << 10));
-  uint64_t perWorker = (c.memoryBudget - c.copyChunk * workers) / 2 / workers;
+  uint64_t perWorker = (c.memoryBudget - c.copyChunk * workers) / workers;
   if (perWorker < c.partSize) c.partSize = std::max<uint64_t>(perWorker, 256ULL << 10);
   if (c.copyChunk * workers > c.memoryBudget / 4 || c.partSize * workers > c.memoryBudget) {
     return fmt::format("--memory-budget {} is too small for --concurrency {}: allow at least 1MiB per worker",

@@ -71,7 +71,12 @@ TEST_CASE("the memory budget bounds concurrency x part size", "[unit]") {
   REQUIRE(p.config);
   CHECK(p.config->copyChunk * 64 <= p.config->memoryBudget / 4);
   CHECK(p.config->partSize * 64 <= p.config->memoryBudget);
-  CHECK(p.config->partSize == 384ULL << 10);
+  CHECK(p.config->partSize == 768ULL << 10);  // (64 MiB - 64 x 256 KiB copy buffers) / 64 workers
+  // The defaults (512 MiB, 32 workers) keep whole 8 MiB parts: no extra requests.
+  p = parse(with({}));
+  REQUIRE(p.config);
+  CHECK(p.config->concurrency == 32);
+  CHECK(p.config->partSize == 8ULL << 20);
   p = parse(with({"--concurrency", "1024", "--memory-budget", "64MiB"}));
   CHECK_FALSE(p.config);
   CHECK(p.output.find("too small for --concurrency 1024") != std::string::npos);

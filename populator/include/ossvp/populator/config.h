@@ -25,7 +25,7 @@ struct PopulatorConfig {
   std::string prefix;                      // normalized: no leading '/', ends with '/' or is empty
   std::string target;                      // the mounted volume
   double throughputMBps = 0;               // 0: no cap; MB = 1,000,000 bytes
-  int concurrency = 16;                    // parallel part reads
+  int concurrency = 32;                    // copy workers (files / segments in flight)
   uint64_t memoryBudget = 512ULL << 20;    // bound on buffered bytes
   uint64_t partSize = 8ULL << 20;          // the read engine's ranged-GET size (shrunk to fit the budget)
   uint64_t copyChunk = 8ULL << 20;         // bytes per read() into a worker's buffer (one part)
