@@ -73,6 +73,8 @@ class Emulator:
 
 
 def proc_cpu_rss(pid):
+    if not os.path.exists(f"/proc/{pid}"):
+        raise RuntimeError(f"the FUSE daemon (pid {pid}) is gone: it crashed or exited during the job")
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])
@@ -127,27 +129,38 @@ class Mount:
         self.cpu0, _ = proc_cpu_rss(self.pid)
 
     def finish(self):
-        cpu, rss = proc_cpu_rss(self.pid)
+        try:
+            cpu, rss = proc_cpu_rss(self.pid)
+        except RuntimeError as e:
+            log(f"{self.tool}: {e}")
+            cpu, rss = self.cpu0, 0
         subprocess.run(["fusermount3", "-u", self.mnt])
-        for _ in range(100):
+        subprocess.run(["umount", "-l", self.mnt], capture_output=True)  # if the daemon died
+        for _ in range(600):  # the next mount must not find this daemon
             if not os.path.exists(f"/proc/{self.pid}"):
                 break
             time.sleep(0.05)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
         return cpu - self.cpu0, rss
 
 
 def find_pid(binary, mnt):
     """The FUSE daemon: argv[0] is the tool's binary and its argv names the mount point."""
     for _ in range(50):
+        found = []  # (start time, pid): the newest wins over a previous mount's exiting daemon
         for p in os.listdir("/proc"):
             if not p.isdigit():
                 continue
             try:
                 argv = open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")
-            except OSError:
+                start = int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[19])
+            except (OSError, ValueError, IndexError):
                 continue
             if os.path.basename(argv[0].decode()) == binary and mnt.encode() in argv:
-                return int(p)
+                found.append((start, int(p)))
+        if found:
+            return max(found)[1]
         time.sleep(0.1)
     raise RuntimeError(f"no {binary} process for {mnt}")
 
@@ -186,6 +199,9 @@ def run_tool(tool, emu, results):
             log(f"{tool} {name}: FAILED: {e}")
             value, extra = None, {}
         wall = time.monotonic() - t0
+        if not os.path.exists(f"/proc/{m.pid}"):
+            log(f"{tool} {name}: FAILED: the FUSE daemon died during the job")
+            value = None
         cpu, rss = m.finish()
         row = dict(tool=tool, job=name, value=value, cpu_pct=round(100 * cpu / wall, 1),
                    rss_mb=round(rss / 2**20, 1), **extra)
