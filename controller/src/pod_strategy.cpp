@@ -36,6 +36,7 @@ std::optional<int64_t> int64Field(const Object& j, std::initializer_list<const c
 bool retryableExit(int code) { return code == 1 || code == 7 || code == 137 || code == 143 || code < 0; }
 
 std::string fixHint(const PodTermination& t, const OssvpObject& src) {
+  if (t.disrupted) return "check the nodes the populator pods ran on (kubectl get nodes, kubectl describe node)";
   switch (t.exitCode) {
     case 2:
       return "check the ossvp spec (endpoint, region, bucket, path) and the credentials configuration";
@@ -109,12 +110,27 @@ PodTermination readPodTermination(const Object& pod) {
   if (t.summary.is_object() && t.summary.contains("retryable") && t.summary["retryable"].is_boolean()) {
     t.retryable = t.summary["retryable"].get<bool>();
   }
+  // Kubernetes ended the pod (node gone, taint eviction): that is the cause,
+  // whatever the killed container left behind; the pod itself is deleted.
+  Object disruption = disruptionCondition(pod);
+  if (disruption.is_object()) {
+    t.disrupted = true;
+    t.reason = disruption.value("reason", "");
+    t.message = disruption.value("message", "");
+    if (t.message.empty()) t.message = "the pod was ended by Kubernetes (" + t.reason + ")";
+    t.retryable = true;
+  }
   return t;
 }
 
 PodStrategy::PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
                          StatusWriter& status, const ControllerOptions& options)
-    : api_(api), reader_(reader), events_(events), status_(status), options_(options) {}
+    : api_(api),
+      reader_(reader),
+      events_(events),
+      status_(status),
+      options_(options),
+      nodes_(api, events, options.populatorNamespace) {}
 
 Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&) {
   if (!source.spec.generic) {
@@ -184,14 +200,37 @@ PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
       return PopulationResult::inProgress(
           std::chrono::duration_cast<std::chrono::milliseconds>(retryAt - now) + std::chrono::milliseconds(50));
     }
+    if (auto r = rescheduleIfNodeGone(ctx)) return *r;
     return startPod(ctx, attempts);
   }
   if (kube::isDeleting(*pod)) return PopulationResult::inProgress();
   int podAttempt = toInt(kube::labelOf(*pod, std::string(kLabelAttempt)), 1);
   std::string phase = kube::stringAt(*pod, "/status/phase");
   if (phase == "Succeeded") return onSucceeded(ctx, *pod);
-  if (phase == "Failed") return onFailed(ctx, *pod, std::max(attempts, podAttempt));
+  if (phase == "Failed") {
+    if (auto r = rescheduleIfNodeGone(ctx)) return *r;
+    return onFailed(ctx, *pod, std::max(attempts, podAttempt));
+  }
   return trackRunning(ctx, *pod);
+}
+
+// Not a failed attempt: the prime PVC (with the attempt bookkeeping) is
+// deleted and the population starts over on the node the scheduler picks next.
+std::optional<PopulationResult> PodStrategy::rescheduleIfNodeGone(const PopulationContext& ctx) {
+  if (ctx.selectedNode.empty()) return std::nullopt;
+  auto r = nodes_.rescheduleIfGone(ctx.pvc, ctx.selectedNode);
+  if (!r.isOk()) return PopulationResult::blocked(r.status().message());
+  if (!*r) return std::nullopt;
+  Status c = cleanup(kube::uidOf(ctx.pvc));  // a failed pod left on the lost node; retry bookkeeping
+  if (!c.isOk()) logWarn("cannot delete the populator pod of PVC {}: {}", kube::nameOf(ctx.pvc), c.message());
+  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+    e.phase = std::string(kPvcPhasePending);
+    e.podName.clear();
+    e.attempts = 0;
+    e.lastError = "node " + ctx.selectedNode + " no longer exists: population rescheduled, waiting for a new node";
+  });
+  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+  return PopulationResult::inProgress();
 }
 
 PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempts) {
@@ -335,9 +374,11 @@ PopulationResult PodStrategy::onFailed(const PopulationContext& ctx, const Objec
   if (!t.retryable || podAttempt >= options_.maxAttempts) {
     std::string why = t.retryable ? "gave up after " + std::to_string(podAttempt) + " attempts"
                                   : "not retried: the error is permanent";
-    std::string final = what + "; " + why + ". To fix: " + fixHint(t, ctx.source) +
-                        ". The failed pod is kept for diagnosis: kubectl -n " + options_.populatorNamespace +
-                        " logs " + kube::nameOf(pod) + "; after fixing, delete and re-create the PVC";
+    std::string kept = t.disrupted ? "; Kubernetes deleted the pod (" + t.reason + "), so no log is kept"
+                                   : ". The failed pod is kept for diagnosis: kubectl -n " +
+                                         options_.populatorNamespace + " logs " + kube::nameOf(pod);
+    std::string final = what + "; " + why + ". To fix: " + fixHint(t, ctx.source) + kept +
+                        "; after fixing, delete and re-create the PVC";
     Status a = annotatePrime(ctx.primePvc, {{std::string(kAnnFailed), final}});
     if (!a.isOk()) return PopulationResult::blocked("cannot record the failure on the prime PVC: " + a.message());
     Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {

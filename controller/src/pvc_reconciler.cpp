@@ -55,7 +55,12 @@ std::string pvcRef(const Object& pvc) { return kube::namespaceOf(pvc) + "/" + ku
 
 PvcReconciler::PvcReconciler(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
                              StatusWriter& status, ControllerOptions options)
-    : api_(api), reader_(reader), events_(events), status_(status), options_(std::move(options)) {}
+    : api_(api),
+      reader_(reader),
+      events_(events),
+      status_(status),
+      options_(std::move(options)),
+      nodes_(api, events, options_.populatorNamespace) {}
 
 void PvcReconciler::addStrategy(std::unique_ptr<PopulationStrategy> strategy) {
   PopulatorMode m = strategy->mode();
@@ -197,7 +202,13 @@ std::optional<Outcome> PvcReconciler::stepChecks(Step& s) {
 std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
   const std::string primeName = primePvcName(s.uid);
   s.prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
+  // A prime PVC going away (its node was lost: rescheduled): start over once it is gone.
+  if (s.prime && kube::isDeleting(*s.prime)) return Outcome::requeueAfter(kWaitPoll);
   if (!s.prime) {
+    // WaitForFirstConsumer: never pin a new prime volume to a node that is gone.
+    auto gone = nodes_.rescheduleIfGone(s.pvc, s.selectedNode);
+    if (!gone.isOk()) return Outcome::error(gone.status());
+    if (*gone) return Outcome::done();  // the scheduler's new node triggers the next pass
     Status pre = s.strategy->checkPrerequisites(s.source, s.pvc);
     if (!pre.isOk()) {
       report(s.pvc, s.ossvpObj.get(), reason::kPrerequisiteMissing, pre.message(), true, kPvcPhasePending);

@@ -141,6 +141,7 @@ TEST_CASE("reconcile: prime PVC copies class, size, modes and the selected node"
   w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
   auto p = makePvc("argo", "data", "u1", "generic-demo", "csi-wffc");
   p["metadata"]["annotations"] = {{"volume.kubernetes.io/selected-node", "node-1"}};
+  w.api.seed(kube::Resource{"", "v1", "nodes", "Node", false}, {{"metadata", {{"name", "node-1"}}}});  // exists
   p["spec"]["resources"]["requests"]["storage"] = "5Gi";
   p["spec"]["accessModes"] = {"ReadWriteMany"};
   w.api.seed(res::pvcs(), p);

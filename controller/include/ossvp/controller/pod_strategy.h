@@ -5,6 +5,8 @@
 // either retries with a new pod after a growing backoff (transient exit
 // codes, up to maxAttempts) or stops at once (permanent errors: 403,
 // NoSuchBucket, empty source, too-small volume ...), keeping the failed pod.
+// WaitForFirstConsumer: a selected node that no longer exists is not pinned
+// again; the population is rescheduled (node_check.h).
 //
 // Attempt bookkeeping lives in annotations on the prime PVC, so a restarted
 // controller resumes where the last one stopped.
@@ -18,6 +20,7 @@
 
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/node_check.h"
 #include "ossvp/controller/population_strategy.h"
 #include "ossvp/controller/status_writer.h"
 
@@ -30,6 +33,7 @@ struct PodTermination {
   std::string message;     // human-readable, from the termination message
   bool retryable = false;  // a new attempt may succeed
   nlohmann::json summary;  // parsed termination message JSON, when it was JSON
+  bool disrupted = false;  // Kubernetes ended the pod (DisruptionTarget: pod GC, taint eviction): pod not kept
 };
 PodTermination readPodTermination(const kube::Object& pod);
 // Why an unfinished pod makes no progress (unschedulable, image pull, config
@@ -54,12 +58,15 @@ class PodStrategy : public PopulationStrategy {
   PopulationResult onFailed(const PopulationContext& ctx, const kube::Object& pod, int attempts);
   Status writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit);
   Status annotatePrime(const kube::Object& prime, const kube::Object& annotations);
+  // WaitForFirstConsumer: the selected node is gone -> rescheduled (node_check.h); nullopt otherwise.
+  std::optional<PopulationResult> rescheduleIfNodeGone(const PopulationContext& ctx);
 
   kube::ApiClient& api_;
   const kube::ObjectReader& reader_;
   kube::EventRecorder& events_;
   StatusWriter& status_;
   const ControllerOptions options_;
+  NodeRescheduler nodes_;
 
   std::mutex mu_;
   // pvc uid -> the failed attempt already handled and the earliest time of

@@ -4,6 +4,7 @@
 //
 //   source     wait for the ossvp (event if missing), parse and validate it
 //   checks     volume mode, StorageClass, WaitForFirstConsumer node
+//              (a selected node that no longer exists: rescheduled, node_check.h)
 //   claim      finalizer on the PVC (and the ossvp), prime PVC prime-<uid>
 //   populate   the mode's PopulationStrategy fills the prime volume
 //   rebind     hand the prime PV to the PVC (claimRef = PVC ns/name/uid)
@@ -28,6 +29,7 @@
 
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/node_check.h"
 #include "ossvp/controller/outcome.h"
 #include "ossvp/controller/population_strategy.h"
 #include "ossvp/controller/status_writer.h"
@@ -81,6 +83,7 @@ class PvcReconciler {
   kube::EventRecorder& events_;
   StatusWriter& status_;
   const ControllerOptions options_;
+  NodeRescheduler nodes_;  // WaitForFirstConsumer: selected node gone -> reschedule
   std::map<PopulatorMode, std::unique_ptr<PopulationStrategy>> strategies_;  // fixed after setup
 };
 
