@@ -12,7 +12,7 @@ BUILD_PKGS=(
 # Real third-party clients and peers used by integration tests.
 TEST_PKGS=(curl awscli s3fs rclone nodejs npm openssl procps psmisc python3 kubernetes-client)
 # Peers used only by hack/bench (installed with --bench).
-BENCH_PKGS=(nginx-light fio hyperfine)
+BENCH_PKGS=(nginx-light fio hyperfine librsvg2-bin)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
 if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PKGS[@]}"); fi

@@ -320,8 +320,8 @@ def report(results):
         y += 10
     svg.append("</svg>")
     open(f"{OUT}/results.svg", "w").write("\n".join(svg))
-    if shutil.which("convert"):
-        subprocess.run(["convert", f"{OUT}/results.svg", f"{OUT}/results.png"], capture_output=True)
+    if shutil.which("rsvg-convert"):  # librsvg2-bin, from hack/install-deps.sh --bench
+        subprocess.run(["rsvg-convert", "-o", f"{OUT}/results.png", f"{OUT}/results.svg"], capture_output=True)
     print(md)
     print(f"written: {OUT}/results.md results.csv results.svg results.png")
 
