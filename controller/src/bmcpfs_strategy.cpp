@@ -74,10 +74,6 @@ PopulationResult BmcpfsStrategy::populate(const PopulationContext& ctx) {
     if (st.isOk() && st->bmcpfsDataflow.count(uid) && st->bmcpfsDataflow.at(uid).progress == formatPercent(100)) {
       return PopulationResult::succeeded();
     }
-    if (st.isOk() && st->generic.count(uid) && st->generic.at(uid).phase == kPvcPhaseFailed &&
-        st->bmcpfsDataflow.count(uid)) {
-      return PopulationResult::failed(st->generic.at(uid).lastError);
-    }
   }
   auto nas = nas_(ctx.source.spec.region);
   if (!nas.isOk()) return PopulationResult::blocked(nas.status().message());
@@ -198,13 +194,12 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
   if (!w.isOk()) logWarn("cannot update progress of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
   if (info->status != "Completed") return PopulationResult::inProgress(poll_);
   if (!w.isOk()) return PopulationResult::inProgress(poll_);  // 100% must be recorded first
-  Status d = nas.deleteDataFlow(flow.fsId, flow.dataFlowId);
-  if (!d.isOk() && d.code() != StatusCode::NotFound) {
+  Status d = deleteFlowOnce(nas, flow, uid);
+  if (!d.isOk()) {
     logWarn("deleting data flow {}: {} (retrying)", flow.dataFlowId, d.message());
     return PopulationResult::inProgress(poll_);
   }
-  logInfo("import task {} completed; deleted data flow {} of file system {} (PVC uid {})", flow.taskId,
-          flow.dataFlowId, flow.fsId, uid);
+  logInfo("import task {} completed (PVC uid {})", flow.taskId, uid);
   {
     std::lock_guard<std::mutex> lock(mu_);
     done_.insert(uid);
@@ -221,8 +216,8 @@ PopulationResult BmcpfsStrategy::fail(const PopulationContext& ctx, NasApi& nas,
                                       const std::string& msg) {
   const std::string uid = kube::uidOf(ctx.pvc);
   if (!flow.dataFlowId.empty()) {
-    Status d = nas.deleteDataFlow(flow.fsId, flow.dataFlowId);
-    if (!d.isOk() && d.code() != StatusCode::NotFound) logWarn("deleting data flow {}: {}", flow.dataFlowId, d.message());
+    Status d = deleteFlowOnce(nas, flow, uid);
+    if (!d.isOk()) logWarn("deleting data flow {}: {}", flow.dataFlowId, d.message());
   }
   std::string full = msg + " (fix the cause, then delete and re-create the PVC)";
   events_.warning(ctx.pvc, reason::kFailed, full);
@@ -264,13 +259,26 @@ Status BmcpfsStrategy::writeEntry(const PopulationContext& ctx, const Flow& flow
   });
 }
 
-Status BmcpfsStrategy::cleanup(const std::string& pvcUid) {
-  auto flow = knownFlow(pvcUid);
-  if (!flow) return Status::ok();
+Status BmcpfsStrategy::deleteFlowOnce(NasApi& nas, const Flow& flow, const std::string& pvcUid) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    flows_.erase(pvcUid);
+    if (deleted_.count(pvcUid)) return Status::ok();
   }
+  Status d = nas.deleteDataFlow(flow.fsId, flow.dataFlowId);
+  if (!d.isOk() && d.code() != StatusCode::NotFound) return d;
+  if (d.isOk()) logInfo("deleted data flow {} of file system {} (PVC uid {})", flow.dataFlowId, flow.fsId, pvcUid);
+  std::lock_guard<std::mutex> lock(mu_);
+  deleted_.insert(pvcUid);
+  return Status::ok();
+}
+
+Status BmcpfsStrategy::cleanup(const std::string& pvcUid) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (deleted_.count(pvcUid)) return Status::ok();  // the task ended before its data flow was deleted
+  }
+  auto flow = knownFlow(pvcUid);
+  if (!flow) return Status::ok();
   auto nas = nas_(flow->region);
   if (!nas.isOk()) return nas.status();
   if (!flow->taskId.empty()) {
@@ -281,9 +289,9 @@ Status BmcpfsStrategy::cleanup(const std::string& pvcUid) {
       else logWarn("cancelling data-flow task {}: {}", flow->taskId, c.message());
     }
   }
-  Status d = (*nas)->deleteDataFlow(flow->fsId, flow->dataFlowId);
-  if (d.isOk()) logInfo("deleted data flow {} of file system {} (PVC uid {})", flow->dataFlowId, flow->fsId, pvcUid);
-  if (!d.isOk() && d.code() != StatusCode::NotFound) return d;
+  OSSVP_RETURN_IF_ERROR(deleteFlowOnce(**nas, *flow, pvcUid));
+  std::lock_guard<std::mutex> lock(mu_);
+  flows_.erase(pvcUid);
   return Status::ok();
 }
 

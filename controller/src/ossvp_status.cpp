@@ -222,8 +222,7 @@ void OssvpStatus::summarizeInFlight() {
   int lowest = 101;
   auto consider = [&](const std::string& progress) { lowest = std::min(lowest, std::max(0, parsePercent(progress))); };
   for (const auto& [uid, e] : bmcpfsDataflow) {
-    auto g = generic.find(uid);
-    if (g == generic.end() || !g->second.finished()) consider(e.progress);
+    if (bmcpfsInFlight(uid)) consider(e.progress);
   }
   for (const auto& [uid, e] : generic) {
     if (!e.finished()) consider(e.progress);
@@ -231,6 +230,21 @@ void OssvpStatus::summarizeInFlight() {
   if (lowest > 100) return;
   phase = std::string(kPhasePopulating);
   progress = formatPercent(lowest);
+}
+
+bool OssvpStatus::bmcpfsInFlight(const std::string& pvcUid) const {
+  auto b = bmcpfsDataflow.find(pvcUid);
+  if (b == bmcpfsDataflow.end() || parsePercent(b->second.progress) == 100) return false;
+  auto g = generic.find(pvcUid);
+  return g == generic.end() || !g->second.finished();
+}
+
+void applyModeShape(OssvpStatus* st, PopulatorMode mode) {
+  if (mode != PopulatorMode::BmcpfsDataflow) return;
+  for (const auto& [uid, e] : st->generic) {
+    if (e.phase == kPvcPhaseFailed) st->bmcpfsDataflow.erase(uid);
+  }
+  st->generic.clear();
 }
 
 std::string formatPercent(int percent) { return std::to_string(std::clamp(percent, 0, 100)) + "%"; }

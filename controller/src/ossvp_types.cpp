@@ -48,6 +48,14 @@ bool parseSpelling(const Spelling<E> (&table)[N], std::string_view text, E* out)
 
 std::string_view modeName(PopulatorMode mode) { return spellingOf(kModes, mode).crd; }
 bool parseMode(std::string_view text, PopulatorMode* out) { return parseSpelling(kModes, text, out); }
+PopulatorMode modeOf(const nlohmann::json& ossvp) {
+  PopulatorMode m = PopulatorMode::Generic;
+  if (ossvp.is_object() && ossvp.contains("spec") && ossvp["spec"].is_object()) {
+    const auto& spec = ossvp["spec"];
+    if (spec.contains("mode") && spec["mode"].is_string()) (void)parseMode(spec["mode"].get<std::string>(), &m);
+  }
+  return m;
+}
 std::string_view dataTypeName(BmcpfsDataType type) { return spellingOf(kDataTypes, type).crd; }
 bool parseDataType(std::string_view text, BmcpfsDataType* out) { return parseSpelling(kDataTypes, text, out); }
 std::string_view nasDataType(BmcpfsDataType type) { return spellingOf(kDataTypes, type).nas; }

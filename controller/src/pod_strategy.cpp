@@ -182,8 +182,6 @@ Status PodStrategy::writeEntry(const PopulationContext& ctx, const std::function
 
 PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
   const std::string uid = kube::uidOf(ctx.pvc);
-  std::string failed = kube::annotationOf(ctx.primePvc, std::string(kAnnFailed));
-  if (!failed.empty()) return PopulationResult::failed(failed);
   int attempts = toInt(kube::annotationOf(ctx.primePvc, std::string(kAnnAttempts)));
 
   auto pod = reader_.getCached(kube::resources::pods(), options_.populatorNamespace, populatorPodName(uid));
@@ -379,8 +377,6 @@ PopulationResult PodStrategy::onFailed(const PopulationContext& ctx, const Objec
                                          options_.populatorNamespace + " logs " + kube::nameOf(pod);
     std::string final = what + "; " + why + ". To fix: " + fixHint(t, ctx.source) + kept +
                         "; after fixing, delete and re-create the PVC";
-    Status a = annotatePrime(ctx.primePvc, {{std::string(kAnnFailed), final}});
-    if (!a.isOk()) return PopulationResult::blocked("cannot record the failure on the prime PVC: " + a.message());
     Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
       e.podName = kube::nameOf(pod);
       e.phase = std::string(kPvcPhaseFailed);

@@ -25,9 +25,8 @@ struct PvcReconciler::Step {
 namespace {
 const std::chrono::milliseconds kWaitPoll(1000);
 
-std::string modeOf(const Object* ossvp) {
-  std::string m = ossvp ? kube::stringAt(*ossvp, "/spec/mode") : "";
-  return m.empty() ? "generic" : m;
+std::string modeLabel(const Object* ossvp) {
+  return std::string(modeName(ossvp ? modeOf(*ossvp) : PopulatorMode::Generic));
 }
 
 double secondsSince(const std::string& rfc3339) {
@@ -40,7 +39,7 @@ double secondsSince(const std::string& rfc3339) {
 void recordPopulation(const Object& pvc, const Object* ossvp, bool succeeded, int64_t bytes) {
   auto& m = Metrics::instance();
   double secs = secondsSince(kube::stringAt(pvc, "/metadata/creationTimestamp"));
-  std::string mode = modeOf(ossvp);
+  std::string mode = modeLabel(ossvp);
   m.observe("ossvp_population_duration_seconds",
             metricLabels({{"mode", mode}, {"result", succeeded ? "Succeeded" : "Failed"}}), secs);
   if (!succeeded) return;
@@ -259,7 +258,10 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
 }
 
 // populate: the strategy drives the copy; only Succeeded continues to rebind.
+// A population that failed for good is recorded on the prime PVC (for every
+// mode, and it survives restarts): it waits for the user to re-create the PVC.
 std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
+  if (!kube::annotationOf(*s.prime, std::string(kAnnFailed)).empty()) return Outcome::done();
   PopulationContext ctx{s.pvc, s.source, *s.prime, s.selectedNode};
   PopulationResult r = s.strategy->populate(ctx);
   switch (r.state) {
@@ -270,8 +272,13 @@ std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
     case PopulationResult::State::Blocked:
       report(s.pvc, s.ossvpObj.get(), reason::kPrerequisiteMissing, r.message, true, kPvcPhasePending);
       return Outcome::error(unavailable(r.message));
-    case PopulationResult::State::Failed:
-      return Outcome::done();  // reported by the strategy; the user fixes and re-creates the PVC
+    case PopulationResult::State::Failed: {  // reported by the strategy; the user fixes and re-creates the PVC
+      Object patch = {{"metadata", {{"annotations", {{std::string(kAnnFailed), r.message}}}}}};
+      Status a = api_.patch(res::pvcs(), options_.populatorNamespace, kube::nameOf(*s.prime), kube::PatchType::Merge,
+                            patch).status();
+      if (!a.isOk()) return Outcome::error(a.withContext("recording the failure on the prime PVC"));
+      return Outcome::done();
+    }
   }
   return Outcome::done();
 }
@@ -336,9 +343,13 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     Status c = cleanupAll(uid);
     if (!c.isOk()) return Outcome::error(c);
     bool alreadyReported = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      alreadyReported = announced_.count(uid) > 0;
+    }
     int64_t bytes = 0;
     Status w = writeEntry(pvc, ossvpName, [&](GenericPvcEntry& e) {
-      alreadyReported = e.phase == kPvcPhaseSucceeded;
+      alreadyReported = alreadyReported || e.phase == kPvcPhaseSucceeded;
       bytes = e.bytesTotal.value_or(e.bytesDone.value_or(0));
       e.phase = std::string(kPvcPhaseSucceeded);
       e.progress = formatPercent(100);
@@ -349,6 +360,10 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     });
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        announced_.insert(uid);
+      }
       recordPopulation(pvc, ossvpObj.get(), true, bytes);
       std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
                         " holding the data of OSSVolumePopulator " + ossvpName;

@@ -27,9 +27,12 @@ Status StatusWriter::update(const std::string& ns, const std::string& name,
     }
     auto parsed = OssvpStatus::fromJson(current.value("status", Object()));
     OssvpStatus st = parsed.isOk() ? std::move(parsed).value() : OssvpStatus{};
+    const Object before = st.toJson();
     if (!mutate(st, current)) return Status::ok();
+    applyModeShape(&st, modeOf(current));
     Object next = current;
     next["status"] = st.toJson();
+    if (parsed.isOk() && next["status"] == before) return Status::ok();  // only the unpublished record changed
     auto written = api_.updateStatus(res, next);
     if (written.isOk()) return Status::ok();
     last = written.status();
@@ -45,13 +48,9 @@ void summarizeStatus(OssvpStatus* st, int64_t generation) {
     setCondition(&st->conditions, Condition{std::string(type), on ? "True" : "False", std::move(reason),
                                             std::move(message), now, generation});
   };
-  // A bmcpfs entry is in flight until the reconciler records the PVC's end
-  // in its generic entry (Succeeded or Failed).
+  // A bmcpfs entry counts unless a generic entry of the same PVC does (below).
   int inFlight = 0;
-  for (const auto& [uid, e] : st->bmcpfsDataflow) {
-    auto g = st->generic.find(uid);
-    if (g == st->generic.end() || !g->second.finished()) ++inFlight;
-  }
+  for (const auto& [uid, e] : st->bmcpfsDataflow) inFlight += st->bmcpfsInFlight(uid) ? 1 : 0;
   const GenericPvcEntry* latest = nullptr;
   for (const auto& [uid, e] : st->generic) {
     if (!e.finished()) {

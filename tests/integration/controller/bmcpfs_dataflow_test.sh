@@ -94,6 +94,16 @@ grep -q "$FSID" <<< "$D" || fail "describe ossvp lacks the file system id"
 grep -q "df-" <<< "$D" || fail "describe ossvp lacks the data flow id"
 grep -q "Populated successfully" <<< "$D" || fail "no 'Populated successfully': $D"
 [[ "$(entry qwen3-32b qwen3-32b progress)" == "100%" ]] || fail "progress not 100% at the end"
+# The seed's status shape exactly: the bmcpfsDataflow entry with its five
+# fields and the message, no generic entry.
+UID1=$(k get pvc qwen3-32b -n "$NS" -o jsonpath='{.metadata.uid}')
+KEYS=$(k get ossvp qwen3-32b -n "$NS" -o jsonpath="{.status.bmcpfsDataflow.$UID1}" | jq -r 'keys | join(",")')
+[[ "$KEYS" == "dataFlowId,dataFlowTaskId,fileSetId,fileSystemId,progress" ]] ||
+  fail "status.bmcpfsDataflow.$UID1 has fields '$KEYS', expected the seed's five"
+[[ -z "$(k get ossvp qwen3-32b -n "$NS" -o jsonpath='{.status.generic}')" ]] ||
+  fail "bmcpfs-dataflow status has a generic entry: $(k get ossvp qwen3-32b -n "$NS" -o jsonpath='{.status.generic}')"
+[[ "$(k get ossvp qwen3-32b -n "$NS" -o jsonpath='{.status.message}')" == "Populated successfully" ]] ||
+  fail "status.message is not 'Populated successfully'"
 DIR=$(fileset_dir qwen3-32b)
 [[ -n "$DIR" && -d "$DIR" ]] || fail "fileset directory of the bound PV not found"
 diff <(expected_sums "$SEED/Qwen3-32B") <(expected_sums "$DIR") || fail "scenario 1: imported data differs"
@@ -101,7 +111,7 @@ grep -q "deleted data flow" "$WORK/ctrl.log" || fail "the data flow was not dele
 pass "scenario 1: Bound, ids in describe, Populated successfully, data byte-identical, data flow deleted"
 k apply -f "$EX/04-statefulset.yaml" > /dev/null
 wait_for "StatefulSet pod reads the model" 90 bash -c \
-  "kubectl logs -n $NS demo-apply-qwen3-32b-0 2>/dev/null | grep -q MODEL-READY"
+  "grep -q MODEL-READY <<< \"\$(kubectl logs -n $NS demo-apply-qwen3-32b-0 2>/dev/null)\""
 SS_LOG=$(k logs -n "$NS" demo-apply-qwen3-32b-0)  # captured: grep -q in a pipe could SIGPIPE kubectl
 grep -q "model-00001.safetensors" <<< "$SS_LOG" || fail "StatefulSet did not see the model: $SS_LOG"
 pass "scenario 1: the StatefulSet reads the imported model"
@@ -127,18 +137,21 @@ aws_put broken/a "$WORK/x" || fail "cannot put broken/a"
 aws_put broken/a/b "$WORK/x" || fail "cannot put broken/a/b"
 ossvp_yaml broken /broken/
 cpfs_pvc broken broken
-has_failed_event() { k get events -n "$NS" --field-selector involvedObject.name=broken -o json | grep -q "cannot create"; }
+has_failed_event() { grep -q "cannot create" <<< "$(k get events -n "$NS" --field-selector involvedObject.name=broken -o json)"; }
 wait_for "PopulatorFailed event with the task's ErrorMsg" 120 has_failed_event
-k get events -n "$NS" --field-selector involvedObject.name=broken | grep -q PopulatorFailed || fail "no PopulatorFailed event"
-k get ossvp broken -n "$NS" -o jsonpath='{.status.message}' | grep -q "cannot create" ||
-  fail "ErrorMsg not in the ossvp status message"
+EVENTS=$(k get events -n "$NS" --field-selector involvedObject.name=broken)  # captured: no SIGPIPE under pipefail
+grep -q PopulatorFailed <<< "$EVENTS" || fail "no PopulatorFailed event: $EVENTS"
+MSG=$(k get ossvp broken -n "$NS" -o jsonpath='{.status.message}')
+grep -q "cannot create" <<< "$MSG" || fail "ErrorMsg not in the ossvp status message: $MSG"
+[[ -z "$(k get ossvp broken -n "$NS" -o jsonpath='{.status.generic}{.status.bmcpfsDataflow}')" ]] ||
+  fail "a failed bmcpfs population left per-PVC entries in the status"
 [[ "$(pvc_phase "$NS" broken)" == Pending ]] || fail "failed PVC is not Pending"
 pass "failed task: ErrorMsg in the event and the ossvp status"
 
 # --- 4. the 10-data-flow limit ------------------------------------------------
 ossvp_yaml small /small/
 for i in $(seq 1 11); do cpfs_pvc "lim-$i" small; done
-quota_event() { k get events -n "$NS" -o json | grep -q PopulatorWaitingForDataFlowQuota; }
+quota_event() { grep -q PopulatorWaitingForDataFlowQuota <<< "$(k get events -n "$NS" -o json)"; }
 wait_for "an event about the 10-data-flow limit" 60 quota_event
 for i in $(seq 1 11); do wait_for "limit PVC $i Bound" 180 pvc_bound "$NS" "lim-$i"; done
 pass "limit: the 11th data flow waited with an event, all 11 PVCs Bound"
@@ -171,4 +184,13 @@ N=$(k get events -n "$NS" --field-selector involvedObject.name=restart,reason=Po
 [[ "$N" == 1 ]] || fail "expected one PopulatorCreated event for 'restart', got $N"
 diff <(expected_sums "$SEED/big") <(expected_sums "$(fileset_dir restart)") || fail "restart: data differs"
 pass "restart mid-import: same task $TASK resumed, one creation, data byte-identical"
+
+# --- 7. one DeleteDataFlow per population, none answered 404 --------------------
+# Populations with a data flow: scenario 1, meta, broken, lim-1..11, gone, restart.
+STATS=$(curl -fsS "$EMU_URL/-/stats")
+DEL=$(jq -r '.operations.DeleteDataFlow.count // 0' <<< "$STATS")
+DEL_ERR=$(jq -r '.operations.DeleteDataFlow.errors // 0' <<< "$STATS")
+[[ "$DEL" == 16 && "$DEL_ERR" == 0 ]] ||
+  fail "expected 16 DeleteDataFlow calls (one per population) and no errors, got $DEL with $DEL_ERR errors"
+pass "cleanup: exactly one DeleteDataFlow per population ($DEL), none failed"
 echo "bmcpfs-dataflow e2e: all passed"

@@ -59,11 +59,13 @@ op_count() {  # op_count OP [count|errors]: from the emulator's /-/stats
 
 # --- 1. token file missing ---------------------------------------------------------
 token_event() {
-  k get events -n "$NS" --field-selector involvedObject.name=qwen3-32b,reason=PopulatorPrerequisiteMissing \
-    -o jsonpath='{range .items[*]}{.message}{"\n"}{end}' | grep -F "$TOKEN_FILE" | grep -q ALIBABA_CLOUD_OIDC_TOKEN_FILE
+  local msgs
+  msgs=$(k get events -n "$NS" --field-selector involvedObject.name=qwen3-32b,reason=PopulatorPrerequisiteMissing \
+    -o jsonpath='{range .items[*]}{.message}{"\n"}{end}')
+  grep -q ALIBABA_CLOUD_OIDC_TOKEN_FILE <<< "$(grep -F "$TOKEN_FILE" <<< "$msgs")"
 }
 wait_for "PopulatorPrerequisiteMissing event naming the token file" 60 token_event
-grep -F "$TOKEN_FILE" "$WORK/ctrl.log" | grep -q ALIBABA_CLOUD_OIDC_TOKEN_FILE || fail "no log line naming the token file"
+grep -q ALIBABA_CLOUD_OIDC_TOKEN_FILE <<< "$(grep -F "$TOKEN_FILE" "$WORK/ctrl.log")" || fail "no log line naming the token file"
 [[ "$(pvc_phase "$NS" qwen3-32b)" == Pending ]] || fail "PVC not Pending without credentials"
 [[ "$(op_count AssumeRoleWithOIDC)" == 0 ]] || fail "an STS call was made without a token"
 [[ "$(op_count CreateDataFlow)" == 0 ]] || fail "a data flow was created without credentials"
@@ -98,12 +100,14 @@ done
 grep -E "Action=(CreateDataFlow|CreateDataFlowTask|DescribeDataFlowTasks|DeleteDataFlow|DescribeDataFlows)[&[:space:]]" \
   "$WORK/emu.err" > "$WORK/dataflow-requests" || fail "no data-flow request in the emulator log"
 grep -q "AccessKeyId=STS\." "$WORK/dataflow-requests" || fail "data-flow calls not signed with an STS AccessKey"
-if grep -v "AccessKeyId=STS\." "$WORK/dataflow-requests" | grep -q .; then
+if grep -q . <<< "$(grep -v "AccessKeyId=STS\." "$WORK/dataflow-requests")"; then
   fail "a data-flow call was not signed with an STS AccessKey: $(grep -v 'AccessKeyId=STS\.' "$WORK/dataflow-requests" | head -2)"
 fi
 grep -q "SecurityToken=" "$WORK/dataflow-requests" || fail "data-flow calls carry no SecurityToken"
-# A repeated DeleteDataFlow may find the flow gone (404); one must succeed.
-grep "Action=DeleteDataFlow&" "$WORK/dataflow-requests" | grep -q -- "-> 200 " || fail "no successful DeleteDataFlow"
+# Exactly one DeleteDataFlow for the one population, and it succeeded (no repeat answered 404).
+[[ "$(op_count DeleteDataFlow)" == 1 && "$(op_count DeleteDataFlow errors)" == 0 ]] ||
+  fail "expected one successful DeleteDataFlow: $(stats)"
+grep -q -- "-> 200 " <<< "$(grep "Action=DeleteDataFlow&" "$WORK/dataflow-requests")" || fail "no successful DeleteDataFlow"
 grep -q "NAS OpenAPI credentials: RRSA (role $ROLE) (AccessKeyId STS\." "$WORK/ctrl.log" ||
   fail "controller log does not say it uses RRSA"
 pass "RRSA: $N_STS AssumeRoleWithOIDC exchanges ($((N_STS - N_AT_EXP)) after the first token expired), rotated token used, data-flow calls signed with STS keys"
@@ -112,7 +116,7 @@ PV=$(k get pvc qwen3-32b -n "$NS" -o jsonpath='{.spec.volumeName}')
 DIR=$(k get pv "$PV" -o jsonpath='{.spec.csi.volumeAttributes.kubesim\.io/host-path}')
 [[ -n "$DIR" && -d "$DIR" ]] || fail "fileset directory of the bound PV not found"
 diff <(expected_sums "$SEED/Qwen3-32B") <(expected_sums "$DIR") || fail "imported data differs"
-k get ossvp qwen3-32b -n "$NS" -o jsonpath='{.status.message}' | grep -q "Populated successfully" ||
+grep -q "Populated successfully" <<< "$(k get ossvp qwen3-32b -n "$NS" -o jsonpath='{.status.message}')" ||
   fail "no 'Populated successfully'"
 pass "bmcpfs-dataflow with RRSA: Bound, data byte-identical, Populated successfully"
 

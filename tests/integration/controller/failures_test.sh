@@ -37,8 +37,8 @@ spec:
 $( [[ -n "${5:-}" ]] && echo "    throughput: $5" )
 YAML
 }
-pvc_says() { k describe pvc "$1" -n argo | grep -q -- "$2"; }
-ossvp_says() { describe_ossvp argo "$1" | grep -q -- "$2"; }
+pvc_says() { grep -q -- "$2" <<< "$(k describe pvc "$1" -n argo)"; }
+ossvp_says() { grep -q -- "$2" <<< "$(describe_ossvp argo "$1")"; }
 
 # --- ossvp created after its PVC.
 make_pvc argo early late-source
@@ -52,7 +52,7 @@ ossvp wffc-src oss-secret
 make_pvc argo wffc wffc-src alicloud-disk-topology-alltype
 sleep 2
 [[ "$(pvc_phase argo wffc)" == Pending ]] || fail "WFFC PVC bound without a consumer"
-k get pvc -n "$PNS" -o name | grep -q prime- && fail "prime PVC created before a node was selected"
+grep -q prime- <<< "$(k get pvc -n "$PNS" -o name)" && fail "prime PVC created before a node was selected"
 sums=$(run_reader argo wffc-reader wffc)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "WFFC data differs"
 node=$(k get pvc wffc -n argo -o jsonpath='{.metadata.annotations.volume\.kubernetes\.io/selected-node}')
@@ -80,12 +80,12 @@ pvc_says badcreds PopulatorFailed || fail "no PopulatorFailed event on the PVC"
 uid=$(k get pvc badcreds -n argo -o jsonpath='{.metadata.uid}')
 [[ "$(k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.status.phase}')" == Failed ]] \
   || fail "the failed populator pod was not kept"
-k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.labels.storage\.alibabacloud\.com/populator-attempt}' \
-  | grep -qx 1 || fail "a permanent error was retried"
+[[ "$(k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.labels.storage\.alibabacloud\.com/populator-attempt}')" \
+  == 1 ]] || fail "a permanent error was retried"
 # The seed's troubleshooting step: the failed pod's log says why.
-k logs "populate-$uid" -n "$PNS" 2>&1 | grep -q "SignatureDoesNotMatch\|InvalidAccessKeyId\|403" \
+grep -q "SignatureDoesNotMatch\|InvalidAccessKeyId\|403" <<< "$(k logs "populate-$uid" -n "$PNS" 2>&1)" \
   || fail "kubectl logs of the failed populator pod does not show the OSS error"
-! (describe_ossvp argo bad-creds; k describe pvc badcreds -n argo) | grep -q wrong-secret-value \
+! grep -q wrong-secret-value <<< "$(describe_ossvp argo bad-creds; k describe pvc badcreds -n argo)" \
   || fail "a secret leaked into status or events"
 [[ "$(pvc_phase argo badcreds)" == Pending ]] || fail "a failed PVC must stay Pending"
 pass "wrong credentials: permanent failure with a fix hint, failed pod kept"
@@ -111,8 +111,8 @@ wait_for "bad-endpoint gives up" 90 ossvp_says bad-endpoint "gave up after 2 att
 ossvp_says bad-endpoint "oss-cn-nowhere.aliyuncs.com" || fail "the failure does not name the endpoint"
 pvc_says badendpoint PopulatorRetrying || fail "no PopulatorRetrying event"
 uid=$(k get pvc badendpoint -n argo -o jsonpath='{.metadata.uid}')
-k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.labels.storage\.alibabacloud\.com/populator-attempt}' \
-  | grep -qx 2 || fail "expected the kept pod to be attempt 2"
+[[ "$(k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.labels.storage\.alibabacloud\.com/populator-attempt}')" \
+  == 2 ]] || fail "expected the kept pod to be attempt 2"
 pass "bad endpoint: retried with a new pod and backoff, then a terminal message"
 
 # --- Missing bucket.
@@ -216,6 +216,6 @@ wait_for "PVC midway gone" 60 bash -c "! kubectl get pvc midway -n argo > /dev/n
 wait_for "pod and prime PVC gone" 60 bash -c \
   "! kubectl get pod populate-$uid -n $PNS > /dev/null 2>&1 && ! kubectl get pvc prime-$uid -n $PNS > /dev/null 2>&1"
 [[ -z "$pv" ]] || wait_for "PV $pv released and deleted" 60 bash -c "! kubectl get pv $pv > /dev/null 2>&1"
-describe_ossvp argo slow | grep -q "$uid" && fail "status still lists the deleted PVC"
+grep -q "$uid" <<< "$(describe_ossvp argo slow)" && fail "status still lists the deleted PVC"
 pass "PVC deleted mid-way: pod, prime PVC, PV and status entry removed"
 echo "failures: all checks passed"

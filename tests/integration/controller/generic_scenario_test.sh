@@ -28,9 +28,9 @@ pass "PVC with dataSourceRef went Pending -> Bound"
 sums=$(run_reader argo reader-1 many-files)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "data differs: $sums"
 pass "populated data is byte-identical ($(echo "$sums" | wc -l) files)"
-describe_ossvp argo generic-demo-secret | grep -q "Message: *Populated successfully" \
+grep -q "Message: *Populated successfully" <<< "$(describe_ossvp argo generic-demo-secret)" \
   || fail "describe ossvp lacks 'Populated successfully'"
-k describe pvc many-files -n argo | grep -q PopulatorFinished || fail "no PopulatorFinished event on the PVC"
+grep -q PopulatorFinished <<< "$(k describe pvc many-files -n argo)" || fail "no PopulatorFinished event on the PVC"
 row=$(k get ossvp generic-demo-secret -n argo --no-headers)
 for col in generic my-test-bucket /many-files/ Succeeded 100%; do
   grep -q -- "$col" <<< "$row" || fail "kubectl get ossvp row lacks $col: $row"
@@ -70,7 +70,7 @@ done
 [[ "$(pvc_phase argo model)" == Pending ]] || fail "PVC bound while progress < 100%"
 pass "describe ossvp shows progress ${seen}% while the PVC is Pending"
 wait_for "PVC model Bound" 60 pvc_bound argo model
-describe_ossvp argo slow-model | grep -q "Message: *Populated successfully" || fail "slow-model not Populated successfully"
+grep -q "Message: *Populated successfully" <<< "$(describe_ossvp argo slow-model)" || fail "slow-model not Populated successfully"
 pass "slow population finished"
 
 # --- RRSA path: the seed's ossvp as written, used by the Argo-style pod with

@@ -49,8 +49,8 @@ for r in a b; do
   [[ "$(http_code "$HP" /readyz)" == 200 ]] || fail "replica $r /readyz"
   [[ "$(http_code "$HP" /nope)" == 404 ]] || fail "replica $r unknown path not 404"
 done
-curl -s "http://127.0.0.1:$(port_of a metrics)/metrics" | grep -qx "ossvp_leader 1" || fail "a: ossvp_leader not 1"
-curl -s "http://127.0.0.1:$(port_of b metrics)/metrics" | grep -qx "ossvp_leader 0" || fail "b: ossvp_leader not 0"
+grep -qx "ossvp_leader 1" <<< "$(curl -s "http://127.0.0.1:$(port_of a metrics)/metrics")" || fail "a: ossvp_leader not 1"
+grep -qx "ossvp_leader 0" <<< "$(curl -s "http://127.0.0.1:$(port_of b metrics)/metrics")" || fail "b: ossvp_leader not 0"
 HOLDER=$(k get lease ossvp-controller -n "$PNS" -o jsonpath='{.spec.holderIdentity}')
 [[ "$HOLDER" == a_* ]] || fail "Lease holder is '$HOLDER', expected replica a"
 pass "one leader (Lease holder $HOLDER), a standby; /healthz /readyz /metrics on both"

@@ -92,8 +92,8 @@ echo "API rejections: $N cases, cluster unchanged after each"
 # `kubectl describe` (event on the PVC, status/event on the ossvp), and
 # nothing is created in ack-volume-populator.
 # describe_case NAME PVC-YAML-EXTRA WANT-ON-PVC [WANT-ON-OSSVP]
-pvc_says() { k describe pvc "$1" -n argo | grep -qF -- "$2"; }
-ossvp_says() { k describe ossvp "$1" -n argo | grep -qF -- "$2"; }
+pvc_says() { grep -qF -- "$2" <<< "$(k describe pvc "$1" -n argo)"; }
+ossvp_says() { grep -qF -- "$2" <<< "$(k describe ossvp "$1" -n argo)"; }
 no_populator_objects() {
   local left
   left=$(k get pods,pvc -n "$PNS" -o name)

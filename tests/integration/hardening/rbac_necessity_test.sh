@@ -200,8 +200,8 @@ for line in sys.stdin:
 sys.exit(1)' "$1" "$2" "$3" "${4:-}"
 }
 event_says() {  # event_says NS OBJECT REGEX: an event about OBJECT matches REGEX
-  k get events -n "$1" --field-selector "involvedObject.name=$2" \
-    -o jsonpath='{range .items[*]}{.reason}: {.message}{"\n"}{end}' | grep -q -i -E -- "$3"
+  grep -q -i -E -- "$3" <<< "$(k get events -n "$1" --field-selector "involvedObject.name=$2" \
+    -o jsonpath='{range .items[*]}{.reason}: {.message}{"\n"}{end}')"
 }
 uid_of() { k get pvc "$2" -n "$1" -o jsonpath='{.metadata.uid}'; }
 no_pod() { ! k get pod "populate-$(uid_of "$1" "$2")" -n "$PNS" > /dev/null 2>&1; }
@@ -246,7 +246,7 @@ make_pvc argo b-status b-status
 wait_for "the refused status update" 60 denied ossvp-controller update ossvolumepopulators/status b-status
 sleep 2
 [[ -z "$(k get ossvp b-status -n argo -o jsonpath='{.status}')" ]] || fail "ossvp b-status has a status without the rule"
-describe_ossvp argo b-status | grep -q -E "^ *(Phase|Message):" && fail "describe ossvp b-status shows a phase/message"
+grep -q -E "^ *(Phase|Message):" <<< "$(describe_ossvp argo b-status)" && fail "describe ossvp b-status shows a phase/message"
 restore_rbac
 pass "without 'update ossvolumepopulators/status': the ossvp shows no status at all"
 

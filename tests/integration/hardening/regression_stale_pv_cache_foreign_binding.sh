@@ -40,10 +40,10 @@ wait_for "PVC target Bound" 60 pvc_bound argo target
 sleep 3
 curl -sfk -X DELETE -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/faults" > /dev/null
 wait_for "ossvp reports the PVC (Succeeded or Failed)" 60 bash -c \
-  "kubectl get ossvp slow -n argo -o jsonpath='{.status.generic}' | grep -q 'Succeeded\|Failed'"
+  "grep -q 'Succeeded\|Failed' <<< \"\$(kubectl get ossvp slow -n argo -o jsonpath='{.status.generic}')\""
 sleep 2
-if k describe pvc target -n argo | grep -q PopulatorForeignBinding; then
+if grep -q PopulatorForeignBinding <<< "$(k describe pvc target -n argo)"; then
   fail "a successful population was reported as PopulatorForeignBinding (stale PV cache taken as a foreign binding)"
 fi
-k describe ossvp slow -n argo | grep -q "Populated successfully" || fail "ossvp slow does not say Populated successfully"
+grep -q "Populated successfully" <<< "$(k describe ossvp slow -n argo)" || fail "ossvp slow does not say Populated successfully"
 pass "PVC bound by our own rebinding is reported as success even when the PV cache lags"

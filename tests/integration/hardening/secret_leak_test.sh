@@ -39,7 +39,7 @@ echo '{"a":1}' > "$SEED/model/Qwen3-32B/sub/config.json"
 # bmcpfs-dataflow: the controller calls the NAS OpenAPI (the emulator) with
 # the AccessKey from its environment (the same canary secret).
 CPFS=0
-if "$OSSVP_BIN/ossvp-controller" --help 2>&1 | grep -q -- --cpfs-endpoint; then CPFS=1; fi
+if grep -q -- --cpfs-endpoint <<< "$("$OSSVP_BIN/ossvp-controller" --help 2>&1)"; then CPFS=1; fi
 FSID=bmcpfs-29000z8xz3lf5xxxxxxxx  # the seed's StorageClass
 mkdir -p "$WORK/cpfs/$FSID"
 start_emu "$SEED" --sts-role-arn "$ROLE" --sts-oidc-provider-arn "$PROVIDER" --log-level debug \
@@ -92,7 +92,7 @@ if ((CPFS)); then
 fi
 wait_for "PVC many-files Bound (Secret path)" 120 pvc_bound argo many-files
 wait_for "PVC rrsa-pvc Bound (RRSA path)" 120 pvc_bound argo rrsa-pvc
-wait_for "bad-creds failure reported" 90 bash -c "kubectl describe ossvp bad-creds -n argo | grep -q 'not retried'"
+wait_for "bad-creds failure reported" 90 bash -c "grep -q 'not retried' <<< \"\$(kubectl describe ossvp bad-creds -n argo)\""
 want=$(expected_sums "$SEED/many-files")
 [[ "$(run_reader argo r1 many-files)" == "$want" ]] || fail "Secret path data differs"
 [[ "$(run_reader argo r2 rrsa-pvc)" == "$want" ]] || fail "RRSA path data differs"
@@ -170,7 +170,7 @@ scan() {  # scan DIR: prints "  <what> in <file>" for every secret found under D
   for f in $(grep -rlaE "$JWT_RE" "$dir" || true); do
     grep -aoE "$JWT_RE" "$f" | while read -r jwt; do
       payload=$(cut -d. -f2 <<< "$jwt" | tr '_-' '/+'); while ((${#payload} % 4)); do payload+="="; done
-      if base64 -d <<< "$payload" 2>/dev/null | grep -q 'sts.aliyuncs.com'; then
+      if grep -q 'sts.aliyuncs.com' <<< "$(base64 -d <<< "$payload" 2>/dev/null)"; then
         echo "  OIDC-audience JWT in ${f#"$dir/"}"
       fi
     done || true

@@ -8,7 +8,9 @@
 //
 // Idempotency: both Create calls carry a ClientToken derived from the PVC uid
 // (a retried call or a restarted controller gets the same ids back, never a
-// second task), and the ids are kept in the status entry. At the
+// second task), and the ids are kept in the status entry. The data flow is
+// deleted once per PVC (success, failure or the PVC's deletion, whichever
+// comes first; cleanup after that does not call the API again). At the
 // per-file-system limit of 10 data flows it waits with an event.
 //
 // Thread-safety: internally synchronized.
@@ -55,6 +57,9 @@ class BmcpfsStrategy : public PopulationStrategy {
   PopulationResult track(const PopulationContext& ctx, NasApi& nas, Flow flow);
   PopulationResult fail(const PopulationContext& ctx, NasApi& nas, const Flow& flow, const std::string& msg);
   Status writeEntry(const PopulationContext& ctx, const Flow& flow, int percent);
+  // DeleteDataFlow at most once per PVC: ok when deleted now or earlier
+  // (NotFound counts as deleted); the PVC is then remembered in deleted_.
+  Status deleteFlowOnce(NasApi& nas, const Flow& flow, const std::string& pvcUid);
   std::optional<Flow> knownFlow(const std::string& pvcUid) const;
 
   const kube::ObjectReader& reader_;
@@ -68,6 +73,7 @@ class BmcpfsStrategy : public PopulationStrategy {
   std::map<std::string, Flow> flows_;  // by pvc uid; guarded by mu_
   std::set<std::string> done_;         // pvc uids whose import completed; guarded by mu_
   std::map<std::string, std::string> failed_;  // pvc uid -> message; guarded by mu_
+  std::set<std::string> deleted_;  // pvc uids whose data flow is deleted; guarded by mu_
 };
 
 }  // namespace ossvp::controller

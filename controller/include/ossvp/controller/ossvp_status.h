@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ossvp/common/result.h"
+#include "ossvp/controller/ossvp_types.h"
 
 namespace ossvp::controller {
 
@@ -109,10 +110,25 @@ struct OssvpStatus {
   static Result<OssvpStatus> fromJson(const nlohmann::json& j);
 
   // Sets phase and progress from the per-PVC entries: Populating with the
-  // lowest in-flight progress when any PVC is in flight (every bmcpfs entry
+  // lowest in-flight progress when any PVC is in flight (see bmcpfsInFlight,
   // and every generic entry not finished); otherwise leaves them unchanged.
   void summarizeInFlight();
+  // A bmcpfs entry is in flight until its import reached 100% or the PVC's
+  // lifecycle record (the generic entry, while the status is being mutated)
+  // says it finished.
+  bool bmcpfsInFlight(const std::string& pvcUid) const;
 };
+
+// Keeps only the per-PVC shape the ossvp's mode publishes, applied to every
+// status write (StatusWriter::update). The shared flow records each PVC's
+// lifecycle (phase, lastError, completionTime) in `generic` while it mutates
+// the status, so that summarizeStatus works the same for both modes.
+//   generic: unchanged.
+//   bmcpfs-dataflow: exactly the seed's status.bmcpfsDataflow.<uid>; the
+//     generic entries are dropped. A PVC that failed for good loses its bmcpfs
+//     entry too (status.message and the Failed condition say why), so that it
+//     is not counted in flight later.
+void applyModeShape(OssvpStatus* st, PopulatorMode mode);
 
 // "59%". `percent` is clamped to 0..100.
 std::string formatPercent(int percent);

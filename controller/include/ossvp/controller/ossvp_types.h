@@ -45,6 +45,8 @@ enum class PopulatorMode { Generic, BmcpfsDataflow };
 // "generic" / "bmcpfs-dataflow"; parseMode returns false on anything else.
 std::string_view modeName(PopulatorMode mode);
 bool parseMode(std::string_view text, PopulatorMode* out);
+// The mode of an ossvp object's spec.mode; Generic when absent or unknown.
+PopulatorMode modeOf(const nlohmann::json& ossvp);
 
 enum class BmcpfsDataType { Metadata, MetadataAndData };
 // The CRD spelling: "metadata" / "metadataAndData".

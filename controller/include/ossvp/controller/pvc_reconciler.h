@@ -24,7 +24,9 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "ossvp/controller/controller_options.h"
@@ -85,6 +87,11 @@ class PvcReconciler {
   const ControllerOptions options_;
   NodeRescheduler nodes_;  // WaitForFirstConsumer: selected node gone -> reschedule
   std::map<PopulatorMode, std::unique_ptr<PopulationStrategy>> strategies_;  // fixed after setup
+  // PVC uids whose success this process announced (a pass on a stale copy of
+  // the PVC must not announce it twice; bmcpfs-dataflow keeps no generic
+  // entry to remember it by). Guarded by mu_.
+  std::mutex mu_;
+  std::set<std::string> announced_;
 };
 
 }  // namespace ossvp::controller
