@@ -41,8 +41,9 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
   if (!cc.isOk()) return "--copy-chunk (OSSVP_COPY_CHUNK): " + cc.status().message();
   c.copyChunk = *cc;
   if (c.copyChunk < (64ULL << 10)) return "--copy-chunk (OSSVP_COPY_CHUNK) must be at least 64KiB";
-  // At most a quarter of the budget is the workers' copy buffers (only sources
-  // that cannot lend their bytes use them); the rest is the read engine's.
+  // copyChunk is the workers' read unit; sources that cannot lend their bytes
+  // (not the engine) copy into a scratch buffer of that size, so it is kept
+  // under a quarter of the budget across workers.
   // Parts shrink only when the engine could not hold one part per worker:
   // smaller parts mean more requests, each paying the first-byte latency.
   uint64_t workers = static_cast<uint64_t>(c.concurrency);

@@ -155,7 +155,7 @@ class CopyRun {
   }
 
   void worker() {
-    std::unique_ptr<char[]> buf(new char[options_.chunkSize]);
+    std::vector<char> scratch;  // only for sources that cannot lend their bytes
     Work work;
     size_t fileIndex = 0;
     while (next(&work, &fileIndex)) {
@@ -173,7 +173,7 @@ class CopyRun {
         }
         enqueueRest(work.task);
       }
-      copySegment(work, buf.get());
+      copySegment(work, scratch);
       done();
     }
   }
@@ -234,14 +234,14 @@ class CopyRun {
     cv_.notify_all();
   }
 
-  void copySegment(const Work& w, char* buf) {
+  void copySegment(const Work& w, std::vector<char>& scratch) {
     Task& t = *w.task;
     Segment& seg = t.segments[w.segment];
     if (w.segment > 0 && !seg.reader) seg.reader = t.src->clone();
     uint64_t counted = 0;
     for (int attempt = 1;; ++attempt) {
       bool volumeSide = false;
-      Status st = readSegment(t, &seg, buf, &counted, &volumeSide);
+      Status st = readSegment(t, &seg, scratch, &counted, &volumeSide);
       if (st.isOk()) break;
       if (st.code() == StatusCode::Cancelled) return;
       if (volumeSide) {
@@ -267,7 +267,7 @@ class CopyRun {
 
   // Reads one segment into the temp file. *volumeSide tells a write error
   // (the volume's fault) from a read error (the source's).
-  Status readSegment(Task& t, Segment* seg, char* buf, uint64_t* counted, bool* volumeSide) {
+  Status readSegment(Task& t, Segment* seg, std::vector<char>& scratch, uint64_t* counted, bool* volumeSide) {
     uint64_t off = seg->offset, end = seg->offset + seg->length;
     uint64_t crc = 0;
     while (off < end) {
@@ -276,7 +276,7 @@ class CopyRun {
       if (d_.throttle) d_.throttle->acquire(want);
       SourceFile* reader = seg->reader ? seg->reader.get() : t.src.get();
       uint64_t pos = off;
-      auto got = reader->readInto(off, want, buf, [&](const char* data, size_t n) {
+      auto got = reader->readInto(off, want, scratch, [&](const char* data, size_t n) {
         Status ws = pwriteAll(t.fd.get(), data, n, pos);
         if (!ws.isOk()) {
           *volumeSide = true;

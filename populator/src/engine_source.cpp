@@ -25,7 +25,7 @@ class EngineFile : public SourceFile {
     return r;
   }
   // Zero-copy: the pieces are the engine's cached parts, pinned meanwhile.
-  Result<size_t> readInto(uint64_t offset, size_t len, char*, const PieceConsumer& consume) override {
+  Result<size_t> readInto(uint64_t offset, size_t len, std::vector<char>&, const PieceConsumer& consume) override {
     fusecore::PinnedBytes bytes;
     Status st = reader_->readPinned(offset, len, &bytes);
     if (!st.isOk()) return changedIsTransient(st);

@@ -65,11 +65,11 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
     return client.status();
   }
   fusecore::EngineOptions eo;
-  uint64_t copyBuffers = static_cast<uint64_t>(c.concurrency) * c.copyChunk;  // one buffer per worker
-  // config keeps copyBuffers <= a quarter; the code, libraries, thread stacks
-  // and connections take a fixed share too, so peak RSS stays under the budget.
+  // The engine lends its parts to the copy workers (no copy buffers), so it
+  // gets the budget less a fixed share for the code, libraries, thread stacks
+  // and connections: peak RSS stays under the budget.
   uint64_t overhead = std::min<uint64_t>(48ULL << 20, c.memoryBudget / 8);
-  eo.memoryBudget = c.memoryBudget - copyBuffers - overhead;
+  eo.memoryBudget = c.memoryBudget - overhead;
   eo.partSize = c.partSize;
   eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrency * 2));
   if (c.throughputMBps > 0) {

@@ -34,14 +34,17 @@ class SourceFile {
   // only at the end of the object). Errors carry an ossvp StatusCode.
   virtual Result<size_t> read(uint64_t offset, char* buf, size_t len) = 0;
   // The same read, handed to `consume` as one or more consecutive pieces,
-  // without an intermediate copy where the source can (the engine passes its
-  // cached parts). The default reads into `scratch` (>= len bytes). Stops at
-  // the first error `consume` returns. Returns the byte count.
+  // without an intermediate copy where the source can (the engine lends its
+  // cached parts). The default reads into `scratch`, grown to `len` on first
+  // use (so lending sources never allocate it). Stops at the first error
+  // `consume` returns. Returns the byte count.
   using PieceConsumer = std::function<Status(const char* data, size_t len)>;
-  virtual Result<size_t> readInto(uint64_t offset, size_t len, char* scratch, const PieceConsumer& consume) {
-    auto got = read(offset, scratch, len);
+  virtual Result<size_t> readInto(uint64_t offset, size_t len, std::vector<char>& scratch,
+                                  const PieceConsumer& consume) {
+    if (scratch.size() < len) scratch.resize(len);
+    auto got = read(offset, scratch.data(), len);
     if (!got.isOk() || *got == 0) return got;
-    Status st = consume(scratch, *got);
+    Status st = consume(scratch.data(), *got);
     if (!st.isOk()) return st;
     return got;
   }
