@@ -14,10 +14,12 @@
 #include "actors/node_health.h"
 #include "actors/node_lifecycle_controller.h"
 #include "actors/pod_gc.h"
+#include "eventually.h"
 #include "store/object_store.h"
 
 using namespace ossvp::kubesim;
 using namespace std::chrono_literals;
+using ossvp::kubesim::testing::eventually;
 
 namespace {
 
@@ -38,15 +40,6 @@ json pod(const std::string& name, const std::string& nodeName, json tolerations 
           {"kind", "Pod"},
           {"metadata", {{"name", name}}},
           {"spec", {{"nodeName", nodeName}, {"tolerations", tolerations}, {"containers", json::array({{{"name", "c"}}})}}}};
-}
-
-bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5000ms) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
 }
 
 std::string condStatus(const json& obj, const std::string& type) {

@@ -25,7 +25,8 @@ std::string preemptionSuffix(size_t nodes) {
 
 // Why `node` cannot take `pod` ("" when it can), in the scheduler's wording.
 std::string nodeMismatch(const json& pod, const json& node, const std::vector<json>& boundVolumes) {
-  if (node["spec"].value("unschedulable", false)) return "node(s) were unschedulable";
+  json nodeSpec = node.value("spec", json::object());  // a Node created without spec has none
+  if (nodeSpec.value("unschedulable", false)) return "node(s) were unschedulable";
   json labels = node["metadata"].value("labels", json::object());
   const json& spec = pod["spec"];
   if (spec.contains("nodeSelector") && spec["nodeSelector"].is_object()) {
@@ -39,7 +40,7 @@ std::string nodeMismatch(const json& pod, const json& node, const std::vector<js
   if (required.is_object() && !nodeSelectorMatches(required, node)) {
     return "node(s) didn't match Pod's node affinity/selector";
   }
-  json taint = untoleratedTaint(node["spec"].value("taints", json::array()), spec.value("tolerations", json::array()));
+  json taint = untoleratedTaint(nodeSpec.value("taints", json::array()), spec.value("tolerations", json::array()));
   if (!taint.is_null()) {
     return "node(s) had untolerated taint {" + taint.value("key", "") + ": " + taint.value("value", "") + "}";
   }
@@ -59,6 +60,16 @@ int preferredScore(const json& pod, const json& node) {
     if (p.contains("preference") && nodeSelectorTermMatches(p["preference"], node)) score += p.value("weight", 0);
   }
   return score;
+}
+
+// Whether a pending pod's assumed node still stands: the node still exists and
+// every WaitForFirstConsumer claim still carries a selected-node (the volume
+// populator resets it when the node died; k/k volumebinding then reschedules).
+bool assumptionHolds(const std::vector<json>& nodes, const std::vector<json>& waitClaims, const std::string& node) {
+  bool exists = std::any_of(nodes.begin(), nodes.end(), [&](const json& n) { return nameOf(n) == node; });
+  return exists && std::none_of(waitClaims.begin(), waitClaims.end(), [](const json& c) {
+           return annotation(c, names::kSelectedNode).empty();
+         });
 }
 
 }  // namespace
@@ -161,9 +172,10 @@ void Scheduler::schedule(Snapshot& s, const json& pod) {
 
   std::string chosen;
   auto assumed = assumed_.find(uidOf(pod));
-  if (assumed != assumed_.end()) {
+  if (assumed != assumed_.end() && assumptionHolds(s.nodes, waitClaims, assumed->second)) {
     chosen = assumed->second;
   } else {
+    if (assumed != assumed_.end()) assumed_.erase(assumed);
     std::map<std::string, int> reasons;
     int bestScore = -1;
     for (const auto& node : s.nodes) {
