@@ -53,7 +53,9 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 ORDER=(oss_xml_responses oss_error oss_signer populator_key_mapper controller_ossvp_spec
   controller_watch_events controller_kubeconfig ossemu_http_request kubesim_cel kubesim_schema
   kubesim_protobuf kubesim_api_request)
-configured=$(ninja -C "$BUILD" -t targets all 2>/dev/null | grep -oE '^fuzz_[a-z0-9_]+:' | tr -d : | sort -u)
+# fuzz_all is the aggregate target (tests/fuzz/CMakeLists.txt), not a fuzzer.
+configured=$(ninja -C "$BUILD" -t targets all 2>/dev/null | grep -oE '^fuzz_[a-z0-9_]+:' | tr -d : \
+  | grep -vx fuzz_all | sort -u)
 build_failures=0
 : >"$BUILD/build.log"
 declare -A attempted=()
@@ -91,8 +93,10 @@ for name in "${built[@]}"; do
     -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+  # (|| true: a run that died before its stats, e.g. a missing binary, must
+  # still be reported, not end this script under pipefail)
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
+  rate=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
   execs=${execs:-0}; rate=${rate:-0}
   # The last status line ("#N DONE cov: C ft: F corp: K/...") has the coverage.
   last=$(grep -E '^#[0-9]+.*cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
