@@ -5,9 +5,9 @@
 # Exits non-zero on any failure. Environment:
 #   OSSVP_JOBS        parallel build/test jobs (default: nproc)
 #   OSSVP_SKIP_ASAN   1 skips the sanitizer pass (local iteration only)
-#   OSSVP_FUZZ_SMOKE  1 also builds the libFuzzer targets with clang and runs
-#                     each for 10 s (hack/fuzz.sh --smoke; off by default: a
-#                     third full build does not fit CI's time on 2 cores)
+#   OSSVP_FUZZ_SMOKE  0 skips the fuzz smoke (default 1: builds the libFuzzer
+#                     targets with clang in build-fuzz and runs each for
+#                     OSSVP_FUZZ_SMOKE_SECONDS, default 5; hack/fuzz.sh)
 #   CTEST_ARGS        extra ctest arguments, e.g. "-R emulator"
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,8 +40,8 @@ if [[ "${OSSVP_SKIP_ASAN:-0}" != 1 ]]; then
     ctest --output-on-failure -j "$JOBS" -L unit)
 fi
 
-if [[ "${OSSVP_FUZZ_SMOKE:-0}" == 1 ]]; then
-  echo "== fuzz smoke (clang libFuzzer, 10 s per target) =="
-  bash hack/fuzz.sh --smoke
+if [[ "${OSSVP_FUZZ_SMOKE:-1}" != 0 ]]; then
+  echo "== fuzz smoke (clang libFuzzer, ${OSSVP_FUZZ_SMOKE_SECONDS:-5} s per target) =="
+  OSSVP_JOBS=$JOBS bash hack/fuzz.sh "${OSSVP_FUZZ_SMOKE_SECONDS:-5}"
 fi
 echo "hack/test.sh: all tests passed ($ROOT)"
