@@ -8,12 +8,80 @@
 # Prints each failing test with its first TSan report, a summary, and exits
 # non-zero when a test fails or TSan reports a race. ASan+UBSan of all unit
 # tests is part of hack/test.sh already.
+#
+#   hack/sanitize.sh asan-integration [CTEST_REGEX]   default: every integration test
+# Runs the integration tests (ctest -L integration, optionally -R CTEST_REGEX)
+# under ASan+UBSan in build-asan-full (-DCMAKE_BUILD_TYPE=Debug
+# -DOSSVP_SANITIZE=address, everything, not unit-only). It builds only what the
+# selected tests run: every bin/ binary and the test executables they name.
+# Every instrumented process (the tests' children too: emulator, kube-sim,
+# controller, populator, ossmount) writes its reports to
+# build-asan-full/sanitizer-logs/<run>/{asan,ubsan}.<pid> (ASan/UBSan
+# log_path); the run fails when a test fails or any such file exists, and
+# prints the first lines of each. Options: ASAN_OPTIONS=detect_leaks=1:
+# abort_on_error=1, UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1.
+#
 # Environment: OSSVP_JOBS (build and ctest jobs, default 2), OSSVP_TSAN_SUITES
 # (space-separated test executables, default the three above).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${OSSVP_JOBS:-2}
-BUILD=build-tsan
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
+asan_integration() {
+  local build=build-asan-full regex=${1:-}
+  local sel=(-L integration)
+  [[ -n "$regex" ]] && sel+=(-R "$regex")
+  echo "== configure $build (Debug, -fsanitize=address,undefined) =="
+  mkdir -p "$build"
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOSSVP_SANITIZE=address \
+    -DOSSVP_UNIT_ONLY=OFF >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 2; }
+  # What the integration tests run: the binaries (OSSVP_BIN=$build/bin) and
+  # the test executables in the build dir that an integration test names.
+  local targets=() t
+  mapfile -t targets < <(ninja -C "$build" -t targets all | sed -n 's#^bin/\([^/:]*\):.*#\1#p')
+  mapfile -t -O "${#targets[@]}" targets < <(find "$build/tests/integration" -name CTestTestfile.cmake \
+    -exec grep -hoE "$PWD/$build/tests/[A-Za-z0-9_.-]+\"" {} + | sed 's#.*/##; s#"$##' | sort -u)
+  local build_failures=0
+  : >"$build/build.log"
+  for t in "${targets[@]}"; do
+    echo "== build $t (-j$JOBS) =="
+    if ! cmake --build "$build" -j "$JOBS" --target "$t" >>"$build/build.log" 2>&1; then
+      echo "sanitize.sh: $t does not build:"
+      grep -E "error|undefined reference" "$build/build.log" | tail -10 || true
+      build_failures=$((build_failures + 1))
+    fi
+  done
+  local logs
+  logs="$PWD/$build/sanitizer-logs/$(date -u +%Y%m%dT%H%M%S)"
+  mkdir -p "$logs"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$logs/asan"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
+  echo "== ctest under ASan+UBSan: ${sel[*]} (reports: $logs) =="
+  set +e
+  ctest --test-dir "$build" "${sel[@]}" -j "$JOBS" --output-on-failure >"$logs/ctest.log" 2>&1
+  local rc=$?
+  set -e
+  grep -E "^ *[0-9]+/[0-9]+ Test|tests passed|tests failed|Total Test time" "$logs/ctest.log" || true
+  local files=() f
+  mapfile -t files < <(find "$logs" -name 'asan.*' -o -name 'ubsan.*' | sort)
+  if ((rc != 0 || ${#files[@]} > 0 || build_failures > 0)); then
+    echo "-- failing tests:"
+    grep -E "^\s+[0-9]+ - " "$logs/ctest.log" || true
+    echo "-- sanitizer report files: ${#files[@]} (full ctest log $logs/ctest.log)"
+    for f in "${files[@]}"; do
+      echo "---- $f"
+      head -40 "$f"
+    done
+    echo "sanitize.sh: FAILED (${#files[@]} sanitizer report files, ctest exit $rc, $build_failures targets not built)" >&2
+    exit 1
+  fi
+  echo "sanitize.sh: integration tests passed under ASan+UBSan, no reports ($logs)"
+  exit 0
+}
+if [[ "${1:-}" == asan-integration ]]; then asan_integration "${2:-}"; fi
+
+BUILD="build-tsan"
 read -r -a SUITES <<<"${OSSVP_TSAN_SUITES:-fusecore_unit_tests controller_unit_tests ossclient_unit_tests}"
 REGEX=${1:-"^($(IFS='|'; echo "${SUITES[*]}")):"}
 
