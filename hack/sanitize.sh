@@ -22,7 +22,9 @@
 # abort_on_error=1, UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1.
 #
 # Environment: OSSVP_JOBS (build and ctest jobs, default 2), OSSVP_TSAN_SUITES
-# (space-separated test executables, default the three above).
+# (space-separated test executables, default the three above),
+# OSSVP_ASAN_TARGETS (asan-integration: the targets to build, default all of
+# the above; e.g. "oss-emulator" for '^oss_emulator_' on a partial build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${OSSVP_JOBS:-2}
@@ -42,6 +44,7 @@ asan_integration() {
   mapfile -t targets < <(ninja -C "$build" -t targets all | sed -n 's#^bin/\([^/:]*\):.*#\1#p')
   mapfile -t -O "${#targets[@]}" targets < <(find "$build/tests/integration" -name CTestTestfile.cmake \
     -exec grep -hoE "$PWD/$build/tests/[A-Za-z0-9_.-]+\"" {} + | sed 's#.*/##; s#"$##' | sort -u)
+  if [[ -n "${OSSVP_ASAN_TARGETS:-}" ]]; then read -r -a targets <<<"$OSSVP_ASAN_TARGETS"; fi
   local build_failures=0
   : >"$build/build.log"
   for t in "${targets[@]}"; do
