@@ -88,6 +88,8 @@ k apply -f "$OSSVP_SRC/manifests/examples/bmcpfs-dataflow/02-ossvp.yaml" > /dev/
 k apply -f "$OSSVP_SRC/manifests/examples/bmcpfs-dataflow/03-pvc.yaml" > /dev/null
 ossvp_generic no-secret /many-files/ "{secretRef: missing-secret}"
 make_pvc argo no-secret no-secret
+# WaitForFirstConsumer: the controller reads the Node selected for the PVC (get nodes).
+make_pvc argo wffc generic-demo-secret alicloud-disk-topology-alltype
 k apply -f - > /dev/null <<YAML
 apiVersion: v1
 kind: PersistentVolume
@@ -108,6 +110,7 @@ wait_for "RRSA task pod succeeded" 120 bash -c \
 wait_for "bmcpfs PVC Bound" 120 pvc_bound "$NS" qwen3-32b
 sums=$(run_reader argo reader-1 many-files)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "generic data differs: $sums"
+[[ "$(run_reader argo wffc-reader wffc)" == "$(expected_sums "$SEED/many-files")" ]] || fail "WFFC data differs"
 PV=$(k get pvc qwen3-32b -n "$NS" -o jsonpath='{.spec.volumeName}')
 DIR=$(k get pv "$PV" -o jsonpath='{.spec.csi.volumeAttributes.kubesim\.io/host-path}')
 [[ -n "$DIR" ]] && diff <(expected_sums "$WORK/models/Qwen3-32B") <(expected_sums "$DIR") > /dev/null ||
