@@ -54,6 +54,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--sweep-period", sweepSeconds, "seconds between orphan sweeps")->capture_default_str();
   double cpfsPollSeconds = 2;
+  double coalesceSeconds = 1;
+  app.add_option("--status-coalesce-window", coalesceSeconds,
+                 "seconds a progress update waits to be written together with the other pending changes of the "
+                 "same ossvp (one status write instead of one per PVC; 0: write each at once)")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
   app.add_option("--cpfs-endpoint", o.cpfsEndpoint,
                  "bmcpfs-dataflow: NAS OpenAPI host or URL (default nas.<region>.aliyuncs.com; a host given to "
                  "--endpoint-override maps to its URL). Credentials: env ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET");
@@ -100,6 +106,7 @@ int main(int argc, char** argv) {
   o.resyncPeriod = ms(resyncSeconds);
   o.sweepPeriod = ms(sweepSeconds);
   o.cpfsPollInterval = ms(cpfsPollSeconds);
+  o.statusCoalesceWindow = ms(coalesceSeconds);
 
   const char* inClusterHost = std::getenv("KUBERNETES_SERVICE_HOST");
   auto config = kubeconfig.empty() && inClusterHost ? kube::KubeConfig::inCluster()

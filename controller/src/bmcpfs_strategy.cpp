@@ -190,10 +190,16 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
     return fail(ctx, nas, flow, "CPFS import task " + flow.taskId + " was cancelled outside the controller");
   }
   int percent = dataFlowTaskPercent(*info);
+  if (info->status != "Completed") {  // progress: written together with the other PVCs' of this ossvp
+    Status w = status_.updateCoalesced(ctx.source.ns, ctx.source.name, entryMutation(uid, flow, percent));
+    if (!w.isOk()) logWarn("cannot update progress of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+    return PopulationResult::inProgress(poll_);
+  }
   Status w = writeEntry(ctx, flow, percent);
-  if (!w.isOk()) logWarn("cannot update progress of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
-  if (info->status != "Completed") return PopulationResult::inProgress(poll_);
-  if (!w.isOk()) return PopulationResult::inProgress(poll_);  // 100% must be recorded first
+  if (!w.isOk()) {  // 100% must be recorded first
+    logWarn("cannot update progress of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
+    return PopulationResult::inProgress(poll_);
+  }
   Status d = deleteFlowOnce(nas, flow, uid);
   if (!d.isOk()) {
     logWarn("deleting data flow {}: {} (retrying)", flow.dataFlowId, d.message());
@@ -245,8 +251,11 @@ PopulationResult BmcpfsStrategy::fail(const PopulationContext& ctx, NasApi& nas,
 }
 
 Status BmcpfsStrategy::writeEntry(const PopulationContext& ctx, const Flow& flow, int percent) {
-  const std::string uid = kube::uidOf(ctx.pvc);
-  return status_.update(ctx.source.ns, ctx.source.name, [&](OssvpStatus& st, const Object& obj) {
+  return status_.update(ctx.source.ns, ctx.source.name, entryMutation(kube::uidOf(ctx.pvc), flow, percent));
+}
+
+StatusWriter::Mutation BmcpfsStrategy::entryMutation(const std::string& uid, const Flow& flow, int percent) {
+  return [uid, flow, percent](OssvpStatus& st, const Object& obj) {
     Object before = st.toJson();
     BmcpfsDataflowEntry& e = st.bmcpfsDataflow[uid];
     e.dataFlowId = flow.dataFlowId;
@@ -256,7 +265,7 @@ Status BmcpfsStrategy::writeEntry(const PopulationContext& ctx, const Flow& flow
     e.progress = monotonicProgress(e.progress, percent);
     summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
     return st.toJson() != before;
-  });
+  };
 }
 
 Status BmcpfsStrategy::deleteFlowOnce(NasApi& nas, const Flow& flow, const std::string& pvcUid) {

@@ -82,6 +82,7 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
     reader_.add(informers_.back().get());
     return informers_.back().get();
   };
+  status_.setCoalesceWindow(options_.statusCoalesceWindow);
   pvcs_ = make(res::pvcs(), {});
   pvs_ = make(res::pvs(), {});
   kube::InformerOptions podOpts;
@@ -252,7 +253,8 @@ Status Controller::run(const kube::Cancellation& stop) {
   for (int i = 0; i < workers_; ++i) threads.emplace_back([this] { worker(); });
   auto lastResync = std::chrono::steady_clock::now();
   auto lastSweep = lastResync;
-  while (stop.sleepFor(std::chrono::milliseconds(500))) {
+  while (stop.sleepFor(std::chrono::milliseconds(250))) {
+    status_.flushDue();
     auto now = std::chrono::steady_clock::now();
     if (now - lastResync >= options_.resyncPeriod) {
       enqueueOurPvcs("", "", true);
@@ -266,6 +268,7 @@ Status Controller::run(const kube::Cancellation& stop) {
   logInfo("stopping: draining workers");
   queue_.shutdown();
   for (auto& t : threads) t.join();
+  status_.flushDue(true);
   for (auto& inf : informers_) inf->stop();
   return Status::ok();
 }

@@ -168,16 +168,11 @@ Status PodStrategy::annotatePrime(const Object& prime, const Object& annotations
 }
 
 Status PodStrategy::writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit) {
-  const std::string uid = kube::uidOf(ctx.pvc);
-  return status_.update(ctx.source.ns, ctx.source.name, [&](OssvpStatus& st, const Object& obj) {
-    Object before = st.toJson();
-    GenericPvcEntry& e = st.generic[uid];
-    e.ns = kube::namespaceOf(ctx.pvc);
-    e.name = kube::nameOf(ctx.pvc);
-    edit(e);
-    summarizeStatus(&st, obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0);
-    return st.toJson() != before;
-  });
+  return status_.update(ctx.source.ns, ctx.source.name, genericEntryMutation(ctx.pvc, edit));
+}
+
+Status PodStrategy::writeEntryLater(const PopulationContext& ctx, std::function<void(GenericPvcEntry&)> edit) {
+  return status_.updateCoalesced(ctx.source.ns, ctx.source.name, genericEntryMutation(ctx.pvc, std::move(edit)));
 }
 
 PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
@@ -263,12 +258,14 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
                  "Populator pod " + podRef + " started (attempt " + std::to_string(attempt) + " of " +
                      std::to_string(options_.maxAttempts) + "), copying oss://" + ctx.source.spec.bucket +
                      ctx.source.spec.path);
-  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
+  // Coalesced with the other PVCs' changes of this ossvp (an immediate write
+  // of the ossvp, e.g. a failure, writes it first).
+  Status w = writeEntryLater(ctx, [podName, attempt, now = kube::formatRfc3339(Clock::now())](GenericPvcEntry& e) {
     e.podName = podName;
     e.phase = std::string(kPvcPhasePopulating);
     e.attempts = attempt;
     if (e.progress.empty()) e.progress = percentText(0);
-    if (e.startTime.empty()) e.startTime = kube::formatRfc3339(Clock::now());
+    if (e.startTime.empty()) e.startTime = now;
   });
   if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
   return PopulationResult::inProgress();
@@ -300,11 +297,13 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
     events_.warning(ctx.pvc, reason::kPodBlocked,
                     "Populator pod " + options_.populatorNamespace + "/" + kube::nameOf(pod) + " is stuck: " + blocker);
   }
-  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
-    if (!blocker.empty()) e.lastError = "populator pod " + kube::nameOf(pod) + " is stuck: " + blocker;
-    e.podName = kube::nameOf(pod);
+  // Progress: written together with the other PVCs' of this ossvp (coalesced).
+  auto edit = [progress, blocker, podName = kube::nameOf(pod),
+               attempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1)](GenericPvcEntry& e) {
+    if (!blocker.empty()) e.lastError = "populator pod " + podName + " is stuck: " + blocker;
+    e.podName = podName;
     e.phase = std::string(kPvcPhasePopulating);
-    e.attempts = std::max(e.attempts, toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1));
+    e.attempts = std::max(e.attempts, attempt);
     if (e.startTime.empty()) e.startTime = kube::formatRfc3339(Clock::now());
     if (!progress.is_object()) {
       if (e.progress.empty()) e.progress = percentText(0);
@@ -317,7 +316,8 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
     // 100% belongs to a pod that has Succeeded: hold back at 99.
     int pct = std::min(99, progressPercent(e.bytesDone.value_or(0), e.bytesTotal.value_or(0), false));
     e.progress = monotonicProgress(e.progress, pct);
-  });
+  };
+  Status w = writeEntryLater(ctx, edit);
   if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
   return PopulationResult::inProgress();
 }
@@ -325,8 +325,9 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
 PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Object& pod) {
   PodTermination t = readPodTermination(pod);
   auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
-  Status w = writeEntry(ctx, [&](GenericPvcEntry& e) {
-    e.podName = kube::nameOf(pod);
+  // Coalesced: the reconciler's immediate Succeeded write applies it first.
+  Status w = writeEntryLater(ctx, [progress, t, podName = kube::nameOf(pod)](GenericPvcEntry& e) {
+    e.podName = podName;
     if (e.phase != kPvcPhaseRebinding) {
       e.phase = std::string(kPvcPhaseRebinding);
       e.progress = percentText(100);

@@ -502,16 +502,7 @@ Status PvcReconciler::cleanupAll(const std::string& pvcUid) {
 
 Status PvcReconciler::writeEntry(const Object& pvc, const std::string& ossvpName,
                                  const std::function<void(GenericPvcEntry&)>& edit) {
-  const std::string uid = kube::uidOf(pvc);
-  return status_.update(kube::namespaceOf(pvc), ossvpName, [&](OssvpStatus& st, const Object& obj) {
-    Object before = st.toJson();
-    GenericPvcEntry& e = st.generic[uid];
-    e.ns = kube::namespaceOf(pvc);
-    e.name = kube::nameOf(pvc);
-    edit(e);
-    summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
-    return st.toJson() != before;
-  });
+  return status_.update(kube::namespaceOf(pvc), ossvpName, genericEntryMutation(pvc, edit));
 }
 
 void PvcReconciler::report(const Object& pvc, const Object* ossvp, const char* why, const std::string& message,

@@ -1,5 +1,6 @@
 #include "ossvp/controller/status_writer.h"
 
+#include "ossvp/common/log.h"
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/kube/object_util.h"
 
@@ -7,8 +8,68 @@ namespace ossvp::controller {
 
 using kube::Object;
 
-Status StatusWriter::update(const std::string& ns, const std::string& name,
-                            const std::function<bool(OssvpStatus&, const Object&)>& mutate) {
+std::vector<StatusWriter::Mutation> StatusWriter::takePending(const std::string& ns, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pending_.find(ns + "/" + name);
+  if (it == pending_.end()) return {};
+  std::vector<Mutation> out = std::move(it->second.mutations);
+  pending_.erase(it);
+  return out;
+}
+
+Status StatusWriter::update(const std::string& ns, const std::string& name, const Mutation& mutate) {
+  std::vector<Mutation> earlier = takePending(ns, name);
+  if (earlier.empty()) return write(ns, name, mutate);
+  return write(ns, name, [&](OssvpStatus& st, const Object& obj) {
+    bool changed = false;
+    for (const Mutation& m : earlier) changed = m(st, obj) || changed;
+    return mutate(st, obj) || changed;
+  });
+}
+
+Status StatusWriter::updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (window_.count() > 0) {
+      auto [it, fresh] = pending_.try_emplace(ns + "/" + name);
+      Pending& p = it->second;
+      if (fresh) p.since = Clock::now();
+      p.mutations.push_back(std::move(mutate));
+      return Status::ok();
+    }
+  }
+  return update(ns, name, mutate);
+}
+
+int StatusWriter::flushDue(bool all) {
+  std::vector<std::string> due;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto now = Clock::now();
+    for (const auto& [k, p] : pending_) {
+      if (all || now - p.since >= window_) due.push_back(k);
+    }
+  }
+  int written = 0;
+  for (const std::string& k : due) {
+    auto slash = k.find('/');
+    std::string ns = k.substr(0, slash), name = k.substr(slash + 1);
+    Status s = update(ns, name, [](OssvpStatus&, const Object&) { return false; });
+    if (s.isOk()) {
+      ++written;
+    } else if (!kube::isNotFound(s)) {
+      logWarn("cannot write the coalesced status of ossvp {}: {}", k, s.message());
+    }
+  }
+  return written;
+}
+
+void StatusWriter::setCoalesceWindow(std::chrono::milliseconds window) {
+  std::lock_guard<std::mutex> lock(mu_);
+  window_ = window;
+}
+
+Status StatusWriter::write(const std::string& ns, const std::string& name, const Mutation& mutate) {
   const auto& res = kube::resources::ossvps();
   Object current;
   if (auto cached = reader_.getCached(res, ns, name)) {
@@ -39,6 +100,19 @@ Status StatusWriter::update(const std::string& ns, const std::string& name,
     if (!kube::isConflict(last)) return last;
   }
   return last;
+}
+
+StatusWriter::Mutation genericEntryMutation(const Object& pvc, std::function<void(GenericPvcEntry&)> edit) {
+  return [uid = kube::uidOf(pvc), ns = kube::namespaceOf(pvc), name = kube::nameOf(pvc),
+          edit = std::move(edit)](OssvpStatus& st, const Object& obj) {
+    Object before = st.toJson();
+    GenericPvcEntry& e = st.generic[uid];
+    e.ns = ns;
+    e.name = name;
+    edit(e);
+    summarizeStatus(&st, obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0);
+    return st.toJson() != before;
+  };
 }
 
 void summarizeStatus(OssvpStatus* st, int64_t generation) {

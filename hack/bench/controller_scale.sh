@@ -9,6 +9,8 @@
 #     patches, kube-sim's own actors do not go through HTTP)
 #   - the controller's peak RSS (VmHWM)
 # Usage: OSSVP_BIN=build/bin hack/bench/controller_scale.sh [N] [WORKERS]
+#   CTRL_ARGS="--status-coalesce-window 0": extra controller flags (e.g. to
+#   compare status-write coalescing on and off with one binary)
 # Not part of the test run. Results: docs/performance-controller.md.
 set -euo pipefail
 export OSSVP_SRC=${OSSVP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,7 +26,7 @@ start_kube_sim --log-level debug --nodes 3
 install_ossvp
 "$OSSVP_BIN/ossvp-controller" --kubeconfig "$KUBECONFIG" --populator-image "$POP_IMAGE" \
   --feature-gates VolumePopulator=true,VolumePopulatorPodHandler=true --workers "$WORKERS" \
-  --endpoint-override "$OSS_HOST=$EMU_URL" > "$WORK/ctrl.log" 2>&1 &
+  --endpoint-override "$OSS_HOST=$EMU_URL" ${CTRL_ARGS:-} > "$WORK/ctrl.log" 2>&1 &
 CTRL_PID=$!
 wait_for "controller caches" 30 grep -q "caches synced" "$WORK/ctrl.log"
 NS=scale
@@ -108,3 +110,6 @@ grep "kube-sim: " "$WORK/ks.err" | tail -n +$((REQ0 + 1)) |
   sed -E 's/.*kube-sim: ([A-Z]+) ([^ ?]*).*/\1 \2/; s#/namespaces/[^/]+#/namespaces/NS#; s#(/[a-z]+)/[^/ ]+(/status)?$#\1/NAME\2#' |
   sort | uniq -c | sort -rn > "$WORK/requests.txt"
 head -15 "$WORK/requests.txt"
+STATUS_W=$(awk '$2 == "PUT" && $3 ~ /ossvolumepopulators\/NAME\/status$/ {s += $1} END {print s + 0}' "$WORK/requests.txt")
+OSSVP_GET=$(awk '$2 == "GET" && $3 ~ /ossvolumepopulators\/NAME$/ {s += $1} END {print s + 0}' "$WORK/requests.txt")
+echo "ossvp status writes: $STATUS_W ($(echo "scale=2; $STATUS_W / $N" | bc) per PVC), ossvp re-reads (409): $OSSVP_GET"

@@ -15,10 +15,10 @@ EX=$OSSVP_SRC/manifests/examples/bmcpfs-dataflow
 NS=bmcpfs-dataflow-demo
 FSID=bmcpfs-29000z8xz3lf5xxxxxxxx
 
-# Source data: my-model-bucket/Qwen3-32B/ (3 MB), small/ (8 MB), big/ (24 MB).
+# Source data: my-model-bucket/Qwen3-32B/ (6 MB), small/ (8 MB), big/ (24 MB).
 SEED=$WORK/seed
 mkdir -p "$SEED/Qwen3-32B/tokenizer" "$SEED/small" "$SEED/big"
-head -c 2000000 /dev/urandom > "$SEED/Qwen3-32B/model-00001.safetensors"
+head -c 5000000 /dev/urandom > "$SEED/Qwen3-32B/model-00001.safetensors"  # 6 s at 1 MB/s: progress to watch
 head -c 1000000 /dev/urandom > "$SEED/Qwen3-32B/model-00002.safetensors"
 echo '{"model_type":"qwen3"}' > "$SEED/Qwen3-32B/config.json"
 echo tok > "$SEED/Qwen3-32B/tokenizer/tokenizer.json"
@@ -53,9 +53,11 @@ entry() {  # entry OSSVP PVC FIELD: status.bmcpfsDataflow.<uid of PVC>.FIELD
   uid=$(k get pvc "$2" -n "$NS" -o jsonpath='{.metadata.uid}')
   k get ossvp "$1" -n "$NS" -o jsonpath="{.status.bmcpfsDataflow.$uid.$3}"
 }
-in_progress() {  # a percentage strictly between 0 and 100 seen in the status
+declare -A UIDS=()
+in_progress() {  # a percentage strictly between 0 and 100 seen in the status (one kubectl call per poll)
   local p
-  p=$(entry "$1" "$2" progress)
+  [[ -n "${UIDS[$2]:-}" ]] || UIDS[$2]=$(k get pvc "$2" -n "$NS" -o jsonpath='{.metadata.uid}')
+  p=$(k get ossvp "$1" -n "$NS" -o jsonpath="{.status.bmcpfsDataflow.${UIDS[$2]}.progress}")
   [[ "$p" =~ ^([0-9]+)%$ ]] && ((BASH_REMATCH[1] > 0 && BASH_REMATCH[1] < 100))
 }
 fileset_dir() {  # the PVC's fileset directory on the emulator's CPFS
@@ -121,7 +123,7 @@ ossvp_yaml meta /Qwen3-32B/ metadata
 cpfs_pvc meta meta
 wait_for "metadata PVC Bound" 120 pvc_bound "$NS" meta
 DIR=$(fileset_dir meta)
-[[ $(stat -c %s "$DIR/model-00001.safetensors") == 2000000 ]] || fail "metadata: file size not imported"
+[[ $(stat -c %s "$DIR/model-00001.safetensors") == 5000000 ]] || fail "metadata: file size not imported"
 cmp -s "$DIR/model-00001.safetensors" "$SEED/Qwen3-32B/model-00001.safetensors" &&
   fail "metadata: file contents were imported although dataType is metadata"
 pass "metadata: entries with their sizes, no data"

@@ -57,6 +57,8 @@ class BmcpfsStrategy : public PopulationStrategy {
   PopulationResult track(const PopulationContext& ctx, NasApi& nas, Flow flow);
   PopulationResult fail(const PopulationContext& ctx, NasApi& nas, const Flow& flow, const std::string& msg);
   Status writeEntry(const PopulationContext& ctx, const Flow& flow, int percent);
+  // The status edit recording `flow` at `percent` (owns its data: can be coalesced).
+  static StatusWriter::Mutation entryMutation(const std::string& uid, const Flow& flow, int percent);
   // DeleteDataFlow at most once per PVC: ok when deleted now or earlier
   // (NotFound counts as deleted); the PVC is then remembered in deleted_.
   Status deleteFlowOnce(NasApi& nas, const Flow& flow, const std::string& pvcUid);

@@ -52,6 +52,9 @@ struct ControllerOptions {
   std::string cpfsRegion;
   int cpfsThroughputMBps = 0;
   std::chrono::milliseconds cpfsPollInterval{std::chrono::seconds(2)};
+  // Progress updates of one ossvp's PVCs are written together at most this
+  // long after the first of them (StatusWriter::updateCoalesced); 0: at once.
+  std::chrono::milliseconds statusCoalesceWindow{0};
 };
 
 // Parses "VolumePopulator=true,VolumePopulatorPodHandler=false" (the seed's

@@ -57,6 +57,8 @@ class PodStrategy : public PopulationStrategy {
   PopulationResult onSucceeded(const PopulationContext& ctx, const kube::Object& pod);
   PopulationResult onFailed(const PopulationContext& ctx, const kube::Object& pod, int attempts);
   Status writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit);
+  // Coalesced (StatusWriter::updateCoalesced): `edit` must own what it captures.
+  Status writeEntryLater(const PopulationContext& ctx, std::function<void(GenericPvcEntry&)> edit);
   Status annotatePrime(const kube::Object& prime, const kube::Object& annotations);
   // WaitForFirstConsumer: the selected node is gone -> rescheduled (node_check.h); nullopt otherwise.
   std::optional<PopulationResult> rescheduleIfNodeGone(const PopulationContext& ctx);

@@ -4,11 +4,22 @@
 // API server and applies the mutation again (several PVCs of one ossvp are
 // reconciled concurrently and all write into the same status).
 //
-// Thread-safety: internally synchronized (stateless apart from its references).
+// Progress updates can be coalesced per ossvp (updateCoalesced): they wait up
+// to a window (1 s in the controller) and are written together, in one
+// read-modify-write, with every other pending change of that ossvp. Pending
+// changes are applied first by any update() of the same ossvp, so a later
+// immediate change (Succeeded, Failed) is never overwritten by an older one.
+//
+// Thread-safety: internally synchronized; mutations run on the calling thread
+// (update, flushDue), never under the writer's lock.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "ossvp/controller/kube/api_client.h"
 #include "ossvp/controller/ossvp_status.h"
@@ -17,17 +28,49 @@ namespace ossvp::controller {
 
 class StatusWriter {
  public:
+  // Edits the status and returns true when something changed (false: no
+  // write). Called again on a fresh copy after a 409, so it must be
+  // re-applicable.
+  using Mutation = std::function<bool(OssvpStatus&, const kube::Object& ossvp)>;
+
   StatusWriter(kube::ApiClient& api, const kube::ObjectReader& reader) : api_(api), reader_(reader) {}
 
-  // `mutate` edits the status and returns true when something changed (false:
-  // no write). NotFound when the ossvp does not exist.
-  Status update(const std::string& ns, const std::string& name,
-                const std::function<bool(OssvpStatus&, const kube::Object& ossvp)>& mutate);
+  // Writes now (with the ossvp's pending coalesced mutations first).
+  // NotFound when the ossvp does not exist.
+  Status update(const std::string& ns, const std::string& name, const Mutation& mutate);
+
+  // Queues `mutate` (which must own what it captures) for the ossvp. Pending
+  // mutations are applied in arrival order, all in one read-modify-write, by
+  // flushDue once the oldest of them is `window` old, or by the next update()
+  // of the ossvp. With a zero window: update() now.
+  Status updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate);
+
+  // Writes every ossvp whose oldest pending mutation is at least `window`
+  // old (every one with `all`). Returns how many ossvps were written.
+  int flushDue(bool all = false);
+
+  void setCoalesceWindow(std::chrono::milliseconds window);
 
  private:
+  using Clock = std::chrono::steady_clock;
+  struct Pending {
+    Clock::time_point since;         // when the oldest pending mutation arrived
+    std::vector<Mutation> mutations;  // in arrival order
+  };
+  std::vector<Mutation> takePending(const std::string& ns, const std::string& name);
+  Status write(const std::string& ns, const std::string& name, const Mutation& mutate);
+
   kube::ApiClient& api_;
   const kube::ObjectReader& reader_;
+  std::mutex mu_;
+  std::chrono::milliseconds window_{0};      // guarded by mu_
+  std::map<std::string, Pending> pending_;  // by "ns/name"; guarded by mu_
 };
+
+// A mutation that edits the generic entry of `pvc` (creating it with the
+// PVC's namespace and name), then summarizes the status; it owns copies of
+// what it needs, so it can be queued with updateCoalesced.
+StatusWriter::Mutation genericEntryMutation(const kube::Object& pvc, std::function<void(GenericPvcEntry&)> edit);
 
 // Recomputes phase, progress, message and conditions from the per-PVC
 // entries. While any PVC is in flight: phase Populating with the lowest

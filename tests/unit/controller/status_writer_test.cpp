@@ -1,0 +1,111 @@
+// StatusWriter's per-ossvp coalescing: N PVCs' progress updates become one
+// status write, applied in arrival order, an immediate update writes pending
+// ones first (never overwritten by them), and a 409 re-applies all of them.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "ossvp/controller/kube/api_errors.h"
+#include "ossvp/controller/status_writer.h"
+#include "ossvp/controller/testing/fake_kube_api.h"
+
+namespace ossvp::controller::testing {
+namespace {
+
+namespace res = kube::resources;
+
+int statusWrites(const FakeKubeApi& api) {
+  int n = 0;
+  for (const auto& a : api.actions()) n += a.rfind("status ossvolumepopulators", 0) == 0 ? 1 : 0;
+  return n;
+}
+
+StatusWriter::Mutation progressOf(const std::string& uid, int percent) {
+  return genericEntryMutation(makePvc("argo", uid, uid, "demo"), [percent](GenericPvcEntry& e) {
+    e.phase = std::string(kPvcPhasePopulating);
+    e.progress = monotonicProgress(e.progress, percent);
+  });
+}
+
+OssvpStatus statusOf(const FakeKubeApi& api) {
+  auto o = api.find(res::ossvps(), "argo", "demo");
+  return OssvpStatus::fromJson(o->value("status", kube::Object())).value();
+}
+
+struct Fixture {
+  Fixture() {
+    api.seed(res::ossvps(), makeOssvpGeneric("argo", "demo"));
+    api.clearActions();
+    writer.setCoalesceWindow(std::chrono::hours(1));
+  }
+  FakeKubeApi api;
+  StatusWriter writer{api, api};
+};
+
+}  // namespace
+
+TEST_CASE("status coalescing: N PVCs' progress is one write, applied in order", "[controller][status]") {
+  Fixture f;
+  for (int i = 0; i < 20; ++i) {
+    const std::string uid = std::to_string(i);
+    REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf(uid, 10)).isOk());
+  }
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("0", 50)).isOk());
+  CHECK(statusWrites(f.api) == 0);
+  CHECK(f.writer.flushDue() == 0);  // the window has not passed
+  CHECK(f.writer.flushDue(true) == 1);
+  CHECK(statusWrites(f.api) == 1);
+  auto st = statusOf(f.api);
+  CHECK(st.generic.size() == 20);
+  CHECK(st.generic.at("0").progress == "50%");
+  CHECK(st.generic.at("7").progress == "10%");
+  CHECK(st.phase == std::string(kPhasePopulating));
+  CHECK(f.writer.flushDue(true) == 0);  // nothing left
+}
+
+TEST_CASE("status coalescing: an immediate update writes pending changes first", "[controller][status]") {
+  Fixture f;
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u2", 20)).isOk());
+  auto done = genericEntryMutation(makePvc("argo", "u1", "u1", "demo"), [](GenericPvcEntry& e) {
+    e.phase = std::string(kPvcPhaseSucceeded);
+    e.progress = formatPercent(100);
+  });
+  REQUIRE(f.writer.update("argo", "demo", done).isOk());
+  CHECK(statusWrites(f.api) == 1);
+  auto st = statusOf(f.api);
+  CHECK(st.generic.at("u1").phase == std::string(kPvcPhaseSucceeded));  // not reverted by the older progress
+  CHECK(st.generic.at("u1").progress == "100%");
+  CHECK(st.generic.at("u2").progress == "20%");
+  CHECK(f.writer.flushDue(true) == 0);
+}
+
+TEST_CASE("status coalescing: a conflict re-applies every pending change", "[controller][status]") {
+  Fixture f;
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u2", 30)).isOk());
+  f.api.failNext("status", "ossvolumepopulators",
+                 kube::statusFromHttp(409, R"({"reason":"Conflict","message":"modified"})", "test"));
+  CHECK(f.writer.flushDue(true) == 1);
+  auto st = statusOf(f.api);
+  CHECK(st.generic.at("u1").progress == "40%");
+  CHECK(st.generic.at("u2").progress == "30%");
+}
+
+TEST_CASE("status coalescing: written once the window has passed; zero window writes at once",
+          "[controller][status]") {
+  Fixture f;
+  f.writer.setCoalesceWindow(std::chrono::milliseconds(30));
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  CHECK(f.writer.flushDue() == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  CHECK(f.writer.flushDue() == 1);
+  CHECK(statusWrites(f.api) == 1);
+
+  f.writer.setCoalesceWindow(std::chrono::milliseconds(0));
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 60)).isOk());
+  CHECK(statusWrites(f.api) == 2);
+  CHECK(statusOf(f.api).generic.at("u1").progress == "60%");
+}
+
+}  // namespace ossvp::controller::testing
