@@ -390,6 +390,12 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
   std::vector<char*> argv;
   for (auto& a : argStore) argv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  // fuse_session_new copies argv into heap memory (fuse_opt_add_arg); free it
+  // on every return, after the session is gone (LeakSanitizer found the leak).
+  struct ArgsFree {
+    fuse_args* a;
+    ~ArgsFree() { fuse_opt_free_args(a); }
+  } argsFree{&args};
 
   fuse_session* se = fuse_session_new(&args, &kOps, sizeof(kOps), &session);
   if (se == nullptr) {
