@@ -37,6 +37,7 @@ if [[ "${OSSVP_SKIP_ASAN:-0}" != 1 ]]; then
     -DOSSVP_UNIT_ONLY=ON >/dev/null
   cmake --build build-asan -j "$JOBS"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp \
     ctest --output-on-failure -j "$JOBS" -L unit)
 fi
 

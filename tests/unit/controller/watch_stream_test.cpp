@@ -200,7 +200,10 @@ TEST_CASE("informer: a malformed watch event is skipped, the stream goes on", "[
   });
   inf.start();
   REQUIRE(inf.waitForSync(2s));
+  // The watch starts after the list: sample the counters once it is open.
+  for (int i = 0; i < 400 && api.watchCalls(resources::pvcs()) == 0; ++i) std::this_thread::sleep_for(5ms);
   int lists = api.listCalls(resources::pvcs()), watches = api.watchCalls(resources::pvcs());
+  REQUIRE(watches == 1);
   api.pushWatchEvent(resources::pvcs(), {"ADDED", {{"metadata", {{"name", 5}, {"namespace", "ns"}}}}});
   api.pushWatchEvent(resources::pvcs(), {"ADDED", pvc("ok", "2")});
   for (int i = 0; i < 400 && added == 0; ++i) std::this_thread::sleep_for(5ms);

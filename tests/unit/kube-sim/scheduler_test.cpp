@@ -19,11 +19,16 @@ using ossvp::kubesim::testing::eventually;
 
 namespace {
 
+ClusterContext contextOn(ObjectStore& s) {
+  ClusterContext c;
+  c.store = &s;
+  return c;
+}
+
 // Nodes n1 and n2, a WaitForFirstConsumer class, claim "data" and pending pod
 // "p" using it; the scheduler running.
 struct WffcCluster {
   WffcCluster() {
-    ctx.store = &s;
     REQUIRE(s.create(gvr::kNamespaces, "", {{"metadata", {{"name", "t"}}}}).isOk());
     for (const char* n : {"n1", "n2"}) {  // no spec, as a hand-written manifest may leave it
       REQUIRE(s.create(gvr::kNodes, "", {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", n}}}}).isOk());
@@ -63,7 +68,7 @@ struct WffcCluster {
   }
 
   ObjectStore s;
-  ClusterContext ctx;
+  ClusterContext ctx = contextOn(s);  // the store is set before the scheduler (next member) reads it
   Scheduler sched{ctx};
 };
 
