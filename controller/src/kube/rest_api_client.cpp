@@ -92,7 +92,14 @@ Result<Object> RestApiClient::send(const std::string& method, const std::string&
   std::string what = method + " " + pathAndQuery;
   try {
     auto req = impl_->makeRequest(method, pathAndQuery);
-    if (body) req.set_body(body->dump(), contentType);
+    if (body) {
+      // A byte buffer, not set_body(std::string): that overload views a char
+      // buffer as an unsigned-char one inside cpprest (UBSan vptr report).
+      std::string text = body->dump();
+      std::vector<uint8_t> bytes(text.begin(), text.end());
+      auto size = bytes.size();
+      req.set_body(Concurrency::streams::bytestream::open_istream(std::move(bytes)), size, contentType);
+    }
     http::http_response resp = impl_->shared->request(req).get();
     std::string text = resp.extract_utf8string(true).get();
     int code = resp.status_code();
