@@ -77,7 +77,10 @@ bool WorkQueue::get(std::string* key) {
     } else {
       auto next = std::min_element(delayed_.begin(), delayed_.end(),
                                    [](const auto& a, const auto& b) { return a.second < b.second; });
-      cv_.wait_until(lock, next->second);
+      // A copy: wait_until reads its deadline again after waking, when
+      // another thread may have erased this entry (ASan heap-use-after-free).
+      const Clock::time_point deadline = next->second;
+      cv_.wait_until(lock, deadline);
     }
   }
   *key = queue_.front();
