@@ -24,7 +24,9 @@
 # Environment: OSSVP_JOBS (build and ctest jobs, default 2), OSSVP_TSAN_SUITES
 # (space-separated test executables, default the three above),
 # OSSVP_ASAN_TARGETS (asan-integration: the targets to build, default all of
-# the above; e.g. "oss-emulator" for '^oss_emulator_' on a partial build).
+# the above; e.g. "oss-emulator" for '^oss_emulator_' on a partial build),
+# OSSVP_ASAN_OPTIONS (appended to ASAN_OPTIONS, e.g. fast_unwind_on_malloc=0
+# for full leak stacks through libraries built without frame pointers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${OSSVP_JOBS:-2}
@@ -58,7 +60,7 @@ asan_integration() {
   local logs
   logs="$PWD/$build/sanitizer-logs/$(date -u +%Y%m%dT%H%M%S)"
   mkdir -p "$logs"
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$logs/asan"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$logs/asan${OSSVP_ASAN_OPTIONS:+:$OSSVP_ASAN_OPTIONS}"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
   echo "== ctest under ASan+UBSan: ${sel[*]} (reports: $logs) =="
   set +e
