@@ -96,7 +96,7 @@ struct Reader {
   }
   std::string bytes() {
     uint64_t n = varint();
-    if (!ok || pos + n > end) {
+    if (!ok || pos > end || n > end - pos) {  // not pos + n > end: a huge n wraps around
       ok = false;
       return "";
     }
