@@ -87,8 +87,17 @@ for name in "${built[@]}"; do
   rm -rf "$findings"; mkdir -p "$corpus" "$findings" "$(dirname "$log")"
   seeds=("$ROOT/tests/fuzz/corpus/$name")
   [[ -d "$ROOT/tests/fuzz/regressions/$name" ]] && seeds+=("$ROOT/tests/fuzz/regressions/$name")
+  # Reproducible runs (hack/test.sh's smoke): a fixed seed and run count from
+  # the repository's corpus alone, so every machine walks the same inputs
+  # (a slower one stops earlier, at -max_total_time, on a prefix of them).
+  repro=()
+  if [[ -n "${OSSVP_FUZZ_SEED:-}" ]]; then
+    repro+=(-seed="$OSSVP_FUZZ_SEED")
+    rm -rf "$corpus" && mkdir -p "$corpus"
+  fi
+  [[ -n "${OSSVP_FUZZ_RUNS:-}" ]] && repro+=(-runs="$OSSVP_FUZZ_RUNS")
   set +e
-  "$bin" "$corpus" "${seeds[@]}" -max_total_time="$SECONDS_PER" -timeout=10 \
+  "$bin" "$corpus" "${seeds[@]}" "${repro[@]}" -max_total_time="$SECONDS_PER" -timeout=10 \
     -rss_limit_mb="${OSSVP_FUZZ_RSS_MB:-2048}" -max_len=16384 -print_final_stats=1 \
     -artifact_prefix="$findings/" >"$log" 2>&1
   rc=$?
