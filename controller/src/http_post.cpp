@@ -14,7 +14,7 @@ size_t appendBody(char* ptr, size_t size, size_t nmemb, void* user) {
 
 }  // namespace
 
-Result<HttpReply> httpPost(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
+Result<PostReply> httpPost(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
                            std::chrono::seconds timeout) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -22,7 +22,7 @@ Result<HttpReply> httpPost(const std::string& url, const std::vector<std::string
   if (!h) return unavailable("cannot create an HTTP handle");
   curl_slist* list = nullptr;
   for (const auto& header : headers) list = curl_slist_append(list, header.c_str());
-  HttpReply reply;
+  PostReply reply;
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_POST, 1L);
   curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());

@@ -14,13 +14,13 @@
 
 namespace ossvp::controller {
 
-struct HttpReply {
+struct PostReply {  // not HttpReply: that name is http_endpoint.h's (one definition per name)
   int status = 0;
   std::string body;
 };
 
 // Unavailable with curl's reason when no HTTP answer was received.
-Result<HttpReply> httpPost(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
+Result<PostReply> httpPost(const std::string& url, const std::vector<std::string>& headers, const std::string& body,
                            std::chrono::seconds timeout);
 
 }  // namespace ossvp::controller
