@@ -1,6 +1,5 @@
 #include "ossvp/controller/nas_client.h"
 
-#include <openssl/rand.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/random_hex.h"
 #include "ossvp/common/openapi_rpc_signature.h"
 #include "http_post.h"
 
@@ -17,18 +17,6 @@ namespace ossvp::controller {
 namespace {
 
 const char* kVersion = "2017-06-26";
-
-std::string nonce() {
-  unsigned char raw[16];
-  RAND_bytes(raw, sizeof raw);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -70,7 +58,7 @@ Result<std::string> NasHttpClient::call(const std::string& action, std::map<std:
   params["AccessKeyId"] = creds->accessKeyId;
   params["SignatureMethod"] = "HMAC-SHA1";
   params["SignatureVersion"] = "1.0";
-  params["SignatureNonce"] = nonce();
+  params["SignatureNonce"] = randomHex(16);
   params["Timestamp"] = formatStsTime(std::time(nullptr));
   if (!region_.empty()) params["RegionId"] = region_;
   if (!creds->securityToken.empty()) params["SecurityToken"] = creds->securityToken;

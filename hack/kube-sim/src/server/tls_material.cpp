@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+
+#include "ossvp/common/random_hex.h"
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -131,17 +133,6 @@ X509Ptr makeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuerKe
   return cert;
 }
 
-std::string randomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -175,7 +166,7 @@ ApiResult<TlsMaterial> ensureTlsMaterial(const std::string& dirStr) {
     if (!writeFile(saKey, keyPem(key.get()), true)) return errInternal("cannot write " + saKey.string());
   }
   if (!fs::exists(token)) {
-    if (!writeFile(token, randomHex(24), true)) return errInternal("cannot write " + token.string());
+    if (!writeFile(token, ossvp::randomHex(24), true)) return errInternal("cannot write " + token.string());
   }
   TlsMaterial m;
   m.caCertFile = caCrt.string();
