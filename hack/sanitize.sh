@@ -26,7 +26,9 @@
 # OSSVP_ASAN_TARGETS (asan-integration: the targets to build, default all of
 # the above; e.g. "oss-emulator" for '^oss_emulator_' on a partial build),
 # OSSVP_ASAN_OPTIONS (appended to ASAN_OPTIONS, e.g. fast_unwind_on_malloc=0
-# for full leak stacks through libraries built without frame pointers).
+# for full leak stacks through libraries built without frame pointers),
+# OSSVP_TIMEOUT_SCALE (asan-integration: factor on the e2e tests' waits,
+# default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${OSSVP_JOBS:-2}
@@ -59,7 +61,11 @@ asan_integration() {
   done
   local logs
   logs="$PWD/$build/sanitizer-logs/$(date -u +%Y%m%dT%H%M%S)"
-  mkdir -p "$logs"
+  # Pods run as a non-root uid and report here too (kube-sim passes the
+  # *SAN_OPTIONS into pods).
+  mkdir -p "$logs" && chmod 1777 "$logs"
+  # Debug+ASan binaries are several times slower: the e2e tests' waits scale.
+  export OSSVP_TIMEOUT_SCALE=${OSSVP_TIMEOUT_SCALE:-3}
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$logs/asan${OSSVP_ASAN_OPTIONS:+:$OSSVP_ASAN_OPTIONS}"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
   # Third-party leaks only (tests/lsan.supp: cpprestsdk's task cycles and the

@@ -10,7 +10,10 @@
 # BENCH_LATENCY_MS (20), BENCH_CONCURRENCY (32, used for every tool),
 # BENCH_MEMORY_BUDGET (512MiB, the populator's), BENCH_DIR (a temp dir),
 # BENCH_TARGET_DIR (where the copies land; default inside BENCH_DIR; e.g.
-# /dev/shm takes the local disk out of the comparison).
+# /dev/shm takes the local disk out of the comparison), BENCH_LARGE_ROUNDS (3:
+# the raw limit and the populator's large-file copy alternate this many times;
+# the "% of raw" line is the median of the per-round ratios, since single runs
+# on a small box vary by ~30 %).
 # The populator makes the copy durable (syncfs) before it exits; rclone and
 # aws do not, so each also runs once followed by `sync -f` on the target
 # ("+ sync" rows: the time until the data is on the volume). The "disk write
@@ -73,6 +76,7 @@ run() {
     echo "$name failed:" >&2; tail -5 "$WORK/$name.err" >&2; RESULTS+=("| $name | failed | | | |"); return; }
   e=$(date +%s.%N)
   rss=$(tail -1 "$WORK/rss")
+  LAST_SECS=$(python3 -c "print(float('$e') - float('$s'))")
   RESULTS+=("$(python3 -c "
 s,e,b,r='$s','$e',$bytes,$rss
 t=float(e)-float(s)
@@ -133,8 +137,15 @@ exec dd if=/dev/zero of="$DST/dd.bin" bs=8M count=$((BIG_BYTES >> 23)) conv=fsyn
 SH
 chmod +x "$WORK/dd.sh"
 run "disk write limit (dd with fsync, large-file bytes)" "$BIG_BYTES" "$WORK/dd.sh"
-run "raw ranged GETs (large files)" "$BIG_BYTES" "$WORK/raw.sh"
-run "ossvp-populator (large files)" "$BIG_BYTES" "$WORK/pop.sh" --path /ds/big/
+RATIOS=()
+for r in $(seq 1 "${BENCH_LARGE_ROUNDS:-3}"); do
+  LAST_SECS=
+  run "raw ranged GETs (large files), round $r" "$BIG_BYTES" "$WORK/raw.sh"
+  raw_secs=$LAST_SECS
+  LAST_SECS=
+  run "ossvp-populator (large files), round $r" "$BIG_BYTES" "$WORK/pop.sh" --path /ds/big/
+  [[ -n "$raw_secs" && -n "$LAST_SECS" ]] && RATIOS+=("$(python3 -c "print($raw_secs / $LAST_SECS)")")
+done
 run "ossvp-populator (all)" "$ALL_BYTES" "$WORK/pop.sh" --path /ds/
 run "rclone copy (all)" "$ALL_BYTES" "$WORK/rclone.sh"
 run "aws s3 cp --recursive (all)" "$ALL_BYTES" "$WORK/aws.sh"
@@ -149,3 +160,11 @@ echo
 echo "| tool | wall s | MB/s | peak RSS MiB |"
 echo "|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
+echo
+python3 - "${RATIOS[@]}" <<'PY'
+import statistics, sys
+r = [float(x) for x in sys.argv[1:]]
+if r:
+    print(f"populator / raw limit on the large files (throughput): median {statistics.median(r):.0%} "
+          f"of {len(r)} alternating rounds ({', '.join(f'{x:.0%}' for x in r)})")
+PY

@@ -43,6 +43,7 @@ struct Task {
 struct Work {
   std::shared_ptr<Task> task;
   size_t segment = 0;
+  bool queued = false;  // a further segment taken from the queue (counts against the segment share)
 };
 
 Status pwriteAll(int fd, const char* buf, size_t len, uint64_t off) {
@@ -66,7 +67,11 @@ class CopyRun {
  public:
   CopyRun(const CopierDeps& deps, const CopierOptions& options, CopyStats* stats,
           const std::vector<const MappedEntry*>& files)
-      : d_(deps), options_(options), stats_(stats), files_(files) {}
+      : d_(deps),
+        options_(options),
+        stats_(stats),
+        files_(files),
+        segmentCap_(std::max(1, static_cast<int>(std::max(1, options.workers) * options.segmentShare))) {}
 
   std::optional<Failure> run() {
     std::vector<std::thread> threads;
@@ -127,18 +132,25 @@ class CopyRun {
 
   // Next piece of work: a queued segment, else a new file (returned with
   // task == nullptr and its index in *fileIndex). False when there is none.
+  // While files wait to start, at most segmentCap_ workers read queued
+  // segments: the rest start files, so small files' round trips overlap the
+  // large files' transfer instead of queueing behind it.
   bool next(Work* work, size_t* fileIndex) {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       if (stop_) return false;
-      if (!queue_.empty()) {
+      bool filesWaiting = nextFile_ < files_.size();
+      if (!queue_.empty() && (!filesWaiting || segmentActive_ < segmentCap_)) {
         *work = std::move(queue_.front());
         queue_.pop_front();
+        work->queued = true;
+        ++segmentActive_;
         ++active_;
         return true;
       }
-      if (nextFile_ < files_.size()) {
+      if (filesWaiting) {
         work->task = nullptr;
+        work->queued = false;
         *fileIndex = nextFile_++;
         ++active_;
         return true;
@@ -148,9 +160,10 @@ class CopyRun {
     }
   }
 
-  void done() {
+  void done(const Work& work) {
     std::lock_guard<std::mutex> lock(mu_);
     --active_;
+    if (work.queued) --segmentActive_;
     cv_.notify_all();
   }
 
@@ -163,18 +176,18 @@ class CopyRun {
         work.task = start(*files_[fileIndex]);
         work.segment = 0;
         if (!work.task) {
-          done();
+          done(work);
           continue;
         }
         if (work.task->segments.empty()) {  // an empty file
           finish(work.task);
-          done();
+          done(work);
           continue;
         }
         enqueueRest(work.task);
       }
       copySegment(work, scratch);
-      done();
+      done(work);
     }
   }
 
@@ -360,6 +373,7 @@ class CopyRun {
   const CopierOptions& options_;
   CopyStats* stats_;
   const std::vector<const MappedEntry*>& files_;
+  const int segmentCap_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -367,6 +381,7 @@ class CopyRun {
   std::deque<Work> queue_;
   size_t nextFile_ = 0;
   int active_ = 0;
+  int segmentActive_ = 0;  // workers on queued segments
   bool stop_ = false;
   std::optional<Failure> failure_;
 };

@@ -6,7 +6,9 @@
 #   start_kube_sim [args]       sets KUBECONFIG, KS_URL, KS_TOKEN
 #   install_ossvp               namespace, CRD, populator RBAC, kube-sim classes
 #   start_controller [args]     sets CTRL_PID; log in $WORK/ctrl.log
-#   wait_for DESC SECONDS CMD.. retries CMD every 0.3 s
+#   wait_for DESC SECONDS CMD.. retries CMD every 0.3 s; SECONDS is scaled by
+#                               OSSVP_TIMEOUT_SCALE (default 1; hack/sanitize.sh
+#                               sets it for its slower sanitizer builds)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
@@ -55,7 +57,7 @@ fail() {
 pass() { echo "ok: $*"; }
 
 wait_for() {  # wait_for DESC SECONDS CMD...
-  local desc=$1 secs=$2
+  local desc=$1 secs=$(($2 * ${OSSVP_TIMEOUT_SCALE:-1}))
   shift 2
   local deadline=$((SECONDS + secs))
   until "$@" > /dev/null 2>&1; do

@@ -19,9 +19,12 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; FAILED=1; tail -30 "$WORK/kube-sim.log" >&2; exit 1; }
 ok() { echo "ok - $*"; }
 k() { kubectl "$@"; }
+# Timeouts are scaled by OSSVP_TIMEOUT_SCALE (default 1; hack/sanitize.sh sets
+# it for its slower sanitizer builds). ts N: N seconds scaled, as "<n>s".
+ts() { echo "$(($1 * ${OSSVP_TIMEOUT_SCALE:-1}))s"; }
 # wait_for DESC SECONDS CMD...: polls CMD until it succeeds.
 wait_for() {
-  local desc=$1 secs=$2; shift 2
+  local desc=$1 secs=$(($2 * ${OSSVP_TIMEOUT_SCALE:-1})); shift 2
   local end=$((SECONDS + secs))
   until "$@" > /dev/null 2>&1; do
     [ $SECONDS -ge $end ] && fail "timed out after ${secs}s: $desc"
@@ -73,7 +76,7 @@ ok "nodes and storage classes bootstrapped"
 
 # --- dynamic provisioning ------------------------------------------------------
 apply_pvc d 1Gi kube-sim-local
-k wait --for=jsonpath='{.status.phase}'=Bound pvc/d -n t --timeout=15s > /dev/null || fail "pvc d not Bound"
+k wait --for=jsonpath='{.status.phase}'=Bound pvc/d -n t --timeout=$(ts 15) > /dev/null || fail "pvc d not Bound"
 D_UID=$(jp pvc d -n t -o jsonpath='{.metadata.uid}')
 PV_D="pvc-$D_UID"
 expect_eq "$(jp pvc d -n t -o jsonpath='{.spec.volumeName}')" "$PV_D" "pvc d volumeName"
@@ -89,7 +92,7 @@ ok "PVC provisioned and bound (PV $PV_D)"
 # --- DefaultStorageClass admission: a claim without a class gets the default ---
 apply_pvc noclass 1Gi
 expect_eq "$(jp pvc noclass -n t -o jsonpath='{.spec.storageClassName}')" "kube-sim-local" "defaulted class"
-k wait --for=jsonpath='{.status.phase}'=Bound pvc/noclass -n t --timeout=15s > /dev/null || fail "pvc noclass not Bound"
+k wait --for=jsonpath='{.status.phase}'=Bound pvc/noclass -n t --timeout=$(ts 15) > /dev/null || fail "pvc noclass not Bound"
 ok "a claim without storageClassName gets the default class and binds"
 
 # --- populator data source: left alone -----------------------------------------
@@ -134,7 +137,7 @@ spec:
     - {name: data, mountPath: /data}
     - {name: sec, mountPath: /etc/creds, readOnly: true}
 YAML
-k wait --for=jsonpath='{.status.phase}'=Succeeded pod/writer -n t --timeout=30s > /dev/null || fail "writer not Succeeded"
+k wait --for=jsonpath='{.status.phase}'=Succeeded pod/writer -n t --timeout=$(ts 30) > /dev/null || fail "writer not Succeeded"
 NODE=$(jp pod writer -n t -o jsonpath='{.spec.nodeName}')
 expect_eq "$(jp pvc w -n t -o jsonpath='{.metadata.annotations.volume\.kubernetes\.io/selected-node}')" "$NODE" "selected-node"
 expect_eq "$(jp pvc w -n t -o jsonpath='{.status.phase}')" "Bound" "pvc w phase"
@@ -173,7 +176,7 @@ spec:
     terminationMessagePolicy: FallbackToLogsOnError
     volumeMounts: [{name: target, mountPath: /data}, {name: oidc, mountPath: /var/run/oidc, readOnly: true}]
 YAML
-k wait --for=jsonpath='{.status.phase}'=Succeeded pod/nonroot -n t --timeout=30s > /dev/null || fail "nonroot not Succeeded: $(k logs nonroot -n t 2>&1)"
+k wait --for=jsonpath='{.status.phase}'=Succeeded pod/nonroot -n t --timeout=$(ts 30) > /dev/null || fail "nonroot not Succeeded: $(k logs nonroot -n t 2>&1)"
 NL=$(k logs nonroot -n t)
 expect_contains "$NL" "65532" "nonroot uid"
 expect_contains "$NL" '"sts.aliyuncs.com"' "projected token audience"
@@ -183,7 +186,7 @@ ok "non-root pod with fsGroup wrote into its PVC and read its projected token (a
 # --- a failing container ---------------------------------------------------------
 k run x -n t --image=busybox --restart=Never --command -- sh -c 'echo boom > /dev/termination-log; exit 3' > /dev/null \
   || fail "kubectl run x"
-k wait --for=jsonpath='{.status.phase}'=Failed pod/x -n t --timeout=30s > /dev/null || fail "x not Failed"
+k wait --for=jsonpath='{.status.phase}'=Failed pod/x -n t --timeout=$(ts 30) > /dev/null || fail "x not Failed"
 expect_eq "$(jp pod x -n t -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}')" \
   "3 Error" "x terminated state"
 expect_contains "$(jp pod x -n t -o jsonpath='{.status.containerStatuses[0].state.terminated.message}')" "boom" "x message"
@@ -232,9 +235,9 @@ spec:
           resources: {requests: {storage: 16Mi}}
 YAML
 for p in web-0 web-1 e; do
-  k wait --for=jsonpath='{.status.phase}'=Running pod/$p -n t --timeout=40s > /dev/null || fail "$p not Running"
+  k wait --for=jsonpath='{.status.phase}'=Running pod/$p -n t --timeout=$(ts 40) > /dev/null || fail "$p not Running"
 done
-k wait --for=condition=Ready pod/web-1 -n t --timeout=10s > /dev/null || fail "web-1 not Ready"
+k wait --for=condition=Ready pod/web-1 -n t --timeout=$(ts 10) > /dev/null || fail "web-1 not Ready"
 for c in data-web-0 data-web-1 e-scratch; do
   expect_eq "$(jp pvc $c -n t -o jsonpath='{.status.phase}')" "Bound" "pvc $c"
 done
@@ -244,14 +247,14 @@ wait_for "statefulset readyReplicas" 10 sh -c "[ \"\$(kubectl get sts web -n t -
 E_UID=$(jp pod e -n t -o jsonpath='{.metadata.uid}')
 ok "StatefulSet pods and claims, ephemeral volume: Running and Bound"
 
-k delete pod e -n t --timeout=20s > /dev/null || fail "delete pod e"
+k delete pod e -n t --timeout=$(ts 20) > /dev/null || fail "delete pod e"
 expect_contains "$(cat "$WORK/state/pod-logs/t/e_$E_UID/main.log")" "got-sigterm" "SIGTERM delivered on delete"
-k wait --for=delete pvc/e-scratch -n t --timeout=20s > /dev/null || fail "e-scratch not garbage-collected"
+k wait --for=delete pvc/e-scratch -n t --timeout=$(ts 20) > /dev/null || fail "e-scratch not garbage-collected"
 ok "pod delete: SIGTERM, pod gone, ephemeral PVC collected"
 
 # --- reclaim Delete --------------------------------------------------------------------
 k delete pvc d -n t > /dev/null || fail "delete pvc d"
-k wait --for=delete pv/"$PV_D" --timeout=20s > /dev/null || fail "PV $PV_D not deleted"
+k wait --for=delete pv/"$PV_D" --timeout=$(ts 20) > /dev/null || fail "PV $PV_D not deleted"
 [ -e "$D_DIR" ] && fail "volume directory $D_DIR still exists"
 ok "reclaim Delete removed the PV and its directory"
 
@@ -278,15 +281,15 @@ spec:
   hostPath: {path: $WORK/pv-a}
   claimRef: {namespace: t, name: p, uid: $P_UID}
 YAML
-k wait --for=jsonpath='{.status.phase}'=Bound pvc/p -n t --timeout=20s > /dev/null || fail "p not Bound"
+k wait --for=jsonpath='{.status.phase}'=Bound pvc/p -n t --timeout=$(ts 20) > /dev/null || fail "p not Bound"
 expect_eq "$(jp pvc p -n t -o jsonpath='{.spec.volumeName} {.status.capacity.storage} {.metadata.annotations.pv\.kubernetes\.io/bind-completed} {.metadata.annotations.pv\.kubernetes\.io/bound-by-controller}')" \
   "pv-a 2Gi yes yes" "pre-bound claim"
 expect_eq "$(jp pv pv-a -o jsonpath='{.metadata.annotations.pv\.kubernetes\.io/bound-by-controller}')" "" "pv-a bound-by-controller"
 apply_pvc target 1Gi manual
 T_UID=$(jp pvc target -n t -o jsonpath='{.metadata.uid}')
 k patch pv pv-a -p "{\"spec\":{\"claimRef\":{\"namespace\":\"t\",\"name\":\"target\",\"uid\":\"$T_UID\"}}}" > /dev/null || fail "patch pv-a"
-k wait --for=jsonpath='{.status.phase}'=Bound pvc/target -n t --timeout=20s > /dev/null || fail "target not Bound"
-k wait --for=jsonpath='{.status.phase}'=Lost pvc/p -n t --timeout=20s > /dev/null || fail "p not Lost"
+k wait --for=jsonpath='{.status.phase}'=Bound pvc/target -n t --timeout=$(ts 20) > /dev/null || fail "target not Bound"
+k wait --for=jsonpath='{.status.phase}'=Lost pvc/p -n t --timeout=$(ts 20) > /dev/null || fail "p not Lost"
 expect_contains "$(k describe pvc p -n t)" "ClaimMisbound" "describe pvc p"
 ok "pre-bound PV binds; rebinding moves it to the new claim and the old one is Lost"
 
@@ -301,7 +304,7 @@ reclaimPolicy: Delete
 volumeBindingMode: Immediate
 YAML
 apply_pvc cpfs 20Gi bmcpfs ReadWriteMany
-k wait --for=jsonpath='{.status.phase}'=Bound pvc/cpfs -n t --timeout=20s > /dev/null || fail "cpfs not Bound"
+k wait --for=jsonpath='{.status.phase}'=Bound pvc/cpfs -n t --timeout=$(ts 20) > /dev/null || fail "cpfs not Bound"
 PV_C=$(jp pvc cpfs -n t -o jsonpath='{.spec.volumeName}')
 ATTRS=$(jp pv "$PV_C" -o jsonpath='{.spec.csi.volumeAttributes.bmcpfsId} {.spec.csi.volumeAttributes.path} {.spec.csi.volumeAttributes.csi\.alibabacloud\.com/fileset-id}')
 read -r FSID FSPATH FSETID <<< "$ATTRS"
@@ -311,7 +314,7 @@ expect_eq "$(jp pv "$PV_C" -o jsonpath='{.spec.csi.volumeHandle}')" "$FSID+$FSET
 [ -d "$WORK/cpfs/$FSID/$PV_C" ] || fail "fileset directory missing under --cpfs-root"
 MODE=$(jp pv "$PV_C" -o jsonpath='{.spec.csi.volumeAttributes.kubesim\.io/fileset-mode}')
 k delete pvc cpfs -n t > /dev/null || fail "delete pvc cpfs"
-k wait --for=delete pv/"$PV_C" --timeout=20s > /dev/null || fail "bmcpfs PV not deleted"
+k wait --for=delete pv/"$PV_C" --timeout=$(ts 20) > /dev/null || fail "bmcpfs PV not deleted"
 [ -e "$WORK/cpfs/$FSID/$PV_C" ] && fail "fileset directory left behind"
 ok "bmcpfs: fileset $FSETID created ($MODE) at $FSPATH and deleted with the PV"
 
@@ -338,7 +341,7 @@ spec:
     command: [sh, -c, 'stat -f -c "blocks=%b bsize=%S" /v; dd if=/dev/zero of=/v/big bs=1024 count=2048']
     volumeMounts: [{name: v, mountPath: /v}]
 YAML
-k wait --for=jsonpath='{.status.phase}'=Failed pod/filler -n t --timeout=30s > /dev/null || fail "filler did not fail"
+k wait --for=jsonpath='{.status.phase}'=Failed pod/filler -n t --timeout=$(ts 30) > /dev/null || fail "filler did not fail"
 FL=$(k logs filler -n t)
 expect_contains "$FL" "No space left on device" "filler logs"
 expect_contains "$FL" "blocks=256 bsize=4096" "statvfs of a 1Mi volume"
@@ -363,7 +366,7 @@ spec:
   containers: [{name: c, image: busybox, command: [sh, -c, 'exit 0']}]
   restartPolicy: Never
 YAML
-k wait --for=jsonpath='{.status.phase}'=Succeeded pod/reserved-yes -n t --timeout=30s > /dev/null || fail "reserved-yes"
+k wait --for=jsonpath='{.status.phase}'=Succeeded pod/reserved-yes -n t --timeout=$(ts 30) > /dev/null || fail "reserved-yes"
 expect_eq "$(jp pod reserved-yes -n t -o jsonpath='{.spec.nodeName}')" "node-3" "tolerating pod node"
 wait_for "FailedScheduling for reserved-no" 10 sh -c "kubectl describe pod reserved-no -n t | grep -q 'untolerated taint'"
 expect_eq "$(jp pod reserved-no -n t -o jsonpath='{.spec.nodeName}')" "" "untolerating pod stays unscheduled"

@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <random>
+#include <set>
 
 #include "ossvp/populator/copier.h"
 #include "ossvp/populator/populator.h"
@@ -40,6 +43,38 @@ void seedTree(MemorySource& src) {
   src.put("data/中文/ключ.txt", "unicode", 1600000005);
   src.put("data/../escape", "bad", 1600000006);
   src.put("outside", "not copied", 1600000007);
+}
+
+// Copies every object of `src` into `target` (keys are relative paths) with
+// a Copier of 4 workers and 64-128 KiB segments read in 16 KiB chunks, in
+// listing order. The failure, if any.
+std::optional<Failure> copyInSegments(MemorySource& src, const std::string& target, ProgressTracker* progress) {
+  auto tree = TargetTree::open(target);
+  REQUIRE(tree.isOk());
+  auto journal = ResumeJournal::open(**tree);
+  REQUIRE(journal.isOk());
+  CopierOptions opts;
+  opts.workers = 4;  // segment share 0.25: one worker on queued segments while files wait
+  opts.chunkSize = 16 << 10;
+  opts.minSegment = 64 << 10;
+  opts.maxSegment = 128 << 10;
+  Copier copier(CopierDeps{&src, tree->get(), journal->get(), progress}, opts);
+  auto listed = src.list("");
+  REQUIRE(listed.isOk());
+  std::vector<MappedEntry> entries;
+  for (const auto& o : *listed) {
+    std::vector<std::string> components;
+    for (size_t start = 0;;) {
+      size_t slash = o.key.find('/', start);
+      components.push_back(o.key.substr(start, slash - start));
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    entries.push_back(MappedEntry{o, components, false});
+  }
+  std::vector<const MappedEntry*> files;
+  for (const auto& e : entries) files.push_back(&e);
+  return copier.run(files);
 }
 
 }  // namespace
@@ -227,27 +262,53 @@ TEST_CASE("a large file is copied in parallel segments and verified as a whole",
   MemorySource src;
   std::string big = randomBytes(1 << 20, 77);
   src.put("big", big, 1600000000);
-  auto tree = TargetTree::open(dir.path());
-  REQUIRE(tree.isOk());
-  auto journal = ResumeJournal::open(**tree);
-  REQUIRE(journal.isOk());
   ProgressTracker progress;
-  CopierOptions opts;
-  opts.workers = 4;
-  opts.chunkSize = 16 << 10;
-  opts.minSegment = 64 << 10;
-  opts.maxSegment = 128 << 10;
-  Copier copier(CopierDeps{&src, tree->get(), journal->get(), &progress}, opts);
-  auto listed = src.list("");
-  REQUIRE(listed.isOk());
-  MappedEntry e{(*listed)[0], {"big"}, false};
-  auto failure = copier.run({&e});
-  REQUIRE_FALSE(failure);
+  REQUIRE_FALSE(copyInSegments(src, dir.path(), &progress));
   CHECK(readFile(dir.path() + "/big") == big);
   CHECK(progress.bytesDone() == big.size());
+  auto tree = TargetTree::open(dir.path());
+  REQUIRE(tree.isOk());
   auto reopened = ResumeJournal::open(**tree);
   REQUIRE((*reopened)->find("big"));
   CHECK((*reopened)->find("big")->crc64 == ossclient::crc64(big));
+}
+
+TEST_CASE("small files are copied while a large file's segments are in flight", "[unit]") {
+  // Reads of small files wait until the large file's first read (so its
+  // segments are queued); every read of the large file then waits (up to
+  // 5 s) until all small files have been read. If every free worker took the
+  // large file's queued segments first, as before the segment share, all of
+  // them would sit in the large file's reads and time out.
+  TempDir dir;
+  MemorySource src;
+  std::string big = randomBytes(1 << 20, 5);
+  src.put("big", big);
+  constexpr int kSmall = 20;
+  for (int i = 0; i < kSmall; ++i) src.put("small/" + std::to_string(i), randomBytes(1000, i));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool bigStarted = false;
+  std::set<std::string> smallRead;
+  int gateTimeouts = 0;
+  src.onRead = [&](const std::string& key) {
+    std::unique_lock<std::mutex> lock(mu);
+    if (key != "big") {
+      if (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return bigStarted; })) ++gateTimeouts;
+      smallRead.insert(key);
+      cv.notify_all();
+      return;
+    }
+    bigStarted = true;
+    cv.notify_all();
+    if (gateTimeouts > 0) return;  // failed already: do not wait again
+    if (!cv.wait_for(lock, std::chrono::seconds(5), [&] { return smallRead.size() == kSmall; })) ++gateTimeouts;
+  };
+  std::filesystem::create_directories(dir.path() + "/small");
+  ProgressTracker progress;
+  REQUIRE_FALSE(copyInSegments(src, dir.path(), &progress));  // "big" is listed first, as populate() orders by size
+  CHECK(gateTimeouts == 0);
+  CHECK(readFile(dir.path() + "/big") == big);
+  CHECK(readFile(dir.path() + "/small/7") == randomBytes(1000, 7));
 }
 
 TEST_CASE("cancellation stops the copy with the Cancelled code", "[unit]") {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -52,6 +53,7 @@ inline int64_t mtimeOf(const std::string& path) {
 
 // An in-memory bucket. Faults: corruptReads (flip a byte in the next N reads),
 // failReads (the next N reads fail with Unavailable), permanent list error.
+// onRead (set before the copy starts) runs before every read with the key.
 class MemorySource : public ObjectSource {
  public:
   void put(const std::string& key, std::string data, int64_t mtime = 1600000000) {
@@ -78,6 +80,7 @@ class MemorySource : public ObjectSource {
   std::atomic<int> reads{0};
   std::atomic<int> freshOpens{0};
   Status listError;
+  std::function<void(const std::string& key)> onRead;
 
  private:
   friend class MemoryFile;
@@ -91,9 +94,11 @@ class MemorySource : public ObjectSource {
 
 class MemoryFile : public SourceFile {
  public:
-  MemoryFile(MemorySource* src, std::string data) : src_(src), data_(std::move(data)) {}
+  MemoryFile(MemorySource* src, std::string key, std::string data)
+      : src_(src), key_(std::move(key)), data_(std::move(data)) {}
   Result<size_t> read(uint64_t offset, char* buf, size_t len) override {
     src_->reads++;
+    if (src_->onRead) src_->onRead(key_);
     if (src_->failReads.load() > 0 && src_->failReads.fetch_sub(1) > 0) {
       return Status(StatusCode::Unavailable, "injected: connection reset");
     }
@@ -104,10 +109,11 @@ class MemoryFile : public SourceFile {
     return n;
   }
   std::optional<uint64_t> serverCrc64() const override { return ossclient::crc64(data_); }
-  std::unique_ptr<SourceFile> clone() const override { return std::make_unique<MemoryFile>(src_, data_); }
+  std::unique_ptr<SourceFile> clone() const override { return std::make_unique<MemoryFile>(src_, key_, data_); }
 
  private:
   MemorySource* src_;
+  std::string key_;
   std::string data_;
 };
 
@@ -116,7 +122,7 @@ inline Result<std::unique_ptr<SourceFile>> MemorySource::open(const SourceObject
   std::lock_guard<std::mutex> lock(mu_);
   auto it = objects_.find(object.key);
   if (it == objects_.end()) return Status(StatusCode::NotFound, "NoSuchKey " + object.key);
-  return std::unique_ptr<SourceFile>(new MemoryFile(this, it->second.data));
+  return std::unique_ptr<SourceFile>(new MemoryFile(this, object.key, it->second.data));
 }
 
 }  // namespace ossvp::populator::testutil

@@ -391,6 +391,11 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
   };
   const char* hostPath = std::getenv("PATH");
   set("PATH", hostPath ? hostPath : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  // Sanitizer options are node-level runtime settings here (a sanitizer build
+  // of the binaries that pods run reports where the test run asked for).
+  for (const char* k : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    if (const char* v = std::getenv(k)) set(k, v);
+  }
   set("HOSTNAME", nameOf(pod));
   set("HOME", uid && *uid != 0 ? "/" : "/root");
   std::string server = ctx.serverUrl;

@@ -3,7 +3,10 @@
 // once; a large file is cut into segments (between minSegment and
 // maxSegment bytes, aiming at one per worker) that different workers read at
 // once, each through its own reader (a separate sequential stream), in
-// chunkSize reads - so a big file is fetched by many parallel ranged GETs. Every file is written to a temp file,
+// chunkSize reads - so a big file is fetched by many parallel ranged GETs.
+// While files wait to start, only a share of the workers (segmentShare) take
+// further segments, so a mixed set's small files overlap its large ones.
+// Every file is written to a temp file,
 // its CRC64 (segments combined) checked against the server's, its mtime set
 // from Last-Modified, and only then renamed into place and journaled.
 //
@@ -35,6 +38,8 @@ struct CopierOptions {
   size_t chunkSize = 1 << 20;            // bytes per read() call and per token-bucket draw
   uint64_t minSegment = 16ULL << 20;     // a file is cut into segments of at least this...
   uint64_t maxSegment = 64ULL << 20;     // ...and at most this
+  double segmentShare = 0.25;            // while files wait to start, at most this share of the
+                                         // workers read further segments of started files
   int integrityAttempts = 3;             // whole-file attempts on a CRC64 mismatch
   int readAttempts = 3;                  // per segment, on transient read errors (after the engine's own)
   int64_t retryBackoffMillis = 500;      // doubles per attempt
