@@ -104,12 +104,15 @@ install_ossvp() {
 }
 
 start_controller() {
+  # A restarted controller appends to the same log: wait for its own line.
+  local synced
+  synced=$(grep -c "caches synced" "$WORK/ctrl.log" 2>/dev/null) || true
   "$OSSVP_BIN/ossvp-controller" --kubeconfig "$KUBECONFIG" --populator-image "$POP_IMAGE" \
     --feature-gates VolumePopulator=true,VolumePopulatorPodHandler=true --workers 4 \
     --endpoint-override "$OSS_HOST=$EMU_URL" --endpoint-override "sts.aliyuncs.com=$EMU_URL" \
     --retry-base-delay 1 --resync-period 5 --sweep-period 5 --log-level debug "$@" >> "$WORK/ctrl.log" 2>&1 &
   CTRL_PID=$!
-  wait_for "controller caches" 30 grep -q "caches synced" "$WORK/ctrl.log"
+  wait_for "controller caches" 30 bash -c "(( \$(grep -c 'caches synced' '$WORK/ctrl.log') > ${synced:-0} ))"
 }
 
 stop_controller() {

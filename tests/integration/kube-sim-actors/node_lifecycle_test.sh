@@ -42,9 +42,18 @@ expect_eq "$(sleeping '710[1-4]')" 4 "containers running on node-1"
 power node-1 off
 wait_for "containers of node-1 killed" 5 bash -c '! pgrep -f "sleep 710[1-4]$"'
 wait_for "node-1 Unknown" 10 bash -c "[[ \$(kubectl get node node-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == Unknown ]]"
-expect_eq "$(jp node node-1 -o jsonpath='{range .spec.taints[*]}{.key}:{.effect} {end}')" \
-  "node.kubernetes.io/unreachable:NoSchedule node.kubernetes.io/unreachable:NoExecute " "node-1 taints"
-expect_eq "$(jp pod never -n t -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" "False" "pod Ready on a lost node"
+# The taints, the pods' Ready condition and the events follow the node's
+# status in separate writes: wait for all of them, then check each.
+UNREACHABLE="node.kubernetes.io/unreachable:NoSchedule node.kubernetes.io/unreachable:NoExecute "
+taints_of_node1() { jp node node-1 -o jsonpath='{range .spec.taints[*]}{.key}:{.effect} {end}'; }
+never_ready() { jp pod never -n t -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'; }
+lost_node_settled() {
+  [[ "$(taints_of_node1)" == "$UNREACHABLE" && "$(never_ready)" == False ]] &&
+    k get events -n t --field-selector reason=NodeNotReady -o name | grep -q .
+}
+wait_for "node-1's taints, pod conditions and NodeNotReady events" 10 lost_node_settled
+expect_eq "$(taints_of_node1)" "$UNREACHABLE" "node-1 taints"
+expect_eq "$(never_ready)" "False" "pod Ready on a lost node"
 k get events -n t --field-selector reason=NodeNotReady -o name | grep -q . || fail "no NodeNotReady event on the pods"
 pass "power off: containers SIGKILLed, node-1 Unknown, tainted unreachable, pods NotReady"
 
