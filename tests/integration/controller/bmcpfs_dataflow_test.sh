@@ -22,7 +22,8 @@ head -c 5000000 /dev/urandom > "$SEED/Qwen3-32B/model-00001.safetensors"  # 6 s 
 head -c 1000000 /dev/urandom > "$SEED/Qwen3-32B/model-00002.safetensors"
 echo '{"model_type":"qwen3"}' > "$SEED/Qwen3-32B/config.json"
 echo tok > "$SEED/Qwen3-32B/tokenizer/tokenizer.json"
-head -c 8000000 /dev/urandom > "$SEED/small/a.bin"  # 8 s per import: the 11th must wait
+# 8 s per import (scaled with the tests' timeouts): the 11th must wait.
+head -c $((8000000 * ${OSSVP_TIMEOUT_SCALE:-1})) /dev/urandom > "$SEED/small/a.bin"
 for i in 1 2 3; do head -c 8000000 /dev/urandom > "$SEED/big/part$i.bin"; done
 mkdir -p "$WORK/cpfs" "$WORK/seed-empty"
 
@@ -152,7 +153,8 @@ pass "failed task: ErrorMsg in the event and the ossvp status"
 
 # --- 4. the 10-data-flow limit ------------------------------------------------
 ossvp_yaml small /small/
-for i in $(seq 1 11); do cpfs_pvc "lim-$i" small; done
+# One apply: all 11 exist before the first import can finish.
+for i in $(seq 1 11); do echo ---; pvc_yaml "$NS" "lim-$i" small alicloud-bmcpfs-dataflow 100Gi; done | k apply -f - > /dev/null
 quota_event() { grep -q PopulatorWaitingForDataFlowQuota <<< "$(k get events -n "$NS" -o json)"; }
 wait_for "an event about the 10-data-flow limit" 60 quota_event
 for i in $(seq 1 11); do wait_for "limit PVC $i Bound" 180 pvc_bound "$NS" "lim-$i"; done

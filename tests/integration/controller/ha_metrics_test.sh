@@ -89,12 +89,22 @@ DIR=$(k get pv "$(k get pvc data -n "$NS" -o jsonpath='{.spec.volumeName}')" \
 diff <(expected_sums "$SEED/big") <(expected_sums "$DIR") || fail "data differs after the failover"
 pass "no duplicates: same task $TASK, one creation, data byte-identical"
 
-M=$(curl -s "http://127.0.0.1:$(port_of b metrics)/metrics")
-for want in '^ossvp_reconciles_total\{result="Done"\} [1-9]' '^ossvp_workqueue_depth [0-9]' \
-  '^ossvp_populations_in_flight 0' '^ossvp_time_to_bound_seconds_count\{mode="bmcpfs-dataflow"\} 1' \
-  '^ossvp_population_duration_seconds_count\{mode="bmcpfs-dataflow",result="Succeeded"\} 1' \
-  '^ossvp_bytes_populated_total\{mode="bmcpfs-dataflow"\} [1-9]' '^ossvp_leader 1' \
-  '^# TYPE ossvp_time_to_bound_seconds histogram'; do
+WANT=('^ossvp_reconciles_total\{result="Done"\} [1-9]' '^ossvp_workqueue_depth [0-9]'
+  '^ossvp_populations_in_flight 0' '^ossvp_time_to_bound_seconds_count\{mode="bmcpfs-dataflow"\} 1'
+  '^ossvp_population_duration_seconds_count\{mode="bmcpfs-dataflow",result="Succeeded"\} 1'
+  '^ossvp_bytes_populated_total\{mode="bmcpfs-dataflow"\} [1-9]' '^ossvp_leader 1'
+  '^# TYPE ossvp_time_to_bound_seconds histogram')
+metrics_b() { curl -s "http://127.0.0.1:$(port_of b metrics)/metrics"; }
+metrics_complete() {
+  local m want
+  m=$(metrics_b)
+  for want in "${WANT[@]}"; do grep -qE "$want" <<< "$m" || return 1; done
+}
+# The population leaves "in flight" when its cleanup (data flow deleted) is
+# done, which can trail the PVC's Bound: poll, then report what is missing.
+for _ in $(seq 1 $((30 * ${OSSVP_TIMEOUT_SCALE:-1}))); do metrics_complete && break; sleep 1; done
+M=$(metrics_b)
+for want in "${WANT[@]}"; do
   grep -qE "$want" <<< "$M" || fail "metrics lack /$want/: $M"
 done
 pass "metrics: reconciles, queue depth, in flight, durations, bytes, time to Bound"

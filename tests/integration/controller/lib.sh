@@ -125,8 +125,8 @@ pvc_phase() { k get pvc "$2" -n "$1" -o jsonpath='{.status.phase}' 2>/dev/null; 
 pvc_bound() { [[ "$(pvc_phase "$1" "$2")" == Bound ]]; }
 
 # make_pvc NS NAME OSSVP [CLASS] [SIZE]: a PVC filled from OSSVP.
-make_pvc() {
-  k apply -f - > /dev/null <<YAML
+pvc_yaml() {  # pvc_yaml NS NAME OSSVP [CLASS] [SIZE]: the manifest make_pvc applies
+  cat <<YAML
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -143,6 +143,10 @@ spec:
     kind: OSSVolumePopulator
     name: $3
 YAML
+}
+
+make_pvc() {  # make_pvc NS NAME OSSVP [CLASS] [SIZE]
+  pvc_yaml "$@" | k apply -f - > /dev/null
 }
 
 # checksum pod: prints "md5  ./path" for every file of the PVC, sorted.
