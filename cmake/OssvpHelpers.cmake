@@ -36,12 +36,15 @@ function(ossvp_unit_test name)
 endfunction()
 
 # ossvp_integration_test(name COMMAND ... [TIMEOUT s] [LABELS ...]): a script or
-# binary that drives built binaries and real third-party clients.
+# binary that drives built binaries and real third-party clients. TIMEOUT is
+# multiplied by OSSVP_TEST_TIMEOUT_SCALE (hack/sanitize.sh's slower builds).
+set(OSSVP_TEST_TIMEOUT_SCALE 1 CACHE STRING "factor on integration tests' ctest timeouts (sanitizer builds)")
 function(ossvp_integration_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "COMMAND;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
+  math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * ${OSSVP_TEST_TIMEOUT_SCALE}")
   add_test(NAME ${name} COMMAND ${ARG_COMMAND})
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
     LABELS "integration;${ARG_LABELS}"

@@ -224,7 +224,7 @@ echo "chaos: stopped after $((SECONDS - T0))s; $(bound_count)/$POPS Bound so far
 # --- Convergence.
 VIOL=()
 violation() { VIOL+=("$*"); echo "VIOLATION: $*" >&2; }
-deadline=$((SECONDS + (SHORT ? 120 : 300)))
+deadline=$((SECONDS + (SHORT ? 120 : 300) * ${OSSVP_TIMEOUT_SCALE:-1}))  # scaled for sanitizer builds
 while (($(bound_count) < POPS && SECONDS < deadline)); do sleep 1; done
 CONVERGED=$((SECONDS - T0))
 bound=$(bound_count)
@@ -253,7 +253,7 @@ for s in $(seq 0 $((NSRC - 1))); do expected_sums "$SEED/src$s" > "$WORK/expect-
 IDENTICAL=0
 for i in $(seq 1 "$POPS"); do
   k get pod "reader-$i" -n "$NS" > /dev/null 2>&1 || continue
-  rdl=$((SECONDS + 120))
+  rdl=$((SECONDS + 120 * ${OSSVP_TIMEOUT_SCALE:-1}))
   until ph=$(k get pod "reader-$i" -n "$NS" -o jsonpath='{.status.phase}' 2>/dev/null) \
       && [[ "$ph" == Succeeded || "$ph" == Failed ]]; do
     ((SECONDS < rdl)) || break
@@ -281,7 +281,7 @@ leftovers() {
       | "finalizer-or-deleting: \(.kind)/\(.metadata.name) \(.metadata.finalizers)"'
   } | grep -v '^$' || true
 }
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 60 * ${OSSVP_TIMEOUT_SCALE:-1}))
 while [[ -n "$(leftovers)" ]] && ((SECONDS < deadline)); do sleep 1; done
 LEFT=$(leftovers)
 N_LEFT=$(grep -c . <<< "$LEFT" || true)
@@ -294,7 +294,7 @@ N_STUCK=$(grep -c . <<< "$STUCK" || true)
 
 # Every ossvp can be deleted now (its in-use finalizer is released).
 k delete ossvp --all -n "$NS" --wait=false > /dev/null
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 60 * ${OSSVP_TIMEOUT_SCALE:-1}))
 while [[ -n "$(k get ossvp -n "$NS" -o name 2>/dev/null)" ]] && ((SECONDS < deadline)); do sleep 1; done
 HELD=$(k get ossvp -n "$NS" -o name 2>/dev/null | wc -l)
 ((HELD == 0)) || violation "$HELD ossvp(s) still held by a finalizer 60 s after deletion"

@@ -27,8 +27,8 @@
 # the above; e.g. "oss-emulator" for '^oss_emulator_' on a partial build),
 # OSSVP_ASAN_OPTIONS (appended to ASAN_OPTIONS, e.g. fast_unwind_on_malloc=0
 # for full leak stacks through libraries built without frame pointers),
-# OSSVP_TIMEOUT_SCALE (asan-integration: factor on the e2e tests' waits,
-# default 3).
+# OSSVP_TIMEOUT_SCALE (asan-integration: factor on the e2e tests' waits and
+# on ctest's per-test timeouts, default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${OSSVP_JOBS:-2}
@@ -40,8 +40,11 @@ asan_integration() {
   [[ -n "$regex" ]] && sel+=(-R "$regex")
   echo "== configure $build (Debug, -fsanitize=address,undefined) =="
   mkdir -p "$build"
+  # Debug+ASan binaries are several times slower: the e2e tests' waits
+  # (OSSVP_TIMEOUT_SCALE) and ctest's per-test timeouts scale.
+  export OSSVP_TIMEOUT_SCALE=${OSSVP_TIMEOUT_SCALE:-3}
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOSSVP_SANITIZE=address \
-    -DOSSVP_UNIT_ONLY=OFF >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 2; }
+    -DOSSVP_UNIT_ONLY=OFF -DOSSVP_TEST_TIMEOUT_SCALE="$OSSVP_TIMEOUT_SCALE" >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 2; }
   # What the integration tests run: the binaries (OSSVP_BIN=$build/bin) and
   # the test executables in the build dir that an integration test names.
   local targets=() t
@@ -64,8 +67,6 @@ asan_integration() {
   # Pods run as a non-root uid and report here too (kube-sim passes the
   # *SAN_OPTIONS into pods).
   mkdir -p "$logs" && chmod 1777 "$logs"
-  # Debug+ASan binaries are several times slower: the e2e tests' waits scale.
-  export OSSVP_TIMEOUT_SCALE=${OSSVP_TIMEOUT_SCALE:-3}
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$logs/asan${OSSVP_ASAN_OPTIONS:+:$OSSVP_ASAN_OPTIONS}"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
   # Third-party leaks only (tests/lsan.supp: cpprestsdk's task cycles and the
