@@ -9,7 +9,7 @@
 #     and waits for its "oss-emulator listening on URL" line. Sets the globals
 #     ${PREFIX}_PID (right after the start), ${PREFIX}_URL (http://127.0.0.1:PORT)
 #     and ${PREFIX}_PORT. On failure (the emulator exited, or no URL within
-#     EMULATOR_START_TIMEOUT seconds, default 60) it prints what went wrong and
+#     EMULATOR_START_TIMEOUT seconds, default 60, times OSSVP_TIMEOUT_SCALE) it prints what went wrong and
 #     the tail of the log to stderr, leaves no process behind, clears
 #     ${PREFIX}_PID and returns 1: call it as `emulator_start ... || fail ...`.
 #     The binary is $EMULATOR_BIN, default ${OSSVP_BIN:-<repo>/build/bin}/oss-emulator.
@@ -44,7 +44,7 @@ emulator_start() {
   local prefix=$1 out=$2 err=$3
   shift 3
   local bin=${EMULATOR_BIN:-${OSSVP_BIN:-$_EMULATOR_LIB_ROOT/build/bin}/oss-emulator}
-  local timeout=${EMULATOR_START_TIMEOUT:-60}
+  local timeout=$((${EMULATOR_START_TIMEOUT:-60} * ${OSSVP_TIMEOUT_SCALE:-1}))
   if [[ ! -x "$bin" ]]; then
     echo "emulator_start: $bin is not an executable (build the oss-emulator target, or set OSSVP_BIN/EMULATOR_BIN)" >&2
     return 1

@@ -235,6 +235,9 @@ spec:
           resources: {requests: {storage: 16Mi}}
 YAML
 for p in web-0 web-1 e; do
+  # kubectl wait fails at once on a pod that does not exist yet (web-1 is
+  # created only once web-0 is Ready).
+  wait_for "pod $p created" 40 k get pod "$p" -n t
   k wait --for=jsonpath='{.status.phase}'=Running pod/$p -n t --timeout=$(ts 40) > /dev/null || fail "$p not Running"
 done
 k wait --for=condition=Ready pod/web-1 -n t --timeout=$(ts 10) > /dev/null || fail "web-1 not Ready"
