@@ -22,8 +22,9 @@ head -c 5000000 /dev/urandom > "$SEED/Qwen3-32B/model-00001.safetensors"  # 6 s 
 head -c 1000000 /dev/urandom > "$SEED/Qwen3-32B/model-00002.safetensors"
 echo '{"model_type":"qwen3"}' > "$SEED/Qwen3-32B/config.json"
 echo tok > "$SEED/Qwen3-32B/tokenizer/tokenizer.json"
-# 8 s per import (scaled with the tests' timeouts): the 11th must wait.
-head -c $((8000000 * ${OSSVP_TIMEOUT_SCALE:-1})) /dev/urandom > "$SEED/small/a.bin"
+# 8 s per import: the 11th must wait. Slow (sanitizer) builds take longer to
+# start 10 imports, so the import grows with the square of the timeout scale.
+head -c $((8000000 * ${OSSVP_TIMEOUT_SCALE:-1} * ${OSSVP_TIMEOUT_SCALE:-1})) /dev/urandom > "$SEED/small/a.bin"
 for i in 1 2 3; do head -c 8000000 /dev/urandom > "$SEED/big/part$i.bin"; done
 mkdir -p "$WORK/cpfs" "$WORK/seed-empty"
 

@@ -85,7 +85,7 @@ wait_for "PVC restart Bound" 120 pvc_bound argo restart
 [[ "$(created_events argo restart)" == "1" ]] || fail "duplicate populator pods: $(created_events argo restart)"
 # The PVC can bind before every informer has reconnected (slow builds).
 wait_for "a relist after 410 in the controller log" 30 grep -q "relisting" "$WORK/ctrl.log"
-wait_for "a watch reconnect in the controller log" 30 grep -q "watch ended, resuming\|watch failed, reconnecting" "$WORK/ctrl.log"
+wait_for "a watch reconnect in the controller log" 30 grep -q "watch ended, resuming\|watch failed, reconnecting\|watch expired" "$WORK/ctrl.log"
 sums=$(run_reader argo restart-reader restart)
 [[ "$sums" == "$(expected_sums "$SEED/big")" ]] || fail "data differs after the restart"
 pass "controller restart + dropped watches + 410: resumed, one pod, data intact"
