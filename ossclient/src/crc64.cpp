@@ -38,6 +38,11 @@ uint64_t crc64Update(uint64_t previous, const void* data, size_t size) {
 
 uint64_t crc64Combine(uint64_t crc1, uint64_t crc2, uint64_t len2) {
   if (len2 == 0) return crc1;
+  // Shifting is linear: a zero crc1 stays zero, so the result is crc2. The
+  // copier combines every file's segments starting from 0: this skips the
+  // matrix squaring (10 % of the populator's CPU on 128 KiB files) for
+  // single-segment files.
+  if (crc1 == 0) return crc2;
   Matrix odd{};
   Matrix even{};
   // Operator for one zero bit.
