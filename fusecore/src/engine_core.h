@@ -35,6 +35,10 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   // The cache for (bucket, key, etag), created on first use.
   std::shared_ptr<ObjectCache> cacheFor(const std::string& bucket, const ossclient::ObjectMeta& meta);
 
+  // A fully-read part buffer of `len` bytes taken over from any live cache
+  // but `except` (see ObjectCache::takeServedBuffer); empty when none has one.
+  BufferPool::Buffer takeServedBuffer(uint64_t len, const ObjectCache* except);
+
   const std::shared_ptr<ossclient::ObjectClient> client;
   const EngineOptions options;
   MemoryBudget budget;
@@ -46,6 +50,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::atomic<uint64_t> bytesServed{0};
   std::atomic<uint64_t> prefetchRequests{0};
   std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> buffersTakenOver{0};  // fully-read parts' buffers reused directly
   std::atomic<uint64_t> inflight{0};
   // Client callbacks not yet destroyed. ~ReadEngine waits for zero, so the
   // last reference to the client is never dropped on the client's own thread.

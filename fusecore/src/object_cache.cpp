@@ -214,27 +214,31 @@ BufferPool::Buffer ObjectCache::acquireBuffer(uint64_t len, bool wait) {
   buf.mem = core_->budget.tryAcquire(len, false);
   if (buf.mem.bytes() > 0) return buf;
   // The budget is full: rather than free an already-read part and map (and
-  // page-fault in) a fresh one, hand the old part's buffer over via the pool.
-  if (recycleServed(len)) {
-    buf = core_->pool->take(len);
-    if (buf.data) return buf;
+  // page-fault in) a fresh one, take over an already-read part's buffer.
+  buf = takeServedBuffer(len);
+  if (!buf.data) buf = core_->takeServedBuffer(len, this);
+  if (buf.data) {
+    ++core_->buffersTakenOver;
+    return buf;
   }
   buf.mem = wait ? core_->budget.acquire(len) : core_->budget.tryAcquire(len, true);
   return buf;
 }
 
-bool ObjectCache::recycleServed(uint64_t len) {
-  ChunkPtr victim;  // destroyed after mu_ is released: its buffer goes to the pool
+BufferPool::Buffer ObjectCache::takeServedBuffer(uint64_t len) {
   std::lock_guard<std::mutex> lock(mu_);
+  ChunkPtr victim;
   for (auto& [off, c] : chunks_) {
-    if (c->state == Chunk::State::Ready && c->length == len && c->served >= c->length &&
+    // use_count 1: only the map holds it, and readers find chunks under mu_.
+    if (c->state == Chunk::State::Ready && c->length == len && c->served >= c->length && c.use_count() == 1 &&
         (!victim || c->lastUse < victim->lastUse)) {
       victim = c;
     }
   }
-  if (!victim) return false;
+  if (!victim) return {};
   chunks_.erase(victim->offset);
-  return true;
+  victim->pool.reset();  // the buffer is handed over, not pooled
+  return BufferPool::Buffer{std::move(victim->data), std::move(victim->mem)};
 }
 
 Result<size_t> ObjectCache::forEachPiece(uint64_t offset, size_t len, uint64_t align,

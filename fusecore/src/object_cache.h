@@ -69,6 +69,12 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // Forgets every Ready chunk (Loading ones finish and stay).
   void dropReady();
 
+  // Evicts the least recently used fully-read Ready part of exactly `len`
+  // bytes that no reader holds, and hands over its buffer and reservation:
+  // reusing memory already touched spares a fresh mapping its page faults
+  // and page clears. Empty Buffer when there is none.
+  BufferPool::Buffer takeServedBuffer(uint64_t len);
+
  private:
   struct Chunk;
   using ChunkPtr = std::shared_ptr<Chunk>;
@@ -86,13 +92,10 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // `buf` carries the reservation and, when recycled from the pool, the memory.
   bool startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch);
   // A buffer of `len` bytes with its reservation: pooled, fresh within the
-  // budget, or recycled from this object's least recently used fully-read
-  // part; else reclaimed from others (waiting when `wait`). Empty reservation
-  // when nothing fits and !wait.
+  // budget, or the buffer of a fully-read part of the same length (this
+  // object's first, then any object's); else reclaimed from others (waiting
+  // when `wait`). Empty reservation when nothing fits and !wait.
   BufferPool::Buffer acquireBuffer(uint64_t len, bool wait);
-  // Evicts the LRU fully-read Ready chunk of exactly `len` bytes so its
-  // buffer lands in the pool. False when there is none.
-  bool recycleServed(uint64_t len);
   void issue(const ChunkPtr& c);
   void onDone(const ChunkPtr& c, Result<ossclient::GetResult> r);
 

@@ -31,6 +31,24 @@ std::shared_ptr<ObjectCache> EngineCore::cacheFor(const std::string& bucket,
   return cache;
 }
 
+BufferPool::Buffer EngineCore::takeServedBuffer(uint64_t len, const ObjectCache* except) {
+  if (len != options.partSize) return {};  // only part-sized buffers are worth the walk
+  std::vector<std::shared_ptr<ObjectCache>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    live.reserve(caches_.size());
+    for (auto& [id, weak] : caches_) {
+      auto c = weak.lock();
+      if (c && c.get() != except) live.push_back(std::move(c));
+    }
+  }
+  for (auto& c : live) {
+    BufferPool::Buffer b = c->takeServedBuffer(len);
+    if (b.data) return b;
+  }
+  return {};
+}
+
 struct FileReader::State {
   State(const EngineOptions& o, uint64_t size)
       : options(o),
@@ -45,6 +63,7 @@ struct FileReader::State {
   const EngineOptions options;
   std::mutex mu;
   AccessPatternDetector detector;  // guarded by mu
+  uint64_t prefetchEnd = UINT64_MAX;  // guarded by mu
 };
 
 FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta,
@@ -62,6 +81,11 @@ std::optional<uint64_t> FileReader::serverCrc64() const {
 
 void FileReader::dropCached() { cache_->dropReady(); }
 
+void FileReader::limitPrefetch(uint64_t end) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->prefetchEnd = end;
+}
+
 void FileReader::startFetches(uint64_t offset, uint64_t n) {
   const EngineOptions& o = state_->options;
   if (meta_.size <= o.smallObjectThreshold) {
@@ -70,12 +94,16 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
   }
   bool missed = !cache_->covered(ByteRange{offset, n});
   ReadPlan plan;
+  uint64_t prefetchEnd;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     plan = state_->detector.onRead(offset, n, missed);
+    prefetchEnd = state_->prefetchEnd;
   }
   if (missed) cache_->fetchDemand(plan.demand);
-  for (const ByteRange& r : plan.prefetch) {
+  for (ByteRange r : plan.prefetch) {
+    if (r.offset >= prefetchEnd) break;
+    r.length = std::min(r.end(), prefetchEnd) - r.offset;
     uint64_t reached = cache_->prefetch(r);
     if (reached < r.end()) {
       std::lock_guard<std::mutex> lock(state_->mu);
@@ -140,7 +168,7 @@ EngineStats ReadEngine::stats() const {
   s.retries = core_->retries.load();
   s.memoryPeak = core_->budget.peakUsed();
   s.pooledBytes = core_->pool->idle() * core_->options.partSize;
-  s.buffersReused = core_->pool->reused();
+  s.buffersReused = core_->pool->reused() + core_->buffersTakenOver.load();
   return s;
 }
 

@@ -35,6 +35,7 @@ class EngineFile : public SourceFile {
     }
     return bytes.size;
   }
+  void limitReadAhead(uint64_t end) override { reader_->limitPrefetch(end); }
   // From the GETs the engine made for this object version (any segment's).
   std::optional<uint64_t> serverCrc64() const override { return reader_->serverCrc64(); }
   std::unique_ptr<SourceFile> clone() const override {

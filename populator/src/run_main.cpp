@@ -151,6 +151,10 @@ int runMain(int argc, char** argv) {
   } else {
     EngineSource source(*engine, c.bucket);
     summary = populate(c, source, progress, &gCancel);
+    fusecore::EngineStats es = (*engine)->stats();
+    logInfo("read engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} part buffers reused, memory peak {} MiB",
+            es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.buffersReused,
+            es.memoryPeak >> 20);
   }
   reporter.stop();
   return finishRun(c, summary);

@@ -49,7 +49,7 @@ struct EngineStats {
   uint64_t retries = 0;          // engine-level re-fetches after a failed part
   uint64_t memoryPeak = 0;       // highest budget use seen
   uint64_t pooledBytes = 0;      // idle part buffers kept for reuse (now; counted in the budget)
-  uint64_t buffersReused = 0;    // part buffers taken from the pool instead of allocated
+  uint64_t buffersReused = 0;    // part buffers reused (pooled, or a fully-read part's) instead of allocated
 };
 
 // Bytes of a read left in the engine's cache instead of copied out: `pieces`
@@ -79,6 +79,12 @@ class FileReader {
   Status readPinned(uint64_t offset, size_t len, PinnedBytes* out);
 
   const ossclient::ObjectMeta& meta() const { return meta_; }
+
+  // Declares that this reader reads nothing at or past `end` (a copier's
+  // segment): prefetch stops there instead of fetching bytes that another
+  // reader of the same object owns, which under a full memory budget were
+  // fetched, evicted unread and fetched again. Reads past `end` still work.
+  void limitPrefetch(uint64_t end);
 
   // The server's whole-object CRC64 (x-oss-hash-crc64ecma): meta().crc64 when
   // the opener knew it, else the header of any GET of this object version
