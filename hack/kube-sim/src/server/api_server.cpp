@@ -12,6 +12,7 @@
 #include "server/event_conversion.h"
 #include "server/openapi.h"
 #include "server/protobuf_decoder.h"
+#include "server/query_params.h"
 #include "server/rbac.h"
 #include "server/rbac_audit.h"
 #include "server/tables.h"
@@ -47,11 +48,6 @@ ApiError notFoundPath() {
 }
 
 bool wantsTable(const HttpRequest& req) { return req.header("accept").find("as=Table") != std::string::npos; }
-
-bool queryTrue(const HttpRequest& req, const std::string& key) {
-  auto it = req.query.find(key);
-  return it != req.query.end() && (it->second == "true" || it->second == "1");
-}
 
 std::string queryOr(const HttpRequest& req, const std::string& key, const std::string& def = "") {
   auto it = req.query.find(key);
@@ -103,12 +99,26 @@ ApiResult<json> parseBody(const HttpRequest& req, bool allowYaml = true) {
   return j;
 }
 
-WriteOptions writeOptions(const HttpRequest& req) {
+// `optionsKind` names the request's options (CreateOptions, ...) in a dryRun error.
+ApiResult<WriteOptions> writeOptions(const HttpRequest& req, const std::string& optionsKind) {
+  auto dryRun = queryDryRun(req, optionsKind);
+  if (!dryRun) return dryRun.error();
   WriteOptions o;
-  o.dryRun = req.query.count("dryRun") > 0;
+  o.dryRun = *dryRun;
   o.fieldManager = queryOr(req, "fieldManager");
   o.fieldValidation = queryOr(req, "fieldValidation", "Strict");
   return o;
+}
+
+// dryRun of a DELETE: the list in the DeleteOptions body when it has one, else the query.
+ApiResult<bool> deleteDryRun(const HttpRequest& req, const json& body) {
+  if (!body.contains("dryRun")) return queryDryRun(req, "DeleteOptions");
+  const json& v = body.at("dryRun");
+  if (v.is_null()) return false;
+  if (!v.is_array() || !std::all_of(v.begin(), v.end(), [](const json& x) { return x.is_string(); })) {
+    return errBadRequest("DeleteOptions.dryRun must be a list of strings, e.g. [\"All\"]");
+  }
+  return parseDryRun(v.get<std::vector<std::string>>(), "DeleteOptions");
 }
 
 json listOf(const ResourceInfo& info, const ListResult& r) {
@@ -178,7 +188,7 @@ void ApiServer::handle(const HttpRequest& req, HttpResponder& out) {
   bool isAdminPath = req.path.rfind("/kube-sim/", 0) == 0;
   if (!isAdminPath) {
     if (int ms = faults_.latencyMs(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    if (auto code = faults_.match(req.method, req.path, queryTrue(req, "watch"))) {
+    if (auto code = faults_.match(req.method, req.path, queryBool(req, "watch"))) {
       static const std::map<int, std::pair<const char*, const char*>> reasons = {
           {409, {"Conflict", "injected conflict (kube-sim fault injection)"}},
           {410, {"Expired", "injected: too old resource version (kube-sim fault injection)"}},
@@ -398,7 +408,7 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
   }
   const ResourceInfo& ri = t.info;
   const GVR& gvr = ri.gvr;
-  bool watch = queryTrue(req, "watch");
+  bool watch = queryBool(req, "watch");
 
   if ((options_.rbac || options_.rbacAudit) && !user.admin) {
     RbacRequest rq{user.name, user.groups, rbacVerb(req.method, !t.name.empty(), watch), gvr.group,
@@ -424,7 +434,7 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
     WatchOptions wo;
     wo.labelSelector = queryOr(req, "labelSelector");
     wo.fieldSelector = storageFieldSelector(ri, queryOr(req, "fieldSelector"));
-    wo.allowBookmarks = queryTrue(req, "allowWatchBookmarks");
+    wo.allowBookmarks = queryBool(req, "allowWatchBookmarks");
     std::string rv = queryOr(req, "resourceVersion");
     if (!rv.empty() && rv != "0") {
       try {
@@ -517,7 +527,12 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
       sendError(out, errBadRequest("the body of the request must be a JSON object"));
       return;
     }
-    auto r = store_.create(gvr, t.ns, toStorage(ri, *body), writeOptions(req));
+    auto wo = writeOptions(req, "CreateOptions");
+    if (!wo) {
+      sendError(out, wo.error());
+      return;
+    }
+    auto r = store_.create(gvr, t.ns, toStorage(ri, *body), *wo);
     if (!r) {
       sendError(out, r.error());
       return;
@@ -557,9 +572,13 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
       sendError(out, errBadRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + t.name + ")"));
       return;
     }
-    WriteOptions wo = writeOptions(req);
-    wo.statusSubresource = t.subresource == "status";
-    auto r = store_.update(gvr, t.ns, toStorage(ri, *body), wo);
+    auto wo = writeOptions(req, "UpdateOptions");
+    if (!wo) {
+      sendError(out, wo.error());
+      return;
+    }
+    wo->statusSubresource = t.subresource == "status";
+    auto r = store_.update(gvr, t.ns, toStorage(ri, *body), *wo);
     if (!r) {
       sendError(out, r.error());
       return;
@@ -591,11 +610,15 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
       sendError(out, body.error());
       return;
     }
-    WriteOptions wo = writeOptions(req);
-    wo.statusSubresource = t.subresource == "status";
+    auto wo = writeOptions(req, "PatchOptions");
+    if (!wo) {
+      sendError(out, wo.error());
+      return;
+    }
+    wo->statusSubresource = t.subresource == "status";
     json patchBody = *body;
     if (ri.gvr.group == "events.k8s.io" && pt != PatchType::JsonPatch) patchBody = eventsV1ToCoreEvent(patchBody);
-    auto r = store_.patch(gvr, t.ns, t.name, pt, patchBody, wo);
+    auto r = store_.patch(gvr, t.ns, t.name, pt, patchBody, *wo);
     if (!r) {
       sendError(out, r.error());
       return;
@@ -622,7 +645,12 @@ void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const
         d.preconditionResourceVersion = body["preconditions"]["resourceVersion"].get<std::string>();
       }
     }
-    d.dryRun = body.contains("dryRun") || req.query.count("dryRun");
+    auto dryRun = deleteDryRun(req, body);
+    if (!dryRun) {
+      sendError(out, dryRun.error());
+      return;
+    }
+    d.dryRun = *dryRun;
     if (t.name.empty()) {
       ListOptions lo;
       lo.labelSelector = queryOr(req, "labelSelector");

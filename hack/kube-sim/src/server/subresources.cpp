@@ -8,6 +8,7 @@
 
 #include "server/api_server.h"
 #include "server/protobuf_decoder.h"
+#include "server/query_params.h"
 #include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
@@ -77,7 +78,7 @@ void ApiServer::serveLogs(const HttpRequest& req, HttpResponder& out, const std:
     if (text.size() > lim) text.resize(lim);
   }
   text = lastLines(text, tail);
-  bool follow = req.query.count("follow") && (req.query.at("follow") == "true" || req.query.at("follow") == "1");
+  bool follow = queryBool(req, "follow");
   if (!follow) {
     out.respond(200, "text/plain", text, {});
     return;
