@@ -46,6 +46,7 @@ void Emulator::handle(const HttpRequest& req, BodySource& body, HttpResponse* re
   call.requestId = newRequestId();
   *op = call.operation;
   *plan = faults_.plan(*op);
+  body.limitRate(plan->bandwidthBytesPerSec);  // the link caps uploads as it caps downloads
   if (plan->errorStatus != 0) {
     OssError e = makeOssError(plan->errorStatus == 500 ? "InternalError" : "SlowDown");
     renderOssError(e, call.requestId, call.hostId, req.method == "HEAD", resp);

@@ -4,6 +4,7 @@ namespace ossvp::ossemu {
 
 void FaultInjector::setDefault(const OpFaultConfig& c) {
   std::lock_guard<std::mutex> lock(mu_);
+  startup_ = c;
   default_ = c;
 }
 
@@ -18,7 +19,7 @@ void FaultInjector::setForOperation(const std::string& op, const OpFaultConfig& 
 
 void FaultInjector::clear() {
   std::lock_guard<std::mutex> lock(mu_);
-  default_ = OpFaultConfig{};
+  default_ = startup_;
   perOp_.clear();
 }
 
@@ -58,7 +59,7 @@ FaultPlan FaultInjector::plan(const std::string& op) {
 Status FaultInjector::applyOne(const nlohmann::json& j) {
   if (!j.is_object()) return invalidArgument("admin: each fault entry must be a JSON object");
   if (j.value("reset", false)) {
-    default_ = OpFaultConfig{};
+    default_ = startup_;
     perOp_.clear();
   }
   if (j.contains("rng_seed")) rng_.seed(j.at("rng_seed").get<uint64_t>());

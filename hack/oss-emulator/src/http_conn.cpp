@@ -130,12 +130,24 @@ ssize_t BodyReader::readRaw(char* out, size_t n) {
   return got;
 }
 
+void BodyReader::limitRate(uint64_t bytesPerSec) {
+  rate_ = bytesPerSec;
+  paceBase_ = consumed_;
+  paceStart_ = std::chrono::steady_clock::now();
+}
+
 long BodyReader::read(char* out, unsigned long n) {
   if (finished_) return 0;
+  // Paced in steps of 1/50 s of the rate, so the socket's receive window
+  // fills and the sender sees the link's rate, not bursts.
+  if (rate_ > 0) n = std::min<unsigned long>(n, std::max<uint64_t>(16 * 1024, rate_ / 50));
   ssize_t got = awsChunks_ ? awsChunks_->read(out, n) : readRaw(out, n);
   if (got == 0) finished_ = true;
   if (got < 0) return -1;
   consumed_ += static_cast<uint64_t>(got);
+  if (rate_ > 0 && got > 0) {
+    std::this_thread::sleep_until(paceStart_ + std::chrono::microseconds((consumed_ - paceBase_) * 1000000 / rate_));
+  }
   return got;
 }
 

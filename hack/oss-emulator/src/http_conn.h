@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -57,6 +58,7 @@ class BodyReader : public BodySource {
  public:
   BodyReader(HttpConn& conn, const HttpRequest& req);
   long read(char* out, unsigned long n) override;
+  void limitRate(uint64_t bytesPerSec) override;
   bool finished() const { return finished_; }
   // Declared decoded length, or -1 when unknown (chunked without a hint).
   int64_t declaredLength() const { return declared_; }
@@ -78,6 +80,9 @@ class BodyReader : public BodySource {
   bool finished_ = false;
   bool continueSent_ = false;
   uint64_t consumed_ = 0;
+  uint64_t rate_ = 0;                                   // bytes/s, 0 = unlimited
+  uint64_t paceBase_ = 0;                               // consumed_ when pacing started
+  std::chrono::steady_clock::time_point paceStart_{};
   bool expectContinue_ = false;
 };
 

@@ -8,6 +8,7 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/ossemu/emulator.h"
+#include "ossvp/ossemu/network_profile.h"
 #include "ossvp/ossemu/server.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> seeds;
   std::string logLevel = "info";
   double faultRate = 0;
+  std::string profile;
   CLI::App app{"oss-emulator: local OSS/S3/STS/NAS-dataflow server (development harness)"};
   app.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0 picks a free one)")->capture_default_str();
   app.add_option("--data-dir", o.dataDir, "directory holding buckets and objects (survives restarts)");
@@ -26,8 +28,12 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seeds, "BUCKET=DIR: create BUCKET and index DIR's files as its objects (no copy)");
   app.add_option("--cpfs-root", o.cpfsRoot, "directory whose subdirectories are CPFS file systems (NAS data flows)");
   app.add_flag("--allow-anonymous", o.allowAnonymous, "accept unsigned requests (benchmarks)");
+  app.add_option("--profile", profile,
+                 "network shape: loopback (5 ms first-byte latency, no cap) or cloud (10 ms, 200 Mbit/s per "
+                 "connection each way); --latency-ms/--bandwidth-mbps override its values");
   app.add_option("--latency-ms", o.faults.latencyMs, "first-byte latency for every operation")->capture_default_str();
-  app.add_option("--bandwidth-mbps", o.faults.bandwidthMbps, "per-connection response bandwidth cap, Mbit/s (0 = none)");
+  app.add_option("--bandwidth-mbps", o.faults.bandwidthMbps,
+                 "per-connection bandwidth cap for response and upload bodies, Mbit/s (0 = none)");
   app.add_option("--fault-rate", faultRate, "probability of a 503 SlowDown per request")->capture_default_str();
   app.add_option("--rng-seed", o.rngSeed, "seed of the fault RNG (reproducible runs)")->capture_default_str();
   app.add_option("--sts-role-arn", o.sts.roleArn, "RoleArn AssumeRoleWithOIDC accepts (empty: any)");
@@ -38,6 +44,15 @@ int main(int argc, char** argv) {
                  "lifetime of issued STS credentials, overriding DurationSeconds (tests: make them expire)");
   app.add_option("--log-level", logLevel, "debug, info, warn or error")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (!profile.empty()) {
+    auto p = networkProfile(profile);
+    if (!p.isOk()) {
+      std::cerr << "oss-emulator: " << p.status().message() << "\n";
+      return 2;
+    }
+    if (app.count("--latency-ms") == 0) o.faults.latencyMs = p->latencyMs;
+    if (app.count("--bandwidth-mbps") == 0) o.faults.bandwidthMbps = p->bandwidthMbps;
+  }
   o.faults.errorRate = faultRate;
   o.faults.errorStatus = 503;
 

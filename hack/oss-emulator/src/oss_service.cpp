@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "ossvp/ossemu/list_token.h"
 #include "ossvp/ossemu/oss_error.h"
 
 namespace ossvp::ossemu {
@@ -361,9 +362,9 @@ Status OssService::listObjects(const HttpRequest& req, const OssCall& c, bool v2
   if (v2) {
     p.startAfter = req.queryOr("start-after");
     if (req.hasQuery("continuation-token")) {
-      std::string decoded = base64Decode(token);
-      if (decoded.empty()) return ossStatus("InvalidArgument", "The continuation token provided is incorrect.");
-      p.startAfter = decoded;
+      std::optional<std::string> after = decodeListToken(token);
+      if (!after) return ossStatus("InvalidArgument", "The continuation token provided is incorrect.");
+      p.startAfter = *after;
     }
   } else {
     p.startAfter = req.queryOr("marker");
@@ -374,7 +375,9 @@ Status OssService::listObjects(const HttpRequest& req, const OssCall& c, bool v2
   x.add("Prefix", encodeIf(url, p.prefix));
   if (v2) {
     if (req.hasQuery("start-after")) x.add("StartAfter", encodeIf(url, req.queryOr("start-after")));
-    if (req.hasQuery("continuation-token")) x.add("ContinuationToken", encodeIf(url, token));
+    // Tokens are unreserved characters only: encoding-type=url would not
+    // change them, and S3 clients never decode them (botocore neither).
+    if (req.hasQuery("continuation-token")) x.add("ContinuationToken", token);
   } else {
     x.add("Marker", encodeIf(url, p.startAfter));
   }
@@ -384,7 +387,7 @@ Status OssService::listObjects(const HttpRequest& req, const OssCall& c, bool v2
   x.add("IsTruncated", r.truncated ? "true" : "false");
   if (r.truncated) {
     if (v2) {
-      x.add("NextContinuationToken", encodeIf(url, base64Encode(r.nextMarker)));
+      x.add("NextContinuationToken", encodeListToken(r.nextMarker));
     } else {
       x.add("NextMarker", encodeIf(url, r.nextMarker));
     }

@@ -8,16 +8,9 @@ BIN=${OSSVP_BIN:-$(cd "$(dirname "$0")/../../../build/bin" && pwd)}
 HERE=$(cd "$(dirname "$0")" && pwd)
 KUBESIM=${KUBESIM_BIN:-$BIN/kube-sim}
 
-# The Debian package installs into the system interpreter's dist-packages; a
-# python3 earlier on PATH (pyenv, venv) may not see it.
-PY=""
-for cand in python3 /usr/bin/python3; do
-  if "$cand" -c 'import kubernetes' 2>/dev/null; then PY=$cand; break; fi
-done
-if [ -z "$PY" ]; then
-  echo "FAIL - no python3 can import the 'kubernetes' package: install python3-kubernetes (hack/install-deps.sh)" >&2
-  exit 1
-fi
+# The Debian package installs into the system interpreter's dist-packages.
+source "$(dirname "$0")/../../../hack/lib/python.sh"
+PY=$(python_with kubernetes)
 [ -x "$KUBESIM" ] || { echo "FAIL - $KUBESIM is not built (cmake --build build --target kube-sim)" >&2; exit 1; }
 
 WORK=$(mktemp -d)

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "ossvp/ossemu/faults.h"
+#include "ossvp/ossemu/network_profile.h"
 
 using namespace ossvp::ossemu;
 
@@ -41,4 +42,32 @@ TEST_CASE("stats count operations and bytes") {
   CHECK(j["operations"]["GetObject"]["count"] == 2);
   CHECK(j["operations"]["GetObject"]["errors"] == 1);
   CHECK(j["bytes_served"] == 150);
+}
+
+TEST_CASE("network profiles: loopback and cloud shapes, unknown names explained") {
+  auto cloud = networkProfile("cloud");
+  REQUIRE(cloud.isOk());
+  CHECK(cloud->latencyMs == 10);
+  CHECK(cloud->bandwidthMbps == 200);
+  auto loop = networkProfile("loopback");
+  REQUIRE(loop.isOk());
+  CHECK(loop->latencyMs == 5);
+  CHECK(loop->bandwidthMbps == 0);
+  auto bad = networkProfile("lan");
+  REQUIRE_FALSE(bad.isOk());
+  CHECK(bad.status().message().find("loopback, cloud") != std::string::npos);
+}
+
+TEST_CASE("a reset comes back to the startup network shape, and faults keep it") {
+  FaultInjector f;
+  f.setDefault(OpFaultConfig{.latencyMs = 10, .bandwidthMbps = 200});
+  REQUIRE(f.applyJson(nlohmann::json{{"operation", "GetObject"}, {"reset_rate", 1.0}}).isOk());
+  FaultPlan get = f.plan("GetObject");
+  CHECK(get.bodyFault == BodyFault::Reset);
+  CHECK(get.firstByteLatencyMs == 10);             // the fault keeps the shape
+  CHECK(get.bandwidthBytesPerSec == 25'000'000);
+  REQUIRE(f.applyJson(nlohmann::json{{"reset", true}}).isOk());
+  CHECK(f.plan("GetObject").bodyFault == BodyFault::None);
+  CHECK(f.plan("PutObject").firstByteLatencyMs == 10);
+  CHECK(f.plan("PutObject").bandwidthBytesPerSec == 25'000'000);
 }

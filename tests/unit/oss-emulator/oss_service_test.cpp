@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ossvp/ossemu/list_token.h"
 #include "ossvp/ossemu/oss_service.h"
 
 using namespace ossvp::ossemu;
@@ -138,4 +139,49 @@ TEST_CASE("ListObjects V2 with encoding-type=url and continuation") {
   r = f.run("GET", "/bkt/?list-type=2&continuation-token=" + token);
   CHECK(r.body.find("<Key>c/d</Key>") != std::string::npos);
   CHECK(r.body.find("<IsTruncated>false</IsTruncated>") != std::string::npos);
+}
+
+TEST_CASE("ListObjects V2 continuation tokens are URL-safe and accepted however escaped") {
+  Fixture f;
+  f.run("PUT", "/bkt");
+  // Key lengths 1..6 cover every base64 padding; the bytes give '+' and '/' in standard base64.
+  std::vector<std::string> keys = {"a", "b>", "c>?", "d>?~", "e\xfb\xff", "f=/+ %"};
+  for (const auto& k : keys) f.run("PUT", "/bkt/" + urlEncode(k, true), {}, "x");
+  std::vector<std::string> seen;
+  std::string query = "list-type=2&max-keys=1&encoding-type=url";
+  for (int page = 0; page < 10; ++page) {
+    auto r = f.run("GET", "/bkt/?" + query);
+    REQUIRE(r.status == 200);
+    size_t k = r.body.find("<Key>");
+    REQUIRE(k != std::string::npos);
+    seen.push_back(urlDecode(r.body.substr(k + 5, r.body.find('<', k + 5) - k - 5)));
+    size_t t = r.body.find("<NextContinuationToken>");
+    if (t == std::string::npos) break;
+    std::string token = r.body.substr(t + 23, r.body.find('<', t + 23) - t - 23);
+    INFO("token " << token);
+    CHECK(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~") ==
+          std::string::npos);
+    CHECK(decodeListToken(token) == seen.back());
+    // Escaped or not, the same token: alternate plain and every-byte-escaped.
+    std::string sent = token;
+    if (page % 2) {
+      sent.clear();
+      static const char* kHex = "0123456789ABCDEF";
+      for (unsigned char c : token) {
+        sent.push_back('%');
+        sent.push_back(kHex[c >> 4]);
+        sent.push_back(kHex[c & 15]);
+      }
+    }
+    query = "list-type=2&max-keys=1&encoding-type=url&continuation-token=" + sent;
+    auto echo = f.run("GET", "/bkt/?" + query);
+    CHECK(echo.body.find("<ContinuationToken>" + token + "</ContinuationToken>") != std::string::npos);
+  }
+  CHECK(seen == keys);
+  for (const char* bad : {"YQ==", "YQ", "CgFh=", "CgFh+", "CgJh", "%", ""}) {
+    auto r = f.run("GET", std::string("/bkt/?list-type=2&continuation-token=") + bad);
+    INFO("token " << bad);
+    CHECK(r.status == 400);
+    CHECK(r.body.find("<Code>InvalidArgument</Code>") != std::string::npos);
+  }
 }

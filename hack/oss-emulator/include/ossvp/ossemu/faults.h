@@ -45,6 +45,8 @@ struct OpFaultConfig {
 class FaultInjector {
  public:
   explicit FaultInjector(uint64_t seed = 1) : rng_(seed) {}
+  // The startup configuration for every operation (the network profile and
+  // command-line flags); clear() and {"reset": true} come back to it.
   void setDefault(const OpFaultConfig& c);
   void setForOperation(const std::string& op, const OpFaultConfig& c);
   void clear();
@@ -53,7 +55,7 @@ class FaultInjector {
   // Applies an admin request: an object or an array of objects with fields
   // operation ("*" default), latency_ms, bandwidth_mbps, error_rate,
   // error_status, reset_rate, truncate_rate, stall_rate, stall_ms; or
-  // {"reset": true}; or {"rng_seed": N}.
+  // {"reset": true} (back to the startup default); or {"rng_seed": N}.
   Status applyJson(const nlohmann::json& j);
   nlohmann::json toJson() const;
 
@@ -61,6 +63,7 @@ class FaultInjector {
   Status applyOne(const nlohmann::json& j);
   const OpFaultConfig& configFor(const std::string& op) const;
   mutable std::mutex mu_;
+  OpFaultConfig startup_;  // what setDefault gave
   OpFaultConfig default_;
   std::map<std::string, OpFaultConfig> perOp_;
   std::mt19937_64 rng_;

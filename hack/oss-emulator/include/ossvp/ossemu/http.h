@@ -43,6 +43,9 @@ class BodySource {
  public:
   virtual ~BodySource() = default;
   virtual long read(char* out, unsigned long n) = 0;
+  // Paces the rest of the body to at most this many bytes per second, as a
+  // link of that capacity would deliver it (0 = unlimited).
+  virtual void limitRate(uint64_t /*bytesPerSec*/) {}
 };
 
 // A file range to send with sendfile(2); the fd is owned by the holder.
