@@ -14,13 +14,14 @@ std::string_view exitCodeName(ExitCode code) {
     case ExitCode::TransientExhausted: return "TransientErrorsExhausted";
     case ExitCode::InvalidKeys: return "InvalidKeys";
     case ExitCode::TargetError: return "TargetError";
+    case ExitCode::TargetBusy: return "TargetBusy";
     case ExitCode::Cancelled: return "Cancelled";
   }
   return "Unknown";
 }
 
 bool isRetryable(ExitCode code) {
-  return code == ExitCode::TransientExhausted || code == ExitCode::Internal ||
+  return code == ExitCode::TransientExhausted || code == ExitCode::Internal || code == ExitCode::TargetBusy ||
          code == ExitCode::Cancelled;
 }
 
@@ -48,7 +49,11 @@ Failure failureFromSourceStatus(const Status& status) {
 
 Failure failureFromTargetStatus(const Status& status) {
   Failure f;
-  f.code = status.code() == StatusCode::ResourceExhausted ? ExitCode::Capacity : ExitCode::TargetError;
+  switch (status.code()) {
+    case StatusCode::ResourceExhausted: f.code = ExitCode::Capacity; break;
+    case StatusCode::Unavailable: f.code = ExitCode::TargetBusy; break;
+    default: f.code = ExitCode::TargetError; break;
+  }
   f.reason = std::string(exitCodeName(f.code));
   f.message = status.message();
   if (f.code == ExitCode::Capacity) f.message += ": the volume is full, request a larger PVC";

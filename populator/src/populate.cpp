@@ -140,7 +140,68 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
     summary->failure = targetFailure(st);
     return;
   }
-  journal.value()->remove(tree);
+  ResumeJournal::remove(tree);
+}
+
+// Everything after the target is open and locked: the completion marker,
+// the listing and the copy.
+void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetTree& tree, ProgressTracker& progress,
+                    const std::atomic<bool>* cancel, RunSummary* summary) {
+  if (auto marker = readCompletionMarker(tree)) {
+    if (marker->bucket == config.bucket && marker->prefix == config.prefix) {
+      logInfo("the volume already holds a complete copy of oss://{}/{} (finished {}): nothing to do", marker->bucket,
+              marker->prefix, marker->finishedAt);
+      ResumeJournal::remove(tree);  // left behind if a run stopped between the marker and the journal's removal
+      summary->alreadyComplete = true;
+      summary->objectsTotal = marker->objects + marker->directories;
+      summary->objectsSkipped = marker->objects;
+      summary->directories = marker->directories;
+      summary->bytesTotal = marker->bytes;
+      progress.setTotals(marker->bytes, summary->objectsTotal);
+      progress.addBytes(marker->bytes);
+      progress.addObjects(summary->objectsTotal);
+      return;
+    }
+    summary->failure = Failure{ExitCode::BadConfig, "BadConfig",
+                               fmt::format("the volume already holds a completed copy of oss://{}/{}, not of "
+                                           "oss://{}/{}: use a new, empty volume",
+                                           marker->bucket, marker->prefix, config.bucket, config.prefix)};
+    return;
+  }
+
+  progress.setPhase(kPhaseListing);
+  logInfo("listing oss://{}/{}", config.bucket, config.prefix);
+  auto listed = source.list(config.prefix);
+  if (!listed.isOk()) {
+    summary->failure = failureFromSourceStatus(listed.status());
+    return;
+  }
+  size_t maxRel = 4095 - config.target.size() - 1 - 1;
+  KeyMapping mapping = mapKeys(config.prefix, *listed, maxRel);
+  summary->rejected = mapping.rejected;
+  for (const auto& r : mapping.rejected) logWarn("key '{}' {}: not copied", r.key, r.reason);
+  summary->objectsTotal = mapping.files.size() + mapping.directories.size();
+  summary->bytesTotal = mapping.fileBytes;
+  progress.setTotals(mapping.fileBytes, summary->objectsTotal);
+  logInfo("source holds {} in {} files and {} directories{}", formatGiB(mapping.fileBytes), mapping.files.size(),
+          mapping.directories.size(),
+          mapping.rejected.empty() ? "" : fmt::format("; {} keys cannot be files", mapping.rejected.size()));
+  if (!mapping.rejected.empty() && config.strictKeys) {
+    const auto& r = mapping.rejected.front();
+    summary->failure = Failure{ExitCode::InvalidKeys, "InvalidKeys",
+                               fmt::format("{} keys cannot be files, e.g. '{}' {} (rename them in the bucket, or run "
+                                           "without --strict-keys to skip them)",
+                                           mapping.rejected.size(), r.key, r.reason)};
+    return;
+  }
+  if (summary->objectsTotal == 0 && !config.allowEmpty) {
+    summary->failure = Failure{ExitCode::NotFound, "EmptySource",
+                               fmt::format("no objects under oss://{}/{}: check spec.path (it is a prefix inside the "
+                                           "bucket, e.g. /data/)",
+                                           config.bucket, config.prefix)};
+    return;
+  }
+  copyListed(config, source, tree, progress, cancel, mapping, summary);
 }
 
 }  // namespace
@@ -164,60 +225,10 @@ RunSummary populate(const PopulatorConfig& config, ObjectSource& source, Progres
                           : targetFailure(tree.status());
     return finish();
   }
-  if (auto marker = readCompletionMarker(**tree)) {
-    if (marker->bucket == config.bucket && marker->prefix == config.prefix) {
-      logInfo("the volume already holds a complete copy of oss://{}/{} (finished {}): nothing to do", marker->bucket,
-              marker->prefix, marker->finishedAt);
-      summary.alreadyComplete = true;
-      summary.objectsTotal = marker->objects + marker->directories;
-      summary.objectsSkipped = marker->objects;
-      summary.directories = marker->directories;
-      summary.bytesTotal = marker->bytes;
-      progress.setTotals(marker->bytes, summary.objectsTotal);
-      progress.addBytes(marker->bytes);
-      progress.addObjects(summary.objectsTotal);
-      return finish();
-    }
-    summary.failure = Failure{ExitCode::BadConfig, "BadConfig",
-                              fmt::format("the volume already holds a completed copy of oss://{}/{}, not of "
-                                          "oss://{}/{}: use a new, empty volume",
-                                          marker->bucket, marker->prefix, config.bucket, config.prefix)};
-    return finish();
-  }
-
-  progress.setPhase(kPhaseListing);
-  logInfo("listing oss://{}/{}", config.bucket, config.prefix);
-  auto listed = source.list(config.prefix);
-  if (!listed.isOk()) {
-    summary.failure = failureFromSourceStatus(listed.status());
-    return finish();
-  }
-  size_t maxRel = 4095 - config.target.size() - 1 - 1;
-  KeyMapping mapping = mapKeys(config.prefix, *listed, maxRel);
-  summary.rejected = mapping.rejected;
-  for (const auto& r : mapping.rejected) logWarn("key '{}' {}: not copied", r.key, r.reason);
-  summary.objectsTotal = mapping.files.size() + mapping.directories.size();
-  summary.bytesTotal = mapping.fileBytes;
-  progress.setTotals(mapping.fileBytes, summary.objectsTotal);
-  logInfo("source holds {} in {} files and {} directories{}", formatGiB(mapping.fileBytes), mapping.files.size(),
-          mapping.directories.size(),
-          mapping.rejected.empty() ? "" : fmt::format("; {} keys cannot be files", mapping.rejected.size()));
-  if (!mapping.rejected.empty() && config.strictKeys) {
-    const auto& r = mapping.rejected.front();
-    summary.failure = Failure{ExitCode::InvalidKeys, "InvalidKeys",
-                              fmt::format("{} keys cannot be files, e.g. '{}' {} (rename them in the bucket, or run "
-                                          "without --strict-keys to skip them)",
-                                          mapping.rejected.size(), r.key, r.reason)};
-    return finish();
-  }
-  if (summary.objectsTotal == 0 && !config.allowEmpty) {
-    summary.failure = Failure{ExitCode::NotFound, "EmptySource",
-                              fmt::format("no objects under oss://{}/{}: check spec.path (it is a prefix inside the "
-                                          "bucket, e.g. /data/)",
-                                          config.bucket, config.prefix)};
-    return finish();
-  }
-  copyListed(config, source, **tree, progress, cancel, mapping, &summary);
+  populateTarget(config, source, **tree, progress, cancel, &summary);
+  // The state directory keeps only what a later run needs: the journal
+  // (resume) or the completion marker (no-op); the lock goes with the tree.
+  (*tree)->removeTmpArea();
   return finish();
 }
 

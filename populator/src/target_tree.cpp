@@ -11,6 +11,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "ossvp/populator/key_mapper.h"
+#include "ossvp/populator/target_lock.h"
 
 namespace ossvp::populator {
 
@@ -62,6 +63,7 @@ void emptyDir(int dirFd) {
     ::close(dup);
     return;
   }
+  ::rewinddir(d);  // the dup shares its offset with dirFd, which an earlier pass left at the end
   while (dirent* e = ::readdir(d)) {
     if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
     ::unlinkat(dirFd, e->d_name, 0);
@@ -80,6 +82,9 @@ std::string joinFirst(const std::vector<std::string>& c, size_t n) {
 
 }  // namespace
 
+TargetTree::TargetTree() = default;
+TargetTree::~TargetTree() = default;
+
 Result<std::unique_ptr<TargetTree>> TargetTree::open(const std::string& root) {
   std::unique_ptr<TargetTree> t(new TargetTree());
   t->root_ = root;
@@ -95,6 +100,10 @@ Result<std::unique_ptr<TargetTree>> TargetTree::open(const std::string& root) {
                                           "permissions)", root, ::geteuid()));
   }
   OSSVP_ASSIGN_OR_RETURN(t->state_fd_, openOrMakeDir(fd, std::string(kStateDirName), true, std::string(kStateDirName)));
+  // Before anything in the state directory is touched: another populator's
+  // temp files must not be emptied away under it.
+  OSSVP_ASSIGN_OR_RETURN(TargetLock lock, TargetLock::acquire(t->state_fd_.get(), root));
+  t->lock_ = std::make_unique<TargetLock>(std::move(lock));
   OSSVP_ASSIGN_OR_RETURN(t->tmp_fd_, openOrMakeDir(t->state_fd_.get(), "tmp", true, std::string(kStateDirName) + "/tmp"));
   emptyDir(t->tmp_fd_.get());
   return t;
@@ -152,6 +161,11 @@ Status TargetTree::setDirMtime(const std::vector<std::string>& components, int64
   times[1].tv_nsec = 0;
   if (::futimens(dir.get(), times) != 0) return errnoStatus(errno, "set mtime of " + joinFirst(components, components.size()));
   return Status::ok();
+}
+
+void TargetTree::removeTmpArea() const {
+  emptyDir(tmp_fd_.get());
+  ::unlinkat(state_fd_.get(), "tmp", AT_REMOVEDIR);
 }
 
 Status TargetTree::syncAll() const {

@@ -4,6 +4,8 @@
 # ossvp-populator against it through an endpoint override (the real OSS host
 # name stays in --endpoint, as a Pod spec would have it); sets POP_RC, and
 # leaves stdout/stderr/termination log in $WORK/pop.{out,err,term}.
+# pop_exec NAME TARGET [args...]: the same command, exec'd (for a background
+# `( pop_exec ... ) &` whose $! is the populator), output in $WORK/NAME.*.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
@@ -42,16 +44,21 @@ stat_count() {  # stat_count OPERATION FIELD
 }
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 
-# run_pop TARGET [extra args]: bucket/path come from POP_BUCKET / POP_PATH.
-run_pop() {
-  local target=$1
-  shift
-  POP_RC=0
+# pop_exec NAME TARGET [extra args]: bucket/path come from POP_BUCKET / POP_PATH.
+pop_exec() {
+  local name=$1 target=$2
+  shift 2
   ALIBABA_CLOUD_ACCESS_KEY_ID=${POP_AK-$AK} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${POP_SK-$SK} \
-    "$OSSVP_BIN/ossvp-populator" --endpoint "$OSS_HOST" --region cn-hangzhou \
+    exec "$OSSVP_BIN/ossvp-populator" --endpoint "$OSS_HOST" --region cn-hangzhou \
     --bucket "${POP_BUCKET:-bkt}" --path "${POP_PATH:-/}" --target "$target" \
-    --endpoint-override "$OSS_HOST=$EMU_URL" --termination-log "$WORK/pop.term" --progress json "$@" \
-    > "$WORK/pop.out" 2> "$WORK/pop.err" || POP_RC=$?
+    --endpoint-override "$OSS_HOST=$EMU_URL" --termination-log "$WORK/$name.term" --progress json "$@" \
+    > "$WORK/$name.out" 2> "$WORK/$name.err"
+}
+
+# run_pop TARGET [extra args]: pop_exec pop TARGET ..., in the foreground.
+run_pop() {
+  POP_RC=0
+  (pop_exec pop "$@") || POP_RC=$?
 }
 
 # Every file under $1 equals the one under $2 (content), ignoring the state dir.

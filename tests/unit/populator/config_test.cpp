@@ -113,14 +113,16 @@ TEST_CASE("exit codes are distinct and classify OSS errors", "[unit]") {
   CHECK(failureFromSourceStatus(Status(StatusCode::Corruption, "crc")).code == ExitCode::Integrity);
   CHECK(failureFromTargetStatus(Status(StatusCode::ResourceExhausted, "ENOSPC")).code == ExitCode::Capacity);
   CHECK(failureFromTargetStatus(Status(StatusCode::Internal, "EROFS")).code == ExitCode::TargetError);
+  CHECK(failureFromTargetStatus(Status(StatusCode::Unavailable, "locked")).code == ExitCode::TargetBusy);
   std::set<int> codes;
   for (auto c : {ExitCode::Ok, ExitCode::Internal, ExitCode::BadConfig, ExitCode::AuthFailed, ExitCode::NotFound,
                  ExitCode::Capacity, ExitCode::Integrity, ExitCode::TransientExhausted, ExitCode::InvalidKeys,
-                 ExitCode::TargetError, ExitCode::Cancelled}) {
+                 ExitCode::TargetError, ExitCode::TargetBusy, ExitCode::Cancelled}) {
     codes.insert(static_cast<int>(c));
   }
-  CHECK(codes.size() == 11);
+  CHECK(codes.size() == 12);
   CHECK(isRetryable(ExitCode::TransientExhausted));
+  CHECK(isRetryable(ExitCode::TargetBusy));  // the holder finishes (a re-run is a no-op) or dies (its lock goes)
   CHECK_FALSE(isRetryable(ExitCode::AuthFailed));
   CHECK_FALSE(isRetryable(ExitCode::Capacity));
 }

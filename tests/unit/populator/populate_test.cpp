@@ -1,10 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "ossvp/populator/copier.h"
 #include "ossvp/populator/populator.h"
@@ -106,8 +109,17 @@ TEST_CASE("a tree is copied byte-identically with mtimes, empty files and direct
   CHECK(snap.phase == "done");
   CHECK(snap.bytesDone == snap.bytesTotal);
   CHECK(snap.objectsDone == snap.objectsTotal);
-  CHECK(std::filesystem::exists(dir.path() + "/.ossvp-populator/complete"));
-  CHECK(std::filesystem::is_empty(dir.path() + "/.ossvp-populator/tmp"));
+  // The volume holds the bucket's tree and the completion marker, nothing else.
+  const std::set<std::string> populated = {"a.txt", "empty", "dir", "sub", "sub/deep", "sub/deep/b.bin",
+                                           "中文", "中文/ключ.txt", ".ossvp-populator",
+                                           ".ossvp-populator/complete"};
+  CHECK(entriesUnder(dir.path()) == populated);
+  // So does it after a re-run (the no-op), which locks the target again and
+  // deletes a journal left by a run stopped right after writing the marker.
+  writeFile(dir.path() + "/.ossvp-populator/journal", "{}\n");
+  ProgressTracker again;
+  REQUIRE(populate(configFor(dir.path()), src, again, nullptr).alreadyComplete);
+  CHECK(entriesUnder(dir.path()) == populated);
 }
 
 TEST_CASE("a finished volume makes a re-run a no-op; another source is refused", "[unit]") {
@@ -129,6 +141,62 @@ TEST_CASE("a finished volume makes a re-run a no-op; another source is refused",
   RunSummary other = populate(configFor(dir.path(), "/elsewhere/"), src, p3, nullptr);
   REQUIRE(other.failure);
   CHECK(other.failure->code == ExitCode::BadConfig);
+}
+
+TEST_CASE("a second populator on a locked target fails at once and changes nothing", "[unit]") {
+  // The first run's first read waits until the second run has returned (or
+  // 10 s): if the second waited for the lock, or emptied the first one's
+  // temp files, the first would time out or fail to rename its file.
+  TempDir dir;
+  MemorySource first, second;
+  for (auto* src : {&first, &second}) {
+    for (int i = 0; i < 8; ++i) src->put("data/f" + std::to_string(i), randomBytes(2000 + i, i), 1600000000 + i);
+  }
+  std::mutex mu;
+  std::condition_variable cv;
+  bool firstReading = false, secondDone = false, gateTimedOut = false;
+  first.onRead = [&](const std::string&) {
+    std::unique_lock<std::mutex> lock(mu);
+    firstReading = true;
+    cv.notify_all();
+    if (!secondDone && !cv.wait_for(lock, std::chrono::seconds(10), [&] { return secondDone; })) gateTimedOut = true;
+  };
+  RunSummary one;
+  std::thread runner([&] {
+    ProgressTracker p;
+    one = populate(configFor(dir.path()), first, p, nullptr);
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return firstReading; }));
+  }
+  ProgressTracker p2;
+  RunSummary two = populate(configFor(dir.path()), second, p2, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    secondDone = true;
+    cv.notify_all();
+  }
+  runner.join();
+
+  REQUIRE(two.failure);
+  CHECK(two.failure->code == ExitCode::TargetBusy);
+  CHECK(two.failure->reason == "TargetBusy");
+  CHECK(isRetryable(two.failure->code));
+  const std::string& m = two.failure->message;
+  CHECK(m.find("target '" + dir.path() + "' is being populated by another ossvp-populator") != std::string::npos);
+  CHECK(m.find("pid " + std::to_string(::getpid())) != std::string::npos);
+  CHECK(m.find(dir.path() + "/.ossvp-populator/lock") != std::string::npos);
+  CHECK(m.find("wait for the other one to finish") != std::string::npos);
+  CHECK(second.reads.load() == 0);
+  CHECK(p2.snapshot(1).phase == "failed");
+
+  CHECK_FALSE(gateTimedOut);
+  INFO(one.toJson());
+  REQUIRE_FALSE(one.failure);
+  CHECK(one.objectsCopied == 8);
+  for (int i = 0; i < 8; ++i) CHECK(readFile(dir.path() + "/f" + std::to_string(i)) == randomBytes(2000 + i, i));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/.ossvp-populator/lock"));
 }
 
 // Sets a cancel flag when the (n+1)th object is opened: a run killed mid-way.
@@ -161,7 +229,8 @@ TEST_CASE("an interrupted run resumes, skipping verified files and redoing touch
   REQUIRE(first.failure);
   CHECK(first.failure->code == ExitCode::Cancelled);
   CHECK(first.objectsCopied == 5);
-  CHECK_FALSE(std::filesystem::exists(dir.path() + "/.ossvp-populator/complete"));
+  // What resume needs stays; the lock and temp files do not.
+  CHECK(entriesUnder(dir.path() + "/.ossvp-populator") == std::set<std::string>{"journal"});
   // Largest first: f19..f15 are in. Damage one of them on the volume.
   writeFile(dir.path() + "/f18", std::string(1018, 'z'));
 

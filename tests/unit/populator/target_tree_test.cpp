@@ -65,3 +65,25 @@ TEST_CASE("a missing target is a configuration error", "[unit]") {
   CHECK(tree.status().code() == ossvp::StatusCode::InvalidArgument);
   CHECK(tree.status().message().find("mount the volume") != std::string::npos);
 }
+
+TEST_CASE("a second open of a target in use is refused before it touches the first one's temp files", "[unit]") {
+  TempDir dir;
+  TreeWithTemp first(dir.path());
+  auto second = TargetTree::open(dir.path());
+  REQUIRE_FALSE(second.isOk());
+  CHECK(second.status().code() == ossvp::StatusCode::Unavailable);
+  CHECK(std::filesystem::exists(dir.path() + "/.ossvp-populator/tmp/" + first.name));
+  REQUIRE(::write(first.fd.get(), "x", 1) == 1);
+  CHECK(first.tree->install(first.name, {"x"}).isOk());
+}
+
+TEST_CASE("the tmp/ area is removed at the end of a run and made again by the next", "[unit]") {
+  TempDir dir;
+  {
+    TreeWithTemp t(dir.path());
+    t.tree->removeTmpArea();
+  }
+  CHECK(entriesUnder(dir.path() + "/.ossvp-populator").empty());
+  TreeWithTemp next(dir.path());
+  CHECK(std::filesystem::exists(dir.path() + "/.ossvp-populator/tmp/" + next.name));
+}

@@ -1,5 +1,5 @@
 // Helpers for the populator unit tests: a temp directory, an in-memory
-// ObjectSource with fault hooks, and file reading.
+// ObjectSource with fault hooks, file reading and directory listing.
 #pragma once
 
 #include <sys/stat.h>
@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -43,6 +44,16 @@ inline std::string readFile(const std::string& path) {
 inline void writeFile(const std::string& path, const std::string& data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << data;
+}
+
+// Every entry under `root` (files, directories, symlinks), as paths relative
+// to it, e.g. {"a.txt", "sub", "sub/b"}.
+inline std::set<std::string> entriesUnder(const std::string& root) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    out.insert(std::filesystem::relative(e.path(), root).string());
+  }
+  return out;
 }
 
 inline int64_t mtimeOf(const std::string& path) {

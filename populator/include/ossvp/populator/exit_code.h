@@ -1,7 +1,9 @@
 // Exit codes of ossvp-populator and the Failure value that carries one. The
-// controller (issue 7) reads the exit code and the termination message of the
-// populator Pod to decide whether a retry can help: every code except
-// TransientExhausted and Internal is permanent for the same input.
+// controller reads the exit code and the termination message of the
+// populator Pod to decide whether a retry can help: the message's
+// "retryable" (isRetryable()) wins over its own table of codes. Every code
+// except TransientExhausted, Internal, TargetBusy and Cancelled is permanent
+// for the same input.
 // The table is documented in populator/README.md; keep both in sync.
 //
 // Thread-safety: plain values and pure functions.
@@ -25,6 +27,7 @@ enum class ExitCode : int {
   TransientExhausted = 7,  // network / 5xx errors outlasted every retry: a new attempt may work
   InvalidKeys = 8,         // keys that cannot be files, with --strict-keys
   TargetError = 9,         // the volume cannot be written (EACCES, EROFS, EIO)
+  TargetBusy = 10,         // another populator holds the volume's lock: a later attempt may work
   Cancelled = 143,         // SIGTERM/SIGINT: stopped cleanly, resumable
 };
 
@@ -46,7 +49,8 @@ struct Failure {
 Failure failureFromSourceStatus(const Status& status);
 
 // Maps an error from the local volume (a TargetTree Status) to a Failure:
-// ResourceExhausted (ENOSPC/EDQUOT) -> Capacity, everything else -> TargetError.
+// ResourceExhausted (ENOSPC/EDQUOT) -> Capacity, Unavailable (the target's
+// lock is held, target_lock.h) -> TargetBusy, everything else -> TargetError.
 Failure failureFromTargetStatus(const Status& status);
 
 }  // namespace ossvp::populator

@@ -5,7 +5,8 @@
 //    size, mtime, ETag, CRC64). Lines are appended only after syncfs(), so a
 //    journaled file is durable; a torn last line (kill -9) is ignored.
 //  - complete: a JSON marker written last; a re-run for the same bucket and
-//    path is then a no-op.
+//    path is then a no-op. Once it is durable the journal is deleted, so a
+//    populated volume keeps only this small file (documented for users).
 // A file is skipped on resume only when its journal line matches the listed
 // object (size, Last-Modified, ETag) and the file in the volume still has
 // that size and mtime (isAlreadyComplete()).
@@ -57,7 +58,7 @@ class ResumeJournal {
   // syncfs() then appends the queued lines and fdatasync()s the journal.
   Status flush(const TargetTree& tree);
   // Deletes the journal (after the completion marker is durable).
-  void remove(const TargetTree& tree);
+  static void remove(const TargetTree& tree);
 
  private:
   ResumeJournal() = default;

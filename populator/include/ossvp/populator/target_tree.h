@@ -3,7 +3,9 @@
 // (KeyMapper's output) can never leave the target, even if a symlink was
 // planted inside it. Also owns the state directory (.ossvp-populator/) with
 // its tmp/ area, where files are written before being renamed into place
-// (same file system, so rename is atomic).
+// (same file system, so rename is atomic), and holds the target's lock
+// (target_lock.h) from open() until it is destroyed: one TargetTree per
+// volume at a time, across processes and nodes.
 //
 // Errors are Status values: ENOSPC/EDQUOT -> ResourceExhausted, others ->
 // Internal, with the path and strerror in the message.
@@ -43,11 +45,17 @@ class UniqueFd {
 // Status for a failed syscall: ResourceExhausted for ENOSPC/EDQUOT.
 Status errnoStatus(int err, const std::string& what);
 
+class TargetLock;
+
 class TargetTree {
  public:
-  // Opens `root` (must be an existing, writable directory) and creates the
-  // state directory; empties its tmp/ area (leftovers of a killed run).
+  // Opens `root` (must be an existing, writable directory), creates the
+  // state directory and locks the target (Unavailable at once when another
+  // populator holds it); then empties its tmp/ area (leftovers of a killed
+  // run).
   static Result<std::unique_ptr<TargetTree>> open(const std::string& root);
+  // Releases the lock and removes its file.
+  ~TargetTree();
 
   const std::string& root() const { return root_; }
   int rootFd() const { return root_fd_.get(); }
@@ -73,10 +81,15 @@ class TargetTree {
   // syncfs(2) on the volume: everything written so far is durable.
   Status syncAll() const;
 
+  // Removes the tmp/ area with anything left in it, when a run ends: temp
+  // files never serve a later run. Call only when no temp file is in use.
+  void removeTmpArea() const;
+
  private:
-  TargetTree() = default;
+  TargetTree();
   std::string root_;
   UniqueFd root_fd_, state_fd_, tmp_fd_;
+  std::unique_ptr<TargetLock> lock_;
   std::atomic<uint64_t> temp_seq_{0};
 };
 
