@@ -53,6 +53,13 @@ int main(int argc, char** argv) {
   app.add_option("--resync-period", resyncSeconds, "seconds between re-examinations of in-flight PVCs")
       ->capture_default_str();
   app.add_option("--sweep-period", sweepSeconds, "seconds between orphan sweeps")->capture_default_str();
+  double podStuckGraceSeconds = 60;
+  app.add_option("--pod-stuck-grace", podStuckGraceSeconds,
+                 "seconds a populator pod may stay unscheduled or waiting (image pull, ...) for a reason that may "
+                 "clear by itself before event PopulatorPodStuck reports it; reasons that need a fix are reported "
+                 "at once")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   double cpfsPollSeconds = 2;
   double coalesceSeconds = 1;
   app.add_option("--status-coalesce-window", coalesceSeconds,
@@ -105,6 +112,7 @@ int main(int argc, char** argv) {
   o.retryBaseDelay = ms(retryBaseSeconds);
   o.resyncPeriod = ms(resyncSeconds);
   o.sweepPeriod = ms(sweepSeconds);
+  o.podStuckGrace = ms(podStuckGraceSeconds);
   o.cpfsPollInterval = ms(cpfsPollSeconds);
   o.statusCoalesceWindow = ms(coalesceSeconds);
 

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <span>
 
+#include "ossvp/common/size_parse.h"
 #include "ossvp_json_read.h"
 
 namespace ossvp::controller {
@@ -94,7 +96,8 @@ const StringField<GenericPvcEntry> kGenericStrings[] = {
     {"completionTime", &GenericPvcEntry::completionTime}, {"lastError", &GenericPvcEntry::lastError}};
 const IntField<GenericPvcEntry> kGenericInts[] = {
     {"bytesDone", &GenericPvcEntry::bytesDone},     {"bytesTotal", &GenericPvcEntry::bytesTotal},
-    {"objectsDone", &GenericPvcEntry::objectsDone}, {"objectsTotal", &GenericPvcEntry::objectsTotal}};
+    {"objectsDone", &GenericPvcEntry::objectsDone}, {"objectsTotal", &GenericPvcEntry::objectsTotal},
+    {"bytesPerSecond", &GenericPvcEntry::bytesPerSecond}, {"etaSeconds", &GenericPvcEntry::etaSeconds}};
 const StringField<Condition> kConditionStrings[] = {
     {"type", &Condition::type},       {"status", &Condition::status},
     {"reason", &Condition::reason},   {"message", &Condition::message},
@@ -183,6 +186,8 @@ nlohmann::json OssvpStatus::toJson() const {
   putString(&j, "phase", phase);
   putString(&j, "progress", progress);
   putString(&j, "message", message);
+  putString(&j, "throughput", throughput);
+  putString(&j, "eta", eta);
   if (!conditions.empty()) {
     nlohmann::json arr = nlohmann::json::array();
     for (const Condition& c : conditions) arr.push_back(c.toJson());
@@ -205,6 +210,8 @@ Result<OssvpStatus> OssvpStatus::fromJson(const nlohmann::json& j) {
   OSSVP_RETURN_IF_ERROR(readString(j, "phase", "status", &s.phase));
   OSSVP_RETURN_IF_ERROR(readString(j, "progress", "status", &s.progress));
   OSSVP_RETURN_IF_ERROR(readString(j, "message", "status", &s.message));
+  OSSVP_RETURN_IF_ERROR(readString(j, "throughput", "status", &s.throughput));
+  OSSVP_RETURN_IF_ERROR(readString(j, "eta", "status", &s.eta));
   if (const nlohmann::json* conds = detail::field(j, "conditions")) {
     if (!conds->is_array()) return detail::typeError("status.conditions", *conds, "a list");
     for (const nlohmann::json& c : *conds) {
@@ -221,12 +228,30 @@ Result<OssvpStatus> OssvpStatus::fromJson(const nlohmann::json& j) {
 void OssvpStatus::summarizeInFlight() {
   int lowest = 101;
   auto consider = [&](const std::string& progress) { lowest = std::min(lowest, std::max(0, parsePercent(progress))); };
+  // Rate: the sum over the PVCs that report one. ETA: the longest, known only
+  // when every PVC in flight reports one (an import has none).
+  int64_t rate = 0, longest = 0;
+  bool anyRate = false, allEta = true;
   for (const auto& [uid, e] : bmcpfsDataflow) {
-    if (bmcpfsInFlight(uid)) consider(e.progress);
+    if (!bmcpfsInFlight(uid)) continue;
+    consider(e.progress);
+    allEta = false;
   }
   for (const auto& [uid, e] : generic) {
-    if (!e.finished()) consider(e.progress);
+    if (e.finished()) continue;
+    consider(e.progress);
+    if (e.bytesPerSecond) {
+      anyRate = true;
+      rate += *e.bytesPerSecond;
+    }
+    if (e.etaSeconds) {
+      longest = std::max(longest, *e.etaSeconds);
+    } else {
+      allEta = false;
+    }
   }
+  throughput = anyRate ? formatThroughput(rate) : "";
+  eta = lowest <= 100 && allEta ? formatEta(longest) : "";
   if (lowest > 100) return;
   phase = std::string(kPhasePopulating);
   progress = formatPercent(lowest);
@@ -268,6 +293,26 @@ int progressPercent(int64_t done, int64_t total, bool finished) {
 
 std::string monotonicProgress(std::string_view previous, int next) {
   return formatPercent(std::max(parsePercent(previous), next));
+}
+
+std::string formatThroughput(int64_t bytesPerSecond) {
+  return formatBytes(static_cast<uint64_t>(std::max<int64_t>(0, bytesPerSecond))) + "/s";
+}
+
+std::string formatEta(int64_t seconds) {
+  seconds = std::max<int64_t>(0, seconds);
+  char buf[48];
+  auto ll = [](int64_t v) { return static_cast<long long>(v); };
+  if (seconds < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", ll(seconds));
+  } else if (seconds < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", ll(seconds / 60), ll(seconds % 60));
+  } else if (seconds < 86400) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", ll(seconds / 3600), ll(seconds / 60 % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", ll(seconds / 86400), ll(seconds / 3600 % 24));
+  }
+  return buf;
 }
 
 nlohmann::json genericEntryPatch(const std::string& pvcUid, const GenericPvcEntry& entry) {

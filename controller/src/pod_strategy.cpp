@@ -32,8 +32,11 @@ std::optional<int64_t> int64Field(const Object& j, std::initializer_list<const c
 }
 
 // Which exit codes of ossvp-populator a new attempt may fix (populator/README.md):
-// 1 internal, 7 transient errors exhausted, 143 SIGTERM; 137 is an OOM kill.
-bool retryableExit(int code) { return code == 1 || code == 7 || code == 137 || code == 143 || code < 0; }
+// 1 internal, 7 transient errors exhausted, 10 another populator holds the
+// target, 143 SIGTERM; 137 is an OOM kill.
+bool retryableExit(int code) {
+  return code == 1 || code == 7 || code == 10 || code == 137 || code == 143 || code < 0;
+}
 
 std::string fixHint(const PodTermination& t, const OssvpObject& src) {
   if (t.disrupted) return "check the nodes the populator pods ran on (kubectl get nodes, kubectl describe node)";
@@ -58,12 +61,18 @@ std::string fixHint(const PodTermination& t, const OssvpObject& src) {
       return "some object keys cannot be stored as files: rename them in the bucket";
     case 9:
       return "the volume cannot be written: check the StorageClass and the volume's permissions";
+    case 10:
+      return "another populator kept the volume busy: check for a second populator pod on the same "
+             "volume (kubectl get pods -n ack-volume-populator)";
     default:
       return "see the populator pod's log";
   }
 }
 
 std::string percentText(int pct) { return formatPercent(pct); }
+
+// How often a running copy is re-examined without a new progress report.
+constexpr std::chrono::milliseconds kRateRecheck{std::chrono::seconds(10)};
 
 }  // namespace
 
@@ -124,12 +133,13 @@ PodTermination readPodTermination(const Object& pod) {
 }
 
 PodStrategy::PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
-                         StatusWriter& status, const ControllerOptions& options)
+                         StatusWriter& status, const ControllerOptions& options, const Clock& clock)
     : api_(api),
       reader_(reader),
       events_(events),
       status_(status),
       options_(options),
+      clock_(clock),
       nodes_(api, events, options.populatorNamespace) {}
 
 Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&) {
@@ -181,8 +191,8 @@ PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
 
   auto pod = reader_.getCached(kube::resources::pods(), options_.populatorNamespace, populatorPodName(uid));
   if (!pod) {
-    auto now = Clock::now();
-    Clock::time_point retryAt{};
+    auto now = clock_.now();
+    Clock::TimePoint retryAt{};
     std::string ra = kube::annotationOf(ctx.primePvc, std::string(kAnnRetryAfter));
     if (auto slash = ra.find('/'); slash != std::string::npos) retryAt = kube::parseRfc3339(ra.substr(slash + 1));
     {
@@ -260,7 +270,7 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
                      ctx.source.spec.path);
   // Coalesced with the other PVCs' changes of this ossvp (an immediate write
   // of the ossvp, e.g. a failure, writes it first).
-  Status w = writeEntryLater(ctx, [podName, attempt, now = kube::formatRfc3339(Clock::now())](GenericPvcEntry& e) {
+  Status w = writeEntryLater(ctx, [podName, attempt, now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
     e.podName = podName;
     e.phase = std::string(kPvcPhasePopulating);
     e.attempts = attempt;
@@ -271,40 +281,23 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   return PopulationResult::inProgress();
 }
 
-// Why a pod that has not finished is not making progress ("" when it is fine):
-// an unschedulable pod, or a container waiting on an image, a Secret, a mount.
-std::string podBlocker(const Object& pod) {
-  const Object& st = pod.value("status", Object::object());
-  for (const auto& cs : st.value("containerStatuses", Object::array())) {
-    const Object& waiting = cs.contains("state") ? cs["state"].value("waiting", Object()) : Object();
-    std::string why = waiting.is_object() ? waiting.value("reason", "") : "";
-    if (!why.empty() && why != "ContainerCreating" && why != "PodInitializing") {
-      return why + ": " + waiting.value("message", "");
-    }
-  }
-  for (const auto& c : st.value("conditions", Object::array())) {
-    if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False") {
-      return "not scheduled: " + c.value("message", c.value("reason", ""));
-    }
-  }
-  return "";
-}
-
 PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const Object& pod) {
   auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
-  std::string blocker = podBlocker(pod);
-  if (!blocker.empty()) {
-    events_.warning(ctx.pvc, reason::kPodBlocked,
-                    "Populator pod " + options_.populatorNamespace + "/" + kube::nameOf(pod) + " is stuck: " + blocker);
-  }
+  PodBlocker blocker = podBlocker(pod);
+  std::optional<std::chrono::milliseconds> recheck = checkStuck(ctx, pod, blocker);
+  bool stuck = blocker.blocked() && !recheck;
+  auto [rate, eta] = estimateRate(kube::uidOf(ctx.pvc), pod, progress);
   // Progress: written together with the other PVCs' of this ossvp (coalesced).
-  auto edit = [progress, blocker, podName = kube::nameOf(pod),
-               attempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1)](GenericPvcEntry& e) {
-    if (!blocker.empty()) e.lastError = "populator pod " + podName + " is stuck: " + blocker;
+  auto edit = [progress, stuck, blocker = blocker.what, rate, eta, podName = kube::nameOf(pod),
+               attempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1),
+               now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
+    if (stuck) e.lastError = "populator pod " + podName + " is stuck: " + blocker;
     e.podName = podName;
     e.phase = std::string(kPvcPhasePopulating);
     e.attempts = std::max(e.attempts, attempt);
-    if (e.startTime.empty()) e.startTime = kube::formatRfc3339(Clock::now());
+    if (e.startTime.empty()) e.startTime = now;
+    e.bytesPerSecond = rate;
+    e.etaSeconds = eta;
     if (!progress.is_object()) {
       if (e.progress.empty()) e.progress = percentText(0);
       return;
@@ -319,7 +312,40 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
   };
   Status w = writeEntryLater(ctx, edit);
   if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
-  return PopulationResult::inProgress();
+  // A running copy is looked at again now and then, so that a stall (no new
+  // report) shows as a falling rate.
+  if (!recheck && kube::stringAt(pod, "/status/phase") == "Running") recheck = kRateRecheck;
+  return recheck ? PopulationResult::inProgress(*recheck) : PopulationResult::inProgress();
+}
+
+std::optional<std::chrono::milliseconds> PodStrategy::checkStuck(const PopulationContext& ctx, const Object& pod,
+                                                                 const PodBlocker& blocker) {
+  if (!blocker.blocked()) return std::nullopt;
+  if (!blocker.permanent) {
+    Clock::TimePoint created = kube::parseRfc3339(kube::stringAt(pod, "/metadata/creationTimestamp"));
+    auto stuckFor = clock_.now() - created;
+    if (created != Clock::TimePoint{} && stuckFor < options_.podStuckGrace) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(options_.podStuckGrace - stuckFor) +
+             std::chrono::milliseconds(50);
+    }
+  }
+  events_.warning(ctx.pvc, reason::kPodBlocked,
+                  "Populator pod " + options_.populatorNamespace + "/" + kube::nameOf(pod) + " is stuck: " +
+                      blocker.what);
+  return std::nullopt;
+}
+
+std::pair<std::optional<int64_t>, std::optional<int64_t>> PodStrategy::estimateRate(const std::string& pvcUid,
+                                                                                    const Object& pod,
+                                                                                    const Object& progress) {
+  // Bytes move only while the populator copies (not while it lists or checks).
+  auto bytes = int64Field(progress, {"bytesDone"});
+  bool copying = progress.is_object() && (!progress.contains("phase") || progress["phase"] == "copying");
+  std::lock_guard<std::mutex> lock(mu_);
+  Rate& r = rates_[pvcUid];
+  if (r.podUid != kube::uidOf(pod)) r = Rate{kube::uidOf(pod), ThroughputEstimator{}};
+  if (bytes && copying) r.estimator.add(clock_.now(), *bytes);
+  return {r.estimator.bytesPerSecond(), r.estimator.etaSeconds(int64Field(progress, {"bytesTotal"}).value_or(0))};
 }
 
 PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Object& pod) {
@@ -383,7 +409,7 @@ PopulationResult PodStrategy::onFailed(const PopulationContext& ctx, const Objec
       e.phase = std::string(kPvcPhaseFailed);
       e.attempts = podAttempt;
       e.lastError = final;
-      e.completionTime = kube::formatRfc3339(Clock::now());
+      e.completionTime = kube::formatRfc3339(clock_.now());
     });
     if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
     events_.warning(ctx.pvc, reason::kGaveUp, final);
@@ -393,7 +419,7 @@ PopulationResult PodStrategy::onFailed(const PopulationContext& ctx, const Objec
 
   auto delay = options_.retryBaseDelay * (int64_t{1} << std::min(podAttempt - 1, 20));
   delay = std::min<std::chrono::milliseconds>(delay, options_.retryMaxDelay);
-  auto retryAt = Clock::now() + delay;
+  auto retryAt = clock_.now() + delay;
   Status a = annotatePrime(ctx.primePvc, {{std::string(kAnnRetryAfter),
                                            std::to_string(podAttempt) + "/" + kube::formatRfc3339(retryAt)}});
   if (!a.isOk()) return PopulationResult::blocked("cannot record the retry on the prime PVC: " + a.message());
@@ -420,6 +446,7 @@ Status PodStrategy::cleanup(const std::string& pvcUid) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     retries_.erase(pvcUid);
+    rates_.erase(pvcUid);
   }
   kube::DeleteOptions opts;
   opts.gracePeriodSeconds = 0;

@@ -171,10 +171,15 @@ std::optional<Outcome> PvcReconciler::stepSource(Step& s) {
 // checks: volume mode, StorageClass and, for WaitForFirstConsumer, the selected node.
 std::optional<Outcome> PvcReconciler::stepChecks(Step& s) {
   if (kube::stringAt(s.pvc, "/spec/volumeMode") == "Block") {
-    report(s.pvc, s.ossvpObj.get(), reason::kUnsupported,
-           "volumeMode Block is not supported: OSS objects are copied as files; use volumeMode Filesystem",
-           true, kPvcPhaseFailed);
-        return Outcome::done();
+    refuse(s, "volumeMode Block is not supported: OSS objects are copied as files; use volumeMode Filesystem");
+    return Outcome::done();
+  }
+  const Object& spec = s.pvc["spec"];
+  if (spec.contains("storageClassName") && spec["storageClassName"] == "") {
+    refuse(s, "storageClassName \"\" (static binding to an existing PV) is not supported: a populated volume "
+              "is created by dynamic provisioning; set spec.storageClassName to a StorageClass with a "
+              "provisioner (kubectl get storageclass), then delete and re-create the PVC");
+    return Outcome::done();
   }
   std::string className = kube::stringAt(s.pvc, "/spec/storageClassName");
   if (!className.empty()) {
@@ -498,6 +503,14 @@ Status PvcReconciler::cleanupAll(const std::string& pvcUid) {
   }
   Status s = api_.remove(res::pvcs(), options_.populatorNamespace, primePvcName(pvcUid));
   return kube::isNotFound(s) ? Status::ok() : s;
+}
+
+void PvcReconciler::refuse(const Step& s, const std::string& message) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!refused_.insert(s.uid).second) return;  // reported once; the PVC cannot change into a valid one
+  }
+  report(s.pvc, s.ossvpObj.get(), reason::kUnsupported, message, true, kPvcPhaseFailed);
 }
 
 Status PvcReconciler::writeEntry(const Object& pvc, const std::string& ossvpName,

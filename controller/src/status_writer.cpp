@@ -110,6 +110,10 @@ StatusWriter::Mutation genericEntryMutation(const Object& pvc, std::function<voi
     e.ns = ns;
     e.name = name;
     edit(e);
+    if (e.phase != kPvcPhasePopulating) {  // a rate and an ETA belong to a copy under way
+      e.bytesPerSecond.reset();
+      e.etaSeconds.reset();
+    }
     summarizeStatus(&st, obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0);
     return st.toJson() != before;
   };
@@ -133,15 +137,26 @@ void summarizeStatus(OssvpStatus* st, int64_t generation) {
       latest = &e;
     }
   }
+  st->summarizeInFlight();
   if (inFlight > 0) {
-    st->summarizeInFlight();
     st->phase = std::string(kPhasePopulating);
     st->message = "Populating " + std::to_string(inFlight) + " volume(s)";
     cond(kConditionPopulating, true, "PopulationInProgress", st->message);
     return;
   }
-  cond(kConditionPopulating, false, "Idle", "no population in flight");
-  if (!latest) return;
+  cond(kConditionPopulating, false, "Idle", std::string(kMessageIdle));
+  if (!latest) {
+    // No record of a finished PVC decides (none left, or bmcpfs-dataflow
+    // mode, which keeps none): a Succeeded or Failed summary stays, but
+    // Populating is over (e.g. the last PVC in flight was deleted).
+    if (st->phase != kPhasePopulating) return;
+    bool imported = false;  // a finished import is what remains
+    for (const auto& [uid, e] : st->bmcpfsDataflow) imported = imported || parsePercent(e.progress) == 100;
+    st->phase = std::string(imported ? kPhaseSucceeded : kPhasePending);
+    st->progress = imported ? formatPercent(100) : "";
+    st->message = std::string(imported ? kMessagePopulated : kMessageIdle);
+    return;
+  }
   if (latest->phase == kPvcPhaseSucceeded) {
     st->phase = std::string(kPhaseSucceeded);
     st->progress = formatPercent(100);

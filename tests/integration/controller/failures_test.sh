@@ -160,6 +160,13 @@ YAML
 wait_for "block mode message" 30 pvc_says block "volumeMode Block is not supported"
 pass "block volume mode: clear event"
 
+# --- storageClassName "": static binding only, never provisioned: refused at once.
+make_pvc argo static late-source '""'
+wait_for "static binding message" 30 pvc_says static "created by dynamic provisioning"
+uid=$(k get pvc static -n argo -o jsonpath='{.metadata.uid}')
+k get pvc "prime-$uid" -n "$PNS" > /dev/null 2>&1 && fail "a prime PVC was created for a PVC with storageClassName \"\""
+pass "storageClassName \"\": refused with a clear event, no prime PVC"
+
 # --- An ossvp deleted while a PVC uses it is kept until the PVC is done.
 ossvp inuse oss-secret my-test-bucket /slow/ 1
 make_pvc argo inuse-pvc inuse
@@ -169,6 +176,7 @@ wait_for "populator pod running" 60 bash -c \
 k delete ossvp inuse -n argo --wait=false > /dev/null
 k get ossvp inuse -n argo > /dev/null 2>&1 || fail "the ossvp vanished while a PVC was being populated from it"
 wait_for "in-use event" 30 ossvp_says inuse "kept until 1 PVC(s)"
+ossvp_says inuse OSSVolumePopulatorInUse || fail "the in-use event's reason is not OSSVolumePopulatorInUse"
 wait_for "PVC inuse-pvc Bound" 90 pvc_bound argo inuse-pvc
 wait_for "ossvp inuse deleted after its PVC finished" 30 bash -c "! kubectl get ossvp inuse -n argo > /dev/null 2>&1"
 pass "ossvp deleted mid-population: kept (with an event) until its PVC was done"

@@ -31,6 +31,8 @@ pass "populated data is byte-identical ($(echo "$sums" | wc -l) files)"
 grep -q "Message: *Populated successfully" <<< "$(describe_ossvp argo generic-demo-secret)" \
   || fail "describe ossvp lacks 'Populated successfully'"
 grep -q PopulatorFinished <<< "$(k describe pvc many-files -n argo)" || fail "no PopulatorFinished event on the PVC"
+! grep -q PopulatorPodStuck <<< "$(k describe pvc many-files -n argo)" \
+  || fail "a population that went fine reported PopulatorPodStuck"
 row=$(k get ossvp generic-demo-secret -n argo --no-headers)
 for col in generic my-test-bucket /many-files/ Succeeded 100%; do
   grep -q -- "$col" <<< "$row" || fail "kubectl get ossvp row lacks $col: $row"
@@ -69,6 +71,14 @@ done
 [[ -n "$seen" ]] || fail "no intermediate progress visible in describe ossvp"
 [[ "$(pvc_phase argo model)" == Pending ]] || fail "PVC bound while progress < 100%"
 pass "describe ossvp shows progress ${seen}% while the PVC is Pending"
+# The copy rate (throttled to 2 MB/s) shows once the reports span 2 s.
+rate=""
+until [[ -n "$rate" ]] || pvc_bound argo model; do
+  rate=$(k get ossvp slow-model -n argo -o wide --no-headers | grep -o '[0-9.]* [KM]iB/s' || true)
+  sleep 0.3
+done
+[[ -n "$rate" ]] || fail "no throughput in kubectl get ossvp -o wide while copying"
+pass "get ossvp -o wide shows the throughput ($rate) while copying"
 wait_for "PVC model Bound" 60 pvc_bound argo model
 grep -q "Message: *Populated successfully" <<< "$(describe_ossvp argo slow-model)" || fail "slow-model not Populated successfully"
 pass "slow population finished"

@@ -89,6 +89,16 @@ TEST_CASE("printer columns: mode, bucket, path, phase, progress, age", "[unit]")
                                           ".status.progress", ".metadata.creationTimestamp"});
 }
 
+TEST_CASE("printer columns: -o wide adds throughput, ETA and message", "[unit]") {
+  std::vector<std::string> paths;
+  for (const auto& c : version()["additionalPrinterColumns"]) {
+    if (c.value("priority", 0) == 1) paths.push_back(c["jsonPath"]);
+  }
+  CHECK(paths == std::vector<std::string>{".status.throughput", ".status.eta", ".status.message"});
+  // Each column names a field of the status schema.
+  for (const char* field : {"throughput", "eta", "message"}) CHECK(statusSchema()["properties"].contains(field));
+}
+
 TEST_CASE("every CEL message is the C++ validator's, and vice versa", "[unit]") {
   std::set<std::string> crdMessages;
   collectMessages(rootSchema(), &crdMessages);
@@ -203,6 +213,7 @@ TEST_CASE("status schema: the seed's bmcpfsDataflow entry and the generic entry"
   GenericPvcEntry full;
   full.ns = full.name = full.podName = full.phase = full.progress = "x";
   full.bytesDone = full.bytesTotal = full.objectsDone = full.objectsTotal = 1;
+  full.bytesPerSecond = full.etaSeconds = 1;
   full.attempts = 1;
   full.startTime = full.completionTime = full.lastError = "x";
   CHECK(keysOf(p["generic"]["additionalProperties"]["properties"]) == keysOf(full.toJson()));
@@ -215,6 +226,8 @@ TEST_CASE("status schema: the seed's bmcpfsDataflow entry and the generic entry"
   s.phase = "Populating";
   s.progress = "59%";
   s.message = "x";
+  s.throughput = "85.30 MiB/s";
+  s.eta = "2m10s";
   s.generic["u1"] = full;
   s.generic["u1"].startTime = s.generic["u1"].completionTime = "2026-11-23T13:00:00Z";
   s.bmcpfsDataflow["u2"] = b;

@@ -144,6 +144,37 @@ TEST_CASE("summary: the slowest PVC in flight drives phase and progress", "[unit
   CHECK(s.progress == "0%");
 }
 
+TEST_CASE("summary: rates add up, the longest ETA counts, only while in flight", "[unit]") {
+  OssvpStatus s;
+  s.generic["a"].phase = std::string(kPvcPhasePopulating);
+  s.generic["a"].bytesPerSecond = 3 * 1024 * 1024;
+  s.generic["a"].etaSeconds = 130;
+  s.generic["b"].phase = std::string(kPvcPhasePopulating);
+  s.generic["b"].bytesPerSecond = 1024 * 1024;
+  s.generic["b"].etaSeconds = 45;
+  s.generic["c"].phase = std::string(kPvcPhaseSucceeded);  // finished: not counted
+  s.generic["c"].bytesPerSecond = 1024 * 1024 * 1024;
+  s.summarizeInFlight();
+  CHECK(s.throughput == "4.00 MiB/s");
+  CHECK(s.eta == "2m10s");
+  s.generic["d"].phase = std::string(kPvcPhasePopulating);  // no estimate yet: the whole ETA is unknown
+  s.summarizeInFlight();
+  CHECK(s.throughput == "4.00 MiB/s");
+  CHECK(s.eta.empty());
+  for (auto& [uid, e] : s.generic) e.phase = std::string(kPvcPhaseSucceeded);
+  s.summarizeInFlight();
+  CHECK(s.throughput.empty());
+  CHECK(s.eta.empty());
+
+  CHECK(formatEta(0) == "0s");
+  CHECK(formatEta(59) == "59s");
+  CHECK(formatEta(125) == "2m05s");
+  CHECK(formatEta(3 * 3600 + 5 * 60 + 9) == "3h05m");
+  CHECK(formatEta(2 * 86400 + 3 * 3600) == "2d03h");
+  CHECK(formatEta(-5) == "0s");
+  CHECK(formatThroughput(512) == "512 B/s");
+}
+
 TEST_CASE("merge patches replace one PVC's entry and remove it", "[unit]") {
   GenericPvcEntry e;
   e.phase = "Populating";
@@ -153,7 +184,7 @@ TEST_CASE("merge patches replace one PVC's entry and remove it", "[unit]") {
   CHECK(entry["phase"] == "Populating");
   CHECK(entry.contains("lastError"));  // sent as null so a stale error is cleared
   CHECK(entry["lastError"].is_null());
-  CHECK(entry.size() == 13);
+  CHECK(entry.size() == 15);
 
   json b = bmcpfsEntryPatch("uid-2", {"df", "task", "fset", "fs", "1%"});
   CHECK(b == json::parse(R"({"status":{"bmcpfsDataflow":{"uid-2":{"dataFlowId":"df","dataFlowTaskId":"task",

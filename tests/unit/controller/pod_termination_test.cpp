@@ -33,6 +33,8 @@ TEST_CASE("pod termination: the populator's JSON failure (table)", "[controller]
        "InsufficientCapacity", "request a larger PVC", false},
       {1, "panic: something\n", "Error", "panic: something", true},
       {137, "", "Error", "exited with code 137", true},
+      // Another populator held the target: retryable even without the JSON contract.
+      {10, "", "Error", "exited with code 10", true},
   };
   for (const auto& c : cases) {
     SECTION("exit " + std::to_string(c.exitCode)) {
@@ -51,26 +53,6 @@ TEST_CASE("pod termination: a pod without container status is retryable", "[cont
   CHECK(t.exitCode == -1);
   CHECK(t.retryable);
   CHECK(t.message == "The node was low on resource: memory.");
-}
-
-}  // namespace ossvp::controller
-
-namespace ossvp::controller {
-
-TEST_CASE("pod blocker: waiting reasons and unschedulable pods are surfaced", "[controller][pod]") {
-  kube::Object pulling = {{"status", {{"phase", "Pending"},
-                                      {"containerStatuses",
-                                       kube::Object::array({{{"state", {{"waiting", {{"reason", "ErrImagePull"},
-                                                                                     {"message", "no such image"}}}}}}})}}}};
-  CHECK(podBlocker(pulling) == "ErrImagePull: no such image");
-  kube::Object creating = {{"status", {{"containerStatuses",
-                                        kube::Object::array({{{"state", {{"waiting", {{"reason", "ContainerCreating"}}}}}}})}}}};
-  CHECK(podBlocker(creating).empty());
-  kube::Object unschedulable = {{"status", {{"conditions", kube::Object::array({{{"type", "PodScheduled"},
-                                                                                {"status", "False"},
-                                                                                {"message", "0/3 nodes are available"}}})}}}};
-  CHECK(podBlocker(unschedulable) == "not scheduled: 0/3 nodes are available");
-  CHECK(podBlocker(kube::Object::object()).empty());
 }
 
 }  // namespace ossvp::controller

@@ -69,6 +69,12 @@ TEST_CASE("reconcile: waiting and ignoring cases (table)", "[controller][reconci
          w.api.seed(res::pvcs(), p);
        },
        Outcome::Kind::Done, reason::kUnsupported, false},
+      {"storageClassName \"\" (static binding only): unsupported",
+       [](World& w) {
+         w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
+         w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo", ""));
+       },
+       Outcome::Kind::Done, reason::kUnsupported, false},
       {"missing StorageClass: wait",
        [](World& w) {
          w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
@@ -389,7 +395,56 @@ TEST_CASE("reconcile: a PVC deleted mid-way removes everything it caused", "[con
   CHECK(hasAction(w, "delete pods " + kPod));
   CHECK(hasAction(w, "delete persistentvolumeclaims " + kPrime));
   CHECK_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
-  CHECK(w.ossvpStatus().generic.count("u1") == 0);
+  auto st = w.ossvpStatus();
+  CHECK(st.generic.count("u1") == 0);
+  // The summary follows at once: nothing is populating any more.
+  CHECK(st.phase == kPhasePending);
+  CHECK(st.progress.empty());
+  CHECK(st.message == kMessageIdle);
+  const Condition* populating = findCondition(st.conditions, kConditionPopulating);
+  REQUIRE(populating);
+  CHECK(populating->status == "False");
+}
+
+TEST_CASE("reconcile: a PVC with storageClassName \"\" is refused at once, with one event",
+          "[controller][reconciler]") {
+  World w;
+  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
+  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo", ""));
+  CHECK(w.reconcile().isDone());
+  CHECK(w.reconcile().isDone());  // a resync: nothing new
+  CHECK_FALSE(w.prime());
+  CHECK_FALSE(w.pod());
+  CHECK_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
+  auto evs = w.api.eventsWithReason(reason::kUnsupported);
+  int onPvc = 0;
+  for (const auto& e : evs) {
+    if (e["involvedObject"]["kind"] != "PersistentVolumeClaim") continue;
+    ++onPvc;
+    CHECK(e.value("count", 0) == 1);
+    CHECK(e.value("type", "") == "Warning");
+    CHECK_THAT(e.value("message", ""), Catch::Contains("dynamic provisioning"));
+    CHECK_THAT(e.value("message", ""), Catch::Contains("StorageClass with a provisioner"));
+  }
+  CHECK(onPvc == 1);
+  auto st = w.ossvpStatus();
+  CHECK(st.generic.at("u1").phase == kPvcPhaseFailed);
+  CHECK(st.phase == kPhaseFailed);
+  CHECK_THAT(st.message, Catch::Contains("storageClassName \"\""));
+}
+
+TEST_CASE("reconcile: a PVC naming an ossvp that is being deleted is not started", "[controller][reconciler]") {
+  World w;
+  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
+  kube::Object o = *w.api.find(res::ossvps(), "argo", "generic-demo");
+  o["metadata"]["finalizers"] = kube::Object::array({"test/keep"});
+  w.api.seed(res::ossvps(), o);
+  REQUIRE(w.api.remove(res::ossvps(), "argo", "generic-demo", {}).isOk());
+  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+  CHECK(w.reconcile().isDone());
+  CHECK_FALSE(w.prime());
+  CHECK_THAT(eventMessage(w, reason::kSourceDeleting), Catch::Contains("being deleted"));
+  CHECK(w.api.eventsWithReason(reason::kSourceInUse).empty());
 }
 
 TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never success",
@@ -423,6 +478,11 @@ TEST_CASE("reconcile: an ossvp in use is kept until its PVCs finish", "[controll
   REQUIRE(ossvp);
   CHECK(kube::hasFinalizer(*ossvp, std::string(kOssvpFinalizer)));
   CHECK_THAT(eventMessage(w, reason::kSourceInUse), Catch::Contains("data"));
+  // The reason the user guide lists for an ossvp deleted while in use.
+  auto inUse = w.api.eventsWithReason("OSSVolumePopulatorInUse");
+  REQUIRE(inUse.size() == 1);
+  CHECK(inUse.front()["involvedObject"]["kind"] == "OSSVolumePopulator");
+  CHECK(inUse.front().value("type", "") == "Warning");
 
   // The population goes on although the ossvp is being deleted.
   w.bindPrime();

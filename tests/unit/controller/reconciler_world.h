@@ -2,6 +2,8 @@
 // StorageClasses, the populator Secret, an ossvp) plus a PvcReconciler with
 // the pod strategy, and small helpers to move the fake cluster along
 // (bind the prime PVC, finish or fail the populator pod, rebind the PVC).
+// The pod strategy reads time from `clock` (the wall clock unless a test
+// passes a FakeClock).
 #pragma once
 
 #include <memory>
@@ -19,11 +21,11 @@ namespace ossvp::controller::testing {
 namespace res = kube::resources;
 
 struct World {
-  explicit World(ControllerOptions o = defaults()) : options(std::move(o)) {
+  explicit World(ControllerOptions o = defaults(), const Clock& clock = Clock::system()) : options(std::move(o)) {
     events = std::make_unique<kube::EventRecorder>(api, "ossvp-controller", "test");
     status = std::make_unique<StatusWriter>(api, api);
     reconciler = std::make_unique<PvcReconciler>(api, api, *events, *status, options);
-    reconciler->addStrategy(std::make_unique<PodStrategy>(api, api, *events, *status, options));
+    reconciler->addStrategy(std::make_unique<PodStrategy>(api, api, *events, *status, options, clock));
     api.seed(res::storageClasses(), makeStorageClass("csi-sim", false));
     api.seed(res::storageClasses(), makeStorageClass("csi-wffc", true));
     api.seed(res::secrets(), makeSecret("ack-volume-populator", "oss-secret"));

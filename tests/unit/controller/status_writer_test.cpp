@@ -108,4 +108,57 @@ TEST_CASE("status coalescing: written once the window has passed; zero window wr
   CHECK(statusOf(f.api).generic.at("u1").progress == "60%");
 }
 
+TEST_CASE("summary: the top-level fields follow the entries when the last PVC in flight goes away",
+          "[controller][status]") {
+  OssvpStatus st;
+  st.generic["u1"].phase = std::string(kPvcPhasePopulating);
+  st.generic["u1"].progress = "24%";
+  st.generic["u1"].bytesPerSecond = 1024;
+  st.generic["u1"].etaSeconds = 60;
+  summarizeStatus(&st, 1);
+  REQUIRE(st.phase == kPhasePopulating);
+  REQUIRE(st.message == "Populating 1 volume(s)");
+  REQUIRE(st.throughput == "1.00 KiB/s");
+
+  st.generic.erase("u1");  // the PVC was deleted mid-copy
+  summarizeStatus(&st, 1);
+  CHECK(st.phase == kPhasePending);
+  CHECK(st.progress.empty());
+  CHECK(st.message == kMessageIdle);
+  CHECK(st.throughput.empty());
+  CHECK(st.eta.empty());
+  CHECK(findCondition(st.conditions, kConditionPopulating)->status == "False");
+
+  // A finished population on record decides, as before.
+  OssvpStatus two;
+  two.generic["a"].phase = std::string(kPvcPhaseSucceeded);
+  two.generic["a"].completionTime = "2026-01-01T00:00:00Z";
+  two.generic["b"].phase = std::string(kPvcPhasePopulating);
+  summarizeStatus(&two, 1);
+  REQUIRE(two.phase == kPhasePopulating);
+  two.generic.erase("b");
+  summarizeStatus(&two, 1);
+  CHECK(two.phase == kPhaseSucceeded);
+  CHECK(two.message == kMessagePopulated);
+
+  // bmcpfs-dataflow keeps no finished record: a completed import that remains means Succeeded.
+  OssvpStatus cpfs;
+  cpfs.bmcpfsDataflow["done"].progress = "100%";
+  cpfs.bmcpfsDataflow["gone"].progress = "40%";
+  summarizeStatus(&cpfs, 1);
+  REQUIRE(cpfs.phase == kPhasePopulating);
+  cpfs.bmcpfsDataflow.erase("gone");
+  summarizeStatus(&cpfs, 1);
+  CHECK(cpfs.phase == kPhaseSucceeded);
+  CHECK(cpfs.progress == "100%");
+
+  // A Failed summary is a record itself and stays.
+  OssvpStatus failed;
+  failed.phase = std::string(kPhaseFailed);
+  failed.message = "gave up";
+  summarizeStatus(&failed, 1);
+  CHECK(failed.phase == kPhaseFailed);
+  CHECK(failed.message == "gave up");
+}
+
 }  // namespace ossvp::controller::testing

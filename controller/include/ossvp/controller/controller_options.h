@@ -41,6 +41,11 @@ struct ControllerOptions {
   int maxAttempts = 3;
   std::chrono::milliseconds retryBaseDelay{std::chrono::seconds(10)};
   std::chrono::milliseconds retryMaxDelay{std::chrono::minutes(5)};
+  // A populator pod that is not scheduled or whose container waits (image
+  // pull, ...) for a reason that may clear by itself is reported stuck
+  // (event PopulatorPodStuck) only once it has been so this long since its
+  // creation; reasons that need someone to act are reported at once (pod_blocker.h).
+  std::chrono::milliseconds podStuckGrace{std::chrono::seconds(60)};
   // Periodic re-examination of every in-flight PVC, and the orphan sweep.
   std::chrono::milliseconds resyncPeriod{std::chrono::seconds(60)};
   std::chrono::milliseconds sweepPeriod{std::chrono::minutes(5)};

@@ -54,15 +54,15 @@ inline constexpr const char* kCreated = "PopulatorCreated";
 inline constexpr const char* kCreationError = "PopulatorCreationError";  // Warning
 inline constexpr const char* kFailed = "PopulatorFailed";                // Warning
 inline constexpr const char* kRetrying = "PopulatorRetrying";            // Warning
-inline constexpr const char* kPodBlocked = "PopulatorPodStuck";          // Warning: unschedulable, image, mount
+inline constexpr const char* kPodBlocked = "PopulatorPodStuck";          // Warning: pod_blocker.h, after the grace
 inline constexpr const char* kGaveUp = "PopulatorGaveUp";                // Warning
 inline constexpr const char* kSucceededCopy = "PopulatorCopyCompleted";
 inline constexpr const char* kRebinding = "PopulatorRebinding";
 inline constexpr const char* kFinished = "PopulatorFinished";
 inline constexpr const char* kForeignBinding = "PopulatorForeignBinding";  // Warning
 inline constexpr const char* kCleanedUp = "PopulatorCleanedUp";
-inline constexpr const char* kSourceInUse = "OSSVolumePopulatorInUse";    // Warning
-inline constexpr const char* kSourceDeleting = "PopulatorSourceDeleting";  // Warning
+inline constexpr const char* kSourceInUse = "OSSVolumePopulatorInUse";    // Warning, on an ossvp deleted while in use
+inline constexpr const char* kSourceDeleting = "PopulatorSourceDeleting";  // Warning, on a PVC naming a deleted ossvp
 inline constexpr const char* kDataFlowQuota = "PopulatorWaitingForDataFlowQuota";  // 10 data flows per file system
 }  // namespace reason
 

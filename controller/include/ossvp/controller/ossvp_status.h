@@ -5,10 +5,12 @@
 // Shape (crds/storage.alibabacloud.com_ossvolumepopulators.yaml):
 //   status:
 //     phase: Populating            progress: "59%"     message: ...
+//     throughput: "85.3 MiB/s"     eta: "2m10s"        (while PVCs copy, when known)
 //     conditions: [{type, status, reason, message, lastTransitionTime, observedGeneration}]
 //     bmcpfsDataflow: {<pvc-uid>: {dataFlowId, dataFlowTaskId, fileSetId, fileSystemId, progress}}
 //     generic: {<pvc-uid>: {namespace, name, podName, phase, progress, bytesDone, bytesTotal,
-//                           objectsDone, objectsTotal, attempts, startTime, completionTime, lastError}}
+//                           objectsDone, objectsTotal, bytesPerSecond, etaSeconds, attempts,
+//                           startTime, completionTime, lastError}}
 //
 // Thread-safety: plain value types; the free functions are pure.
 #pragma once
@@ -29,6 +31,9 @@ namespace ossvp::controller {
 
 // status.message once a population has completed (the seed's exact text).
 inline constexpr std::string_view kMessagePopulated = "Populated successfully";
+// status.message (and the Populating condition's) when nothing is in flight
+// and no finished population is on record.
+inline constexpr std::string_view kMessageIdle = "No population in flight";
 
 // status.phase (the ossvp as a whole).
 inline constexpr std::string_view kPhasePending = "Pending";        // nothing started yet
@@ -87,6 +92,9 @@ struct GenericPvcEntry {
   std::string phase;     // kPvcPhase*
   std::string progress;  // "59%"
   std::optional<int64_t> bytesDone, bytesTotal, objectsDone, objectsTotal;
+  // While the pod copies (phase Populating), once known: the smoothed copy
+  // rate and the seconds left at that rate (throughput_estimator.h).
+  std::optional<int64_t> bytesPerSecond, etaSeconds;
   int attempts = 0;
   std::string startTime, completionTime;  // RFC 3339
   std::string lastError;  // the populator's own message; never holds secrets
@@ -101,6 +109,10 @@ struct OssvpStatus {
   std::string phase;
   std::string progress;
   std::string message;
+  // While PVCs copy: their summed rate ("85.3 MiB/s") and the longest ETA
+  // ("2m10s", only when every PVC in flight has one). Empty otherwise.
+  std::string throughput;
+  std::string eta;
   std::vector<Condition> conditions;
   std::map<std::string, BmcpfsDataflowEntry> bmcpfsDataflow;  // by PVC uid
   std::map<std::string, GenericPvcEntry> generic;             // by PVC uid
@@ -109,9 +121,10 @@ struct OssvpStatus {
   // Parses .status (null or absent -> empty status).
   static Result<OssvpStatus> fromJson(const nlohmann::json& j);
 
-  // Sets phase and progress from the per-PVC entries: Populating with the
-  // lowest in-flight progress when any PVC is in flight (see bmcpfsInFlight,
-  // and every generic entry not finished); otherwise leaves them unchanged.
+  // Sets phase, progress, throughput and eta from the per-PVC entries:
+  // Populating with the lowest in-flight progress when any PVC is in flight
+  // (see bmcpfsInFlight, and every generic entry not finished); otherwise
+  // leaves phase and progress unchanged and clears throughput and eta.
   void summarizeInFlight();
   // A bmcpfs entry is in flight until its import reached 100% or the PVC's
   // lifecycle record (the generic entry, while the status is being mutated)
@@ -139,6 +152,10 @@ int parsePercent(std::string_view text);
 int progressPercent(int64_t done, int64_t total, bool finished);
 // max(previous, next): progress never goes backwards within one attempt.
 std::string monotonicProgress(std::string_view previous, int next);
+// "85.30 MiB/s" for a rate in bytes per second.
+std::string formatThroughput(int64_t bytesPerSecond);
+// "45s", "2m10s", "3h05m" for a duration in seconds (negative: "0s").
+std::string formatEta(int64_t seconds);
 
 // JSON merge-patch bodies for the /status subresource. Each replaces the
 // PVC's entry as a whole (fields now empty are sent as null).

@@ -6,7 +6,11 @@
 // codes, up to maxAttempts) or stops at once (permanent errors: 403,
 // NoSuchBucket, empty source, too-small volume ...), keeping the failed pod.
 // WaitForFirstConsumer: a selected node that no longer exists is not pinned
-// again; the population is rescheduled (node_check.h).
+// again; the population is rescheduled (node_check.h). A pod that does not
+// start is reported stuck (PopulatorPodStuck) at once when the reason needs a
+// fix, otherwise only after options.podStuckGrace (pod_blocker.h). While the
+// pod copies, the entry also carries the smoothed copy rate and the ETA
+// (throughput_estimator.h).
 //
 // Attempt bookkeeping lives in annotations on the prime PVC, so a restarted
 // controller resumes where the last one stopped.
@@ -17,12 +21,17 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <utility>
 
+#include "ossvp/controller/clock.h"
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
 #include "ossvp/controller/node_check.h"
+#include "ossvp/controller/pod_blocker.h"
 #include "ossvp/controller/population_strategy.h"
 #include "ossvp/controller/status_writer.h"
+#include "ossvp/controller/throughput_estimator.h"
 
 namespace ossvp::controller {
 
@@ -36,14 +45,11 @@ struct PodTermination {
   bool disrupted = false;  // Kubernetes ended the pod (DisruptionTarget: pod GC, taint eviction): pod not kept
 };
 PodTermination readPodTermination(const kube::Object& pod);
-// Why an unfinished pod makes no progress (unschedulable, image pull, config
-// error ...), "" when nothing is wrong.
-std::string podBlocker(const kube::Object& pod);
 
 class PodStrategy : public PopulationStrategy {
  public:
   PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
-              StatusWriter& status, const ControllerOptions& options);
+              StatusWriter& status, const ControllerOptions& options, const Clock& clock = Clock::system());
 
   PopulatorMode mode() const override { return PopulatorMode::Generic; }
   Status checkPrerequisites(const OssvpObject& source, const kube::Object& pvc) override;
@@ -51,9 +57,15 @@ class PodStrategy : public PopulationStrategy {
   Status cleanup(const std::string& pvcUid) override;
 
  private:
-  using Clock = std::chrono::system_clock;
   PopulationResult startPod(const PopulationContext& ctx, int attempts);
   PopulationResult trackRunning(const PopulationContext& ctx, const kube::Object& pod);
+  // Reports the pod stuck when it is (now or after the grace); returns when to look again.
+  std::optional<std::chrono::milliseconds> checkStuck(const PopulationContext& ctx, const kube::Object& pod,
+                                                      const PodBlocker& blocker);
+  // Feeds the pod's progress report to its estimator: {bytes/s, ETA seconds}, each when known.
+  std::pair<std::optional<int64_t>, std::optional<int64_t>> estimateRate(const std::string& pvcUid,
+                                                                         const kube::Object& pod,
+                                                                         const kube::Object& progress);
   PopulationResult onSucceeded(const PopulationContext& ctx, const kube::Object& pod);
   PopulationResult onFailed(const PopulationContext& ctx, const kube::Object& pod, int attempts);
   Status writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit);
@@ -68,6 +80,7 @@ class PodStrategy : public PopulationStrategy {
   kube::EventRecorder& events_;
   StatusWriter& status_;
   const ControllerOptions options_;
+  const Clock& clock_;
   NodeRescheduler nodes_;
 
   std::mutex mu_;
@@ -76,9 +89,15 @@ class PodStrategy : public PopulationStrategy {
   // retry-after annotation or the failed pod's deletion.
   struct Retry {
     int attempt = 0;
-    Clock::time_point at;
+    Clock::TimePoint at;
   };
   std::map<std::string, Retry> retries_;  // guarded by mu_
+  // pvc uid -> the copy rate of its current pod (a new pod starts over).
+  struct Rate {
+    std::string podUid;
+    ThroughputEstimator estimator;
+  };
+  std::map<std::string, Rate> rates_;  // guarded by mu_
 };
 
 }  // namespace ossvp::controller

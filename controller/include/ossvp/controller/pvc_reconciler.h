@@ -3,7 +3,8 @@
 // (kubernetes-csi/lib-volume-populator's flow, split into named steps):
 //
 //   source     wait for the ossvp (event if missing), parse and validate it
-//   checks     volume mode, StorageClass, WaitForFirstConsumer node
+//   checks     volume mode, StorageClass (named: storageClassName "" cannot
+//              be provisioned), WaitForFirstConsumer node
 //              (a selected node that no longer exists: rescheduled, node_check.h)
 //   claim      finalizer on the PVC (and the ossvp), prime PVC prime-<uid>
 //   populate   the mode's PopulationStrategy fills the prime volume
@@ -76,6 +77,9 @@ class PvcReconciler {
   // Event on the PVC (and on the ossvp when known) plus the PVC's status entry.
   void report(const kube::Object& pvc, const kube::Object* ossvp, const char* reason, const std::string& message,
               bool warning, std::string_view entryPhase);
+  // A PVC that can never be populated as it is (volumeMode Block, storageClassName ""):
+  // reported (PopulatorUnsupported, Failed entry) once per PVC by this process.
+  void refuse(const Step& s, const std::string& message);
   Status writeEntry(const kube::Object& pvc, const std::string& ossvpName,
                     const std::function<void(GenericPvcEntry&)>& edit);
   PopulationStrategy* strategyFor(PopulatorMode mode) const;
@@ -92,6 +96,7 @@ class PvcReconciler {
   // entry to remember it by). Guarded by mu_.
   std::mutex mu_;
   std::set<std::string> announced_;
+  std::set<std::string> refused_;  // PVC uids refused (refuse()); guarded by mu_
 };
 
 }  // namespace ossvp::controller

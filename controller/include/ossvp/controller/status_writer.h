@@ -72,10 +72,15 @@ class StatusWriter {
 // what it needs, so it can be queued with updateCoalesced.
 StatusWriter::Mutation genericEntryMutation(const kube::Object& pvc, std::function<void(GenericPvcEntry&)> edit);
 
-// Recomputes phase, progress, message and conditions from the per-PVC
-// entries. While any PVC is in flight: phase Populating with the lowest
-// progress and message "Populating N volume(s)". Otherwise the outcome of the
-// most recently finished PVC decides: "Populated successfully" / the failure.
+// Recomputes phase, progress, message, throughput, eta and conditions from
+// the per-PVC entries; the one place the summary is derived. While any PVC is
+// in flight: phase Populating with the lowest progress and message
+// "Populating N volume(s)". Otherwise the outcome of the most recently
+// finished PVC decides: "Populated successfully" / the failure. With no such
+// record a Populating summary ends at once: Pending and "No population in
+// flight" (Succeeded when only finished bmcpfs-dataflow imports remain).
+// A generic entry's bytesPerSecond and etaSeconds are kept only while its
+// phase is Populating (genericEntryMutation).
 void summarizeStatus(OssvpStatus* st, int64_t generation);
 
 }  // namespace ossvp::controller
