@@ -7,6 +7,7 @@ namespace {
 
 constexpr uint64_t kStrideSlack = 4096;  // page-alignment fuzz on stride starts
 constexpr uint64_t kSliceAlign = 4096;
+constexpr uint64_t kStarvedStep = 1ull << 20;  // bytes between two growths of a waiting stream
 
 uint64_t alignDown(uint64_t v, uint64_t a) { return a ? v / a * a : v; }
 uint64_t alignUp(uint64_t v, uint64_t a) { return a ? (v + a - 1) / a * a : v; }
@@ -70,7 +71,13 @@ int AccessPatternDetector::allocStream() {
   return victim;
 }
 
-ReadPlan AccessPatternDetector::onRead(uint64_t offset, uint64_t length, bool missed) {
+ReadPlan AccessPatternDetector::onRead(uint64_t offset, uint64_t length, bool missed, bool starved) {
+  ReadPlan plan = classify(offset, length, missed, starved);
+  plan.window = windowOf(plan.stream);
+  return plan;
+}
+
+ReadPlan AccessPatternDetector::classify(uint64_t offset, uint64_t length, bool missed, bool starved) {
   ++tick_;
   // Stride history: shift in this read's start.
   hist_[0] = hist_[1];
@@ -92,7 +99,7 @@ ReadPlan AccessPatternDetector::onRead(uint64_t offset, uint64_t length, bool mi
   }
   i = findSequential(offset);
   if (i >= 0) {
-    planSequential(streams_[i], offset, length, missed, plan);
+    planSequential(streams_[i], offset, length, missed, starved, plan);
     plan.stream = i;
     return plan;
   }
@@ -128,13 +135,13 @@ ReadPlan AccessPatternDetector::onRead(uint64_t offset, uint64_t length, bool mi
   s.prefetchedTo = plan.demand.end();
   plan.stream = i;
   if (offset == 0) {
-    planSequential(s, offset, length, missed, plan);
+    planSequential(s, offset, length, missed, starved, plan);
   }
   return plan;
 }
 
 void AccessPatternDetector::planSequential(Stream& s, uint64_t offset, uint64_t length,
-                                           bool missed, ReadPlan& plan) {
+                                           bool missed, bool starved, ReadPlan& plan) {
   s.kind = AccessKind::Sequential;
   s.lastUse = tick_;
   s.lastStart = offset;
@@ -143,7 +150,11 @@ void AccessPatternDetector::planSequential(Stream& s, uint64_t offset, uint64_t 
     s.seqBytes += end - std::max(offset, s.next);
     s.next = end;
   }
-  if (s.seqBytes >= s.window && s.window < opt_.maxWindow) {
+  // A reader that waits for bytes in flight doubles the window at once (after
+  // at least kStarvedStep more bytes, so one burst of concurrent reads of the
+  // same bytes counts once): the window, not the reader, limits the stream.
+  uint64_t growAfter = starved && !missed ? std::min(s.window, kStarvedStep) : s.window;
+  if (s.seqBytes >= growAfter && s.window < opt_.maxWindow) {
     s.window = std::min(s.window * 2, opt_.maxWindow);
     s.seqBytes = 0;
   }
@@ -152,9 +163,12 @@ void AccessPatternDetector::planSequential(Stream& s, uint64_t offset, uint64_t 
   s.prefetchedTo = std::max(s.prefetchedTo, plan.demand.end());
   uint64_t target = std::min(s.next + s.window, size_);
   uint64_t ahead = s.prefetchedTo > s.next ? s.prefetchedTo - s.next : 0;
-  // Top the window up once less than half of it is in flight or cached, so
-  // requests go out in batches rather than one part per read.
-  if (target > s.prefetchedTo && (ahead < s.window / 2 || missed)) {
+  // Top the window up once an eighth of it is missing: requests go out in
+  // small batches rather than one part per read, and the pipeline never
+  // drains (topping up at half a window sends half the window's GETs at
+  // once; they finish together and leave the reader waiting for the next
+  // batch's whole transfer time).
+  if (target > s.prefetchedTo && (ahead + s.window / 8 <= s.window || missed)) {
     ByteRange r = clip(s.prefetchedTo, target);
     if (r.length > 0) plan.prefetch.push_back(r);
     s.prefetchedTo = target;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "buffer_pool.h"
+#include "ossvp/fusecore/concurrency_controller.h"
 #include "ossvp/fusecore/engine_options.h"
 #include "ossvp/fusecore/memory_budget.h"
 #include "ossvp/ossclient/object_client.h"
@@ -28,7 +29,10 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
         options(options),
         budget(options.memoryBudget),
         pool(std::make_shared<BufferPool>(
-            options.partSize, std::min<uint64_t>(options.maxInflight, options.memoryBudget / std::max<uint64_t>(options.partSize, 1) / 4))) {
+            options.partSize, std::min<uint64_t>(options.maxInflight, options.memoryBudget / std::max<uint64_t>(options.partSize, 1) / 4))),
+        concurrency(ConcurrencyOptions{.initial = std::min(options.initialInflight, options.maxInflight),
+                                       .min = std::min<size_t>(4, options.maxInflight),
+                                       .max = options.maxInflight}) {
     budget.addReclaimer(pool);
   }
 
@@ -44,6 +48,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   MemoryBudget budget;
   // Idle part buffers (declared after budget: they hold Reservations on it).
   const std::shared_ptr<BufferPool> pool;
+  // Prefetch GETs allowed in flight, adapted to the network.
+  ConcurrencyController concurrency;
 
   std::atomic<uint64_t> getRequests{0};
   std::atomic<uint64_t> bytesFetched{0};

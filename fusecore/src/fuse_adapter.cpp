@@ -424,6 +424,11 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
   int rc = fuse_session_loop_mt(se, loop);
   fuse_loop_cfg_destroy(loop);
   logInfo("fusecore: unmounting {} ({} files still open)", config.mountpoint, fs.openHandles());
+  EngineStats es = fs.engine().stats();
+  logInfo("fusecore: engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} MiB served, memory peak "
+          "{} MiB, prefetch in flight limit {} (grew {}x, backed off {}x)",
+          es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.bytesServed >> 20,
+          es.memoryPeak >> 20, es.inflightLimit, es.concurrencyGrowths, es.concurrencyBackoffs);
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);
   fuse_session_destroy(se);

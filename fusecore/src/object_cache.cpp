@@ -76,9 +76,9 @@ std::vector<ByteRange> ObjectCache::gapsLocked(ByteRange r) const {
   return gaps;
 }
 
-std::vector<ByteRange> ObjectCache::splitParts(ByteRange r) const {
+std::vector<ByteRange> ObjectCache::splitParts(ByteRange r, uint64_t partSize) const {
   std::vector<ByteRange> parts;
-  uint64_t part = std::max<uint64_t>(core_->options.partSize, 4096);
+  uint64_t part = std::max<uint64_t>(partSize ? partSize : core_->options.partSize, 4096);
   for (uint64_t pos = r.offset; pos < r.end();) {
     uint64_t next = std::min(r.end(), alignDown(pos, part) + part);
     parts.push_back(ByteRange{pos, next - pos});
@@ -90,6 +90,17 @@ std::vector<ByteRange> ObjectCache::splitParts(ByteRange r) const {
 bool ObjectCache::covered(ByteRange r) {
   std::lock_guard<std::mutex> lock(mu_);
   return gapsLocked(r).empty();
+}
+
+bool ObjectCache::ready(ByteRange r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t end = std::min(r.end(), meta_.size);
+  for (uint64_t pos = r.offset; pos < end;) {
+    ChunkPtr c = coveringLocked(pos);
+    if (!c || c->state != Chunk::State::Ready) return false;
+    pos = c->offset + c->length;
+  }
+  return true;
 }
 
 bool ObjectCache::startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch) {
@@ -148,6 +159,13 @@ void ObjectCache::issue(const ChunkPtr& c) {
 
 void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
   --core_->inflight;
+  bool complete = r.isOk() && r->bytesWritten == c->length;
+  bool cancelled = !r.isOk() && r.status().code() == StatusCode::Cancelled;
+  if (!cancelled) {
+    bool throttled = !complete && (r.isOk() || isTransient(r.status()));
+    core_->concurrency.onComplete(complete ? c->length : 0, throttled,
+                                  ConcurrencyController::Clock::now());
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     c->handle = ossclient::AsyncHandle();
@@ -185,21 +203,24 @@ void ObjectCache::fetchDemand(ByteRange r) {
     gaps = gapsLocked(r);
   }
   for (const ByteRange& g : gaps) {
-    for (const ByteRange& p : splitParts(g)) {
+    for (const ByteRange& p : splitParts(g, 0)) {
       (void)startChunk(p, acquireBuffer(p.length, true), false);
     }
   }
 }
 
-uint64_t ObjectCache::prefetch(ByteRange r) {
+uint64_t ObjectCache::prefetch(ByteRange r, uint64_t partSize) {
   std::vector<ByteRange> gaps;
   {
     std::lock_guard<std::mutex> lock(mu_);
     gaps = gapsLocked(r);
   }
   for (const ByteRange& g : gaps) {
-    for (const ByteRange& p : splitParts(g)) {
-      if (core_->inflight.load() >= core_->options.maxInflight) return p.offset;
+    for (const ByteRange& p : splitParts(g, partSize)) {
+      if (core_->inflight.load() >= core_->concurrency.limit()) {
+        core_->concurrency.noteLimited();
+        return p.offset;
+      }
       BufferPool::Buffer buf = acquireBuffer(p.length, false);
       if (buf.mem.bytes() == 0) return p.offset;
       (void)startChunk(p, std::move(buf), true);

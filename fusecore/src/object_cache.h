@@ -39,13 +39,17 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // True when every byte of `r` is Ready or Loading.
   bool covered(ByteRange r);
 
+  // True when every byte of `r` is Ready (a read of it will not wait).
+  bool ready(ByteRange r);
+
   // Starts GETs for the parts of `r` nobody holds yet; waits for memory.
   void fetchDemand(ByteRange r);
 
-  // Starts GETs for the missing parts of `r` without waiting: stops at the
-  // first part that does not fit the budget or the in-flight limit. Returns
-  // how far (exclusive end) the range is now covered.
-  uint64_t prefetch(ByteRange r);
+  // Starts GETs for the missing parts of `r`, cut into `partSize` pieces
+  // (0: the engine's part size), without waiting: stops at the first part
+  // that does not fit the budget or the in-flight limit. Returns how far
+  // (exclusive end) the range is now covered.
+  uint64_t prefetch(ByteRange r, uint64_t partSize = 0);
 
   // Copies [offset, offset+len) (clipped to the object) into buf, waiting for
   // Loading chunks and fetching what is missing (aligned to `align`). Returns
@@ -87,7 +91,8 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   Result<size_t> forEachPiece(uint64_t offset, size_t len, uint64_t align, const PieceFn& piece);
   ChunkPtr coveringLocked(uint64_t pos) const;
   std::vector<ByteRange> gapsLocked(ByteRange r) const;
-  std::vector<ByteRange> splitParts(ByteRange r) const;
+  // `r` cut at multiples of `partSize` (0: the engine's part size).
+  std::vector<ByteRange> splitParts(ByteRange r, uint64_t partSize) const;
   // Inserts and starts a chunk for `r` if it is still entirely a gap.
   // `buf` carries the reservation and, when recycled from the pool, the memory.
   bool startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch);

@@ -11,6 +11,19 @@
 #include "ossvp/fusecore/access_pattern.h"
 
 namespace ossvp::fusecore {
+namespace {
+
+// Parts of a small window are cut smaller, so that even a young stream has
+// several GETs in flight (against a per-connection bandwidth cap, one GET of
+// the whole window would carry it at one connection's rate): an eighth of
+// the window, a power of two between 1 MiB and the engine's part size.
+uint64_t prefetchPartSize(const EngineOptions& o, uint64_t window) {
+  uint64_t part = 1ull << 20;
+  while (part * 2 <= window / 8 && part * 2 <= o.partSize) part *= 2;
+  return std::min(part, o.partSize);
+}
+
+}  // namespace
 
 std::shared_ptr<ObjectCache> EngineCore::cacheFor(const std::string& bucket,
                                                   const ossclient::ObjectMeta& meta) {
@@ -53,7 +66,7 @@ struct FileReader::State {
   State(const EngineOptions& o, uint64_t size)
       : options(o),
         detector(PatternOptions{.initialWindow = o.initialWindow,
-                                .maxWindow = o.maxWindow,
+                                .maxWindow = std::max(o.initialWindow, std::min(o.maxWindow, o.memoryBudget / 2)),
                                 .forwardTolerance = std::max<uint64_t>(2ull << 20, o.partSize / 4),
                                 .backwardTolerance = 1ull << 20,
                                 .randomAlign = o.randomAlign,
@@ -93,18 +106,20 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
     return;
   }
   bool missed = !cache_->covered(ByteRange{offset, n});
+  bool starved = !missed && !cache_->ready(ByteRange{offset, n});
   ReadPlan plan;
   uint64_t prefetchEnd;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
-    plan = state_->detector.onRead(offset, n, missed);
+    plan = state_->detector.onRead(offset, n, missed, starved);
     prefetchEnd = state_->prefetchEnd;
   }
   if (missed) cache_->fetchDemand(plan.demand);
+  uint64_t part = prefetchPartSize(o, plan.window);
   for (ByteRange r : plan.prefetch) {
     if (r.offset >= prefetchEnd) break;
     r.length = std::min(r.end(), prefetchEnd) - r.offset;
-    uint64_t reached = cache_->prefetch(r);
+    uint64_t reached = cache_->prefetch(r, part);
     if (reached < r.end()) {
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->detector.notePrefetched(plan.stream, reached);
@@ -169,6 +184,9 @@ EngineStats ReadEngine::stats() const {
   s.memoryPeak = core_->budget.peakUsed();
   s.pooledBytes = core_->pool->idle() * core_->options.partSize;
   s.buffersReused = core_->pool->reused() + core_->buffersTakenOver.load();
+  s.inflightLimit = core_->concurrency.limit();
+  s.concurrencyGrowths = core_->concurrency.growths();
+  s.concurrencyBackoffs = core_->concurrency.backoffs();
   return s;
 }
 

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # fusecore benchmark: ossmount vs s3fs 1.90 vs rclone 1.60 mount vs the raw
-# limit (parallel ranged GETs with ossclient, no FUSE), in one run, against
-# one oss-emulator with the same injected first-byte latency.
+# ceilings, in one run per network profile of the oss-emulator (loopback:
+# 5 ms first-byte latency; cloud: 10 ms and 200 Mbit/s per connection), one
+# table each. Raw = the best of several settings: ranged GETs with ossclient
+# at 16/32/64/128 in flight (reads, small files), multipart uploads with
+# ossctl and with awscli at 16/32/64 parts in flight (writes).
 #
 #   hack/bench/fuse_bench.sh            # needs root, /dev/fuse, fio, s3fs, rclone
 #
 # Env (sizes scaled for a 2-core / 24 GiB box; the issue's full sizes are
 # SEQ_MB=4096 FOUR_MB=1024 WRITE_MB=4096 MODEL_MB=4096):
 #   OSSVP_BIN   build bin dir            (default: build/bin)
-#   LATENCY_MS  first-byte latency       (default 5)
+#   PROFILES    network shapes           (default "loopback cloud")
+#   LATENCY_MS  overrides the profiles' first-byte latency (unset: theirs)
+#   JOBS        which jobs               (default "1 2 3 4 5 6")
+#   RAW_READ_INFLIGHT (default "16 32 64 128"), RAW_WRITE_INFLIGHT ("16 32 64")
 #   SEQ_MB      job 1 file size          (default 2048)
 #   FOUR_MB     job 2 size of each of 4  (default 512)
 #   SMALL_FILES job 3/6 file count       (default 10000), SMALL_KB (default 128)
@@ -16,7 +22,8 @@
 #   MODEL_MB    job 5 safetensors size   (default 2048)
 #   TOOLS       default "ossmount ossmount-noc2o s3fs rclone raw"
 #   OUT         results dir             (default /tmp/ossvp-fuse-bench/results)
-# Prints one table; writes $OUT/results.md, results.csv, results.svg (+ .png).
+# Prints one table per profile; writes $OUT/<profile>/results.md, results.csv,
+# results.svg (+ .png), and all tables in $OUT/results.md.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 exec python3 "$HERE/fuse/bench.py" "$@"

@@ -7,7 +7,12 @@
 #
 # Scale with env: BENCH_BIG_FILES (4) x BENCH_BIG_MB (1024) large files,
 # BENCH_SMALL_FILES (10000) x BENCH_SMALL_KB (128) small files,
-# BENCH_LATENCY_MS (20), BENCH_CONCURRENCY (32, used for every tool),
+# PROFILES ("loopback cloud": the emulator's network shapes, one table each;
+# the script runs itself once per profile), BENCH_LATENCY_MS (overrides the
+# profile's first-byte latency when set), BENCH_CONCURRENCY (32, used for
+# every tool but the raw limit), BENCH_RAW_INFLIGHT ("16 32 64 128": the raw
+# limits are the best of these settings, measured with curl, which shares no
+# code with ossvp),
 # BENCH_MEMORY_BUDGET (512MiB, the populator's), BENCH_DIR (a temp dir),
 # BENCH_TARGET_DIR (where the copies land; default inside BENCH_DIR; e.g.
 # /dev/shm takes the local disk out of the comparison), BENCH_LARGE_ROUNDS (3:
@@ -20,6 +25,13 @@
 # limit" row is dd of the large files' size to the target with fsync.
 # Needs build/bin/{oss-emulator,ossvp-populator} (OSSVP_BIN to override).
 set -euo pipefail
+if [[ -z "${BENCH_PROFILE:-}" ]]; then
+  for profile in ${PROFILES:-loopback cloud}; do
+    echo "## profile $profile"
+    BENCH_PROFILE=$profile bash "$0" "$@"
+  done
+  exit 0
+fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${OSSVP_BIN:-$ROOT/build/bin}
 source "$ROOT/hack/lib/emulator.sh"
@@ -27,7 +39,8 @@ BIG_FILES=${BENCH_BIG_FILES:-4}
 BIG_MB=${BENCH_BIG_MB:-1024}
 SMALL_FILES=${BENCH_SMALL_FILES:-10000}
 SMALL_KB=${BENCH_SMALL_KB:-128}
-LATENCY=${BENCH_LATENCY_MS:-20}
+LATENCY=${BENCH_LATENCY_MS:-}
+RAW_INFLIGHT=${BENCH_RAW_INFLIGHT:-16 32 64 128}
 CONC=${BENCH_CONCURRENCY:-32}
 BUDGET=${BENCH_MEMORY_BUDGET:-512MiB}
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/ossvp-bench.XXXXXX")
@@ -37,7 +50,8 @@ AK=benchAK
 SK=benchSK-0123456789
 emulator_exit_trap EMU "$WORK" "$DST"
 
-echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; latency ${LATENCY} ms; concurrency $CONC" >&2
+SHAPE="profile $BENCH_PROFILE${LATENCY:+, latency overridden to $LATENCY ms}"
+echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; $SHAPE; concurrency $CONC" >&2
 SEED=$WORK/seed
 mkdir -p "$SEED/ds/big" "$SEED/ds/small"
 for i in $(seq 1 "$BIG_FILES"); do
@@ -59,7 +73,7 @@ ALL_BYTES=$((BIG_BYTES + SMALL_FILES * (SMALL_KB << 10)))
 # Seeding indexes (and checksums) the whole dataset first: allow it 300 s.
 EMULATOR_BIN=$BIN/oss-emulator EMULATOR_START_TIMEOUT=300 emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" \
   --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" --secret-key "$SK" --allow-anonymous \
-  --latency-ms "$LATENCY" --seed "bkt=$SEED" || exit 1
+  --profile "$BENCH_PROFILE" ${LATENCY:+--latency-ms "$LATENCY"} --seed "bkt=$SEED" || exit 1
 URL=$EMU_URL
 
 # run NAME BYTES CMD...: wall time and peak RSS of CMD (GNU time), into the table.
@@ -120,14 +134,25 @@ export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_CONFIG_FILE=$WORK/aws
 aws --endpoint-url $URL s3 cp --recursive --only-show-errors s3://bkt/ds "$DST"
 [[ -z "\${SYNC:-}" ]] || sync -f "$DST"
 SH
-# The raw limit: parallel 8 MiB ranged GETs of the large files to /dev/null.
+# The raw limits: one curl process with RAW_P transfers in flight
+# (--parallel), every body to /dev/null: 8 MiB ranged GETs of the large files
+# (raw.cfg), plus one whole GET per small file (raw-all.cfg).
+python3 - "$URL" "$SEED/ds" "$WORK" <<'PY'
+import os, sys
+url, ds, work = sys.argv[1:]
+def entry(key, rng=None):
+    return f'url = "{url}/bkt/ds/{key}"\n' + (f"range = {rng}\n" if rng else "") + "output = /dev/null\n"
+big = []
+for name in sorted(os.listdir(f"{ds}/big")):
+    size = os.path.getsize(f"{ds}/big/{name}")
+    big += [entry(f"big/{name}", f"{o}-{min(o + (8 << 20), size) - 1}") for o in range(0, size, 8 << 20)]
+small = [entry(os.path.relpath(os.path.join(d, f), ds)) for d, _, fs in os.walk(f"{ds}/small") for f in fs]
+open(f"{work}/raw.cfg", "w").write("next\n".join(big))
+open(f"{work}/raw-all.cfg", "w").write("next\n".join(big + small))
+PY
 cat > "$WORK/raw.sh" <<SH
 #!/usr/bin/env bash
-for f in \$(seq 1 $BIG_FILES); do
-  for ((off = 0; off < $((BIG_MB << 20)); off += 8 << 20)); do
-    echo "$URL/bkt/ds/big/model-\$f.safetensors \$off \$((off + (8 << 20) - 1))"
-  done
-done | xargs -P $CONC -n 3 sh -c 'curl -sf -o /dev/null -r "\$1-\$2" "\$0"'
+exec curl -sf --no-progress-meter --parallel --parallel-max \$RAW_P -K "$WORK/\${RAW_CFG:-raw.cfg}"
 SH
 chmod +x "$WORK"/*.sh
 
@@ -137,16 +162,32 @@ exec dd if=/dev/zero of="$DST/dd.bin" bs=8M count=$((BIG_BYTES >> 23)) conv=fsyn
 SH
 chmod +x "$WORK/dd.sh"
 run "disk write limit (dd with fsync, large-file bytes)" "$BIG_BYTES" "$WORK/dd.sh"
+# best_raw NAME BYTES: runs raw.sh at every RAW_INFLIGHT setting; LAST_SECS = the fastest.
+best_raw() {
+  local name=$1 bytes=$2 best= p
+  for p in $RAW_INFLIGHT; do
+    LAST_SECS=
+    RAW_P=$p run "$name, curl $p in flight" "$bytes" "$WORK/raw.sh"
+    if [[ -n "$LAST_SECS" ]] && { [[ -z "$best" ]] || python3 -c "import sys; sys.exit(not $LAST_SECS < $best)"; }; then
+      best=$LAST_SECS
+    fi
+  done
+  LAST_SECS=$best
+}
+export RAW_P RAW_CFG
 RATIOS=()
 for r in $(seq 1 "${BENCH_LARGE_ROUNDS:-3}"); do
-  LAST_SECS=
-  run "raw ranged GETs (large files), round $r" "$BIG_BYTES" "$WORK/raw.sh"
+  best_raw "raw ranged GETs (large files), round $r" "$BIG_BYTES"
   raw_secs=$LAST_SECS
   LAST_SECS=
   run "ossvp-populator (large files), round $r" "$BIG_BYTES" "$WORK/pop.sh" --path /ds/big/
   [[ -n "$raw_secs" && -n "$LAST_SECS" ]] && RATIOS+=("$(python3 -c "print($raw_secs / $LAST_SECS)")")
 done
+RAW_CFG=raw-all.cfg best_raw "raw GETs (all: large ranged + small whole)" "$ALL_BYTES"
+raw_all_secs=$LAST_SECS
+LAST_SECS=
 run "ossvp-populator (all)" "$ALL_BYTES" "$WORK/pop.sh" --path /ds/
+pop_all_secs=$LAST_SECS
 run "rclone copy (all)" "$ALL_BYTES" "$WORK/rclone.sh"
 run "aws s3 cp --recursive (all)" "$ALL_BYTES" "$WORK/aws.sh"
 export SYNC=1
@@ -155,12 +196,14 @@ run "aws s3 cp --recursive + sync (all)" "$ALL_BYTES" "$WORK/aws.sh"
 unset SYNC
 
 echo
-echo "target: $DST ($(df --output=source "$DST" | tail -1)); dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator latency ${LATENCY} ms, concurrency $CONC, populator memory budget $BUDGET, $(nproc) cores"
+echo "target: $DST ($(df --output=source "$DST" | tail -1)); dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator $SHAPE, concurrency $CONC (raw: best of $RAW_INFLIGHT in flight), populator memory budget $BUDGET, $(nproc) cores"
 echo
 echo "| tool | wall s | MB/s | peak RSS MiB |"
 echo "|---|---|---|---|"
 printf '%s\n' "${RESULTS[@]}"
 echo
+[[ -n "${raw_all_secs:-}" && -n "${pop_all_secs:-}" ]] &&
+  python3 -c "print(f'populator / raw limit on the whole mixed set: {$raw_all_secs / $pop_all_secs:.0%}')"
 python3 - "${RATIOS[@]}" <<'PY'
 import statistics, sys
 r = [float(x) for x in sys.argv[1:]]

@@ -74,6 +74,10 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
   // 524 MiB with a flat 48 MiB reserve. The reserve is capped at a quarter
   // of the budget so small budgets still get parts.
   eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrency * 2));
+  // Every worker reads its own file, so the workers, not the engine's
+  // prefetch, set the requests in flight: prefetch may use all of its share
+  // at once (the engine still backs off when GETs are throttled).
+  eo.initialInflight = eo.maxInflight;
   uint64_t overhead = std::min<uint64_t>((24ULL << 20) + eo.maxInflight * (1ULL << 20), c.memoryBudget / 4);
   eo.memoryBudget = c.memoryBudget - overhead;
   eo.partSize = c.partSize;

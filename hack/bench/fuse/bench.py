@@ -6,7 +6,13 @@ import csv, json, os, re, shutil, signal, subprocess, sys, time, urllib.request
 E = os.environ
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BIN = os.path.abspath(E.get("OSSVP_BIN", os.path.join(ROOT, "build", "bin")))
-LAT = int(E.get("LATENCY_MS", "5"))
+# Network shapes (oss-emulator --profile): every claim is made in both.
+PROFILES = E.get("PROFILES", "loopback cloud").split()
+LAT = E.get("LATENCY_MS")  # overrides the profile's first-byte latency when set
+JOBS = set(E.get("JOBS", "1 2 3 4 5 6").split())
+# Settings the raw ceilings are the best of (requests / parts in flight).
+RAW_READ_INFLIGHT = [int(x) for x in E.get("RAW_READ_INFLIGHT", "16 32 64 128").split()]
+RAW_WRITE_INFLIGHT = [int(x) for x in E.get("RAW_WRITE_INFLIGHT", "16 32 64").split()]
 SEQ_MB, FOUR_MB = int(E.get("SEQ_MB", "2048")), int(E.get("FOUR_MB", "512"))
 SMALL_N, SMALL_KB = int(E.get("SMALL_FILES", "10000")), int(E.get("SMALL_KB", "128"))
 WRITE_MB, MODEL_MB = int(E.get("WRITE_MB", "2048")), int(E.get("MODEL_MB", "2048"))
@@ -48,11 +54,13 @@ def make_data(data):
 
 
 class Emulator:
-    def __init__(self, data):
+    def __init__(self, data, profile):
         self.log = open(f"{WORK}/emu.log", "w")
+        shape = ["--profile", profile] + (["--latency-ms", LAT] if LAT else [])
         self.p = subprocess.Popen([f"{BIN}/oss-emulator", "--listen", "127.0.0.1:0", "--data-dir",
-                                   f"{WORK}/emu-data", "--seed", f"{BUCKET}={data}", "--latency-ms",
-                                   str(LAT), "--log-level", "warn"], stdout=self.log, stderr=self.log)
+                                   f"{WORK}/emu-data", "--seed", f"{BUCKET}={data}", *shape,
+                                   "--allow-anonymous",  # curl's raw rows
+                                   "--log-level", "warn"], stdout=self.log, stderr=self.log)
         for _ in range(3000):  # seeding hashes every object: minutes for many GiB
             m = re.search(r"http://127\.0\.0\.1:\d+", open(f"{WORK}/emu.log").read())
             if m:
@@ -208,73 +216,137 @@ def run_tool(tool, emu, results):
         log(row)
         results.append(row)
 
-    job("1 seq read 1t (MB/s)", False,
+    if "1" in JOBS: job("1 seq read 1t (MB/s)", False,
         lambda d: (fio(f"--name=seq --rw=read --bs=1M --direct=1 --filename={d}/seq.bin --size={SEQ_MB}M"), {}))
     four = ":".join(f"{mnt}/four/f{i}" for i in range(4))
-    job("2 seq read 4t (MB/s)", False,
+    if "2" in JOBS: job("2 seq read 4t (MB/s)", False,
         lambda d: (fio(" ".join(f"--name=f{i} --rw=read --bs=1M --direct=1 --filename={d}/four/f{i} --size={FOUR_MB}M"
                                 for i in range(4))), {}))
     def small(d):
         heads = emu.count("HeadObject")
         fps, mbps = small_read(d, 64)
         return mbps, {"files_per_s": round(fps, 1), "heads": emu.count("HeadObject") - heads}
-    job(f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", False, small)
+    if "3" in JOBS: job(f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", False, small)
     def write(d):
         mbps = fio(f"--name=w --rw=write --bs=1M --end_fsync=1 --fallocate=none --create_on_open=1 --filename={d}/out-{tool}.bin --size={WRITE_MB}M")
         return mbps, {}
-    job("4 seq write 1t (MB/s)", True, write)
+    if "4" in JOBS: job("4 seq write 1t (MB/s)", True, write)
     def model(d):
         r = json.loads(sh(f"python3 {HERE}/load_safetensors.py {d}/model.safetensors"))
         return r["bytes"] / r["seconds"] / 1e6, {"seconds": round(r["seconds"], 2)}
-    job("5 model load (MB/s)", False, model)
+    if "5" in JOBS: job("5 model load (MB/s)", False, model)
     def listing(d):
         heads = emu.count("HeadObject")
         t0 = time.monotonic()
         sh(f"ls -lR {d}/small > /dev/null; find {d}/small -type f | wc -l")
         dt = time.monotonic() - t0
         return dt, {"heads": emu.count("HeadObject") - heads}
-    job("6 ls -lR + find (s, lower is better)", False, listing)
+    if "6" in JOBS: job("6 ls -lR + find (s, lower is better)", False, listing)
 
 
 def run_raw(emu, results):
+    """The ceilings: the best that any client reaches, over several settings.
+
+    Reads: ossclient's parallel ranged GETs (ossvp-readbench --mode raw) at
+    each of RAW_READ_INFLIGHT requests in flight. Small files: one whole-object
+    GET per file at the same settings. Writes: a multipart upload of a
+    page-cached file with our ossctl and with awscli (shares no code with
+    ours), each at RAW_WRITE_INFLIGHT parts in flight. Each row says which
+    client and setting gave the best value; all samples are logged."""
     env = dict(E, ALIBABA_CLOUD_ACCESS_KEY_ID=AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SK)
-    def rb(keys):
+    def best(samples):  # [(value, label)] -> (value, label)
+        log("raw samples:", samples)
+        return max(samples, key=lambda x: x[0])
+    def rb(keys, n, mode="raw", extra=()):
         out = subprocess.run([f"{BIN}/ossvp-readbench", "--endpoint", emu.url, "--bucket", BUCKET,
-                              "--mode", "raw", "--parallel", "16"] + keys, env=env, check=True,
+                              "--mode", mode, "--parallel", str(n), *extra] + keys, env=env, check=True,
                              capture_output=True, text=True).stdout
-        return json.loads(out)["MBps"]
-    results.append(dict(tool="raw", job="1 seq read 1t (MB/s)", value=rb(["seq.bin"]), cpu_pct="", rss_mb=""))
-    results.append(dict(tool="raw", job="2 seq read 4t (MB/s)", value=rb([f"four/f{i}" for i in range(4)]),
-                        cpu_pct="", rss_mb=""))
-    # Job 3's limit: one whole-object GET per file, 64 in flight, no FUSE.
-    keys = [f"small/d{i % max(1, SMALL_N // 1000)}/f{i}" for i in range(SMALL_N)]
-    out = subprocess.run([f"{BIN}/ossvp-readbench", "--endpoint", emu.url, "--bucket", BUCKET,
-                          "--mode", "objects", "--parallel", "64", "--part", f"{max(SMALL_KB, 64)}K"] + keys,
-                         env=env, check=True, capture_output=True, text=True).stdout
-    o = json.loads(out)
-    results.append(dict(tool="raw", job=f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", value=o["MBps"], cpu_pct="",
-                        rss_mb="", files_per_s=o["objectsPerSec"]))
-    # Job 4's limit: a multipart upload of a page-cached local file, 16 parts in flight, no FUSE.
-    src = f"{WORK}/raw-put.bin"
-    sh(f"head -c {WRITE_MB}M {WORK}/data/seq.bin > {src}; cat {src} > /dev/null")
-    t0 = time.monotonic()
-    subprocess.run([f"{BIN}/ossctl", "--endpoint", emu.url, "--region", "cn-hangzhou", "put", "--parallel", "16",
-                    src, f"oss://{BUCKET}/raw-put.bin"], env=env, check=True, capture_output=True)
-    results.append(dict(tool="raw", job="4 seq write 1t (MB/s)", value=WRITE_MB * 2**20 / (time.monotonic() - t0) / 1e6,
-                        cpu_pct="", rss_mb=""))
-    os.remove(src)
-    log(results[-4:])
+        return json.loads(out)
+    def curl(urls_ranges, n):
+        """MB/s and objects/s of one curl process with n transfers in flight (shares no code with ossvp)."""
+        cfg = f"{WORK}/curl.cfg"
+        with open(cfg, "w") as f:
+            f.write("next\n".join(f'url = "{emu.url}/{BUCKET}/{k}"\n' + (f"range = {r}\n" if r else "") +
+                                  "output = /dev/null\n" for k, r in urls_ranges))
+        t0 = time.monotonic()
+        subprocess.run(["curl", "-sf", "--no-progress-meter", "--parallel", "--parallel-max", str(n), "-K", cfg],
+                       check=True)
+        dt = time.monotonic() - t0
+        return dt
+    def ranges(key, size):
+        return [(key, f"{o}-{min(o + (8 << 20), size) - 1}") for o in range(0, size, 8 << 20)]
+    def row(job, value, label, **extra):
+        results.append(dict(tool="raw", job=job, value=value, cpu_pct="", rss_mb="", setting=label, **extra))
+    if "1" in JOBS or "5" in JOBS:
+        size = SEQ_MB << 20
+        v, label = best([(rb(["seq.bin"], n)["MBps"], f"ossclient {n} in flight") for n in RAW_READ_INFLIGHT] +
+                        [(size / 1e6 / curl(ranges("seq.bin", size), n), f"curl {n} in flight")
+                         for n in RAW_READ_INFLIGHT])
+        row("1 seq read 1t (MB/s)", v, label)
+        row("5 model load (MB/s)", v, label + " (job 1's ceiling)")
+    if "2" in JOBS:
+        keys = [f"four/f{i}" for i in range(4)]
+        size = FOUR_MB << 20
+        v, label = best([(rb(keys, n)["MBps"], f"ossclient {n} in flight") for n in RAW_READ_INFLIGHT] +
+                        [(4 * size / 1e6 / curl([x for k in keys for x in ranges(k, size)], n), f"curl {n} in flight")
+                         for n in RAW_READ_INFLIGHT])
+        row("2 seq read 4t (MB/s)", v, label)
+    if "3" in JOBS:
+        keys = [f"small/d{i % max(1, SMALL_N // 1000)}/f{i}" for i in range(SMALL_N)]
+        samples = []
+        for n in RAW_READ_INFLIGHT:
+            o = rb(keys, n, "objects", ["--part", f"{max(SMALL_KB, 64)}K"])
+            samples.append((o["objectsPerSec"], f"ossclient {n} in flight", o["MBps"]))
+            dt = curl([(k, None) for k in keys], n)
+            samples.append((len(keys) / dt, f"curl {n} in flight", len(keys) * SMALL_KB * 1024 / dt / 1e6))
+        log("raw samples:", samples)
+        fps, label, mbps = max(samples)
+        # 64 threads compare with 64 in flight too (the same concurrency, no FUSE).
+        at64 = max((x[0] for x in samples if x[1].endswith(" 64 in flight")), default="")
+        row(f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", mbps, label, files_per_s=fps, files_per_s_at64=at64)
+    if "4" in JOBS:
+        src = f"{WORK}/raw-put.bin"
+        sh(f"head -c {WRITE_MB}M {WORK}/data/seq.bin > {src}; cat {src} > /dev/null")
+        mb = WRITE_MB * 2**20 / 1e6
+        samples = []
+        for n in RAW_WRITE_INFLIGHT:
+            t0 = time.monotonic()
+            subprocess.run([f"{BIN}/ossctl", "--endpoint", emu.url, "--region", "cn-hangzhou", "put", "--parallel",
+                            str(n), src, f"oss://{BUCKET}/raw-put.bin"], env=env, check=True, capture_output=True)
+            samples.append((mb / (time.monotonic() - t0), f"ossctl put {n} parts in flight"))
+        for n in RAW_WRITE_INFLIGHT:
+            cfg = f"{WORK}/aws-config-{n}"
+            with open(cfg, "w") as f:
+                f.write(f"[default]\nregion = cn-hangzhou\ns3 =\n  max_concurrent_requests = {n}\n"
+                        "  multipart_chunksize = 8MB\n  multipart_threshold = 8MB\n  addressing_style = path\n")
+            aenv = dict(E, AWS_ACCESS_KEY_ID=AK, AWS_SECRET_ACCESS_KEY=SK, AWS_CONFIG_FILE=cfg,
+                        AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+            t0 = time.monotonic()
+            subprocess.run(["aws", "--endpoint-url", emu.url, "s3", "cp", "--only-show-errors", src,
+                            f"s3://{BUCKET}/raw-put-aws.bin"], env=aenv, check=True, capture_output=True)
+            samples.append((mb / (time.monotonic() - t0), f"awscli {n} parts in flight"))
+        v, label = best(samples)
+        row("4 seq write 1t (MB/s)", v, label)
+        os.remove(src)
+    log(results[-6:])
 
 
-def report(results):
-    os.makedirs(OUT, exist_ok=True)
+def report(profile, results):
+    out = os.path.join(OUT, profile)
+    os.makedirs(out, exist_ok=True)
     jobs = list(dict.fromkeys(r["job"] for r in results))
     by = {(r["tool"], r["job"]): r for r in results}
     def val(t, j):
         r = by.get((t, j))
         return r["value"] if r and r["value"] is not None else None
-    lines = [f"Latency {LAT} ms; sizes: seq {SEQ_MB} MiB, 4 x {FOUR_MB} MiB, {SMALL_N} x {SMALL_KB} KiB, "
-             f"write {WRITE_MB} MiB, model {MODEL_MB} MiB.", "",
+    def fps(t, j):
+        r = by.get((t, j))
+        return r.get("files_per_s") if r and r["value"] is not None else None
+    shape = f"profile {profile}" + (f", latency overridden to {LAT} ms" if LAT else "")
+    lines = [f"### {shape}", "",
+             f"Sizes: seq {SEQ_MB} MiB, 4 x {FOUR_MB} MiB, {SMALL_N} x {SMALL_KB} KiB, "
+             f"write {WRITE_MB} MiB, model {MODEL_MB} MiB. Raw = best of the settings in its extra column "
+             "(small files: % of raw is files/s, against the best and against 64 in flight).", "",
              "| job | tool | value | CPU % | peak RSS MB | x s3fs | x rclone | % of raw | extra |",
              "|---|---|---|---|---|---|---|---|---|"]
     for j in jobs:
@@ -286,16 +358,25 @@ def report(results):
                 if v is None or o in (None, 0) or t == other:
                     return ""
                 return f"{(o / v if lower_better else v / o):.1f}x"
-            raw = val("raw", j)
-            pct = f"{100 * v / raw:.0f}%" if v is not None and raw and t != "raw" else ""
-            extra = ", ".join(f"{k}={r[k]}" for k in ("files_per_s", "heads", "seconds") if k in r)
+            pct = ""
+            if t != "raw" and v is not None:
+                if fps(t, j) and fps("raw", j):
+                    pct = f"{100 * fps(t, j) / fps('raw', j):.0f}%"
+                    at64 = by[("raw", j)].get("files_per_s_at64")
+                    if at64:
+                        pct += f" ({100 * fps(t, j) / at64:.0f}% of @64)"
+                elif val("raw", j):
+                    pct = f"{100 * v / val('raw', j):.0f}%"
+            extra = ", ".join(f"{k}={r[k]}" for k in ("files_per_s", "files_per_s_at64", "heads", "seconds", "setting")
+                              if r.get(k) not in (None, ""))
             vs = "FAILED" if v is None else f"{v:.1f}"
             lines.append(f"| {j} | {t} | {vs} | {r['cpu_pct']} | {r['rss_mb']} | {ratio('s3fs')} | "
                          f"{ratio('rclone')} | {pct} | {extra} |")
     md = "\n".join(lines) + "\n"
-    open(f"{OUT}/results.md", "w").write(md)
-    with open(f"{OUT}/results.csv", "w", newline="") as f:
-        keys = ["job", "tool", "value", "cpu_pct", "rss_mb", "files_per_s", "heads", "seconds"]
+    open(f"{out}/results.md", "w").write(md)
+    with open(f"{out}/results.csv", "w", newline="") as f:
+        keys = ["job", "tool", "value", "cpu_pct", "rss_mb", "files_per_s", "files_per_s_at64", "heads",
+                "seconds", "setting"]
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
         w.writerows(results)
@@ -319,11 +400,12 @@ def report(results):
             y += rowh
         y += 10
     svg.append("</svg>")
-    open(f"{OUT}/results.svg", "w").write("\n".join(svg))
+    open(f"{out}/results.svg", "w").write("\n".join(svg))
     if shutil.which("rsvg-convert"):  # librsvg2-bin, from hack/install-deps.sh --bench
-        subprocess.run(["rsvg-convert", "-o", f"{OUT}/results.png", f"{OUT}/results.svg"], capture_output=True)
+        subprocess.run(["rsvg-convert", "-o", f"{out}/results.png", f"{out}/results.svg"], capture_output=True)
     print(md)
-    print(f"written: {OUT}/results.md results.csv results.svg results.png")
+    print(f"written: {out}/results.md results.csv results.svg results.png")
+    return md
 
 
 def main():
@@ -332,18 +414,23 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     data = os.path.join(WORK, "data")
     make_data(data)
-    shutil.rmtree(f"{WORK}/emu-data", ignore_errors=True)
-    emu = Emulator(data)
-    results = []
-    try:
-        for t in TOOLS:
-            if t == "raw":
-                run_raw(emu, results)
-            else:
-                run_tool(t, emu, results)
-    finally:
-        emu.stop()
-    report(results)
+    tables = []
+    for profile in PROFILES:
+        shutil.rmtree(f"{WORK}/emu-data", ignore_errors=True)
+        emu = Emulator(data, profile)
+        results = []
+        try:
+            for t in TOOLS:
+                if t == "raw":
+                    run_raw(emu, results)
+                else:
+                    run_tool(t, emu, results)
+        finally:
+            emu.stop()
+        tables.append(report(profile, results))
+    os.makedirs(OUT, exist_ok=True)
+    open(f"{OUT}/results.md", "w").write("\n".join(tables))
+    print(f"all profiles: {OUT}/results.md")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,9 @@ struct Sim {
 }  // namespace
 
 TEST_CASE("sequential reads prefetch ahead with a growing window", "[fusecore][pattern]") {
-  Sim sim(1024 * MiB);
+  PatternOptions o;
+  o.maxWindow = 256 * MiB;
+  Sim sim(1024 * MiB, o);
   int misses = 0;
   for (uint64_t off = 0; off < 1024 * MiB; off += MiB) {
     if (!sim.read(off, MiB)) ++misses;
@@ -79,6 +81,31 @@ TEST_CASE("sequential reads prefetch ahead with a growing window", "[fusecore][p
   CHECK(misses <= 2);
   CHECK(sim.det.windowOf(sim.last.stream) == 256 * MiB);
   CHECK(sim.fetched.bytes() == 1024 * MiB);  // nothing fetched twice, nothing beyond EOF
+}
+
+TEST_CASE("a reader waiting for bytes in flight doubles the window at every read",
+          "[fusecore][pattern]") {
+  // The same 64 MiB read in 1 MiB steps, once by a reader that never waits
+  // and once by one that always finds its bytes still in flight.
+  auto windowAfter = [](bool starved) {
+    AccessPatternDetector det(PatternOptions{}, 1024 * MiB);
+    ReadPlan p;
+    for (uint64_t off = 0; off < 64 * MiB; off += MiB) p = det.onRead(off, MiB, off == 0, starved);
+    return det.windowOf(p.stream);
+  };
+  CHECK(windowAfter(false) == 64 * MiB);                  // 1+2+...+32 MiB read: doubled 6 times
+  CHECK(windowAfter(true) == PatternOptions{}.maxWindow);  // 11 waiting reads reach the maximum
+}
+
+TEST_CASE("concurrent reads of the same waiting bytes grow the window once", "[fusecore][pattern]") {
+  AccessPatternDetector det(PatternOptions{}, 1024 * MiB);
+  ReadPlan p = det.onRead(0, MiB, true);
+  p = det.onRead(MiB, MiB, false, true);
+  uint64_t grown = det.windowOf(p.stream);
+  // Kernel readahead's reordered 128 KiB reads inside the same MiB: no more growth.
+  for (uint64_t off = MiB; off < 2 * MiB; off += 128 * KiB) p = det.onRead(off, 128 * KiB, false, true);
+  CHECK(det.windowOf(p.stream) == grown);
+  CHECK(p.window == grown);
 }
 
 TEST_CASE("the window never exceeds maxWindow and stops at EOF", "[fusecore][pattern]") {

@@ -32,7 +32,7 @@ struct ByteRange {
 
 struct PatternOptions {
   uint64_t initialWindow = 1u << 20;       // 1 MiB: one FUSE max_read
-  uint64_t maxWindow = 256ull << 20;       // per stream
+  uint64_t maxWindow = 1ull << 30;         // per stream
   uint64_t forwardTolerance = 2u << 20;    // a skip this small stays sequential
   uint64_t backwardTolerance = 1u << 20;   // kernel readahead reorders up to ~1 MiB
   uint64_t randomAlign = 64u << 10;        // random reads fetch 64 KiB-aligned ranges
@@ -47,6 +47,7 @@ struct ReadPlan {
   ByteRange demand;                  // aligned superset of the read, clipped to the object
   std::vector<ByteRange> prefetch;   // ranges to fetch ahead, in order of need
   int stream = -1;                   // stream the read belongs to (-1: none)
+  uint64_t window = 0;               // the stream's prefetch window after this read
 };
 
 class AccessPatternDetector {
@@ -55,8 +56,9 @@ class AccessPatternDetector {
 
   // Classifies a read of [offset, offset+length). `missed` says the cache did
   // not hold the bytes: a sequential stream whose prefetch was lost (evicted,
-  // or never issued) then restarts its prefetch from here.
-  ReadPlan onRead(uint64_t offset, uint64_t length, bool missed);
+  // or never issued) then restarts its prefetch from here. `starved` says the
+  // bytes were asked for but had not arrived yet (the read will wait).
+  ReadPlan onRead(uint64_t offset, uint64_t length, bool missed, bool starved = false);
 
   // Tells the detector the prefetch of `stream` actually reached `end` (the
   // engine may issue less than planned under memory or in-flight pressure).
@@ -82,10 +84,12 @@ class AccessPatternDetector {
     uint64_t lastUse = 0;
   };
 
+  ReadPlan classify(uint64_t offset, uint64_t length, bool missed, bool starved);
   int findSequential(uint64_t offset) const;
   int findStrided(uint64_t offset) const;
   int allocStream();
-  void planSequential(Stream& s, uint64_t offset, uint64_t length, bool missed, ReadPlan& plan);
+  void planSequential(Stream& s, uint64_t offset, uint64_t length, bool missed, bool starved,
+                      ReadPlan& plan);
   void planStrided(Stream& s, uint64_t offset, uint64_t length, ReadPlan& plan);
   ByteRange clip(uint64_t begin, uint64_t end) const;
   ByteRange alignedDemand(uint64_t offset, uint64_t length) const;

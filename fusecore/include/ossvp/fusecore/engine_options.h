@@ -16,13 +16,17 @@ struct EngineOptions {
   // Size of one ranged GET of a sequential stream; prefetch ranges are cut
   // into parts aligned to multiples of it.
   uint64_t partSize = 8ull << 20;
-  // Sequential window per stream: starts here and doubles ...
+  // Sequential window per stream: starts here and doubles (sooner when the
+  // reader has to wait for bytes in flight) ...
   uint64_t initialWindow = 1ull << 20;
-  // ... up to this.
-  uint64_t maxWindow = 256ull << 20;
+  // ... up to this, and never past half the memory budget.
+  uint64_t maxWindow = 1ull << 30;
   // Ranged GETs in flight for prefetching, over all files (demand reads are
-  // never held back by it).
-  size_t maxInflight = 64;
+  // never held back by it): the engine starts at `initialInflight` and
+  // measures its way up to at most `maxInflight` while throughput rises
+  // (concurrency_controller.h).
+  size_t initialInflight = 32;
+  size_t maxInflight = 256;
   // Objects up to this size are fetched whole on their first read.
   uint64_t smallObjectThreshold = 1ull << 20;
   // Random reads fetch the asked range aligned out to this.

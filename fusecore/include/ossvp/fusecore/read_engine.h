@@ -50,6 +50,9 @@ struct EngineStats {
   uint64_t memoryPeak = 0;       // highest budget use seen
   uint64_t pooledBytes = 0;      // idle part buffers kept for reuse (now; counted in the budget)
   uint64_t buffersReused = 0;    // part buffers reused (pooled, or a fully-read part's) instead of allocated
+  uint64_t inflightLimit = 0;    // prefetch GETs allowed in flight now (adapted to the network)
+  uint64_t concurrencyGrowths = 0;   // times that limit grew because throughput rose
+  uint64_t concurrencyBackoffs = 0;  // times it was cut after a throttled or failed GET
 };
 
 // Bytes of a read left in the engine's cache instead of copied out: `pieces`
