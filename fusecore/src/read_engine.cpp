@@ -13,13 +13,14 @@
 namespace ossvp::fusecore {
 namespace {
 
-// Parts of a small window are cut smaller, so that even a young stream has
-// several GETs in flight (against a per-connection bandwidth cap, one GET of
-// the whole window would carry it at one connection's rate): an eighth of
-// the window, a power of two between 1 MiB and the engine's part size.
+// Parts of a small window are cut smaller, so that a young stream, or one
+// whose window the memory budget keeps small, still has many GETs in flight
+// (against a per-connection bandwidth cap, one GET of the whole window would
+// carry it at one connection's rate): a sixteenth of the window, a power of
+// two between 1 MiB and the engine's part size.
 uint64_t prefetchPartSize(const EngineOptions& o, uint64_t window) {
   uint64_t part = 1ull << 20;
-  while (part * 2 <= window / 8 && part * 2 <= o.partSize) part *= 2;
+  while (part * 2 <= window / 16 && part * 2 <= o.partSize) part *= 2;
   return std::min(part, o.partSize);
 }
 

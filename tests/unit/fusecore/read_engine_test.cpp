@@ -513,3 +513,27 @@ TEST_CASE("readPinned returns the same bytes as read, without copying them out",
   CHECK(past.size == 0);
   CHECK(past.pieces.empty());
 }
+
+TEST_CASE("a young stream prefetches in small parts, a grown one in whole parts", "[fusecore][engine]") {
+  // Against a per-connection bandwidth cap one 8 MiB GET carries a young
+  // window at one connection's rate; cut into a sixteenth of the window, its
+  // bytes travel over several connections from the start.
+  EngineOptions o;
+  o.memoryBudget = 512 * MiB;
+  o.partSize = 8 * MiB;
+  Fixture f(o);
+  std::string data = pattern(256 * MiB, 9);
+  auto meta = f.put("model", data);
+  auto r = f.engine->open("b", meta);
+  CHECK(readAll(*r, MiB) == data);
+  uint64_t largestEarly = 0, largest = 0;
+  for (const auto& q : f.fake->requests()) {
+    if (q.op != FakeOp::Get || !q.length) continue;
+    if (q.offset < 16 * MiB) largestEarly = std::max(largestEarly, *q.length);
+    largest = std::max(largest, *q.length);
+  }
+  // Windows up to 16 MiB cover the first 16 MiB in 1 MiB GETs (cut at
+  // part_size, a window doubling to 16 MiB would send one 8 MiB GET).
+  CHECK(largestEarly <= 1 * MiB);
+  CHECK(largest == 8 * MiB);  // the grown window uses whole parts
+}
