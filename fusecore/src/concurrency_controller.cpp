@@ -18,6 +18,7 @@ ConcurrencyOptions sane(ConcurrencyOptions o) {
 ConcurrencyController::ConcurrencyController(ConcurrencyOptions options) : opt_(sane(options)) {
   limit_ = std::clamp(opt_.initial, opt_.min, opt_.max);
   goodLimit_ = limit_;
+  warmup_ = opt_.skipFirst;
 }
 
 size_t ConcurrencyController::limit() const {

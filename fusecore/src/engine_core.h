@@ -32,7 +32,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
             options.partSize, std::min<uint64_t>(options.maxInflight, options.memoryBudget / std::max<uint64_t>(options.partSize, 1) / 4))),
         concurrency(ConcurrencyOptions{.initial = std::min(options.initialInflight, options.maxInflight),
                                        .min = std::min<size_t>(4, options.maxInflight),
-                                       .max = options.maxInflight}) {
+                                       .max = options.maxInflight,
+                                       .skipFirst = std::min(options.initialInflight, options.maxInflight)}) {
     budget.addReclaimer(pool);
   }
 

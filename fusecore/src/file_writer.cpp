@@ -1,5 +1,6 @@
 #include "ossvp/fusecore/file_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -7,16 +8,58 @@
 
 namespace ossvp::fusecore {
 
+namespace {
+
+// Parts in flight: never more than half the memory budget holds, so reads
+// and other files keep the rest.
+ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& budget) {
+  uint64_t byMemory = budget.limit() / 2 / std::max<uint64_t>(o.partSize, 1);
+  size_t max = std::max<size_t>(1, std::min<uint64_t>(o.maxInflightParts, byMemory));
+  return ConcurrencyOptions{.initial = std::min(o.initialInflightParts, max),
+                            .min = std::min<size_t>(4, max),
+                            .max = max};
+}
+
+// A failure that says "overloaded or flaky", not "wrong": worth another try
+// with fewer parts in flight.
+bool isTransient(const Status& s) {
+  StatusCode c = s.code();
+  return c == StatusCode::Unavailable || c == StatusCode::Timeout || c == StatusCode::Internal ||
+         c == StatusCode::Corruption;
+}
+
+}  // namespace
+
+struct FileWriter::Part {
+  std::unique_ptr<char[]> data;
+  Reservation mem;
+  ossclient::UploadPartRequest req;
+  int attempts = 0;
+  // The first parts start back to back and finish in a burst that says
+  // nothing about the steady rate: only the later ones are measured.
+  bool measured = false;
+};
+
 FileWriter::FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket,
                        std::string key, WriterOptions options)
     : client_(client), budget_(budget), bucket_(std::move(bucket)), key_(std::move(key)),
-      options_(options) {}
+      options_(options), inflightLimit_(inflightOptions(options, budget)),
+      burstParts_(inflightLimit_.limit()) {}
 
 FileWriter::~FileWriter() { abort(); }
 
 uint64_t FileWriter::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return size_;
+}
+
+WriterStats FileWriter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  WriterStats s = stats_;
+  s.inflightLimit = inflightLimit_.limit();
+  s.growths = inflightLimit_.growths();
+  s.backoffs = inflightLimit_.backoffs();
+  return s;
 }
 
 void FileWriter::failLocked(Status s) {
@@ -38,40 +81,68 @@ Status FileWriter::startUploadLocked() {
 // may wait (unlocking) for an upload slot.
 Status FileWriter::flushPartLocked(std::unique_lock<std::mutex>& lock) {
   OSSVP_RETURN_IF_ERROR(startUploadLocked());
-  cv_.wait(lock, [&] { return inflight_ < options_.maxInflightParts || !error_.isOk(); });
+  if (inflight_ >= inflightLimit_.limit()) inflightLimit_.noteLimited();
+  cv_.wait(lock, [&] { return inflight_ < inflightLimit_.limit() || !error_.isOk(); });
   if (!error_.isOk()) return error_;
   if (nextPart_ > 10000) {
     return Status(StatusCode::ResourceExhausted,
                   fmt::format("oss://{}/{} needs more than 10000 parts of {} bytes; mount with a "
                               "larger part size", bucket_, key_, options_.partSize));
   }
-  struct Holder {
-    std::unique_ptr<char[]> data;
-    Reservation mem;
-  };
-  auto holder = std::make_shared<Holder>(Holder{std::move(buf_), std::move(bufMem_)});
-  ossclient::UploadPartRequest req;
-  req.bucket = bucket_;
-  req.key = key_;
-  req.uploadId = uploadId_;
-  req.partNumber = nextPart_++;
-  req.data = holder->data.get();
-  req.size = fill_;
+  auto part = std::make_shared<Part>();
+  part->data = std::move(buf_);
+  part->mem = std::move(bufMem_);
+  part->req.bucket = bucket_;
+  part->req.key = key_;
+  part->req.uploadId = uploadId_;
+  part->req.partNumber = nextPart_++;
+  part->req.data = part->data.get();
+  part->req.size = fill_;
+  part->measured = static_cast<size_t>(part->req.partNumber) > burstParts_;
   fill_ = 0;
   ++inflight_;
-  client_.uploadPartAsync(std::move(req), [this, holder](Result<ossclient::PartResult> r) {
-    std::lock_guard<std::mutex> l(mu_);
-    --inflight_;
-    if (r.isOk()) {
-      done_.push_back(*r);
-    } else {
-      failLocked(r.status());
-    }
-    holder->data.reset();
-    holder->mem.reset();
-    cv_.notify_all();
-  });
+  ++stats_.parts;
+  stats_.peakInflight = std::max(stats_.peakInflight, inflight_);
+  upload(std::move(part));  // the callback never runs inside the call: holding mu_ is fine
   return Status::ok();
+}
+
+void FileWriter::upload(std::shared_ptr<Part> part) {
+  ++part->attempts;
+  ossclient::UploadPartRequest req = part->req;
+  client_.uploadPartAsync(std::move(req), [this, part](Result<ossclient::PartResult> r) {
+    onPartDone(part, std::move(r));
+  });
+}
+
+void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient::PartResult> r) {
+  bool transient = !r.isOk() && isTransient(r.status());
+  if (transient || (r.isOk() && part->measured)) {
+    inflightLimit_.onComplete(r.isOk() ? part->req.size : 0, transient,
+                              ConcurrencyController::Clock::now());
+  }
+  bool again = false;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    again = transient && part->attempts < options_.partAttempts && error_.isOk();
+    if (again) {
+      ++stats_.reuploads;
+      logWarn("fusecore: part {} of oss://{}/{} failed ({}); uploading it again with fewer parts "
+              "in flight", part->req.partNumber, bucket_, key_, r.status().toString());
+    } else {
+      --inflight_;
+      if (r.isOk()) {
+        done_.push_back(*r);
+      } else {
+        failLocked(r.status().withContext(fmt::format("part {} (attempt {} of {})", part->req.partNumber,
+                                                      part->attempts, options_.partAttempts)));
+      }
+      part->data.reset();
+      part->mem.reset();
+    }
+    cv_.notify_all();
+  }
+  if (again) upload(part);
 }
 
 Status FileWriter::write(uint64_t offset, const char* data, size_t len) {
@@ -161,6 +232,8 @@ Result<ossclient::ObjectMeta> FileWriter::finish() {
     return conclude(error_);
   }
   uploadId_.clear();
+  logDebug("fusecore: uploaded oss://{}/{}: {} bytes in {} parts, at most {} in flight (limit {})",
+           bucket_, key_, size_, stats_.parts, stats_.peakInflight, inflightLimit_.limit());
   meta.etag = r->etag;
   meta.crc64 = r->crc64;
   return conclude(meta);

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <future>
 
 #include "ossvp/common/log.h"
 
@@ -37,7 +39,9 @@ std::string normalizePrefix(std::string prefix) {
 
 struct Filesystem::Handle {
   uint64_t ino = 0;
-  std::unique_ptr<FileReader> reader;
+  std::shared_ptr<SmallObjectLoad> load;  // small objects: one whole GET, async replies
+  std::mutex readerMu;                    // guards `reader` while `load` is set
+  std::unique_ptr<FileReader> reader;     // engine reads (a grown small object: lazily)
   std::unique_ptr<FileWriter> writer;
 };
 
@@ -52,8 +56,30 @@ Filesystem::Filesystem(std::shared_ptr<ossclient::ObjectClient> client, FsOption
       engine_(client, options_.engine) {}
 
 Filesystem::~Filesystem() {
+  cancelReads();
   std::lock_guard<std::mutex> lock(mu_);
   handles_.clear();
+}
+
+void Filesystem::cancelReads() {
+  std::vector<std::shared_ptr<SmallObjectLoad>> loads;
+  std::unique_lock<std::mutex> lock(mu_);
+  for (auto& [fh, h] : handles_) {
+    if (h->load) loads.push_back(h->load);
+  }
+  lock.unlock();
+  for (auto& l : loads) l->cancel();
+  lock.lock();
+  readsDone_.wait(lock, [this] { return pendingReads_ == 0; });
+}
+
+void Filesystem::setAttrsChangedHook(std::function<void(uint64_t ino)> hook) {
+  attrsChangedHook_ = std::move(hook);
+}
+
+void Filesystem::attrsChanged(uint64_t ino, const std::string& key) {
+  meta_.invalidate(parentPrefixOf(key));
+  if (attrsChangedHook_) attrsChangedHook_(ino);
 }
 
 Status Filesystem::probe() {
@@ -106,7 +132,12 @@ int Filesystem::lookup(uint64_t parent, const std::string& name, Attr* out) {
   return 0;
 }
 
-void Filesystem::forget(uint64_t ino, uint64_t nlookup) { inodes_.forget(ino, nlookup); }
+void Filesystem::forget(uint64_t ino, uint64_t nlookup) {
+  inodes_.forget(ino, nlookup);
+  if (inodes_.get(ino)) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  served_.erase(ino);  // the kernel dropped the inode and its pages
+}
 
 int Filesystem::getattr(uint64_t ino, Attr* out) {
   auto n = inodes_.get(ino);
@@ -134,6 +165,65 @@ Attr Filesystem::registerEntry(uint64_t parent, const DirEntry& entry, bool coun
   return toAttr(*node);
 }
 
+int Filesystem::revalidate(uint64_t ino, ossclient::ObjectMeta* meta, bool* keep) {
+  auto h = client_->head(options_.bucket, meta->key);
+  if (!h.isOk()) {
+    if (h.status().code() == StatusCode::NotFound) {
+      meta_.invalidate(parentPrefixOf(meta->key));
+      return ENOENT;
+    }
+    logError("fusecore: open oss://{}/{}: {}", options_.bucket, meta->key, h.status().toString());
+    return h.status().toErrno();
+  }
+  if (h->etag != meta->etag || h->size != meta->size || h->mtime != meta->mtime) {
+    *keep = false;
+    inodes_.setAttrs(ino, h->size, h->mtime, h->etag);
+    attrsChanged(ino, meta->key);
+  }
+  std::string key = meta->key;
+  *meta = *h;
+  meta->key = key;
+  return 0;
+}
+
+int Filesystem::judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected,
+                           const Result<ossclient::GetResult>& r) {
+  const std::string& key = expected.key;
+  if (!r.isOk()) {
+    const Status& st = r.status();
+    if (st.code() == StatusCode::NotFound) {
+      logInfo("fusecore: oss://{}/{} is gone since it was listed", options_.bucket, key);
+      attrsChanged(ino, key);
+      return ENOENT;
+    }
+    if (st.code() == StatusCode::InvalidArgument &&
+        st.message().find("InvalidRange") != std::string::npos) {
+      // 416 on a range from 0: the object is empty now.
+      logWarn("fusecore: oss://{}/{} shrank to 0 bytes since it was listed ({} bytes): this "
+              "read fails with ESTALE, reopening reads the new version",
+              options_.bucket, key, expected.size);
+      inodes_.setAttrs(ino, 0, expected.mtime, "");
+      attrsChanged(ino, key);
+      return ESTALE;
+    }
+    if (st.code() != StatusCode::Cancelled) {
+      logError("fusecore: read oss://{}/{}: {}", options_.bucket, key, st.toString());
+    }
+    return st.toErrno();
+  }
+  const ossclient::ObjectMeta& now = r->meta;
+  if (now.etag == expected.etag && now.size == expected.size) return 0;
+  inodes_.setAttrs(ino, now.size, now.mtime, now.etag);
+  attrsChanged(ino, key);
+  if (now.size < expected.size) {
+    logWarn("fusecore: oss://{}/{} shrank from {} to {} bytes since it was listed: this read "
+            "fails with ESTALE (the kernel would pad the old size with zeros), reopening reads "
+            "the new version", options_.bucket, key, expected.size, now.size);
+    return ESTALE;
+  }
+  return 0;
+}
+
 int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
   auto n = inodes_.get(ino);
   if (!n) return ENOENT;
@@ -150,52 +240,94 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
   meta.size = n->size;
   meta.mtime = n->mtime;
   meta.etag = n->etag;
-  *keepCache = true;
-  if (options_.closeToOpen || meta.etag.empty()) {
-    auto h = client_->head(options_.bucket, n->key);
-    if (!h.isOk()) {
-      if (h.status().code() == StatusCode::NotFound) {
-        meta_.invalidate(parentPrefixOf(n->key));
-        return ENOENT;
-      }
-      logError("fusecore: open oss://{}/{}: {}", options_.bucket, n->key, h.status().toString());
-      return h.status().toErrno();
-    }
-    if (h->etag != meta.etag || h->size != meta.size || h->mtime != meta.mtime) {
-      *keepCache = false;
-      inodes_.setAttrs(ino, h->size, h->mtime, h->etag);
-      meta_.invalidate(parentPrefixOf(n->key));
-    }
-    meta = *h;
-    meta.key = n->key;
+  const bool small = meta.size > 0 && meta.size <= options_.engine.smallObjectThreshold &&
+                     !meta.etag.empty();
+  bool pagesCached;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pagesCached = served_.count(ino) > 0;
   }
   auto handle = std::make_shared<Handle>();
   handle->ino = ino;
-  handle->reader = engine_.open(options_.bucket, meta);
+  *keepCache = true;
+  if (small && (!options_.closeToOpen || !pagesCached)) {
+    // No I/O now: the first read's GET fetches the object and, with
+    // close-to-open, validates it. Nothing to keep in the kernel: it has no
+    // pages of this inode (close-to-open), or they are the listed version.
+    *keepCache = !options_.closeToOpen;
+    handle->load = std::make_shared<SmallObjectLoad>(
+        *client_, engine_.budget(), options_.bucket, meta, options_.closeToOpen,
+        [this, ino, meta](const Result<ossclient::GetResult>& r) {
+          return judgeFetch(ino, meta, r);
+        });
+  } else {
+    if (options_.closeToOpen || meta.etag.empty()) {
+      if (int err = revalidate(ino, &meta, keepCache)) return err;
+    }
+    handle->reader = engine_.open(options_.bucket, meta);
+  }
   *fh = addHandle(std::move(handle));
   return 0;
 }
 
-int Filesystem::read(uint64_t fh, uint64_t offset, size_t len, char* buf, size_t* got) {
-  return readVia(fh, offset, [&](FileReader& r) -> Status {
-    auto n = r.read(offset, buf, len);
-    if (n.isOk()) *got = *n;
-    return n.isOk() ? Status::ok() : n.status();
-  });
+void Filesystem::readAsync(uint64_t fh, uint64_t offset, size_t len, ReadDone done) {
+  auto h = handle(fh);
+  if (!h || (!h->load && !h->reader)) {  // unknown or write-only handle
+    done(EBADF, {});
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pendingReads_;
+  }
+  auto served = [this, ino = h->ino, done = std::move(done)](int err, PinnedBytes bytes) {
+    if (err == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      served_.insert(ino);
+    }
+    done(err, std::move(bytes));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--pendingReads_ == 0) readsDone_.notify_all();
+  };
+  if (h->load) {
+    if (h->load->read(offset, len, served)) return;
+    // Past the bytes held of an object that grew: the engine reads the
+    // version the GET found.
+    std::lock_guard<std::mutex> lock(h->readerMu);
+    if (!h->reader) h->reader = engine_.open(options_.bucket, h->load->fetched());
+  }
+  PinnedBytes bytes;
+  int err = readEngine(*h, offset, len, &bytes);
+  served(err, std::move(bytes));
 }
 
 int Filesystem::readPinned(uint64_t fh, uint64_t offset, size_t len, PinnedBytes* out) {
-  return readVia(fh, offset, [&](FileReader& r) { return r.readPinned(offset, len, out); });
+  std::promise<std::pair<int, PinnedBytes>> p;
+  auto f = p.get_future();
+  readAsync(fh, offset, len, [&p](int err, PinnedBytes bytes) {
+    p.set_value({err, std::move(bytes)});
+  });
+  auto r = f.get();
+  *out = std::move(r.second);
+  return r.first;
 }
 
-int Filesystem::readVia(uint64_t fh, uint64_t offset,
-                        const std::function<Status(FileReader&)>& doRead) {
-  auto h = handle(fh);
-  if (!h) return EBADF;
-  if (!h->reader) return EBADF;  // write-only handle
-  Status st = doRead(*h->reader);
+int Filesystem::read(uint64_t fh, uint64_t offset, size_t len, char* buf, size_t* got) {
+  PinnedBytes bytes;
+  if (int err = readPinned(fh, offset, len, &bytes)) return err;
+  size_t at = 0;
+  for (const iovec& piece : bytes.pieces) {
+    std::memcpy(buf + at, piece.iov_base, piece.iov_len);
+    at += piece.iov_len;
+  }
+  *got = at;
+  return 0;
+}
+
+int Filesystem::readEngine(Handle& h, uint64_t offset, size_t len, PinnedBytes* out) {
+  Status st = h.reader->readPinned(offset, len, out);
   if (!st.isOk()) {
-    logError("fusecore: read oss://{}/{} at {}: {}", options_.bucket, h->reader->meta().key,
+    logError("fusecore: read oss://{}/{} at {}: {}", options_.bucket, h.reader->meta().key,
              offset, st.toString());
     return st.toErrno();
   }

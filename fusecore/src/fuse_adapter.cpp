@@ -232,25 +232,26 @@ void opOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   }
   fi->fh = fh;
   fi->keep_cache = keep ? 1 : 0;
-  // The object changed: drop the kernel's cached attributes (size) too.
-  if (!keep) fuse_lowlevel_notify_inval_inode(sess(req)->se, ino, -1, 0);
   fi->noflush = 1;  // read-only handles have nothing to flush
   fuse_reply_open(req, fi);
 }
 
 void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
   // Zero-copy: the reply is written to /dev/fuse straight from the cached
-  // parts (one copy, in the kernel), which stay pinned until it is sent.
-  PinnedBytes bytes;
-  if (int err = sess(req)->fs->readPinned(fi->fh, static_cast<uint64_t>(off), size, &bytes)) {
-    fuse_reply_err(req, err);
-    return;
-  }
-  if (bytes.pieces.empty()) {
-    fuse_reply_buf(req, nullptr, 0);
-    return;
-  }
-  fuse_reply_iov(req, bytes.pieces.data(), static_cast<int>(bytes.pieces.size()));
+  // parts (one copy, in the kernel), which stay pinned until it is sent. A
+  // small file's read is answered from its GET's callback (any thread may
+  // reply), so this worker is free at once.
+  sess(req)->fs->readAsync(fi->fh, static_cast<uint64_t>(off), size,
+                           [req](int err, PinnedBytes bytes) {
+                             if (err) {
+                               fuse_reply_err(req, err);
+                             } else if (bytes.pieces.empty()) {
+                               fuse_reply_buf(req, nullptr, 0);
+                             } else {
+                               fuse_reply_iov(req, bytes.pieces.data(),
+                                              static_cast<int>(bytes.pieces.size()));
+                             }
+                           });
 }
 
 void opCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t, fuse_file_info* fi) {
@@ -403,6 +404,10 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
     return 1;
   }
   session.se = se;
+  // The object changed on the server: drop the kernel's cached attributes
+  // (size) too. Attributes only (offset -1): no page locks, so this is safe
+  // from any thread, also while a read of the inode waits for its reply.
+  fs.setAttrsChangedHook([se](uint64_t ino) { fuse_lowlevel_notify_inval_inode(se, ino, -1, 0); });
   if (fuse_set_signal_handlers(se) != 0) {
     fuse_session_destroy(se);
     return 1;
@@ -423,6 +428,7 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
   fuse_loop_cfg_set_idle_threads(loop, static_cast<unsigned>(std::min(config.fuseThreads, 8)));
   int rc = fuse_session_loop_mt(se, loop);
   fuse_loop_cfg_destroy(loop);
+  fs.cancelReads();  // replies still on their way need the session
   logInfo("fusecore: unmounting {} ({} files still open)", config.mountpoint, fs.openHandles());
   EngineStats es = fs.engine().stats();
   logInfo("fusecore: engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} MiB served, memory peak "

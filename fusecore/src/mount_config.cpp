@@ -110,7 +110,7 @@ const std::vector<OptionSpec>& optionTable() {
          c.readWrite = !(v.empty() || v == "true" || v == "1");
          return Status::ok();
        }},
-      {"close_to_open", "true", "revalidate size/mtime/ETag with a HEAD on every open", false, boolSetter(&MountConfig::closeToOpen, "close_to_open")},
+      {"close_to_open", "true", "an open sees the current object: validated by the first GET (small files not cached by the kernel) or a HEAD", false, boolSetter(&MountConfig::closeToOpen, "close_to_open")},
       {"allow_other", "false", "let other users access the mount", false, boolSetter(&MountConfig::allowOther, "allow_other")},
       {"uid", "(caller's)", "owner uid of every file", true, intSetter(&MountConfig::uid, "uid", 0, 0x7fffffff)},
       {"gid", "(caller's)", "owner gid of every file", true, intSetter(&MountConfig::gid, "gid", 0, 0x7fffffff)},
@@ -129,7 +129,7 @@ const std::vector<OptionSpec>& optionTable() {
       {"small_file_threshold", "1M", "files up to this size are fetched whole on first read", true, sizeSetter(&MountConfig::smallFileThreshold, "small_file_threshold")},
       {"prefetch_concurrency", "256", "most ranged GETs in flight for prefetching (the engine starts at 32 and grows while throughput rises)", true, intSetter(&MountConfig::prefetchConcurrency, "prefetch_concurrency", 1, 4096)},
       {"upload_part_size", "8M", "multipart part size for writes", true, sizeSetter(&MountConfig::uploadPartSize, "upload_part_size")},
-      {"upload_concurrency", "8", "parts uploaded in parallel per file", true, intSetter(&MountConfig::uploadConcurrency, "upload_concurrency", 1, 256)},
+      {"upload_concurrency", "64", "most parts uploaded in parallel per file (the writer starts at 32 and grows while throughput rises; at most half the data budget)", true, intSetter(&MountConfig::uploadConcurrency, "upload_concurrency", 1, 256)},
       {"log_level", "info", "debug, info, warn or error", true, stringSetter(&MountConfig::logLevel)},
       {"log_file", "(stderr)", "append logs here (useful when daemonized)", true, stringSetter(&MountConfig::logFile)},
   };

@@ -107,3 +107,19 @@ TEST_CASE("after a plateau the controller probes again and follows a faster netw
   link.run(c, 3000);
   CHECK(c.limit() >= 64);
 }
+
+TEST_CASE("the first burst of completions is not measured", "[fusecore][concurrency]") {
+  // Eight requests started together finish together: measured, they would
+  // look like an instant 8-request rate that no later generation beats.
+  ConcurrencyOptions o = opts();
+  o.skipFirst = 8;
+  ConcurrencyController c(o);
+  SimulatedLink link{25e6, 3e9};
+  for (int i = 0; i < 8; ++i) {
+    link.now += std::chrono::microseconds(10);
+    c.noteLimited();
+    c.onComplete(kPart, false, link.now);
+  }
+  link.run(c, 200);  // 8 + 24 + 48 + 96 measured completions reach 64
+  CHECK(c.limit() >= 64);
+}

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <future>
+#include <thread>
 
 #include "ossvp/fusecore/filesystem.h"
 #include "ossvp/ossclient/testing/fake_object_client.h"
@@ -221,4 +223,136 @@ TEST_CASE("a failed upload reports EIO and leaves no object", "[fusecore][fs][fa
   (void)f.fs().release(fh);
   CHECK(!f.fake->objectData("b", "bad"));
   CHECK(f.fake->pendingMultipartUploads() == 0);
+}
+
+namespace {
+
+// A small file opened and read through readAsync, as the FUSE adapter does.
+struct AsyncRead {
+  int err = -1;
+  std::string bytes;
+  std::thread::id thread;
+};
+
+AsyncRead readOnce(Filesystem& fs, uint64_t fh, uint64_t offset, size_t len) {
+  std::promise<AsyncRead> p;
+  auto f = p.get_future();
+  fs.readAsync(fh, offset, len, [&p](int err, PinnedBytes b) {
+    AsyncRead r{err, {}, std::this_thread::get_id()};
+    for (const iovec& piece : b.pieces) r.bytes.append(static_cast<char*>(piece.iov_base), piece.iov_len);
+    p.set_value(std::move(r));
+  });
+  return f.get();
+}
+
+}  // namespace
+
+TEST_CASE("close-to-open: a small file's first open does no HEAD, its GET validates",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  f.fake->putObject("b", "dir/f", "version-1");
+  std::vector<uint64_t> changed;
+  f.fs().setAttrsChangedHook([&](uint64_t ino) { changed.push_back(ino); });
+  uint64_t ino = f.ino("dir/f");
+  f.fake->putObject("b", "dir/f", "version-2");  // same size, new ETag, after the listing
+  size_t lists = f.fake->requestCount(FakeOp::List);
+  uint64_t fh;
+  bool keep = true;
+  REQUIRE(f.fs().open(ino, O_RDONLY, &fh, &keep) == 0);
+  CHECK(!keep);  // the kernel must ask: nothing validated yet
+  AsyncRead r = readOnce(f.fs(), fh, 0, 4096);
+  CHECK(r.err == 0);
+  CHECK(r.bytes == "version-2");
+  CHECK(r.thread != std::this_thread::get_id());  // answered from the GET's callback
+  CHECK(f.fs().release(fh) == 0);
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+  CHECK(f.fake->requestCount(FakeOp::Get) == 1);
+  // The mismatch invalidated the kernel's attributes and the parent listing.
+  CHECK(changed == std::vector<uint64_t>{ino});
+  Attr a;
+  REQUIRE(f.fs().lookup(f.ino("dir"), "f", &a) == 0);
+  CHECK(f.fake->requestCount(FakeOp::List) == lists + 1);
+}
+
+TEST_CASE("close-to-open: an unchanged small file costs one GET and changes nothing",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  f.fake->putObject("b", "f", std::string(200 * 1024, 'x'));
+  int changed = 0;
+  f.fs().setAttrsChangedHook([&](uint64_t) { ++changed; });
+  CHECK(f.cat("f") == std::string(200 * 1024, 'x'));
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+  CHECK(f.fake->requestCount(FakeOp::Get) == 1);
+  CHECK(changed == 0);
+  // Served once: the kernel may hold its pages, so the next open revalidates
+  // with a HEAD (and keeps them, the object being unchanged).
+  uint64_t fh;
+  bool keep = false;
+  REQUIRE(f.fs().open(f.ino("f"), O_RDONLY, &fh, &keep) == 0);
+  CHECK(keep);
+  CHECK(f.fake->requestCount(FakeOp::Head) == 1);
+  CHECK(f.fs().release(fh) == 0);
+}
+
+TEST_CASE("close-to-open: a small file that grew is read whole in its new version",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  f.fake->putObject("b", "f", "abc");
+  uint64_t ino = f.ino("f");
+  std::string grown(100 * 1024, 'g');  // past the bytes the validating GET holds
+  grown[0] = 'A';
+  f.fake->putObject("b", "f", grown);
+  uint64_t fh;
+  bool keep;
+  REQUIRE(f.fs().open(ino, O_RDONLY, &fh, &keep) == 0);
+  AsyncRead first = readOnce(f.fs(), fh, 0, 4096);  // the kernel's page of the listed size
+  CHECK(first.err == 0);
+  CHECK(first.bytes == grown.substr(0, 4096));
+  Attr a;
+  REQUIRE(f.fs().getattr(ino, &a) == 0);
+  CHECK(a.size == grown.size());
+  AsyncRead rest = readOnce(f.fs(), fh, 4096, 256 * 1024);  // past those bytes: the engine
+  CHECK(rest.err == 0);
+  CHECK(rest.bytes == grown.substr(4096));
+  CHECK(f.fs().release(fh) == 0);
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+}
+
+TEST_CASE("close-to-open: a small file that shrank or went away fails cleanly, reopen sees it",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  f.fake->putObject("b", "f", "a longer version");
+  f.fake->putObject("b", "g", "gone soon");
+  f.fake->putObject("b", "e", "emptied");
+  uint64_t fi = f.ino("f"), gi = f.ino("g"), ei = f.ino("e");
+  f.fake->putObject("b", "f", "short");
+  f.fake->putObject("b", "e", "");
+  REQUIRE(f.fake->deleteObject("b", "g").isOk());
+  for (auto [ino, want] : {std::pair{fi, ESTALE}, std::pair{gi, ENOENT}, std::pair{ei, ESTALE}}) {
+    uint64_t fh;
+    bool keep;
+    REQUIRE(f.fs().open(ino, O_RDONLY, &fh, &keep) == 0);
+    AsyncRead r = readOnce(f.fs(), fh, 0, 4096);  // never old bytes padded to the old size
+    CHECK(r.err == want);
+    CHECK(r.bytes.empty());
+    CHECK(f.fs().release(fh) == 0);
+  }
+  CHECK(f.cat("f") == "short");
+  CHECK(f.cat("e").empty());
+  CHECK(f.ino("g") == 0);
+}
+
+TEST_CASE("without close-to-open, a changed small file fails with ESTALE, never mixed",
+          "[fusecore][fs][c2o]") {
+  Fx f(false, false);
+  f.fake->putObject("b", "f", "version-1");
+  uint64_t ino = f.ino("f");
+  f.fake->putObject("b", "f", "version-2");
+  uint64_t fh;
+  bool keep = false;
+  REQUIRE(f.fs().open(ino, O_RDONLY, &fh, &keep) == 0);
+  CHECK(keep);
+  CHECK(readOnce(f.fs(), fh, 0, 4096).err == ESTALE);
+  CHECK(f.fs().release(fh) == 0);
+  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
 }

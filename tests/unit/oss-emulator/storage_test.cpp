@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "ossvp/ossclient/crc64.h"
@@ -102,6 +104,36 @@ TEST_CASE("multipart complete: combined CRC, ETag -N, size limits") {
     REQUIRE(s->putPart("b", *id2, i, **w).isOk());
   }
   CHECK(s->completeUpload("b", "small", *id2, {}, true, false).status().message().rfind("EntityTooSmall", 0) == 0);
+}
+
+TEST_CASE("disk multipart complete joins the stored parts without hashing them again") {
+  TempDir dir;
+  auto s = Storage::open(StorageOptions{dir.path.string(), false, "cn-hangzhou"});
+  REQUIRE(s.isOk());
+  REQUIRE((*s)->createBucket("b").isOk());
+  auto id = (*s)->initiateUpload("b", "big", ObjectMeta{});
+  REQUIRE(id.isOk());
+  std::string whole;
+  uint64_t crc = 0;
+  for (int n = 1; n <= 3; ++n) {
+    std::string data(n < 3 ? 300 * 1024 : 1234, static_cast<char>('a' + n));
+    data[7] = static_cast<char>(n);
+    auto w = (*s)->newWriter();
+    REQUIRE((*w)->write(data.data(), data.size()).isOk());
+    REQUIRE((*s)->putPart("b", *id, n, **w).isOk());
+    whole += data;
+    crc = ossvp::ossclient::crc64Combine(crc, ossvp::ossclient::crc64(data), data.size());
+  }
+  auto m = (*s)->completeUpload("b", "big", *id, {}, true, false);
+  REQUIRE(m.isOk());
+  CHECK(m->size == whole.size());
+  CHECK(m->crc64 == crc);
+  CHECK(m->crc64 == ossvp::ossclient::crc64(whole));
+  CHECK(m->etag.substr(32) == "-3");
+  std::ifstream in(m->path, std::ios::binary);
+  std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(stored == whole);
+  CHECK(!fs::exists(dir.path / "uploads" / *id));
 }
 
 TEST_CASE("disk storage survives reopen, an uncommitted write leaves nothing") {

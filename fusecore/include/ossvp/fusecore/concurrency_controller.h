@@ -37,6 +37,9 @@ struct ConcurrencyOptions {
   double minGain = 0.10;          // a generation must deliver 10% more to keep growing
   double backoffFactor = 0.7;
   size_t holdGenerations = 16;    // at a plateau, generations before probing again
+  // Completions not measured at the start: requests started back to back
+  // finish in a burst that overstates the steady rate.
+  size_t skipFirst = 0;
 };
 
 class ConcurrencyController {

@@ -1,12 +1,21 @@
 // FileWriter: streams a new object to OSS while it is being written. Bytes
 // are appended to a part buffer taken from the global MemoryBudget; each full
-// part is uploaded as a multipart part in the background (at most
-// `maxInflightParts` at once, so memory is bounded by the budget and that
-// limit), and finish() uploads the tail and completes the upload, whose CRC64
-// ossclient checks against the parts'. An object that never fills one part is
-// sent with a single PutObject. Only appending is supported: a write at any
-// offset other than the current end fails with InvalidArgument (EINVAL) and a
-// log line; nothing is ever silently reordered.
+// part is uploaded as a multipart part in the background, and finish()
+// uploads the tail and completes the upload, whose CRC64 ossclient checks
+// against the parts'. An object that never fills one part is sent with a
+// single PutObject. Only appending is supported: a write at any offset other
+// than the current end fails with InvalidArgument (EINVAL) and a log line;
+// nothing is ever silently reordered.
+//
+// Parts in flight adapt to the network like the read engine's GETs (a
+// ConcurrencyController per file): few suffice on a fast link, while against
+// a cloud endpoint each connection carries a fraction of the host's bandwidth
+// and it takes tens. The limit starts at `initialInflightParts`, grows while
+// throughput rises, up to `maxInflightParts` and never past half the memory
+// budget; a part that fails transiently (503, reset, timeout) after
+// ossclient's own retries is uploaded again and cuts the limit; after
+// `partAttempts` such failures, or any other failure, the file fails (EIO)
+// and the multipart upload is aborted, leaving no object.
 //
 // Thread-safety: internally synchronized (writes are serialized).
 #pragma once
@@ -21,6 +30,7 @@
 #include <vector>
 
 #include "ossvp/common/result.h"
+#include "ossvp/fusecore/concurrency_controller.h"
 #include "ossvp/fusecore/memory_budget.h"
 #include "ossvp/ossclient/object_client.h"
 
@@ -28,7 +38,19 @@ namespace ossvp::fusecore {
 
 struct WriterOptions {
   uint64_t partSize = 8ull << 20;
-  size_t maxInflightParts = 8;
+  size_t initialInflightParts = 32;
+  size_t maxInflightParts = 64;
+  int partAttempts = 3;  // uploads of one part (transient failures) before the file fails
+};
+
+// Counters for tests and logs.
+struct WriterStats {
+  uint64_t parts = 0;         // parts started (re-uploads not counted)
+  uint64_t reuploads = 0;     // parts uploaded again after a transient failure
+  size_t inflightLimit = 0;   // parts allowed in flight now
+  size_t peakInflight = 0;    // most parts in flight at once
+  size_t growths = 0;         // times the limit grew
+  size_t backoffs = 0;        // times it was cut
 };
 
 class FileWriter {
@@ -50,10 +72,13 @@ class FileWriter {
   void abort();
 
   uint64_t size() const;
+  WriterStats stats() const;
 
  private:
   struct Part;
   Status flushPartLocked(std::unique_lock<std::mutex>& lock);
+  void upload(std::shared_ptr<Part> part);
+  void onPartDone(const std::shared_ptr<Part>& part, Result<ossclient::PartResult> r);
   Status startUploadLocked();
   void failLocked(Status s);
 
@@ -62,6 +87,8 @@ class FileWriter {
   const std::string bucket_;
   const std::string key_;
   const WriterOptions options_;
+  ConcurrencyController inflightLimit_;
+  const size_t burstParts_;  // parts 1..burstParts_ are not measured (see Part::measured)
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -73,6 +100,7 @@ class FileWriter {
   std::string uploadId_;
   int nextPart_ = 1;
   size_t inflight_ = 0;
+  WriterStats stats_;
   std::vector<ossclient::PartResult> done_;
   Status error_;
   bool finished_ = false;

@@ -58,7 +58,7 @@ struct MountConfig {
   uint64_t smallFileThreshold = 1ull << 20;
   int prefetchConcurrency = 256;
   uint64_t uploadPartSize = 8ull << 20;
-  int uploadConcurrency = 8;
+  int uploadConcurrency = 64;
 
   std::string logLevel = "info";
   std::string logFile;

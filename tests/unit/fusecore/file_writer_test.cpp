@@ -1,0 +1,133 @@
+// FileWriter against FakeObjectClient: parts in flight adapt to how long
+// uploads take, stay inside the memory budget, and failures either heal
+// (transient, re-uploaded) or fail the file without leaving an object.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "ossvp/fusecore/file_writer.h"
+#include "ossvp/ossclient/testing/fake_object_client.h"
+
+using namespace ossvp;
+using namespace ossvp::fusecore;
+using ossclient::testing::Fault;
+using ossclient::testing::FakeObjectClient;
+using ossclient::testing::FakeOp;
+using ossclient::testing::FakeRequestInfo;
+
+namespace {
+
+constexpr uint64_t KiB = 1024;
+constexpr uint64_t MiB = 1024 * KiB;
+
+// The bytes of a test object: position-dependent, so misplaced parts show.
+std::string pattern(uint64_t size) {
+  std::string s(size, '\0');
+  for (uint64_t i = 0; i < size; ++i) s[i] = static_cast<char>((i * 131 + i / 4093) & 0xff);
+  return s;
+}
+
+struct Fx {
+  explicit Fx(uint64_t budgetBytes = 64 * MiB) : budget(budgetBytes) {
+    fake.createBucket("b");
+    o.partSize = 64 * KiB;
+  }
+  // Every part upload takes `ms` on average (spread over +-50% by part
+  // number, as real requests are, so completions do not come in lockstep),
+  // however many are in flight: a link where each connection is slow and
+  // parallel ones add up.
+  void partsTake(int ms) {
+    fake.setFaultHook([ms](const FakeRequestInfo& r) {
+      Fault f;
+      if (r.op == FakeOp::UploadPart) f.delay = std::chrono::milliseconds(ms / 2 + (r.partNumber * 37) % (ms + 1));
+      return f;
+    });
+  }
+  // Writes `data` as b/`key` in 16 KiB writes and finishes; keeps the
+  // writer's counters in `stats`.
+  Result<ossclient::ObjectMeta> upload(const std::string& key, const std::string& data) {
+    FileWriter w(fake, budget, "b", key, o);
+    for (uint64_t off = 0; off < data.size(); off += 16 * KiB) {
+      size_t n = std::min<uint64_t>(16 * KiB, data.size() - off);
+      if (!w.write(off, data.data() + off, n).isOk()) break;  // finish() reports why
+    }
+    auto r = w.finish();
+    stats = w.stats();
+    return r;
+  }
+  FakeObjectClient fake;
+  MemoryBudget budget;
+  WriterOptions o;
+  WriterStats stats;
+};
+
+}  // namespace
+
+TEST_CASE("the writer grows parts in flight while uploads are the bottleneck", "[fusecore][writer]") {
+  Fx f;
+  f.partsTake(20);
+  f.o.initialInflightParts = 4;
+  f.o.maxInflightParts = 32;
+  std::string data = pattern(160 * f.o.partSize);
+  REQUIRE(f.upload("grow", data).isOk());
+  CHECK(f.fake.objectData("b", "grow") == data);
+  CHECK(f.stats.parts == 160);
+  CHECK(f.stats.growths >= 2);
+  CHECK(f.stats.inflightLimit >= 16);
+  CHECK(f.stats.peakInflight > f.o.initialInflightParts);
+  CHECK(f.stats.peakInflight <= f.o.maxInflightParts);
+  CHECK(f.budget.used() == 0);
+}
+
+TEST_CASE("the writer keeps parts in flight inside half the memory budget", "[fusecore][writer]") {
+  Fx f(8 * 64 * KiB);
+  f.partsTake(5);
+  f.o.initialInflightParts = 32;
+  f.o.maxInflightParts = 64;
+  std::string data = pattern(40 * f.o.partSize + 123);
+  REQUIRE(f.upload("small-budget", data).isOk());
+  CHECK(f.fake.objectData("b", "small-budget") == data);
+  CHECK(f.stats.inflightLimit <= 4);
+  CHECK(f.stats.peakInflight <= 4);
+  CHECK(f.budget.peakUsed() <= f.budget.limit());
+  CHECK(f.budget.used() == 0);
+}
+
+TEST_CASE("a transiently failed part is uploaded again with fewer parts in flight", "[fusecore][writer][faults]") {
+  Fx f;
+  f.o.initialInflightParts = 8;
+  f.fake.failNext(FakeOp::UploadPart, unavailable("SlowDown: please reduce your request rate"), 1);
+  std::string data = pattern(10 * f.o.partSize + 7);
+  REQUIRE(f.upload("healed", data).isOk());
+  CHECK(f.fake.objectData("b", "healed") == data);
+  CHECK(f.stats.reuploads == 1);
+  CHECK(f.stats.backoffs == 1);
+  CHECK(f.stats.inflightLimit < 8);
+  CHECK(f.fake.pendingMultipartUploads() == 0);
+}
+
+TEST_CASE("a part that keeps failing fails the file and leaves no object", "[fusecore][writer][faults]") {
+  Fx f;
+  f.o.partAttempts = 3;
+  f.fake.failNext(FakeOp::UploadPart, unavailable("connection reset by peer"), 1000);
+  auto meta = f.upload("broken", pattern(4 * f.o.partSize + 1));
+  REQUIRE(!meta.isOk());
+  CHECK(meta.status().code() == StatusCode::Unavailable);
+  CHECK(meta.status().message().find("attempt 3 of 3") != std::string::npos);
+  CHECK(!f.fake.objectData("b", "broken"));
+  CHECK(f.fake.pendingMultipartUploads() == 0);
+  CHECK(f.budget.used() == 0);
+}
+
+TEST_CASE("a part that fails for good is not uploaded again", "[fusecore][writer][faults]") {
+  Fx f;
+  f.fake.failNext(FakeOp::UploadPart, Status(StatusCode::PermissionDenied, "AccessDenied"), 1000);
+  auto meta = f.upload("denied", pattern(2 * f.o.partSize + 1));
+  REQUIRE(!meta.isOk());
+  CHECK(meta.status().code() == StatusCode::PermissionDenied);
+  CHECK(f.stats.reuploads == 0);
+  CHECK(f.fake.requestCount(FakeOp::UploadPart) <= 3);  // each of the 3 parts at most once
+  CHECK(!f.fake.objectData("b", "denied"));
+  CHECK(f.fake.pendingMultipartUploads() == 0);
+}
