@@ -57,7 +57,7 @@ spec:
   mode: generic
   generic:
     secretRef: oss-secret
-    throughput: 2
+    throughput: 1
 YAML
 make_pvc argo model slow-model
 seen=""
@@ -71,7 +71,7 @@ done
 [[ -n "$seen" ]] || fail "no intermediate progress visible in describe ossvp"
 [[ "$(pvc_phase argo model)" == Pending ]] || fail "PVC bound while progress < 100%"
 pass "describe ossvp shows progress ${seen}% while the PVC is Pending"
-# The copy rate (throttled to 2 MB/s) shows once the reports span 2 s.
+# The copy rate (throttled to 1 MB/s: 12 s of copy) shows once the reports span 2 s.
 rate=""
 until [[ -n "$rate" ]] || pvc_bound argo model; do
   rate=$(k get ossvp slow-model -n argo -o wide --no-headers | grep -o '[0-9.]* [KM]iB/s' || true)
