@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Controller scale benchmark: N PVCs (default 200) created at once on kube-sim,
-# generic mode, small data (one 4 KiB object). Reports:
+# Controller scale benchmark: N PVCs (default 200; 1000 is the target scale)
+# created at once on kube-sim, generic mode, small data (one 4 KiB object).
+# Reports:
 #   - time from PVC creation to Bound (p50, p99) and the same minus the
 #     populator pod's lifetime (status.generic.<uid> startTime -> completionTime,
 #     1 s resolution; includes the pod's scheduling and start, not only the copy)
@@ -8,7 +9,17 @@
 #     client: the controller, kubectl's creates, the populator pods' progress
 #     patches, kube-sim's own actors do not go through HTTP)
 #   - the controller's peak RSS (VmHWM)
+#   - kube-sim's own figures: populator container starts per second per node
+#     during the run (kubelet log), then, with the controller stopped, kube-sim
+#     alone (hack/kube-sim/load_check.py): N PVC and N pod creates/s and
+#     container starts/s per node with a no-op image, and the latency from a
+#     container's exit to its pod showing it terminated
 # Usage: OSSVP_BIN=build/bin hack/bench/controller_scale.sh [N] [WORKERS]
+#   POPULATOR=noop: populator pods run a no-op program that exits 0 at once
+#     after writing the populator's success summary as its termination message
+#     (populator/README.md), so the controller sees a completed copy: measures
+#     the controller + kube-sim without the copy. Default POPULATOR=real (the
+#     real ossvp-populator copies the 4 KiB object from the emulator).
 #   CTRL_ARGS="--status-coalesce-window 0": extra controller flags (e.g. to
 #   compare status-write coalescing on and off with one binary)
 # Not part of the test run. Results: docs/performance-controller.md.
@@ -17,12 +28,27 @@ export OSSVP_SRC=${OSSVP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 export OSSVP_BIN=${OSSVP_BIN:-$OSSVP_SRC/build/bin}
 N=${1:-200}
 WORKERS=${2:-4}
+POPULATOR=${POPULATOR:-real}
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
+[[ "$POPULATOR" == real || "$POPULATOR" == noop ]] || fail "POPULATOR=$POPULATOR: expected real or noop"
 
 mkdir -p "$WORK/seed/data"
 head -c 4096 /dev/urandom > "$WORK/seed/data/small.bin"
 start_emu "$WORK/seed"
-start_kube_sim --log-level debug --nodes 3
+POP_ARGS=()
+if [[ "$POPULATOR" == noop ]]; then
+  # Named like the real program: the pod has no command, kube-sim runs the
+  # image's mapped program with the controller's args (ignored here).
+  mkdir -p "$WORK/noop"
+  cat > "$WORK/noop/ossvp-populator" <<'SH'
+#!/bin/sh
+printf '%s' '{"result":"Succeeded","exitCode":0,"bucket":"my-test-bucket","path":"/data/","bytesTotal":4096,"objectsTotal":1,"objectsCopied":1,"objectsSkipped":0,"bytesCopied":4096,"directories":0,"rejectedKeys":0,"rejected":[],"durationSeconds":0,"throughputMBps":0}' > /dev/termination-log
+SH
+  chmod 755 "$WORK/noop" "$WORK/noop/ossvp-populator"
+  POP_ARGS=(--image-map "$POP_IMAGE=$WORK/noop/ossvp-populator")  # the later mapping wins
+fi
+start_kube_sim --log-level debug --nodes 3 --http-listen 127.0.0.1:0 --image-map noop=/bin/sh "${POP_ARGS[@]}"
+KS_HTTP=$(sed -n 's/.*serving http on \(127.0.0.1:[0-9]*\).*/\1/p' "$WORK/ks.out")
 install_ossvp
 "$OSSVP_BIN/ossvp-controller" --kubeconfig "$KUBECONFIG" --populator-image "$POP_IMAGE" \
   --feature-gates VolumePopulator=true,VolumePopulatorPodHandler=true --workers "$WORKERS" \
@@ -43,7 +69,8 @@ spec:
   generic:
     secretRef: oss-secret
 YAML
-REQ0=$(grep -c "kube-sim: " "$WORK/ks.err" || true)
+REQ_RE='kube-sim: [A-Z]+ /'  # the debug log line of one API request
+REQ0=$(grep -cE "$REQ_RE" "$WORK/ks.err" || true)
 
 # All PVCs in one kubectl call ("at once").
 for i in $(seq 1 "$N"); do
@@ -78,7 +105,7 @@ while ((NB < N)); do
   sleep 0.5
 done
 END=$(date +%s.%N)
-REQ1=$(grep -c "kube-sim: " "$WORK/ks.err" || true)
+REQ1=$(grep -cE "$REQ_RE" "$WORK/ks.err" || true)
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$CTRL_PID/status")
 
 # Copy time per PVC from the ossvp status (RFC 3339, 1 s resolution).
@@ -103,13 +130,33 @@ def pct(v, q):
 print(f"creation->Bound      p50 {pct(total, .5):7.1f} s   p99 {pct(total, .99):7.1f} s   max {max(total):7.1f} s")
 print(f"beyond the copy time p50 {pct(beyond, .5):7.1f} s   p99 {pct(beyond, .99):7.1f} s")
 PY
-echo "PVCs: $N, workers: $WORKERS, create call took $(echo "$CREATED - $START" | bc) s, all Bound after $(echo "$END - $START" | bc) s"
+echo "PVCs: $N, workers: $WORKERS, populator: $POPULATOR, create call took $(echo "$CREATED - $START" | bc) s, all Bound after $(echo "$END - $START" | bc) s"
 echo "API requests during the run: $((REQ1 - REQ0)) ($(echo "scale=1; ($REQ1 - $REQ0) / $N" | bc) per PVC, all clients)"
 echo "controller peak RSS: $((RSS_KB / 1024)) MiB"
-grep "kube-sim: " "$WORK/ks.err" | tail -n +$((REQ0 + 1)) |
+grep -E "$REQ_RE" "$WORK/ks.err" | tail -n +$((REQ0 + 1)) |
   sed -E 's/.*kube-sim: ([A-Z]+) ([^ ?]*).*/\1 \2/; s#/namespaces/[^/]+#/namespaces/NS#; s#(/[a-z]+)/[^/ ]+(/status)?$#\1/NAME\2#' |
   sort | uniq -c | sort -rn > "$WORK/requests.txt"
 head -15 "$WORK/requests.txt"
 STATUS_W=$(awk '$2 == "PUT" && $3 ~ /ossvolumepopulators\/NAME\/status$/ {s += $1} END {print s + 0}' "$WORK/requests.txt")
 OSSVP_GET=$(awk '$2 == "GET" && $3 ~ /ossvolumepopulators\/NAME$/ {s += $1} END {print s + 0}' "$WORK/requests.txt")
 echo "ossvp status writes: $STATUS_W ($(echo "scale=2; $STATUS_W / $N" | bc) per PVC), ossvp re-reads (409): $OSSVP_GET"
+
+# kube-sim during the run: populator container starts per node (kubelet log).
+grep -E "kube-sim kubelet [^ ]+: started $PNS/" "$WORK/ks.err" | python3 -c '
+import sys, datetime, collections
+per = collections.defaultdict(list)
+for line in sys.stdin:
+    ts, node = line.split()[0], line.split("kube-sim kubelet ")[1].split(":")[0]
+    per[node].append(datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp())
+for node, t in sorted(per.items()):
+    span = max(t) - min(t)
+    rate = f"{(len(t) - 1) / span:.1f}/s" if span > 0 else "-"
+    print(f"kube-sim {node}: {len(t)} populator container starts over {span:.1f} s ({rate})")
+'
+# kube-sim alone, same instance, controller stopped: its own capacity.
+kill "$CTRL_PID" 2>/dev/null || true
+wait "$CTRL_PID" 2>/dev/null || true
+CTRL_PID=
+echo "kube-sim alone (hack/kube-sim/load_check.py, $N PVCs + $N no-op pods, 2 schedulable nodes):"
+python3 "$OSSVP_SRC/hack/kube-sim/load_check.py" "http://$KS_HTTP" --pvcs "$N" --pods "$N" --nodes 2 \
+  --namespace kube-sim-load --timeout 300 | sed 's/^/  /'

@@ -34,6 +34,15 @@ void Actor::wake() {
   cv_.notify_all();
 }
 
+void Actor::wakeNow() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dirty_ = true;
+    urgent_ = true;
+  }
+  cv_.notify_all();
+}
+
 void Actor::run() {
   while (true) {
     {
@@ -41,14 +50,16 @@ void Actor::run() {
       cv_.wait_for(lock, resyncPeriod(), [this] { return dirty_ || stopping_; });
       if (stopping_) return;
       dirty_ = false;
+      urgent_ = false;
     }
     try {
       syncAll();
     } catch (const std::exception& e) {
       logError("kube-sim {}: sync pass failed: {}", name_, e.what());
     }
-    // Coalesce bursts of events into one pass.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Coalesce bursts of events into one pass (unless woken urgently).
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return urgent_ || stopping_; });
   }
 }
 

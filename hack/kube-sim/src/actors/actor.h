@@ -37,6 +37,9 @@ class Actor {
   // Stops the worker (after the current pass) and then calls shutdown().
   void stop();
   void wake();
+  // wake() that also cuts short the pause after the current pass (which
+  // otherwise coalesces bursts of events): for what must be reported at once.
+  void wakeNow();
 
  protected:
   virtual void syncAll() = 0;
@@ -53,6 +56,7 @@ class Actor {
   std::mutex mu_;
   std::condition_variable cv_;
   bool dirty_ = true;
+  bool urgent_ = false;
   bool stopping_ = false;
   std::thread worker_;
 };

@@ -12,7 +12,7 @@
 #include "actors/ephemeral_controller.h"
 #include "actors/external_provisioner.h"
 #include "actors/hostpath_backend.h"
-#include "actors/kubelet.h"
+#include "actors/kubelet_fleet.h"
 #include "actors/node_lifecycle_controller.h"
 #include "actors/pod_gc.h"
 #include "actors/pv_binder.h"
@@ -85,7 +85,7 @@ void startClusterActors(ClusterContext& ctx) {
   hub->actors.push_back(std::make_unique<EphemeralVolumeController>(ctx));
   hub->actors.push_back(std::make_unique<Scheduler>(ctx));
   hub->actors.push_back(std::make_unique<StatefulSetController>(ctx));
-  hub->actors.push_back(std::make_unique<Kubelet>(ctx));
+  hub->actors.push_back(std::make_unique<KubeletFleet>(ctx));
   hub->actors.push_back(std::make_unique<NodeLifecycleController>(ctx));
   hub->actors.push_back(std::make_unique<PodGarbageCollector>(ctx));
 

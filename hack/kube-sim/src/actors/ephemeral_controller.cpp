@@ -7,10 +7,9 @@
 namespace ossvp::kubesim {
 
 void EphemeralVolumeController::syncAll() {
-  auto pods = store().list(gvr::kPods, "");
-  if (!pods) return;
-  for (const auto& pod : pods->items) {
-    if (isDeleting(pod)) continue;
+  for (const auto& ptr : store().listShared(gvr::kPods)) {
+    const json& pod = *ptr;
+    if (isDeleting(pod) || !pod.contains("spec") || !pod["spec"].contains("volumes")) continue;
     for (const auto& vol : pod["spec"].value("volumes", json::array())) {
       if (!vol.contains("ephemeral")) continue;
       std::string claimName = nameOf(pod) + "-" + vol.value("name", "");

@@ -30,14 +30,14 @@ void ExternalProvisioner::shutdown() {
 }
 
 void ExternalProvisioner::syncAll() {
-  auto claims = store().list(gvr::kPersistentVolumeClaims, "");
-  auto volumes = store().list(gvr::kPersistentVolumes, "");
-  if (!claims || !volumes) return;
   if (!recovered_) {
+    auto volumes = store().list(gvr::kPersistentVolumes, "");
+    if (!volumes) return;
     for (auto& b : backends_) b->recover(volumes->items);
     recovered_ = true;
   }
-  for (const auto& claim : claims->items) {
+  for (const auto& claimPtr : store().listShared(gvr::kPersistentVolumeClaims)) {
+    const json& claim = *claimPtr;
     if (isDeleting(claim) || !str(claim, {"spec", "volumeName"}).empty()) continue;
     std::string driver = annotation(claim, kStorageProvisioner);
     if (driver.empty()) driver = annotation(claim, kBetaStorageProvisioner);
@@ -47,7 +47,8 @@ void ExternalProvisioner::syncAll() {
     if (!cls || cls->value("provisioner", "") != driver) continue;
     provisionClaim(claim, *cls, *backend, driver);
   }
-  for (const auto& pv : volumes->items) {
+  for (const auto& pvPtr : store().listShared(gvr::kPersistentVolumes)) {
+    const json& pv = *pvPtr;
     std::string driver = annotation(pv, kProvisionedBy);
     VolumeBackend* backend = backendFor(driver);
     if (backend == nullptr) continue;

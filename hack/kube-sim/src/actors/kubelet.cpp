@@ -51,7 +51,10 @@ json condition(const std::string& type, bool ok, const std::string& reason = "")
 
 }  // namespace
 
-Kubelet::Kubelet(ClusterContext& ctx) : Actor(ctx, "kubelet"), events_(*ctx.store, "kubelet", std::chrono::seconds(10)) {}
+Kubelet::Kubelet(ClusterContext& ctx, std::string nodeName)
+    : Actor(ctx, "kubelet/" + nodeName),
+      node_(std::move(nodeName)),
+      events_(*ctx.store, "kubelet", std::chrono::seconds(10)) {}
 
 std::vector<GVR> Kubelet::watchedResources() const {
   return {gvr::kPods, gvr::kPersistentVolumeClaims, gvr::kSecrets, gvr::kConfigMaps};
@@ -67,22 +70,22 @@ void Kubelet::shutdown() {
 }
 
 void Kubelet::syncAll() {
-  auto pods = store().list(gvr::kPods, "");
-  auto nodes = store().list(gvr::kNodes, "");
-  if (!pods || !nodes) return;
-  // A pod bound to a node nobody runs stays Pending, as in Kubernetes; a node
-  // deleted or powered off (kubesim.io/power=off) takes its containers with it.
-  std::set<std::string> nodeNames;
-  for (const auto& n : nodes->items) {
-    if (!nodePoweredOff(n)) nodeNames.insert(nameOf(n));
-  }
+  exitsPending_ = false;  // this pass looks at every container
+  auto pods = store().listShared(gvr::kPods);
+  auto node = store().get(gvr::kNodes, "", node_);
+  // A node deleted or powered off (kubesim.io/power=off) takes its containers
+  // with it.
+  bool nodeUp = node && !nodePoweredOff(*node);
   std::set<std::string> live, lost;
-  for (const auto& pod : pods->items) {
-    if (!nodeNames.count(str(pod, {"spec", "nodeName"}))) {
+  for (const auto& ptr : pods) {
+    const json& pod = *ptr;
+    if (str(pod, {"spec", "nodeName"}) != node_) continue;
+    if (!nodeUp) {
       lost.insert(uidOf(pod));
       continue;
     }
     live.insert(uidOf(pod));
+    if (exitsPending_.exchange(false)) reportExits();
     syncPod(pod);
   }
   // Pods that are gone (force-deleted: SIGTERM, SIGKILL after 2 s) or whose
@@ -154,7 +157,6 @@ void Kubelet::syncPod(const json& pod) {
     found = pods_.emplace(uid, std::move(run)).first;
   }
   PodRun& run = found->second;
-  run.lastSpec = pod;
   if (isDeleting(pod)) {
     terminatePod(run, pod);
     return;
@@ -228,7 +230,10 @@ void Kubelet::startContainer(PodRun& run, Container& c, const json& pod) {
   }
   recordEvent(store(), pod, "Normal", "Pulled",
               "Container image \"" + c.spec.value("image", "") + "\" already present on machine", "kubelet");
-  auto started = ContainerProcess::start(spec, [this] { wake(); });
+  auto started = ContainerProcess::start(spec, [this] {
+    exitsPending_ = true;
+    wakeNow();
+  });
   if (!started.isOk()) {
     c.terminated = true;
     c.exitCode = 128;
@@ -248,7 +253,23 @@ void Kubelet::startContainer(PodRun& run, Container& c, const json& pod) {
   c.containerId = id;
   recordEvent(store(), pod, "Normal", "Created", "Created container: " + c.spec.value("name", ""), "kubelet");
   recordEvent(store(), pod, "Normal", "Started", "Started container " + c.spec.value("name", ""), "kubelet");
-  logInfo("kube-sim kubelet: started {}/{} container {} (pid {})", run.ns, run.name, name, c.proc->pid());
+  logInfo("kube-sim kubelet {}: started {}/{} container {} (pid {})", node_, run.ns, run.name, name, c.proc->pid());
+}
+
+void Kubelet::reportExits() {
+  std::vector<std::pair<std::string, std::string>> exited;  // (ns, name)
+  for (const auto& [uid, run] : pods_) {
+    for (const auto& c : run.containers) {
+      if (c.proc && c.proc->exited()) {
+        exited.emplace_back(run.ns, run.name);
+        break;
+      }
+    }
+  }
+  for (const auto& [ns, name] : exited) {
+    auto pod = store().get(gvr::kPods, ns, name);
+    if (pod && pods_.count(uidOf(*pod))) syncPod(*pod);
+  }
 }
 
 void Kubelet::collectExit(PodRun& run, Container& c, const json& /*pod*/) {

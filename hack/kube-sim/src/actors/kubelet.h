@@ -1,5 +1,7 @@
-// Kubelet: runs the pods bound to kube-sim's simulated nodes as local
-// processes (spec §2.9 K1-K3). For each pod on a node:
+// Kubelet: the kubelet of one simulated node (KubeletFleet runs one per
+// node, each on its own thread, so nodes start and reap containers
+// concurrently). Runs the pods bound to its node as local processes
+// (spec §2.9 K1-K3). For each pod on the node:
 //   - waits until every volume is ready (PVCs Bound, Secrets present; else
 //     Warning FailedMount and the containers stay Waiting ContainerCreating);
 //   - runs init containers one by one, then the app containers, each a
@@ -26,10 +28,15 @@
 //     Running restarts its containers or, with restartPolicy Never, turns
 //     Failed (exit 137), as after a reboot.
 // Events: Pulled, Created, Started, Killing, BackOff, Failed, FailedMount.
+// A container's exit is reported promptly: its waiter thread flags the exit
+// and wakes the kubelet, which writes the terminated status before starting
+// any further container (also in the middle of a pass that starts many).
 //
-// Thread-safety: runs on its Actor worker thread; process exits only wake it.
+// Thread-safety: runs on its Actor worker thread; process exits only flag and
+// wake it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -44,8 +51,10 @@ namespace ossvp::kubesim {
 
 class Kubelet : public Actor {
  public:
-  explicit Kubelet(ClusterContext& ctx);
+  Kubelet(ClusterContext& ctx, std::string nodeName);
+  // Woken by KubeletFleet (which watches these), never directly by the hub.
   std::vector<GVR> watchedResources() const override;
+  const std::string& nodeName() const { return node_; }
 
  protected:
   void syncAll() override;
@@ -77,18 +86,21 @@ class Kubelet : public Actor {
     std::vector<Container> containers;  // init containers first
     bool killing = false;
     Clock::time_point killDeadline{};
-    json lastSpec;
   };
 
   void syncPod(const json& pod);
+  // Pods with a container that exited since the last look: status written now.
+  void reportExits();
   void startContainer(PodRun& run, Container& c, const json& pod);
   void collectExit(PodRun& run, Container& c, const json& pod);
   void terminatePod(PodRun& run, const json& pod);
   void writeStatus(PodRun& run, const json& pod);
   json containerStatus(const Container& c) const;
 
+  std::string node_;
   EventSink events_;
   std::map<std::string, PodRun> pods_;  // pod uid -> runtime
+  std::atomic<bool> exitsPending_{false};  // set by the processes' waiter threads
 };
 
 }  // namespace ossvp::kubesim

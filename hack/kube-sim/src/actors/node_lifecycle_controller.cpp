@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "actors/cluster_bootstrap.h"
 #include "actors/node_health.h"
@@ -17,11 +18,34 @@ bool isUnreachableTaint(const json& t) {
   return key == names::kTaintUnreachable || key == names::kTaintNotReady;
 }
 
-std::map<std::string, std::vector<json>> groupByNode(const std::vector<json>& pods) {
+std::map<std::string, std::vector<json>> groupByNode(const std::vector<std::shared_ptr<const json>>& pods) {
   std::map<std::string, std::vector<json>> out;
   for (const auto& p : pods) {
-    std::string n = str(p, {"spec", "nodeName"});
-    if (!n.empty()) out[n].push_back(p);
+    std::string n = str(*p, {"spec", "nodeName"});
+    if (!n.empty()) out[n].push_back(*p);
+  }
+  return out;
+}
+
+// Nodes that need their pods looked at: powered off (NotReady after the
+// grace period) or carrying a NoExecute taint. Others' pods are not copied.
+bool needsPods(const json& node) {
+  if (nodePoweredOff(node)) return true;
+  for (const auto& t : arrayAt(node, "spec", "taints")) {
+    if (t.is_object() && t.value("effect", "") == "NoExecute") return true;
+  }
+  return false;
+}
+
+std::vector<std::shared_ptr<const json>> podsOfNodes(ObjectStore& store, const std::vector<json>& nodes) {
+  std::set<std::string> wanted;
+  for (const auto& n : nodes) {
+    if (needsPods(n)) wanted.insert(nameOf(n));
+  }
+  std::vector<std::shared_ptr<const json>> out;
+  if (wanted.empty()) return out;
+  for (auto& p : store.listShared(gvr::kPods)) {
+    if (wanted.count(str(*p, {"spec", "nodeName"}))) out.push_back(std::move(p));
   }
   return out;
 }
@@ -37,9 +61,8 @@ std::vector<GVR> NodeLifecycleController::watchedResources() const { return {gvr
 
 void NodeLifecycleController::syncAll() {
   auto nodes = store().list(gvr::kNodes, "");
-  auto pods = store().list(gvr::kPods, "");
-  if (!nodes || !pods) return;
-  auto podsByNode = groupByNode(pods->items);
+  if (!nodes) return;
+  auto podsByNode = groupByNode(podsOfNodes(store(), nodes->items));
   for (const auto& node : nodes->items) {
     std::string name = nameOf(node);
     if (isDeleting(node)) continue;
@@ -49,9 +72,8 @@ void NodeLifecycleController::syncAll() {
   poweredOff_.endPass();
   // Taint eviction works on the state just written: re-read nodes and pods.
   auto tainted = store().list(gvr::kNodes, "");
-  auto current = store().list(gvr::kPods, "");
-  if (!tainted || !current) return;
-  podsByNode = groupByNode(current->items);
+  if (!tainted) return;
+  podsByNode = groupByNode(podsOfNodes(store(), tainted->items));
   for (const auto& node : tainted->items) evict(node, podsByNode[nameOf(node)]);
 }
 

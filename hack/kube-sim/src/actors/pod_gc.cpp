@@ -15,11 +15,12 @@ std::vector<GVR> PodGarbageCollector::watchedResources() const { return {gvr::kN
 
 void PodGarbageCollector::syncAll() {
   auto nodes = store().list(gvr::kNodes, "");
-  auto pods = store().list(gvr::kPods, "");
-  if (!nodes || !pods) return;
+  auto pods = store().listShared(gvr::kPods);
+  if (!nodes) return;
   std::map<std::string, const json*> byName;
   for (const auto& n : nodes->items) byName[nameOf(n)] = &n;
-  for (const auto& pod : pods->items) {
+  for (const auto& ptr : pods) {
+    const json& pod = *ptr;
     std::string nodeName = str(pod, {"spec", "nodeName"});
     // A pod whose finalizers hold it after a force delete: nothing more to do.
     bool held = isDeleting(pod) && !arrayAt(pod, "metadata", "finalizers").empty();

@@ -1,8 +1,11 @@
 #include "actors/pv_binder.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "actors/label_match.h"
+#include "actors/node_health.h"
 #include "actors/object_util.h"
 #include "actors/quantity.h"
 #include "actors/storage_names.h"
@@ -13,16 +16,45 @@ namespace ossvp::kubesim {
 using namespace names;  // NOLINT: annotation keys
 
 struct PvBinder::Snapshot {
+  using Key = std::pair<std::string, std::string>;  // (namespace, name)
   std::vector<json> claims;
   std::map<std::string, json> volumes;  // name -> PV
   std::map<std::string, json> classes;  // name -> StorageClass
   std::map<std::string, json> nodes;
-  std::vector<json> pods;
+  std::vector<std::shared_ptr<const json>> pods;
+  // Indexes built once per pass (thousands of claims and volumes): claims by
+  // key; the volumes a claim may bind to: those without a claimRef and those
+  // whose claimRef names it (as the pass started; findBestMatch re-checks
+  // each against its current state).
+  std::map<Key, size_t> claimIndex;
+  std::vector<std::string> unclaimedVolumes;
+  std::map<Key, std::vector<std::string>> volumesClaiming;
+
   json* claim(const std::string& ns, const std::string& name) {
-    for (auto& c : claims) {
-      if (namespaceOf(c) == ns && nameOf(c) == name) return &c;
+    auto it = claimIndex.find({ns, name});
+    return it == claimIndex.end() ? nullptr : &claims[it->second];
+  }
+  void buildIndexes() {
+    for (size_t i = 0; i < claims.size(); ++i) claimIndex[{namespaceOf(claims[i]), nameOf(claims[i])}] = i;
+    for (const auto& [name, volume] : volumes) {
+      const json& spec = volume.value("spec", json::object());
+      auto ref = spec.find("claimRef");
+      if (ref == spec.end() || !ref->is_object()) {
+        unclaimedVolumes.push_back(name);
+      } else {
+        volumesClaiming[{ref->value("namespace", ""), ref->value("name", "")}].push_back(name);
+      }
     }
-    return nullptr;
+  }
+  // Names (in order) of the volumes findBestMatch may pick for `claim`.
+  std::vector<std::string> candidatesFor(const json& claim) const {
+    std::vector<std::string> out = unclaimedVolumes;
+    auto it = volumesClaiming.find({namespaceOf(claim), nameOf(claim)});
+    if (it != volumesClaiming.end()) {
+      out.insert(out.end(), it->second.begin(), it->second.end());
+      std::sort(out.begin(), out.end());
+    }
+    return out;
   }
 };
 
@@ -81,13 +113,13 @@ void PvBinder::syncAll() {
   auto volumes = store().list(gvr::kPersistentVolumes, "");
   auto classes = store().list(gvr::kStorageClasses, "");
   auto nodes = store().list(gvr::kNodes, "");
-  auto pods = store().list(gvr::kPods, "");
   if (!claims || !volumes || !classes) return;
   s.claims = claims->items;
   for (auto& v : volumes->items) s.volumes[nameOf(v)] = v;
   for (auto& c : classes->items) s.classes[nameOf(c)] = c;
   if (nodes) for (auto& n : nodes->items) s.nodes[nameOf(n)] = n;
-  if (pods) s.pods = pods->items;
+  s.pods = store().listShared(gvr::kPods);
+  s.buildIndexes();
 
   for (size_t i = 0; i < s.claims.size(); ++i) syncClaim(s, s.claims[i]);
   std::vector<std::string> names;
@@ -150,7 +182,10 @@ const json* PvBinder::findBestMatch(Snapshot& s, const json& claim, bool delayBi
   uint64_t request = claimRequest(claim);
   std::string selectedNode = annotation(claim, kSelectedNode);
   const json* best = nullptr;
-  for (auto& [name, volume] : s.volumes) {
+  for (const auto& name : s.candidatesFor(claim)) {
+    auto found = s.volumes.find(name);
+    if (found == s.volumes.end()) continue;
+    json& volume = found->second;
     if (isDeleting(volume)) continue;
     if (volumeCapacity(volume) < request) continue;
     if (volumeModeOf(volume) != volumeModeOf(claim)) continue;
@@ -400,20 +435,23 @@ void PvBinder::syncVolume(Snapshot& s, json volume) {
 }
 
 void PvBinder::protectClaims(Snapshot& s) {
+  if (std::none_of(s.claims.begin(), s.claims.end(), [](const json& c) { return isDeleting(c); })) return;
+  // Claims used by a pod that is on a node and not finished: (namespace, name).
+  std::set<Snapshot::Key> inUse;
+  for (const auto& podPtr : s.pods) {
+    const json& pod = *podPtr;
+    if (str(pod, {"spec", "nodeName"}).empty()) continue;
+    std::string phase = str(pod, {"status", "phase"});
+    if (phase == "Succeeded" || phase == "Failed") continue;
+    for (const auto& vol : arrayAt(pod, "spec", "volumes")) {
+      std::string claimName = str(vol, {"persistentVolumeClaim", "claimName"});
+      if (vol.contains("ephemeral")) claimName = nameOf(pod) + "-" + vol.value("name", "");
+      if (!claimName.empty()) inUse.insert({namespaceOf(pod), claimName});
+    }
+  }
   for (auto& claim : s.claims) {
     if (!isDeleting(claim) || !hasFinalizer(claim, kPvcProtection)) continue;
-    bool inUse = false;
-    for (const auto& pod : s.pods) {
-      if (namespaceOf(pod) != namespaceOf(claim) || str(pod, {"spec", "nodeName"}).empty()) continue;
-      std::string phase = str(pod, {"status", "phase"});
-      if (phase == "Succeeded" || phase == "Failed") continue;
-      for (const auto& vol : pod["spec"].value("volumes", json::array())) {
-        std::string claimName = str(vol, {"persistentVolumeClaim", "claimName"});
-        if (vol.contains("ephemeral")) claimName = nameOf(pod) + "-" + vol.value("name", "");
-        if (claimName == nameOf(claim)) inUse = true;
-      }
-    }
-    if (inUse) continue;
+    if (inUse.count({namespaceOf(claim), nameOf(claim)})) continue;
     auto fresh = store().get(gvr::kPersistentVolumeClaims, namespaceOf(claim), nameOf(claim));
     if (!fresh) continue;
     json c = *fresh;

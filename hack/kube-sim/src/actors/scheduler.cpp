@@ -83,22 +83,23 @@ std::vector<GVR> Scheduler::watchedResources() const {
 void Scheduler::syncAll() {
   Snapshot s;
   auto nodes = store().list(gvr::kNodes, "");
-  auto pods = store().list(gvr::kPods, "");
+  auto pods = store().listShared(gvr::kPods);
   auto classes = store().list(gvr::kStorageClasses, "");
-  if (!nodes || !pods) return;
+  if (!nodes) return;
   s.nodes = nodes->items;
   std::sort(s.nodes.begin(), s.nodes.end(), [](const json& a, const json& b) { return nameOf(a) < nameOf(b); });
   if (classes) for (auto& c : classes->items) s.classes[nameOf(c)] = c;
   std::set<std::string> live;
-  for (const auto& p : pods->items) {
-    std::string n = str(p, {"spec", "nodeName"});
+  for (const auto& p : pods) {
+    std::string n = str(*p, {"spec", "nodeName"});
     if (!n.empty()) s.podsPerNode[n]++;
-    live.insert(uidOf(p));
+    live.insert(uidOf(*p));
   }
   for (auto it = assumed_.begin(); it != assumed_.end();) {
     it = live.count(it->first) ? std::next(it) : assumed_.erase(it);
   }
-  for (const auto& p : pods->items) {
+  for (const auto& ptr : pods) {
+    const json& p = *ptr;
     if (!str(p, {"spec", "nodeName"}).empty() || isDeleting(p)) continue;
     std::string scheduler = str(p, {"spec", "schedulerName"});
     if (!scheduler.empty() && scheduler != "default-scheduler") continue;

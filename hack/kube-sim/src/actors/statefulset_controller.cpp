@@ -40,13 +40,13 @@ std::string claimName(const json& tmpl, const json& set, int ordinal) {
 
 void StatefulSetController::syncAll() {
   auto sets = store().list(gvr::kStatefulSets, "");
-  auto pods = store().list(gvr::kPods, "");
-  if (!sets || !pods) return;
+  if (!sets || sets->items.empty()) return;
+  auto pods = store().listShared(gvr::kPods);
   for (const auto& set : sets->items) {
     if (isDeleting(set)) continue;
     std::vector<json> owned;
-    for (const auto& p : pods->items) {
-      if (namespaceOf(p) == namespaceOf(set) && isControlledBy(p, uidOf(set))) owned.push_back(p);
+    for (const auto& p : pods) {
+      if (namespaceOf(*p) == namespaceOf(set) && isControlledBy(*p, uidOf(set))) owned.push_back(*p);
     }
     syncSet(set, owned);
   }

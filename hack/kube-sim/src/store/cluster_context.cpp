@@ -3,9 +3,37 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
+#include <mutex>
 
 namespace ossvp::kubesim {
 namespace {
+
+// client-go's event correlator cache: which Event an identical occurrence
+// (same store, involved object, type, reason, message, source) was recorded
+// as, so a repeat is a get by name instead of a scan of the namespace's Events.
+class RecordedEvents {
+ public:
+  std::string find(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = names_.find(key);
+    return it == names_.end() ? "" : it->second;
+  }
+  void remember(const std::string& key, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (names_.size() >= 50000) names_.clear();  // bounded; a forgotten repeat creates a new Event
+    names_[key] = name;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::string> names_;
+};
+
+RecordedEvents& recordedEvents() {
+  static RecordedEvents cache;
+  return cache;
+}
 
 std::string formatTime(bool micro) {
   auto now = std::chrono::system_clock::now();
@@ -57,19 +85,18 @@ void recordEvent(ObjectStore& store, const json& involved, const std::string& ty
   std::string name = m.value("name", "");
   std::string uid = m.value("uid", "");
   // Repeat of the same event: bump count (client-go's events cache).
-  ListOptions lo;
-  lo.fieldSelector = "involvedObject.uid=" + uid + ",reason=" + reason;
-  auto existing = store.list(gvr::kEvents, ns, lo);
+  char storeId[32];
+  std::snprintf(storeId, sizeof(storeId), "%p", static_cast<const void*>(&store));
+  const std::string key = std::string(storeId) + '\x1f' + ns + '\x1f' + uid + '\x1f' + type + '\x1f' + reason +
+                          '\x1f' + message + '\x1f' + component;
   std::string now = nowRfc3339();
-  if (existing) {
-    for (const auto& ev : existing->items) {
-      if (ev.value("message", "") == message && ev.value("type", "") == type &&
-          ev.contains("source") && ev["source"].value("component", "") == component) {
-        json p = {{"count", ev.value("count", 1) + 1}, {"lastTimestamp", now}};
-        auto r = store.patch(gvr::kEvents, ns, ev["metadata"]["name"].get<std::string>(),
-                             PatchType::MergePatch, p);
-        if (r) return;
-      }
+  if (std::string seen = recordedEvents().find(key); !seen.empty()) {
+    auto ev = store.get(gvr::kEvents, ns, seen);
+    if (ev && ev->value("message", "") == message && ev->value("type", "") == type &&
+        ev->value("involvedObject", json::object()).value("uid", "") == uid &&
+        ev->value("source", json::object()).value("component", "") == component) {
+      json p = {{"count", ev->value("count", 1) + 1}, {"lastTimestamp", now}};
+      if (store.patch(gvr::kEvents, ns, seen, PatchType::MergePatch, p)) return;
     }
   }
   auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -98,7 +125,7 @@ void recordEvent(ObjectStore& store, const json& involved, const std::string& ty
       {"reportingInstance", component},
   };
   if (m.value("namespace", "").empty()) ev["involvedObject"].erase("namespace");
-  (void)store.create(gvr::kEvents, ns, ev);
+  if (store.create(gvr::kEvents, ns, ev)) recordedEvents().remember(key, name + "." + hex);
 }
 
 }  // namespace ossvp::kubesim

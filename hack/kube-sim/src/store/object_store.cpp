@@ -57,6 +57,9 @@ bool hasFinalizers(const json& obj) {
 
 bool isDeleting(const json& obj) { return !metaStr(obj, "deletionTimestamp").empty(); }
 
+// Storage key of core/v1 and events.k8s.io/v1 Events (one storage).
+const std::string kEventsKey = "/events";
+
 bool hasFinalizer(const json& obj, const std::string& f) {
   const json& m = meta(obj);
   if (!m.contains("finalizers") || !m["finalizers"].is_array()) return false;
@@ -245,7 +248,7 @@ std::optional<ApiError> ObjectStore::checkNamespaceLocked(const ResourceInfo& in
   const json* nsObj = nullptr;
   if (it != objects_.end()) {
     auto o = it->second.find({"", ns});
-    if (o != it->second.end()) nsObj = &o->second;
+    if (o != it->second.end()) nsObj = o->second.get();
   }
   if (!nsObj) return errNotFound("", "namespaces", ns);
   if (isDeleting(*nsObj)) {
@@ -286,8 +289,7 @@ void ObjectStore::recordLocked(const ResourceInfo& info, const std::string& type
     h.compactedRv = h.events.front().rv;
     h.events.pop_front();
   }
-  dirty_ = true;
-  flushCv_.notify_all();
+  dirty_ = true;  // the flush thread looks every 100 ms
 }
 
 ApiResult<json> ObjectStore::create(const GVR& gvr, const std::string& ns, json obj, const WriteOptions& o) {
@@ -350,7 +352,7 @@ ApiResult<json> ObjectStore::createLocked(const ResourceInfo& info, const std::s
   if (o.dryRun) return obj;
   rv_++;
   obj["metadata"]["resourceVersion"] = std::to_string(rv_);
-  objs[{ns, name}] = obj;
+  objs[{ns, name}] = std::make_shared<const json>(obj);
   recordLocked(info, "ADDED", obj, json());
   return obj;
 }
@@ -363,7 +365,7 @@ ApiResult<json> ObjectStore::get(const GVR& gvr, const std::string& ns, const st
   std::string key = info->namespaced ? ns : "";
   if (it != objects_.end()) {
     auto o = it->second.find({key, name});
-    if (o != it->second.end()) return o->second;
+    if (o != it->second.end()) return *o->second;
   }
   return errNotFound(gvr.group, gvr.resource, name);
 }
@@ -375,25 +377,29 @@ ApiResult<ListResult> ObjectStore::list(const GVR& gvr, const std::string& ns, c
   if (!labels) return labels.error();
   auto fields = FieldSelector::parse(o.fieldSelector, info->fieldSelectors, info->namespaced);
   if (!fields) return fields.error();
-  std::lock_guard<std::mutex> lock(mu_);
   ListResult out;
-  out.resourceVersion = rv_;
+  uint64_t continueRv = 0;
   std::string start;  // continue token: "<rv>|<ns>/<name>" of the last item returned
   if (!o.continueToken.empty()) {
     size_t bar = o.continueToken.find('|');
     if (bar == std::string::npos) return errBadRequest("continue key is not valid");
-    out.resourceVersion = parseRv(o.continueToken.substr(0, bar));
+    continueRv = parseRv(o.continueToken.substr(0, bar));
     start = o.continueToken.substr(bar + 1);
   }
-  auto it = objects_.find(storageKeyOf(*info));
-  if (it == objects_.end()) return out;
-  std::vector<const json*> matched;
-  for (const auto& [key, obj] : it->second) {
-    if (info->namespaced && !ns.empty() && key.first != ns) continue;
-    if (!start.empty() && key.first + "/" + key.second <= start) continue;
-    if (!labels->matchesObject(obj) || !fields->matches(obj)) continue;
-    matched.push_back(&obj);
+  std::vector<ObjectPtr> matched;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    out.resourceVersion = continueRv ? continueRv : rv_;
+    auto it = objects_.find(storageKeyOf(*info));
+    if (it == objects_.end()) return out;
+    for (const auto& [key, ptr] : it->second) {
+      if (info->namespaced && !ns.empty() && key.first != ns) continue;
+      if (!start.empty() && key.first + "/" + key.second <= start) continue;
+      if (!labels->matchesObject(*ptr) || !fields->matches(*ptr)) continue;
+      matched.push_back(ptr);
+    }
   }
+  // The objects are immutable once stored: copied without holding the lock.
   size_t n = matched.size();
   if (o.limit > 0 && static_cast<size_t>(o.limit) < n) {
     n = static_cast<size_t>(o.limit);
@@ -402,7 +408,23 @@ ApiResult<ListResult> ObjectStore::list(const GVR& gvr, const std::string& ns, c
                         metaStr(last, "name");
     out.remainingItemCount = static_cast<int64_t>(matched.size() - n);
   }
+  out.items.reserve(n);
   for (size_t i = 0; i < n; i++) out.items.push_back(*matched[i]);
+  return out;
+}
+
+std::vector<std::shared_ptr<const json>> ObjectStore::listShared(const GVR& gvr, const std::string& ns) const {
+  std::vector<ObjectPtr> out;
+  auto info = registry_.find(gvr);
+  if (!info) return out;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = objects_.find(storageKeyOf(*info));
+  if (it == objects_.end()) return out;
+  out.reserve(it->second.size());
+  for (const auto& [key, ptr] : it->second) {
+    if (info->namespaced && !ns.empty() && key.first != ns) continue;
+    out.push_back(ptr);
+  }
   return out;
 }
 
@@ -437,7 +459,8 @@ ApiResult<json> ObjectStore::updateLocked(const ResourceInfo& info, const std::s
   ObjectMap& objs = objects_[storageKeyOf(info)];
   auto it = objs.find({ns, name});
   if (it == objs.end()) return errNotFound(info.gvr.group, info.gvr.resource, name);
-  const json old = it->second;
+  const ObjectPtr oldPtr = it->second;  // keeps `old` alive after the commit replaces it
+  const json& old = *oldPtr;
   std::string rv = metaStr(obj, "resourceVersion");
   if (!o.ignoreResourceVersion) {
     if (rv.empty() && !info.allowUnconditionalUpdate) {
@@ -532,7 +555,7 @@ ApiResult<json> ObjectStore::commitUpdateLocked(const ResourceInfo& info, const 
     collectGarbageLocked();
     return obj;
   }
-  objects_[storageKeyOf(info)][{ns, name}] = obj;
+  objects_[storageKeyOf(info)][{ns, name}] = std::make_shared<const json>(obj);
   recordLocked(info, "MODIFIED", obj, old);
   if (isDeleting(obj)) collectGarbageLocked();
   return obj;
@@ -560,7 +583,8 @@ ApiResult<json> ObjectStore::patch(const GVR& gvr, const std::string& nsIn, cons
     }
     return errNotFound(gvr.group, gvr.resource, name);
   }
-  const json old = it->second;
+  const ObjectPtr oldPtr = it->second;
+  const json& old = *oldPtr;
   ApiResult<json> patched = [&]() -> ApiResult<json> {
     switch (type) {
       case PatchType::JsonPatch: return applyJsonPatch(old, patchBody, info->kind, name);
@@ -631,7 +655,8 @@ ApiResult<json> ObjectStore::removeLocked(const ResourceInfo& info, const std::s
   ObjectMap& objs = objects_[storageKeyOf(info)];
   auto it = objs.find({ns, name});
   if (it == objs.end()) return errNotFound(info.gvr.group, info.gvr.resource, name);
-  json obj = it->second;
+  const ObjectPtr oldPtr = it->second;
+  json obj = *oldPtr;
   if (o.preconditionUid && *o.preconditionUid != metaStr(obj, "uid")) {
     ApiError e = errConflict(info.gvr.group, info.gvr.resource, name,
                              "Precondition failed: UID in precondition: " + *o.preconditionUid +
@@ -643,9 +668,9 @@ ApiResult<json> ObjectStore::removeLocked(const ResourceInfo& info, const std::s
                        "Precondition failed: ResourceVersion in precondition: " + *o.preconditionResourceVersion +
                            ", ResourceVersion in object meta: " + metaStr(obj, "resourceVersion"));
   }
-  if (auto err = admitLocked(Operation::Delete, info, &it->second, WriteOptions{}, ns, obj)) return *err;
+  if (auto err = admitLocked(Operation::Delete, info, oldPtr.get(), WriteOptions{}, ns, obj)) return *err;
   if (o.dryRun) return obj;
-  const json old = it->second;
+  const json& old = *oldPtr;
   json& m = obj["metadata"];
   bool changed = false;
   auto addFinalizer = [&](const std::string& f) {
@@ -689,7 +714,7 @@ ApiResult<json> ObjectStore::removeLocked(const ResourceInfo& info, const std::s
     if (changed) {
       rv_++;
       m["resourceVersion"] = std::to_string(rv_);
-      objs[{ns, name}] = obj;
+      objs[{ns, name}] = std::make_shared<const json>(obj);
       recordLocked(info, "MODIFIED", obj, old);
     }
     return obj;
@@ -709,17 +734,40 @@ void ObjectStore::collectGarbageLocked() {
   // Iterate to a fixed point: each pass may delete objects that free others.
   for (int pass = 0; pass < 50; pass++) {
     bool progress = false;
-    std::map<std::string, ResourceInfo> infos;
-    for (const auto& info : registry_.all()) infos.emplace(storageKeyOf(info), info);
-    std::set<std::string> uids;
+    // Runs after every delete over every object (thousands of Events at
+    // scale): the scan touches only metadata and records the uids of the
+    // owners that objects refer to, not every uid.
+    // Events (most of the objects) are neither owners nor owned here; they
+    // go with their namespace only.
+    std::set<std::string> referenced;  // owner uids named by some ownerReference
     std::set<std::string> foregroundOwners;
     std::set<std::string> orphanOwners;
     for (const auto& [key, objs] : objects_) {
-      for (const auto& [k, obj] : objs) {
-        std::string uid = metaStr(obj, "uid");
-        uids.insert(uid);
-        if (isDeleting(obj) && hasFinalizer(obj, "foregroundDeletion")) foregroundOwners.insert(uid);
-        if (isDeleting(obj) && hasFinalizer(obj, "orphan")) orphanOwners.insert(uid);
+      if (key == kEventsKey) continue;
+      for (const auto& [k, ptr] : objs) {
+        const json& m = meta(*ptr);
+        if (m.contains("deletionTimestamp")) {
+          if (hasFinalizer(*ptr, "foregroundDeletion")) foregroundOwners.insert(metaStr(*ptr, "uid"));
+          if (hasFinalizer(*ptr, "orphan")) orphanOwners.insert(metaStr(*ptr, "uid"));
+        }
+        auto refs = m.find("ownerReferences");
+        if (refs == m.end() || !refs->is_array()) continue;
+        for (const auto& ref : *refs) {
+          if (ref.is_object()) referenced.insert(ref.value("uid", ""));
+        }
+      }
+    }
+    std::set<std::string> uids;  // the referenced owners that exist
+    if (!referenced.empty()) {
+      for (const auto& [key, objs] : objects_) {
+        if (key == kEventsKey) continue;
+        for (const auto& [k, ptr] : objs) {
+          const json& m = meta(*ptr);
+          auto uid = m.find("uid");
+          if (uid != m.end() && uid->is_string() && referenced.count(uid->get_ref<const std::string&>())) {
+            uids.insert(uid->get<std::string>());
+          }
+        }
       }
     }
     struct Action {
@@ -731,18 +779,20 @@ void ObjectStore::collectGarbageLocked() {
     std::vector<Action> actions;
     std::set<std::string> dependentsOf;  // owners that still have dependents
     std::set<std::string> terminatingNs;
-    for (const auto& [k, obj] : objects_["/namespaces"]) {
-      if (isDeleting(obj)) terminatingNs.insert(k.second);
+    for (const auto& [k, ptr] : objects_["/namespaces"]) {
+      if (isDeleting(*ptr)) terminatingNs.insert(k.second);
     }
     std::set<std::string> nonEmptyNs;
     for (const auto& [key, objs] : objects_) {
-      for (const auto& [id, obj] : objs) {
-        if (!id.first.empty() && terminatingNs.count(id.first)) {
+      if (key == kEventsKey && terminatingNs.empty()) continue;
+      for (const auto& [id, ptr] : objs) {
+        const json& obj = *ptr;
+        if (!terminatingNs.empty() && !id.first.empty() && terminatingNs.count(id.first)) {
           nonEmptyNs.insert(id.first);
           if (!isDeleting(obj)) actions.push_back({key, id, 3, obj});
         }
         const json& m = meta(obj);
-        if (!m.contains("ownerReferences") || !m["ownerReferences"].is_array()) continue;
+        if (referenced.empty() || !m.contains("ownerReferences") || !m["ownerReferences"].is_array()) continue;
         json kept = json::array();
         bool dangling = false;
         bool orphaned = false;
@@ -778,7 +828,9 @@ void ObjectStore::collectGarbageLocked() {
       }
     }
     for (const auto& [key, objs] : objects_) {
-      for (const auto& [id, obj] : objs) {
+      if (foregroundOwners.empty() && orphanOwners.empty()) break;
+      for (const auto& [id, ptr] : objs) {
+        const json& obj = *ptr;
         std::string uid = metaStr(obj, "uid");
         if (foregroundOwners.count(uid) && !dependentsOf.count(uid)) {
           json next = obj;
@@ -794,10 +846,13 @@ void ObjectStore::collectGarbageLocked() {
     for (const auto& ns : terminatingNs) {
       if (nonEmptyNs.count(ns)) continue;
       auto it = objects_["/namespaces"].find({"", ns});
-      if (it != objects_["/namespaces"].end() && !hasFinalizers(it->second)) {
-        actions.push_back({"/namespaces", {"", ns}, 4, it->second});
+      if (it != objects_["/namespaces"].end() && !hasFinalizers(*it->second)) {
+        actions.push_back({"/namespaces", {"", ns}, 4, *it->second});
       }
     }
+    if (actions.empty()) return;
+    std::map<std::string, ResourceInfo> infos;
+    for (const auto& info : registry_.all()) infos.emplace(storageKeyOf(info), info);
     for (auto& a : actions) {
       auto infoIt = infos.find(a.key);
       if (infoIt == infos.end()) continue;
@@ -814,7 +869,8 @@ void ObjectStore::collectGarbageLocked() {
         eraseLocked(info, a.id.first, a.id.second, a.obj);
         progress = true;
       } else {
-        const json old = cur->second;
+        const ObjectPtr oldPtr = cur->second;
+        const json& old = *oldPtr;
         json next = a.obj;
         if (withoutVolatile(next) == withoutVolatile(old)) continue;
         rv_++;
@@ -822,7 +878,7 @@ void ObjectStore::collectGarbageLocked() {
         if (isDeleting(next) && !hasFinalizers(next)) {
           eraseLocked(info, a.id.first, a.id.second, next);
         } else {
-          cur->second = next;
+          cur->second = std::make_shared<const json>(next);
           recordLocked(info, "MODIFIED", next, old);
         }
         progress = true;
@@ -853,8 +909,8 @@ ApiResult<std::shared_ptr<Watch>> ObjectStore::watch(const GVR& gvr, const std::
   if (from == 0) {
     auto it = objects_.find(w->storageKey_);
     if (it != objects_.end()) {
-      for (const auto& [id, obj] : it->second) {
-        if (matches(obj)) w->push({"ADDED", obj, parseRv(metaStr(obj, "resourceVersion"))});
+      for (const auto& [id, ptr] : it->second) {
+        if (matches(*ptr)) w->push({"ADDED", *ptr, parseRv(metaStr(*ptr, "resourceVersion"))});
       }
     }
   } else if (uint64_t floor = std::max(compactedRv_, history_[w->storageKey_].compactedRv); from < floor) {
@@ -916,19 +972,20 @@ void ObjectStore::sweepExpiredPodsLocked() {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   std::vector<std::pair<std::string, std::string>> expired;
   const ObjectMap& nodes = objects_["/nodes"];
-  for (const auto& [id, pod] : objects_["/pods"]) {
+  for (const auto& [id, ptr] : objects_["/pods"]) {
+    const json& pod = *ptr;
     std::string ts = metaStr(pod, "deletionTimestamp");
     if (ts.empty() || hasFinalizers(pod)) continue;
     std::string nodeName = pod.contains("spec") ? pod["spec"].value("nodeName", "") : "";
     auto node = nodes.find({"", nodeName});
-    if (node != nodes.end() && node->second["metadata"].value("annotations", json::object()).value("kubesim.io/power", "") == "off") continue;
+    if (node != nodes.end() && meta(*node->second).value("annotations", json::object()).value("kubesim.io/power", "") == "off") continue;
     int64_t t = parseRfc3339(ts);
     if (t >= 0 && now > t + 5) expired.push_back(id);
   }
   for (const auto& id : expired) {
     auto it = objects_["/pods"].find(id);
     if (it == objects_["/pods"].end()) continue;
-    json last = it->second;
+    json last = *it->second;
     eraseLocked(*info, id.first, id.second, last);
   }
   if (!expired.empty()) collectGarbageLocked();
@@ -947,7 +1004,7 @@ void ObjectStore::loadSnapshot() {
     compactedRv_ = rv_;
     for (auto& [key, items] : snap["objects"].items()) {
       for (auto& obj : items) {
-        objects_[key][{metaStr(obj, "namespace"), metaStr(obj, "name")}] = obj;
+        objects_[key][{metaStr(obj, "namespace"), metaStr(obj, "name")}] = std::make_shared<const json>(obj);
       }
     }
     logInfo("kube-sim: loaded {} resource types from {} (resourceVersion {})", objects_.size(), file.string(), rv_);
@@ -958,25 +1015,44 @@ void ObjectStore::loadSnapshot() {
 
 void ObjectStore::flush() {
   if (options_.stateDir.empty()) return;
-  json snap;
+  // One writer at a time (the flush thread and a final flush on SIGTERM), so
+  // an older snapshot never replaces a newer one.
+  std::lock_guard<std::mutex> writer(flushMu_);
+  // Only the (immutable, shared) objects are taken under the store lock; the
+  // serialization runs without it, so API requests are not held up.
+  uint64_t rv = 0;
+  std::vector<std::pair<std::string, std::vector<ObjectPtr>>> all;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    snap["resourceVersion"] = rv_;
-    snap["objects"] = json::object();
+    rv = rv_;
     for (const auto& [key, objs] : objects_) {
-      json items = json::array();
-      for (const auto& [id, obj] : objs) items.push_back(obj);
-      snap["objects"][key] = items;
+      std::vector<ObjectPtr> items;
+      items.reserve(objs.size());
+      for (const auto& [id, ptr] : objs) items.push_back(ptr);
+      all.emplace_back(key, std::move(items));
     }
     dirty_ = false;
   }
+  // Same document as {"resourceVersion": rv, "objects": {key: [objects]}}, written piecewise.
+  std::string text = "{\"objects\":{";
+  for (size_t k = 0; k < all.size(); k++) {
+    if (k > 0) text += ',';
+    text += json(all[k].first).dump();
+    text += ":[";
+    for (size_t i = 0; i < all[k].second.size(); i++) {
+      if (i > 0) text += ',';
+      text += all[k].second[i]->dump();
+    }
+    text += ']';
+  }
+  text += "},\"resourceVersion\":" + std::to_string(rv) + "}";
   std::filesystem::create_directories(options_.stateDir);
   std::filesystem::path file = std::filesystem::path(options_.stateDir) / "store.json";
   std::filesystem::path tmp = file;
   tmp += ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    out << snap.dump();
+    out << text;
   }
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);
@@ -986,6 +1062,8 @@ void ObjectStore::flush() {
 void ObjectStore::flushLoop() {
   auto lastBookmark = std::chrono::steady_clock::now();
   auto lastSweep = lastBookmark;
+  auto lastFlushEnd = lastBookmark;
+  std::chrono::steady_clock::duration lastFlushTook{};
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     flushCv_.wait_for(lock, std::chrono::milliseconds(100));
@@ -1005,9 +1083,14 @@ void ObjectStore::flushLoop() {
       lastSweep = now;
       sweepExpiredPodsLocked();
     }
-    if (dirty_) {
+    // Large stores: the snapshot takes at most ~10% of the time (a 10,000
+    // object store is rewritten about every 0.5 s instead of every 100 ms).
+    if (dirty_ && now - lastFlushEnd >= 10 * lastFlushTook) {
       lock.unlock();
+      auto began = std::chrono::steady_clock::now();
       flush();
+      lastFlushEnd = std::chrono::steady_clock::now();
+      lastFlushTook = lastFlushEnd - began;
       lock.lock();
     }
   }
