@@ -13,8 +13,10 @@ jp() { k get "$@" 2>/dev/null; }
 expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
 phase() { jp pod "$1" -n t -o jsonpath='{.status.phase}'; }
 gone() { ! k get pod "$1" -n t > /dev/null 2>&1; }
-# Our containers are "sleep <unique number>": how many of PATTERN run.
-sleeping() { pgrep -fc "sleep $1\$" || true; }
+# Our containers are "sleep <run id><number>": how many of PATTERN run. The
+# run id keeps another run of this test on the machine out of the counts.
+export RUN=$((RANDOM % 9000 + 1000))
+sleeping() { pgrep -fc "sleep $RUN$1\$" || true; }
 node_ready() { jp node "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'; }
 power() {  # power NODE on|off
   if [[ $2 == off ]]; then k annotate node "$1" kubesim.io/power=off --overwrite > /dev/null
@@ -32,15 +34,15 @@ k create namespace t > /dev/null
 # --- power off: containers die, node Unknown + tainted, taint eviction ----------
 BRIEF='tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}]'
 {
-  pod_yaml never node-1 7101 Never
-  pod_yaml always node-1 7102 Always
-  pod_yaml brief node-1 7103 Never "$BRIEF"
-  pod_yaml deleted node-1 7104 Never
+  pod_yaml never node-1 "${RUN}7101" Never
+  pod_yaml always node-1 "${RUN}7102" Always
+  pod_yaml brief node-1 "${RUN}7103" Never "$BRIEF"
+  pod_yaml deleted node-1 "${RUN}7104" Never
 } | k apply -f - > /dev/null
 for p in never always brief deleted; do wait_for "pod $p Running" 30 bash -c "[[ \$(kubectl get pod $p -n t -o jsonpath='{.status.phase}') == Running ]]"; done
 expect_eq "$(sleeping '710[1-4]')" 4 "containers running on node-1"
 power node-1 off
-wait_for "containers of node-1 killed" 5 bash -c '! pgrep -f "sleep 710[1-4]$"'
+wait_for "containers of node-1 killed" 5 bash -c '! pgrep -f "sleep ${RUN}710[1-4]$"'
 wait_for "node-1 Unknown" 10 bash -c "[[ \$(kubectl get node node-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == Unknown ]]"
 # The taints, the pods' Ready condition and the events follow the node's
 # status in separate writes: wait for all of them, then check each.
@@ -70,7 +72,7 @@ k get pod brief deleted -n t > /dev/null 2>&1 || fail "pods deleted on a powered
 pass "taint eviction after tolerationSeconds; deleted pods stay Terminating on a lost node"
 
 # New pods avoid the tainted node (node-3 is reserved): node-2.
-pod_yaml elsewhere "" 7105 Never | sed 's/nodeSelector: {kubernetes.io\/hostname: }, //' | k apply -f - > /dev/null
+pod_yaml elsewhere "" "${RUN}7105" Never | sed 's/nodeSelector: {kubernetes.io\/hostname: }, //' | k apply -f - > /dev/null
 wait_for "elsewhere Running" 30 bash -c "[[ \$(kubectl get pod elsewhere -n t -o jsonpath='{.status.phase}') == Running ]]"
 expect_eq "$(jp pod elsewhere -n t -o jsonpath='{.spec.nodeName}')" "node-2" "scheduler avoids the unreachable node"
 
@@ -81,11 +83,11 @@ expect_eq "$(jp node node-1 -o jsonpath='{.spec.taints}')" "" "node-1 taints aft
 wait_for "Terminating pods finished" 10 bash -c "! kubectl get pod brief -n t && ! kubectl get pod deleted -n t"
 wait_for "never Failed" 10 bash -c "[[ \$(kubectl get pod never -n t -o jsonpath='{.status.phase}') == Failed ]]"
 expect_eq "$(jp pod never -n t -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode}')" "137" "never's exit code"
-wait_for "always restarted" 15 bash -c "[[ \$(kubectl get pod always -n t -o jsonpath='{.status.containerStatuses[0].restartCount}') -ge 1 ]] && pgrep -f 'sleep 7102$'"
+wait_for "always restarted" 15 bash -c "[[ \$(kubectl get pod always -n t -o jsonpath='{.status.containerStatuses[0].restartCount}') -ge 1 ]] && pgrep -f 'sleep ${RUN}7102$'"
 pass "power on: node Ready, untainted; Terminating pods finish, Never pods Failed (137), Always pods restart"
 
 # --- out-of-service taint: pod GC removes what a dead node holds --------------------
-pod_yaml oos node-1 7106 Never | k apply -f - > /dev/null
+pod_yaml oos node-1 "${RUN}7106" Never | k apply -f - > /dev/null
 wait_for "oos Running" 30 bash -c "[[ \$(kubectl get pod oos -n t -o jsonpath='{.status.phase}') == Running ]]"
 power node-1 off
 wait_for "node-1 Unknown" 10 bash -c "[[ \$(kubectl get node node-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}') == Unknown ]]"
@@ -99,7 +101,7 @@ power node-1 on
 pass "out-of-service taint: pod GC force-deletes a Terminating pod of a dead node"
 
 # --- node deleted: pod GC, node-local volume unusable until the node rejoins --------
-k apply -f - > /dev/null <<'YAML'
+k apply -f - > /dev/null <<YAML
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: local, namespace: t}
@@ -114,13 +116,13 @@ metadata: {name: writer, namespace: t}
 spec:
   nodeSelector: {kubernetes.io/hostname: node-2}
   restartPolicy: Never
-  containers: [{name: c, image: busybox, command: [sh, -c, 'echo kept > /data/f && exec sleep 7107'], volumeMounts: [{name: d, mountPath: /data}]}]
+  containers: [{name: c, image: busybox, command: [sh, -c, 'echo kept > /data/f && exec sleep ${RUN}7107'], volumeMounts: [{name: d, mountPath: /data}]}]
   volumes: [{name: d, persistentVolumeClaim: {claimName: local}}]
 YAML
 wait_for "writer Running" 30 bash -c "[[ \$(kubectl get pod writer -n t -o jsonpath='{.status.phase}') == Running ]]"
 expect_eq "$(sleeping '710[57]')" 2 "containers running on node-2"
 k delete node node-2 > /dev/null
-wait_for "node-2's containers killed" 5 bash -c '! pgrep -f "sleep 710[57]$"'
+wait_for "node-2's containers killed" 5 bash -c '! pgrep -f "sleep ${RUN}710[57]$"'
 k get pod writer -n t > /dev/null 2>&1 || fail "pod GC must wait for its quarantine"
 wait_for "writer removed by pod GC" 15 gone writer
 wait_for "elsewhere removed by pod GC" 10 gone elsewhere
