@@ -286,9 +286,10 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
   PodBlocker blocker = podBlocker(pod);
   std::optional<std::chrono::milliseconds> recheck = checkStuck(ctx, pod, blocker);
   bool stuck = blocker.blocked() && !recheck;
-  auto [rate, eta] = estimateRate(kube::uidOf(ctx.pvc), pod, progress);
+  auto estimate = estimateRate(kube::uidOf(ctx.pvc), pod, progress);
   // Progress: written together with the other PVCs' of this ossvp (coalesced).
-  auto edit = [progress, stuck, blocker = blocker.what, rate, eta, podName = kube::nameOf(pod),
+  auto edit = [progress, stuck, blocker = blocker.what, rate = estimate.first, eta = estimate.second,
+               podName = kube::nameOf(pod),
                attempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1),
                now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
     if (stuck) e.lastError = "populator pod " + podName + " is stuck: " + blocker;
