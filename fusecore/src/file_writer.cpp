@@ -20,14 +20,6 @@ ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& b
                             .max = max};
 }
 
-// A failure that says "overloaded or flaky", not "wrong": worth another try
-// with fewer parts in flight.
-bool isTransient(const Status& s) {
-  StatusCode c = s.code();
-  return c == StatusCode::Unavailable || c == StatusCode::Timeout || c == StatusCode::Internal ||
-         c == StatusCode::Corruption;
-}
-
 }  // namespace
 
 struct FileWriter::Part {
@@ -116,7 +108,7 @@ void FileWriter::upload(std::shared_ptr<Part> part) {
 }
 
 void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient::PartResult> r) {
-  bool transient = !r.isOk() && isTransient(r.status());
+  bool transient = !r.isOk() && r.status().isTransient();
   if (transient || (r.isOk() && part->measured)) {
     inflightLimit_.onComplete(r.isOk() ? part->req.size : 0, transient,
                               ConcurrencyController::Clock::now());

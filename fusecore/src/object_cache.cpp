@@ -11,18 +11,6 @@ namespace {
 uint64_t alignDown(uint64_t v, uint64_t a) { return a ? v / a * a : v; }
 uint64_t alignUp(uint64_t v, uint64_t a) { return a ? (v + a - 1) / a * a : v; }
 
-bool isTransient(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::Unavailable:
-    case StatusCode::Timeout:
-    case StatusCode::Corruption:
-    case StatusCode::Internal:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 struct ObjectCache::Chunk {
@@ -162,7 +150,7 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
   bool complete = r.isOk() && r->bytesWritten == c->length;
   bool cancelled = !r.isOk() && r.status().code() == StatusCode::Cancelled;
   if (!cancelled) {
-    bool throttled = !complete && (r.isOk() || isTransient(r.status()));
+    bool throttled = !complete && (r.isOk() || r.status().isTransient());
     core_->concurrency.onComplete(complete ? c->length : 0, throttled,
                                   ConcurrencyController::Clock::now());
   }
@@ -284,7 +272,7 @@ Result<size_t> ObjectCache::forEachPiece(uint64_t offset, size_t len, uint64_t a
       continue;
     }
     if (c->state == Chunk::State::Failed) {
-      if (!isTransient(c->error) || ++failures >= core_->options.fetchAttempts) return c->error;
+      if (!c->error.isTransient() || ++failures >= core_->options.fetchAttempts) return c->error;
       ++core_->retries;
       continue;  // the failed chunk left the map: the next round fetches again
     }

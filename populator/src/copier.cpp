@@ -58,11 +58,6 @@ Status pwriteAll(int fd, const char* buf, size_t len, uint64_t off) {
   return Status::ok();
 }
 
-bool isTransient(const Status& s) {
-  return s.code() == StatusCode::Unavailable || s.code() == StatusCode::Timeout ||
-         s.code() == StatusCode::Corruption || s.code() == StatusCode::Internal;
-}
-
 class CopyRun {
  public:
   CopyRun(const CopierDeps& deps, const CopierOptions& options, CopyStats* stats,
@@ -262,7 +257,7 @@ class CopyRun {
         failTarget(*t.entry, st);
         return;
       }
-      if (!isTransient(st) || attempt >= options_.readAttempts) {
+      if (!st.isTransient() || attempt >= options_.readAttempts) {
         failSource(*t.entry, st);
         return;
       }

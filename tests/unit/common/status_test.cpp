@@ -31,3 +31,13 @@ TEST_CASE("Result propagates errors through ASSIGN_OR_RETURN", "[unit]") {
   REQUIRE_FALSE(r.isOk());
   CHECK(r.status().message() == "odd");
 }
+
+TEST_CASE("transient failures are the ones another attempt may fix", "[unit]") {
+  for (StatusCode c : {StatusCode::Unavailable, StatusCode::Timeout, StatusCode::Corruption, StatusCode::Internal}) {
+    CHECK(Status(c, "x").isTransient());
+  }
+  for (StatusCode c : {StatusCode::Ok, StatusCode::NotFound, StatusCode::PermissionDenied,
+                       StatusCode::PreconditionFailed, StatusCode::InvalidArgument, StatusCode::Cancelled}) {
+    CHECK_FALSE(Status(c, "x").isTransient());
+  }
+}

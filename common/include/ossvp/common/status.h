@@ -50,6 +50,13 @@ class [[nodiscard]] Status {
   // The errno a FUSE reply should carry for this status (0 when ok).
   int toErrno() const;
 
+  // A failure that says "overloaded, flaky or cut short", not "wrong": another
+  // attempt (after the client's own retries) may succeed.
+  bool isTransient() const {
+    return code_ == StatusCode::Unavailable || code_ == StatusCode::Timeout ||
+           code_ == StatusCode::Corruption || code_ == StatusCode::Internal;
+  }
+
  private:
   StatusCode code_ = StatusCode::Ok;
   std::string message_;
