@@ -103,12 +103,18 @@ void ConcurrencyController::evaluateLocked(Clock::time_point now) {
     return;
   }
   if (rate >= goodRate_ * (1.0 + opt_.minGain)) {
-    // The growth paid: keep it and try the next step.
+    // The growth paid: keep it and try the next step. Throughput that rose
+    // almost as much as the limit (at least 80% of the step) says the knee
+    // is still far off: the next step is squared, so a stream whose network
+    // wants 100+ requests reaches them in a few generations, not many.
+    double step = static_cast<double>(limit_) / static_cast<double>(goodLimit_);
+    bool linear = rate >= goodRate_ * (1.0 + 0.8 * (step - 1.0));
+    double factor = linear ? opt_.growFactor * opt_.growFactor : opt_.growFactor;
     goodLimit_ = limit_;
     goodRate_ = rate;
     if (limit_ < opt_.max) {
       ++growths_;
-      setLimitLocked(static_cast<size_t>(std::ceil(static_cast<double>(limit_) * opt_.growFactor)), now);
+      setLimitLocked(static_cast<size_t>(std::ceil(static_cast<double>(limit_) * factor)), now);
     } else {
       startGenerationLocked(0, now);
     }

@@ -22,6 +22,9 @@ namespace ossvp::fusecore {
 
 class ObjectCache;
 
+// The smallest prefetch part: below it, a GET's fixed costs dominate.
+inline constexpr uint64_t kMinPrefetchPart = 1ull << 20;
+
 class EngineCore : public std::enable_shared_from_this<EngineCore> {
  public:
   EngineCore(std::shared_ptr<ossclient::ObjectClient> client, EngineOptions options)
@@ -29,7 +32,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
         options(options),
         budget(options.memoryBudget),
         pool(std::make_shared<BufferPool>(
-            options.partSize, std::min<uint64_t>(options.maxInflight, options.memoryBudget / std::max<uint64_t>(options.partSize, 1) / 4))),
+            std::min<uint64_t>(kMinPrefetchPart, options.partSize), options.partSize,
+            std::min<uint64_t>(options.maxInflight * options.partSize, options.memoryBudget / 4))),
         concurrency(ConcurrencyOptions{.initial = std::min(options.initialInflight, options.maxInflight),
                                        .min = std::min<size_t>(4, options.maxInflight),
                                        .max = options.maxInflight,

@@ -125,7 +125,7 @@ const std::vector<OptionSpec>& optionTable() {
       {"max_background", "64", "kernel FUSE max_background", true, intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
       {"memory_limit", "1G", "cap on the process's memory: data buffers (prefetch, cache, uploads) get it minus min(64M, 1/8) for the rest", true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
       {"part_size", "8M", "size of one ranged GET when prefetching", true, sizeSetter(&MountConfig::partSize, "part_size")},
-      {"max_prefetch_window", "1G", "largest prefetch window of one sequential stream (at most half of the data budget)", true, sizeSetter(&MountConfig::maxPrefetchWindow, "max_prefetch_window")},
+      {"max_prefetch_window", "128M", "largest prefetch window of one sequential stream (at most half of the data budget)", true, sizeSetter(&MountConfig::maxPrefetchWindow, "max_prefetch_window")},
       {"small_file_threshold", "1M", "files up to this size are fetched whole on first read", true, sizeSetter(&MountConfig::smallFileThreshold, "small_file_threshold")},
       {"prefetch_concurrency", "256", "most ranged GETs in flight for prefetching (the engine starts at 32 and grows while throughput rises)", true, intSetter(&MountConfig::prefetchConcurrency, "prefetch_concurrency", 1, 4096)},
       {"upload_part_size", "8M", "multipart part size for writes", true, sizeSetter(&MountConfig::uploadPartSize, "upload_part_size")},

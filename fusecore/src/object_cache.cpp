@@ -220,12 +220,21 @@ uint64_t ObjectCache::prefetch(ByteRange r, uint64_t partSize) {
 BufferPool::Buffer ObjectCache::acquireBuffer(uint64_t len, bool wait) {
   BufferPool::Buffer buf = core_->pool->take(len);
   if (buf.data) return buf;
+  // A part of this object that its readers have consumed lends its buffer
+  // before fresh memory is mapped: a sequential stream then cycles through
+  // about one window of buffers, touched once, instead of page-faulting its
+  // way through the whole budget (the first-touch faults and page clears of
+  // fresh memory cost more CPU than the network receive at multi-GB/s).
+  buf = takeServedBuffer(len);
+  if (buf.data) {
+    ++core_->buffersTakenOver;
+    return buf;
+  }
   buf.mem = core_->budget.tryAcquire(len, false);
   if (buf.mem.bytes() > 0) return buf;
-  // The budget is full: rather than free an already-read part and map (and
-  // page-fault in) a fresh one, take over an already-read part's buffer.
-  buf = takeServedBuffer(len);
-  if (!buf.data) buf = core_->takeServedBuffer(len, this);
+  // The budget is full: rather than free another object's already-read part
+  // and map a fresh buffer, take over that part's buffer.
+  buf = core_->takeServedBuffer(len, this);
   if (buf.data) {
     ++core_->buffersTakenOver;
     return buf;

@@ -36,6 +36,9 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
 
   const ossclient::ObjectMeta& meta() const { return meta_; }
 
+  // Prefetch GETs the engine allows in flight now (adapted to the network).
+  size_t prefetchLimit() const { return core_->concurrency.limit(); }
+
   // True when every byte of `r` is Ready or Loading.
   bool covered(ByteRange r);
 
@@ -96,10 +99,10 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // Inserts and starts a chunk for `r` if it is still entirely a gap.
   // `buf` carries the reservation and, when recycled from the pool, the memory.
   bool startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch);
-  // A buffer of `len` bytes with its reservation: pooled, fresh within the
-  // budget, or the buffer of a fully-read part of the same length (this
-  // object's first, then any object's); else reclaimed from others (waiting
-  // when `wait`). Empty reservation when nothing fits and !wait.
+  // A buffer of `len` bytes with its reservation, first found of: pooled,
+  // a fully-read part of this object of the same length, fresh within the
+  // budget, a fully-read part of another object; else reclaimed from others
+  // (waiting when `wait`). Empty reservation when nothing fits and !wait.
   BufferPool::Buffer acquireBuffer(uint64_t len, bool wait);
   void issue(const ChunkPtr& c);
   void onDone(const ChunkPtr& c, Result<ossclient::GetResult> r);

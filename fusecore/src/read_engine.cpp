@@ -13,14 +13,20 @@
 namespace ossvp::fusecore {
 namespace {
 
-// Parts of a small window are cut smaller, so that a young stream, or one
-// whose window the memory budget keeps small, still has many GETs in flight
-// (against a per-connection bandwidth cap, one GET of the whole window would
-// carry it at one connection's rate): a sixteenth of the window, a power of
-// two between 1 MiB and the engine's part size.
-uint64_t prefetchPartSize(const EngineOptions& o, uint64_t window) {
-  uint64_t part = 1ull << 20;
-  while (part * 2 <= window / 16 && part * 2 <= o.partSize) part *= 2;
+// A stream's window is cut into parts small enough that twice the requests
+// the engine may keep in flight (`limit`) fit in it: against a per-connection
+// bandwidth cap, throughput is the number of GETs in flight times one
+// connection's rate, and a window of few large parts caps it however many
+// requests are allowed (512 MiB in 8 MiB parts is 64 GETs). Twice, so that
+// the concurrency controller, which measures one generation of `limit`
+// completions per step, sees a step within half a window's transfer. The
+// part is the largest power of two not above window / (2 * limit), between
+// kMinPrefetchPart and the engine's part size; where one connection carries
+// the whole link (loopback), the limit stays low and the parts large.
+uint64_t prefetchPartSize(const EngineOptions& o, uint64_t window, size_t limit) {
+  uint64_t fit = window / (2 * std::max<size_t>(limit, 1));
+  uint64_t part = kMinPrefetchPart;
+  while (part * 2 <= fit && part * 2 <= o.partSize) part *= 2;
   return std::min(part, o.partSize);
 }
 
@@ -46,7 +52,7 @@ std::shared_ptr<ObjectCache> EngineCore::cacheFor(const std::string& bucket,
 }
 
 BufferPool::Buffer EngineCore::takeServedBuffer(uint64_t len, const ObjectCache* except) {
-  if (len != options.partSize) return {};  // only part-sized buffers are worth the walk
+  if (!pool->pooled(len)) return {};  // only pooled sizes are worth the walk
   std::vector<std::shared_ptr<ObjectCache>> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -116,7 +122,7 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
     prefetchEnd = state_->prefetchEnd;
   }
   if (missed) cache_->fetchDemand(plan.demand);
-  uint64_t part = prefetchPartSize(o, plan.window);
+  uint64_t part = prefetchPartSize(o, plan.window, cache_->prefetchLimit());
   for (ByteRange r : plan.prefetch) {
     if (r.offset >= prefetchEnd) break;
     r.length = std::min(r.end(), prefetchEnd) - r.offset;
@@ -183,7 +189,7 @@ EngineStats ReadEngine::stats() const {
   s.prefetchRequests = core_->prefetchRequests.load();
   s.retries = core_->retries.load();
   s.memoryPeak = core_->budget.peakUsed();
-  s.pooledBytes = core_->pool->idle() * core_->options.partSize;
+  s.pooledBytes = core_->pool->idleBytes();
   s.buffersReused = core_->pool->reused() + core_->buffersTakenOver.load();
   s.inflightLimit = core_->concurrency.limit();
   s.concurrencyGrowths = core_->concurrency.growths();

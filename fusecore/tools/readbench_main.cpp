@@ -4,7 +4,7 @@
 // or as "objects": many small objects, one whole-object GET each (no HEAD),
 // `--parallel` in flight (the small-file limit; `--part` is the buffer size).
 //   ossvp-readbench --endpoint URL --bucket B [--mode engine|raw|objects] [--bs 1M]
-//                   [--part 8M] [--parallel 16] [--io-threads N] KEY...
+//                   [--part 8M] [--window W] [--parallel 16] [--adaptive] [--io-threads N] KEY...
 // Credentials from the ALIBABA_CLOUD_ACCESS_KEY_* env vars. Prints one JSON line.
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -58,9 +58,10 @@ uint64_t readObjects(ossclient::ObjectClient& client, const std::string& bucket,
 int main(int argc, char** argv) {
   CLI::App app("ossvp-readbench");
   std::string endpoint, bucket, region = "cn-hangzhou", mode = "engine", bsText = "1M",
-                                  partText = "8M", memText = "1G";
+                                  partText = "8M", memText = "1G", windowText;
   int parallel = 16;
   int ioThreads = 0;
+  bool adaptive = false;
   std::vector<std::string> keys;
   app.add_option("--endpoint", endpoint)->required();
   app.add_option("--bucket", bucket)->required();
@@ -69,7 +70,10 @@ int main(int argc, char** argv) {
   app.add_option("--bs", bsText, "read size (engine mode)");
   app.add_option("--part", partText, "part size");
   app.add_option("--memory", memText, "memory budget (engine mode)");
+  app.add_option("--window", windowText, "largest read-ahead window per stream (engine mode; default: the engine's)");
   app.add_option("--parallel", parallel, "GETs in flight (raw) / max inflight (engine)");
+  app.add_flag("--adaptive", adaptive,
+               "engine mode: start at the engine's default in-flight limit and adapt up to --parallel");
   app.add_option("--io-threads", ioThreads, "ossclient I/O loop threads (0: the client's default)");
   app.add_option("keys", keys)->required();
   CLI11_PARSE(app, argc, argv);
@@ -112,8 +116,10 @@ int main(int argc, char** argv) {
   fusecore::EngineOptions eo;
   eo.partSize = part;
   eo.memoryBudget = mem;
+  if (!windowText.empty()) eo.maxWindow = *parseByteSize(windowText);
   eo.maxInflight = static_cast<size_t>(parallel);
-  eo.initialInflight = eo.maxInflight;  // a fixed setting: the raw rows compare settings
+  // A fixed setting unless --adaptive: the raw rows compare settings.
+  if (!adaptive) eo.initialInflight = eo.maxInflight;
   fusecore::ReadEngine engine(client, eo);
   for (size_t k = 0; k < keys.size(); ++k) {
     threads.emplace_back([&, k, key = keys[k]] {

@@ -123,3 +123,15 @@ TEST_CASE("the first burst of completions is not measured", "[fusecore][concurre
   link.run(c, 200);  // 8 + 24 + 48 + 96 measured completions reach 64
   CHECK(c.limit() >= 64);
 }
+
+TEST_CASE("far below the knee the limit grows in bigger steps", "[fusecore][concurrency]") {
+  ConcurrencyController c(opts());
+  // 25 MB/s per connection, 3 GB/s host: each doubling doubles throughput,
+  // so the steps square (8 -> 16 -> 64 -> 256) and 120+ requests are in
+  // flight after 150 completions; doubling alone is still at 64 by then.
+  SimulatedLink link{25e6, 3e9};
+  link.run(c, 150);
+  CHECK(c.limit() >= 128);
+  link.run(c, 1000);
+  CHECK(c.limit() >= 128);  // 256 paid (3 GB/s vs 1.6 GB/s at 64): it stays
+}

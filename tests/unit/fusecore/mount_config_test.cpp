@@ -66,7 +66,7 @@ TEST_CASE("--help lists every option with its default", "[fusecore][config]") {
                           "attr_timeout", "negative_timeout", "readahead_kb", "passwd_file"}) {
     CHECK(u.find(opt) != std::string::npos);
   }
-  CHECK(u.find("1G") != std::string::npos);
+  CHECK(u.find("128M") != std::string::npos);
 }
 
 TEST_CASE("credentials file must be private", "[fusecore][config]") {

@@ -521,6 +521,7 @@ TEST_CASE("a young stream prefetches in small parts, a grown one in whole parts"
   EngineOptions o;
   o.memoryBudget = 512 * MiB;
   o.partSize = 8 * MiB;
+  o.initialInflight = o.maxInflight = 8;  // a 256 MiB window holds 2 x 8 whole parts
   Fixture f(o);
   std::string data = pattern(256 * MiB, 9);
   auto meta = f.put("model", data);
@@ -536,4 +537,61 @@ TEST_CASE("a young stream prefetches in small parts, a grown one in whole parts"
   // part_size, a window doubling to 16 MiB would send one 8 MiB GET).
   CHECK(largestEarly <= 1 * MiB);
   CHECK(largest == 8 * MiB);  // the grown window uses whole parts
+}
+
+TEST_CASE("a high in-flight limit cuts the window into parts that all fit in it",
+          "[fusecore][engine]") {
+  // Against a per-connection bandwidth cap, throughput is GETs in flight
+  // times one connection's rate: a 64 MiB window in 8 MiB parts could never
+  // have more than 8 GETs in flight, whatever the limit. With 16 allowed,
+  // a grown 64 MiB window is cut so that twice that many parts fit
+  // (64 / 32 = 2 MiB; a sixteenth of the window, 4 MiB, before).
+  EngineOptions o;
+  o.memoryBudget = 128 * MiB;
+  o.partSize = 8 * MiB;
+  o.initialInflight = o.maxInflight = 16;
+  Fixture f(o);
+  std::string data = pattern(160 * MiB, 10);
+  auto meta = f.put("wide", data);
+  CHECK(readAll(*f.engine->open("b", meta), MiB) == data);
+  uint64_t largest = 0;
+  for (const auto& q : f.fake->requests()) {
+    if (q.op == FakeOp::Get && q.length) largest = std::max(largest, *q.length);
+  }
+  CHECK(largest == 2 * MiB);
+}
+
+TEST_CASE("parts smaller than the part size are recycled too", "[fusecore][engine][pool]") {
+  // Parts cut to 1 MiB from an 8 MiB part size: their buffers are pooled and
+  // taken over like whole parts, so a long read maps few fresh buffers.
+  EngineOptions o = Fixture::small();
+  o.memoryBudget = 16 * MiB;
+  o.partSize = 8 * MiB;
+  o.maxWindow = 8 * MiB;
+  o.initialInflight = o.maxInflight = 4;  // 8 MiB window / (2 x 4) = 1 MiB parts
+  Fixture f(o);
+  std::string data = pattern(64 * MiB, 11);
+  auto m = f.put("cut", data);
+  CHECK(readAll(*f.engine->open("b", m), MiB) == data);
+  auto s = f.engine->stats();
+  CHECK(s.buffersReused >= 40);  // 0 when only part-sized buffers were reused
+  CHECK(s.memoryPeak <= 16 * MiB);
+}
+
+TEST_CASE("a sequential reader cycles through its own read parts, not the whole budget",
+          "[fusecore][engine][pool]") {
+  // Fresh memory costs page faults on first touch: a stream reuses the
+  // buffers of the parts it has consumed before the budget maps new ones, so
+  // its footprint stays near its window however large the budget.
+  EngineOptions o = Fixture::small();
+  o.memoryBudget = 64 * MiB;
+  o.partSize = 1 * MiB;
+  o.maxWindow = 8 * MiB;
+  Fixture f(o);
+  std::string data = pattern(48 * MiB, 12);
+  auto m = f.put("stream", data);
+  CHECK(readAll(*f.engine->open("b", m), MiB) == data);
+  auto s = f.engine->stats();
+  CHECK(s.memoryPeak <= 16 * MiB);  // 48 MiB (every part cached) before
+  CHECK(s.buffersReused >= 24);
 }

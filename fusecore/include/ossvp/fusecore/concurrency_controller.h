@@ -10,7 +10,10 @@
 //    (the engine asked for more), each generation's delivered throughput is
 //    measured after the requests started under the previous limit drained;
 //  - if it rose by at least `minGain` over the previous generation's, the
-//    limit grows by `growFactor` (up to `max`); if it did not, the limit goes
+//    limit grows by `growFactor` (up to `max`), or by its square when the
+//    throughput rose nearly in proportion to the last step (the knee is far:
+//    a cloud link that wants 100+ requests gets them in a few generations);
+//    if it did not, the limit goes
 //    back to the last one that paid and holds there for `holdGenerations`
 //    before probing upwards again (the network may have changed);
 //  - a throttled or failed request (503 SlowDown, reset, short body) cuts

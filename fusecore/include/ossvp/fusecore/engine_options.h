@@ -19,8 +19,11 @@ struct EngineOptions {
   // Sequential window per stream: starts here and doubles (sooner when the
   // reader has to wait for bytes in flight) ...
   uint64_t initialWindow = 1ull << 20;
-  // ... up to this, and never past half the memory budget.
-  uint64_t maxWindow = 1ull << 30;
+  // ... up to this, and never past half the memory budget. 128 MiB holds a
+  // few GB/s in flight against a first-byte latency of tens of ms in 1 MiB
+  // parts; a larger window only spreads a stream over more fresh memory,
+  // whose first-touch page faults cost more CPU than the receive itself.
+  uint64_t maxWindow = 128ull << 20;
   // Ranged GETs in flight for prefetching, over all files (demand reads are
   // never held back by it): the engine starts at `initialInflight` and
   // measures its way up to at most `maxInflight` while throughput rises
