@@ -38,6 +38,7 @@ endfunction()
 # ossvp_integration_test(name COMMAND ... [TIMEOUT s] [LABELS ...]): a script or
 # binary that drives built binaries and real third-party clients. TIMEOUT is
 # multiplied by OSSVP_TEST_TIMEOUT_SCALE (hack/sanitize.sh's slower builds).
+# A script named in COMMAND that does not exist is a configure error.
 set(OSSVP_TEST_TIMEOUT_SCALE 1 CACHE STRING "factor on integration tests' ctest timeouts (sanitizer builds)")
 function(ossvp_integration_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "COMMAND;LABELS" ${ARGN})
@@ -45,6 +46,11 @@ function(ossvp_integration_test name)
     set(ARG_TIMEOUT 600)
   endif()
   math(EXPR ARG_TIMEOUT "${ARG_TIMEOUT} * ${OSSVP_TEST_TIMEOUT_SCALE}")
+  foreach(arg ${ARG_COMMAND})
+    if(arg MATCHES "\\.(sh|py)$" AND NOT EXISTS ${arg})
+      message(FATAL_ERROR "integration test ${name}: script missing: ${arg}")
+    endif()
+  endforeach()
   add_test(NAME ${name} COMMAND ${ARG_COMMAND})
   set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT}
     LABELS "integration;${ARG_LABELS}"

@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
   kube::RestApiClient api(*config);
   logInfo("ossvp-controller starting: server {}, populator namespace {}, image {}, workers {}, gates {}",
           (*config)->server, o.populatorNamespace, o.populatorImage, workers, featureGates);
-  Controller controller(api, o, workers, host);
+  Metrics registry;  // outlives the controller and the /metrics endpoint, which read it
+  Controller controller(api, o, workers, host, registry);
 
   std::atomic<bool> standby{leaderElect};
   HttpEndpoint health, metrics;
@@ -163,8 +164,8 @@ int main(int argc, char** argv) {
     logInfo("health endpoints on port {} (/healthz, /readyz)", health.port());
   }
   if (!metricsAddr.empty()) {
-    metrics.handle("/metrics", [] {
-      return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", Metrics::instance().render()};
+    metrics.handle("/metrics", [&registry] {
+      return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", registry.render()};
     });
     Status ms2 = metrics.start(metricsAddr);
     if (!ms2.isOk()) {
@@ -182,7 +183,7 @@ int main(int argc, char** argv) {
     lo2.leaseDuration = ms(leaseSeconds);
     lo2.renewInterval = ms(renewSeconds);
     elector = std::make_unique<LeaderElector>(api, lo2);
-    Metrics::instance().setGauge("ossvp_leader", [&elector] { return elector->isLeader() ? 1.0 : 0.0; });
+    registry.setGauge("ossvp_leader", [&elector] { return elector->isLeader() ? 1.0 : 0.0; });
     if (!elector->acquire(stop)) return 0;
     standby = false;
     // Lost leadership: stop acting at once (exit; the Deployment restarts the pod as a candidate).

@@ -26,11 +26,8 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$JOBS"
 
 echo "== tests (Release) =="
-# End-to-end suites drive several real processes on 2 shared cores; one that
-# fails is run once more and counts as failed only if it fails again (its
-# first output stays in the log).
 # shellcheck disable=SC2086
-(cd build && ctest --output-on-failure -j "$JOBS" --repeat until-pass:2 ${CTEST_ARGS:-})
+(cd build && ctest --output-on-failure -j "$JOBS" ${CTEST_ARGS:-})
 
 if [[ "${OSSVP_SKIP_ASAN:-0}" != 1 ]]; then
   echo "== unit tests under ASan+UBSan =="

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <mutex>
 
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/common/secret_redactor.h"
 
 namespace ossvp {
@@ -49,16 +50,7 @@ std::string jsonEscape(std::string_view s) {
   return out;
 }
 
-std::string timestamp() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03d}Z", buf, static_cast<int>(ms));
-}
+std::string timestamp() { return formatRfc3339(std::chrono::system_clock::now(), Rfc3339Fraction::kMillis); }
 
 }  // namespace
 

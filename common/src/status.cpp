@@ -16,6 +16,7 @@ std::string_view statusCodeName(StatusCode code) {
     case StatusCode::ResourceExhausted: return "ResourceExhausted";
     case StatusCode::Unavailable: return "Unavailable";
     case StatusCode::Timeout: return "Timeout";
+    case StatusCode::Expired: return "Expired";
     case StatusCode::Cancelled: return "Cancelled";
     case StatusCode::Corruption: return "Corruption";
     case StatusCode::Unimplemented: return "Unimplemented";
@@ -24,9 +25,19 @@ std::string_view statusCodeName(StatusCode code) {
   return "Unknown";
 }
 
+Status Status::fromService(StatusCode code, std::string message, std::string serviceCode, int httpStatus) {
+  Status s(code, std::move(message));
+  if (s.isOk()) return s;
+  s.serviceCode_ = std::move(serviceCode);
+  s.httpStatus_ = httpStatus;
+  return s;
+}
+
 Status Status::withContext(std::string_view context) const {
   if (isOk()) return *this;
-  return Status(code_, std::string(context) + ": " + message_);
+  Status s = *this;
+  s.message_ = std::string(context) + ": " + message_;
+  return s;
 }
 
 std::string Status::toString() const {
@@ -42,7 +53,8 @@ int Status::toErrno() const {
     case StatusCode::PermissionDenied:
     case StatusCode::Unauthenticated: return EACCES;
     case StatusCode::InvalidArgument: return EINVAL;
-    case StatusCode::PreconditionFailed: return ESTALE;
+    case StatusCode::PreconditionFailed:
+    case StatusCode::Expired: return ESTALE;
     case StatusCode::ResourceExhausted: return ENOSPC;
     case StatusCode::Timeout: return ETIMEDOUT;
     case StatusCode::Cancelled: return EINTR;

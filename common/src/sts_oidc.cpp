@@ -3,13 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "ossvp/common/openapi_rpc_signature.h"
+#include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/common/secret_redactor.h"
 
 namespace ossvp {
@@ -22,7 +23,7 @@ std::string envVar(const char* name) {
 
 void registerWithEncoding(const std::string& secret) {
   registerSecret(secret);
-  std::string encoded = rpcPercentEncode(secret);
+  std::string encoded = percentEncode(secret);
   if (encoded != secret) registerSecret(encoded);
 }
 
@@ -89,11 +90,11 @@ StsHttpRequest buildAssumeRoleWithOidcRequest(const RrsaConfig& config, const st
   while (!r.baseUrl.empty() && r.baseUrl.back() == '/') r.baseUrl.pop_back();
   r.host = r.baseUrl.substr(r.baseUrl.find("://") + 3);
   r.target = "/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=" +
-             rpcPercentEncode(formatStsTime(now));
+             percentEncode(formatRfc3339(int64_t{now}));
   int duration = config.durationSeconds < 900 ? 900 : config.durationSeconds > 43200 ? 43200 : config.durationSeconds;
-  r.body = "RoleArn=" + rpcPercentEncode(config.roleArn) + "&OIDCProviderArn=" +
-           rpcPercentEncode(config.oidcProviderArn) + "&OIDCToken=" + rpcPercentEncode(oidcToken) +
-           "&RoleSessionName=" + rpcPercentEncode(config.roleSessionName) +
+  r.body = "RoleArn=" + percentEncode(config.roleArn) + "&OIDCProviderArn=" +
+           percentEncode(config.oidcProviderArn) + "&OIDCToken=" + percentEncode(oidcToken) +
+           "&RoleSessionName=" + percentEncode(config.roleSessionName) +
            "&DurationSeconds=" + std::to_string(duration);
   return r;
 }
@@ -126,41 +127,13 @@ Result<CloudCredentials> parseStsCredentialsResponse(int httpStatus, const std::
   if (out.accessKeyId.empty() || out.accessKeySecret.empty() || out.securityToken.empty()) {
     return unavailable("STS response lacks AccessKeyId, AccessKeySecret or SecurityToken");
   }
-  out.expiration = parseStsTime(jsonString(c, "Expiration"));
+  out.expiration = parseRfc3339(jsonString(c, "Expiration"));
   return out;
 }
 
 bool stsRefreshDue(const CloudCredentials& credentials, std::chrono::system_clock::time_point now,
                    std::chrono::seconds refreshBefore) {
   return credentials.expiration && *credentials.expiration - now <= refreshBefore;
-}
-
-std::string formatStsTime(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::optional<std::chrono::system_clock::time_point> parseStsTime(const std::string& text) {
-  std::tm tm{};
-  char zone = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
-    return std::nullopt;
-  }
-  std::string rest = text.substr(static_cast<size_t>(consumed));
-  if (!rest.empty() && rest[0] == '.') rest.erase(0, rest.find_first_not_of("0123456789", 1));
-  zone = rest.size() == 1 ? rest[0] : 0;
-  if (zone != 'Z' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-      tm.tm_min > 59 || tm.tm_sec > 60) {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 }  // namespace ossvp

@@ -31,14 +31,16 @@ int dataFlowTaskPercent(const DataFlowTaskInfo& t) {
 }
 
 BmcpfsStrategy::BmcpfsStrategy(const kube::ObjectReader& reader, kube::EventRecorder& events, StatusWriter& status,
-                               NasClientFactory nas, std::chrono::milliseconds pollInterval,
-                               int throughputOverrideMBps)
+                               Metrics& metrics, NasClientFactory nas, std::chrono::milliseconds pollInterval,
+                               int throughputOverrideMBps, const Clock& clock)
     : reader_(reader),
       events_(events),
       status_(status),
+      metrics_(metrics),
       nas_(std::move(nas)),
       poll_(pollInterval),
-      throughputOverride_(throughputOverrideMBps) {}
+      throughputOverride_(throughputOverrideMBps),
+      clock_(clock) {}
 
 Status BmcpfsStrategy::checkPrerequisites(const OssvpObject& source, const Object&) {
   auto nas = nas_(source.spec.region);
@@ -210,8 +212,8 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
     std::lock_guard<std::mutex> lock(mu_);
     done_.insert(uid);
   }
-  Metrics::instance().inc("ossvp_bytes_populated_total", metricLabels({{"mode", "bmcpfs-dataflow"}}),
-                          static_cast<double>(info->actualBytes));
+  metrics_.inc("ossvp_bytes_populated_total", metricLabels({{"mode", "bmcpfs-dataflow"}}),
+               static_cast<double>(info->actualBytes));
   events_.normal(ctx.pvc, reason::kSucceededCopy,
                  "CPFS import task " + flow.taskId + " completed (" + std::to_string(info->filesDone) + " files, " +
                      std::to_string(info->bytesDone) + " bytes); data flow " + flow.dataFlowId + " deleted");
@@ -229,21 +231,22 @@ PopulationResult BmcpfsStrategy::fail(const PopulationContext& ctx, NasApi& nas,
   events_.warning(ctx.pvc, reason::kFailed, full);
   events_.warning(ossvpEventRef(ctx.source), reason::kFailed,
                   "PVC " + kube::namespaceOf(ctx.pvc) + "/" + kube::nameOf(ctx.pvc) + ": " + full);
+  const Clock::TimePoint now = clock_.now();
   Status w = status_.update(ctx.source.ns, ctx.source.name, [&](OssvpStatus& st, const Object& obj) {
     GenericPvcEntry& e = st.generic[uid];
     e.ns = kube::namespaceOf(ctx.pvc);
     e.name = kube::nameOf(ctx.pvc);
     e.phase = std::string(kPvcPhaseFailed);
     e.lastError = full;
-    e.completionTime = kube::formatRfc3339(std::chrono::system_clock::now());
+    e.completionTime = kube::formatRfc3339(now);
     summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
     return true;
   });
   if (!w.isOk()) logWarn("cannot record the failure in ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
-  Metrics::instance().observe(
+  metrics_.observe(
       "ossvp_population_duration_seconds", metricLabels({{"mode", "bmcpfs-dataflow"}, {"result", "Failed"}}),
-      std::chrono::duration<double>(std::chrono::system_clock::now() -
-                                    kube::parseRfc3339(kube::stringAt(ctx.pvc, "/metadata/creationTimestamp")))
+      std::chrono::duration<double>(
+          now - parseRfc3339(kube::stringAt(ctx.pvc, "/metadata/creationTimestamp")).value_or(Clock::TimePoint{}))
           .count());
   std::lock_guard<std::mutex> lock(mu_);
   failed_[uid] = full;

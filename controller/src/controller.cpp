@@ -71,12 +71,16 @@ static NasClientFactory nasClientFactory(const ControllerOptions& o) {
   };
 }
 
-Controller::Controller(kube::ApiClient& api, ControllerOptions options, int workers, std::string instance)
+Controller::Controller(kube::ApiClient& api, ControllerOptions options, int workers, std::string instance,
+                       Metrics& metrics, const Clock& clock)
     : api_(api),
       options_(std::move(options)),
       workers_(std::max(1, workers)),
+      metrics_(metrics),
+      clock_(clock),
+      queue_(kube::WorkQueue::Options{}, clock),
       events_(api, std::string(kComponent), std::move(instance)),
-      status_(api, reader_) {
+      status_(api, reader_, clock) {
   auto make = [&](const kube::Resource& r, kube::InformerOptions o) {
     informers_.push_back(std::make_unique<kube::Informer>(api_, r, o));
     reader_.add(informers_.back().get());
@@ -92,10 +96,11 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
   auto* scs = make(res::storageClasses(), {});
   ossvps_ = make(res::ossvps(), {});
 
-  reconciler_ = std::make_unique<PvcReconciler>(api_, reader_, events_, status_, options_);
-  reconciler_->addStrategy(std::make_unique<PodStrategy>(api_, reader_, events_, status_, options_));
-  reconciler_->addStrategy(std::make_unique<BmcpfsStrategy>(reader_, events_, status_, nasClientFactory(options_),
-                                                            options_.cpfsPollInterval, options_.cpfsThroughputMBps));
+  reconciler_ = std::make_unique<PvcReconciler>(api_, reader_, events_, status_, metrics_, options_, clock_);
+  reconciler_->addStrategy(std::make_unique<PodStrategy>(api_, reader_, events_, status_, options_, clock_));
+  reconciler_->addStrategy(std::make_unique<BmcpfsStrategy>(reader_, events_, status_, metrics_,
+                                                            nasClientFactory(options_), options_.cpfsPollInterval,
+                                                            options_.cpfsThroughputMBps, clock_));
 
   pvcs_->addHandler([this](ChangeType, const Object& o) { onPvc(o); });
   pods_->addHandler([this](ChangeType, const Object& o) { onTemporary(o); });
@@ -157,9 +162,8 @@ void Controller::worker() {
   std::string key;
   while (queue_.get(&key)) {
     Outcome o = reconciler_->reconcile(key);
-    auto& m = Metrics::instance();
-    m.inc("ossvp_reconciles_total", metricLabels({{"result", o.isDone() ? "Done" : o.isError() ? "Error" : "RequeueAfter"}}));
-    if (o.isError()) m.inc("ossvp_reconcile_errors_total", metricLabels({{"reason", std::string(statusCodeName(o.status().code()))}}));
+    metrics_.inc("ossvp_reconciles_total", metricLabels({{"result", o.isDone() ? "Done" : o.isError() ? "Error" : "RequeueAfter"}}));
+    if (o.isError()) metrics_.inc("ossvp_reconcile_errors_total", metricLabels({{"reason", std::string(statusCodeName(o.status().code()))}}));
     switch (o.kind()) {
       case Outcome::Kind::Done:
         queue_.forget(key);
@@ -242,20 +246,19 @@ Status Controller::run(const kube::Cancellation& stop) {
   logInfo("caches synced: {} PVCs, {} PVs, {} populator pods, {} ossvps", pvcs_->cache().size(),
           pvs_->cache().size(), pods_->cache().size(), ossvps_->cache().size());
   synced_ = true;
-  Metrics::instance().setGauge("ossvp_workqueue_depth", [this] { return static_cast<double>(queueDepth()); });
-  Metrics::instance().setGauge("ossvp_populations_in_flight",
-                               [this] { return static_cast<double>(populationsInFlight()); });
+  metrics_.setGauge("ossvp_workqueue_depth", [this] { return static_cast<double>(queueDepth()); });
+  metrics_.setGauge("ossvp_populations_in_flight", [this] { return static_cast<double>(populationsInFlight()); });
   int swept = sweepOrphans();
   if (swept) logInfo("sweep: removed {} orphaned objects", swept);
   enqueueOurPvcs("", "", false);
 
   std::vector<std::thread> threads;
   for (int i = 0; i < workers_; ++i) threads.emplace_back([this] { worker(); });
-  auto lastResync = std::chrono::steady_clock::now();
+  auto lastResync = clock_.steadyNow();
   auto lastSweep = lastResync;
   while (stop.sleepFor(std::chrono::milliseconds(250))) {
     status_.flushDue();
-    auto now = std::chrono::steady_clock::now();
+    auto now = clock_.steadyNow();
     if (now - lastResync >= options_.resyncPeriod) {
       enqueueOurPvcs("", "", true);
       lastResync = now;

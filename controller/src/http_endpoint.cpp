@@ -1,97 +1,153 @@
 #include "ossvp/controller/http_endpoint.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <charconv>
+#include <chrono>
+#include <thread>
 
-#include <cstring>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 namespace ossvp::controller {
 namespace {
-const char* reasonPhrase(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 404: return "Not Found";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Handlers = std::map<std::string, HttpEndpoint::Handler>;
+
+constexpr std::chrono::seconds kIdleTimeout(5);
+
+http::response<http::string_body> answer(const Handlers& handlers, const http::request<http::string_body>& req) {
+  HttpReply reply{404, "text/plain; charset=utf-8", "not found\n"};
+  const bool head = req.method() == http::verb::head;
+  if (req.method() != http::verb::get && !head) {
+    reply = {405, "text/plain; charset=utf-8", "method not allowed: use GET\n"};
+  } else {
+    std::string_view target(req.target().data(), req.target().size());
+    std::string path(target.substr(0, target.find('?')));
+    if (auto it = handlers.find(path); it != handlers.end()) reply = it->second();
   }
+  http::response<http::string_body> res(static_cast<http::status>(reply.status), req.version());
+  res.set(http::field::server, "ossvp-controller");
+  res.set(http::field::content_type, reply.contentType);
+  if (reply.status == 405) res.set(http::field::allow, "GET, HEAD");
+  res.keep_alive(req.keep_alive());
+  const size_t length = reply.body.size();
+  if (!head) res.body() = std::move(reply.body);
+  res.content_length(length);
+  return res;
 }
+
+// One connection: read a request, answer it, repeat while keep-alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const Handlers& handlers) : stream_(std::move(socket)), handlers_(handlers) {}
+
+  void read() {
+    req_ = {};
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, req_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->onRead(ec); });
+  }
+
+ private:
+  void onRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) return close();
+    if (ec) return;  // timeout, reset or a malformed request: drop the connection
+    res_ = answer(handlers_, req_);
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code wec, size_t) {
+      if (wec) return;
+      if (self->res_.keep_alive()) return self->read();
+      self->close();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  const Handlers& handlers_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  http::response<http::string_body> res_;
+};
+
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (all IPv4 interfaces).
+Status parseAddress(const std::string& address, tcp::endpoint* out) {
+  const std::string usage = "address '" + address +
+                            "' must be HOST:PORT with HOST an IP address (127.0.0.1, 0.0.0.0, [::1]) and PORT "
+                            "0-65535";
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) return invalidArgument(usage);
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  const char* first = address.data() + colon + 1;
+  const char* last = address.data() + address.size();
+  unsigned port = 0;
+  auto [end, err] = std::from_chars(first, last, port);
+  if (first == last || err != std::errc() || end != last || port > 65535) return invalidArgument(usage);
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(host, ec);
+  if (ec) return invalidArgument(usage);
+  *out = tcp::endpoint(ip, static_cast<unsigned short>(port));
+  return Status::ok();
+}
+
 }  // namespace
+
+struct HttpEndpoint::Server {
+  explicit Server(const Handlers& h) : handlers(h) {}
+
+  void accept() {
+    acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) std::make_shared<Session>(std::move(socket), handlers)->read();
+      accept();
+    });
+  }
+
+  const Handlers& handlers;
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  std::thread thread;
+};
+
+HttpEndpoint::HttpEndpoint() = default;
 
 HttpEndpoint::~HttpEndpoint() { stop(); }
 
 Status HttpEndpoint::start(const std::string& address) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos) return invalidArgument("address '" + address + "' must be HOST:PORT");
-  std::string host = address.substr(0, colon);
-  int port = std::atoi(address.c_str() + colon + 1);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(port));
-  if (host.empty()) host = "0.0.0.0";
-  if (inet_pton(AF_INET, host.c_str(), &sa.sin_addr) != 1) {
-    return invalidArgument("address '" + address + "': HOST must be an IPv4 address such as 127.0.0.1 or 0.0.0.0");
+  if (server_) {
+    return Status(StatusCode::PreconditionFailed, "the HTTP endpoint is already serving on port " + std::to_string(port_));
   }
-  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(fd_, 64) != 0) {
-    std::string err = std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    return unavailable("cannot listen on " + address + ": " + err);
-  }
-  socklen_t len = sizeof sa;
-  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-  port_ = ntohs(sa.sin_port);
-  thread_ = std::thread([this] { serve(); });
+  tcp::endpoint endpoint;
+  Status parsed = parseAddress(address, &endpoint);
+  if (!parsed.isOk()) return parsed;
+  auto server = std::make_unique<Server>(handlers_);
+  beast::error_code ec;
+  server->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) server->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) server->acceptor.bind(endpoint, ec);
+  if (!ec) server->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return unavailable("cannot listen on " + address + ": " + ec.message());
+  port_ = server->acceptor.local_endpoint().port();
+  server->accept();
+  Server* s = server.get();
+  server->thread = std::thread([s] { s->io.run(); });
+  server_ = std::move(server);
   return Status::ok();
 }
 
 void HttpEndpoint::stop() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
-
-void HttpEndpoint::serve() {
-  while (!stopping_) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 200) <= 0) continue;
-    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (c < 0) continue;
-    timeval tv{2, 0};
-    ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    std::string req;
-    char buf[2048];
-    while (req.find("\r\n\r\n") == std::string::npos && req.size() < 16384) {
-      ssize_t n = ::recv(c, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      req.append(buf, static_cast<size_t>(n));
-    }
-    HttpReply reply{404, "text/plain; charset=utf-8", "not found\n"};
-    auto sp1 = req.find(' ');
-    auto sp2 = req.find(' ', sp1 == std::string::npos ? 0 : sp1 + 1);
-    if (sp1 != std::string::npos && sp2 != std::string::npos) {
-      std::string path = req.substr(sp1 + 1, sp2 - sp1 - 1);
-      path = path.substr(0, path.find('?'));
-      if (auto it = handlers_.find(path); it != handlers_.end()) reply = it->second();
-    }
-    std::string head = "HTTP/1.0 " + std::to_string(reply.status) + " " + reasonPhrase(reply.status) +
-                       "\r\nContent-Type: " + reply.contentType + "\r\nContent-Length: " +
-                       std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
-    std::string all = head + reply.body;
-    size_t off = 0;
-    while (off < all.size()) {
-      ssize_t n = ::send(c, all.data() + off, all.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      off += static_cast<size_t>(n);
-    }
-    ::close(c);
-  }
+  if (!server_) return;
+  server_->io.stop();
+  if (server_->thread.joinable()) server_->thread.join();
+  server_.reset();  // closes the acceptor and every open connection
 }
 
 }  // namespace ossvp::controller

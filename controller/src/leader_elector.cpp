@@ -11,7 +11,7 @@ using kube::Object;
 bool LeaderElector::tryAcquireOrRenew() {
   const auto& res = kube::resources::leases();
   auto now = std::chrono::system_clock::now();
-  const std::string stamp = kube::formatMicroTime(now);
+  const std::string stamp = formatRfc3339(now, Rfc3339Fraction::kMicros);
   const int64_t durationSeconds =
       std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(o_.leaseDuration).count());
   auto current = api_.get(res, o_.ns, o_.name);

@@ -33,11 +33,6 @@ std::string withLe(const std::string& labels, const std::string& le) {
 }
 }  // namespace
 
-Metrics& Metrics::instance() {
-  static Metrics m;
-  return m;
-}
-
 std::string metricLabels(const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::string out;
   for (const auto& [k, v] : pairs) {

@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +10,8 @@
 #include "ossvp/common/log.h"
 #include "ossvp/common/random_hex.h"
 #include "ossvp/common/openapi_rpc_signature.h"
+#include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/rfc3339.h"
 #include "http_post.h"
 
 namespace ossvp::controller {
@@ -22,15 +23,18 @@ const char* kVersion = "2017-06-26";
 
 Status nasErrorStatus(const NasError& e) {
   std::string msg = e.code + ": " + e.message + " (HTTP " + std::to_string(e.httpStatus) + ")";
-  if (e.httpStatus == 403) return permissionDenied(msg);
-  if (e.httpStatus == 404) return notFound(msg);
-  if (e.httpStatus == 0 || e.httpStatus >= 500 || e.code.rfind("Throttling", 0) == 0) return unavailable(msg);
-  return invalidArgument(msg);
+  StatusCode code = StatusCode::InvalidArgument;
+  if (e.httpStatus == 403) {
+    code = StatusCode::PermissionDenied;
+  } else if (e.httpStatus == 404) {
+    code = StatusCode::NotFound;
+  } else if (e.httpStatus == 0 || e.httpStatus >= 500 || e.code.rfind("Throttling", 0) == 0) {
+    code = StatusCode::Unavailable;
+  }
+  return Status::fromService(code, std::move(msg), e.code, e.httpStatus);
 }
 
-bool nasErrorIs(const Status& s, const std::string& code) {
-  return !s.isOk() && s.message().find(code + ": ") != std::string::npos;
-}
+bool nasErrorIs(const Status& s, const std::string& code) { return s.serviceCode() == code; }
 
 std::string resolveNasEndpoint(const std::string& flag, const std::string& region,
                                const std::vector<std::string>& overrides) {
@@ -59,12 +63,12 @@ Result<std::string> NasHttpClient::call(const std::string& action, std::map<std:
   params["SignatureMethod"] = "HMAC-SHA1";
   params["SignatureVersion"] = "1.0";
   params["SignatureNonce"] = randomHex(16);
-  params["Timestamp"] = formatStsTime(std::time(nullptr));
+  params["Timestamp"] = formatRfc3339(std::chrono::system_clock::now());
   if (!region_.empty()) params["RegionId"] = region_;
   if (!creds->securityToken.empty()) params["SecurityToken"] = creds->securityToken;
   params["Signature"] = rpcSignatureV1("POST", params, creds->accessKeySecret);
   std::string query;
-  for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + rpcPercentEncode(k) + "=" + rpcPercentEncode(v);
+  for (const auto& [k, v] : params) query += (query.empty() ? "" : "&") + percentEncode(k) + "=" + percentEncode(v);
 
   auto reply = httpPost(endpoint_ + "/?" + query, {}, "", std::chrono::seconds(30));
   if (!reply.isOk()) {

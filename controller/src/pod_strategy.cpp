@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/populator_contract.h"
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/kube/object_util.h"
 #include "ossvp/controller/names.h"
@@ -11,6 +12,8 @@
 namespace ossvp::controller {
 
 using kube::Object;
+namespace contract = populator_contract;
+namespace field = populator_contract::progress_field;
 
 namespace {
 
@@ -31,37 +34,31 @@ std::optional<int64_t> int64Field(const Object& j, std::initializer_list<const c
   return std::nullopt;
 }
 
-// Which exit codes of ossvp-populator a new attempt may fix (populator/README.md):
-// 1 internal, 7 transient errors exhausted, 10 another populator holds the
-// target, 143 SIGTERM; 137 is an OOM kill.
-bool retryableExit(int code) {
-  return code == 1 || code == 7 || code == 10 || code == 137 || code == 143 || code < 0;
-}
-
 std::string fixHint(const PodTermination& t, const OssvpObject& src) {
   if (t.disrupted) return "check the nodes the populator pods ran on (kubectl get nodes, kubectl describe node)";
-  switch (t.exitCode) {
-    case 2:
+  using contract::ExitCode;
+  switch (static_cast<ExitCode>(t.exitCode)) {
+    case ExitCode::BadConfig:
       return "check the ossvp spec (endpoint, region, bucket, path) and the credentials configuration";
-    case 3:
+    case ExitCode::AuthFailed:
       return "check the credentials: the AccessKey in the Secret or the RRSA role must allow "
              "oss:ListObjects and oss:GetObject on bucket " + src.spec.bucket;
-    case 4:
+    case ExitCode::NotFound:
       return "check spec.bucket, spec.path and spec.region/spec.endpoint: the bucket must exist and hold "
              "objects under path " + src.spec.path;
-    case 5:
+    case ExitCode::Capacity:
       return "request a larger PVC: spec.resources.requests.storage must exceed the size of the data "
              "under oss://" + src.spec.bucket + src.spec.path;
-    case 6:
+    case ExitCode::Integrity:
       return "the data read from OSS failed its CRC64 check repeatedly: check the network path to the endpoint";
-    case 7:
+    case ExitCode::TransientExhausted:
       return "check that spec.endpoint " + src.spec.endpoint +
              " is reachable from the populator pod (network, DNS, internal vs public endpoint)";
-    case 8:
+    case ExitCode::InvalidKeys:
       return "some object keys cannot be stored as files: rename them in the bucket";
-    case 9:
+    case ExitCode::TargetError:
       return "the volume cannot be written: check the StorageClass and the volume's permissions";
-    case 10:
+    case ExitCode::TargetBusy:
       return "another populator kept the volume busy: check for a second populator pod on the same "
              "volume (kubectl get pods -n ack-volume-populator)";
     default:
@@ -114,7 +111,7 @@ PodTermination readPodTermination(const Object& pod) {
   if (t.message.empty()) {
     t.message = t.exitCode >= 0 ? "exited with code " + std::to_string(t.exitCode) : "the pod failed without a container status";
   }
-  t.retryable = retryableExit(t.exitCode);
+  t.retryable = contract::isRetryableExit(t.exitCode);
   // The populator says itself whether a retry can help (populator/README.md).
   if (t.summary.is_object() && t.summary.contains("retryable") && t.summary["retryable"].is_boolean()) {
     t.retryable = t.summary["retryable"].get<bool>();
@@ -194,7 +191,9 @@ PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
     auto now = clock_.now();
     Clock::TimePoint retryAt{};
     std::string ra = kube::annotationOf(ctx.primePvc, std::string(kAnnRetryAfter));
-    if (auto slash = ra.find('/'); slash != std::string::npos) retryAt = kube::parseRfc3339(ra.substr(slash + 1));
+    if (auto slash = ra.find('/'); slash != std::string::npos) {
+      retryAt = parseRfc3339(ra.substr(slash + 1)).value_or(Clock::TimePoint{});
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (auto it = retries_.find(uid); it != retries_.end()) retryAt = std::max(retryAt, it->second.at);
@@ -282,7 +281,7 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
 }
 
 PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const Object& pod) {
-  auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
+  auto progress = Object::parse(kube::annotationOf(pod, contract::kProgressAnnotation), nullptr, false);
   PodBlocker blocker = podBlocker(pod);
   std::optional<std::chrono::milliseconds> recheck = checkStuck(ctx, pod, blocker);
   bool stuck = blocker.blocked() && !recheck;
@@ -303,10 +302,10 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
       if (e.progress.empty()) e.progress = percentText(0);
       return;
     }
-    e.bytesDone = int64Field(progress, {"bytesDone"});
-    e.bytesTotal = int64Field(progress, {"bytesTotal"});
-    e.objectsDone = int64Field(progress, {"objectsDone"});
-    e.objectsTotal = int64Field(progress, {"objectsTotal"});
+    e.bytesDone = int64Field(progress, {field::kBytesDone});
+    e.bytesTotal = int64Field(progress, {field::kBytesTotal});
+    e.objectsDone = int64Field(progress, {field::kObjectsDone});
+    e.objectsTotal = int64Field(progress, {field::kObjectsTotal});
     // 100% belongs to a pod that has Succeeded: hold back at 99.
     int pct = std::min(99, progressPercent(e.bytesDone.value_or(0), e.bytesTotal.value_or(0), false));
     e.progress = monotonicProgress(e.progress, pct);
@@ -323,7 +322,8 @@ std::optional<std::chrono::milliseconds> PodStrategy::checkStuck(const Populatio
                                                                  const PodBlocker& blocker) {
   if (!blocker.blocked()) return std::nullopt;
   if (!blocker.permanent) {
-    Clock::TimePoint created = kube::parseRfc3339(kube::stringAt(pod, "/metadata/creationTimestamp"));
+    Clock::TimePoint created =
+        parseRfc3339(kube::stringAt(pod, "/metadata/creationTimestamp")).value_or(Clock::TimePoint{});
     auto stuckFor = clock_.now() - created;
     if (created != Clock::TimePoint{} && stuckFor < options_.podStuckGrace) {
       return std::chrono::duration_cast<std::chrono::milliseconds>(options_.podStuckGrace - stuckFor) +
@@ -340,18 +340,20 @@ std::pair<std::optional<int64_t>, std::optional<int64_t>> PodStrategy::estimateR
                                                                                     const Object& pod,
                                                                                     const Object& progress) {
   // Bytes move only while the populator copies (not while it lists or checks).
-  auto bytes = int64Field(progress, {"bytesDone"});
-  bool copying = progress.is_object() && (!progress.contains("phase") || progress["phase"] == "copying");
+  auto bytes = int64Field(progress, {field::kBytesDone});
+  bool copying = progress.is_object() &&
+                 (!progress.contains(field::kPhase) || progress[field::kPhase] == contract::kPhaseCopying);
   std::lock_guard<std::mutex> lock(mu_);
   Rate& r = rates_[pvcUid];
   if (r.podUid != kube::uidOf(pod)) r = Rate{kube::uidOf(pod), ThroughputEstimator{}};
   if (bytes && copying) r.estimator.add(clock_.now(), *bytes);
-  return {r.estimator.bytesPerSecond(), r.estimator.etaSeconds(int64Field(progress, {"bytesTotal"}).value_or(0))};
+  return {r.estimator.bytesPerSecond(),
+          r.estimator.etaSeconds(int64Field(progress, {field::kBytesTotal}).value_or(0))};
 }
 
 PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Object& pod) {
   PodTermination t = readPodTermination(pod);
-  auto progress = Object::parse(kube::annotationOf(pod, std::string(kAnnProgress)), nullptr, false);
+  auto progress = Object::parse(kube::annotationOf(pod, contract::kProgressAnnotation), nullptr, false);
   // Coalesced: the reconciler's immediate Succeeded write applies it first.
   Status w = writeEntryLater(ctx, [progress, t, podName = kube::nameOf(pod)](GenericPvcEntry& e) {
     e.podName = podName;
@@ -360,10 +362,10 @@ PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Ob
       e.progress = percentText(100);
       for (const Object* src : {&progress, &t.summary}) {
         // The termination summary has totals only: on success done == total.
-        if (auto v = int64Field(*src, {"bytesDone", "bytesTotal"})) e.bytesDone = v;
-        if (auto v = int64Field(*src, {"bytesTotal"})) e.bytesTotal = v;
-        if (auto v = int64Field(*src, {"objectsDone", "objectsTotal"})) e.objectsDone = v;
-        if (auto v = int64Field(*src, {"objectsTotal"})) e.objectsTotal = v;
+        if (auto v = int64Field(*src, {field::kBytesDone, field::kBytesTotal})) e.bytesDone = v;
+        if (auto v = int64Field(*src, {field::kBytesTotal})) e.bytesTotal = v;
+        if (auto v = int64Field(*src, {field::kObjectsDone, field::kObjectsTotal})) e.objectsDone = v;
+        if (auto v = int64Field(*src, {field::kObjectsTotal})) e.objectsTotal = v;
       }
       e.lastError.clear();
     }

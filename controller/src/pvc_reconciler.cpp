@@ -29,16 +29,16 @@ std::string modeLabel(const Object* ossvp) {
   return std::string(modeName(ossvp ? modeOf(*ossvp) : PopulatorMode::Generic));
 }
 
-double secondsSince(const std::string& rfc3339) {
-  auto t = kube::parseRfc3339(rfc3339);
-  if (t == std::chrono::system_clock::time_point{}) return 0;
-  return std::chrono::duration<double>(std::chrono::system_clock::now() - t).count();
+double secondsSince(const std::string& rfc3339, Clock::TimePoint now) {
+  auto t = parseRfc3339(rfc3339);
+  if (!t) return 0;
+  return std::chrono::duration<double>(now - *t).count();
 }
 
-// Population duration (from the PVC's creation) and, on success, time to Bound and bytes.
-void recordPopulation(const Object& pvc, const Object* ossvp, bool succeeded, int64_t bytes) {
-  auto& m = Metrics::instance();
-  double secs = secondsSince(kube::stringAt(pvc, "/metadata/creationTimestamp"));
+// Population duration (from the PVC's creation until `now`) and, on success, time to Bound and bytes.
+void recordPopulation(Metrics& m, Clock::TimePoint now, const Object& pvc, const Object* ossvp, bool succeeded,
+                      int64_t bytes) {
+  double secs = secondsSince(kube::stringAt(pvc, "/metadata/creationTimestamp"), now);
   std::string mode = modeLabel(ossvp);
   m.observe("ossvp_population_duration_seconds",
             metricLabels({{"mode", mode}, {"result", succeeded ? "Succeeded" : "Failed"}}), secs);
@@ -53,12 +53,14 @@ std::string pvcRef(const Object& pvc) { return kube::namespaceOf(pvc) + "/" + ku
 }  // namespace
 
 PvcReconciler::PvcReconciler(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
-                             StatusWriter& status, ControllerOptions options)
+                             StatusWriter& status, Metrics& metrics, ControllerOptions options, const Clock& clock)
     : api_(api),
       reader_(reader),
       events_(events),
       status_(status),
+      metrics_(metrics),
       options_(std::move(options)),
+      clock_(clock),
       nodes_(api, events, options_.populatorNamespace) {}
 
 void PvcReconciler::addStrategy(std::unique_ptr<PopulationStrategy> strategy) {
@@ -360,7 +362,7 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
       e.progress = formatPercent(100);
       e.lastError.clear();
       if (e.completionTime.empty() || e.completionTime < e.startTime) {
-        e.completionTime = kube::formatRfc3339(std::chrono::system_clock::now());
+        e.completionTime = kube::formatRfc3339(clock_.now());
       }
     });
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
@@ -369,7 +371,7 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
         std::lock_guard<std::mutex> lock(mu_);
         announced_.insert(uid);
       }
-      recordPopulation(pvc, ossvpObj.get(), true, bytes);
+      recordPopulation(metrics_, clock_.now(), pvc, ossvpObj.get(), true, bytes);
       std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
                         " holding the data of OSSVolumePopulator " + ossvpName;
       events_.normal(pvc, reason::kFinished, msg);
@@ -410,7 +412,9 @@ Outcome PvcReconciler::stepDeleted(const Object& pvc) {
   const std::string uid = kube::uidOf(pvc);
   Status c = cleanupAll(uid);
   if (!c.isOk()) return Outcome::error(c);
-  // Wait until the pod and the prime PVC are really gone (lib-volume-populator#198).
+  // Keep the finalizer until the pod and the prime PVC are really gone: they
+  // live in another namespace, so no ownerReference collects them if they
+  // outlive the PVC.
   auto pod = reader_.getCached(res::pods(), options_.populatorNamespace, populatorPodName(uid));
   auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primePvcName(uid));
   if (pod || (prime && !kube::isDeleting(*prime))) return Outcome::requeueAfter(kWaitPoll);
@@ -527,8 +531,8 @@ void PvcReconciler::report(const Object& pvc, const Object* ossvp, const char* w
     e.phase = std::string(entryPhase);
     e.lastError = message;
     if (entryPhase == kPvcPhaseFailed && e.completionTime.empty()) {
-      recordPopulation(pvc, ossvp, false, 0);
-      e.completionTime = kube::formatRfc3339(std::chrono::system_clock::now());
+      recordPopulation(metrics_, clock_.now(), pvc, ossvp, false, 0);
+      e.completionTime = kube::formatRfc3339(clock_.now());
     }
   });
   if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", kube::namespaceOf(*ossvp), kube::nameOf(*ossvp), w.message());

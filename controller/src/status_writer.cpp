@@ -33,7 +33,7 @@ Status StatusWriter::updateCoalesced(const std::string& ns, const std::string& n
     if (window_.count() > 0) {
       auto [it, fresh] = pending_.try_emplace(ns + "/" + name);
       Pending& p = it->second;
-      if (fresh) p.since = Clock::now();
+      if (fresh) p.since = clock_.steadyNow();
       p.mutations.push_back(std::move(mutate));
       return Status::ok();
     }
@@ -45,7 +45,7 @@ int StatusWriter::flushDue(bool all) {
   std::vector<std::string> due;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto now = Clock::now();
+    auto now = clock_.steadyNow();
     for (const auto& [k, p] : pending_) {
       if (all || now - p.since >= window_) due.push_back(k);
     }

@@ -220,12 +220,6 @@ void AccessPatternDetector::notePrefetched(int stream, uint64_t end) {
   if (end < s.prefetchedTo) s.prefetchedTo = std::max(end, s.next);
 }
 
-void AccessPatternDetector::shrinkWindows() {
-  for (Stream& s : streams_) {
-    s.window = std::max(opt_.initialWindow, s.window / 2);
-  }
-}
-
 uint64_t AccessPatternDetector::windowOf(int stream) const {
   if (stream < 0 || static_cast<size_t>(stream) >= streams_.size()) return 0;
   return streams_[stream].window;

@@ -196,8 +196,7 @@ int Filesystem::judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected,
       attrsChanged(ino, key);
       return ENOENT;
     }
-    if (st.code() == StatusCode::InvalidArgument &&
-        st.message().find("InvalidRange") != std::string::npos) {
+    if (st.serviceCode() == "InvalidRange") {
       // 416 on a range from 0: the object is empty now.
       logWarn("fusecore: oss://{}/{} shrank to 0 bytes since it was listed ({} bytes): this "
               "read fails with ESTALE, reopening reads the new version",

@@ -8,7 +8,7 @@
 #
 #   hack/bench/fuse_bench.sh            # needs root, /dev/fuse, fio, s3fs, rclone
 #
-# Env (sizes scaled for a 2-core / 24 GiB box; the full sizes are
+# Env (sizes scaled for a 2-core / 24 GiB box; the full-size run is
 # SEQ_MB=4096 FOUR_MB=1024 WRITE_MB=4096 MODEL_MB=4096):
 #   OSSVP_BIN   build bin dir            (default: build/bin)
 #   PROFILES    network shapes           (default "loopback cloud")

@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/common/size_parse.h"
 #include "ossvp/ossclient/credentials.h"
 #include "ossvp/ossclient/curl_object_client.h"
@@ -89,7 +90,7 @@ Status cmdLs(ObjectClient& c, const OssUrl& u, bool recursive, int maxKeys) {
     for (const auto& cp : p.commonPrefixes) std::printf("%12s  %-20s  %s\n", "PRE", "", cp.c_str());
     for (const auto& o : p.objects) {
       std::printf("%12llu  %-20s  %s\n", static_cast<unsigned long long>(o.size),
-                  formatIso8601Extended(o.mtime).substr(0, 19).c_str(), o.key.c_str());
+                  formatRfc3339(o.mtime).substr(0, 19).c_str(), o.key.c_str());
     }
     return Status::ok();
   });

@@ -374,8 +374,7 @@ class CurlObjectClient final : public ObjectClient {
           return PutResult{etag, parseCrc64Header(r.header("x-oss-hash-crc64ecma")).value_or(combined),
                            r.header("x-oss-request-id")};
         });
-    if (r.isOk() || r.status().code() != StatusCode::NotFound ||
-        r.status().message().find("NoSuchUpload") == std::string::npos) {
+    if (r.isOk() || r.status().serviceCode() != "NoSuchUpload") {
       return r;
     }
     auto meta = head(request.bucket, request.key);
@@ -407,7 +406,7 @@ class CurlObjectClient final : public ObjectClient {
                    core_, bucket, key, true, [](SignableRequest& req, HttpRequest&) { req.method = "DELETE"; },
                    [](const HttpResponse&, const std::string&) -> Result<bool> { return true; })
                    .status();
-    if (s.code() == StatusCode::NotFound && s.message().rfind("NoSuchKey", 0) == 0) return Status::ok();
+    if (s.serviceCode() == "NoSuchKey") return Status::ok();
     return s;
   }
 

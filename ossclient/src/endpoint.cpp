@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/percent_encoding.h"
 #include "text_util.h"
 
 namespace ossvp::ossclient {
@@ -68,7 +68,7 @@ RequestTarget resolveTarget(const ClientOptions& options, const std::string& buc
     t.hostHeader = bucket + "." + hostPort;
     t.path.append("/").append(key);
   }
-  std::string pathAndQuery = uriEncode(t.path, true);
+  std::string pathAndQuery = percentEncode(t.path, SlashEncoding::kKeep);
   if (!encodedQuery.empty()) pathAndQuery += "?" + encodedQuery;
   std::string over = overrideFor(options.endpointOverrides, t.hostHeader);
   if (!over.empty()) {

@@ -3,7 +3,7 @@
 #include <pugixml.hpp>
 
 #include "ossvp/common/secret_redactor.h"
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/base64.h"
 
 namespace ossvp::ossclient {
 namespace {
@@ -116,7 +116,7 @@ Status toStatus(const OssError& e, std::string_view bucket, std::string_view key
   add("key ", key);
   if (!ctx.empty()) msg += " [" + ctx + "]";
   msg += hintFor(e);
-  return Status(statusCodeFor(e), redactSecrets(msg));
+  return Status::fromService(statusCodeFor(e), redactSecrets(msg), e.code, e.httpStatus);
 }
 
 }  // namespace ossvp::ossclient

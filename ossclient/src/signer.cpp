@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "ossvp/common/base64.h"
+#include "ossvp/common/percent_encoding.h"
 #include "ossvp/ossclient/encoding.h"
 #include "ossvp/ossclient/time_format.h"
 #include "text_util.h"
@@ -110,7 +112,7 @@ std::string canonicalQuery(const QueryParams& query, bool alwaysEquals, std::str
   std::vector<std::pair<std::string, std::string>> enc;
   for (const auto& [k, v] : query) {
     if (!skipKey.empty() && k == skipKey) continue;
-    enc.emplace_back(uriEncode(k, false), uriEncode(v, false));
+    enc.emplace_back(percentEncode(k), percentEncode(v));
   }
   std::sort(enc.begin(), enc.end());
   std::string out;
@@ -220,7 +222,7 @@ void setHeader(HeaderMap& headers, std::string_view name, std::string value) {
 
 std::string encodeQuery(const QueryParams& params, bool sort) {
   std::vector<std::pair<std::string, std::string>> enc;
-  for (const auto& [k, v] : params) enc.emplace_back(uriEncode(k, false), uriEncode(v, false));
+  for (const auto& [k, v] : params) enc.emplace_back(percentEncode(k), percentEncode(v));
   if (sort) std::stable_sort(enc.begin(), enc.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string out;
   for (size_t i = 0; i < enc.size(); ++i) {
@@ -291,7 +293,7 @@ std::vector<std::string> ossV4AdditionalHeaders(const SignableRequest& req,
 }
 
 std::string ossV4CanonicalRequest(const SignableRequest& req, const std::vector<std::string>& normalizedAdditional) {
-  std::string out = req.method + "\n" + uriEncode(resourcePath(req), true) + "\n" +
+  std::string out = req.method + "\n" + percentEncode(resourcePath(req), SlashEncoding::kKeep) + "\n" +
                     canonicalQuery(req.query, false, "x-oss-signature") + "\n";
   for (const auto& [name, value] : collectHeaders(req.headers, [&](const std::string& n) {
          return n.rfind("x-oss-", 0) == 0 || n == "content-type" || n == "content-md5" ||
@@ -365,7 +367,7 @@ std::string ossV4PresignSignature(const SignableRequest& req, std::string_view s
 // ------------------------------------------------------------------ AWS SigV4
 
 std::string s3V4CanonicalRequest(const SignableRequest& req, const std::vector<std::string>& signedHeaders) {
-  std::string out = req.method + "\n" + uriEncode(s3Path(req), true) + "\n" +
+  std::string out = req.method + "\n" + percentEncode(s3Path(req), SlashEncoding::kKeep) + "\n" +
                     canonicalQuery(req.query, true, "X-Amz-Signature") + "\n";
   std::vector<std::string> names;
   for (const std::string& n : signedHeaders) names.push_back(asciiLower(trimSpace(n)));
@@ -437,7 +439,7 @@ std::string s3V2StringToSign(const SignableRequest& req, std::string_view dateLi
        })) {
     out += name + ":" + value + "\n";
   }
-  out += uriEncode(resourcePath(req), true);
+  out += percentEncode(resourcePath(req), SlashEncoding::kKeep);
   out += subResourceString(req.query, [](const std::string& k) { return s3V2SubResources().count(k) > 0; });
   return out;
 }

@@ -51,14 +51,6 @@ std::string formatIso8601Basic(int64_t epochSeconds) {
   return buf;
 }
 
-std::string formatIso8601Extended(int64_t epochSeconds) {
-  std::tm tm = toTm(epochSeconds);
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
 std::optional<int64_t> parseRfc1123(std::string_view text) {
   std::string s(text);
   char wday[8] = {0};
@@ -78,14 +70,6 @@ std::optional<int64_t> parseIso8601Basic(std::string_view text) {
   std::string s(text);
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (std::sscanf(s.c_str(), "%4d%2d%2dT%2d%2d%2dZ", &y, &mo, &d, &h, &mi, &se) != 6) return std::nullopt;
-  return fromFields(y, mo, d, h, mi, se);
-}
-
-std::optional<int64_t> parseIso8601Extended(std::string_view text) {
-  if (text.size() < 20 || text.back() != 'Z') return std::nullopt;
-  std::string s(text);
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &se) != 6) return std::nullopt;
   return fromFields(y, mo, d, h, mi, se);
 }
 

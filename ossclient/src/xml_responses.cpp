@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "ossvp/ossclient/encoding.h"
-#include "ossvp/ossclient/time_format.h"
+#include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/rfc3339.h"
 
 namespace ossvp::ossclient {
 namespace {
@@ -35,7 +35,7 @@ Result<ListPage> parseListObjectsV2(std::string_view body) {
   pugi::xml_document doc;
   OSSVP_ASSIGN_OR_RETURN(pugi::xml_node root, loadRoot(doc, body, "ListBucketResult"));
   bool url = std::string_view(root.child_value("EncodingType")) == "url";
-  auto text = [url](const char* v) { return url ? uriDecode(v) : std::string(v); };
+  auto text = [url](const char* v) { return url ? percentDecode(v) : std::string(v); };
   ListPage page;
   page.isTruncated = std::string_view(root.child_value("IsTruncated")) == "true";
   page.nextContinuationToken = text(root.child_value("NextContinuationToken"));
@@ -43,7 +43,7 @@ Result<ListPage> parseListObjectsV2(std::string_view body) {
     ObjectMeta m;
     m.key = text(c.child_value("Key"));
     m.size = toU64(c.child_value("Size"));
-    m.mtime = parseIso8601Extended(c.child_value("LastModified")).value_or(0);
+    m.mtime = parseRfc3339Seconds(c.child_value("LastModified")).value_or(0);
     m.etag = c.child_value("ETag");
     m.storageClass = c.child_value("StorageClass");
     m.objectType = c.child_value("Type");

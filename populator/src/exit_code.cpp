@@ -2,29 +2,6 @@
 
 namespace ossvp::populator {
 
-std::string_view exitCodeName(ExitCode code) {
-  switch (code) {
-    case ExitCode::Ok: return "Succeeded";
-    case ExitCode::Internal: return "InternalError";
-    case ExitCode::BadConfig: return "BadConfig";
-    case ExitCode::AuthFailed: return "AuthFailed";
-    case ExitCode::NotFound: return "NotFound";
-    case ExitCode::Capacity: return "InsufficientCapacity";
-    case ExitCode::Integrity: return "IntegrityError";
-    case ExitCode::TransientExhausted: return "TransientErrorsExhausted";
-    case ExitCode::InvalidKeys: return "InvalidKeys";
-    case ExitCode::TargetError: return "TargetError";
-    case ExitCode::TargetBusy: return "TargetBusy";
-    case ExitCode::Cancelled: return "Cancelled";
-  }
-  return "Unknown";
-}
-
-bool isRetryable(ExitCode code) {
-  return code == ExitCode::TransientExhausted || code == ExitCode::Internal || code == ExitCode::TargetBusy ||
-         code == ExitCode::Cancelled;
-}
-
 Failure failureFromSourceStatus(const Status& status) {
   Failure f;
   f.message = status.message();
@@ -43,7 +20,7 @@ Failure failureFromSourceStatus(const Status& status) {
     case StatusCode::Cancelled: f.code = ExitCode::Cancelled; break;
     default: f.code = ExitCode::Internal; break;
   }
-  f.reason = std::string(exitCodeName(f.code));
+  f.reason = status.serviceCode().empty() ? std::string(exitCodeName(f.code)) : status.serviceCode();
   return f;
 }
 

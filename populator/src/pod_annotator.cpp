@@ -1,7 +1,5 @@
 #include "ossvp/populator/pod_annotator.h"
 
-#include <curl/curl.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -12,6 +10,7 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
+#include "ossvp/ossclient/single_request.h"
 
 namespace ossvp::populator {
 
@@ -28,8 +27,6 @@ bool fileExists(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
-
-size_t discardBody(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
 
 }  // namespace
 
@@ -71,37 +68,24 @@ Status PodAnnotator::patch(const std::string& progressJson) {
   if (token.empty()) return Status(StatusCode::Unauthenticated, "service-account token file is empty");
   registerSecret(token);
 
-  CURL* curl = curl_easy_init();
-  if (!curl) return internalError("curl_easy_init failed");
-  std::string url = fmt::format("{}/api/v1/namespaces/{}/pods/{}", target_.apiUrl, target_.ns, target_.pod);
-  std::string body = progressPatchBody(progressJson);
-  std::string auth = "Authorization: Bearer " + token;
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/merge-patch+json");
-  headers = curl_slist_append(headers, "Accept: application/json");
-  headers = curl_slist_append(headers, auth.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PATCH");
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discardBody);
-  if (!target_.caFile.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, target_.caFile.c_str());
-  CURLcode rc = curl_easy_perform(curl);
-  long http = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  ossclient::SingleRequest r;
+  r.method = "PATCH";
+  r.url = fmt::format("{}/api/v1/namespaces/{}/pods/{}", target_.apiUrl, target_.ns, target_.pod);
+  r.headers = {"Content-Type: application/merge-patch+json", "Accept: application/json",
+               "Authorization: Bearer " + token};
+  r.body = progressPatchBody(progressJson);
+  r.timeout = std::chrono::milliseconds(5000);
+  r.connectTimeout = std::chrono::milliseconds(3000);
+  r.caFile = target_.caFile;
+  r.keepBody = false;
+  auto reply = ossclient::sendSingleRequest(r);
 
   Status st;
-  if (rc != CURLE_OK) {
-    st = unavailable(fmt::format("PATCH pod {}/{}: {}", target_.ns, target_.pod, curl_easy_strerror(rc)));
-  } else if (http < 200 || http >= 300) {
+  if (!reply.isOk()) {
+    st = unavailable(fmt::format("PATCH pod {}/{}: {}", target_.ns, target_.pod, reply.status().message()));
+  } else if (reply->status < 200 || reply->status >= 300) {
     st = unavailable(fmt::format("PATCH pod {}/{}: HTTP {} (the populator's ServiceAccount needs 'patch' on pods)",
-                                 target_.ns, target_.pod, http));
+                                 target_.ns, target_.pod, reply->status));
   }
   if (!st.isOk()) {
     // Log the first failure and then every 30th: a missing RBAC rule must not flood the log.

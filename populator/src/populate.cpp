@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <unordered_set>
 
 #include <spdlog/fmt/fmt.h>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/populator/capacity.h"
 #include "ossvp/populator/copier.h"
 #include "ossvp/populator/populator.h"
@@ -16,15 +16,6 @@
 namespace ossvp::populator {
 
 namespace {
-
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Failure targetFailure(const Status& st) { return failureFromTargetStatus(st); }
 
@@ -134,7 +125,7 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
     return;
   }
   CompletionMarker marker{config.bucket, config.prefix, mapping.files.size(), mapping.fileBytes,
-                          mapping.directories.size(), nowRfc3339()};
+                          mapping.directories.size(), formatRfc3339(std::chrono::system_clock::now())};
   st = writeCompletionMarker(tree, marker);
   if (!st.isOk()) {
     summary->failure = targetFailure(st);

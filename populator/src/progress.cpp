@@ -10,13 +10,14 @@
 namespace ossvp::populator {
 
 std::string ProgressSnapshot::toJson() const {
+  namespace field = populator_contract::progress_field;
   nlohmann::json j;
-  j["phase"] = phase;
-  j["bytesDone"] = bytesDone;
-  j["bytesTotal"] = bytesTotal;
-  j["objectsDone"] = objectsDone;
-  j["objectsTotal"] = objectsTotal;
-  j["throughputMBps"] = std::round(throughputMBps * 10.0) / 10.0;
+  j[field::kPhase] = phase;
+  j[field::kBytesDone] = bytesDone;
+  j[field::kBytesTotal] = bytesTotal;
+  j[field::kObjectsDone] = objectsDone;
+  j[field::kObjectsTotal] = objectsTotal;
+  j[field::kThroughputMBps] = std::round(throughputMBps * 10.0) / 10.0;
   return j.dump();
 }
 

@@ -74,7 +74,7 @@ void readObject(const Object& obj) {
   (void)labelsMatch(obj, {{"app", "x"}});
   (void)stringAt(obj, "/spec/volumeName");
   (void)stringAt(obj, "/spec/dataSourceRef/name");
-  (void)parseRfc3339(stringAt(obj, "/metadata/creationTimestamp"));
+  (void)ossvp::parseRfc3339(stringAt(obj, "/metadata/creationTimestamp"));
   (void)ossvp::controller::parseOssvpObject(obj);
 }
 

@@ -14,11 +14,6 @@ EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string 
     : api_(api), component_(std::move(component)), instance_(std::move(instance)),
       cacheSize_(cacheSize) {}
 
-uint64_t EventRecorder::recordedCount() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return recorded_;
-}
-
 void EventRecorder::record(const Object& involved, const std::string& type, const std::string& reason,
                            const std::string& messageIn) {
   std::string message = redactSecrets(messageIn);
@@ -32,7 +27,6 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
   bool repeat = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ++recorded_;
     auto it = cache_.find(key);
     if (it != cache_.end()) {
       it->second.count++;

@@ -36,7 +36,6 @@ void Informer::dispatch(ChangeType type, const Object& obj) {
 }
 
 Status Informer::relist() {
-  ++lists_;
   std::vector<ObjectPtr> items;
   ListOptions lo;
   lo.labelSelector = options_.labelSelector;
@@ -124,7 +123,6 @@ void Informer::run() {
     wo.labelSelector = options_.labelSelector;
     wo.resourceVersion = resourceVersion_;
     wo.timeoutSeconds = options_.watchTimeoutSeconds;
-    ++watches_;
     bool gotEvent = false;
     auto started = std::chrono::steady_clock::now();
     Status s = api_.watch(resource_, options_.ns, wo,

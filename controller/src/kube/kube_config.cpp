@@ -1,12 +1,12 @@
 #include "ossvp/controller/kube/kube_config.h"
 
-#include <cpprest/asyncrt_utils.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "ossvp/common/base64.h"
 #include "ossvp/common/secret_redactor.h"
 
 namespace ossvp::controller::kube {
@@ -21,12 +21,8 @@ Result<std::string> readFile(const std::filesystem::path& path) {
 }
 
 Result<std::string> decodeBase64(const std::string& data, const std::string& field) {
-  try {
-    auto bytes = utility::conversions::from_base64(utility::conversions::to_string_t(data));
-    return std::string(bytes.begin(), bytes.end());
-  } catch (const std::exception&) {
-    return invalidArgument("kubeconfig field " + field + " is not valid base64");
-  }
+  if (auto bytes = base64Decode(data)) return std::move(*bytes);
+  return invalidArgument("kubeconfig field " + field + " is not valid base64");
 }
 
 // Reads `<name>-data` (base64) or `<name>` (a file, relative to the kubeconfig).

@@ -1,8 +1,5 @@
 #include "ossvp/controller/kube/object_util.h"
 
-#include <ctime>
-#include <cstdio>
-
 #include "ossvp/controller/kube/api_errors.h"
 
 namespace ossvp::controller::kube {
@@ -74,36 +71,6 @@ std::string stringAt(const Object& obj, const std::string& pointer) {
   } catch (const std::exception&) {
     return "";
   }
-}
-
-std::string formatRfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string formatMicroTime(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count() % 1000000;
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(micros));
-  return buf;
-}
-
-std::chrono::system_clock::time_point parseRfc3339(const std::string& text) {
-  std::tm tm{};
-  if (text.size() < 19 || !strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return {};
-  // system_clock counts nanoseconds in 64 bits: years outside 1678..2261
-  // would overflow, and no Kubernetes timestamp is there (fuzz finding).
-  if (tm.tm_year + 1900 < 1678 || tm.tm_year + 1900 > 2261) return {};
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 Status retryOnConflict(const std::function<Status()>& fn, int attempts) {

@@ -25,7 +25,7 @@ void WorkQueue::addAfter(const std::string& key, std::chrono::milliseconds delay
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (shutdown_) return;
-  auto when = Clock::now() + delay;
+  auto when = clock_.steadyNow() + delay;
   auto it = delayed_.find(key);
   if (it == delayed_.end() || when < it->second) delayed_[key] = when;
   cv_.notify_all();
@@ -54,7 +54,7 @@ int WorkQueue::failures(const std::string& key) const {
   return it == failures_.end() ? 0 : it->second;
 }
 
-void WorkQueue::promoteDueLocked(Clock::time_point now) {
+void WorkQueue::promoteDueLocked(Clock::Instant now) {
   for (auto it = delayed_.begin(); it != delayed_.end();) {
     if (it->second <= now) {
       std::string key = it->first;
@@ -70,7 +70,7 @@ bool WorkQueue::get(std::string* key) {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     if (shutdown_) return false;
-    promoteDueLocked(Clock::now());
+    promoteDueLocked(clock_.steadyNow());
     if (!queue_.empty()) break;
     if (delayed_.empty()) {
       cv_.wait(lock);
@@ -79,8 +79,8 @@ bool WorkQueue::get(std::string* key) {
                                    [](const auto& a, const auto& b) { return a.second < b.second; });
       // A copy: wait_until reads its deadline again after waking, when
       // another thread may have erased this entry (ASan heap-use-after-free).
-      const Clock::time_point deadline = next->second;
-      cv_.wait_until(lock, deadline);
+      const Clock::Instant deadline = next->second;
+      clock_.waitUntil(lock, cv_, deadline);
     }
   }
   *key = queue_.front();

@@ -5,7 +5,7 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/percent_encoding.h"
 #include "ossvp/ossemu/nas_service.h"
 #include "ossvp/ossemu/oss_error.h"
 
@@ -118,8 +118,8 @@ void Emulator::handleRpc(const HttpRequest& req, BodySource& body, HttpResponse*
       std::string part = text->substr(pos, amp - pos);
       size_t eq = part.find('=');
       if (!part.empty()) {
-        params[ossclient::uriDecode(part.substr(0, eq), true)] =
-            eq == std::string::npos ? "" : ossclient::uriDecode(part.substr(eq + 1), true);
+        params[percentDecode(part.substr(0, eq), true)] =
+            eq == std::string::npos ? "" : percentDecode(part.substr(eq + 1), true);
       }
       pos = amp + 1;
     }

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "ossvp/common/percent_encoding.h"
+
 namespace ossvp::ossemu {
 namespace {
 
@@ -14,13 +16,6 @@ const std::string* findKv(const KeyValues& kvs, std::string_view name) {
     if (k == name) return &v;
   }
   return nullptr;
-}
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -67,40 +62,6 @@ const std::string* HttpResponse::header(std::string_view name) const {
   return nullptr;
 }
 
-std::string urlDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hexValue(s[i + 1]);
-      int lo = hexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-std::string urlEncode(std::string_view s, bool keepSlash) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || (keepSlash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 KeyValues parseQuery(std::string_view raw) {
   KeyValues out;
   size_t pos = 0;
@@ -111,9 +72,9 @@ KeyValues parseQuery(std::string_view raw) {
     if (!part.empty()) {
       size_t eq = part.find('=');
       if (eq == std::string_view::npos) {
-        out.emplace_back(urlDecode(part), "");
+        out.emplace_back(percentDecode(part), "");
       } else {
-        out.emplace_back(urlDecode(part.substr(0, eq)), urlDecode(part.substr(eq + 1)));
+        out.emplace_back(percentDecode(part.substr(0, eq)), percentDecode(part.substr(eq + 1)));
       }
     }
     pos = amp + 1;
@@ -146,7 +107,6 @@ std::string formatUtc(int64_t unixSeconds, const char* format) {
 }  // namespace
 
 std::string httpDate(int64_t unixSeconds) { return formatUtc(unixSeconds, "%a, %d %b %Y %H:%M:%S GMT"); }
-std::string isoDate(int64_t unixSeconds) { return formatUtc(unixSeconds, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 namespace {
 std::optional<int64_t> parseWith(std::string_view s, const char* fmt) {
@@ -165,6 +125,5 @@ std::optional<int64_t> parseHttpDate(std::string_view s) {
 }
 
 std::optional<int64_t> parseIsoBasic(std::string_view s) { return parseWith(s, "%Y%m%dT%H%M%SZ"); }
-std::optional<int64_t> parseIsoSeconds(std::string_view s) { return parseWith(s, "%Y-%m-%dT%H:%M:%S"); }
 
 }  // namespace ossvp::ossemu

@@ -1,6 +1,6 @@
 #include "ossvp/ossemu/list_token.h"
 
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/base64.h"
 
 namespace ossvp::ossemu {
 namespace {
@@ -32,24 +32,11 @@ std::string encodeListToken(std::string_view key) {
   std::string envelope(1, kKeyField);
   appendVarint(envelope, key.size());
   envelope += key;
-  std::string token = ossclient::base64Encode(envelope);
-  for (char& c : token) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!token.empty() && token.back() == '=') token.pop_back();
-  return token;
+  return base64UrlEncode(envelope);
 }
 
 std::optional<std::string> decodeListToken(std::string_view token) {
-  std::string b64(token);
-  for (char& c : b64) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (c == '+' || c == '/' || c == '=') return std::nullopt;  // not base64url without padding
-  }
-  while (b64.size() % 4) b64 += '=';
-  std::optional<std::string> envelope = ossclient::base64Decode(b64);
+  std::optional<std::string> envelope = base64UrlDecode(token);
   if (!envelope || envelope->empty() || (*envelope)[0] != kKeyField) return std::nullopt;
   size_t pos = 1;
   std::optional<size_t> len = readVarint(*envelope, pos);

@@ -16,6 +16,7 @@
 
 #include "ossvp/ossemu/object_meta.h"
 #include "ossvp/common/openapi_rpc_signature.h"
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/ossemu/sts_service.h"
 
 namespace fs = std::filesystem;
@@ -43,8 +44,8 @@ std::string newId(const char* prefix) {
 
 std::string timeText(int64_t t, bool iso) {
   if (t == 0) return "";
-  std::string s = isoDate(t);  // 2021-08-04T18:27:35.000Z
-  return iso ? s.substr(0, 19) + "Z" : s.substr(0, 10) + " " + s.substr(11, 8);
+  std::string s = formatRfc3339(t);  // 2021-08-04T18:27:35Z
+  return iso ? s : s.substr(0, 10) + " " + s.substr(11, 8);
 }
 
 std::string get(const Params& p, const char* k) {
@@ -149,7 +150,7 @@ RpcError* NasService::Impl::check(const HttpRequest& req, const Params& p, int64
     }
     if (now >= c->expiresAt) return &(*err = {400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."});
   }
-  auto ts = parseIsoSeconds(get(p, "Timestamp"));
+  auto ts = parseRfc3339Seconds(get(p, "Timestamp"));
   if (!ts) return &(*err = {400, "MissingTimestamp", "Timestamp is mandatory for this action."});
   if (std::llabs(*ts - now) > 15 * 60) {
     return &(*err = {400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."});

@@ -1,7 +1,5 @@
 #include "ossvp/ossemu/object_meta.h"
 
-#include <openssl/evp.h>
-
 namespace ossvp::ossemu {
 
 namespace {
@@ -60,27 +58,6 @@ std::string hexUpper(const std::string& raw) {
     out += kHex[c >> 4];
     out += kHex[c & 15];
   }
-  return out;
-}
-
-std::string base64Encode(const std::string& raw) {
-  std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string base64Decode(const std::string& text) {
-  if (text.empty()) return {};
-  std::string out(3 * ((text.size() + 3) / 4) + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return {};
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=') ++pad;
-  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "ossvp/common/base64.h"
 #include "ossvp/ossemu/object_meta.h"
 
 namespace ossvp::ossemu {

@@ -7,6 +7,9 @@
 #include <pugixml.hpp>
 #include <sstream>
 
+#include "ossvp/common/base64.h"
+#include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/ossemu/list_token.h"
 #include "ossvp/ossemu/oss_error.h"
 
@@ -75,7 +78,7 @@ bool validBucketName(const std::string& b) {
   });
 }
 
-std::string encodeIf(bool url, const std::string& v) { return url ? urlEncode(v, true) : v; }
+std::string encodeIf(bool url, const std::string& v) { return url ? percentEncode(v, SlashEncoding::kKeep) : v; }
 
 // The metadata a PUT / initiate / copy-REPLACE request sets on an object.
 ObjectMeta metaFromRequest(const HttpRequest& req) {
@@ -151,7 +154,7 @@ OssCall OssService::classify(const HttpRequest& req) const {
   c.hostId = host;
   size_t colon = host.rfind(':');
   if (colon != std::string::npos && host.find(']') == std::string::npos) host = host.substr(0, colon);
-  std::string path = urlDecode(req.rawPath);
+  std::string path = percentDecode(req.rawPath);
   if (path.empty()) path = "/";
   bool virtualHost = false;
   size_t dot = host.find('.');
@@ -276,7 +279,7 @@ Status OssService::listBuckets(const OssCall& c, HttpResponse* resp) {
   for (const auto& b : storage_.listBuckets()) {
     auto n = buckets.append_child("Bucket");
     XmlOut::add(n, "Name", b.name);
-    XmlOut::add(n, "CreationDate", isoDate(b.created));
+    XmlOut::add(n, "CreationDate", formatRfc3339(b.created, Rfc3339Fraction::kMillis));
     XmlOut::add(n, "Location", "oss-" + b.region);
     XmlOut::add(n, "Region", b.region);
     XmlOut::add(n, "StorageClass", "Standard");
@@ -321,7 +324,7 @@ Status OssService::bucketLevel(const HttpRequest& req, const OssCall& c, BodySou
   if (op == "GetBucketInfo") {
     XmlOut x("BucketInfo", false);
     auto n = x.root.append_child("Bucket");
-    XmlOut::add(n, "CreationDate", isoDate(info.created));
+    XmlOut::add(n, "CreationDate", formatRfc3339(info.created, Rfc3339Fraction::kMillis));
     XmlOut::add(n, "Location", "oss-" + info.region);
     XmlOut::add(n, "Name", info.name);
     XmlOut::add(n, "Region", info.region);
@@ -396,7 +399,7 @@ Status OssService::listObjects(const HttpRequest& req, const OssCall& c, bool v2
   for (const auto& m : r.contents) {
     auto n = x.root.append_child("Contents");
     XmlOut::add(n, "Key", encodeIf(url, m.key));
-    XmlOut::add(n, "LastModified", isoDate(m.mtime));
+    XmlOut::add(n, "LastModified", formatRfc3339(m.mtime, Rfc3339Fraction::kMillis));
     XmlOut::add(n, "ETag", quoteEtag(m.etag));
     XmlOut::add(n, "Type", m.type);
     XmlOut::add(n, "Size", std::to_string(m.size));
@@ -531,7 +534,7 @@ Status OssService::putObject(const HttpRequest& req, const OssCall& c, BodySourc
 }
 
 Status OssService::copyObject(const HttpRequest& req, const OssCall& c, HttpResponse* resp) {
-  std::string src = urlDecode(req.headerOr(req.header("x-oss-copy-source") ? "x-oss-copy-source" : "x-amz-copy-source"));
+  std::string src = percentDecode(req.headerOr(req.header("x-oss-copy-source") ? "x-oss-copy-source" : "x-amz-copy-source"));
   size_t q = src.find("?versionId=");
   if (q != std::string::npos) src = src.substr(0, q);
   if (!src.empty() && src[0] == '/') src = src.substr(1);
@@ -550,7 +553,7 @@ Status OssService::copyObject(const HttpRequest& req, const OssCall& c, HttpResp
                                                      toLower(directive) == "replace" || same ? &replace : nullptr,
                                                      forbidOverwrite(req)));
   XmlOut x("CopyObjectResult", c.s3);
-  x.add("LastModified", isoDate(m.mtime));
+  x.add("LastModified", formatRfc3339(m.mtime, Rfc3339Fraction::kMillis));
   x.add("ETag", quoteEtag(m.etag));
   x.into(resp);
   resp->setHeader("x-oss-hash-crc64ecma", std::to_string(m.crc64));
@@ -570,7 +573,7 @@ Status OssService::deleteMultiple(const HttpRequest& req, const OssCall& c, Body
   for (auto o : del.children("Object")) {
     if (++count > 1000) return ossStatus("MalformedXML", "at most 1000 keys per request");
     std::string key = o.child_value("Key");
-    if (url) key = urlDecode(key);
+    if (url) key = percentDecode(key);
     OSSVP_RETURN_IF_ERROR(storage_.remove(c.target.bucket, key));
     if (!quiet) XmlOut::add(x.root.append_child("Deleted"), "Key", encodeIf(url, key));
   }
@@ -628,7 +631,7 @@ Status OssService::completeUpload(const HttpRequest& req, const OssCall& c, Body
   bool url = req.queryOr("encoding-type") == "url";
   XmlOut x("CompleteMultipartUploadResult", c.s3);
   if (url) x.add("EncodingType", "url");
-  x.add("Location", "http://" + c.hostId + "/" + urlEncode(c.target.key, true));
+  x.add("Location", "http://" + c.hostId + "/" + percentEncode(c.target.key, SlashEncoding::kKeep));
   x.add("Bucket", c.target.bucket);
   x.add("Key", encodeIf(url, c.target.key));
   x.add("ETag", quoteEtag(m.etag));
@@ -667,7 +670,7 @@ Status OssService::listParts(const HttpRequest& req, const OssCall& c, HttpRespo
   for (const PartInfo* p : shown) {
     auto n = x.root.append_child("Part");
     XmlOut::add(n, "PartNumber", std::to_string(p->number));
-    XmlOut::add(n, "LastModified", isoDate(p->mtime));
+    XmlOut::add(n, "LastModified", formatRfc3339(p->mtime, Rfc3339Fraction::kMillis));
     XmlOut::add(n, "ETag", quoteEtag(p->etag));
     XmlOut::add(n, "HashCrc64ecma", std::to_string(p->crc64));
     XmlOut::add(n, "Size", std::to_string(p->size));
@@ -709,7 +712,7 @@ Status OssService::listUploads(const HttpRequest& req, const OssCall& c, HttpRes
     XmlOut::add(n, "Key", encodeIf(url, u.key));
     XmlOut::add(n, "UploadId", u.uploadId);
     XmlOut::add(n, "StorageClass", "Standard");
-    XmlOut::add(n, "Initiated", isoDate(u.initiated));
+    XmlOut::add(n, "Initiated", formatRfc3339(u.initiated, Rfc3339Fraction::kMillis));
   }
   x.into(resp);
   return Status::ok();

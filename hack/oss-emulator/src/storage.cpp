@@ -13,6 +13,7 @@
 #include <fstream>
 #include <set>
 
+#include "ossvp/common/base64.h"
 #include "ossvp/ossclient/crc64.h"
 
 namespace fs = std::filesystem;
@@ -284,7 +285,7 @@ Status Storage::load() {
         p.etag = pj.at("etag").get<std::string>();
         p.crc64 = std::stoull(pj.at("crc64").get<std::string>());
         p.mtime = pj.at("mtime").get<int64_t>();
-        p.md5Raw = base64Decode(pj.at("md5").get<std::string>());
+        p.md5Raw = base64Decode(pj.at("md5").get<std::string>()).value_or(std::string());
         p.path = pj.at("path").get<std::string>();
         u.parts[p.number] = p;
       }

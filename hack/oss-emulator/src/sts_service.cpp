@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "ossvp/common/base64.h"
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/common/secret_redactor.h"
 #include "ossvp/ossclient/encoding.h"
 #include "ossvp/ossemu/object_meta.h"
@@ -29,24 +31,10 @@ void renderRpcError(int status, const std::string& code, const std::string& mess
 
 namespace {
 
-std::string base64UrlToStd(std::string s) {
-  for (char& c : s) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (s.size() % 4) s += '=';
-  return s;
-}
-
 std::string randomToken(size_t bytes) {
   std::string raw(bytes, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
   return raw;
-}
-
-std::string isoSeconds(int64_t t) {
-  std::string s = isoDate(t);  // 2020-05-18T05:45:47.000Z
-  return s.substr(0, 19) + "Z";
 }
 
 struct StsFailure {
@@ -101,8 +89,8 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
     fail({401, "AuthenticationFail.OIDCToken.Invalid", "The OIDCToken is invalid: " + why});
   };
   if (token.size() < 4 || d1 == std::string::npos || d2 == std::string::npos) return invalid("not a JWT");
-  auto header = oc::base64Decode(base64UrlToStd(token.substr(0, d1)));
-  auto payload = oc::base64Decode(base64UrlToStd(token.substr(d1 + 1, d2 - d1 - 1)));
+  auto header = base64UrlDecode(token.substr(0, d1));
+  auto payload = base64UrlDecode(token.substr(d1 + 1, d2 - d1 - 1));
   if (!header || !payload) return invalid("bad base64url");
   nlohmann::json h, p;
   try {
@@ -114,11 +102,9 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   std::string alg = h.value("alg", "");
   if (!opt_.hmacKey.empty()) {
     if (alg != "HS256") return fail({401, "AuthenticationFail.OIDCToken.InvalidSignature", "The OIDCToken signature is invalid."});
-    std::string mac = oc::base64Encode(oc::hmacSha256(opt_.hmacKey, token.substr(0, d2)));
-    std::string want = base64UrlToStd(token.substr(d2 + 1));
-    while (!mac.empty() && mac.back() == '=') mac.pop_back();
-    while (!want.empty() && want.back() == '=') want.pop_back();
-    if (mac != want) return fail({401, "AuthenticationFail.OIDCToken.InvalidSignature", "The OIDCToken signature is invalid."});
+    if (base64UrlDecode(token.substr(d2 + 1)) != oc::hmacSha256(opt_.hmacKey, token.substr(0, d2))) {
+      return fail({401, "AuthenticationFail.OIDCToken.InvalidSignature", "The OIDCToken signature is invalid."});
+    }
   } else if (alg != "none" && alg != "HS256" && alg != "RS256") {
     return invalid("unsupported alg");
   }
@@ -143,8 +129,8 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
 
   StoredCredential cred;
   cred.accessKeyId = "STS." + hexUpper(randomToken(12));
-  cred.secret = oc::base64Encode(randomToken(30));
-  cred.securityToken = "CAIS" + oc::base64Encode(randomToken(300));
+  cred.secret = base64Encode(randomToken(30));
+  cred.securityToken = "CAIS" + base64Encode(randomToken(300));
   cred.expiresAt = now + duration;
   registerSecret(cred.secret);
   registerSecret(cred.securityToken);
@@ -156,14 +142,14 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
        {{"Subject", p.value("sub", "")},
         {"Issuer", iss},
         {"ClientIds", "sts.aliyuncs.com"},
-        {"ExpirationTime", isoSeconds(exp)},
-        {"IssuanceTime", isoSeconds(p.value("iat", now))},
+        {"ExpirationTime", formatRfc3339(exp)},
+        {"IssuanceTime", formatRfc3339(p.value("iat", now))},
         {"VerificationInfo", "Success"}}},
       {"AssumedRoleUser",
        {{"AssumedRoleId", hexUpper(randomToken(8)) + ":" + session}, {"Arn", roleArn + "/" + session}}},
       {"Credentials",
        {{"SecurityToken", cred.securityToken},
-        {"Expiration", isoSeconds(cred.expiresAt)},
+        {"Expiration", formatRfc3339(cred.expiresAt)},
         {"AccessKeySecret", cred.secret},
         {"AccessKeyId", cred.accessKeyId}}},
       {"SourceIdentity", ""}};

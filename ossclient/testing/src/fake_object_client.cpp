@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "ossvp/ossclient/crc64.h"
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/base64.h"
 #include "ossvp/ossclient/oss_error.h"
 
 namespace ossvp::ossclient::testing {

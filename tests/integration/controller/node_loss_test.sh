@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# WaitForFirstConsumer node loss (issue 9 chaos, "a simulated node
-# disappears"): the node selected for a PVC (volume.kubernetes.io/selected-node)
+# WaitForFirstConsumer node loss (a simulated node disappears): the node selected for a PVC (volume.kubernetes.io/selected-node)
 # is deleted for good while its populator pod copies. The controller must not
 # pin new pods to it (pod GC would remove every attempt); it reschedules like
 # the CSI external-provisioner: Warning event PopulatorNodeGone naming the
@@ -11,8 +10,7 @@
 #
 # The first selection is made by annotating the PVC as the scheduler does:
 # kube-sim's scheduler keeps a pending consumer pod's assumed node even after
-# that node is deleted and would re-select it (see the lead's notes, h-nodefix
-# report). The consumer pod is created after the node loss instead.
+# that node is deleted and would re-select it. The consumer pod is created after the node loss instead.
 source "$(dirname "$0")/lib.sh"
 
 SEED=$WORK/seed

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Least privilege, proven (issue 9): the install's RBAC (manifests/base
+# Least privilege, proven: the install's RBAC (manifests/base
 # controller-rbac.yaml, manifests/pod-handler/populator-rbac.yaml) is exactly
 # what ossvp needs.
 #  A. Both modes run under that RBAC with kube-sim's decision audit on

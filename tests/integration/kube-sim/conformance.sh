@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kube-sim conformance test: drives the REAL kubectl (v1.32) and curl against
-# build/bin/kube-sim and checks the behaviours listed in
-# shared/reference/kube-sim-spec.md Part 3 (discovery, OpenAPI-backed apply,
+# build/bin/kube-sim and checks the behaviours ossvp and kubectl rely on
+# (discovery, OpenAPI-backed apply,
 # CRDs with printer columns/short names/validation, core semantics, watch,
 # finalizers, GC, fault injection, restart with persisted state, RBAC).
 set -uo pipefail

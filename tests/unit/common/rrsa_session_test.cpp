@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/common/rrsa_session.h"
 #include "ossvp/common/secret_redactor.h"
 
@@ -48,7 +49,7 @@ struct FakeSts {
       auto exp = std::chrono::system_clock::now() + std::chrono::seconds(lifetime);
       return StsHttpReply{200, R"({"Credentials":{"AccessKeyId":"STS.key)" + n +
                                    R"(","AccessKeySecret":"session-secret-)" + n + R"(-xyz","SecurityToken":"sec-token-)" +
-                                   n + R"(-abc","Expiration":")" + formatStsTime(std::chrono::system_clock::to_time_t(exp)) + R"("}})"};
+                                   n + R"(-abc","Expiration":")" + formatRfc3339(exp) + R"("}})"};
     };
   }
 };

@@ -41,3 +41,28 @@ TEST_CASE("transient failures are the ones another attempt may fix", "[unit]") {
     CHECK_FALSE(Status(c, "x").isTransient());
   }
 }
+
+TEST_CASE("a service's error code and HTTP status travel with the Status", "[unit]") {
+  Status s = Status::fromService(StatusCode::NotFound, "NoSuchKey (HTTP 404): gone", "NoSuchKey", 404)
+                 .withContext("after 3 attempts");
+  CHECK(s.code() == StatusCode::NotFound);
+  CHECK(s.serviceCode() == "NoSuchKey");
+  CHECK(s.httpStatus() == 404);
+  CHECK(s.message() == "after 3 attempts: NoSuchKey (HTTP 404): gone");
+  // A message that merely mentions a code does not carry it.
+  Status local = notFound("NoSuchKey: a local message");
+  CHECK(local.serviceCode().empty());
+  CHECK(local.httpStatus() == 0);
+  // Ok stays plain Ok.
+  Status ok = Status::fromService(StatusCode::Ok, "", "NoSuchKey", 200);
+  CHECK(ok.isOk());
+  CHECK(ok.serviceCode().empty());
+}
+
+TEST_CASE("an expired version is neither a timeout nor transient", "[unit]") {
+  Status expired(StatusCode::Expired, "resourceVersion too old");
+  CHECK(expired.toString() == "Expired: resourceVersion too old");
+  CHECK_FALSE(expired.isTransient());
+  CHECK(expired.toErrno() == ESTALE);
+  CHECK(Status(StatusCode::Timeout, "deadline").toErrno() == ETIMEDOUT);
+}

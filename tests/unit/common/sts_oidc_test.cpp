@@ -150,12 +150,3 @@ TEST_CASE("sts_oidc: when to refresh", "[sts]") {
   CHECK(stsRefreshDue(hour, at(4000), seconds(180)));  // expired
 }
 
-TEST_CASE("sts_oidc: STS time stamps", "[sts]") {
-  CHECK(formatStsTime(1634704029) == "2021-10-20T04:27:09Z");
-  CHECK(parseStsTime("2021-10-20T04:27:09Z") == at(1634704029));
-  CHECK(parseStsTime("2021-10-20T04:27:09.123Z") == at(1634704029));
-  CHECK_FALSE(parseStsTime(""));
-  CHECK_FALSE(parseStsTime("2021-10-20 04:27:09"));
-  CHECK_FALSE(parseStsTime("2021-13-20T04:27:09Z"));
-  CHECK_FALSE(parseStsTime("2021-10-20T04:27:09+08:00"));
-}

@@ -92,7 +92,7 @@ TEST_CASE("enum names round-trip and map to the NAS API spelling", "[unit]") {
   REQUIRE(parseDataType("metadata", &d));
   CHECK(nasDataType(d) == "Metadata");
   REQUIRE(parseDataType("metadataAndData", &d));
-  CHECK(nasDataType(d) == "MetaAndData");  // not "MetadataAndData" (alibaba-apis.md 6.4)
+  CHECK(nasDataType(d) == "MetaAndData");  // the NAS API's spelling, not "MetadataAndData"
   CHECK(dataTypeName(d) == "metadataAndData");
   CHECK_FALSE(parseDataType("data", &d));
 }

@@ -1,20 +1,17 @@
-// Test helper: loads every YAML document of a file with yaml-cpp and converts
-// it to nlohmann::json the way the Kubernetes API server reads YAML (plain
-// scalars become integers, floats, booleans or null when they look like
-// one; quoted scalars always stay strings).
+// Test helper: the YAML files of the source tree (crds/, manifests/) as
+// nlohmann::json documents, converted by common's yamlDocumentsToJson (the
+// Kubernetes API server's reading of YAML).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 namespace ossvp_test {
 
-nlohmann::json yamlToJson(const YAML::Node& node);
-
-// All non-empty documents of `path` (throws YAML::Exception on bad YAML).
+// All non-empty documents of `path`; throws std::runtime_error naming the
+// file when it cannot be read or is not valid YAML.
 std::vector<nlohmann::json> loadYamlDocuments(const std::string& path);
 
 // Every *.yaml / *.yml file under `dir` (recursively), sorted.

@@ -64,7 +64,7 @@ struct BmcpfsWorld : World {
   }
   std::unique_ptr<BmcpfsStrategy> makeStrategy() {
     return std::make_unique<BmcpfsStrategy>(
-        api, *events, *status, [this](const std::string&) { return Result<std::shared_ptr<NasApi>>(nas); },
+        api, *events, *status, metrics, [this](const std::string&) { return Result<std::shared_ptr<NasApi>>(nas); },
         std::chrono::milliseconds(10));
   }
   // The bmcpfs provisioner: the prime PVC's PV is a fileset.
@@ -144,7 +144,7 @@ TEST_CASE("bmcpfs: a failed task is reported once, survives a restart and is not
         std::string::npos);
 
   // A restarted controller (fresh strategy state) does not start the import again.
-  PvcReconciler restarted(w.api, w.api, *w.events, *w.status, w.options);
+  PvcReconciler restarted(w.api, w.api, *w.events, *w.status, w.metrics, w.options);
   restarted.addStrategy(w.makeStrategy());
   CHECK(restarted.reconcilePvc("argo", "data").isDone());
   CHECK(w.nas->createFlows == 1);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "ossvp/controller/kube/informer.h"
 #include "ossvp/controller/kube/kube_config.h"
 #include "ossvp/controller/kube/work_queue.h"
+#include "ossvp/controller/testing/fake_clock.h"
 #include "ossvp/controller/testing/fake_kube_api.h"
 
 namespace ossvp::controller::testing {
@@ -54,32 +56,104 @@ TEST_CASE("work queue: per-key exponential backoff and delayed adds", "[controll
   q.forget("k");
   CHECK(q.failures("k") == 0);
   CHECK(q.addRateLimited("other") == 10ms);
+}
 
-  kube::WorkQueue d;
-  auto start = std::chrono::steady_clock::now();
-  d.addAfter("x", 50ms);
-  CHECK(d.length() == 0);
-  std::string k;
-  REQUIRE(d.get(&k));
-  CHECK(k == "x");
-  CHECK(std::chrono::steady_clock::now() - start >= 45ms);
+namespace {
+// One q.get() on its own thread. The destructor shuts the queue down and
+// joins, so a failed assertion does not leave the thread blocked.
+class GetThread {
+ public:
+  explicit GetThread(kube::WorkQueue& q) : q_(q), thread_([this] {
+    got_ = q_.get(&key_);
+    returned_ = true;
+  }) {}
+  ~GetThread() {
+    q_.shutdown();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool returned() const { return returned_; }
+  // Waits for get() to return: the key it handed out, or "" after shutdown.
+  std::string finish() {
+    thread_.join();
+    return got_ ? key_ : "";
+  }
+
+ private:
+  kube::WorkQueue& q_;
+  std::string key_;
+  bool got_ = false;
+  std::atomic<bool> returned_{false};
+  std::thread thread_;  // last: starts once the members it uses exist
+};
+}  // namespace
+
+TEST_CASE("work queue: a delayed key is handed out once its time has come, not before", "[controller][kube]") {
+  FakeClock clock;
+  kube::WorkQueue q(kube::WorkQueue::Options{}, clock);
+  q.addAfter("x", 50ms);
+  CHECK(q.length() == 0);
+  CHECK(q.delayedLength() == 1);
+  GetThread worker(q);
+  REQUIRE(clock.awaitParks(1));  // the worker waits for x's time
+  clock.advance(49ms);
+  REQUIRE(clock.awaitParks(2));  // woken, x is not due: it waits again
+  CHECK_FALSE(worker.returned());
+  CHECK(q.delayedLength() == 1);
+  clock.advance(1ms);
+  CHECK(worker.finish() == "x");
+  CHECK(q.delayedLength() == 0);
+}
+
+TEST_CASE("work queue: a rate-limited key waits for its backoff", "[controller][kube]") {
+  FakeClock clock;
+  kube::WorkQueue q(kube::WorkQueue::Options{100ms, 1s}, clock);
+  REQUIRE(q.addRateLimited("k") == 100ms);
+  REQUIRE(q.addRateLimited("k") == 200ms);  // the earlier due time stays: 100 ms
+  GetThread worker(q);
+  REQUIRE(clock.awaitParks(1));
+  clock.advance(99ms);
+  REQUIRE(clock.awaitParks(2));
+  CHECK_FALSE(worker.returned());
+  clock.advance(1ms);
+  CHECK(worker.finish() == "k");
+}
+
+TEST_CASE("work queue: shutdown wakes a worker waiting for a delayed key", "[controller][kube]") {
+  FakeClock clock;
+  kube::WorkQueue q(kube::WorkQueue::Options{}, clock);
+  q.addAfter("x", 1h);
+  GetThread worker(q);
+  REQUIRE(clock.awaitParks(1));
+  CHECK_FALSE(worker.returned());
+  q.shutdown();
+  CHECK(worker.finish().empty());
 }
 
 TEST_CASE("work queue: N workers drain concurrently", "[controller][kube]") {
   kube::WorkQueue q;
-  std::atomic<int> handled{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  int handled = 0;  // guarded by mu
   std::vector<std::thread> workers;
   for (int i = 0; i < 4; ++i) {
     workers.emplace_back([&] {
       std::string k;
       while (q.get(&k)) {
-        handled++;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          ++handled;
+        }
+        cv.notify_all();
         q.done(k);
       }
     });
   }
   for (int i = 0; i < 100; ++i) q.add("key-" + std::to_string(i));
-  for (int i = 0; i < 200 && handled < 100; ++i) std::this_thread::sleep_for(5ms);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    // A bound against a hang, not a timing assertion.
+    CHECK(cv.wait_for(lock, 10s, [&] { return handled == 100; }));
+  }
   q.shutdown();
   for (auto& t : workers) t.join();
   CHECK(handled == 100);
@@ -202,7 +276,6 @@ TEST_CASE("kubeconfig: current context, token, CA data and token file rotation",
   CHECK((*cfg)->caPem == "PEMDATA");
   CHECK((*cfg)->defaultNamespace == "demo");
   CHECK((*cfg)->bearerToken() == "first-token");
-  std::this_thread::sleep_for(20ms);
   std::ofstream(dir / "token") << "rotated-token\n";
   std::filesystem::last_write_time(dir / "token", std::filesystem::file_time_type::clock::now() + 1s);
   CHECK((*cfg)->bearerToken() == "rotated-token");
@@ -236,7 +309,13 @@ TEST_CASE("API errors map to status codes", "[controller][kube]") {
   CHECK(kube::isNotFound(kube::statusFromHttp(404, "{}", "GET x")));
   CHECK(kube::isAlreadyExists(kube::statusFromHttp(409, R"({"reason":"AlreadyExists"})", "POST x")));
   CHECK(kube::isConflict(kube::statusFromHttp(409, R"({"reason":"Conflict"})", "PUT x")));
-  CHECK(kube::isExpired(kube::statusFromHttp(410, R"({"reason":"Expired"})", "GET x")));
+  Status gone = kube::statusFromHttp(410, R"({"reason":"Expired","message":"too old resource version"})", "GET x");
+  CHECK(kube::isExpired(gone));
+  CHECK(gone.serviceCode() == "Expired");
+  CHECK(gone.httpStatus() == 410);
+  // A request that ran out of time is not an expired resourceVersion: no relist.
+  CHECK_FALSE(kube::isExpired(Status(StatusCode::Timeout, "GET x: deadline exceeded")));
+  CHECK_FALSE(kube::isExpired(kube::statusFromHttp(504, R"({"reason":"Timeout"})", "GET x")));
   auto s = kube::statusFromHttp(422, R"({"reason":"Invalid","message":"spec.x: bad"})", "PATCH /a");
   CHECK(kube::isInvalid(s));
   CHECK_THAT(s.message(), Catch::Contains("spec.x: bad"));

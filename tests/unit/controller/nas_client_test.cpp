@@ -22,6 +22,11 @@ TEST_CASE("NAS errors map to status codes and keep their Code", "[nas]") {
   CHECK(quota.code() == StatusCode::PermissionDenied);
   CHECK(nasErrorIs(quota.withContext("NAS CreateDataFlow"), "QuotaExceeded.DataFlow"));
   CHECK_FALSE(nasErrorIs(quota, "DataFlow.Bucket.NotExist"));
+  CHECK(quota.serviceCode() == "QuotaExceeded.DataFlow");
+  CHECK(quota.httpStatus() == 403);
+  // The code is the service's, not a phrase found in its message.
+  Status other = nasErrorStatus({400, "InvalidParameter", "unlike QuotaExceeded.DataFlow: x"});
+  CHECK_FALSE(nasErrorIs(other, "QuotaExceeded.DataFlow"));
   CHECK(nasErrorStatus({404, "DataFlow.Bucket.NotExist", "x"}).code() == StatusCode::NotFound);
   CHECK(nasErrorStatus({503, "ServiceUnavailable", "x"}).code() == StatusCode::Unavailable);
   CHECK(nasErrorStatus({400, "Throttling.User", "x"}).code() == StatusCode::Unavailable);

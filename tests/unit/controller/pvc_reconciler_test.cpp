@@ -4,8 +4,8 @@
 
 #include <functional>
 #include <set>
-#include <thread>
 
+#include "ossvp/controller/testing/fake_clock.h"
 #include "reconciler_world.h"
 
 namespace ossvp::controller::testing {
@@ -310,18 +310,29 @@ TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[con
 
 TEST_CASE("reconcile: transient failure retries with a new pod after a growing backoff",
           "[controller][reconciler]") {
-  World w;
+  using std::chrono::milliseconds;
+  FakeClock clock;
+  ControllerOptions opts = World::defaults();
+  opts.retryBaseDelay = std::chrono::seconds(10);
+  World w(opts, clock);
   w.startPopulation();
   w.setPod("Failed", nullptr, 7, R"({"reason":"TransientErrorsExhausted","message":"connect to endpoint: timed out"})");
   Outcome o = w.reconcile();
   REQUIRE(o.isRequeue());
-  CHECK(o.delay() >= std::chrono::milliseconds(20));
+  CHECK(o.delay() >= std::chrono::seconds(10));
   CHECK_FALSE(w.pod());  // a new pod each time
   CHECK_THAT(eventMessage(w, reason::kFailed), Catch::Contains("connect to endpoint: timed out"));
   CHECK_THAT(eventMessage(w, reason::kFailed), Catch::Contains("attempt 1 of 3"));
   CHECK(w.ossvpStatus().generic.at("u1").phase == kPvcPhaseRetrying);
 
-  std::this_thread::sleep_for(o.delay());
+  // Not before the backoff has passed ...
+  clock.advance(std::chrono::seconds(10) - milliseconds(1));
+  Outcome early = w.reconcile();
+  CHECK(early.isRequeue());
+  CHECK(early.delay() > milliseconds(0));
+  CHECK_FALSE(w.pod());
+  // ... and at once when it has.
+  clock.advance(milliseconds(1));
   REQUIRE(w.reconcile().isDone());
   REQUIRE(w.pod());
   CHECK(kube::labelOf(*w.pod(), std::string(kLabelAttempt)) == "2");
@@ -329,8 +340,11 @@ TEST_CASE("reconcile: transient failure retries with a new pod after a growing b
   w.setPod("Failed", nullptr, 7, R"({"reason":"TransientErrorsExhausted","message":"timed out"})");
   Outcome o2 = w.reconcile();
   REQUIRE(o2.isRequeue());
-  CHECK(o2.delay() >= std::chrono::milliseconds(40));  // grows
-  std::this_thread::sleep_for(o2.delay());
+  CHECK(o2.delay() >= std::chrono::seconds(20));  // grows
+  clock.advance(std::chrono::seconds(20) - milliseconds(1));
+  CHECK(w.reconcile().isRequeue());
+  CHECK_FALSE(w.pod());
+  clock.advance(milliseconds(1));
   w.reconcile();
   REQUIRE(w.pod());
   w.setPod("Failed", nullptr, 7, R"({"reason":"TransientErrorsExhausted","message":"timed out"})");

@@ -2,12 +2,14 @@
 // StorageClasses, the populator Secret, an ossvp) plus a PvcReconciler with
 // the pod strategy, and small helpers to move the fake cluster along
 // (bind the prime PVC, finish or fail the populator pod, rebind the PVC).
-// The pod strategy reads time from `clock` (the wall clock unless a test
-// passes a FakeClock).
+// The reconciler, the status writer and the pod strategy read time from
+// `clock` (the real clock unless a test passes a FakeClock) and record
+// metrics in `metrics`, which belongs to the world.
 #pragma once
 
 #include <memory>
 
+#include "ossvp/common/populator_contract.h"
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/kube/event_recorder.h"
 #include "ossvp/controller/kube/object_util.h"
@@ -23,8 +25,8 @@ namespace res = kube::resources;
 struct World {
   explicit World(ControllerOptions o = defaults(), const Clock& clock = Clock::system()) : options(std::move(o)) {
     events = std::make_unique<kube::EventRecorder>(api, "ossvp-controller", "test");
-    status = std::make_unique<StatusWriter>(api, api);
-    reconciler = std::make_unique<PvcReconciler>(api, api, *events, *status, options);
+    status = std::make_unique<StatusWriter>(api, api, clock);
+    reconciler = std::make_unique<PvcReconciler>(api, api, *events, *status, metrics, options, clock);
     reconciler->addStrategy(std::make_unique<PodStrategy>(api, api, *events, *status, options, clock));
     api.seed(res::storageClasses(), makeStorageClass("csi-sim", false));
     api.seed(res::storageClasses(), makeStorageClass("csi-wffc", true));
@@ -93,7 +95,7 @@ struct World {
     kube::Object p = *pod(uid);
     p["status"]["phase"] = phase;
     if (!progress.is_null()) {
-      p["metadata"]["annotations"][std::string(kAnnProgress)] = progress.dump();
+      p["metadata"]["annotations"][populator_contract::kProgressAnnotation] = progress.dump();
     }
     if (exitCode >= 0) {
       p["status"]["containerStatuses"] = kube::Object::array(
@@ -116,6 +118,7 @@ struct World {
   }
 
   ControllerOptions options;
+  Metrics metrics;
   FakeKubeApi api;
   std::unique_ptr<kube::EventRecorder> events;
   std::unique_ptr<StatusWriter> status;

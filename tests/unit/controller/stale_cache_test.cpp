@@ -52,7 +52,7 @@ TEST_CASE("stale cache: no second pod, attempt or announcement", "[controller][r
   World w;
   SnapshotReader stale(w.api);
   StatusWriter status(w.api, stale);
-  PvcReconciler r(w.api, stale, *w.events, status, w.options);
+  PvcReconciler r(w.api, stale, *w.events, status, w.metrics, w.options);
   r.addStrategy(std::make_unique<PodStrategy>(w.api, stale, *w.events, status, w.options));
   w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
   w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));

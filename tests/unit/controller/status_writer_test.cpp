@@ -1,12 +1,12 @@
 // StatusWriter's per-ossvp coalescing: N PVCs' progress updates become one
 // status write, applied in arrival order, an immediate update writes pending
 // ones first (never overwritten by them), and a 409 re-applies all of them.
+// The coalescing window is measured on a FakeClock.
 #include <catch2/catch.hpp>
-
-#include <thread>
 
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/status_writer.h"
+#include "ossvp/controller/testing/fake_clock.h"
 #include "ossvp/controller/testing/fake_kube_api.h"
 
 namespace ossvp::controller::testing {
@@ -38,8 +38,9 @@ struct Fixture {
     api.clearActions();
     writer.setCoalesceWindow(std::chrono::hours(1));
   }
+  FakeClock clock;
   FakeKubeApi api;
-  StatusWriter writer{api, api};
+  StatusWriter writer{api, api, clock};
 };
 
 }  // namespace
@@ -98,9 +99,15 @@ TEST_CASE("status coalescing: written once the window has passed; zero window wr
   f.writer.setCoalesceWindow(std::chrono::milliseconds(30));
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
   CHECK(f.writer.flushDue() == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  f.clock.advance(std::chrono::milliseconds(20));
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 50)).isOk());  // the window runs from the first
+  f.clock.advance(std::chrono::milliseconds(9));
+  CHECK(f.writer.flushDue() == 0);
+  CHECK(statusWrites(f.api) == 0);
+  f.clock.advance(std::chrono::milliseconds(1));
   CHECK(f.writer.flushDue() == 1);
   CHECK(statusWrites(f.api) == 1);
+  CHECK(statusOf(f.api).generic.at("u1").progress == "50%");
 
   f.writer.setCoalesceWindow(std::chrono::milliseconds(0));
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 60)).isOk());

@@ -15,6 +15,7 @@
 #include "actors/node_lifecycle_controller.h"
 #include "actors/pod_gc.h"
 #include "eventually.h"
+#include "ossvp/common/rfc3339.h"
 #include "store/object_store.h"
 
 using namespace ossvp::kubesim;
@@ -96,7 +97,7 @@ TEST_CASE("the taint manager evicts now, later, or never", "[kube-sim][node]") {
   using K = NoExecuteDecision::Kind;
   CHECK(noExecuteDecision(json::array(), json::array(), now).kind == K::kKeep);
   CHECK(noExecuteDecision(json::array({taint("a", "NoSchedule")}), json::array(), now).kind == K::kKeep);
-  json unreachable = json::array({taint(names::kTaintUnreachable, "NoExecute", "", rfc3339At(now - 10))});
+  json unreachable = json::array({taint(names::kTaintUnreachable, "NoExecute", "", ossvp::formatRfc3339(now - 10))});
   CHECK(noExecuteDecision(unreachable, json::array(), now).kind == K::kEvictNow);
   json forever = json::array({{{"key", names::kTaintUnreachable}, {"operator", "Exists"}, {"effect", "NoExecute"}}});
   CHECK(noExecuteDecision(unreachable, forever, now).kind == K::kToleratedForever);

@@ -68,7 +68,7 @@ TEST_CASE("generation follows spec changes only; status subresource is separate"
   json sts = {{"metadata", {{"name", "x"}}}, {"spec", {{"replicas", 1}}}, {"status", {{"replicas", 9}}}};
   json created = *s.create(gvr::kStatefulSets, "t", sts);
   CHECK(created["metadata"]["generation"] == 1);
-  CHECK(!created.contains("status"));  // dropped on create (M5)
+  CHECK(!created.contains("status"));  // dropped on create
   auto st = s.patch(gvr::kStatefulSets, "t", "x", PatchType::MergePatch, {{"status", {{"replicas", 1}}}},
                     WriteOptions{false, "", "Ignore", true, false});
   REQUIRE(st.isOk());

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "ossvp/common/percent_encoding.h"
 #include "ossvp/ossemu/list_token.h"
 #include "ossvp/ossemu/oss_service.h"
 
@@ -146,7 +147,7 @@ TEST_CASE("ListObjects V2 continuation tokens are URL-safe and accepted however 
   f.run("PUT", "/bkt");
   // Key lengths 1..6 cover every base64 padding; the bytes give '+' and '/' in standard base64.
   std::vector<std::string> keys = {"a", "b>", "c>?", "d>?~", "e\xfb\xff", "f=/+ %"};
-  for (const auto& k : keys) f.run("PUT", "/bkt/" + urlEncode(k, true), {}, "x");
+  for (const auto& k : keys) f.run("PUT", "/bkt/" + ossvp::percentEncode(k, ossvp::SlashEncoding::kKeep), {}, "x");
   std::vector<std::string> seen;
   std::string query = "list-type=2&max-keys=1&encoding-type=url";
   for (int page = 0; page < 10; ++page) {
@@ -154,7 +155,7 @@ TEST_CASE("ListObjects V2 continuation tokens are URL-safe and accepted however 
     REQUIRE(r.status == 200);
     size_t k = r.body.find("<Key>");
     REQUIRE(k != std::string::npos);
-    seen.push_back(urlDecode(r.body.substr(k + 5, r.body.find('<', k + 5) - k - 5)));
+    seen.push_back(ossvp::percentDecode(r.body.substr(k + 5, r.body.find('<', k + 5) - k - 5)));
     size_t t = r.body.find("<NextContinuationToken>");
     if (t == std::string::npos) break;
     std::string token = r.body.substr(t + 23, r.body.find('<', t + 23) - t - 23);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "ossvp/common/secret_redactor.h"
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/base64.h"
 #include "ossvp/ossclient/oss_error.h"
 
 using namespace ossvp;
@@ -19,6 +19,11 @@ TEST_CASE("error XML body is parsed", "[error]") {
   CHECK(e->requestId == "5C3D9175B6FC201293AD****");
   CHECK(e->hostId == "test.oss-cn-hangzhou.aliyuncs.com");
   CHECK(e->ec == "0015-00000101");
+  Status s = toStatus(ossErrorFromResponse(404, body, "", "", ""), "test", "");
+  CHECK(s.code() == StatusCode::NotFound);
+  CHECK(s.serviceCode() == "NoSuchBucket");
+  CHECK(s.httpStatus() == 404);
+  CHECK(s.withContext("listing oss://test/").serviceCode() == "NoSuchBucket");
   CHECK_FALSE(parseOssErrorXml("not xml"));
   CHECK_FALSE(parseOssErrorXml("<ListBucketResult/>"));
 }
@@ -35,6 +40,8 @@ TEST_CASE("HEAD errors come from the base64 x-oss-err header", "[error]") {
   CHECK(e.ec == "0026-00000001");
   Status s = toStatus(e, "b", "walker2asdasdasd.txt");
   CHECK(s.code() == StatusCode::NotFound);
+  CHECK(s.serviceCode() == "NoSuchKey");
+  CHECK(s.httpStatus() == 404);
   CHECK(s.message() ==
         "NoSuchKey (HTTP 404): The specified key does not exist. [RequestId 6556E3AED11E553933CCDEDF, EC "
         "0026-00000001, bucket b, key walker2asdasdasd.txt]");

@@ -1,7 +1,7 @@
-// OSS V1 signing: the official SDK vectors (shared/reference/alibaba-apis.md §1.2) exactly.
+// OSS V1 signing: the official SDKs' published test vectors, exactly.
 #include <catch2/catch.hpp>
 
-#include "ossvp/ossclient/encoding.h"
+#include "ossvp/common/percent_encoding.h"
 #include "ossvp/ossclient/signer.h"
 #include "ossvp/ossclient/time_format.h"
 
@@ -29,7 +29,7 @@ SignableRequest v1PutRequest() {
 
 std::string presignedUrl(const std::string& base, SignableRequest r, const QueryParams& added) {
   r.query.insert(r.query.end(), added.begin(), added.end());
-  return base + uriEncode("/" + r.key, true) + "?" + encodeQuery(r.query, true);
+  return base + ossvp::percentEncode("/" + r.key, ossvp::SlashEncoding::kKeep) + "?" + encodeQuery(r.query, true);
 }
 
 }  // namespace
@@ -144,12 +144,12 @@ TEST_CASE("V1-9 presign signs content-type, x-oss headers and decoded sub-resour
         "attachment; filename=example.txt&security-token=token&versionId=versionId?param1=value1");
   std::string sig;
   for (const auto& [k, v] : q) {
-    if (k == "Signature") sig = uriEncode(v, false);
+    if (k == "Signature") sig = ossvp::percentEncode(v);
   }
   CHECK(sig == "3GJoEOv5LX2ASp0HJk%2FhAk%2BqLJc%3D");
 }
 
-TEST_CASE("D3/D4 derived V1 vectors: list page 2 and STS GetObject", "[signer][v1]") {
+TEST_CASE("Derived V1 vectors: list page 2 and STS GetObject", "[signer][v1]") {
   SignableRequest list;
   list.method = "GET";
   list.bucket = "examplebucket";

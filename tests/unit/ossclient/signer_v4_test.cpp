@@ -1,4 +1,4 @@
-// OSS V4 signing: the official SDK vectors (shared/reference/alibaba-apis.md §2.3-2.4) exactly,
+// OSS V4 signing: the official SDKs' published test vectors, exactly,
 // plus verification round trips as the emulator performs them.
 #include <catch2/catch.hpp>
 
@@ -135,7 +135,7 @@ TEST_CASE("V4-8/V4-9 CloudBox product", "[signer][v4]") {
   CHECK(param(q, "x-oss-signature") == "07284191b9b4978ac3520cd39ee2dea2747eda454089359371ff463a6c7ba20f");
 }
 
-TEST_CASE("D1/D2 derived V4 vectors: STS GetObject with Range, ListObjectsV2", "[signer][v4]") {
+TEST_CASE("Derived V4 vectors: STS GetObject with Range, ListObjectsV2", "[signer][v4]") {
   SignableRequest get;
   get.method = "GET";
   get.bucket = "examplebucket";

@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <set>
 
 #include "ossvp/populator/config.h"
 #include "ossvp/populator/exit_code.h"
@@ -103,26 +102,3 @@ TEST_CASE("environment variables configure the run; flags win", "[unit]") {
   CHECK(p.config->endpointOverrides.size() == 2);
 }
 
-TEST_CASE("exit codes are distinct and classify OSS errors", "[unit]") {
-  using ossvp::Status;
-  using ossvp::StatusCode;
-  CHECK(failureFromSourceStatus(Status(StatusCode::PermissionDenied, "AccessDenied")).code == ExitCode::AuthFailed);
-  CHECK(failureFromSourceStatus(Status(StatusCode::Unauthenticated, "x")).code == ExitCode::AuthFailed);
-  CHECK(failureFromSourceStatus(Status(StatusCode::NotFound, "NoSuchBucket")).code == ExitCode::NotFound);
-  CHECK(failureFromSourceStatus(Status(StatusCode::Unavailable, "503")).code == ExitCode::TransientExhausted);
-  CHECK(failureFromSourceStatus(Status(StatusCode::Corruption, "crc")).code == ExitCode::Integrity);
-  CHECK(failureFromTargetStatus(Status(StatusCode::ResourceExhausted, "ENOSPC")).code == ExitCode::Capacity);
-  CHECK(failureFromTargetStatus(Status(StatusCode::Internal, "EROFS")).code == ExitCode::TargetError);
-  CHECK(failureFromTargetStatus(Status(StatusCode::Unavailable, "locked")).code == ExitCode::TargetBusy);
-  std::set<int> codes;
-  for (auto c : {ExitCode::Ok, ExitCode::Internal, ExitCode::BadConfig, ExitCode::AuthFailed, ExitCode::NotFound,
-                 ExitCode::Capacity, ExitCode::Integrity, ExitCode::TransientExhausted, ExitCode::InvalidKeys,
-                 ExitCode::TargetError, ExitCode::TargetBusy, ExitCode::Cancelled}) {
-    codes.insert(static_cast<int>(c));
-  }
-  CHECK(codes.size() == 12);
-  CHECK(isRetryable(ExitCode::TransientExhausted));
-  CHECK(isRetryable(ExitCode::TargetBusy));  // the holder finishes (a re-run is a no-op) or dies (its lock goes)
-  CHECK_FALSE(isRetryable(ExitCode::AuthFailed));
-  CHECK_FALSE(isRetryable(ExitCode::Capacity));
-}

@@ -1,7 +1,9 @@
 // Alibaba Cloud OpenAPI RPC-style request signing, signature version 1.0
 // (HMAC-SHA1), shared by every party that speaks the NAS data-flow API: the
 // controller (client), kube-sim's bmcpfs provisioner (client) and the
-// emulator (verifier). See shared/reference/alibaba-apis.md §5.1.
+// emulator (verifier). The string to sign is
+// METHOD&%2F&percentEncode(sorted, percent-encoded query), keyed with
+// AccessKeySecret + "&".
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -11,12 +13,9 @@
 
 namespace ossvp {
 
-// RFC 3986 percent-encoding as OpenAPI requires: unreserved characters kept,
-// everything else %XX in upper case (space %20, '*' %2A, '~' kept).
-std::string rpcPercentEncode(const std::string& text);
-
 // "k1=v1&k2=v2..." over every parameter but Signature, sorted by name and
-// percent-encoded: the query string of a signed request, minus its Signature.
+// percent-encoded (percent_encoding.h: space %20, '*' %2A, '~' kept, '/'
+// %2F, as OpenAPI requires): the query string of a signed request, minus its Signature.
 std::string rpcCanonicalQuery(const std::map<std::string, std::string>& params);
 
 // "<METHOD>&%2F&<percent-encoded canonical query>".

@@ -1,10 +1,12 @@
 // Result<T>: a value of type T or a non-ok Status (a small std::expected
-// stand-in until the project moves to C++23).
+// stand-in until the project moves to C++23). Result<T, E> carries another
+// error type instead, e.g. kube-sim's ApiResult<T> = Result<T, ApiError>.
 //
 // Thread-safety: a value type; externally synchronized like any T.
 #pragma once
 
 #include <cassert>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -12,28 +14,36 @@
 
 namespace ossvp {
 
-template <typename T>
+template <typename T, typename E = Status>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}                    // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).isOk()); }  // NOLINT
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {    // NOLINT
+    if constexpr (std::is_same_v<E, Status>) assert(!std::get<1>(v_).isOk());
+  }
 
-  bool isOk() const { return std::holds_alternative<T>(v_); }
+  bool isOk() const { return v_.index() == 0; }
   explicit operator bool() const { return isOk(); }
 
-  const T& value() const& { return std::get<T>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  const T& value() const& { return std::get<0>(v_); }
+  T& value() & { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
   T* operator->() { return &value(); }
 
+  // The error; only when the result holds no value.
+  const E& error() const { return std::get<1>(v_); }
+
   // The error; Status::ok() when the result holds a value.
-  Status status() const { return isOk() ? Status::ok() : std::get<Status>(v_); }
+  template <typename U = E, typename = std::enable_if_t<std::is_same_v<U, Status>>>
+  Status status() const {
+    return isOk() ? Status::ok() : std::get<1>(v_);
+  }
 
  private:
-  std::variant<T, Status> v_;
+  std::variant<T, E> v_;
 };
 
 }  // namespace ossvp

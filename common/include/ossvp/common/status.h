@@ -1,5 +1,8 @@
 // Status: the outcome of an operation that returns no value — Ok, or a code
-// with a human-readable message (what is wrong, where, how to fix it).
+// with a human-readable message (what is wrong, where, how to fix it). A
+// failure answered by a remote service (OSS, NAS OpenAPI, Kubernetes) also
+// carries that service's own error code ("NoSuchKey", "Expired") and HTTP
+// status, so callers branch on them instead of searching the message.
 // Result<T> (result.h) carries a value or a Status.
 //
 // Thread-safety: immutable value type; safe to copy across threads.
@@ -20,7 +23,8 @@ enum class StatusCode {
   PreconditionFailed,
   ResourceExhausted,  // out of space, quota, memory budget
   Unavailable,        // transient: retry may succeed
-  Timeout,
+  Timeout,            // a deadline passed: the operation took too long
+  Expired,            // a version or token the request named is gone (HTTP 410): start over from fresh state
   Cancelled,
   Corruption,         // checksum mismatch, truncated data
   Unimplemented,
@@ -35,13 +39,22 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status ok() { return Status(); }
+  // A failure reported by a remote service: `serviceCode` is the error code
+  // the service sent ("NoSuchKey", "QuotaExceeded.DataFlow", "Expired"),
+  // `httpStatus` the HTTP status of its answer.
+  static Status fromService(StatusCode code, std::string message, std::string serviceCode, int httpStatus);
 
   bool isOk() const { return code_ == StatusCode::Ok; }
   explicit operator bool() const { return isOk(); }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
+  // The remote service's error code; empty when the failure is not a service's answer.
+  const std::string& serviceCode() const { return serviceCode_; }
+  // The HTTP status of the service's answer; 0 when there was none.
+  int httpStatus() const { return httpStatus_; }
 
-  // Returns a copy whose message is prefixed with `context: `.
+  // Returns a copy whose message is prefixed with `context: ` (code, service
+  // code and HTTP status unchanged).
   Status withContext(std::string_view context) const;
 
   // "NotFound: no such key 'a/b'"; "OK" when ok.
@@ -51,7 +64,8 @@ class [[nodiscard]] Status {
   int toErrno() const;
 
   // A failure that says "overloaded, flaky or cut short", not "wrong": another
-  // attempt (after the client's own retries) may succeed.
+  // attempt (after the client's own retries) may succeed. Expired is not: the
+  // same request fails again until the caller refreshes its state.
   bool isTransient() const {
     return code_ == StatusCode::Unavailable || code_ == StatusCode::Timeout ||
            code_ == StatusCode::Corruption || code_ == StatusCode::Internal;
@@ -60,6 +74,8 @@ class [[nodiscard]] Status {
  private:
   StatusCode code_ = StatusCode::Ok;
   std::string message_;
+  std::string serviceCode_;
+  int httpStatus_ = 0;
 };
 
 inline Status notFound(std::string m) { return {StatusCode::NotFound, std::move(m)}; }

@@ -4,7 +4,7 @@
 // request (RPC style, Version 2015-04-01, anonymous POST, Format=JSON), its
 // response parsed into temporary credentials, and when to refresh them.
 // Used by ossclient (curl) and the controller (its own HTTP code) through
-// RrsaSession (rrsa_session.h). See shared/reference/alibaba-apis.md.
+// RrsaSession (rrsa_session.h).
 //
 // Every secret seen here (OIDC token, AccessKeySecret, SecurityToken, also
 // in percent-encoded form) is passed to ossvp::registerSecret.
@@ -69,11 +69,5 @@ Result<CloudCredentials> parseStsCredentialsResponse(int httpStatus, const std::
 // (credentials shorter-lived than that are exchanged on every use).
 bool stsRefreshDue(const CloudCredentials& credentials, std::chrono::system_clock::time_point now,
                    std::chrono::seconds refreshBefore);
-
-// `t` as the OpenAPI's UTC time stamp, "2021-10-20T04:27:09Z" (the RPC
-// Timestamp parameter, STS Expiration).
-std::string formatStsTime(std::time_t t);
-// "2021-10-20T04:27:09Z" (fractional seconds allowed) as a time point; nullopt when malformed.
-std::optional<std::chrono::system_clock::time_point> parseStsTime(const std::string& text);
 
 }  // namespace ossvp

@@ -11,7 +11,9 @@
 // second task), and the ids are kept in the status entry. The data flow is
 // deleted once per PVC (success, failure or the PVC's deletion, whichever
 // comes first; cleanup after that does not call the API again). At the
-// per-file-system limit of 10 data flows it waits with an event.
+// per-file-system limit of 10 data flows it waits with an event. Imported
+// bytes and failed imports are recorded in the Metrics it is given; time is
+// read from its Clock.
 //
 // Thread-safety: internally synchronized.
 #pragma once
@@ -21,8 +23,10 @@
 #include <mutex>
 #include <set>
 
+#include "ossvp/controller/clock.h"
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/nas_client.h"
 #include "ossvp/controller/population_strategy.h"
 #include "ossvp/controller/status_writer.h"
@@ -41,9 +45,11 @@ int dataFlowTaskPercent(const DataFlowTaskInfo& t);
 
 class BmcpfsStrategy : public PopulationStrategy {
  public:
+  // `metrics` and `clock` must outlive the strategy.
   BmcpfsStrategy(const kube::ObjectReader& reader, kube::EventRecorder& events, StatusWriter& status,
-                 NasClientFactory nas, std::chrono::milliseconds pollInterval = std::chrono::seconds(2),
-                 int throughputOverrideMBps = 0);
+                 Metrics& metrics, NasClientFactory nas,
+                 std::chrono::milliseconds pollInterval = std::chrono::seconds(2), int throughputOverrideMBps = 0,
+                 const Clock& clock = Clock::system());
 
   PopulatorMode mode() const override { return PopulatorMode::BmcpfsDataflow; }
   Status checkPrerequisites(const OssvpObject& source, const kube::Object& pvc) override;
@@ -67,9 +73,11 @@ class BmcpfsStrategy : public PopulationStrategy {
   const kube::ObjectReader& reader_;
   kube::EventRecorder& events_;
   StatusWriter& status_;
+  Metrics& metrics_;
   NasClientFactory nas_;
   std::chrono::milliseconds poll_;
   int throughputOverride_;  // --cpfs-throughput-mbps: > 0 sends this Throughput whatever the file system
+  const Clock& clock_;
 
   mutable std::mutex mu_;
   std::map<std::string, Flow> flows_;  // by pvc uid; guarded by mu_

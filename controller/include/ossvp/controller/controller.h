@@ -4,7 +4,8 @@
 // the PVC key it concerns (temporary objects carry a target annotation), a
 // rate-limited work queue drained by N workers calling PvcReconciler, a
 // periodic resync of in-flight PVCs, and the orphan sweep at start-up and
-// periodically.
+// periodically. Metrics are recorded in, and its gauges registered with, the
+// Metrics it is given; delays and periods are measured on its Clock.
 //
 // Thread-safety: run() blocks on the calling thread until `stop` fires.
 #pragma once
@@ -15,10 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "ossvp/controller/clock.h"
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
 #include "ossvp/controller/kube/informer.h"
 #include "ossvp/controller/kube/work_queue.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/pvc_reconciler.h"
 #include "ossvp/controller/status_writer.h"
 
@@ -39,7 +42,11 @@ class InformerReader : public kube::ObjectReader {
 
 class Controller {
  public:
-  Controller(kube::ApiClient& api, ControllerOptions options, int workers, std::string instance);
+  // `metrics` and `clock` must outlive the controller; run() registers
+  // gauges in `metrics` that read this controller, so /metrics must stop
+  // being served before the controller is destroyed.
+  Controller(kube::ApiClient& api, ControllerOptions options, int workers, std::string instance, Metrics& metrics,
+             const Clock& clock = Clock::system());
   ~Controller();
 
   // Starts informers, waits for their first list, sweeps orphans, then
@@ -70,6 +77,8 @@ class Controller {
   kube::ApiClient& api_;
   const ControllerOptions options_;
   const int workers_;
+  Metrics& metrics_;
+  const Clock& clock_;
   std::vector<std::unique_ptr<kube::Informer>> informers_;
   kube::Informer* pvcs_ = nullptr;
   kube::Informer* pvs_ = nullptr;

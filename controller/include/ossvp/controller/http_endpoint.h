@@ -1,16 +1,18 @@
-// HttpEndpoint: a minimal HTTP/1.0 GET server for the controller's probes
-// (/healthz, /readyz) and Prometheus metrics (/metrics). One accept thread,
-// one short request per connection, `Connection: close`. Binds HOST:PORT
-// (port 0 picks a free port; port() tells which).
+// HttpEndpoint: the controller's small HTTP/1.1 server (Boost.Beast) for the
+// probes (/healthz, /readyz) and Prometheus metrics (/metrics). GET and HEAD
+// of a registered path run its handler; another path answers 404, another
+// method 405. Keep-alive is honoured; a client that sends nothing for 5 s is
+// disconnected. Binds HOST:PORT (port 0 picks a free port; port() tells
+// which).
 //
-// Thread-safety: handlers run on the accept thread; start/stop from one thread.
+// Thread-safety: handlers run on the server's one thread; register them with
+// handle() before start(); start/stop from one thread.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
-#include <thread>
 
 #include "ossvp/common/status.h"
 
@@ -25,24 +27,22 @@ struct HttpReply {
 class HttpEndpoint {
  public:
   using Handler = std::function<HttpReply()>;
-  HttpEndpoint() = default;
+  HttpEndpoint();
   ~HttpEndpoint();
   HttpEndpoint(const HttpEndpoint&) = delete;
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
   void handle(const std::string& path, Handler h) { handlers_[path] = std::move(h); }
-  // `address` "HOST:PORT" (e.g. 127.0.0.1:0, 0.0.0.0:8080).
+  // `address` "HOST:PORT" (e.g. 127.0.0.1:0, 0.0.0.0:8080, [::1]:9090).
   Status start(const std::string& address);
-  void stop();
+  void stop();  // idempotent; open connections are closed
   int port() const { return port_; }
 
  private:
-  void serve();
+  struct Server;
   std::map<std::string, Handler> handlers_;
-  int fd_ = -1;
+  std::unique_ptr<Server> server_;
   int port_ = 0;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
 };
 
 }  // namespace ossvp::controller

@@ -1,5 +1,7 @@
-// Metrics: the controller's Prometheus metrics (text exposition format 0.0.4),
-// one process-wide registry. Counters and histograms are keyed by a label
+// Metrics: the controller's Prometheus metrics (text exposition format 0.0.4).
+// main makes one registry and passes it to what records (Controller,
+// PvcReconciler, BmcpfsStrategy) and to the /metrics endpoint; a test makes
+// its own and reads it. Counters and histograms are keyed by a label
 // string already rendered as `{k="v",...}`; gauges are sampled at scrape time
 // from callbacks (queue depth, populations in flight).
 //
@@ -26,10 +28,9 @@ namespace ossvp::controller {
 
 class Metrics {
  public:
-  static Metrics& instance();
-
   void inc(const std::string& name, const std::string& labels, double by = 1);
   void observe(const std::string& name, const std::string& labels, double seconds);
+  // Replaces the gauge's callback; `sample` must stay valid while render() may be called.
   void setGauge(const std::string& name, std::function<double()> sample);
   // The whole registry in Prometheus text format.
   std::string render() const;

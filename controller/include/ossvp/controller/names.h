@@ -32,8 +32,8 @@ inline constexpr std::string_view kAnnRetryAfter = "storage.alibabacloud.com/pop
 inline constexpr std::string_view kAnnFailed = "storage.alibabacloud.com/populator-failed";
 // On the PV handed over to the user's PVC.
 inline constexpr std::string_view kAnnPopulatedFrom = "storage.alibabacloud.com/populated-from";
-// Written by the populator into its own pod.
-inline constexpr std::string_view kAnnProgress = "storage.alibabacloud.com/populator-progress";
+// The populator writes its progress into its own pod: populator_contract::kProgressAnnotation
+// (ossvp/common/populator_contract.h).
 // Kubernetes' own.
 inline constexpr std::string_view kAnnSelectedNode = "volume.kubernetes.io/selected-node";
 

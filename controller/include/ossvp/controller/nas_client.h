@@ -1,14 +1,14 @@
 // NasApi: the part of the Alibaba Cloud NAS OpenAPI (2017-06-26) the
 // bmcpfs-dataflow mode uses (CPFS for Lingjun data flows and their tasks),
 // and NasHttpClient, its implementation over HTTP with the OpenAPI RPC
-// signature V1 (HMAC-SHA1; alibaba-apis.md §5.1, §6). Every parameter goes
+// signature V1 (HMAC-SHA1). Every parameter goes
 // in the query, as the official SDK does.
 //
 // Credentials come from OpenApiCredentials (an AccessKey or RRSA), asked on
 // every call. The signer is common's (ossvp/common/openapi_rpc_signature.h),
 // shared with the emulator that verifies it and kube-sim's provisioner.
 //
-// Thread-safety: NasHttpClient is safe for concurrent calls (one curl handle
+// Thread-safety: NasHttpClient is safe for concurrent calls (one HTTP client
 // per call).
 #pragma once
 
@@ -30,11 +30,12 @@ struct NasError {
   std::string code;
   std::string message;
 };
-// Encodes/decodes a NasError into a Status message "Code: Message (HTTP n)".
-// PermissionDenied for 403, NotFound for 404, Unavailable for 5xx/throttling
-// and transport errors, InvalidArgument otherwise.
+// The Status of a NasError: message "Code: Message (HTTP n)", serviceCode()
+// the OpenAPI Code, httpStatus() the HTTP status. PermissionDenied for 403,
+// NotFound for 404, Unavailable for 5xx/throttling and transport errors,
+// InvalidArgument otherwise.
 Status nasErrorStatus(const NasError& e);
-// True when `s` (from NasHttpClient) carries the OpenAPI error `code`.
+// True when `s` (from NasHttpClient) carries the OpenAPI error `code` (its serviceCode()).
 bool nasErrorIs(const Status& s, const std::string& code);
 
 struct DataFlowSpec {

@@ -3,7 +3,7 @@
 // class checks, finalizers, the prime PVC, rebinding the PV, cleanup of the
 // prime PVC, deletion mid-way); a strategy only fills the prime volume and
 // reports its own status entry. generic mode: PodStrategy (a populator pod).
-// bmcpfs-dataflow mode (issue 8): a CPFS data-flow task, same interface.
+// bmcpfs-dataflow mode: BmcpfsStrategy (a CPFS data-flow task, same interface.
 //
 // Contract: populate() is called on every reconcile of an unfinished PVC and
 // must be idempotent (names derived from the PVC uid, look before create);

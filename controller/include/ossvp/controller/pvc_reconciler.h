@@ -17,7 +17,8 @@
 //
 // Keys: "pvc/<ns>/<name>" and "ossvp/<ns>/<name>" (the ossvp finalizer).
 // Every step re-reads state from the ObjectReader and is safe to repeat; the
-// names of temporary objects derive from the PVC uid.
+// names of temporary objects derive from the PVC uid. Finished populations
+// are recorded in the Metrics it is given; time is read from its Clock.
 //
 // Thread-safety: internally synchronized; workers call reconcile() concurrently
 // for different keys.
@@ -30,8 +31,10 @@
 #include <set>
 #include <string>
 
+#include "ossvp/controller/clock.h"
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/node_check.h"
 #include "ossvp/controller/outcome.h"
 #include "ossvp/controller/population_strategy.h"
@@ -41,8 +44,10 @@ namespace ossvp::controller {
 
 class PvcReconciler {
  public:
+  // `metrics` and `clock` must outlive the reconciler.
   PvcReconciler(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
-                StatusWriter& status, ControllerOptions options);
+                StatusWriter& status, Metrics& metrics, ControllerOptions options,
+                const Clock& clock = Clock::system());
 
   // Registers the strategy for its mode (before the first reconcile).
   void addStrategy(std::unique_ptr<PopulationStrategy> strategy);
@@ -88,7 +93,9 @@ class PvcReconciler {
   const kube::ObjectReader& reader_;
   kube::EventRecorder& events_;
   StatusWriter& status_;
+  Metrics& metrics_;
   const ControllerOptions options_;
+  const Clock& clock_;
   NodeRescheduler nodes_;  // WaitForFirstConsumer: selected node gone -> reschedule
   std::map<PopulatorMode, std::unique_ptr<PopulationStrategy>> strategies_;  // fixed after setup
   // PVC uids whose success this process announced (a pass on a stale copy of

@@ -9,6 +9,7 @@
 // read-modify-write, with every other pending change of that ossvp. Pending
 // changes are applied first by any update() of the same ossvp, so a later
 // immediate change (Succeeded, Failed) is never overwritten by an older one.
+// The window is measured on the Clock it is given (clock.h).
 //
 // Thread-safety: internally synchronized; mutations run on the calling thread
 // (update, flushDue), never under the writer's lock.
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "ossvp/controller/clock.h"
 #include "ossvp/controller/kube/api_client.h"
 #include "ossvp/controller/ossvp_status.h"
 
@@ -33,7 +35,9 @@ class StatusWriter {
   // re-applicable.
   using Mutation = std::function<bool(OssvpStatus&, const kube::Object& ossvp)>;
 
-  StatusWriter(kube::ApiClient& api, const kube::ObjectReader& reader) : api_(api), reader_(reader) {}
+  // `clock` must outlive the writer.
+  StatusWriter(kube::ApiClient& api, const kube::ObjectReader& reader, const Clock& clock = Clock::system())
+      : api_(api), reader_(reader), clock_(clock) {}
 
   // Writes now (with the ossvp's pending coalesced mutations first).
   // NotFound when the ossvp does not exist.
@@ -52,9 +56,8 @@ class StatusWriter {
   void setCoalesceWindow(std::chrono::milliseconds window);
 
  private:
-  using Clock = std::chrono::steady_clock;
   struct Pending {
-    Clock::time_point since;         // when the oldest pending mutation arrived
+    Clock::Instant since;         // when the oldest pending mutation arrived
     std::vector<Mutation> mutations;  // in arrival order
   };
   std::vector<Mutation> takePending(const std::string& ns, const std::string& name);
@@ -62,6 +65,7 @@ class StatusWriter {
 
   kube::ApiClient& api_;
   const kube::ObjectReader& reader_;
+  const Clock& clock_;
   std::mutex mu_;
   std::chrono::milliseconds window_{0};      // guarded by mu_
   std::map<std::string, Pending> pending_;  // by "ns/name"; guarded by mu_

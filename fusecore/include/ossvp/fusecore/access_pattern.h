@@ -64,9 +64,6 @@ class AccessPatternDetector {
   // engine may issue less than planned under memory or in-flight pressure).
   void notePrefetched(int stream, uint64_t end);
 
-  // Halves every stream's window (memory pressure).
-  void shrinkWindows();
-
   uint64_t windowOf(int stream) const;
   size_t streamCount() const;
 

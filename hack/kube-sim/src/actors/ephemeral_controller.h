@@ -1,5 +1,4 @@
-// EphemeralVolumeController: k/k pkg/controller/volume/ephemeral (spec §2.9
-// EV1-EV3). For every pod volume with `ephemeral.volumeClaimTemplate` it
+// EphemeralVolumeController: k/k pkg/controller/volume/ephemeral. For every pod volume with `ephemeral.volumeClaimTemplate` it
 // creates PVC `<pod name>-<volume name>` in the pod's namespace from the
 // template's metadata (labels, annotations) and spec, owned by the pod
 // (ownerReference controller + blockOwnerDeletion), so deleting the pod

@@ -64,7 +64,7 @@ void ExternalProvisioner::provisionClaim(const json& claim, const json& cls, Vol
                                          const std::string& driver) {
   std::string selectedNode = annotation(claim, kSelectedNode);
   if (cls.value("volumeBindingMode", "") == "WaitForFirstConsumer" && selectedNode.empty()) return;
-  // B2: data sources other than PVC clones and snapshots belong to a populator.
+  // Data sources other than PVC clones and snapshots belong to a populator.
   json ref = claim["spec"].value("dataSourceRef", json());
   if (!ref.is_object()) ref = claim["spec"].value("dataSource", json());
   if (ref.is_object()) {

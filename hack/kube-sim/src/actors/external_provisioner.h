@@ -1,6 +1,6 @@
 // ExternalProvisioner: the CSI external-provisioner sidecar
 // (kubernetes-csi/external-provisioner pkg/controller/controller.go on
-// sig-storage-lib-external-provisioner, spec §2.9 B1-B3) for every driver a
+// sig-storage-lib-external-provisioner) for every driver a
 // VolumeBackend serves: provisions PV `pvc-<claim uid>` pre-bound to a claim
 // whose storage-provisioner annotation names the driver (WaitForFirstConsumer
 // classes only once volume.kubernetes.io/selected-node is set), leaves alone

@@ -1,7 +1,7 @@
 // Kubelet: the kubelet of one simulated node (KubeletFleet runs one per
 // node, each on its own thread, so nodes start and reap containers
-// concurrently). Runs the pods bound to its node as local processes
-// (spec §2.9 K1-K3). For each pod on the node:
+// concurrently). Runs the pods bound to its node as local processes.
+// For each pod on the node:
 //   - waits until every volume is ready (PVCs Bound, Secrets present; else
 //     Warning FailedMount and the containers stay Waiting ContainerCreating);
 //   - runs init containers one by one, then the app containers, each a

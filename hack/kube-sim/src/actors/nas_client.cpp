@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <ctime>
 #include <random>
 
 #include <boost/asio/connect.hpp>
@@ -12,19 +11,12 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/openapi_rpc_signature.h"
+#include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/rfc3339.h"
 
 namespace ossvp::kubesim {
 
 namespace {
-
-std::string utcTimestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string nonce() {
   static thread_local std::mt19937_64 rng(std::random_device{}());
@@ -85,10 +77,10 @@ Result<nlohmann::json> NasClient::call(const std::string& action,
   params["SignatureMethod"] = "HMAC-SHA1";
   params["SignatureVersion"] = "1.0";
   params["SignatureNonce"] = nonce();
-  params["Timestamp"] = utcTimestamp();
+  params["Timestamp"] = formatRfc3339(std::chrono::system_clock::now());
   params["RegionId"] = config_.regionId;
   const std::string signature = rpcSignatureV1("POST", params, config_.accessKeySecret);
-  std::string target = "/?" + rpcCanonicalQuery(params) + "&Signature=" + rpcPercentEncode(signature);
+  std::string target = "/?" + rpcCanonicalQuery(params) + "&Signature=" + percentEncode(signature);
   int http = 0;
   std::string body;
   std::string err = httpPost(config_.endpoint, target, &http, &body);

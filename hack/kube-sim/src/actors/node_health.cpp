@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "actors/object_util.h"
+#include "ossvp/common/rfc3339.h"
 #include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
@@ -49,8 +50,7 @@ NoExecuteDecision noExecuteDecision(const json& taints, const json& tolerations,
   for (const auto& taint : taints) {
     if (taint.value("effect", "") != "NoExecute") continue;
     any = true;
-    int64_t added = parseRfc3339(taint.value("timeAdded", ""));
-    if (added < 0) added = nowUnix;
+    int64_t added = parseRfc3339Seconds(taint.value("timeAdded", "")).value_or(nowUnix);
     start = start < 0 ? added : std::min(start, added);
     bool tolerated = false;
     if (tolerations.is_array()) {

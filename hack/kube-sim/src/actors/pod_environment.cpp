@@ -11,6 +11,7 @@
 #include "actors/object_util.h"
 #include "actors/quantity.h"
 #include "actors/storage_names.h"
+#include "ossvp/common/base64.h"
 
 namespace ossvp::kubesim {
 
@@ -19,24 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-std::string base64Decode(const std::string& in) {
-  static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  int val = 0, bits = -8;
-  for (unsigned char c : in) {
-    if (c == '=') break;
-    auto pos = kChars.find(static_cast<char>(c));
-    if (pos == std::string::npos) continue;
-    val = (val << 6) + static_cast<int>(pos);
-    bits += 6;
-    if (bits >= 0) {
-      out.push_back(static_cast<char>((val >> bits) & 0xFF));
-      bits -= 8;
-    }
-  }
-  return out;
-}
 
 bool writeFile(const std::string& path, const std::string& content, int mode) {
   std::error_code ec;
@@ -112,6 +95,8 @@ std::string resourceValue(const json& container, const json& ref) {
 }
 
 // Key/value data of a Secret (decoded) or ConfigMap; nullopt when missing.
+// Base64 that does not decode leaves its key out: the real API server never
+// stores it.
 std::optional<std::map<std::string, std::string>> sourceData(ClusterContext& ctx, bool secret, const std::string& ns,
                                                              const std::string& name) {
   auto obj = ctx.store->get(secret ? gvr::kSecrets : gvr::kConfigMaps, ns, name);
@@ -119,13 +104,18 @@ std::optional<std::map<std::string, std::string>> sourceData(ClusterContext& ctx
   std::map<std::string, std::string> out;
   const json data = obj->value("data", json::object());
   const json extra = obj->value(secret ? "stringData" : "binaryData", json::object());
+  auto putDecoded = [&out](const std::string& key, const json& value) {
+    if (auto bytes = base64Decode(value.get<std::string>())) out[key] = std::move(*bytes);
+  };
   for (auto& [k, v] : data.items()) {
-    if (v.is_string()) out[k] = secret ? base64Decode(v.get<std::string>()) : v.get<std::string>();
+    if (!v.is_string()) continue;
+    if (secret) putDecoded(k, v);
+    else out[k] = v.get<std::string>();
   }
   if (secret) {
     for (auto& [k, v] : extra.items()) out[k] = v.get<std::string>();
   } else {
-    for (auto& [k, v] : extra.items()) out[k] = base64Decode(v.get<std::string>());
+    for (auto& [k, v] : extra.items()) putDecoded(k, v);
   }
   return out;
 }

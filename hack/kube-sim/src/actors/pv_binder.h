@@ -1,5 +1,5 @@
 // PvBinder: kube-sim's PersistentVolume controller (k/k
-// pkg/controller/volume/persistentvolume/pv_controller.go, spec §2.9 A1-A5):
+// pkg/controller/volume/persistentvolume/pv_controller.go):
 // binds claims to volumes through claimRef/volumeName exactly as Kubernetes
 // does (pre-bound volumes win, bind-completed / bound-by-controller
 // annotations, phases Pending/Bound/Lost and Available/Bound/Released/
@@ -34,7 +34,7 @@ class PvBinder : public Actor {
   void syncVolume(Snapshot& s, json volume);
   void protectClaims(Snapshot& s);
   void protectVolumes(Snapshot& s);
-  // A2: claimRef on the volume, volumeName + annotations on the claim, phases.
+  // Binds: claimRef on the volume, volumeName + annotations on the claim, phases.
   bool bind(Snapshot& s, json volume, json claim);
   const json* findBestMatch(Snapshot& s, const json& claim, bool delayBinding);
   bool setClaimPhase(json& claim, const std::string& phase, const json* volume);

@@ -4,7 +4,7 @@
 // taints/tolerations (NoSchedule/NoExecute), unschedulable nodes and the
 // node affinity of bound PVs; among feasible nodes it prefers the highest
 // preferred-affinity weight, then the fewest pods, then the name.
-// Volume binding (k/k scheduler volumebinding plugin, spec §2.9 S1/S2):
+// Volume binding (k/k scheduler volumebinding plugin):
 //   - a pod with a missing/deleting PVC, or an unbound PVC of an Immediate
 //     class, stays Pending with Warning FailedScheduling;
 //   - ephemeral volumes need their PVC `<pod>-<volume>` owned by the pod;

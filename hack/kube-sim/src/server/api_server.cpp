@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/yaml_json.h"
 #include "server/discovery.h"
 #include "server/event_conversion.h"
 #include "server/openapi.h"
@@ -16,7 +17,6 @@
 #include "server/rbac.h"
 #include "server/rbac_audit.h"
 #include "server/tables.h"
-#include "server/yaml_json.h"
 #include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
@@ -84,15 +84,13 @@ ApiResult<json> parseBody(const HttpRequest& req, bool allowYaml = true) {
   if (ct.find("protobuf") != std::string::npos) return decodeKubernetesProtobuf(req.body);
   if (req.body.empty()) return errBadRequest("the request body is empty: send the object as JSON");
   if (allowYaml && ct.find("yaml") != std::string::npos) {
-    std::string err;
-    auto j = yamlToJson(req.body, &err);
-    if (!j) return errBadRequest("error decoding YAML: " + err);
+    auto j = yamlToJson(req.body);
+    if (!j) return errBadRequest("error decoding YAML: " + j.status().message());
     return *j;
   }
   json j = json::parse(req.body, nullptr, false);
   if (j.is_discarded()) {
-    std::string err;
-    auto y = yamlToJson(req.body, &err);  // kubectl create -f with YAML content types
+    auto y = yamlToJson(req.body);  // kubectl create -f with YAML content types
     if (y && y->is_object()) return *y;
     return errBadRequest("the body of the request could not be decoded as JSON: check the request body");
   }

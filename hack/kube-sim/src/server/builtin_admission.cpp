@@ -2,7 +2,8 @@
 
 #include <regex>
 
-#include "server/token_issuer.h"
+#include "ossvp/common/base64.h"
+#include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
 namespace {
@@ -122,7 +123,7 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const D
     return std::nullopt;
   }
   if (req.op == Operation::Update && req.oldObject && !req.options.statusSubresource) {
-    // U4: spec immutable except resources.requests and a first volumeName.
+    // The spec is immutable except resources.requests and a first volumeName.
     json a = (*req.oldObject)["spec"];
     json b = spec;
     for (json* s : {&a, &b}) {

@@ -1,8 +1,8 @@
 // Built-in admission for core kinds (what kube-apiserver's strategies and
 // default admission plugins do on create/update): name validation, defaults
 // (Pod, PVC, PV, StorageClass, Secret, Namespace, apps), the storage-object-
-// in-use-protection finalizers (M7), PVC dataSource/dataSourceRef sync (M8),
-// PVC spec immutability (U4), DefaultStorageClass. Also the namespace controller bits that create
+// in-use-protection finalizers, PVC dataSource/dataSourceRef sync,
+// PVC spec immutability, DefaultStorageClass. Also the namespace controller bits that create
 // the "default" ServiceAccount and the kube-root-ca.crt ConfigMap in every
 // namespace.
 //

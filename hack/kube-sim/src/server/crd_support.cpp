@@ -61,7 +61,7 @@ std::optional<ApiError> admitCrd(const AdmissionRequest& req, json& crd) {
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!names.contains("singular") || names["singular"].get<std::string>().empty()) names["singular"] = lower;
   if (!names.contains("listKind") || names["listKind"].get<std::string>().empty()) names["listKind"] = kind + "List";
-  // Establish at once (C2): NamesAccepted + Established, acceptedNames, storedVersions.
+  // Establish at once: NamesAccepted + Established, acceptedNames, storedVersions.
   std::string now = nowRfc3339();
   json status = req.oldObject && req.oldObject->contains("status") ? (*req.oldObject)["status"] : json::object();
   status["acceptedNames"] = names;

@@ -1,9 +1,9 @@
-// CustomResourceDefinition support: CRD admission (C1 validation, names
-// defaulting, C2 establishing conditions), serving each served version of an
-// established CRD through the ResourceRegistry (C3, C4; also on startup from
+// CustomResourceDefinition support: CRD admission (structural validation,
+// names defaulting, establishing conditions), serving each served version of an
+// established CRD through the ResourceRegistry (also on startup from
 // persisted CRDs), deleting its custom resources when the CRD goes, and CR
-// admission: pruning + strict unknown-field errors (C5), schema validation
-// (C6), defaulting (C7) and x-kubernetes-validations rules (CEL subset).
+// admission: pruning + strict unknown-field errors, schema validation,
+// defaulting and x-kubernetes-validations rules (CEL subset).
 //
 // Thread-safety: install once at startup; hooks are thread-safe.
 #pragma once

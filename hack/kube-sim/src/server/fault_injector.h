@@ -1,5 +1,4 @@
-// FaultInjector: the admin-controlled failure modes of kube-sim (issue 6
-// "fault injection"): answer matching requests with a given HTTP error
+// FaultInjector: the admin-controlled failure modes of kube-sim: answer matching requests with a given HTTP error
 // (410/409/429/500...) a number of times, and add latency to every request.
 // Watch dropping / compaction / restart are driven by the ApiServer.
 //

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/percent_encoding.h"
 
 namespace ossvp::kubesim {
 
@@ -22,20 +23,6 @@ using tcp = asio::ip::tcp;
 std::string HttpRequest::header(const std::string& lowerName) const {
   auto it = headers.find(lowerName);
   return it == headers.end() ? "" : it->second;
-}
-
-std::string urlDecode(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 namespace {
@@ -245,7 +232,7 @@ void HttpServer::stop() {
 
 void splitTarget(HttpRequest& req) {
   size_t q = req.target.find('?');
-  req.path = urlDecode(req.target.substr(0, q));
+  req.path = percentDecode(req.target.substr(0, q));
   if (q == std::string::npos) return;
   std::string qs = req.target.substr(q + 1);
   size_t start = 0;
@@ -254,12 +241,8 @@ void splitTarget(HttpRequest& req) {
     std::string kv = qs.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     if (!kv.empty()) {
       size_t eq = kv.find('=');
-      std::string k = urlDecode(kv.substr(0, eq));
-      std::string v = eq == std::string::npos ? "" : kv.substr(eq + 1);
-      for (char& c : v) {
-        if (c == '+') c = ' ';
-      }
-      req.query[k] = urlDecode(v);
+      std::string k = percentDecode(kv.substr(0, eq));
+      req.query[k] = eq == std::string::npos ? "" : percentDecode(kv.substr(eq + 1), true);
     }
     if (amp == std::string::npos) break;
     start = amp + 1;

@@ -76,8 +76,6 @@ class HttpServer {
   std::atomic<int> active_{0};  // connection threads still running (detached)
 };
 
-// Percent-decoding of a URL component ('+' stays '+').
-std::string urlDecode(const std::string& s);
 // Fills req.path and req.query (decoded; '+' in values is a space) from req.target.
 void splitTarget(HttpRequest& req);
 

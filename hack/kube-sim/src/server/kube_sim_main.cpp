@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "actors/cluster_actors.h"
+#include "ossvp/common/base64.h"
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
 #include "server/api_server.h"

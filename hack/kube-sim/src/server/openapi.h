@@ -1,5 +1,5 @@
 // OpenAPI v3 documents, just enough for `kubectl apply` with the default
-// --validate=strict (spec Part 1.4): a root listing every served
+// --validate=strict: a root listing every served
 // group/version, and per group/version a document whose PATCH operations carry
 // x-kubernetes-group-version-kind and the fieldValidation parameter, so
 // kubectl delegates validation to the server (fieldValidation=Strict). CRD

@@ -1,10 +1,10 @@
 #include "server/protobuf_decoder.h"
 
 #include <cstdint>
-#include <ctime>
 #include <map>
 
-#include "server/token_issuer.h"
+#include "ossvp/common/base64.h"
+#include "ossvp/common/rfc3339.h"
 
 namespace ossvp::kubesim {
 namespace {
@@ -117,12 +117,7 @@ json decodeMessage(const std::string& data, const std::string& type, bool* ok);
 
 std::string timeString(const std::string& data, bool* ok) {
   json t = decodeMessage(data, "Time", ok);
-  std::time_t secs = t.value("seconds", int64_t{0});
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return formatRfc3339(t.value("seconds", int64_t{0}));
 }
 
 std::pair<std::string, std::string> mapEntry(const std::string& data, bool* ok) {
@@ -197,12 +192,8 @@ ApiResult<json> decodeKubernetesProtobuf(const std::string& body) {
   std::string kind = unknown.contains("typeMeta") ? unknown["typeMeta"].value("kind", "") : "";
   std::string apiVersion = unknown.contains("typeMeta") ? unknown["typeMeta"].value("apiVersion", "") : "";
   if (!ok || !unknown.contains("raw")) return errBadRequest("malformed protobuf request body");
-  std::string raw;
-  {
-    // raw was base64-encoded by the Bytes decoder; decode it back.
-    std::string b64 = unknown["raw"].get<std::string>();
-    raw = base64UrlDecode(b64);
-  }
+  // raw was base64-encoded by the Bytes decoder; decode it back.
+  std::string raw = base64Decode(unknown["raw"].get<std::string>()).value_or(std::string());
   if (!schemas().count(kind) || kind == "Unknown" || kind == "TypeMeta" || kind == "Time") {
     return errUnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (kube-sim decodes protobuf only for " "Namespace, ConfigMap, Secret, ServiceAccount, TokenRequest and RBAC kinds)");
   }

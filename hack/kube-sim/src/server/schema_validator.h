@@ -1,9 +1,9 @@
 // Structural-schema handling for custom resources (apiextensions-apiserver
-// behaviour): pruning of unknown fields (C5), defaulting (C7), validation of
-// type/enum/required/min/max/length/items/pattern (C6) and
+// behaviour): pruning of unknown fields, defaulting, validation of
+// type/enum/required/min/max/length/items/pattern and
 // x-kubernetes-validations rules (CEL subset, see cel_lite.h), with error
 // causes worded like the real API server's. Plus the structural checks a
-// CRD's schema must pass (C1).
+// CRD's schema must pass.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -23,7 +23,7 @@ void applyDefaults(const nlohmann::json& schema, nlohmann::json& value, bool roo
 // Returns Invalid causes [{reason, message, field}] (empty when valid).
 nlohmann::json validateAgainstSchema(const nlohmann::json& schema, const nlohmann::json& value,
                                      const std::string& path, bool root);
-// C1 structural checks (every node typed, no properties+additionalProperties).
+// Structural checks (every node typed, no properties+additionalProperties).
 nlohmann::json structuralErrors(const nlohmann::json& schema, const std::string& path);
 
 }  // namespace ossvp::kubesim

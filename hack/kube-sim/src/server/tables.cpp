@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 
+#include "ossvp/common/rfc3339.h"
+
 namespace ossvp::kubesim {
 namespace {
 
@@ -220,10 +222,9 @@ json partialMetadata(const json& obj) {
 }  // namespace
 
 std::string humanAge(const std::string& ts) {
-  std::tm tm{};
-  if (ts.size() < 19 || !strptime(ts.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return "<unknown>";
-  std::time_t t = timegm(&tm);
-  int64_t s = static_cast<int64_t>(std::time(nullptr) - t);
+  std::optional<int64_t> t = parseRfc3339Seconds(ts);
+  if (!t) return "<unknown>";
+  int64_t s = static_cast<int64_t>(std::time(nullptr)) - *t;
   if (s < -1) return "<invalid>";
   if (s < 0) s = 0;
   auto f = [](int64_t a, const char* u1, int64_t b = -1, const char* u2 = "") {

@@ -1,7 +1,7 @@
-// Table rendering (meta.k8s.io/v1 Table, R5): the server-side printer
+// Table rendering (meta.k8s.io/v1 Table): the server-side printer
 // columns kubectl shows for built-in kinds (after k/k
-// pkg/printers/internalversion/printers.go) and CRD additionalPrinterColumns
-// (C8), plus the small JSONPath subset those columns use.
+// pkg/printers/internalversion/printers.go) and CRD
+// additionalPrinterColumns, plus the small JSONPath subset those columns use.
 //
 // Thread-safety: pure functions.
 #pragma once

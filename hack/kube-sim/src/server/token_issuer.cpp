@@ -8,6 +8,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "ossvp/common/base64.h"
+#include "ossvp/common/rfc3339.h"
+
 namespace ossvp::kubesim {
 
 struct TokenIssuer::Key {
@@ -15,75 +18,7 @@ struct TokenIssuer::Key {
   ~Key() { EVP_PKEY_free(pkey); }
 };
 
-std::string base64UrlEncode(const std::string& data) {
-  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  size_t i = 0;
-  while (i + 2 < data.size()) {
-    uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
-    out += tbl[(v >> 18) & 63];
-    out += tbl[(v >> 12) & 63];
-    out += tbl[(v >> 6) & 63];
-    out += tbl[v & 63];
-    i += 3;
-  }
-  if (i + 1 == data.size()) {
-    uint32_t v = uint8_t(data[i]) << 16;
-    out += tbl[(v >> 18) & 63];
-    out += tbl[(v >> 12) & 63];
-  } else if (i + 2 == data.size()) {
-    uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8);
-    out += tbl[(v >> 18) & 63];
-    out += tbl[(v >> 12) & 63];
-    out += tbl[(v >> 6) & 63];
-  }
-  return out;
-}
-
-std::string base64Encode(const std::string& data) {
-  std::string out = base64UrlEncode(data);
-  for (char& c : out) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (out.size() % 4 != 0) out += '=';
-  return out;
-}
-
-std::string base64UrlDecode(const std::string& in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '-' || c == '+') return 62;
-    if (c == '_' || c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t buf = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = val(c);
-    if (v < 0) continue;
-    buf = (buf << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buf >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
 namespace {
-
-std::string rfc3339(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string bnParam(EVP_PKEY* k, const char* name) {
   BIGNUM* bn = nullptr;
@@ -144,7 +79,7 @@ ApiResult<MintedToken> TokenIssuer::mint(const TokenRequestSpec& spec) const {
   }
   EVP_MD_CTX_free(ctx);
   if (!ok) return errInternal("signing the service-account token failed");
-  return MintedToken{signingInput + "." + base64UrlEncode(sig), rfc3339(now + ttl)};
+  return MintedToken{signingInput + "." + base64UrlEncode(sig), formatRfc3339(now + ttl)};
 }
 
 std::optional<VerifiedToken> TokenIssuer::verify(const std::string& token) const {
@@ -152,14 +87,16 @@ std::optional<VerifiedToken> TokenIssuer::verify(const std::string& token) const
   size_t d2 = token.rfind('.');
   if (d1 == std::string::npos || d2 == d1 || !key_->pkey) return std::nullopt;
   std::string input = token.substr(0, d2);
-  std::string sig = base64UrlDecode(token.substr(d2 + 1));
+  std::optional<std::string> sig = base64UrlDecode(token.substr(d2 + 1));
+  std::optional<std::string> payload = base64UrlDecode(token.substr(d1 + 1, d2 - d1 - 1));
+  if (!sig || !payload) return std::nullopt;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key_->pkey) == 1 &&
-            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig->data()), sig->size(),
                              reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) return std::nullopt;
-  json claims = json::parse(base64UrlDecode(token.substr(d1 + 1, d2 - d1 - 1)), nullptr, false);
+  json claims = json::parse(*payload, nullptr, false);
   if (!claims.is_object()) return std::nullopt;
   auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   if (claims.value("exp", int64_t{0}) < now) return std::nullopt;

@@ -42,8 +42,4 @@ class TokenIssuer {
   ObjectStore* store_;
 };
 
-std::string base64UrlEncode(const std::string& data);
-std::string base64Encode(const std::string& data);  // standard alphabet, padded
-std::string base64UrlDecode(const std::string& data);
-
 }  // namespace ossvp::kubesim

@@ -7,10 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cassert>
 #include <string>
-#include <utility>
-#include <variant>
+
+#include "ossvp/common/result.h"
 
 namespace ossvp::kubesim {
 
@@ -48,24 +47,9 @@ ApiError errUnauthorized(const std::string& message);
 // One `causes` entry for errInvalid.
 json invalidCause(const std::string& reason, const std::string& field, const std::string& message);
 
+// A value or the ApiError that stopped it: common's Result with ApiError in
+// place of Status (error() gives the ApiError).
 template <typename T>
-class [[nodiscard]] ApiResult {
- public:
-  ApiResult(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  ApiResult(ApiError error) : v_(std::move(error)) {}  // NOLINT
-  bool isOk() const { return std::holds_alternative<T>(v_); }
-  explicit operator bool() const { return isOk(); }
-  const T& value() const& { return std::get<T>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-  const ApiError& error() const { return std::get<ApiError>(v_); }
-
- private:
-  std::variant<T, ApiError> v_;
-};
+using ApiResult = Result<T, ApiError>;
 
 }  // namespace ossvp::kubesim

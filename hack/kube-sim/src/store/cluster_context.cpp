@@ -2,9 +2,10 @@
 
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <mutex>
+
+#include "ossvp/common/rfc3339.h"
 
 namespace ossvp::kubesim {
 namespace {
@@ -35,23 +36,6 @@ RecordedEvents& recordedEvents() {
   return cache;
 }
 
-std::string formatTime(bool micro) {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string s = buf;
-  if (micro) {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
-    char frac[16];
-    std::snprintf(frac, sizeof(frac), ".%06lld", static_cast<long long>(us));
-    s += frac;
-  }
-  return s + "Z";
-}
-
 }  // namespace
 
 std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
@@ -59,23 +43,7 @@ std::string podLogPath(const std::string& stateDir, const std::string& ns, const
   return stateDir + "/pod-logs/" + ns + "/" + pod + "_" + podUid + "/" + container + ".log";
 }
 
-std::string nowRfc3339() { return formatTime(false); }
-
-std::string rfc3339At(int64_t unixSeconds) {
-  std::time_t t = static_cast<std::time_t>(unixSeconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-int64_t parseRfc3339(const std::string& ts) {
-  std::tm tm{};
-  if (ts.size() < 19 || !strptime(ts.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return -1;
-  return static_cast<int64_t>(timegm(&tm));
-}
-std::string nowRfc3339Micro() { return formatTime(true); }
+std::string nowRfc3339() { return formatRfc3339(std::chrono::system_clock::now()); }
 
 void recordEvent(ObjectStore& store, const json& involved, const std::string& type, const std::string& reason,
                  const std::string& message, const std::string& component) {

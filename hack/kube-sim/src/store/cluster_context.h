@@ -66,12 +66,9 @@ struct ClusterContext {
 std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
                        const std::string& podUid, const std::string& container);
 
-// RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" now (Time) and "...:SS.ffffffZ" (MicroTime).
+// Now as an RFC 3339 Time, "YYYY-MM-DDTHH:MM:SSZ" (other times and formats:
+// ossvp/common/rfc3339.h).
 std::string nowRfc3339();
-std::string nowRfc3339Micro();
-std::string rfc3339At(int64_t unixSeconds);
-// Seconds since the epoch of an RFC 3339 timestamp (fraction ignored); -1 if unparsable.
-int64_t parseRfc3339(const std::string& ts);
 
 // Records a core/v1 Event about `involved` (an object with apiVersion/kind/metadata)
 // the way client-go's recorder does: first occurrence creates

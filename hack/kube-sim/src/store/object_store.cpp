@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ossvp/common/log.h"
+#include "ossvp/common/rfc3339.h"
 #include "store/cluster_context.h"
 #include "store/patch.h"
 
@@ -175,7 +176,7 @@ bool ObjectStore::watchMatches(const Watch& w, const json& obj) {
   return w.labels_.matchesObject(obj) && w.fields_.matches(obj);
 }
 
-// Turns a stored change into what this watcher sees (W4): an update that
+// Turns a stored change into what this watcher sees: an update that
 // starts matching its selector is ADDED, one that stops matching is DELETED
 // (old content, new resourceVersion).
 void ObjectStore::deliver(Watch& w, const Event& ev) {
@@ -272,7 +273,7 @@ std::optional<ApiError> ObjectStore::admitLocked(Operation op, const ResourceInf
 void ObjectStore::recordLocked(const ResourceInfo& info, const std::string& type, json obj, json old) {
   for (const auto& hook : commitHooks_) hook(info, type, obj);
   Event ev{rv_, storageKeyOf(info), type, std::move(obj), std::move(old)};
-  // Dispatch to live watches (W4 selector transitions).
+  // Dispatch to live watches (with selector transitions).
   std::vector<std::weak_ptr<Watch>> alive;
   for (auto& weak : watches_) {
     auto w = weak.lock();
@@ -546,7 +547,7 @@ ApiResult<json> ObjectStore::commitUpdateLocked(const ResourceInfo& info, const 
   }
   if (auto err = admitLocked(Operation::Update, info, &old, o, ns, obj)) return *err;
   obj["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"];
-  if (withoutVolatile(obj) == withoutVolatile(old)) return old;  // U3: no-op write
+  if (withoutVolatile(obj) == withoutVolatile(old)) return old;  // no-op write: old RV, no event
   if (o.dryRun) return obj;
   rv_++;
   obj["metadata"]["resourceVersion"] = std::to_string(rv_);
@@ -681,7 +682,7 @@ ApiResult<json> ObjectStore::removeLocked(const ResourceInfo& info, const std::s
   };
   if (o.propagationPolicy == "Orphan") addFinalizer("orphan");
   if (o.propagationPolicy == "Foreground") addFinalizer("foregroundDeletion");
-  // Pods on a node that are not finished terminate gracefully (D5): the
+  // Pods on a node that are not finished terminate gracefully: the
   // kubelet (or the grace-expiry sweep) finishes the delete.
   int64_t grace = 0;
   if (info.gvr.resource == "pods" && info.gvr.group.empty()) {
@@ -700,7 +701,7 @@ ApiResult<json> ObjectStore::removeLocked(const ResourceInfo& info, const std::s
   if (hasFinalizers(obj) || grace > 0 || isNamespace) {
     if (!isDeleting(obj)) {
       // Like the API server: a graceful pod delete stamps now + grace period.
-      m["deletionTimestamp"] = rfc3339At(static_cast<int64_t>(std::time(nullptr)) + grace);
+      m["deletionTimestamp"] = formatRfc3339(static_cast<int64_t>(std::time(nullptr)) + grace);
       m["deletionGracePeriodSeconds"] = grace;
       if (isNamespace) obj["status"]["phase"] = "Terminating";
       changed = true;
@@ -979,8 +980,8 @@ void ObjectStore::sweepExpiredPodsLocked() {
     std::string nodeName = pod.contains("spec") ? pod["spec"].value("nodeName", "") : "";
     auto node = nodes.find({"", nodeName});
     if (node != nodes.end() && meta(*node->second).value("annotations", json::object()).value("kubesim.io/power", "") == "off") continue;
-    int64_t t = parseRfc3339(ts);
-    if (t >= 0 && now > t + 5) expired.push_back(id);
+    std::optional<int64_t> t = parseRfc3339Seconds(ts);
+    if (t && now > *t + 5) expired.push_back(id);
   }
   for (const auto& id : expired) {
     auto it = objects_["/pods"].find(id);

@@ -1,15 +1,15 @@
 // ObjectStore: kube-sim's in-process etcd + generic registry. Holds every API
 // object as JSON keyed by resource + namespace + name and implements the
 // Kubernetes write semantics shared by all kinds:
-//   - one global resourceVersion counter bumped by each write (M4), uid,
-//     creationTimestamp, generateName (M1, M2), generation on spec changes (U6);
-//   - optimistic concurrency (409 on stale resourceVersion, U1), no-op writes
-//     keep the old RV and emit no event (U3), status subresource split (U5);
-//   - merge / JSON / strategic-merge patches (P1-P3);
-//   - delete with finalizers + deletionTimestamp (D1-D3), background/orphan
-//     /foreground ownerReference garbage collection (G1-G3) done here;
+//   - one global resourceVersion counter bumped by each write, uid,
+//     creationTimestamp, generateName, generation on spec changes;
+//   - optimistic concurrency (409 on stale resourceVersion), no-op writes
+//     keep the old RV and emit no event, status subresource split;
+//   - merge / JSON / strategic-merge patches;
+//   - delete with finalizers + deletionTimestamp, background/orphan
+//     /foreground ownerReference garbage collection done here;
 //   - list with label/field selectors + limit/continue; watch from an RV with a
-//     bounded history (410 Expired when compacted, W1-W8);
+//     bounded history (410 Expired when compacted);
 //   - optional persistence to a state dir (snapshot rewritten shortly after
 //     writes: ~100 ms, longer for large stores so that it takes <= ~10% of
 //     the time; always on flush() and destruction).

@@ -1,4 +1,4 @@
-// Patch application for the three PATCH content types (P1, P2):
+// Patch application for the three PATCH content types:
 // RFC 7386 JSON merge patch, RFC 6902 JSON patch (incl. `test`), and the
 // Kubernetes strategic merge patch (list merge keys for the fields our
 // resources use, `$patch` / `$deleteFromPrimitiveList` / `$setElementOrder`

@@ -1,5 +1,5 @@
 // LabelSelector / FieldSelector: parsers and matchers for the `labelSelector`
-// and `fieldSelector` query parameters (R3, R4), plus JSON-form label
+// and `fieldSelector` query parameters, plus JSON-form label
 // selectors ({matchLabels, matchExpressions}) used inside objects.
 //
 // Thread-safety: immutable after parse; safe to share.

@@ -38,7 +38,8 @@ OssError ossErrorFromResponse(int httpStatus, std::string_view body, std::string
 StatusCode statusCodeFor(const OssError& error);
 
 // The Status for `error` on bucket/key (either may be empty), with a hint on
-// how to fix common causes (credentials, region, clock).
+// how to fix common causes (credentials, region, clock). Its serviceCode() is
+// the OSS code (error.code) and its httpStatus() error.httpStatus.
 Status toStatus(const OssError& error, std::string_view bucket, std::string_view key);
 
 }  // namespace ossvp::ossclient

@@ -1,10 +1,8 @@
-// Exit codes of ossvp-populator and the Failure value that carries one. The
+// The populator's exit codes (shared with the controller: ossvp/common/
+// populator_contract.h) and the Failure value that carries one. The
 // controller reads the exit code and the termination message of the
 // populator Pod to decide whether a retry can help: the message's
-// "retryable" (isRetryable()) wins over its own table of codes. Every code
-// except TransientExhausted, Internal, TargetBusy and Cancelled is permanent
-// for the same input.
-// The table is documented in populator/README.md; keep both in sync.
+// "retryable" (isRetryable()) wins over the controller's reading of the code.
 //
 // Thread-safety: plain values and pure functions.
 #pragma once
@@ -12,30 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "ossvp/common/populator_contract.h"
 #include "ossvp/common/status.h"
 
 namespace ossvp::populator {
 
-enum class ExitCode : int {
-  Ok = 0,                  // every object copied and verified (or nothing left to do)
-  Internal = 1,            // a bug or an unexpected local condition
-  BadConfig = 2,           // flags/env missing or invalid, no credentials, target not a directory
-  AuthFailed = 3,          // OSS/STS refused the credentials or the permission (403, 401)
-  NotFound = 4,            // bucket missing, or nothing under the path
-  Capacity = 5,            // the volume is too small (checked up front, or ENOSPC/EDQUOT later)
-  Integrity = 6,           // a CRC64 mismatch persisted after retries
-  TransientExhausted = 7,  // network / 5xx errors outlasted every retry: a new attempt may work
-  InvalidKeys = 8,         // keys that cannot be files, with --strict-keys
-  TargetError = 9,         // the volume cannot be written (EACCES, EROFS, EIO)
-  TargetBusy = 10,         // another populator holds the volume's lock: a later attempt may work
-  Cancelled = 143,         // SIGTERM/SIGINT: stopped cleanly, resumable
-};
-
-// A short CamelCase word for the exit code, e.g. "AuthFailed".
-std::string_view exitCodeName(ExitCode code);
-
-// Whether retrying with the same input may succeed (controller hint).
-bool isRetryable(ExitCode code);
+using ExitCode = populator_contract::ExitCode;
+using populator_contract::exitCodeName;
+using populator_contract::isRetryable;
 
 // Why a run stopped: exit code, a CamelCase reason (the OSS error code when
 // there is one, e.g. "NoSuchBucket") and a message saying what to fix.
@@ -45,7 +27,9 @@ struct Failure {
   std::string message;
 };
 
-// Maps an error from the OSS side (ossclient/fusecore Status) to a Failure.
+// Maps an error from the OSS side (ossclient/fusecore Status) to a Failure;
+// its reason is the OSS error code (status.serviceCode()) when OSS answered,
+// else the exit code's name.
 Failure failureFromSourceStatus(const Status& status);
 
 // Maps an error from the local volume (a TargetTree Status) to a Failure:

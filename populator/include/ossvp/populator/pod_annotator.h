@@ -1,5 +1,5 @@
 // PodAnnotator: writes the progress JSON into the populator Pod's own
-// annotation storage.alibabacloud.com/populator-progress with one JSON
+// annotation (populator_contract::kProgressAnnotation) with one JSON
 // merge-patch to the API server, so the controller can mirror progress by
 // watching Pods. Active only in a Pod: POD_NAME and POD_NAMESPACE (downward
 // API) set and a service-account token file present. Failures are logged
@@ -18,11 +18,12 @@
 #include <optional>
 #include <string>
 
+#include "ossvp/common/populator_contract.h"
 #include "ossvp/common/status.h"
 
 namespace ossvp::populator {
 
-inline constexpr const char* kProgressAnnotation = "storage.alibabacloud.com/populator-progress";
+using populator_contract::kProgressAnnotation;
 
 struct PodTarget {
   std::string apiUrl;     // "https://10.0.0.1:443"

@@ -1,9 +1,7 @@
 // Progress of one run: counters the copier bumps, and the snapshot that goes
-// to stdout (a JSON line, or a bar on a TTY) and to the Pod annotation
-// storage.alibabacloud.com/populator-progress. The JSON shape is the contract
-// with the controller (populator/README.md):
-//   {"phase":"copying","bytesDone":1,"bytesTotal":2,"objectsDone":3,
-//    "objectsTotal":4,"throughputMBps":5.5}
+// to stdout (a JSON line, or a bar on a TTY) and to the Pod annotation. The
+// annotation key, the JSON's field names and its phases are the contract with
+// the controller (ossvp/common/populator_contract.h, populator/README.md).
 //
 // Thread-safety: ProgressTracker is lock-free for the counters and takes a
 // mutex for the phase; snapshot() may run concurrently with updates.
@@ -14,15 +12,16 @@
 #include <mutex>
 #include <string>
 
+#include "ossvp/common/populator_contract.h"
+
 namespace ossvp::populator {
 
-// Phases in order: listing, checking, copying, finalizing, then done or failed.
-inline constexpr const char* kPhaseListing = "listing";
-inline constexpr const char* kPhaseChecking = "checking";
-inline constexpr const char* kPhaseCopying = "copying";
-inline constexpr const char* kPhaseFinalizing = "finalizing";
-inline constexpr const char* kPhaseDone = "done";
-inline constexpr const char* kPhaseFailed = "failed";
+using populator_contract::kPhaseChecking;
+using populator_contract::kPhaseCopying;
+using populator_contract::kPhaseDone;
+using populator_contract::kPhaseFailed;
+using populator_contract::kPhaseFinalizing;
+using populator_contract::kPhaseListing;
 
 struct ProgressSnapshot {
   std::string phase;

@@ -29,7 +29,6 @@ class ProgressReporter {
 
   void start();
   void stop();  // idempotent
-  int patchesSent() const { return patches_; }
 
  private:
   void loop();
@@ -45,7 +44,6 @@ class ProgressReporter {
   std::condition_variable cv_;
   bool stopping_ = false;        // guarded by mu_
   int64_t lastPatchNanos_ = 0;   // reporter thread, then stop()
-  int patches_ = 0;
 };
 
 // Auto -> Bar when stdout is a TTY, else Json.

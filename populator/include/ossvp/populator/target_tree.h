@@ -58,7 +58,6 @@ class TargetTree {
   ~TargetTree();
 
   const std::string& root() const { return root_; }
-  int rootFd() const { return root_fd_.get(); }
   int stateFd() const { return state_fd_.get(); }
 
   // Opens the directory made of components[0..count), creating missing ones

@@ -5,7 +5,7 @@
 //
 // Errors map HTTP answers onto ossvp::Status codes (see api_errors.h):
 // 404 NotFound, 409 AlreadyExists / PreconditionFailed (conflict),
-// 410 Timeout (resource version expired), 422/400 InvalidArgument,
+// 410 Expired (resource version expired), 422/400 InvalidArgument,
 // 401 Unauthenticated, 403 PermissionDenied, anything else Unavailable.
 //
 // Thread-safety: implementations are internally synchronized; every method

@@ -32,8 +32,6 @@ class EventRecorder {
   void record(const Object& involved, const std::string& type, const std::string& reason,
               const std::string& message);
 
-  uint64_t recordedCount() const;
-
  private:
   struct Entry {
     std::string ns, name;
@@ -47,7 +45,6 @@ class EventRecorder {
   mutable std::mutex mu_;
   std::map<std::string, Entry> cache_;  // guarded by mu_; key: uid/type/reason/message
   std::list<std::string> order_;        // insertion order, for eviction
-  uint64_t recorded_ = 0;
 };
 
 }  // namespace ossvp::controller::kube

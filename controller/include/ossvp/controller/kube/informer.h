@@ -51,8 +51,6 @@ class Informer {
 
   const ObjectCache& cache() const { return cache_; }
   const Resource& resource() const { return resource_; }
-  uint64_t listCount() const { return lists_.load(); }
-  uint64_t watchCount() const { return watches_.load(); }
 
  private:
   void run();
@@ -69,8 +67,6 @@ class Informer {
   Cancellation cancel_;
   std::thread thread_;
   std::string resourceVersion_;  // used only on the informer thread
-  std::atomic<uint64_t> lists_{0};
-  std::atomic<uint64_t> watches_{0};
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ossvp/common/rfc3339.h"
 #include "ossvp/common/status.h"
 
 namespace ossvp::controller::kube {
@@ -35,11 +36,9 @@ bool labelsMatch(const Object& obj, const LabelPairs& want);
 // Reads a string at a JSON pointer ("/spec/volumeName"), "" when absent or not a string.
 std::string stringAt(const Object& obj, const std::string& pointer);
 
-// "2026-11-23T14:05:00Z" (Time) and "2026-11-23T14:05:00.123456Z" (MicroTime).
-std::string formatRfc3339(std::chrono::system_clock::time_point t);
-std::string formatMicroTime(std::chrono::system_clock::time_point t);
-// Parses RFC 3339 UTC timestamps (fraction ignored); epoch when malformed.
-std::chrono::system_clock::time_point parseRfc3339(const std::string& text);
+// Kubernetes Time "2026-11-23T14:05:00Z" (MicroTime: Rfc3339Fraction::kMicros);
+// parsing is ossvp::parseRfc3339.
+using ossvp::formatRfc3339;
 
 // Runs `fn` until it returns something other than a 409 Conflict, at most
 // `attempts` times. `fn` must re-read the object it modifies on each call.

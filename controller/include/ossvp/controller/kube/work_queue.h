@@ -3,6 +3,8 @@
 // queued again when that worker calls done(), so one key is never handled by
 // two workers at once. addAfter() delays a key; addRateLimited() delays it by
 // a per-key exponential backoff (base * 2^failures, capped) until forget().
+// Delays are measured and waited for on the Clock it is given (clock.h), so
+// tests move them with a FakeClock.
 //
 // Thread-safety: internally synchronized; N workers call get()/done().
 #pragma once
@@ -15,6 +17,8 @@
 #include <set>
 #include <string>
 
+#include "ossvp/controller/clock.h"
+
 namespace ossvp::controller::kube {
 
 class WorkQueue {
@@ -24,7 +28,8 @@ class WorkQueue {
     std::chrono::milliseconds maxDelay{std::chrono::minutes(5)};
   };
   WorkQueue() : WorkQueue(Options{}) {}
-  explicit WorkQueue(Options options) : options_(options) {}
+  // `clock` must outlive the queue.
+  explicit WorkQueue(Options options, const Clock& clock = Clock::system()) : options_(options), clock_(clock) {}
 
   void add(const std::string& key);
   void addAfter(const std::string& key, std::chrono::milliseconds delay);
@@ -42,17 +47,17 @@ class WorkQueue {
   size_t delayedLength() const;  // keys waiting for their time
 
  private:
-  using Clock = std::chrono::steady_clock;
   void addLocked(const std::string& key);
-  void promoteDueLocked(Clock::time_point now);
+  void promoteDueLocked(Clock::Instant now);
 
   const Options options_;
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;                 // guarded by mu_
   std::set<std::string> dirty_;                   // keys wanted (queued or re-queue after done)
   std::set<std::string> processing_;              // keys held by a worker
-  std::map<std::string, Clock::time_point> delayed_;
+  std::map<std::string, Clock::Instant> delayed_;
   std::map<std::string, int> failures_;
   bool shutdown_ = false;
 };

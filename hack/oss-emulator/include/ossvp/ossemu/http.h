@@ -71,22 +71,16 @@ struct HttpResponse {
   uint64_t contentLength() const { return (blob || file) ? bodyLength : body.size(); }
 };
 
-// RFC 3986 percent-decoding of %XX ('+' is left alone).
-std::string urlDecode(std::string_view s);
-// RFC 3986 encoding: unreserved A-Za-z0-9-._~ kept; '/' kept when keepSlash.
-std::string urlEncode(std::string_view s, bool keepSlash);
-// Splits "a=1&b&c=%20" into decoded pairs.
+// Splits "a=1&b&c=%20" into pairs percent-decoded ('+' left alone).
 KeyValues parseQuery(std::string_view raw);
 
 std::string toLower(std::string_view s);
 std::string trim(std::string_view s);
 
-// Time formatting: RFC 1123 ("Sun, 06 Nov 1994 08:49:37 GMT") and
-// ISO 8601 with millis ("2020-05-18T05:45:47.000Z").
+// Time formatting: RFC 1123 ("Sun, 06 Nov 1994 08:49:37 GMT"). RFC 3339 is
+// common's (ossvp/common/rfc3339.h).
 std::string httpDate(int64_t unixSeconds);
-std::string isoDate(int64_t unixSeconds);
 std::optional<int64_t> parseHttpDate(std::string_view s);
 std::optional<int64_t> parseIsoBasic(std::string_view s);  // 20231216T162057Z
-std::optional<int64_t> parseIsoSeconds(std::string_view s);  // 2023-12-16T16:20:57Z
 
 }  // namespace ossvp::ossemu

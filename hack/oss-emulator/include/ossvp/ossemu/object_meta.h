@@ -37,7 +37,5 @@ nlohmann::json metaToJson(const ObjectMeta& m);
 ObjectMeta metaFromJson(const nlohmann::json& j);
 
 std::string hexUpper(const std::string& raw);
-std::string base64Encode(const std::string& raw);
-std::string base64Decode(const std::string& text);
 
 }  // namespace ossvp::ossemu
