@@ -1,6 +1,7 @@
 #include "ossvp/populator/copier.h"
 
 #include <fcntl.h>
+#include <spdlog/fmt/fmt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,8 +12,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-
-#include <spdlog/fmt/fmt.h>
 
 #include "ossvp/common/log.h"
 #include "ossvp/ossclient/crc64.h"
@@ -78,7 +77,7 @@ class CopyRun {
       while (active_ > 0 || !finishedAll()) {
         if (stop_) break;
         cv_.wait_for(lock, std::chrono::milliseconds(200));
-        if (cancelled()) stopWith(Failure{ExitCode::Cancelled, "Cancelled", "stopped by a signal; a new run resumes"});
+        if (cancelled()) stopWith(failureOf(ExitCode::Cancelled, "stopped by a signal; a new run resumes"));
         auto now = std::chrono::steady_clock::now();
         if (std::chrono::duration<double>(now - lastFlush).count() >= options_.journalFlushSeconds) {
           lastFlush = now;
@@ -91,7 +90,7 @@ class CopyRun {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (cancelled()) stopWith(Failure{ExitCode::Cancelled, "Cancelled", "stopped by a signal; a new run resumes"});
+      if (cancelled()) stopWith(failureOf(ExitCode::Cancelled, "stopped by a signal; a new run resumes"));
       stop_ = true;
     }
     cv_.notify_all();
@@ -229,7 +228,8 @@ class CopyRun {
       uint64_t per = size / static_cast<uint64_t>(std::max(1, options_.workers));
       per = std::clamp<uint64_t>(per, options_.minSegment, std::max(options_.minSegment, options_.maxSegment));
       per = (per + options_.chunkSize - 1) / options_.chunkSize * options_.chunkSize;
-      for (uint64_t off = 0; off < size; off += per) t->segments.push_back({off, std::min(per, size - off), 0, nullptr});
+      for (uint64_t off = 0; off < size; off += per)
+        t->segments.push_back({off, std::min(per, size - off), 0, nullptr});
     }
     t->remaining.store(t->segments.size());
     return true;
@@ -298,7 +298,8 @@ class CopyRun {
       if (!got.isOk()) return got.status();
       if (*got == 0) {
         return Status(StatusCode::Corruption, fmt::format("object ended at byte {} but the listing says {} bytes "
-                                                          "(it changed during the copy?)", off, t.entry->object.size));
+                                                          "(it changed during the copy?)",
+                                                          off, t.entry->object.size));
       }
       off += *got;
       *counted += *got;
@@ -322,10 +323,10 @@ class CopyRun {
     std::optional<uint64_t> server = t.src ? t.src->serverCrc64() : std::optional<uint64_t>(0);
     if (server && *server != crc) {
       if (t.attempt >= options_.integrityAttempts) {
-        fail(Failure{ExitCode::Integrity, "IntegrityError",
-                     fmt::format("object '{}': CRC64 of the copied bytes is {} but OSS says {} after {} attempts "
-                                 "(the data was corrupted in transit or on the volume)",
-                                 e.object.key, crc, *server, t.attempt)});
+        fail(failureOf(ExitCode::Integrity,
+                       fmt::format("object '{}': CRC64 of the copied bytes is {} but OSS says {} after {} attempts "
+                                   "(the data was corrupted in transit or on the volume)",
+                                   e.object.key, crc, *server, t.attempt)));
         d_.tree->removeTemp(t.tmpName);
         return;
       }

@@ -2,6 +2,10 @@
 
 namespace ossvp::populator {
 
+Failure failureOf(ExitCode code, std::string message) {
+  return Failure{code, std::string(exitCodeName(code)), std::move(message)};
+}
+
 Failure failureFromSourceStatus(const Status& status) {
   Failure f;
   f.message = status.message();
@@ -9,7 +13,8 @@ Failure failureFromSourceStatus(const Status& status) {
     case StatusCode::PermissionDenied:
     case StatusCode::Unauthenticated:
       f.code = ExitCode::AuthFailed;
-      f.message += " (check the AccessKey Secret or the RRSA role: it needs oss:ListObjects and oss:GetObject on the bucket)";
+      f.message +=
+          " (check the AccessKey Secret or the RRSA role: it needs oss:ListObjects and oss:GetObject on the bucket)";
       break;
     case StatusCode::NotFound: f.code = ExitCode::NotFound; break;
     case StatusCode::ResourceExhausted: f.code = ExitCode::Capacity; break;

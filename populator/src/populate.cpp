@@ -1,8 +1,8 @@
+#include <spdlog/fmt/fmt.h>
+
 #include <algorithm>
 #include <chrono>
 #include <unordered_set>
-
-#include <spdlog/fmt/fmt.h>
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/rfc3339.h"
@@ -63,7 +63,7 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
   }
   Status cap = checkCapacity(need, *space);
   if (!cap.isOk()) {
-    summary->failure = Failure{ExitCode::Capacity, "InsufficientCapacity", cap.message()};
+    summary->failure = failureOf(ExitCode::Capacity, cap.message());
     return;
   }
   // Directory markers exist even when empty.
@@ -88,7 +88,7 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
   opts.workers = config.concurrency;
   // Smaller draws under a cap keep the rate smooth.
   opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.copyChunk)
-                                                                  : config.copyChunk);
+                                                                 : config.copyChunk);
   opts.minSegment = 2 * config.partSize;
   opts.maxSegment = 8 * config.partSize;
   opts.integrityAttempts = config.integrityAttempts;
@@ -110,9 +110,8 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
   // Deepest first, so setting a child's mtime does not disturb its parent's.
   std::vector<const MappedEntry*> dirs;
   for (const auto& d : mapping.directories) dirs.push_back(&d);
-  std::sort(dirs.begin(), dirs.end(), [](const MappedEntry* a, const MappedEntry* b) {
-    return a->components.size() > b->components.size();
-  });
+  std::sort(dirs.begin(), dirs.end(),
+            [](const MappedEntry* a, const MappedEntry* b) { return a->components.size() > b->components.size(); });
   for (const MappedEntry* d : dirs) {
     Status st = tree.setDirMtime(d->components, d->object.mtimeUnix);
     if (!st.isOk()) logWarn("{}", st.message());
@@ -124,8 +123,12 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
     summary->failure = targetFailure(st);
     return;
   }
-  CompletionMarker marker{config.bucket, config.prefix, mapping.files.size(), mapping.fileBytes,
-                          mapping.directories.size(), formatRfc3339(std::chrono::system_clock::now())};
+  CompletionMarker marker{config.bucket,
+                          config.prefix,
+                          mapping.files.size(),
+                          mapping.fileBytes,
+                          mapping.directories.size(),
+                          formatRfc3339(std::chrono::system_clock::now())};
   st = writeCompletionMarker(tree, marker);
   if (!st.isOk()) {
     summary->failure = targetFailure(st);
@@ -153,10 +156,10 @@ void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetT
       progress.addObjects(summary->objectsTotal);
       return;
     }
-    summary->failure = Failure{ExitCode::BadConfig, "BadConfig",
-                               fmt::format("the volume already holds a completed copy of oss://{}/{}, not of "
-                                           "oss://{}/{}: use a new, empty volume",
-                                           marker->bucket, marker->prefix, config.bucket, config.prefix)};
+    summary->failure =
+        failureOf(ExitCode::BadConfig, fmt::format("the volume already holds a completed copy of oss://{}/{}, not of "
+                                                   "oss://{}/{}: use a new, empty volume",
+                                                   marker->bucket, marker->prefix, config.bucket, config.prefix));
     return;
   }
 
@@ -179,10 +182,10 @@ void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetT
           mapping.rejected.empty() ? "" : fmt::format("; {} keys cannot be files", mapping.rejected.size()));
   if (!mapping.rejected.empty() && config.strictKeys) {
     const auto& r = mapping.rejected.front();
-    summary->failure = Failure{ExitCode::InvalidKeys, "InvalidKeys",
-                               fmt::format("{} keys cannot be files, e.g. '{}' {} (rename them in the bucket, or run "
-                                           "without --strict-keys to skip them)",
-                                           mapping.rejected.size(), r.key, r.reason)};
+    summary->failure = failureOf(ExitCode::InvalidKeys,
+                                 fmt::format("{} keys cannot be files, e.g. '{}' {} (rename them in the bucket, or run "
+                                             "without --strict-keys to skip them)",
+                                             mapping.rejected.size(), r.key, r.reason));
     return;
   }
   if (summary->objectsTotal == 0 && !config.allowEmpty) {
@@ -212,7 +215,7 @@ RunSummary populate(const PopulatorConfig& config, ObjectSource& source, Progres
   auto tree = TargetTree::open(config.target);
   if (!tree.isOk()) {
     summary.failure = tree.status().code() == StatusCode::InvalidArgument
-                          ? Failure{ExitCode::BadConfig, "BadConfig", tree.status().message()}
+                          ? failureOf(ExitCode::BadConfig, tree.status().message())
                           : targetFailure(tree.status());
     return finish();
   }

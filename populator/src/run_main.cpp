@@ -1,10 +1,9 @@
 #include <malloc.h>
+#include <spdlog/fmt/fmt.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-
-#include <spdlog/fmt/fmt.h>
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
@@ -24,7 +23,7 @@ std::atomic<bool> gCancel{false};
 extern "C" void onSignal(int) { gCancel.store(true); }
 
 void installSignalHandlers() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = onSignal;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGTERM, &sa, nullptr);
@@ -41,7 +40,7 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
   for (const auto& o : c.endpointOverrides) {
     auto eo = ossclient::parseEndpointOverride(o);
     if (!eo.isOk()) {
-      *why = Failure{ExitCode::BadConfig, "BadConfig", "--endpoint-override: " + eo.status().message()};
+      *why = failureOf(ExitCode::BadConfig, "--endpoint-override: " + eo.status().message());
       return eo.status();
     }
     opts.endpointOverrides.push_back(*eo);
@@ -50,7 +49,7 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
   opts.userAgent = "ossvp-populator/0.1";
   auto normalized = ossclient::normalizeOptions(opts);
   if (!normalized.isOk()) {
-    *why = Failure{ExitCode::BadConfig, "BadConfig", normalized.status().message()};
+    *why = failureOf(ExitCode::BadConfig, normalized.status().message());
     return normalized.status();
   }
   auto creds = ossclient::makeDefaultCredentialsChain(*normalized);
@@ -61,7 +60,7 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
   logInfo("credentials: {}", (*creds)->describe());
   auto client = ossclient::makeCurlObjectClient(*normalized, *creds);
   if (!client.isOk()) {
-    *why = Failure{ExitCode::BadConfig, "BadConfig", client.status().message()};
+    *why = failureOf(ExitCode::BadConfig, client.status().message());
     return client.status();
   }
   fusecore::EngineOptions eo;
@@ -112,7 +111,7 @@ int runMain(int argc, char** argv) {
       // The controller reads the reason from the termination log even for a bad flag.
       const char* tl = std::getenv("OSSVP_TERMINATION_LOG");
       RunSummary s;
-      s.failure = Failure{ExitCode::BadConfig, "BadConfig", parsed.output};
+      s.failure = failureOf(ExitCode::BadConfig, parsed.output);
       writeTerminationLog(tl ? tl : "/dev/termination-log", s.toJson());
     }
     return parsed.exitCode;
@@ -156,9 +155,9 @@ int runMain(int argc, char** argv) {
     EngineSource source(*engine, c.bucket);
     summary = populate(c, source, progress, &gCancel);
     fusecore::EngineStats es = (*engine)->stats();
-    logInfo("read engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} part buffers reused, memory peak {} MiB",
-            es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.buffersReused,
-            es.memoryPeak >> 20);
+    logInfo(
+        "read engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} part buffers reused, memory peak {} MiB",
+        es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.buffersReused, es.memoryPeak >> 20);
   }
   reporter.stop();
   return finishRun(c, summary);

@@ -27,6 +27,9 @@ struct Failure {
   std::string message;
 };
 
+// A Failure whose reason is the exit code's own name (exitCodeName).
+Failure failureOf(ExitCode code, std::string message);
+
 // Maps an error from the OSS side (ossclient/fusecore Status) to a Failure;
 // its reason is the OSS error code (status.serviceCode()) when OSS answered,
 // else the exit code's name.
