@@ -155,6 +155,7 @@ PopulationResult BmcpfsStrategy::populate(const PopulationContext& ctx) {
                                       taskId.status().message());
   }
   flow.taskId = *taskId;
+  ctx.observe(PopulationPhase::PodCreated);
   {
     std::lock_guard<std::mutex> lock(mu_);
     flows_[uid] = flow;
@@ -192,11 +193,13 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
     return fail(ctx, nas, flow, "CPFS import task " + flow.taskId + " was cancelled outside the controller");
   }
   int percent = dataFlowTaskPercent(*info);
+  if (info->status == "Executing") ctx.observe(PopulationPhase::PodRunning);
   if (info->status != "Completed") {  // progress: written together with the other PVCs' of this ossvp
     Status w = status_.updateCoalesced(ctx.source.ns, ctx.source.name, entryMutation(uid, flow, percent));
     if (!w.isOk()) logWarn("cannot update progress of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
     return PopulationResult::inProgress(poll_);
   }
+  ctx.observe(PopulationPhase::PodFinished);
   Status w = writeEntry(ctx, flow, percent);
   if (!w.isOk()) {  // 100% must be recorded first
     logWarn("cannot update progress of ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());

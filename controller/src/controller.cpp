@@ -102,7 +102,7 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
                                                             nasClientFactory(options_), options_.cpfsPollInterval,
                                                             options_.cpfsThroughputMBps, clock_));
 
-  pvcs_->addHandler([this](ChangeType, const Object& o) { onPvc(o); });
+  pvcs_->addHandler([this](ChangeType t, const Object& o) { onPvc(t, o); });
   pods_->addHandler([this](ChangeType, const Object& o) { onTemporary(o); });
   pvs_->addHandler([this](ChangeType, const Object& o) { onPv(o); });
   ossvps_->addHandler([this](ChangeType, const Object& o) { onOssvp(o); });
@@ -114,13 +114,14 @@ Controller::~Controller() {
   for (auto& inf : informers_) inf->stop();
 }
 
-void Controller::onPvc(const Object& pvc) {
+void Controller::onPvc(ChangeType change, const Object& pvc) {
   const std::string ns = kube::namespaceOf(pvc);
   if (ns == options_.populatorNamespace) {
     onTemporary(pvc);
     return;
   }
   if (!PvcReconciler::refersToOssvp(pvc)) return;
+  if (change != ChangeType::Deleted) reconciler_->noteQueued(pvc);  // its timeline starts when first seen
   queue_.add(PvcReconciler::pvcKey(ns, kube::nameOf(pvc)));
   queue_.add(PvcReconciler::ossvpKey(ns, PvcReconciler::sourceName(pvc)));
 }

@@ -4,7 +4,7 @@
 
 namespace ossvp::controller {
 namespace {
-const std::vector<double> kBounds = {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+const std::vector<double> kDefaultBounds = {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
 
 const std::map<std::string, std::string>& helpTexts() {
   static const std::map<std::string, std::string> h = {
@@ -16,6 +16,8 @@ const std::map<std::string, std::string>& helpTexts() {
       {"ossvp_bytes_populated_total", "Bytes copied into populated volumes"},
       {"ossvp_time_to_bound_seconds", "Time from PVC creation to Bound"},
       {"ossvp_leader", "1 while this replica is the leader"},
+      {"ossvp_phase_duration_seconds",
+       "Time between two phases of a PVC's population, first observation to first observation"},
   };
   return h;
 }
@@ -58,15 +60,24 @@ void Metrics::inc(const std::string& name, const std::string& labels, double by)
 void Metrics::observe(const std::string& name, const std::string& labels, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   Histogram& h = histograms_[name][labels];
-  if (h.buckets.empty()) h.buckets.assign(kBounds.size(), 0);
-  for (size_t i = 0; i < kBounds.size(); ++i) {
-    if (seconds <= kBounds[i]) {
+  if (h.buckets.empty()) {
+    auto custom = bounds_.find(name);
+    h.bounds = custom == bounds_.end() ? kDefaultBounds : custom->second;
+    h.buckets.assign(h.bounds.size(), 0);
+  }
+  for (size_t i = 0; i < h.bounds.size(); ++i) {
+    if (seconds <= h.bounds[i]) {
       ++h.buckets[i];
       break;
     }
   }
   ++h.count;
   h.sum += seconds;
+}
+
+void Metrics::setBuckets(const std::string& name, std::vector<double> bounds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bounds_[name] = std::move(bounds);
 }
 
 void Metrics::setGauge(const std::string& name, std::function<double()> sample) {
@@ -80,6 +91,14 @@ double Metrics::counter(const std::string& name, const std::string& labels) cons
   if (it == counters_.end()) return 0;
   auto v = it->second.find(labels);
   return v == it->second.end() ? 0 : v->second;
+}
+
+Metrics::HistogramReading Metrics::histogram(const std::string& name, const std::string& labels) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = histograms_.find(name);
+  if (it == histograms_.end()) return {};
+  auto h = it->second.find(labels);
+  return h == it->second.end() ? HistogramReading{} : HistogramReading{h->second.count, h->second.sum};
 }
 
 std::string Metrics::render() const {
@@ -96,10 +115,10 @@ std::string Metrics::render() const {
       header(out, name, "histogram");
       for (const auto& [labels, h] : series) {
         uint64_t cumulative = 0;
-        for (size_t i = 0; i < kBounds.size(); ++i) {
+        for (size_t i = 0; i < h.bounds.size(); ++i) {
           cumulative += h.buckets[i];
           std::ostringstream le;
-          le << kBounds[i];
+          le << h.bounds[i];
           out << name << "_bucket" << withLe(labels, le.str()) << " " << cumulative << "\n";
         }
         out << name << "_bucket" << withLe(labels, "+Inf") << " " << h.count << "\n";

@@ -259,6 +259,7 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
     events_.warning(ctx.pvc, reason::kCreationError, msg);
     return PopulationResult::blocked(msg);
   }
+  ctx.observe(PopulationPhase::PodCreated);
   // Recorded after the create: a crash in between is covered by the pod's own attempt label.
   Status s = annotatePrime(ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)},
                                           {std::string(kAnnRetryAfter), nullptr}});
@@ -281,6 +282,7 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
 }
 
 PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const Object& pod) {
+  if (kube::stringAt(pod, "/status/phase") == "Running") ctx.observe(PopulationPhase::PodRunning);
   auto progress = Object::parse(kube::annotationOf(pod, contract::kProgressAnnotation), nullptr, false);
   PodBlocker blocker = podBlocker(pod);
   std::optional<std::chrono::milliseconds> recheck = checkStuck(ctx, pod, blocker);
@@ -352,6 +354,7 @@ std::pair<std::optional<int64_t>, std::optional<int64_t>> PodStrategy::estimateR
 }
 
 PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Object& pod) {
+  ctx.observe(PopulationPhase::PodFinished);
   PodTermination t = readPodTermination(pod);
   auto progress = Object::parse(kube::annotationOf(pod, contract::kProgressAnnotation), nullptr, false);
   // Coalesced: the reconciler's immediate Succeeded write applies it first.

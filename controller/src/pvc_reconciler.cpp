@@ -61,7 +61,8 @@ PvcReconciler::PvcReconciler(kube::ApiClient& api, const kube::ObjectReader& rea
       metrics_(metrics),
       options_(std::move(options)),
       clock_(clock),
-      nodes_(api, events, options_.populatorNamespace) {}
+      nodes_(api, events, options_.populatorNamespace),
+      phases_(metrics, clock) {}
 
 void PvcReconciler::addStrategy(std::unique_ptr<PopulationStrategy> strategy) {
   PopulatorMode m = strategy->mode();
@@ -103,16 +104,23 @@ Outcome PvcReconciler::reconcile(const std::string& key) {
   return Outcome::done();
 }
 
+void PvcReconciler::noteQueued(const Object& pvc) {
+  if (kube::isDeleting(pvc) || !kube::stringAt(pvc, "/spec/volumeName").empty()) return;
+  phases_.mark(kube::uidOf(pvc), pvcRef(pvc), PopulationPhase::Queued);
+}
+
 // ---------------------------------------------------------------------------
 // Entry point for a PVC: pick the step that applies to its current state.
 
 Outcome PvcReconciler::reconcilePvc(const std::string& ns, const std::string& name) {
   if (!options_.volumePopulatorEnabled || ns == options_.populatorNamespace) return Outcome::done();
   auto cached = reader_.getCached(res::pvcs(), ns, name);
+  if (!cached) phases_.forgetRef(ns + "/" + name);  // gone without our finalizer
   if (!cached || !refersToOssvp(*cached)) return Outcome::done();
   if (kube::isDeleting(*cached)) return stepDeleted(*cached);
   if (!kube::stringAt(*cached, "/spec/volumeName").empty()) return stepBound(*cached);
 
+  noteQueued(*cached);
   Step s;
   s.pvc = *cached;
   s.ns = ns;
@@ -254,6 +262,7 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
     return Outcome::error(created.status());
   }
   if (created.isOk()) {
+    phases_.mark(s.uid, pvcRef(s.pvc), PopulationPhase::PrimeCreated);
     events_.normal(s.pvc, reason::kPrimeCreated,
                    "Created prime PVC " + options_.populatorNamespace + "/" + primeName + " to receive the data of " +
                        "oss://" + s.source.spec.bucket + s.source.spec.path);
@@ -269,7 +278,8 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
 // mode, and it survives restarts): it waits for the user to re-create the PVC.
 std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
   if (!kube::annotationOf(*s.prime, std::string(kAnnFailed)).empty()) return Outcome::done();
-  PopulationContext ctx{s.pvc, s.source, *s.prime, s.selectedNode};
+  PopulationContext ctx{s.pvc, s.source, *s.prime, s.selectedNode,
+                        [this, &s](PopulationPhase p) { phases_.mark(s.uid, pvcRef(s.pvc), p); }};
   PopulationResult r = s.strategy->populate(ctx);
   switch (r.state) {
     case PopulationResult::State::Succeeded:
@@ -310,6 +320,7 @@ Outcome PvcReconciler::stepRebind(Step& s) {
                               {"resourceVersion", kube::resourceVersionOf(s.pvc)}}}}}};
   auto r = api_.patch(res::pvs(), "", pvName, kube::PatchType::Merge, patch);
   if (!r.isOk()) return Outcome::error(r.status().withContext("rebinding PV " + pvName));
+  phases_.mark(s.uid, pvcRef(s.pvc), PopulationPhase::RebindStarted);
   events_.normal(s.pvc, reason::kRebinding, "Data in place: handing volume " + pvName + " over to the PVC");
   return Outcome::done();
 }
@@ -343,10 +354,14 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
   const std::string primeName = primePvcName(uid);
 
   if (ours) {
-    if (!started) return Outcome::done();  // finished earlier
+    if (!started) {  // finished earlier
+      phases_.forget(uid);
+      return Outcome::done();
+    }
     auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
     if (kube::stringAt(pvc, "/status/phase") != "Bound") return Outcome::requeueAfter(kWaitPoll);
     if (prime && kube::stringAt(*prime, "/status/phase") != "Lost") return Outcome::requeueAfter(kWaitPoll);
+    phases_.mark(uid, pvcRef(pvc), PopulationPhase::Bound);
     Status c = cleanupAll(uid);
     if (!c.isOk()) return Outcome::error(c);
     bool alreadyReported = false;
@@ -378,7 +393,9 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
       if (ossvpObj) events_.normal(*ossvpObj, reason::kFinished, msg);
     }
     Status f = removeFinalizer(res::pvcs(), pvc, kPvcFinalizer);
-    return f.isOk() ? Outcome::done() : Outcome::error(f);
+    if (!f.isOk()) return Outcome::error(f);
+    phases_.complete(uid, modeLabel(ossvpObj.get()));
+    return Outcome::done();
   }
 
   // Bound to a volume we did not hand over: someone else provisioned it (empty).
@@ -387,6 +404,7 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
                     "data of OSSVolumePopulator " + ossvpName +
                     ". Use a StorageClass whose provisioner leaves PVCs with an unknown dataSourceRef kind alone "
                     "(the CSI external-provisioner does), then delete and re-create the PVC";
+  phases_.forget(uid);
   if (!started) {
     // Report once per PVC: the status entry remembers it.
     bool known = false;
@@ -408,8 +426,9 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
 // A PVC being deleted: remove everything created for it, then let it go.
 
 Outcome PvcReconciler::stepDeleted(const Object& pvc) {
-  if (!kube::hasFinalizer(pvc, std::string(kPvcFinalizer))) return Outcome::done();
   const std::string uid = kube::uidOf(pvc);
+  phases_.forget(uid);
+  if (!kube::hasFinalizer(pvc, std::string(kPvcFinalizer))) return Outcome::done();
   Status c = cleanupAll(uid);
   if (!c.isOk()) return Outcome::error(c);
   // Keep the finalizer until the pod and the prime PVC are really gone: they

@@ -9,6 +9,11 @@
 #     client: the controller, kubectl's creates, the populator pods' progress
 #     patches, kube-sim's own actors do not go through HTTP)
 #   - the controller's peak RSS (VmHWM)
+#   - the controller's own timing per phase, scraped from its /metrics
+#     (ossvp_phase_duration_seconds, millisecond buckets): count, mean, p50,
+#     p99 per interval, each labelled "controller" (its own reaction) or
+#     "harness/pod" (kube-sim's scheduling, volumes, container start, the
+#     copy, the PV binding), and the sums per owner (phase_metrics.py)
 #   - kube-sim's own figures: populator container starts per second per node
 #     during the run (kubelet log), then, with the controller stopped, kube-sim
 #     alone (hack/kube-sim/load_check.py): N PVC and N pod creates/s and
@@ -52,9 +57,10 @@ KS_HTTP=$(sed -n 's/.*serving http on \(127.0.0.1:[0-9]*\).*/\1/p' "$WORK/ks.out
 install_ossvp
 "$OSSVP_BIN/ossvp-controller" --kubeconfig "$KUBECONFIG" --populator-image "$POP_IMAGE" \
   --feature-gates VolumePopulator=true,VolumePopulatorPodHandler=true --workers "$WORKERS" \
-  --endpoint-override "$OSS_HOST=$EMU_URL" ${CTRL_ARGS:-} > "$WORK/ctrl.log" 2>&1 &
+  --endpoint-override "$OSS_HOST=$EMU_URL" --metrics-addr 127.0.0.1:0 ${CTRL_ARGS:-} > "$WORK/ctrl.log" 2>&1 &
 CTRL_PID=$!
 wait_for "controller caches" 30 grep -q "caches synced" "$WORK/ctrl.log"
+METRICS_URL="http://127.0.0.1:$(sed -n 's/.*metrics on port \([0-9]*\).*/\1/p' "$WORK/ctrl.log" | head -1)/metrics"
 NS=scale
 k create namespace "$NS" > /dev/null
 k apply -f - > /dev/null <<YAML
@@ -107,6 +113,13 @@ done
 END=$(date +%s.%N)
 REQ1=$(grep -cE "$REQ_RE" "$WORK/ks.err" || true)
 RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$CTRL_PID/status")
+# The phase histogram is observed when a PVC's cleanup is done, which trails its Bound.
+cleaned() {
+  curl -sf "$METRICS_URL" > "$WORK/metrics.txt" &&
+    awk -v n="$N" '/^ossvp_phase_duration_seconds_count\{mode="generic",phase="bound_to_cleanup"/ {c = $2}
+                   END {exit !(c >= n)}' "$WORK/metrics.txt"
+}
+wait_for "every PVC's cleanup in the controller's metrics" 120 cleaned
 
 # Copy time per PVC from the ossvp status (RFC 3339, 1 s resolution).
 k get ossvp small -n "$NS" -o json > "$WORK/ossvp.json"
@@ -133,6 +146,8 @@ PY
 echo "PVCs: $N, workers: $WORKERS, populator: $POPULATOR, create call took $(echo "$CREATED - $START" | bc) s, all Bound after $(echo "$END - $START" | bc) s"
 echo "API requests during the run: $((REQ1 - REQ0)) ($(echo "scale=1; ($REQ1 - $REQ0) / $N" | bc) per PVC, all clients)"
 echo "controller peak RSS: $((RSS_KB / 1024)) MiB"
+echo "controller phase timing (its /metrics; controller = its own reaction, harness/pod = kube-sim and the pod):"
+python3 "$OSSVP_SRC/hack/bench/phase_metrics.py" "$WORK/metrics.txt" generic | sed 's/^/  /'
 grep -E "$REQ_RE" "$WORK/ks.err" | tail -n +$((REQ0 + 1)) |
   sed -E 's/.*kube-sim: ([A-Z]+) ([^ ?]*).*/\1 \2/; s#/namespaces/[^/]+#/namespaces/NS#; s#(/[a-z]+)/[^/ ]+(/status)?$#\1/NAME\2#' |
   sort | uniq -c | sort -rn > "$WORK/requests.txt"

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "ossvp/controller/bmcpfs_strategy.h"
+#include "ossvp/controller/testing/fake_clock.h"
+#include "phase_checks.h"
 #include "reconciler_world.h"
 
 namespace ossvp::controller::testing {
@@ -53,7 +55,7 @@ struct FakeNas : NasApi {
 };
 
 struct BmcpfsWorld : World {
-  BmcpfsWorld() {
+  explicit BmcpfsWorld(const Clock& clock = Clock::system()) : World(World::defaults(), clock), clock(clock) {
     reconciler->addStrategy(makeStrategy());
     kube::Object o = makeOssvpGeneric("argo", "cpfs");
     o["spec"].erase("generic");
@@ -65,7 +67,7 @@ struct BmcpfsWorld : World {
   std::unique_ptr<BmcpfsStrategy> makeStrategy() {
     return std::make_unique<BmcpfsStrategy>(
         api, *events, *status, metrics, [this](const std::string&) { return Result<std::shared_ptr<NasApi>>(nas); },
-        std::chrono::milliseconds(10));
+        std::chrono::milliseconds(10), 0, clock);
   }
   // The bmcpfs provisioner: the prime PVC's PV is a fileset.
   void bindFileset() {
@@ -86,6 +88,7 @@ struct BmcpfsWorld : World {
   }
   kube::Object statusJson() { return api.find(res::ossvps(), "argo", "cpfs")->value("status", kube::Object()); }
 
+  const Clock& clock;
   std::shared_ptr<FakeNas> nas = std::make_shared<FakeNas>();
 };
 
@@ -166,6 +169,33 @@ TEST_CASE("bmcpfs: a PVC deleted mid-import cancels the task and deletes the dat
   CHECK(w.nas->cancels == 1);
   CHECK(w.nas->deletes == 1);
   CHECK_FALSE(w.statusJson().contains("bmcpfsDataflow"));
+}
+
+TEST_CASE("bmcpfs: the import's phases are timed like a populator pod's, queued to cleanup",
+          "[controller][bmcpfs][phases]") {
+  using std::chrono::milliseconds;
+  FakeClock clock;
+  BmcpfsWorld w(clock);
+  w.reconciler->noteQueued(w.pvc());
+  clock.advance(milliseconds(10));
+  w.reconcile();  // prime PVC created; its fileset not yet provisioned
+  clock.advance(milliseconds(20));
+  w.bindFileset();
+  w.reconcile();  // data flow and task created, task seen Executing
+  REQUIRE(w.nas->createTasks == 1);
+  clock.advance(milliseconds(30));
+  w.nas->taskStatus = "Completed";
+  REQUIRE(w.reconcile().isDone());  // task seen Completed, PV handed over
+  clock.advance(milliseconds(40));
+  w.completeRebind();
+  REQUIRE(w.reconcile().isDone());  // Bound seen, cleaned up
+
+  CHECK(w.reconciler->phases().tracked() == 0);
+  checkPhaseDurations(w.metrics, "bmcpfs-dataflow",
+                      {{PopulationPhase::PrimeCreated, 0.010}, {PopulationPhase::PodCreated, 0.020},
+                       {PopulationPhase::PodRunning, 0}, {PopulationPhase::PodFinished, 0.030},
+                       {PopulationPhase::RebindStarted, 0}, {PopulationPhase::Bound, 0.040},
+                       {PopulationPhase::CleanupDone, 0}});
 }
 
 TEST_CASE("status shape per mode: bmcpfs drops the lifecycle record, generic keeps it", "[controller][bmcpfs]") {

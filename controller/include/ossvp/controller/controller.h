@@ -67,7 +67,7 @@ class Controller {
   size_t populationsInFlight() const;
 
  private:
-  void onPvc(const kube::Object& pvc);
+  void onPvc(kube::ChangeType change, const kube::Object& pvc);
   void onTemporary(const kube::Object& obj);
   void onPv(const kube::Object& pv);
   void onOssvp(const kube::Object& ossvp);

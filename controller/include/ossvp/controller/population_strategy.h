@@ -2,7 +2,8 @@
 // mode. The PvcReconciler owns everything shared by the modes (source and
 // class checks, finalizers, the prime PVC, rebinding the PV, cleanup of the
 // prime PVC, deletion mid-way); a strategy only fills the prime volume and
-// reports its own status entry. generic mode: PodStrategy (a populator pod).
+// reports its own status entry and tells the context the phases it observes.
+// generic mode: PodStrategy (a populator pod).
 // bmcpfs-dataflow mode: BmcpfsStrategy (a CPFS data-flow task, same interface.
 //
 // Contract: populate() is called on every reconcile of an unfinished PVC and
@@ -15,11 +16,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "ossvp/controller/kube/api_client.h"
 #include "ossvp/controller/ossvp_types.h"
+#include "ossvp/controller/phase_timeline.h"
 
 namespace ossvp::controller {
 
@@ -28,6 +31,13 @@ struct PopulationContext {
   const OssvpObject& source;     // its ossvp, parsed and validated
   const kube::Object& primePvc;  // exists (may not be Bound yet)
   std::string selectedNode;      // WaitForFirstConsumer node, "" otherwise
+  // Told when the strategy observes one of its phases (PodCreated, PodRunning,
+  // PodFinished; phase_timeline.h); may be empty.
+  std::function<void(PopulationPhase)> observed;
+
+  void observe(PopulationPhase p) const {
+    if (observed) observed(p);
+  }
 };
 
 struct PopulationResult {

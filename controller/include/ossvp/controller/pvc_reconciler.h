@@ -18,7 +18,8 @@
 // Keys: "pvc/<ns>/<name>" and "ossvp/<ns>/<name>" (the ossvp finalizer).
 // Every step re-reads state from the ObjectReader and is safe to repeat; the
 // names of temporary objects derive from the PVC uid. Finished populations
-// are recorded in the Metrics it is given; time is read from its Clock.
+// are recorded in the Metrics it is given, with the time each phase took
+// (phase_timeline.h); time is read from its Clock.
 //
 // Thread-safety: internally synchronized; workers call reconcile() concurrently
 // for different keys.
@@ -37,6 +38,7 @@
 #include "ossvp/controller/metrics.h"
 #include "ossvp/controller/node_check.h"
 #include "ossvp/controller/outcome.h"
+#include "ossvp/controller/phase_timeline.h"
 #include "ossvp/controller/population_strategy.h"
 #include "ossvp/controller/status_writer.h"
 
@@ -61,6 +63,11 @@ class PvcReconciler {
   // True when the PVC's dataSourceRef names an OSSVolumePopulator.
   static bool refersToOssvp(const kube::Object& pvc);
   static std::string sourceName(const kube::Object& pvc);  // dataSourceRef.name
+
+  // Queued for a PVC not yet Bound nor being deleted (the informer saw it;
+  // the first pass would too, later); starts its phase timeline.
+  void noteQueued(const kube::Object& pvc);
+  const PhaseTimeline& phases() const { return phases_; }
 
   const ControllerOptions& options() const { return options_; }
 
@@ -97,6 +104,7 @@ class PvcReconciler {
   const ControllerOptions options_;
   const Clock& clock_;
   NodeRescheduler nodes_;  // WaitForFirstConsumer: selected node gone -> reschedule
+  PhaseTimeline phases_;
   std::map<PopulatorMode, std::unique_ptr<PopulationStrategy>> strategies_;  // fixed after setup
   // PVC uids whose success this process announced (a pass on a stale copy of
   // the PVC must not announce it twice; bmcpfs-dataflow keeps no generic
