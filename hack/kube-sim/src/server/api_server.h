@@ -6,11 +6,18 @@
 // rbac, authorizes service accounts against Roles/ClusterRoles (and, with an
 // RbacAudit, records every such decision).
 //
+// Files: api_server.cpp routes (authentication, discovery, admin, resource
+// URLs, RBAC) and dispatches a resource request by verb to one handler each
+// in resource_verbs.cpp; subresources.cpp serves pods/log, binding,
+// eviction and serviceaccounts/token.
+//
 // Thread-safety: handle() is called concurrently from connection threads.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/fault_injector.h"
 #include "server/http_server.h"
@@ -47,15 +54,39 @@ class ApiServer {
   void setServerAddress(const std::string& hostPort) { options_.serverAddress = hostPort; }
 
  private:
-  struct Target;  // parsed resource URL
+  // A parsed resource URL: /api[s]/GROUP/VERSION[/namespaces/NS]/RESOURCE[/NAME[/SUBRESOURCE]].
+  struct Target {
+    ResourceInfo info;
+    std::string ns;
+    std::string name;
+    std::string subresource;
+  };
+  using VerbHandler = void (ApiServer::*)(const HttpRequest&, HttpResponder&, const Target&);
+
+  // Resolves the URL, authorizes, then hands over to the handler of the request's verb.
   void handleResource(const HttpRequest& req, HttpResponder& out, const RequestUser& user);
+  // nullopt when the path names no served resource or subresource (404).
+  std::optional<Target> resolveTarget(const HttpRequest& req) const;
+  // RBAC for service accounts (and the audit record); false after answering 403.
+  bool authorize(const HttpRequest& req, HttpResponder& out, const Target& t, const RequestUser& user);
   void handleAdmin(const HttpRequest& req, HttpResponder& out);
   bool handleDiscovery(const HttpRequest& req, HttpResponder& out);
   std::optional<RequestUser> authenticate(const HttpRequest& req) const;
+  // One handler per verb (resource_verbs.cpp); subresources go to the
+  // serve* members below.
+  void handleGet(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handleList(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handleWatch(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handleCreate(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handleUpdate(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handlePatch(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handleDelete(const HttpRequest& req, HttpResponder& out, const Target& t);
+  void handleDeleteCollection(const HttpRequest& req, HttpResponder& out, const Target& t);
   // Subresources (subresources.cpp).
   void serveLogs(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& pod);
   void serveTokenRequest(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& sa);
   void serveBinding(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& pod);
+  void serveEviction(HttpResponder& out, const Target& t);
 
   ObjectStore& store_;
   TokenIssuer& tokens_;

@@ -1,11 +1,12 @@
 // ApiServer subresources: pods/log (reads the kubelet actor's log files),
-// serviceaccounts/token (TokenRequest), pods/binding.
+// serviceaccounts/token (TokenRequest), pods/binding, pods/eviction.
 #include <chrono>
 #include <deque>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "server/api_responses.h"
 #include "server/api_server.h"
 #include "server/protobuf_decoder.h"
 #include "server/query_params.h"
@@ -13,8 +14,6 @@
 
 namespace ossvp::kubesim {
 namespace {
-
-void sendError(HttpResponder& out, const ApiError& e) { out.respond(e.code, "application/json", e.toStatus().dump(), {}); }
 
 std::string lastLines(const std::string& text, int64_t n) {
   if (n < 0) return text;
@@ -27,6 +26,13 @@ std::string lastLines(const std::string& text, int64_t n) {
     pos--;
   }
   return text.substr(pos);
+}
+
+json successStatus(const ResourceInfo& info, const std::string& name, const json& obj) {
+  json d = {{"name", name}, {"kind", info.gvr.resource}};
+  if (!info.gvr.group.empty()) d["group"] = info.gvr.group;
+  if (obj.is_object() && obj.contains("metadata")) d["uid"] = obj["metadata"].value("uid", "");
+  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"}, {"details", d}};
 }
 
 }  // namespace
@@ -178,6 +184,16 @@ void ApiServer::serveBinding(const HttpRequest& req, HttpResponder& out, const s
   (void)store_.patch(gvr::kPods, ns, pod, PatchType::StrategicMergePatch, {{"status", {{"conditions", {cond}}}}}, wo);
   json status = {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"}};
   out.respond(201, "application/json", status.dump(), {});
+}
+
+// An eviction is a plain delete here: no PodDisruptionBudgets to consult.
+void ApiServer::serveEviction(HttpResponder& out, const Target& t) {
+  auto r = store_.remove(t.info.gvr, t.ns, t.name, {});
+  if (!r) {
+    sendError(out, r.error());
+    return;
+  }
+  sendJson(out, 201, successStatus(t.info, t.name, *r));
 }
 
 }  // namespace ossvp::kubesim

@@ -1,15 +1,13 @@
 #include "store/object_store.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <random>
 #include <ctime>
-#include <set>
+#include <random>
 
-#include "ossvp/common/log.h"
 #include "ossvp/common/rfc3339.h"
 #include "store/cluster_context.h"
+#include "store/garbage_collector.h"
+#include "store/object_meta.h"
 #include "store/patch.h"
 
 namespace ossvp::kubesim {
@@ -39,49 +37,10 @@ std::string randomSuffix() {
   return s;
 }
 
-const json& meta(const json& obj) {
-  static const json empty = json::object();
-  auto it = obj.find("metadata");
-  return it != obj.end() && it->is_object() ? *it : empty;
-}
-
-std::string metaStr(const json& obj, const char* field) {
-  const json& m = meta(obj);
-  auto it = m.find(field);
-  return it != m.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-bool hasFinalizers(const json& obj) {
-  const json& m = meta(obj);
-  return m.contains("finalizers") && m["finalizers"].is_array() && !m["finalizers"].empty();
-}
-
-bool isDeleting(const json& obj) { return !metaStr(obj, "deletionTimestamp").empty(); }
-
-// Storage key of core/v1 and events.k8s.io/v1 Events (one storage).
-const std::string kEventsKey = "/events";
-
-bool hasFinalizer(const json& obj, const std::string& f) {
-  const json& m = meta(obj);
-  if (!m.contains("finalizers") || !m["finalizers"].is_array()) return false;
-  for (const auto& e : m["finalizers"]) {
-    if (e == f) return true;
-  }
-  return false;
-}
-
-void removeFinalizer(json& obj, const std::string& f) {
-  json& fins = obj["metadata"]["finalizers"];
-  json kept = json::array();
-  for (const auto& e : fins) {
-    if (e != f) kept.push_back(e);
-  }
-  if (kept.empty()) {
-    obj["metadata"].erase("finalizers");
-  } else {
-    fins = kept;
-  }
-}
+using objmeta::hasFinalizer;
+using objmeta::hasFinalizers;
+using objmeta::isDeleting;
+using objmeta::metaStr;
 
 // Everything but metadata (and status when it is a subresource): what a
 // generation bump looks at.
@@ -102,101 +61,9 @@ json withoutVolatile(json obj) {
   return obj;
 }
 
-uint64_t parseRv(const std::string& s) {
-  try {
-    return s.empty() ? 0 : std::stoull(s);
-  } catch (...) {
-    return 0;
-  }
-}
-
 }  // namespace
 
-// ---------------------------------------------------------------- Watch
-
-void Watch::push(WatchEvent ev) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return;
-    queue_.push_back(std::move(ev));
-  }
-  cv_.notify_all();
-}
-
-std::optional<WatchEvent> Watch::next(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return !queue_.empty() || closed_; });
-  if (queue_.empty()) return std::nullopt;
-  WatchEvent ev = std::move(queue_.front());
-  queue_.pop_front();
-  if (ev.type == "ERROR") closed_ = true;
-  return ev;
-}
-
-bool Watch::closed() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return closed_ && queue_.empty();
-}
-
-void Watch::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-  }
-  cv_.notify_all();
-}
-
-Subscription& Subscription::operator=(Subscription&& o) noexcept {
-  if (this != &o) {
-    stop();
-    watch_ = std::move(o.watch_);
-    thread_ = std::move(o.thread_);
-  }
-  return *this;
-}
-
-Subscription::~Subscription() { stop(); }
-
-void Subscription::stop() {
-  if (watch_) watch_->stop();
-  if (thread_.joinable()) {
-    if (thread_.get_id() == std::this_thread::get_id()) {
-      thread_.detach();
-    } else {
-      thread_.join();
-    }
-  }
-}
-
-// ---------------------------------------------------------------- ObjectStore
-
-bool ObjectStore::watchMatches(const Watch& w, const json& obj) {
-  if (obj.is_null()) return false;
-  if (!w.ns_.empty() && metaStr(obj, "namespace") != w.ns_) return false;
-  return w.labels_.matchesObject(obj) && w.fields_.matches(obj);
-}
-
-// Turns a stored change into what this watcher sees: an update that
-// starts matching its selector is ADDED, one that stops matching is DELETED
-// (old content, new resourceVersion).
-void ObjectStore::deliver(Watch& w, const Event& ev) {
-  bool now = ev.type != "DELETED" && watchMatches(w, ev.object);
-  bool before = ev.type == "DELETED" ? watchMatches(w, ev.object) : watchMatches(w, ev.oldObject);
-  if (ev.type == "DELETED") {
-    if (before) w.push({"DELETED", ev.object, ev.rv});
-  } else if (now && before) {
-    w.push({"MODIFIED", ev.object, ev.rv});
-  } else if (now) {
-    w.push({"ADDED", ev.object, ev.rv});
-  } else if (before) {
-    json gone = ev.oldObject;
-    gone["metadata"]["resourceVersion"] = std::to_string(ev.rv);
-    w.push({"DELETED", gone, ev.rv});
-  }
-}
-
-ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)) {
-  if (options_.historySize == 0) options_.historySize = 1;
+ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)), watches_(options_.historySize) {
   loadSnapshot();
   flushThread_ = std::thread([this] { flushLoop(); });
 }
@@ -272,24 +139,7 @@ std::optional<ApiError> ObjectStore::admitLocked(Operation op, const ResourceInf
 
 void ObjectStore::recordLocked(const ResourceInfo& info, const std::string& type, json obj, json old) {
   for (const auto& hook : commitHooks_) hook(info, type, obj);
-  Event ev{rv_, storageKeyOf(info), type, std::move(obj), std::move(old)};
-  // Dispatch to live watches (with selector transitions).
-  std::vector<std::weak_ptr<Watch>> alive;
-  for (auto& weak : watches_) {
-    auto w = weak.lock();
-    if (!w || w->closed()) continue;
-    alive.push_back(weak);
-    if (w->storageKey_ != ev.storageKey) continue;
-    deliver(*w, ev);
-  }
-  watches_ = std::move(alive);
-  // Bounded per resource, like the API server's per-resource watch cache.
-  History& h = history_[ev.storageKey];
-  h.events.push_back(std::move(ev));
-  while (h.events.size() > options_.historySize) {
-    h.compactedRv = h.events.front().rv;
-    h.events.pop_front();
-  }
+  watches_.publish({rv_, storageKeyOf(info), type, std::move(obj), std::move(old)});
   dirty_ = true;  // the flush thread looks every 100 ms
 }
 
@@ -384,7 +234,7 @@ ApiResult<ListResult> ObjectStore::list(const GVR& gvr, const std::string& ns, c
   if (!o.continueToken.empty()) {
     size_t bar = o.continueToken.find('|');
     if (bar == std::string::npos) return errBadRequest("continue key is not valid");
-    continueRv = parseRv(o.continueToken.substr(0, bar));
+    continueRv = objmeta::parseResourceVersion(o.continueToken.substr(0, bar));
     start = o.continueToken.substr(bar + 1);
   }
   std::vector<ObjectPtr> matched;
@@ -734,145 +584,30 @@ void ObjectStore::eraseLocked(const ResourceInfo& info, const std::string& ns, c
 void ObjectStore::collectGarbageLocked() {
   // Iterate to a fixed point: each pass may delete objects that free others.
   for (int pass = 0; pass < 50; pass++) {
-    bool progress = false;
-    // Runs after every delete over every object (thousands of Events at
-    // scale): the scan touches only metadata and records the uids of the
-    // owners that objects refer to, not every uid.
-    // Events (most of the objects) are neither owners nor owned here; they
-    // go with their namespace only.
-    std::set<std::string> referenced;  // owner uids named by some ownerReference
-    std::set<std::string> foregroundOwners;
-    std::set<std::string> orphanOwners;
-    for (const auto& [key, objs] : objects_) {
-      if (key == kEventsKey) continue;
-      for (const auto& [k, ptr] : objs) {
-        const json& m = meta(*ptr);
-        if (m.contains("deletionTimestamp")) {
-          if (hasFinalizer(*ptr, "foregroundDeletion")) foregroundOwners.insert(metaStr(*ptr, "uid"));
-          if (hasFinalizer(*ptr, "orphan")) orphanOwners.insert(metaStr(*ptr, "uid"));
-        }
-        auto refs = m.find("ownerReferences");
-        if (refs == m.end() || !refs->is_array()) continue;
-        for (const auto& ref : *refs) {
-          if (ref.is_object()) referenced.insert(ref.value("uid", ""));
-        }
-      }
-    }
-    std::set<std::string> uids;  // the referenced owners that exist
-    if (!referenced.empty()) {
-      for (const auto& [key, objs] : objects_) {
-        if (key == kEventsKey) continue;
-        for (const auto& [k, ptr] : objs) {
-          const json& m = meta(*ptr);
-          auto uid = m.find("uid");
-          if (uid != m.end() && uid->is_string() && referenced.count(uid->get_ref<const std::string&>())) {
-            uids.insert(uid->get<std::string>());
-          }
-        }
-      }
-    }
-    struct Action {
-      std::string key;
-      std::pair<std::string, std::string> id;
-      int kind;  // 0 delete, 1 rewrite ownerReferences, 2 drop GC finalizer, 3 namespace content
-      json obj;
-    };
-    std::vector<Action> actions;
-    std::set<std::string> dependentsOf;  // owners that still have dependents
-    std::set<std::string> terminatingNs;
-    for (const auto& [k, ptr] : objects_["/namespaces"]) {
-      if (isDeleting(*ptr)) terminatingNs.insert(k.second);
-    }
-    std::set<std::string> nonEmptyNs;
-    for (const auto& [key, objs] : objects_) {
-      if (key == kEventsKey && terminatingNs.empty()) continue;
-      for (const auto& [id, ptr] : objs) {
-        const json& obj = *ptr;
-        if (!terminatingNs.empty() && !id.first.empty() && terminatingNs.count(id.first)) {
-          nonEmptyNs.insert(id.first);
-          if (!isDeleting(obj)) actions.push_back({key, id, 3, obj});
-        }
-        const json& m = meta(obj);
-        if (referenced.empty() || !m.contains("ownerReferences") || !m["ownerReferences"].is_array()) continue;
-        json kept = json::array();
-        bool dangling = false;
-        bool orphaned = false;
-        for (const auto& ref : m["ownerReferences"]) {
-          std::string ou = ref.value("uid", "");
-          if (orphanOwners.count(ou)) {
-            orphaned = true;
-            continue;
-          }
-          if (!uids.count(ou)) {
-            dangling = true;
-            continue;
-          }
-          if (foregroundOwners.count(ou)) {
-            dependentsOf.insert(ou);
-            if (!isDeleting(obj)) actions.push_back({key, id, 0, obj});
-          }
-          kept.push_back(ref);
-        }
-        if (orphaned || dangling) {
-          if (kept.empty() && dangling && !orphaned) {
-            if (!isDeleting(obj)) actions.push_back({key, id, 0, obj});
-          } else {
-            json next = obj;
-            if (kept.empty()) {
-              next["metadata"].erase("ownerReferences");
-            } else {
-              next["metadata"]["ownerReferences"] = kept;
-            }
-            actions.push_back({key, id, 1, next});
-          }
-        }
-      }
-    }
-    for (const auto& [key, objs] : objects_) {
-      if (foregroundOwners.empty() && orphanOwners.empty()) break;
-      for (const auto& [id, ptr] : objs) {
-        const json& obj = *ptr;
-        std::string uid = metaStr(obj, "uid");
-        if (foregroundOwners.count(uid) && !dependentsOf.count(uid)) {
-          json next = obj;
-          removeFinalizer(next, "foregroundDeletion");
-          actions.push_back({key, id, 2, next});
-        } else if (orphanOwners.count(uid)) {
-          json next = obj;
-          removeFinalizer(next, "orphan");
-          actions.push_back({key, id, 2, next});
-        }
-      }
-    }
-    for (const auto& ns : terminatingNs) {
-      if (nonEmptyNs.count(ns)) continue;
-      auto it = objects_["/namespaces"].find({"", ns});
-      if (it != objects_["/namespaces"].end() && !hasFinalizers(*it->second)) {
-        actions.push_back({"/namespaces", {"", ns}, 4, *it->second});
-      }
-    }
+    std::vector<GcAction> actions = planGarbageCollection(objects_);
     if (actions.empty()) return;
+    bool progress = false;
     std::map<std::string, ResourceInfo> infos;
     for (const auto& info : registry_.all()) infos.emplace(storageKeyOf(info), info);
     for (auto& a : actions) {
-      auto infoIt = infos.find(a.key);
+      auto infoIt = infos.find(a.storageKey);
       if (infoIt == infos.end()) continue;
       const ResourceInfo& info = infoIt->second;
-      auto cur = objects_[a.key].find(a.id);
-      if (cur == objects_[a.key].end()) continue;
-      if (a.kind == 0 || a.kind == 3) {
+      auto cur = objects_[a.storageKey].find(a.id);
+      if (cur == objects_[a.storageKey].end()) continue;
+      if (a.kind == GcAction::Kind::Delete || a.kind == GcAction::Kind::DeleteNamespaceContent) {
         DeleteOptions d;
         d.propagationPolicy = "Background";
-        if (a.kind == 3) d.gracePeriodSeconds = 0;
+        if (a.kind == GcAction::Kind::DeleteNamespaceContent) d.gracePeriodSeconds = 0;
         (void)removeLocked(info, a.id.first, a.id.second, d);
         progress = true;
-      } else if (a.kind == 4) {
-        eraseLocked(info, a.id.first, a.id.second, a.obj);
+      } else if (a.kind == GcAction::Kind::EraseNamespace) {
+        eraseLocked(info, a.id.first, a.id.second, a.object);
         progress = true;
       } else {
         const ObjectPtr oldPtr = cur->second;
         const json& old = *oldPtr;
-        json next = a.obj;
+        json next = a.object;
         if (withoutVolatile(next) == withoutVolatile(old)) continue;
         rv_++;
         next["metadata"]["resourceVersion"] = std::to_string(rv_);
@@ -896,35 +631,24 @@ ApiResult<std::shared_ptr<Watch>> ObjectStore::watch(const GVR& gvr, const std::
   if (!labels) return labels.error();
   auto fields = FieldSelector::parse(o.fieldSelector, info->fieldSelectors, info->namespaced);
   if (!fields) return fields.error();
-  auto w = std::make_shared<Watch>();
-  w->storageKey_ = storageKeyOf(*info);
-  w->ns_ = info->namespaced ? nsIn : "";
-  w->labels_ = *labels;
-  w->fields_ = *fields;
-  w->bookmarks_ = o.allowBookmarks;
-  w->kind_ = info->kind;
-  w->apiVersion_ = info->gvr.groupVersion();
+  WatchFilter filter;
+  filter.storageKey = storageKeyOf(*info);
+  filter.ns = info->namespaced ? nsIn : "";
+  filter.labels = *labels;
+  filter.fields = *fields;
+  filter.bookmarks = o.allowBookmarks;
+  filter.kind = info->kind;
+  filter.apiVersion = info->gvr.groupVersion();
+  auto w = std::make_shared<Watch>(std::move(filter));
   std::lock_guard<std::mutex> lock(mu_);
-  auto matches = [&](const json& obj) { return watchMatches(*w, obj); };
   uint64_t from = o.resourceVersion.value_or(0);
   if (from == 0) {
-    auto it = objects_.find(w->storageKey_);
-    if (it != objects_.end()) {
-      for (const auto& [id, ptr] : it->second) {
-        if (matches(*ptr)) w->push({"ADDED", *ptr, parseRv(metaStr(*ptr, "resourceVersion"))});
-      }
-    }
-  } else if (uint64_t floor = std::max(compactedRv_, history_[w->storageKey_].compactedRv); from < floor) {
-    ApiError e = errExpired("too old resource version: " + std::to_string(from) + " (" +
-                            std::to_string(floor + 1) + ")");
-    w->push({"ERROR", e.toStatus(), 0});
+    auto it = objects_.find(w->filter().storageKey);
+    watches_.sendExisting(*w, it == objects_.end() ? nullptr : &it->second);
+  } else if (!watches_.replaySince(*w, from)) {
     return w;
-  } else {
-    for (const auto& ev : history_[w->storageKey_].events) {
-      if (ev.rv > from) deliver(*w, ev);
-    }
   }
-  watches_.push_back(w);
+  watches_.add(w);
   return w;
 }
 
@@ -950,7 +674,7 @@ void ObjectStore::dropAllWatches() {
   std::vector<std::weak_ptr<Watch>> ws;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ws.swap(watches_);
+    ws = watches_.detachAll();
   }
   for (auto& weak : ws) {
     if (auto w = weak.lock()) w->stop();
@@ -959,142 +683,7 @@ void ObjectStore::dropAllWatches() {
 
 void ObjectStore::compactHistory() {
   std::lock_guard<std::mutex> lock(mu_);
-  history_.clear();
-  compactedRv_ = rv_;
-}
-
-void ObjectStore::sweepExpiredPodsLocked() {
-  // Stand-in for the kubelet / pod GC: a gracefully deleted pod whose grace
-  // period (plus 5 s for the kubelet actor to finish it) has run out is removed.
-  // Not on a powered-off node (kubesim.io/power=off): as in Kubernetes such a
-  // pod stays Terminating until its node is back or deleted (pod GC).
-  auto info = registry_.find(gvr::kPods);
-  if (!info) return;
-  int64_t now = static_cast<int64_t>(std::time(nullptr));
-  std::vector<std::pair<std::string, std::string>> expired;
-  const ObjectMap& nodes = objects_["/nodes"];
-  for (const auto& [id, ptr] : objects_["/pods"]) {
-    const json& pod = *ptr;
-    std::string ts = metaStr(pod, "deletionTimestamp");
-    if (ts.empty() || hasFinalizers(pod)) continue;
-    std::string nodeName = pod.contains("spec") ? pod["spec"].value("nodeName", "") : "";
-    auto node = nodes.find({"", nodeName});
-    if (node != nodes.end() && meta(*node->second).value("annotations", json::object()).value("kubesim.io/power", "") == "off") continue;
-    std::optional<int64_t> t = parseRfc3339Seconds(ts);
-    if (t && now > *t + 5) expired.push_back(id);
-  }
-  for (const auto& id : expired) {
-    auto it = objects_["/pods"].find(id);
-    if (it == objects_["/pods"].end()) continue;
-    json last = *it->second;
-    eraseLocked(*info, id.first, id.second, last);
-  }
-  if (!expired.empty()) collectGarbageLocked();
-}
-
-// ---------------------------------------------------------------- persistence
-
-void ObjectStore::loadSnapshot() {
-  if (options_.stateDir.empty()) return;
-  std::filesystem::path file = std::filesystem::path(options_.stateDir) / "store.json";
-  std::ifstream in(file);
-  if (!in) return;
-  try {
-    json snap = json::parse(in);
-    rv_ = snap.value("resourceVersion", uint64_t{1});
-    compactedRv_ = rv_;
-    for (auto& [key, items] : snap["objects"].items()) {
-      for (auto& obj : items) {
-        objects_[key][{metaStr(obj, "namespace"), metaStr(obj, "name")}] = std::make_shared<const json>(obj);
-      }
-    }
-    logInfo("kube-sim: loaded {} resource types from {} (resourceVersion {})", objects_.size(), file.string(), rv_);
-  } catch (const std::exception& e) {
-    logError("kube-sim: ignoring unreadable state file {}: {} (delete it to start empty)", file.string(), e.what());
-  }
-}
-
-void ObjectStore::flush() {
-  if (options_.stateDir.empty()) return;
-  // One writer at a time (the flush thread and a final flush on SIGTERM), so
-  // an older snapshot never replaces a newer one.
-  std::lock_guard<std::mutex> writer(flushMu_);
-  // Only the (immutable, shared) objects are taken under the store lock; the
-  // serialization runs without it, so API requests are not held up.
-  uint64_t rv = 0;
-  std::vector<std::pair<std::string, std::vector<ObjectPtr>>> all;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    rv = rv_;
-    for (const auto& [key, objs] : objects_) {
-      std::vector<ObjectPtr> items;
-      items.reserve(objs.size());
-      for (const auto& [id, ptr] : objs) items.push_back(ptr);
-      all.emplace_back(key, std::move(items));
-    }
-    dirty_ = false;
-  }
-  // Same document as {"resourceVersion": rv, "objects": {key: [objects]}}, written piecewise.
-  std::string text = "{\"objects\":{";
-  for (size_t k = 0; k < all.size(); k++) {
-    if (k > 0) text += ',';
-    text += json(all[k].first).dump();
-    text += ":[";
-    for (size_t i = 0; i < all[k].second.size(); i++) {
-      if (i > 0) text += ',';
-      text += all[k].second[i]->dump();
-    }
-    text += ']';
-  }
-  text += "},\"resourceVersion\":" + std::to_string(rv) + "}";
-  std::filesystem::create_directories(options_.stateDir);
-  std::filesystem::path file = std::filesystem::path(options_.stateDir) / "store.json";
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) logError("kube-sim: cannot write state file {}: {}", file.string(), ec.message());
-}
-
-void ObjectStore::flushLoop() {
-  auto lastBookmark = std::chrono::steady_clock::now();
-  auto lastSweep = lastBookmark;
-  auto lastFlushEnd = lastBookmark;
-  std::chrono::steady_clock::duration lastFlushTook{};
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    flushCv_.wait_for(lock, std::chrono::milliseconds(100));
-    if (stopping_) break;
-    auto now = std::chrono::steady_clock::now();
-    if (now - lastBookmark >= std::chrono::seconds(1)) {
-      lastBookmark = now;
-      for (auto& weak : watches_) {
-        auto w = weak.lock();
-        if (!w || !w->bookmarks_) continue;
-        json bm = {{"kind", w->kind_}, {"apiVersion", w->apiVersion_},
-                   {"metadata", {{"resourceVersion", std::to_string(rv_)}}}};
-        w->push({"BOOKMARK", bm, rv_});
-      }
-    }
-    if (now - lastSweep >= std::chrono::seconds(1)) {
-      lastSweep = now;
-      sweepExpiredPodsLocked();
-    }
-    // Large stores: the snapshot takes at most ~10% of the time (a 10,000
-    // object store is rewritten about every 0.5 s instead of every 100 ms).
-    if (dirty_ && now - lastFlushEnd >= 10 * lastFlushTook) {
-      lock.unlock();
-      auto began = std::chrono::steady_clock::now();
-      flush();
-      lastFlushEnd = std::chrono::steady_clock::now();
-      lastFlushTook = lastFlushEnd - began;
-      lock.lock();
-    }
-  }
+  watches_.compact(rv_);
 }
 
 }  // namespace ossvp::kubesim

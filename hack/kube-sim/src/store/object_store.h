@@ -20,6 +20,16 @@
 // Thread-safety: all methods are thread-safe (one internal mutex). Admission
 // and commit hooks run under that mutex and MUST NOT call back into the store.
 // Watch callbacks (subscribe) run on their own thread and MAY call the store.
+// Lock order: flushMu_ (one snapshot writer at a time), then mu_ (the store),
+// then a Watch's own mutex (the store pushes events while holding mu_).
+//
+// Files: object_store.cpp is the write/read core (CRUD, patch, delete, watch
+// registration, applying garbage collection); object_store_housekeeping.cpp
+// holds the members the background thread runs (bookmarks, pod expiry,
+// snapshot load/flush). The concerns with state or logic of their own live in
+// their own types: WatchHub (watch fan-out and history), planGarbageCollection
+// (garbage_collector.h), expiredPods (pod_expiry.h), the state file
+// (store_persistence.h); the store calls them under mu_.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -27,7 +37,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,8 +47,11 @@
 #include <vector>
 
 #include "store/api_error.h"
+#include "store/object_table.h"
 #include "store/resource_registry.h"
 #include "store/selectors.h"
+#include "store/watch.h"
+#include "store/watch_hub.h"
 
 namespace ossvp::kubesim {
 
@@ -78,12 +90,6 @@ struct DeleteOptions {
   bool dryRun = false;
 };
 
-struct WatchEvent {
-  std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
-  json object;       // full object; for ERROR a meta/v1 Status; for BOOKMARK {metadata.resourceVersion}
-  uint64_t resourceVersion = 0;
-};
-
 struct WatchOptions {
   // 0 (or unset): synthetic ADDED for every matching object, then changes.
   // N: only changes with RV > N (410 ERROR event if N is compacted).
@@ -107,47 +113,6 @@ struct AdmissionRequest {
 using AdmissionHook = std::function<std::optional<ApiError>(const AdmissionRequest&, json& obj)>;
 // Called after a write commits (type ADDED/MODIFIED/DELETED), under the store lock.
 using CommitHook = std::function<void(const ResourceInfo&, const std::string& type, const json& obj)>;
-
-class ObjectStore;
-
-// A live watch. Pull events with next(); the store pushes into its queue.
-class Watch {
- public:
-  // Next event, or nullopt after `timeout` / when closed. After an ERROR event the watch is closed.
-  std::optional<WatchEvent> next(std::chrono::milliseconds timeout);
-  bool closed() const;
-  void stop();  // idempotent; also called by the store's dropAllWatches()
-
- private:
-  friend class ObjectStore;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<WatchEvent> queue_;
-  bool closed_ = false;
-  // Filter state (read under the store lock only).
-  std::string storageKey_;
-  std::string ns_;
-  LabelSelector labels_;
-  FieldSelector fields_;
-  bool bookmarks_ = false;
-  std::string kind_, apiVersion_;
-  void push(WatchEvent ev);
-};
-
-// Handle for subscribe(): stops the delivery thread on destruction.
-class Subscription {
- public:
-  Subscription() = default;
-  Subscription(std::shared_ptr<Watch> w, std::thread t) : watch_(std::move(w)), thread_(std::move(t)) {}
-  Subscription(Subscription&&) = default;
-  Subscription& operator=(Subscription&& o) noexcept;
-  ~Subscription();
-  void stop();
-
- private:
-  std::shared_ptr<Watch> watch_;
-  std::thread thread_;
-};
 
 struct StoreOptions {
   std::string stateDir;       // empty: memory only
@@ -201,20 +166,6 @@ class ObjectStore {
   std::vector<std::shared_ptr<const json>> listShared(const GVR& gvr, const std::string& ns = "") const;
 
  private:
-  struct Event {
-    uint64_t rv;
-    std::string storageKey;
-    std::string type;
-    json object;
-    json oldObject;
-  };
-  // Stored objects are immutable: a write replaces the pointer, so readers
-  // (lists, snapshots) share them and copy outside the lock.
-  using ObjectPtr = std::shared_ptr<const json>;
-  using ObjectMap = std::map<std::pair<std::string, std::string>, ObjectPtr>;  // (ns, name) -> obj
-
-  static bool watchMatches(const Watch& w, const json& obj);
-  static void deliver(Watch& w, const Event& ev);
   ApiResult<ResourceInfo> resolve(const GVR& gvr) const;
   static std::string storageKeyOf(const ResourceInfo& info);
   ApiResult<json> createLocked(const ResourceInfo& info, const std::string& ns, json obj, const WriteOptions& o);
@@ -228,8 +179,10 @@ class ObjectStore {
   std::optional<ApiError> admitLocked(Operation op, const ResourceInfo& info, const json* old,
                                       const WriteOptions& o, const std::string& ns, json& obj);
   void recordLocked(const ResourceInfo& info, const std::string& type, json obj, json old);
+  // Applies planGarbageCollection until nothing changes.
   void collectGarbageLocked();
   std::optional<ApiError> checkNamespaceLocked(const ResourceInfo& info, const std::string& ns) const;
+  // object_store_housekeeping.cpp
   void sweepExpiredPodsLocked();
   void loadSnapshot();
   void flushLoop();
@@ -237,15 +190,9 @@ class ObjectStore {
   StoreOptions options_;
   ResourceRegistry registry_;
   mutable std::mutex mu_;
-  std::map<std::string, ObjectMap> objects_;  // storageKey -> objects
+  ObjectTable objects_;
   uint64_t rv_ = 1;
-  struct History {
-    std::deque<Event> events;
-    uint64_t compactedRv = 0;  // watches of this resource from an RV < this answer 410
-  };
-  uint64_t compactedRv_ = 0;  // global floor (compactHistory, restart)
-  std::map<std::string, History> history_;  // storageKey -> recent events
-  std::vector<std::weak_ptr<Watch>> watches_;
+  WatchHub watches_;  // guarded by mu_
   std::vector<AdmissionHook> admission_;
   std::vector<CommitHook> commitHooks_;
   bool dirty_ = false;
