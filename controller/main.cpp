@@ -3,20 +3,20 @@
 // signal exits at once).
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
-#include <memory>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <thread>
-#include <unistd.h>
 
 #include "ossvp/common/log.h"
 #include "ossvp/controller/controller.h"
 #include "ossvp/controller/http_endpoint.h"
+#include "ossvp/controller/kube/rest_api_client.h"
 #include "ossvp/controller/leader_elector.h"
 #include "ossvp/controller/metrics.h"
-#include "ossvp/controller/kube/rest_api_client.h"
 
 using namespace ossvp;
 using namespace ossvp::controller;
@@ -28,10 +28,12 @@ int main(int argc, char** argv) {
   bool logJson = false;
   int workers = 4;
   double retryBaseSeconds = 10, resyncSeconds = 60, sweepSeconds = 300;
-  app.add_option("--kubeconfig", kubeconfig, "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
+  app.add_option("--kubeconfig", kubeconfig,
+                 "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
   app.add_option("--populator-namespace", o.populatorNamespace, "namespace of prime PVCs and populator pods")
       ->capture_default_str();
-  app.add_option("--populator-image", o.populatorImage, "image of the generic-mode populator pod")->capture_default_str();
+  app.add_option("--populator-image", o.populatorImage, "image of the generic-mode populator pod")
+      ->capture_default_str();
   app.add_option("--feature-gates", featureGates,
                  "VolumePopulator=true|false (default on), VolumePopulatorPodHandler=true|false")
       ->capture_default_str();
@@ -47,7 +49,9 @@ int main(int argc, char** argv) {
                  "service account of populator pods (with VolumePopulatorPodHandler)")
       ->capture_default_str();
   app.add_option("--pod-run-as-user", o.podRunAsUser, "non-root UID/GID of populator pods")->capture_default_str();
-  app.add_option("--max-attempts", o.maxAttempts, "populator pod attempts per PVC")->capture_default_str()->check(CLI::Range(1, 100));
+  app.add_option("--max-attempts", o.maxAttempts, "populator pod attempts per PVC")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
   app.add_option("--retry-base-delay", retryBaseSeconds, "seconds before the first retry (doubles each time)")
       ->capture_default_str();
   app.add_option("--resync-period", resyncSeconds, "seconds between re-examinations of in-flight PVCs")

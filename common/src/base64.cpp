@@ -51,8 +51,10 @@ std::string base64UrlEncode(std::string_view bytes) {
   std::string out = base64Encode(bytes);
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return out;
 }
@@ -62,8 +64,10 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   std::string standard(text);
   for (char& c : standard) {
     if (c == '+' || c == '/' || c == '=') return std::nullopt;
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
   }
   standard.append((4 - standard.size() % 4) % 4, '=');
   return decodeBlock(standard);

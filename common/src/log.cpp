@@ -64,11 +64,16 @@ void initLogging(const LogOptions& options) {
 bool parseLogLevel(std::string_view text, LogLevel* out) {
   std::string t;
   for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (t == "debug") *out = LogLevel::Debug;
-  else if (t == "info") *out = LogLevel::Info;
-  else if (t == "warn" || t == "warning") *out = LogLevel::Warn;
-  else if (t == "error") *out = LogLevel::Error;
-  else return false;
+  if (t == "debug")
+    *out = LogLevel::Debug;
+  else if (t == "info")
+    *out = LogLevel::Info;
+  else if (t == "warn" || t == "warning")
+    *out = LogLevel::Warn;
+  else if (t == "error")
+    *out = LogLevel::Error;
+  else
+    return false;
   return true;
 }
 
@@ -79,11 +84,11 @@ void logLine(LogLevel level, std::string_view message) {
   std::string line;
   std::lock_guard lock(g_mu);
   if (g_json) {
-    line = fmt::format("{{\"ts\":\"{}\",\"level\":\"{}\",\"component\":\"{}\",\"msg\":\"{}\"}}\n",
-                       timestamp(), levelName(level), jsonEscape(g_component), jsonEscape(safe));
+    line = fmt::format("{{\"ts\":\"{}\",\"level\":\"{}\",\"component\":\"{}\",\"msg\":\"{}\"}}\n", timestamp(),
+                       levelName(level), jsonEscape(g_component), jsonEscape(safe));
   } else {
-    line = fmt::format("{} {:5} {}: {}\n", timestamp(), levelName(level),
-                       g_component.empty() ? "ossvp" : g_component, safe);
+    line = fmt::format("{} {:5} {}: {}\n", timestamp(), levelName(level), g_component.empty() ? "ossvp" : g_component,
+                       safe);
   }
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

@@ -47,8 +47,8 @@ std::string formatRfc3339(system_clock::time_point t, Rfc3339Fraction fraction) 
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                        tm.tm_hour, tm.tm_min, tm.tm_sec);
   std::string out(buf, static_cast<size_t>(n));
   if (fraction == Rfc3339Fraction::kMillis) {
     std::snprintf(buf, sizeof buf, ".%03lld",
@@ -71,13 +71,13 @@ std::optional<system_clock::time_point> parseRfc3339(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!readDigits(text, 0, 4, &year) || text.size() < 19 || text[4] != '-' || !readDigits(text, 5, 2, &month) ||
       text[7] != '-' || !readDigits(text, 8, 2, &day) || (text[10] != 'T' && text[10] != 't') ||
-      !readDigits(text, 11, 2, &hour) || text[13] != ':' || !readDigits(text, 14, 2, &minute) ||
-      text[16] != ':' || !readDigits(text, 17, 2, &second)) {
+      !readDigits(text, 11, 2, &hour) || text[13] != ':' || !readDigits(text, 14, 2, &minute) || text[16] != ':' ||
+      !readDigits(text, 17, 2, &second)) {
     return std::nullopt;
   }
   // 1678..2261: the years system_clock's nanoseconds since 1970 can hold in 64 bits.
-  if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-      hour > 23 || minute > 59 || second > 60) {
+  if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   size_t pos = 19;

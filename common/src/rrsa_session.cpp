@@ -31,8 +31,8 @@ Result<CloudCredentials> RrsaSession::fetch() {
   StsHttpRequest request = buildAssumeRoleWithOidcRequest(config_, token, std::time(nullptr));
   Result<StsHttpReply> reply = transport_(request);
   if (!reply.isOk()) {
-    return Status(reply.status().code(), "STS AssumeRoleWithOIDC request to " + request.baseUrl + " failed: " +
-                                             reply.status().message() +
+    return Status(reply.status().code(), "STS AssumeRoleWithOIDC request to " + request.baseUrl +
+                                             " failed: " + reply.status().message() +
                                              " (set ALIBABA_CLOUD_STS_ENDPOINT to a reachable STS endpoint)");
   }
   return parseStsCredentialsResponse(reply->status, reply->body);

@@ -48,8 +48,9 @@ Result<RrsaConfig> rrsaConfigFromEnv() {
   c.oidcTokenFile = envVar("ALIBABA_CLOUD_OIDC_TOKEN_FILE");
   if (c.roleArn.empty()) return notFound("ALIBABA_CLOUD_ROLE_ARN is not set");
   if (c.oidcProviderArn.empty() || c.oidcTokenFile.empty()) {
-    return invalidArgument("RRSA: ALIBABA_CLOUD_ROLE_ARN is set but ALIBABA_CLOUD_OIDC_PROVIDER_ARN and "
-                           "ALIBABA_CLOUD_OIDC_TOKEN_FILE must be set too");
+    return invalidArgument(
+        "RRSA: ALIBABA_CLOUD_ROLE_ARN is set but ALIBABA_CLOUD_OIDC_PROVIDER_ARN and "
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE must be set too");
   }
   c.stsEndpoint = envVar("ALIBABA_CLOUD_STS_ENDPOINT");
   if (c.stsEndpoint.empty()) {
@@ -75,15 +76,14 @@ Result<std::string> readOidcToken(const std::string& file) {
   ss << in.rdbuf();
   std::string token = trimmed(ss.str());
   if (token.empty()) {
-    return Status(StatusCode::Unauthenticated, "the OIDC token file '" + file +
-                                                   "' named by ALIBABA_CLOUD_OIDC_TOKEN_FILE is empty");
+    return Status(StatusCode::Unauthenticated,
+                  "the OIDC token file '" + file + "' named by ALIBABA_CLOUD_OIDC_TOKEN_FILE is empty");
   }
   registerWithEncoding(token);
   return token;
 }
 
-StsHttpRequest buildAssumeRoleWithOidcRequest(const RrsaConfig& config, const std::string& oidcToken,
-                                              std::time_t now) {
+StsHttpRequest buildAssumeRoleWithOidcRequest(const RrsaConfig& config, const std::string& oidcToken, std::time_t now) {
   StsHttpRequest r;
   r.baseUrl = config.stsEndpoint.empty() ? "sts.aliyuncs.com" : config.stsEndpoint;
   if (r.baseUrl.find("://") == std::string::npos) r.baseUrl = "https://" + r.baseUrl;
@@ -92,9 +92,8 @@ StsHttpRequest buildAssumeRoleWithOidcRequest(const RrsaConfig& config, const st
   r.target = "/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=" +
              percentEncode(formatRfc3339(int64_t{now}));
   int duration = config.durationSeconds < 900 ? 900 : config.durationSeconds > 43200 ? 43200 : config.durationSeconds;
-  r.body = "RoleArn=" + percentEncode(config.roleArn) + "&OIDCProviderArn=" +
-           percentEncode(config.oidcProviderArn) + "&OIDCToken=" + percentEncode(oidcToken) +
-           "&RoleSessionName=" + percentEncode(config.roleSessionName) +
+  r.body = "RoleArn=" + percentEncode(config.roleArn) + "&OIDCProviderArn=" + percentEncode(config.oidcProviderArn) +
+           "&OIDCToken=" + percentEncode(oidcToken) + "&RoleSessionName=" + percentEncode(config.roleSessionName) +
            "&DurationSeconds=" + std::to_string(duration);
   return r;
 }

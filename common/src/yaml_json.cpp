@@ -45,8 +45,7 @@ json plainScalar(const std::string& s) {
 json convert(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
+    case YAML::NodeType::Undefined: return nullptr;
     case YAML::NodeType::Scalar:
       // yaml-cpp tags quoted, literal and folded scalars "!", plain ones "?".
       if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();

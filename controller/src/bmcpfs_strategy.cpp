@@ -121,16 +121,17 @@ PopulationResult BmcpfsStrategy::populate(const PopulationContext& ctx) {
       events_.normal(ctx.pvc, reason::kDataFlowQuota,
                      "File system " + flow.fsId +
                          " already has the maximum of 10 data flows: waiting for one to finish before importing "
-                         "oss://" + ctx.source.spec.bucket + ctx.source.spec.path);
+                         "oss://" +
+                         ctx.source.spec.bucket + ctx.source.spec.path);
       return PopulationResult::inProgress(kQuotaWait);
     }
     if (df.status().code() == StatusCode::Unavailable) {
       logWarn("PVC {}/{}: {} (retrying)", kube::namespaceOf(ctx.pvc), kube::nameOf(ctx.pvc), df.status().message());
       return PopulationResult::inProgress(poll_);
     }
-    return fail(ctx, **nas, flow, "cannot create the CPFS data flow from oss://" + ctx.source.spec.bucket +
-                                      spec.sourceStoragePath + " to " + flow.fsId + ":" + spec.fileSystemPath + ": " +
-                                      df.status().message());
+    return fail(ctx, **nas, flow,
+                "cannot create the CPFS data flow from oss://" + ctx.source.spec.bucket + spec.sourceStoragePath +
+                    " to " + flow.fsId + ":" + spec.fileSystemPath + ": " + df.status().message());
   }
   flow.dataFlowId = *df;
   {
@@ -151,8 +152,8 @@ PopulationResult BmcpfsStrategy::populate(const PopulationContext& ctx) {
   auto taskId = (*nas)->createDataFlowTask(task);
   if (!taskId.isOk()) {
     if (taskId.status().code() == StatusCode::Unavailable) return PopulationResult::inProgress(poll_);
-    return fail(ctx, **nas, flow, "cannot create the import task of data flow " + flow.dataFlowId + ": " +
-                                      taskId.status().message());
+    return fail(ctx, **nas, flow,
+                "cannot create the import task of data flow " + flow.dataFlowId + ": " + taskId.status().message());
   }
   flow.taskId = *taskId;
   ctx.observe(PopulationPhase::PodCreated);
@@ -179,15 +180,17 @@ PopulationResult BmcpfsStrategy::track(const PopulationContext& ctx, NasApi& nas
   auto info = nas.describeDataFlowTask(flow.fsId, flow.taskId);
   if (!info.isOk()) {
     if (info.status().code() == StatusCode::NotFound) {
-      return fail(ctx, nas, flow, "the import task " + flow.taskId + " of data flow " + flow.dataFlowId +
-                                      " no longer exists (deleted outside the controller): re-create the PVC");
+      return fail(ctx, nas, flow,
+                  "the import task " + flow.taskId + " of data flow " + flow.dataFlowId +
+                      " no longer exists (deleted outside the controller): re-create the PVC");
     }
     logWarn("describing data-flow task {}: {}", flow.taskId, info.status().message());
     return PopulationResult::inProgress(poll_);
   }
   if (info->status == "Failed") {
-    return fail(ctx, nas, flow, "CPFS import task " + flow.taskId + " failed: " +
-                                    (info->errorMsg.empty() ? std::string("no ErrorMsg") : info->errorMsg));
+    return fail(ctx, nas, flow,
+                "CPFS import task " + flow.taskId +
+                    " failed: " + (info->errorMsg.empty() ? std::string("no ErrorMsg") : info->errorMsg));
   }
   if (info->status == "Canceled" || info->status == "Canceling") {
     return fail(ctx, nas, flow, "CPFS import task " + flow.taskId + " was cancelled outside the controller");
@@ -300,8 +303,10 @@ Status BmcpfsStrategy::cleanup(const std::string& pvcUid) {
     auto info = (*nas)->describeDataFlowTask(flow->fsId, flow->taskId);
     if (info.isOk() && !info->terminal()) {
       Status c = (*nas)->cancelDataFlowTask(flow->fsId, flow->dataFlowId, flow->taskId);
-      if (c.isOk()) logInfo("cancelled data-flow task {} (PVC uid {})", flow->taskId, pvcUid);
-      else logWarn("cancelling data-flow task {}: {}", flow->taskId, c.message());
+      if (c.isOk())
+        logInfo("cancelled data-flow task {} (PVC uid {})", flow->taskId, pvcUid);
+      else
+        logWarn("cancelling data-flow task {}: {}", flow->taskId, c.message());
     }
   }
   OSSVP_RETURN_IF_ERROR(deleteFlowOnce(**nas, *flow, pvcUid));

@@ -5,11 +5,11 @@
 #include <thread>
 
 #include "ossvp/common/log.h"
+#include "ossvp/controller/bmcpfs_strategy.h"
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/metrics.h"
 #include "ossvp/controller/names.h"
 #include "ossvp/controller/pod_strategy.h"
-#include "ossvp/controller/bmcpfs_strategy.h"
 
 namespace ossvp::controller {
 
@@ -56,9 +56,10 @@ static NasClientFactory nasClientFactory(const ControllerOptions& o) {
       if (!creds.isOk()) return creds.status();
       auto first = (*creds)->get();
       if (!first.isOk()) {
-        return Status(first.status().code(), "cannot obtain the controller's OpenAPI credentials for the NAS "
-                                             "data-flow API from " + (*creds)->describe() + ": " +
-                                                 first.status().message());
+        return Status(first.status().code(),
+                      "cannot obtain the controller's OpenAPI credentials for the NAS "
+                      "data-flow API from " +
+                          (*creds)->describe() + ": " + first.status().message());
       }
       cache->creds = *creds;
       logInfo("NAS OpenAPI credentials: {} (AccessKeyId {})", cache->creds->describe(), first->accessKeyId);
@@ -163,12 +164,14 @@ void Controller::worker() {
   std::string key;
   while (queue_.get(&key)) {
     Outcome o = reconciler_->reconcile(key);
-    metrics_.inc("ossvp_reconciles_total", metricLabels({{"result", o.isDone() ? "Done" : o.isError() ? "Error" : "RequeueAfter"}}));
-    if (o.isError()) metrics_.inc("ossvp_reconcile_errors_total", metricLabels({{"reason", std::string(statusCodeName(o.status().code()))}}));
+    metrics_.inc("ossvp_reconciles_total", metricLabels({{"result", o.isDone()    ? "Done"
+                                                                    : o.isError() ? "Error"
+                                                                                  : "RequeueAfter"}}));
+    if (o.isError())
+      metrics_.inc("ossvp_reconcile_errors_total",
+                   metricLabels({{"reason", std::string(statusCodeName(o.status().code()))}}));
     switch (o.kind()) {
-      case Outcome::Kind::Done:
-        queue_.forget(key);
-        break;
+      case Outcome::Kind::Done: queue_.forget(key); break;
       case Outcome::Kind::RequeueAfter:
         queue_.forget(key);
         queue_.addAfter(key, o.delay());
@@ -244,8 +247,8 @@ Status Controller::run(const kube::Cancellation& stop) {
               inf->resource().plural);
     }
   }
-  logInfo("caches synced: {} PVCs, {} PVs, {} populator pods, {} ossvps", pvcs_->cache().size(),
-          pvs_->cache().size(), pods_->cache().size(), ossvps_->cache().size());
+  logInfo("caches synced: {} PVCs, {} PVs, {} populator pods, {} ossvps", pvcs_->cache().size(), pvs_->cache().size(),
+          pods_->cache().size(), ossvps_->cache().size());
   synced_ = true;
   metrics_.setGauge("ossvp_workqueue_depth", [this] { return static_cast<double>(queueDepth()); });
   metrics_.setGauge("ossvp_populations_in_flight", [this] { return static_cast<double>(populationsInFlight()); });

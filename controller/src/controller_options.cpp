@@ -28,8 +28,8 @@ Result<std::map<std::string, bool>> parseFeatureGates(const std::string& text) {
     std::string name = trim(item.substr(0, eq));
     std::string value = trim(item.substr(eq + 1));
     if (name != kGateVolumePopulator && name != kGatePodHandler) {
-      return invalidArgument("--feature-gates: unknown gate '" + name + "' (known: " +
-                             kGateVolumePopulator + ", " + kGatePodHandler + ")");
+      return invalidArgument("--feature-gates: unknown gate '" + name + "' (known: " + kGateVolumePopulator + ", " +
+                             kGatePodHandler + ")");
     }
     if (value != "true" && value != "false") {
       return invalidArgument("--feature-gates: " + name + " must be true or false, not '" + value + "'");

@@ -123,7 +123,8 @@ HttpEndpoint::~HttpEndpoint() { stop(); }
 
 Status HttpEndpoint::start(const std::string& address) {
   if (server_) {
-    return Status(StatusCode::PreconditionFailed, "the HTTP endpoint is already serving on port " + std::to_string(port_));
+    return Status(StatusCode::PreconditionFailed,
+                  "the HTTP endpoint is already serving on port " + std::to_string(port_));
   }
   tcp::endpoint endpoint;
   Status parsed = parseAddress(address, &endpoint);

@@ -78,8 +78,8 @@ client::http_client_config configFor(const std::string& url, std::chrono::second
     web::web_proxy webProxy(proxyUri);
     const std::string userInfo = web::uri::decode(proxyUri.user_info());
     if (auto colon = userInfo.find(':'); !userInfo.empty()) {
-      webProxy.set_credentials(web::credentials(userInfo.substr(0, colon),
-                                                colon == std::string::npos ? "" : userInfo.substr(colon + 1)));
+      webProxy.set_credentials(
+          web::credentials(userInfo.substr(0, colon), colon == std::string::npos ? "" : userInfo.substr(colon + 1)));
     }
     cfg.set_proxy(webProxy);
   }
@@ -92,8 +92,8 @@ std::string proxyForUrl(const std::string& url, const EnvLookup& getenv) {
   if (bypassesProxy(hostOf(url), firstSet(getenv, {"no_proxy", "NO_PROXY"}))) return "";
   const std::string scheme = schemeOf(url);
   // curl reads http_proxy only in lower case (a CGI request can set HTTP_PROXY).
-  const char* proxy = scheme == "https" ? firstSet(getenv, {"https_proxy", "HTTPS_PROXY"})
-                                        : firstSet(getenv, {"http_proxy"});
+  const char* proxy =
+      scheme == "https" ? firstSet(getenv, {"https_proxy", "HTTPS_PROXY"}) : firstSet(getenv, {"http_proxy"});
   if (!proxy) proxy = firstSet(getenv, {"all_proxy", "ALL_PROXY"});
   if (!proxy) return "";
   std::string p(proxy);

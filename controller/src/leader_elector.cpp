@@ -23,11 +23,12 @@ bool LeaderElector::tryAcquireOrRenew() {
     Object lease = {{"apiVersion", "coordination.k8s.io/v1"},
                     {"kind", "Lease"},
                     {"metadata", {{"name", o_.name}, {"namespace", o_.ns}}},
-                    {"spec", {{"holderIdentity", o_.identity},
-                              {"leaseDurationSeconds", durationSeconds},
-                              {"acquireTime", stamp},
-                              {"renewTime", stamp},
-                              {"leaseTransitions", 0}}}};
+                    {"spec",
+                     {{"holderIdentity", o_.identity},
+                      {"leaseDurationSeconds", durationSeconds},
+                      {"acquireTime", stamp},
+                      {"renewTime", stamp},
+                      {"leaseTransitions", 0}}}};
     auto created = api_.create(res, o_.ns, lease);
     return created.isOk();
   }

@@ -1,18 +1,17 @@
 #include "ossvp/controller/nas_client.h"
 
-
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
+#include "http_post.h"
 #include "ossvp/common/log.h"
-#include "ossvp/common/random_hex.h"
 #include "ossvp/common/openapi_rpc_signature.h"
 #include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/random_hex.h"
 #include "ossvp/common/rfc3339.h"
-#include "http_post.h"
 
 namespace ossvp::controller {
 namespace {
@@ -114,9 +113,8 @@ Result<std::string> NasHttpClient::createDataFlow(const DataFlowSpec& s) {
 }
 
 Result<std::string> NasHttpClient::dataFlowStatus(const std::string& fsId, const std::string& dataFlowId) {
-  auto j = parse(call("DescribeDataFlows", {{"FileSystemId", fsId},
-                                            {"Filters.1.Key", "DataFlowIds"},
-                                            {"Filters.1.Value", dataFlowId}}));
+  auto j = parse(call("DescribeDataFlows",
+                      {{"FileSystemId", fsId}, {"Filters.1.Key", "DataFlowIds"}, {"Filters.1.Value", dataFlowId}}));
   if (!j.isOk()) return j.status();
   for (const auto& f : (*j)["DataFlowInfo"].value("DataFlow", nlohmann::json::array())) {
     if (f.value("DataFlowId", "") == dataFlowId) return f.value("Status", std::string("Unknown"));
@@ -129,9 +127,9 @@ Status NasHttpClient::deleteDataFlow(const std::string& fsId, const std::string&
 }
 
 Result<std::string> NasHttpClient::createDataFlowTask(const DataFlowTaskSpec& s) {
-  std::map<std::string, std::string> p = {{"FileSystemId", s.fileSystemId}, {"DataFlowId", s.dataFlowId},
-                                          {"TaskAction", "Import"},         {"DataType", s.dataType},
-                                          {"ConflictPolicy", s.conflictPolicy}, {"Directory", s.directory}};
+  std::map<std::string, std::string> p = {
+      {"FileSystemId", s.fileSystemId}, {"DataFlowId", s.dataFlowId},         {"TaskAction", "Import"},
+      {"DataType", s.dataType},         {"ConflictPolicy", s.conflictPolicy}, {"Directory", s.directory}};
   if (!s.clientToken.empty()) p["ClientToken"] = s.clientToken;
   auto j = parse(call("CreateDataFlowTask", std::move(p)));
   if (!j.isOk()) return j.status();
@@ -139,9 +137,8 @@ Result<std::string> NasHttpClient::createDataFlowTask(const DataFlowTaskSpec& s)
 }
 
 Result<DataFlowTaskInfo> NasHttpClient::describeDataFlowTask(const std::string& fsId, const std::string& taskId) {
-  auto j = parse(call("DescribeDataFlowTasks", {{"FileSystemId", fsId},
-                                                {"Filters.1.Key", "TaskIds"},
-                                                {"Filters.1.Value", taskId}}));
+  auto j = parse(call("DescribeDataFlowTasks",
+                      {{"FileSystemId", fsId}, {"Filters.1.Key", "TaskIds"}, {"Filters.1.Value", taskId}}));
   if (!j.isOk()) return j.status();
   for (const auto& t : (*j)["TaskInfo"].value("Task", nlohmann::json::array())) {
     if (t.value("TaskId", "") != taskId) continue;
@@ -169,8 +166,7 @@ Result<DataFlowTaskInfo> NasHttpClient::describeDataFlowTask(const std::string& 
 
 Status NasHttpClient::cancelDataFlowTask(const std::string& fsId, const std::string& dataFlowId,
                                          const std::string& taskId) {
-  return call("CancelDataFlowTask", {{"FileSystemId", fsId}, {"DataFlowId", dataFlowId}, {"TaskId", taskId}})
-      .status();
+  return call("CancelDataFlowTask", {{"FileSystemId", fsId}, {"DataFlowId", dataFlowId}, {"TaskId", taskId}}).status();
 }
 
 }  // namespace ossvp::controller

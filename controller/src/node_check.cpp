@@ -50,23 +50,23 @@ Result<bool> NodeRescheduler::rescheduleIfGone(const Object& pvc, const std::str
   const std::string ref = kube::namespaceOf(pvc) + "/" + kube::nameOf(pvc);
   auto got = api_.get(nodes(), "", node);
   switch (nodePresence(got.status())) {
-    case NodePresence::Present:
-      return false;
+    case NodePresence::Present: return false;
     case NodePresence::Unknown:
       logWarn("cannot check node {} selected for PVC {} (populating there anyway): {}", node, ref,
               got.status().message());
       return false;
-    case NodePresence::Gone:
-      break;
+    case NodePresence::Gone: break;
   }
   const std::string prime = primePvcName(kube::uidOf(pvc));
   logInfo("node {} selected for PVC {} no longer exists: rescheduling its population", node, ref);
   events_.warning(pvc, kReasonNodeGone,
-                  "Node " + node + " selected for this PVC no longer exists: population rescheduled (selected-node "
-                  "annotation removed so the scheduler picks a new node; prime PVC " + populatorNamespace_ + "/" +
-                      prime + " on the old node deleted)");
+                  "Node " + node +
+                      " selected for this PVC no longer exists: population rescheduled (selected-node "
+                      "annotation removed so the scheduler picks a new node; prime PVC " +
+                      populatorNamespace_ + "/" + prime + " on the old node deleted)");
   Status p = api_.patch(kube::resources::pvcs(), kube::namespaceOf(pvc), kube::nameOf(pvc), kube::PatchType::Json,
-                        removeSelectedNodePatch(node)).status();
+                        removeSelectedNodePatch(node))
+                 .status();
   // 422: the `test` failed, the annotation already names another node (or none).
   if (!p.isOk() && !kube::isInvalid(p) && !kube::isNotFound(p)) {
     return p.withContext("removing the selected-node annotation of PVC " + ref);

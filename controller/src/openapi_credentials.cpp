@@ -30,8 +30,8 @@ class RrsaCredentials final : public OpenApiCredentials {
 
  private:
   static Result<StsHttpReply> post(const std::string& base, const StsHttpRequest& r) {
-    auto reply = httpPost(base + r.target, {std::string("Content-Type: ") + kStsContentType}, r.body,
-                          std::chrono::seconds(10));
+    auto reply =
+        httpPost(base + r.target, {std::string("Content-Type: ") + kStsContentType}, r.body, std::chrono::seconds(10));
     if (!reply.isOk()) return reply.status();
     return StsHttpReply{reply->status, std::move(reply->body)};
   }

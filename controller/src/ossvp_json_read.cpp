@@ -32,8 +32,7 @@ std::string describeValue(const nlohmann::json& v) {
 }
 
 Status typeError(const std::string& path, const nlohmann::json& v, std::string_view expected) {
-  return invalidArgument(path + ": Invalid value: " + describeValue(v) + ": must be " +
-                         std::string(expected));
+  return invalidArgument(path + ": Invalid value: " + describeValue(v) + ": must be " + std::string(expected));
 }
 
 Status requireObject(const nlohmann::json& obj, std::string_view path) {
@@ -41,8 +40,8 @@ Status requireObject(const nlohmann::json& obj, std::string_view path) {
   return typeError(std::string(path), obj, "an object");
 }
 
-Status readString(const nlohmann::json& obj, std::string_view key, std::string_view parent,
-                  std::string* out, bool* present) {
+Status readString(const nlohmann::json& obj, std::string_view key, std::string_view parent, std::string* out,
+                  bool* present) {
   if (present) *present = false;
   const nlohmann::json* v = field(obj, key);
   if (!v) return Status::ok();
@@ -52,14 +51,13 @@ Status readString(const nlohmann::json& obj, std::string_view key, std::string_v
   return Status::ok();
 }
 
-Status readInt64(const nlohmann::json& obj, std::string_view key, std::string_view parent,
-                 int64_t* out, bool* present) {
+Status readInt64(const nlohmann::json& obj, std::string_view key, std::string_view parent, int64_t* out,
+                 bool* present) {
   if (present) *present = false;
   const nlohmann::json* v = field(obj, key);
   if (!v) return Status::ok();
   if (v->is_number_integer()) {
-    if (v->is_number_unsigned() &&
-        v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       return typeError(joinPath(parent, key), *v, "an integer that fits in 64 bits");
     }
     *out = v->get<int64_t>();

@@ -29,10 +29,10 @@ std::string describeValue(const nlohmann::json& v);
 
 Status typeError(const std::string& path, const nlohmann::json& v, std::string_view expected);
 
-Status readString(const nlohmann::json& obj, std::string_view key, std::string_view parent,
-                  std::string* out, bool* present = nullptr);
-Status readInt64(const nlohmann::json& obj, std::string_view key, std::string_view parent,
-                 int64_t* out, bool* present = nullptr);
+Status readString(const nlohmann::json& obj, std::string_view key, std::string_view parent, std::string* out,
+                  bool* present = nullptr);
+Status readInt64(const nlohmann::json& obj, std::string_view key, std::string_view parent, int64_t* out,
+                 bool* present = nullptr);
 Status readStringMap(const nlohmann::json& obj, std::string_view key, std::string_view parent,
                      std::map<std::string, std::string>* out);
 // Checks that `obj` (at `path`) is a JSON object.

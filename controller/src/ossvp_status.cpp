@@ -85,23 +85,28 @@ struct IntField {
   std::optional<int64_t> T::*member;
 };
 
-const StringField<BmcpfsDataflowEntry> kBmcpfsStrings[] = {
-    {"dataFlowId", &BmcpfsDataflowEntry::dataFlowId},     {"dataFlowTaskId", &BmcpfsDataflowEntry::dataFlowTaskId},
-    {"fileSetId", &BmcpfsDataflowEntry::fileSetId},       {"fileSystemId", &BmcpfsDataflowEntry::fileSystemId},
-    {"progress", &BmcpfsDataflowEntry::progress}};
-const StringField<GenericPvcEntry> kGenericStrings[] = {
-    {"namespace", &GenericPvcEntry::ns},           {"name", &GenericPvcEntry::name},
-    {"podName", &GenericPvcEntry::podName},        {"phase", &GenericPvcEntry::phase},
-    {"progress", &GenericPvcEntry::progress},      {"startTime", &GenericPvcEntry::startTime},
-    {"completionTime", &GenericPvcEntry::completionTime}, {"lastError", &GenericPvcEntry::lastError}};
+const StringField<BmcpfsDataflowEntry> kBmcpfsStrings[] = {{"dataFlowId", &BmcpfsDataflowEntry::dataFlowId},
+                                                           {"dataFlowTaskId", &BmcpfsDataflowEntry::dataFlowTaskId},
+                                                           {"fileSetId", &BmcpfsDataflowEntry::fileSetId},
+                                                           {"fileSystemId", &BmcpfsDataflowEntry::fileSystemId},
+                                                           {"progress", &BmcpfsDataflowEntry::progress}};
+const StringField<GenericPvcEntry> kGenericStrings[] = {{"namespace", &GenericPvcEntry::ns},
+                                                        {"name", &GenericPvcEntry::name},
+                                                        {"podName", &GenericPvcEntry::podName},
+                                                        {"phase", &GenericPvcEntry::phase},
+                                                        {"progress", &GenericPvcEntry::progress},
+                                                        {"startTime", &GenericPvcEntry::startTime},
+                                                        {"completionTime", &GenericPvcEntry::completionTime},
+                                                        {"lastError", &GenericPvcEntry::lastError}};
 const IntField<GenericPvcEntry> kGenericInts[] = {
-    {"bytesDone", &GenericPvcEntry::bytesDone},     {"bytesTotal", &GenericPvcEntry::bytesTotal},
-    {"objectsDone", &GenericPvcEntry::objectsDone}, {"objectsTotal", &GenericPvcEntry::objectsTotal},
+    {"bytesDone", &GenericPvcEntry::bytesDone},           {"bytesTotal", &GenericPvcEntry::bytesTotal},
+    {"objectsDone", &GenericPvcEntry::objectsDone},       {"objectsTotal", &GenericPvcEntry::objectsTotal},
     {"bytesPerSecond", &GenericPvcEntry::bytesPerSecond}, {"etaSeconds", &GenericPvcEntry::etaSeconds}};
-const StringField<Condition> kConditionStrings[] = {
-    {"type", &Condition::type},       {"status", &Condition::status},
-    {"reason", &Condition::reason},   {"message", &Condition::message},
-    {"lastTransitionTime", &Condition::lastTransitionTime}};
+const StringField<Condition> kConditionStrings[] = {{"type", &Condition::type},
+                                                    {"status", &Condition::status},
+                                                    {"reason", &Condition::reason},
+                                                    {"message", &Condition::message},
+                                                    {"lastTransitionTime", &Condition::lastTransitionTime}};
 constexpr const char* kAttemptsKey = "attempts";
 
 template <typename T>

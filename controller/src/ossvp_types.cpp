@@ -71,8 +71,7 @@ std::string OssvpSpec::objectPrefix() const {
 namespace {
 
 Status unsupported(const std::string& path, const std::string& value, std::string_view supported) {
-  return invalidArgument(path + ": Unsupported value: \"" + value + "\": supported values: " +
-                         std::string(supported));
+  return invalidArgument(path + ": Unsupported value: \"" + value + "\": supported values: " + std::string(supported));
 }
 
 Status parseBmcpfs(const nlohmann::json& j, BmcpfsDataflowOptions* out) {
@@ -166,8 +165,8 @@ Result<OssvpObject> parseOssvpObject(const nlohmann::json& object) {
   OSSVP_RETURN_IF_ERROR(readString(object, "apiVersion", "", &apiVersion));
   OSSVP_RETURN_IF_ERROR(readString(object, "kind", "", &kind));
   if ((!apiVersion.empty() && apiVersion != kOssvpApiVersion) || (!kind.empty() && kind != kOssvpKind)) {
-    return invalidArgument("expected " + std::string(kOssvpApiVersion) + " " + std::string(kOssvpKind) +
-                           ", got " + apiVersion + " " + kind);
+    return invalidArgument("expected " + std::string(kOssvpApiVersion) + " " + std::string(kOssvpKind) + ", got " +
+                           apiVersion + " " + kind);
   }
   OssvpObject out;
   const nlohmann::json* meta = field(object, "metadata");

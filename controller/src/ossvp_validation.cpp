@@ -42,8 +42,8 @@ std::string quoteValue(std::string_view v) {
 
 // `otherKind` is the resource type of the other rrsaConfigs field, so that
 // swapped fields get a message saying so.
-std::string checkArn(std::string_view arn, std::string_view kind, std::string_view example,
-                     std::string_view otherKind, std::string_view otherWhat, std::string_view otherField) {
+std::string checkArn(std::string_view arn, std::string_view kind, std::string_view example, std::string_view otherKind,
+                     std::string_view otherWhat, std::string_view otherField) {
   constexpr std::string_view kPrefix = "acs:ram::";
   if (arn.size() > 1024) return "must be at most 1024 characters";
   std::string wanted = "must look like " + std::string(example);
@@ -59,8 +59,8 @@ std::string checkArn(std::string_view arn, std::string_view kind, std::string_vi
   };
   if (hasPrefix(kind)) return "";
   if (hasPrefix(otherKind)) {
-    return "this is " + std::string(otherWhat) + " ARN, which belongs in " + std::string(otherField) +
-           "; this field " + wanted;
+    return "this is " + std::string(otherWhat) + " ARN, which belongs in " + std::string(otherField) + "; this field " +
+           wanted;
   }
   return wanted;
 }
@@ -80,7 +80,9 @@ std::string checkLabelKey(std::string_view key) {
   auto nameChar = [](char c) { return isAlnum(c) || c == '-' || c == '_' || c == '.'; };
   bool ok = !name.empty() && name.size() <= 63 && isAlnum(name.front()) && isAlnum(name.back());
   for (char c : name) ok = ok && nameChar(c);
-  return ok ? "" : "a key name has 1 to 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  return ok ? ""
+            : "a key name has 1 to 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter "
+              "or digit";
 }
 
 std::string checkLabelValue(std::string_view v) {
@@ -88,7 +90,9 @@ std::string checkLabelValue(std::string_view v) {
   auto valueChar = [](char c) { return isAlnum(c) || c == '-' || c == '_' || c == '.'; };
   bool ok = v.size() <= 63 && isAlnum(v.front()) && isAlnum(v.back());
   for (char c : v) ok = ok && valueChar(c);
-  return ok ? "" : "a label value has at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  return ok ? ""
+            : "a label value has at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a "
+              "letter or digit";
 }
 
 class Collector {
@@ -100,7 +104,9 @@ class Collector {
     if (!reason.empty()) add(field, "Invalid value: " + quoteValue(value) + ": " + reason);
   }
   void required(const std::string& field, std::string_view what) { add(field, "Required value: " + std::string(what)); }
-  void rule(std::string_view field, std::string_view message) { errors_.push_back({std::string(field), std::string(message)}); }
+  void rule(std::string_view field, std::string_view message) {
+    errors_.push_back({std::string(field), std::string(message)});
+  }
   std::vector<FieldError> take() { return std::move(errors_); }
 
  private:
@@ -114,9 +120,11 @@ void validateTolerations(const nlohmann::json& tolerations, Collector* c) {
     std::string base = "spec.generic.tolerations[" + std::to_string(i) + "]";
     std::string op = t.value("operator", std::string("Equal"));
     std::string effect = t.value("effect", std::string());
-    if (op != "Equal" && op != "Exists") c->add(base + ".operator", "Unsupported value: " + quoteValue(op) + ": supported values: \"Equal\", \"Exists\"");
+    if (op != "Equal" && op != "Exists")
+      c->add(base + ".operator", "Unsupported value: " + quoteValue(op) + ": supported values: \"Equal\", \"Exists\"");
     if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute") {
-      c->add(base + ".effect", "Unsupported value: " + quoteValue(effect) + ": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"");
+      c->add(base + ".effect", "Unsupported value: " + quoteValue(effect) +
+                                   ": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"");
     }
     if (op == "Exists" && !t.value("value", std::string()).empty()) {
       c->add(base + ".value", "Invalid value: must be empty when operator is Exists");
@@ -142,7 +150,8 @@ void validateGeneric(const GenericOptions& g, Collector* c) {
     }
     if (!r.roleArn.empty()) c->invalid("spec.generic.rrsaConfigs.roleArn", r.roleArn, checkRoleArn(r.roleArn));
     if (!r.oidcProviderArn.empty()) {
-      c->invalid("spec.generic.rrsaConfigs.oidcProviderArn", r.oidcProviderArn, checkOidcProviderArn(r.oidcProviderArn));
+      c->invalid("spec.generic.rrsaConfigs.oidcProviderArn", r.oidcProviderArn,
+                 checkOidcProviderArn(r.oidcProviderArn));
     }
   }
   validateMap(g.labels, "spec.generic.labels", true, c);
@@ -163,7 +172,8 @@ std::string checkBucketName(std::string_view b) {
       return "an OSS bucket name contains only lower-case letters, digits and hyphens";
     }
   }
-  if (b.front() == '-' || b.back() == '-') return "an OSS bucket name starts and ends with a lower-case letter or digit";
+  if (b.front() == '-' || b.back() == '-')
+    return "an OSS bucket name starts and ends with a lower-case letter or digit";
   return "";
 }
 
@@ -186,7 +196,9 @@ std::string checkEndpoint(std::string_view e) {
     return "the endpoint is a host name without a path: drop " + quoteValue(e.substr(slash)) +
            " (put the prefix in spec.path)";
   }
-  std::string reason = "must be a host name such as oss-cn-hangzhou-internal.aliyuncs.com (letters, digits, hyphens and dots, optionally :port)";
+  std::string reason =
+      "must be a host name such as oss-cn-hangzhou-internal.aliyuncs.com (letters, digits, hyphens and dots, "
+      "optionally :port)";
   if (e.size() > 253) return reason;
   std::string_view host = e;
   size_t colon = e.rfind(':');
@@ -228,13 +240,13 @@ std::string checkSecretName(std::string_view n) {
 }
 
 std::string checkRoleArn(std::string_view arn) {
-  return checkArn(arn, "role", "acs:ram::<account-id>:role/<role-name>", "oidc-provider",
-                  "an OIDC provider", "spec.generic.rrsaConfigs.oidcProviderArn");
+  return checkArn(arn, "role", "acs:ram::<account-id>:role/<role-name>", "oidc-provider", "an OIDC provider",
+                  "spec.generic.rrsaConfigs.oidcProviderArn");
 }
 
 std::string checkOidcProviderArn(std::string_view arn) {
-  return checkArn(arn, "oidc-provider", "acs:ram::<account-id>:oidc-provider/<provider-name>", "role",
-                  "a RAM role", "spec.generic.rrsaConfigs.roleArn");
+  return checkArn(arn, "oidc-provider", "acs:ram::<account-id>:oidc-provider/<provider-name>", "role", "a RAM role",
+                  "spec.generic.rrsaConfigs.roleArn");
 }
 
 std::vector<FieldError> validateOssvpSpec(const OssvpSpec& spec) {

@@ -42,27 +42,28 @@ std::string fixHint(const PodTermination& t, const OssvpObject& src) {
       return "check the ossvp spec (endpoint, region, bucket, path) and the credentials configuration";
     case ExitCode::AuthFailed:
       return "check the credentials: the AccessKey in the Secret or the RRSA role must allow "
-             "oss:ListObjects and oss:GetObject on bucket " + src.spec.bucket;
+             "oss:ListObjects and oss:GetObject on bucket " +
+             src.spec.bucket;
     case ExitCode::NotFound:
       return "check spec.bucket, spec.path and spec.region/spec.endpoint: the bucket must exist and hold "
-             "objects under path " + src.spec.path;
+             "objects under path " +
+             src.spec.path;
     case ExitCode::Capacity:
       return "request a larger PVC: spec.resources.requests.storage must exceed the size of the data "
-             "under oss://" + src.spec.bucket + src.spec.path;
+             "under oss://" +
+             src.spec.bucket + src.spec.path;
     case ExitCode::Integrity:
       return "the data read from OSS failed its CRC64 check repeatedly: check the network path to the endpoint";
     case ExitCode::TransientExhausted:
       return "check that spec.endpoint " + src.spec.endpoint +
              " is reachable from the populator pod (network, DNS, internal vs public endpoint)";
-    case ExitCode::InvalidKeys:
-      return "some object keys cannot be stored as files: rename them in the bucket";
+    case ExitCode::InvalidKeys: return "some object keys cannot be stored as files: rename them in the bucket";
     case ExitCode::TargetError:
       return "the volume cannot be written: check the StorageClass and the volume's permissions";
     case ExitCode::TargetBusy:
       return "another populator kept the volume busy: check for a second populator pod on the same "
              "volume (kubectl get pods -n ack-volume-populator)";
-    default:
-      return "see the populator pod's log";
+    default: return "see the populator pod's log";
   }
 }
 
@@ -109,7 +110,8 @@ PodTermination readPodTermination(const Object& pod) {
   }
   if (t.message.empty() && pod.contains("status")) t.message = pod["status"].value("message", "");
   if (t.message.empty()) {
-    t.message = t.exitCode >= 0 ? "exited with code " + std::to_string(t.exitCode) : "the pod failed without a container status";
+    t.message = t.exitCode >= 0 ? "exited with code " + std::to_string(t.exitCode)
+                                : "the pod failed without a container status";
   }
   t.retryable = contract::isRetryableExit(t.exitCode);
   // The populator says itself whether a retry can help (populator/README.md).
@@ -170,8 +172,9 @@ Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&)
 
 Status PodStrategy::annotatePrime(const Object& prime, const Object& annotations) {
   Object patch = {{"metadata", {{"annotations", annotations}}}};
-  return api_.patch(kube::resources::pvcs(), kube::namespaceOf(prime), kube::nameOf(prime),
-                    kube::PatchType::Merge, patch).status();
+  return api_
+      .patch(kube::resources::pvcs(), kube::namespaceOf(prime), kube::nameOf(prime), kube::PatchType::Merge, patch)
+      .status();
 }
 
 Status PodStrategy::writeEntry(const PopulationContext& ctx, const std::function<void(GenericPvcEntry&)>& edit) {
@@ -199,8 +202,8 @@ PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
       if (auto it = retries_.find(uid); it != retries_.end()) retryAt = std::max(retryAt, it->second.at);
     }
     if (retryAt > now) {
-      return PopulationResult::inProgress(
-          std::chrono::duration_cast<std::chrono::milliseconds>(retryAt - now) + std::chrono::milliseconds(50));
+      return PopulationResult::inProgress(std::chrono::duration_cast<std::chrono::milliseconds>(retryAt - now) +
+                                          std::chrono::milliseconds(50));
     }
     if (auto r = rescheduleIfNodeGone(ctx)) return *r;
     return startPod(ctx, attempts);
@@ -243,7 +246,8 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   // before creating, so an attempt is never counted (or announced) twice.
   auto live = api_.get(kube::resources::pods(), options_.populatorNamespace, podName);
   if (live.isOk()) return PopulationResult::inProgress();
-  if (!kube::isNotFound(live.status())) return PopulationResult::blocked("cannot read pod " + podRef + ": " + live.status().message());
+  if (!kube::isNotFound(live.status()))
+    return PopulationResult::blocked("cannot read pod " + podRef + ": " + live.status().message());
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = retries_.find(uid); it != retries_.end()) attempts = std::max(attempts, it->second.attempt);
@@ -261,8 +265,8 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   }
   ctx.observe(PopulationPhase::PodCreated);
   // Recorded after the create: a crash in between is covered by the pod's own attempt label.
-  Status s = annotatePrime(ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)},
-                                          {std::string(kAnnRetryAfter), nullptr}});
+  Status s = annotatePrime(
+      ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)}, {std::string(kAnnRetryAfter), nullptr}});
   if (!s.isOk()) logWarn("cannot record attempt {} on prime PVC of {}: {}", attempt, uid, s.message());
   events_.normal(ctx.pvc, reason::kCreated,
                  "Populator pod " + podRef + " started (attempt " + std::to_string(attempt) + " of " +
@@ -290,8 +294,7 @@ PopulationResult PodStrategy::trackRunning(const PopulationContext& ctx, const O
   auto estimate = estimateRate(kube::uidOf(ctx.pvc), pod, progress);
   // Progress: written together with the other PVCs' of this ossvp (coalesced).
   auto edit = [progress, stuck, blocker = blocker.what, rate = estimate.first, eta = estimate.second,
-               podName = kube::nameOf(pod),
-               attempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1),
+               podName = kube::nameOf(pod), attempt = toInt(kube::labelOf(pod, std::string(kLabelAttempt)), 1),
                now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
     if (stuck) e.lastError = "populator pod " + podName + " is stuck: " + blocker;
     e.podName = podName;
@@ -332,9 +335,9 @@ std::optional<std::chrono::milliseconds> PodStrategy::checkStuck(const Populatio
              std::chrono::milliseconds(50);
     }
   }
-  events_.warning(ctx.pvc, reason::kPodBlocked,
-                  "Populator pod " + options_.populatorNamespace + "/" + kube::nameOf(pod) + " is stuck: " +
-                      blocker.what);
+  events_.warning(
+      ctx.pvc, reason::kPodBlocked,
+      "Populator pod " + options_.populatorNamespace + "/" + kube::nameOf(pod) + " is stuck: " + blocker.what);
   return std::nullopt;
 }
 
@@ -343,14 +346,13 @@ std::pair<std::optional<int64_t>, std::optional<int64_t>> PodStrategy::estimateR
                                                                                     const Object& progress) {
   // Bytes move only while the populator copies (not while it lists or checks).
   auto bytes = int64Field(progress, {field::kBytesDone});
-  bool copying = progress.is_object() &&
-                 (!progress.contains(field::kPhase) || progress[field::kPhase] == contract::kPhaseCopying);
+  bool copying =
+      progress.is_object() && (!progress.contains(field::kPhase) || progress[field::kPhase] == contract::kPhaseCopying);
   std::lock_guard<std::mutex> lock(mu_);
   Rate& r = rates_[pvcUid];
   if (r.podUid != kube::uidOf(pod)) r = Rate{kube::uidOf(pod), ThroughputEstimator{}};
   if (bytes && copying) r.estimator.add(clock_.now(), *bytes);
-  return {r.estimator.bytesPerSecond(),
-          r.estimator.etaSeconds(int64Field(progress, {field::kBytesTotal}).value_or(0))};
+  return {r.estimator.bytesPerSecond(), r.estimator.etaSeconds(int64Field(progress, {field::kBytesTotal}).value_or(0))};
 }
 
 PopulationResult PodStrategy::onSucceeded(const PopulationContext& ctx, const Object& pod) {
@@ -426,8 +428,8 @@ PopulationResult PodStrategy::onFailed(const PopulationContext& ctx, const Objec
   auto delay = options_.retryBaseDelay * (int64_t{1} << std::min(podAttempt - 1, 20));
   delay = std::min<std::chrono::milliseconds>(delay, options_.retryMaxDelay);
   auto retryAt = clock_.now() + delay;
-  Status a = annotatePrime(ctx.primePvc, {{std::string(kAnnRetryAfter),
-                                           std::to_string(podAttempt) + "/" + kube::formatRfc3339(retryAt)}});
+  Status a = annotatePrime(
+      ctx.primePvc, {{std::string(kAnnRetryAfter), std::to_string(podAttempt) + "/" + kube::formatRfc3339(retryAt)}});
   if (!a.isOk()) return PopulationResult::blocked("cannot record the retry on the prime PVC: " + a.message());
   {
     std::lock_guard<std::mutex> lock(mu_);

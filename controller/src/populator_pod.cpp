@@ -8,9 +8,7 @@ using kube::Object;
 
 namespace {
 
-Object envValue(const std::string& name, const std::string& value) {
-  return {{"name", name}, {"value", value}};
-}
+Object envValue(const std::string& name, const std::string& value) { return {{"name", name}, {"value", value}}; }
 Object envField(const std::string& name, const std::string& fieldPath) {
   return {{"name", name}, {"valueFrom", {{"fieldRef", {{"fieldPath", fieldPath}}}}}};
 }
@@ -47,9 +45,8 @@ Object buildPopulatorPod(const PopulatorPodInput& in, const ControllerOptions& o
   annotations[std::string(kAnnTarget)] = in.pvcNamespace + "/" + in.pvcName;
   annotations[std::string(kAnnSource)] = in.source->ns + "/" + in.source->name;
 
-  Object args = Object::array({"--endpoint", spec.endpoint, "--region", spec.region, "--bucket",
-                               spec.bucket, "--path", spec.path, "--target",
-                               std::string(kPopulatorMountPath)});
+  Object args = Object::array({"--endpoint", spec.endpoint, "--region", spec.region, "--bucket", spec.bucket, "--path",
+                               spec.path, "--target", std::string(kPopulatorMountPath)});
   if (generic.throughputMBps && *generic.throughputMBps > 0) {
     args.push_back("--throughput-mbps");
     args.push_back(std::to_string(*generic.throughputMBps));
@@ -59,11 +56,10 @@ Object buildPopulatorPod(const PopulatorPodInput& in, const ControllerOptions& o
     args.push_back(o);
   }
 
-  Object env = Object::array({envField("POD_NAME", "metadata.name"),
-                              envField("POD_NAMESPACE", "metadata.namespace")});
+  Object env = Object::array({envField("POD_NAME", "metadata.name"), envField("POD_NAMESPACE", "metadata.namespace")});
   Object mounts = Object::array({{{"name", "target"}, {"mountPath", std::string(kPopulatorMountPath)}}});
-  Object volumes = Object::array(
-      {{{"name", "target"}, {"persistentVolumeClaim", {{"claimName", primePvcName(in.pvcUid)}}}}});
+  Object volumes =
+      Object::array({{{"name", "target"}, {"persistentVolumeClaim", {{"claimName", primePvcName(in.pvcUid)}}}}});
   if (generic.secretRef) {
     env.push_back(envSecret("ALIBABA_CLOUD_ACCESS_KEY_ID", *generic.secretRef, kSecretKeyAccessKeyId, false));
     env.push_back(envSecret("ALIBABA_CLOUD_ACCESS_KEY_SECRET", *generic.secretRef, kSecretKeyAccessKeySecret, false));
@@ -78,37 +74,35 @@ Object buildPopulatorPod(const PopulatorPodInput& in, const ControllerOptions& o
         {{"name", "rrsa-oidc-token"},
          {"projected",
           {{"defaultMode", 0440},
-           {"sources", Object::array({{{"serviceAccountToken",
-                                        {{"audience", "sts.aliyuncs.com"},
-                                         {"expirationSeconds", 3600},
-                                         {"path", "token"}}}}})}}}});
+           {"sources",
+            Object::array(
+                {{{"serviceAccountToken",
+                   {{"audience", "sts.aliyuncs.com"}, {"expirationSeconds", 3600}, {"path", "token"}}}}})}}}});
   }
 
-  Object container = {
-      {"name", "populate"},
-      {"image", options.populatorImage},
-      {"imagePullPolicy", "IfNotPresent"},
-      {"args", args},
-      {"env", env},
-      {"volumeMounts", mounts},
-      {"resources", resources(options.podResources)},
-      {"terminationMessagePolicy", "FallbackToLogsOnError"},
-      {"securityContext",
-       {{"allowPrivilegeEscalation", false},
-        {"runAsNonRoot", true},
-        {"readOnlyRootFilesystem", true},
-        {"capabilities", {{"drop", Object::array({"ALL"})}}}}}};
+  Object container = {{"name", "populate"},
+                      {"image", options.populatorImage},
+                      {"imagePullPolicy", "IfNotPresent"},
+                      {"args", args},
+                      {"env", env},
+                      {"volumeMounts", mounts},
+                      {"resources", resources(options.podResources)},
+                      {"terminationMessagePolicy", "FallbackToLogsOnError"},
+                      {"securityContext",
+                       {{"allowPrivilegeEscalation", false},
+                        {"runAsNonRoot", true},
+                        {"readOnlyRootFilesystem", true},
+                        {"capabilities", {{"drop", Object::array({"ALL"})}}}}}};
 
-  Object podSpec = {
-      {"restartPolicy", "Never"},
-      {"containers", Object::array({container})},
-      {"volumes", volumes},
-      {"securityContext",
-       {{"runAsNonRoot", true},
-        {"runAsUser", options.podRunAsUser},
-        {"runAsGroup", options.podRunAsUser},
-        {"fsGroup", options.podRunAsUser},
-        {"seccompProfile", {{"type", "RuntimeDefault"}}}}}};
+  Object podSpec = {{"restartPolicy", "Never"},
+                    {"containers", Object::array({container})},
+                    {"volumes", volumes},
+                    {"securityContext",
+                     {{"runAsNonRoot", true},
+                      {"runAsUser", options.podRunAsUser},
+                      {"runAsGroup", options.podRunAsUser},
+                      {"fsGroup", options.podRunAsUser},
+                      {"seccompProfile", {{"type", "RuntimeDefault"}}}}}};
   if (options.podHandlerEnabled) podSpec["serviceAccountName"] = options.populatorServiceAccount;
   if (!in.selectedNode.empty()) podSpec["nodeName"] = in.selectedNode;
   if (!generic.affinity.is_null()) podSpec["affinity"] = generic.affinity;

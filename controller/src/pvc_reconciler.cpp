@@ -84,9 +84,7 @@ bool PvcReconciler::refersToOssvp(const Object& pvc) {
          !ref->value("name", "").empty();
 }
 
-std::string PvcReconciler::sourceName(const Object& pvc) {
-  return kube::stringAt(pvc, "/spec/dataSourceRef/name");
-}
+std::string PvcReconciler::sourceName(const Object& pvc) { return kube::stringAt(pvc, "/spec/dataSourceRef/name"); }
 
 Outcome PvcReconciler::reconcile(const std::string& key) {
   auto first = key.find('/');
@@ -148,8 +146,8 @@ std::optional<Outcome> PvcReconciler::stepSource(Step& s) {
   s.ossvpObj = reader_.getCached(res::ossvps(), s.ns, ossvpName);
   if (!s.ossvpObj) {
     events_.warning(s.pvc, reason::kDataSourceNotFound,
-                    "OSSVolumePopulator " + s.ns + "/" + ossvpName +
-                        " not found: create it in namespace " + s.ns + " (the PVC stays Pending until it exists)");
+                    "OSSVolumePopulator " + s.ns + "/" + ossvpName + " not found: create it in namespace " + s.ns +
+                        " (the PVC stays Pending until it exists)");
     return Outcome::done();
   }
   bool started = kube::hasFinalizer(s.pvc, std::string(kPvcFinalizer));
@@ -171,8 +169,8 @@ std::optional<Outcome> PvcReconciler::stepSource(Step& s) {
   s.strategy = strategyFor(s.source.spec.mode);
   if (!s.strategy) {
     report(s.pvc, s.ossvpObj.get(), reason::kUnsupported,
-           "mode " + std::string(modeName(s.source.spec.mode)) + " is not supported by this controller",
-           true, kPvcPhaseFailed);
+           "mode " + std::string(modeName(s.source.spec.mode)) + " is not supported by this controller", true,
+           kPvcPhaseFailed);
     return Outcome::done();
   }
   return kProceed;
@@ -186,9 +184,10 @@ std::optional<Outcome> PvcReconciler::stepChecks(Step& s) {
   }
   const Object& spec = s.pvc["spec"];
   if (spec.contains("storageClassName") && spec["storageClassName"] == "") {
-    refuse(s, "storageClassName \"\" (static binding to an existing PV) is not supported: a populated volume "
-              "is created by dynamic provisioning; set spec.storageClassName to a StorageClass with a "
-              "provisioner (kubectl get storageclass), then delete and re-create the PVC");
+    refuse(s,
+           "storageClassName \"\" (static binding to an existing PV) is not supported: a populated volume "
+           "is created by dynamic provisioning; set spec.storageClassName to a StorageClass with a "
+           "provisioner (kubectl get storageclass), then delete and re-create the PVC");
     return Outcome::done();
   }
   std::string className = kube::stringAt(s.pvc, "/spec/storageClassName");
@@ -197,7 +196,7 @@ std::optional<Outcome> PvcReconciler::stepChecks(Step& s) {
     if (!sc) {
       events_.warning(s.pvc, reason::kStorageClassNotFound,
                       "StorageClass " + className + " not found: population waits until it exists");
-            return Outcome::done();
+      return Outcome::done();
     }
     if (sc->value("volumeBindingMode", "") == "WaitForFirstConsumer") {
       s.selectedNode = kube::annotationOf(s.pvc, std::string(kAnnSelectedNode));
@@ -205,7 +204,7 @@ std::optional<Outcome> PvcReconciler::stepChecks(Step& s) {
         events_.normal(s.pvc, reason::kWaitForConsumer,
                        "StorageClass " + className +
                            " is WaitForFirstConsumer: population starts once a pod using this PVC is scheduled");
-                return Outcome::done();
+        return Outcome::done();
       }
     }
   }
@@ -235,8 +234,7 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
   if (!f.isOk()) return Outcome::error(f.withContext("adding finalizer to ossvp " + s.ns + "/" + s.source.name));
   if (s.prime) return kProceed;
 
-  Object labels = {{std::string(kLabelManagedBy), std::string(kManagedByValue)},
-                   {std::string(kLabelTargetUid), s.uid}};
+  Object labels = {{std::string(kLabelManagedBy), std::string(kManagedByValue)}, {std::string(kLabelTargetUid), s.uid}};
   Object annotations = {{std::string(kAnnTarget), s.ns + "/" + s.name},
                         {std::string(kAnnSource), s.ns + "/" + s.source.name}};
   if (!s.selectedNode.empty()) annotations[std::string(kAnnSelectedNode)] = s.selectedNode;
@@ -251,13 +249,16 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
   }
   Object prime = {{"apiVersion", "v1"},
                   {"kind", "PersistentVolumeClaim"},
-                  {"metadata", {{"name", primeName}, {"namespace", options_.populatorNamespace},
-                                {"labels", labels}, {"annotations", annotations}}},
+                  {"metadata",
+                   {{"name", primeName},
+                    {"namespace", options_.populatorNamespace},
+                    {"labels", labels},
+                    {"annotations", annotations}}},
                   {"spec", spec}};
   auto created = api_.create(res::pvcs(), options_.populatorNamespace, prime);
   if (!created.isOk() && !kube::isAlreadyExists(created.status())) {
-    std::string msg = "cannot create prime PVC " + options_.populatorNamespace + "/" + primeName + ": " +
-                      created.status().message();
+    std::string msg =
+        "cannot create prime PVC " + options_.populatorNamespace + "/" + primeName + ": " + created.status().message();
     events_.warning(s.pvc, reason::kPrimeCreationError, msg);
     return Outcome::error(created.status());
   }
@@ -282,8 +283,7 @@ std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
                         [this, &s](PopulationPhase p) { phases_.mark(s.uid, pvcRef(s.pvc), p); }};
   PopulationResult r = s.strategy->populate(ctx);
   switch (r.state) {
-    case PopulationResult::State::Succeeded:
-      return kProceed;
+    case PopulationResult::State::Succeeded: return kProceed;
     case PopulationResult::State::InProgress:
       return r.requeueAfter ? Outcome::requeueAfter(*r.requeueAfter) : Outcome::done();
     case PopulationResult::State::Blocked:
@@ -291,8 +291,9 @@ std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
       return Outcome::error(unavailable(r.message));
     case PopulationResult::State::Failed: {  // reported by the strategy; the user fixes and re-creates the PVC
       Object patch = {{"metadata", {{"annotations", {{std::string(kAnnFailed), r.message}}}}}};
-      Status a = api_.patch(res::pvcs(), options_.populatorNamespace, kube::nameOf(*s.prime), kube::PatchType::Merge,
-                            patch).status();
+      Status a =
+          api_.patch(res::pvcs(), options_.populatorNamespace, kube::nameOf(*s.prime), kube::PatchType::Merge, patch)
+              .status();
       if (!a.isOk()) return Outcome::error(a.withContext("recording the failure on the prime PVC"));
       return Outcome::done();
     }
@@ -313,11 +314,15 @@ Outcome PvcReconciler::stepRebind(Step& s) {
     return Outcome::error(internalError("PV " + pvName + " is bound to unexpected claim " +
                                         kube::stringAt(*pv, "/spec/claimRef/namespace") + "/" + claimName));
   }
-  Object patch = {
-      {"metadata", {{"annotations", {{std::string(kAnnPopulatedFrom), s.ns + "/" + s.source.name}}}}},
-      {"spec", {{"claimRef", {{"kind", "PersistentVolumeClaim"}, {"apiVersion", "v1"}, {"namespace", s.ns},
-                              {"name", s.name}, {"uid", s.uid},
-                              {"resourceVersion", kube::resourceVersionOf(s.pvc)}}}}}};
+  Object patch = {{"metadata", {{"annotations", {{std::string(kAnnPopulatedFrom), s.ns + "/" + s.source.name}}}}},
+                  {"spec",
+                   {{"claimRef",
+                     {{"kind", "PersistentVolumeClaim"},
+                      {"apiVersion", "v1"},
+                      {"namespace", s.ns},
+                      {"name", s.name},
+                      {"uid", s.uid},
+                      {"resourceVersion", kube::resourceVersionOf(s.pvc)}}}}}};
   auto r = api_.patch(res::pvs(), "", pvName, kube::PatchType::Merge, patch);
   if (!r.isOk()) return Outcome::error(r.status().withContext("rebinding PV " + pvName));
   phases_.mark(s.uid, pvcRef(s.pvc), PopulationPhase::RebindStarted);
@@ -401,7 +406,8 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
   // Bound to a volume we did not hand over: someone else provisioned it (empty).
   std::string msg = "PVC " + pvcRef(pvc) + " was bound to volume " + pvName +
                     " by another provisioner before population finished, so it holds an empty volume, not the "
-                    "data of OSSVolumePopulator " + ossvpName +
+                    "data of OSSVolumePopulator " +
+                    ossvpName +
                     ". Use a StorageClass whose provisioner leaves PVCs with an unknown dataSourceRef kind alone "
                     "(the CSI external-provisioner does), then delete and re-create the PVC";
   phases_.forget(uid);
@@ -465,9 +471,9 @@ Outcome PvcReconciler::reconcileOssvp(const std::string& ns, const std::string& 
     }
   }
   if (count > 0) {
-    events_.warning(*obj, reason::kSourceInUse,
-                    "OSSVolumePopulator is kept until " + std::to_string(count) +
-                        " PVC(s) using it finish population: " + users);
+    events_.warning(
+        *obj, reason::kSourceInUse,
+        "OSSVolumePopulator is kept until " + std::to_string(count) + " PVC(s) using it finish population: " + users);
     return Outcome::done();
   }
   Status f = removeFinalizer(res::ossvps(), *obj, kOssvpFinalizer);
@@ -554,7 +560,8 @@ void PvcReconciler::report(const Object& pvc, const Object* ossvp, const char* w
       e.completionTime = kube::formatRfc3339(clock_.now());
     }
   });
-  if (!w.isOk()) logWarn("cannot update status of ossvp {}/{}: {}", kube::namespaceOf(*ossvp), kube::nameOf(*ossvp), w.message());
+  if (!w.isOk())
+    logWarn("cannot update status of ossvp {}/{}: {}", kube::namespaceOf(*ossvp), kube::nameOf(*ossvp), w.message());
 }
 
 }  // namespace ossvp::controller

@@ -103,8 +103,8 @@ Status StatusWriter::write(const std::string& ns, const std::string& name, const
 }
 
 StatusWriter::Mutation genericEntryMutation(const Object& pvc, std::function<void(GenericPvcEntry&)> edit) {
-  return [uid = kube::uidOf(pvc), ns = kube::namespaceOf(pvc), name = kube::nameOf(pvc),
-          edit = std::move(edit)](OssvpStatus& st, const Object& obj) {
+  return [uid = kube::uidOf(pvc), ns = kube::namespaceOf(pvc), name = kube::nameOf(pvc), edit = std::move(edit)](
+             OssvpStatus& st, const Object& obj) {
     Object before = st.toJson();
     GenericPvcEntry& e = st.generic[uid];
     e.ns = ns;
@@ -161,8 +161,7 @@ void summarizeStatus(OssvpStatus* st, int64_t generation) {
     st->phase = std::string(kPhaseSucceeded);
     st->progress = formatPercent(100);
     st->message = std::string(kMessagePopulated);
-    cond(kConditionPopulated, true, "PopulationSucceeded",
-         "populated PVC " + latest->ns + "/" + latest->name);
+    cond(kConditionPopulated, true, "PopulationSucceeded", "populated PVC " + latest->ns + "/" + latest->name);
     cond(kConditionFailed, false, "PopulationSucceeded", "");
   } else {
     st->phase = std::string(kPhaseFailed);

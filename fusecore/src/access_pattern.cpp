@@ -39,8 +39,8 @@ int AccessPatternDetector::findSequential(uint64_t offset) const {
     if (!s.used || s.kind == AccessKind::Strided) continue;
     // Within tolerance behind the stream's last read start (reordered
     // readahead) or ahead of its end (small skips).
-    bool inRange = offset + opt_.backwardTolerance >= std::min(s.lastStart, s.next) &&
-                   offset <= s.next + opt_.forwardTolerance;
+    bool inRange =
+        offset + opt_.backwardTolerance >= std::min(s.lastStart, s.next) && offset <= s.next + opt_.forwardTolerance;
     if (!inRange) continue;
     uint64_t d = absDiff(offset, s.next);
     if (best < 0 || d < bestDist) {
@@ -54,8 +54,7 @@ int AccessPatternDetector::findSequential(uint64_t offset) const {
 int AccessPatternDetector::findStrided(uint64_t offset) const {
   for (size_t i = 0; i < streams_.size(); ++i) {
     const Stream& s = streams_[i];
-    if (s.used && s.kind == AccessKind::Strided &&
-        absDiff(offset, s.lastStart + s.stride) <= kStrideSlack) {
+    if (s.used && s.kind == AccessKind::Strided && absDiff(offset, s.lastStart + s.stride) <= kStrideSlack) {
       return static_cast<int>(i);
     }
   }
@@ -140,8 +139,8 @@ ReadPlan AccessPatternDetector::classify(uint64_t offset, uint64_t length, bool 
   return plan;
 }
 
-void AccessPatternDetector::planSequential(Stream& s, uint64_t offset, uint64_t length,
-                                           bool missed, bool starved, ReadPlan& plan) {
+void AccessPatternDetector::planSequential(Stream& s, uint64_t offset, uint64_t length, bool missed, bool starved,
+                                           ReadPlan& plan) {
   s.kind = AccessKind::Sequential;
   s.lastUse = tick_;
   s.lastStart = offset;
@@ -175,8 +174,7 @@ void AccessPatternDetector::planSequential(Stream& s, uint64_t offset, uint64_t 
   }
 }
 
-void AccessPatternDetector::planStrided(Stream& s, uint64_t offset, uint64_t length,
-                                        ReadPlan& plan) {
+void AccessPatternDetector::planStrided(Stream& s, uint64_t offset, uint64_t length, ReadPlan& plan) {
   s.lastUse = tick_;
   s.lastStart = offset;
   s.sliceLen = std::max(s.sliceLen, length);
@@ -199,8 +197,7 @@ void AccessPatternDetector::planStrided(Stream& s, uint64_t offset, uint64_t len
     }
     return;
   }
-  size_t slices = static_cast<size_t>(std::clamp<uint64_t>(s.window / s.sliceLen, 1,
-                                                           opt_.maxStrideSlices));
+  size_t slices = static_cast<size_t>(std::clamp<uint64_t>(s.window / s.sliceLen, 1, opt_.maxStrideSlices));
   uint64_t horizon = offset + slices * s.stride;
   uint64_t ahead = s.prefetchedTo > s.next ? s.prefetchedTo - s.next : 0;
   if (ahead >= (horizon - s.next) / 2) return;
@@ -226,8 +223,7 @@ uint64_t AccessPatternDetector::windowOf(int stream) const {
 }
 
 size_t AccessPatternDetector::streamCount() const {
-  return static_cast<size_t>(std::count_if(streams_.begin(), streams_.end(),
-                                           [](const Stream& s) { return s.used; }));
+  return static_cast<size_t>(std::count_if(streams_.begin(), streams_.end(), [](const Stream& s) { return s.used; }));
 }
 
 }  // namespace ossvp::fusecore

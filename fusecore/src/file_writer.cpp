@@ -15,9 +15,8 @@ namespace {
 ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& budget) {
   uint64_t byMemory = budget.limit() / 2 / std::max<uint64_t>(o.partSize, 1);
   size_t max = std::max<size_t>(1, std::min<uint64_t>(o.maxInflightParts, byMemory));
-  return ConcurrencyOptions{.initial = std::min(o.initialInflightParts, max),
-                            .min = std::min<size_t>(4, max),
-                            .max = max};
+  return ConcurrencyOptions{
+      .initial = std::min(o.initialInflightParts, max), .min = std::min<size_t>(4, max), .max = max};
 }
 
 }  // namespace
@@ -32,10 +31,14 @@ struct FileWriter::Part {
   bool measured = false;
 };
 
-FileWriter::FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket,
-                       std::string key, WriterOptions options)
-    : client_(client), budget_(budget), bucket_(std::move(bucket)), key_(std::move(key)),
-      options_(options), inflightLimit_(inflightOptions(options, budget)),
+FileWriter::FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket, std::string key,
+                       WriterOptions options)
+    : client_(client),
+      budget_(budget),
+      bucket_(std::move(bucket)),
+      key_(std::move(key)),
+      options_(options),
+      inflightLimit_(inflightOptions(options, budget)),
       burstParts_(inflightLimit_.limit()) {}
 
 FileWriter::~FileWriter() { abort(); }
@@ -79,7 +82,8 @@ Status FileWriter::flushPartLocked(std::unique_lock<std::mutex>& lock) {
   if (nextPart_ > 10000) {
     return Status(StatusCode::ResourceExhausted,
                   fmt::format("oss://{}/{} needs more than 10000 parts of {} bytes; mount with a "
-                              "larger part size", bucket_, key_, options_.partSize));
+                              "larger part size",
+                              bucket_, key_, options_.partSize));
   }
   auto part = std::make_shared<Part>();
   part->data = std::move(buf_);
@@ -102,16 +106,14 @@ Status FileWriter::flushPartLocked(std::unique_lock<std::mutex>& lock) {
 void FileWriter::upload(std::shared_ptr<Part> part) {
   ++part->attempts;
   ossclient::UploadPartRequest req = part->req;
-  client_.uploadPartAsync(std::move(req), [this, part](Result<ossclient::PartResult> r) {
-    onPartDone(part, std::move(r));
-  });
+  client_.uploadPartAsync(std::move(req),
+                          [this, part](Result<ossclient::PartResult> r) { onPartDone(part, std::move(r)); });
 }
 
 void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient::PartResult> r) {
   bool transient = !r.isOk() && r.status().isTransient();
   if (transient || (r.isOk() && part->measured)) {
-    inflightLimit_.onComplete(r.isOk() ? part->req.size : 0, transient,
-                              ConcurrencyController::Clock::now());
+    inflightLimit_.onComplete(r.isOk() ? part->req.size : 0, transient, ConcurrencyController::Clock::now());
   }
   bool again = false;
   {
@@ -119,15 +121,17 @@ void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient:
     again = transient && part->attempts < options_.partAttempts && error_.isOk();
     if (again) {
       ++stats_.reuploads;
-      logWarn("fusecore: part {} of oss://{}/{} failed ({}); uploading it again with fewer parts "
-              "in flight", part->req.partNumber, bucket_, key_, r.status().toString());
+      logWarn(
+          "fusecore: part {} of oss://{}/{} failed ({}); uploading it again with fewer parts "
+          "in flight",
+          part->req.partNumber, bucket_, key_, r.status().toString());
     } else {
       --inflight_;
       if (r.isOk()) {
         done_.push_back(*r);
       } else {
-        failLocked(r.status().withContext(fmt::format("part {} (attempt {} of {})", part->req.partNumber,
-                                                      part->attempts, options_.partAttempts)));
+        failLocked(r.status().withContext(
+            fmt::format("part {} (attempt {} of {})", part->req.partNumber, part->attempts, options_.partAttempts)));
       }
       part->data.reset();
       part->mem.reset();
@@ -140,15 +144,18 @@ void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient:
 Status FileWriter::write(uint64_t offset, const char* data, size_t len) {
   std::unique_lock<std::mutex> lock(mu_);
   if (finished_) {
-    return invalidArgument(fmt::format("oss://{}/{} was already uploaded (closed or fsynced); "
-                                       "reopen with O_TRUNC is not supported", bucket_, key_));
+    return invalidArgument(
+        fmt::format("oss://{}/{} was already uploaded (closed or fsynced); "
+                    "reopen with O_TRUNC is not supported",
+                    bucket_, key_));
   }
   if (!error_.isOk()) return error_;
   if (offset != size_) {
-    logWarn("fusecore: rejecting non-sequential write to oss://{}/{} at offset {} (file size {}): "
-            "only appending writes are supported", bucket_, key_, offset, size_);
-    return invalidArgument(fmt::format("non-sequential write at offset {} (expected {})", offset,
-                                       size_));
+    logWarn(
+        "fusecore: rejecting non-sequential write to oss://{}/{} at offset {} (file size {}): "
+        "only appending writes are supported",
+        bucket_, key_, offset, size_);
+    return invalidArgument(fmt::format("non-sequential write at offset {} (expected {})", offset, size_));
   }
   while (len > 0) {
     if (!buf_) {
@@ -224,8 +231,8 @@ Result<ossclient::ObjectMeta> FileWriter::finish() {
     return conclude(error_);
   }
   uploadId_.clear();
-  logDebug("fusecore: uploaded oss://{}/{}: {} bytes in {} parts, at most {} in flight (limit {})",
-           bucket_, key_, size_, stats_.parts, stats_.peakInflight, inflightLimit_.limit());
+  logDebug("fusecore: uploaded oss://{}/{}: {} bytes in {} parts, at most {} in flight (limit {})", bucket_, key_,
+           size_, stats_.parts, stats_.peakInflight, inflightLimit_.limit());
   meta.etag = r->etag;
   meta.crc64 = r->crc64;
   return conclude(meta);

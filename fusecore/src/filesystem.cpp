@@ -73,9 +73,7 @@ void Filesystem::cancelReads() {
   readsDone_.wait(lock, [this] { return pendingReads_ == 0; });
 }
 
-void Filesystem::setAttrsChangedHook(std::function<void(uint64_t ino)> hook) {
-  attrsChangedHook_ = std::move(hook);
-}
+void Filesystem::setAttrsChangedHook(std::function<void(uint64_t ino)> hook) { attrsChangedHook_ = std::move(hook); }
 
 void Filesystem::attrsChanged(uint64_t ino, const std::string& key) {
   meta_.invalidate(parentPrefixOf(key));
@@ -105,8 +103,7 @@ size_t Filesystem::openHandles() const {
   return handles_.size();
 }
 
-int Filesystem::childEntry(uint64_t parent, const std::string& name, Inode* parentOut,
-                           DirEntry* out) {
+int Filesystem::childEntry(uint64_t parent, const std::string& name, Inode* parentOut, DirEntry* out) {
   if (name.size() > kMaxName) return ENAMETOOLONG;
   auto p = inodes_.get(parent);
   if (!p) return ENOENT;
@@ -186,8 +183,7 @@ int Filesystem::revalidate(uint64_t ino, ossclient::ObjectMeta* meta, bool* keep
   return 0;
 }
 
-int Filesystem::judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected,
-                           const Result<ossclient::GetResult>& r) {
+int Filesystem::judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected, const Result<ossclient::GetResult>& r) {
   const std::string& key = expected.key;
   if (!r.isOk()) {
     const Status& st = r.status();
@@ -198,9 +194,10 @@ int Filesystem::judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected,
     }
     if (st.serviceCode() == "InvalidRange") {
       // 416 on a range from 0: the object is empty now.
-      logWarn("fusecore: oss://{}/{} shrank to 0 bytes since it was listed ({} bytes): this "
-              "read fails with ESTALE, reopening reads the new version",
-              options_.bucket, key, expected.size);
+      logWarn(
+          "fusecore: oss://{}/{} shrank to 0 bytes since it was listed ({} bytes): this "
+          "read fails with ESTALE, reopening reads the new version",
+          options_.bucket, key, expected.size);
       inodes_.setAttrs(ino, 0, expected.mtime, "");
       attrsChanged(ino, key);
       return ESTALE;
@@ -215,9 +212,11 @@ int Filesystem::judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected,
   inodes_.setAttrs(ino, now.size, now.mtime, now.etag);
   attrsChanged(ino, key);
   if (now.size < expected.size) {
-    logWarn("fusecore: oss://{}/{} shrank from {} to {} bytes since it was listed: this read "
-            "fails with ESTALE (the kernel would pad the old size with zeros), reopening reads "
-            "the new version", options_.bucket, key, expected.size, now.size);
+    logWarn(
+        "fusecore: oss://{}/{} shrank from {} to {} bytes since it was listed: this read "
+        "fails with ESTALE (the kernel would pad the old size with zeros), reopening reads "
+        "the new version",
+        options_.bucket, key, expected.size, now.size);
     return ESTALE;
   }
   return 0;
@@ -229,9 +228,10 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
   if (n->isDir) return EISDIR;
   if ((flags & O_ACCMODE) != O_RDONLY) {
     if (!options_.readWrite) return EROFS;
-    logWarn("fusecore: refusing to open existing oss://{}/{} for writing: overwriting or "
-            "modifying existing objects is not supported (only new files are written)",
-            options_.bucket, n->key);
+    logWarn(
+        "fusecore: refusing to open existing oss://{}/{} for writing: overwriting or "
+        "modifying existing objects is not supported (only new files are written)",
+        options_.bucket, n->key);
     return EPERM;
   }
   ossclient::ObjectMeta meta;
@@ -239,8 +239,7 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
   meta.size = n->size;
   meta.mtime = n->mtime;
   meta.etag = n->etag;
-  const bool small = meta.size > 0 && meta.size <= options_.engine.smallObjectThreshold &&
-                     !meta.etag.empty();
+  const bool small = meta.size > 0 && meta.size <= options_.engine.smallObjectThreshold && !meta.etag.empty();
   bool pagesCached;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -256,9 +255,7 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
     *keepCache = !options_.closeToOpen;
     handle->load = std::make_shared<SmallObjectLoad>(
         *client_, engine_.budget(), options_.bucket, meta, options_.closeToOpen,
-        [this, ino, meta](const Result<ossclient::GetResult>& r) {
-          return judgeFetch(ino, meta, r);
-        });
+        [this, ino, meta](const Result<ossclient::GetResult>& r) { return judgeFetch(ino, meta, r); });
   } else {
     if (options_.closeToOpen || meta.etag.empty()) {
       if (int err = revalidate(ino, &meta, keepCache)) return err;
@@ -303,9 +300,7 @@ void Filesystem::readAsync(uint64_t fh, uint64_t offset, size_t len, ReadDone do
 int Filesystem::readPinned(uint64_t fh, uint64_t offset, size_t len, PinnedBytes* out) {
   std::promise<std::pair<int, PinnedBytes>> p;
   auto f = p.get_future();
-  readAsync(fh, offset, len, [&p](int err, PinnedBytes bytes) {
-    p.set_value({err, std::move(bytes)});
-  });
+  readAsync(fh, offset, len, [&p](int err, PinnedBytes bytes) { p.set_value({err, std::move(bytes)}); });
   auto r = f.get();
   *out = std::move(r.second);
   return r.first;
@@ -326,23 +321,23 @@ int Filesystem::read(uint64_t fh, uint64_t offset, size_t len, char* buf, size_t
 int Filesystem::readEngine(Handle& h, uint64_t offset, size_t len, PinnedBytes* out) {
   Status st = h.reader->readPinned(offset, len, out);
   if (!st.isOk()) {
-    logError("fusecore: read oss://{}/{} at {}: {}", options_.bucket, h.reader->meta().key,
-             offset, st.toString());
+    logError("fusecore: read oss://{}/{} at {}: {}", options_.bucket, h.reader->meta().key, offset, st.toString());
     return st.toErrno();
   }
   return 0;
 }
 
-int Filesystem::create(uint64_t parent, const std::string& name, int flags, Attr* out,
-                       uint64_t* fh) {
+int Filesystem::create(uint64_t parent, const std::string& name, int flags, Attr* out, uint64_t* fh) {
   if (!options_.readWrite) return EROFS;
   Inode p;
   DirEntry existing;
   int err = childEntry(parent, name, &p, &existing);
   if (err == 0) {
     if (flags & O_EXCL) return EEXIST;
-    logWarn("fusecore: refusing to overwrite existing oss://{}/{}{}: overwriting objects is "
-            "not supported", options_.bucket, p.key, name);
+    logWarn(
+        "fusecore: refusing to overwrite existing oss://{}/{}{}: overwriting objects is "
+        "not supported",
+        options_.bucket, p.key, name);
     return existing.isDir ? EISDIR : EPERM;
   }
   if (err != ENOENT) return err;
@@ -352,8 +347,8 @@ int Filesystem::create(uint64_t parent, const std::string& name, int flags, Attr
   meta_.upsert(p.key, e);
   auto handle = std::make_shared<Handle>();
   handle->ino = node->ino;
-  handle->writer = std::make_unique<FileWriter>(*client_, engine_.budget(), options_.bucket,
-                                                node->key, options_.writer);
+  handle->writer =
+      std::make_unique<FileWriter>(*client_, engine_.budget(), options_.bucket, node->key, options_.writer);
   *fh = addHandle(std::move(handle));
   *out = toAttr(*node);
   return 0;
@@ -412,8 +407,10 @@ int Filesystem::setSize(uint64_t ino, uint64_t size, Attr* out) {
   if (n->isDir) return EISDIR;
   if (!options_.readWrite) return EROFS;
   if (size != n->size) {
-    logWarn("fusecore: refusing to truncate oss://{}/{} from {} to {} bytes: changing the size "
-            "of an object is not supported", options_.bucket, n->key, n->size, size);
+    logWarn(
+        "fusecore: refusing to truncate oss://{}/{} from {} to {} bytes: changing the size "
+        "of an object is not supported",
+        options_.bucket, n->key, n->size, size);
     return EPERM;
   }
   *out = toAttr(*n);
@@ -480,8 +477,10 @@ int Filesystem::rmdir(uint64_t parent, const std::string& name) {
 
 int Filesystem::rename(uint64_t parent, const std::string& name) {
   auto p = inodes_.get(parent);
-  logWarn("fusecore: refusing rename of oss://{}/{}{}: OSS has no rename; renaming files and "
-          "directories is not supported on this mount", options_.bucket, p ? p->key : "?", name);
+  logWarn(
+      "fusecore: refusing rename of oss://{}/{}{}: OSS has no rename; renaming files and "
+      "directories is not supported on this mount",
+      options_.bucket, p ? p->key : "?", name);
   return options_.readWrite ? EXDEV : EROFS;
 }
 

@@ -37,8 +37,7 @@ struct Session {
 
 Session* sess(fuse_req_t req) {
   auto* s = static_cast<Session*>(fuse_req_userdata(req));
-  std::call_once(s->readaheadOnce,
-                 [s] { raiseReadahead(s->config->mountpoint, s->config->readaheadKb); });
+  std::call_once(s->readaheadOnce, [s] { raiseReadahead(s->config->mountpoint, s->config->readaheadKb); });
   return s;
 }
 
@@ -86,8 +85,8 @@ void opInit(void* userdata, fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_PARALLEL_DIROPS) conn->want |= FUSE_CAP_PARALLEL_DIROPS;
   if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;  // writes must reach us in order
-  logInfo("fusecore: FUSE init: max_write={} max_readahead={} max_background={}", conn->max_write,
-          conn->max_readahead, conn->max_background);
+  logInfo("fusecore: FUSE init: max_write={} max_readahead={} max_background={}", conn->max_write, conn->max_readahead,
+          conn->max_background);
 }
 
 void opLookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -126,9 +125,8 @@ void opGetattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
 void opSetattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int toSet, fuse_file_info*) {
   Session* s = sess(req);
   Attr a;
-  int err = (toSet & FUSE_SET_ATTR_SIZE)
-                ? s->fs->setSize(ino, static_cast<uint64_t>(attr->st_size), &a)
-                : s->fs->getattr(ino, &a);  // modes, owners, times: not kept (SEMANTICS.md)
+  int err = (toSet & FUSE_SET_ATTR_SIZE) ? s->fs->setSize(ino, static_cast<uint64_t>(attr->st_size), &a)
+                                         : s->fs->getattr(ino, &a);  // modes, owners, times: not kept (SEMANTICS.md)
   if (err) {
     fuse_reply_err(req, err);
     return;
@@ -153,8 +151,7 @@ void opOpendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fuse_reply_open(req, fi);
 }
 
-void readdirCommon(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi,
-                   bool plus) {
+void readdirCommon(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi, bool plus) {
   Session* s = sess(req);
   DirListingPtr listing;
   {
@@ -192,8 +189,7 @@ void readdirCommon(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_
         a = s->fs->registerEntry(ino, listing->entries[i - 2], true);
         ep = toEntry(*s, a);
       }
-      fuse_add_direntry_plus(req, buf.data() + used, size - used, name, &ep,
-                             static_cast<off_t>(i + 1));
+      fuse_add_direntry_plus(req, buf.data() + used, size - used, name, &ep, static_cast<off_t>(i + 1));
     } else {
       if (!dot) a = s->fs->registerEntry(ino, listing->entries[i - 2], false);
       struct stat st = toStat(*s, a);
@@ -241,17 +237,15 @@ void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* 
   // parts (one copy, in the kernel), which stay pinned until it is sent. A
   // small file's read is answered from its GET's callback (any thread may
   // reply), so this worker is free at once.
-  sess(req)->fs->readAsync(fi->fh, static_cast<uint64_t>(off), size,
-                           [req](int err, PinnedBytes bytes) {
-                             if (err) {
-                               fuse_reply_err(req, err);
-                             } else if (bytes.pieces.empty()) {
-                               fuse_reply_buf(req, nullptr, 0);
-                             } else {
-                               fuse_reply_iov(req, bytes.pieces.data(),
-                                              static_cast<int>(bytes.pieces.size()));
-                             }
-                           });
+  sess(req)->fs->readAsync(fi->fh, static_cast<uint64_t>(off), size, [req](int err, PinnedBytes bytes) {
+    if (err) {
+      fuse_reply_err(req, err);
+    } else if (bytes.pieces.empty()) {
+      fuse_reply_buf(req, nullptr, 0);
+    } else {
+      fuse_reply_iov(req, bytes.pieces.data(), static_cast<int>(bytes.pieces.size()));
+    }
+  });
 }
 
 void opCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t, fuse_file_info* fi) {
@@ -266,8 +260,7 @@ void opCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t, fuse_
   fuse_reply_create(req, &e, fi);
 }
 
-void opWrite(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off,
-             fuse_file_info* fi) {
+void opWrite(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t off, fuse_file_info* fi) {
   if (int err = sess(req)->fs->write(fi->fh, static_cast<uint64_t>(off), data, size)) {
     fuse_reply_err(req, err);
     return;
@@ -275,17 +268,11 @@ void opWrite(fuse_req_t req, fuse_ino_t, const char* data, size_t size, off_t of
   fuse_reply_write(req, size);
 }
 
-void opFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  fuse_reply_err(req, sess(req)->fs->flush(fi->fh));
-}
+void opFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) { fuse_reply_err(req, sess(req)->fs->flush(fi->fh)); }
 
-void opFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info* fi) {
-  fuse_reply_err(req, sess(req)->fs->fsync(fi->fh));
-}
+void opFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info* fi) { fuse_reply_err(req, sess(req)->fs->fsync(fi->fh)); }
 
-void opRelease(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  fuse_reply_err(req, sess(req)->fs->release(fi->fh));
-}
+void opRelease(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) { fuse_reply_err(req, sess(req)->fs->release(fi->fh)); }
 
 void opUnlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_err(req, sess(req)->fs->unlink(parent, name));
@@ -301,8 +288,7 @@ void opRmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_err(req, sess(req)->fs->rmdir(parent, name));
 }
 
-void opRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t, const char*,
-              unsigned int) {
+void opRename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t, const char*, unsigned int) {
   fuse_reply_err(req, sess(req)->fs->rename(parent, name));
 }
 
@@ -362,8 +348,10 @@ void raiseReadahead(const std::string& mountpoint, uint32_t kb) {
   if (kb == 0) return;
   std::string dev = mountDevice(mountpoint);
   if (dev.empty()) {
-    logWarn("fusecore: could not find {} in /proc/self/mountinfo; readahead stays at the kernel "
-            "default", mountpoint);
+    logWarn(
+        "fusecore: could not find {} in /proc/self/mountinfo; readahead stays at the kernel "
+        "default",
+        mountpoint);
     return;
   }
   std::string path = "/sys/class/bdi/" + dev + "/read_ahead_kb";
@@ -371,8 +359,10 @@ void raiseReadahead(const std::string& mountpoint, uint32_t kb) {
   out << kb;
   out.close();
   if (!out) {
-    logWarn("fusecore: could not set {} to {} (needs root); buffered reads stay at 128 KiB "
-            "requests", path, kb);
+    logWarn(
+        "fusecore: could not set {} to {} (needs root); buffered reads stay at 128 KiB "
+        "requests",
+        path, kb);
   } else {
     logInfo("fusecore: set {} = {}", path, kb);
   }
@@ -382,9 +372,8 @@ void raiseReadahead(const std::string& mountpoint, uint32_t kb) {
 
 int runFuseSession(Filesystem& fs, const MountConfig& config, const std::function<void()>& onReady) {
   Session session{nullptr, &fs, &config, {}, {}, 1, {}};
-  std::vector<std::string> argStore = {"ossmount", "-o", "max_read=1048576", "-o",
-                                       "fsname=ossmount:" + config.bucket, "-o",
-                                       "subtype=ossmount"};
+  std::vector<std::string> argStore = {
+      "ossmount", "-o", "max_read=1048576", "-o", "fsname=ossmount:" + config.bucket, "-o", "subtype=ossmount"};
   if (!config.readWrite) argStore.insert(argStore.end(), {"-o", "ro"});
   if (config.allowOther) argStore.insert(argStore.end(), {"-o", "allow_other"});
   if (config.fuseDebug) argStore.push_back("-d");
@@ -413,14 +402,16 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
     return 1;
   }
   if (fuse_session_mount(se, config.mountpoint.c_str()) != 0) {
-    logError("fusecore: mounting on {} failed: check that it exists, is an empty directory, "
-             "and that /dev/fuse is usable", config.mountpoint);
+    logError(
+        "fusecore: mounting on {} failed: check that it exists, is an empty directory, "
+        "and that /dev/fuse is usable",
+        config.mountpoint);
     fuse_remove_signal_handlers(se);
     fuse_session_destroy(se);
     return 1;
   }
-  logInfo("fusecore: mounted oss://{}/{} on {} ({})", config.bucket, config.prefix,
-          config.mountpoint, config.readWrite ? "read-write" : "read-only");
+  logInfo("fusecore: mounted oss://{}/{} on {} ({})", config.bucket, config.prefix, config.mountpoint,
+          config.readWrite ? "read-write" : "read-only");
   if (onReady) onReady();
 
   fuse_loop_config* loop = fuse_loop_cfg_create();
@@ -431,10 +422,11 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
   fs.cancelReads();  // replies still on their way need the session
   logInfo("fusecore: unmounting {} ({} files still open)", config.mountpoint, fs.openHandles());
   EngineStats es = fs.engine().stats();
-  logInfo("fusecore: engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} MiB served, memory peak "
-          "{} MiB, prefetch in flight limit {} (grew {}x, backed off {}x)",
-          es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.bytesServed >> 20,
-          es.memoryPeak >> 20, es.inflightLimit, es.concurrencyGrowths, es.concurrencyBackoffs);
+  logInfo(
+      "fusecore: engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} MiB served, memory peak "
+      "{} MiB, prefetch in flight limit {} (grew {}x, backed off {}x)",
+      es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.bytesServed >> 20, es.memoryPeak >> 20,
+      es.inflightLimit, es.concurrencyGrowths, es.concurrencyBackoffs);
   fuse_session_unmount(se);
   fuse_remove_signal_handlers(se);
   fuse_session_destroy(se);

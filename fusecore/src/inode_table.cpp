@@ -14,8 +14,7 @@ InodeTable::InodeTable(std::string rootPrefix, int64_t rootMtime) {
   inodes_.emplace(kRootIno, std::move(root));
 }
 
-std::optional<Inode> InodeTable::upsert(uint64_t parent, const DirEntry& entry,
-                                       bool countLookup) {
+std::optional<Inode> InodeTable::upsert(uint64_t parent, const DirEntry& entry, bool countLookup) {
   std::lock_guard<std::mutex> lock(mu_);
   auto pit = inodes_.find(parent);
   if (pit == inodes_.end() || !pit->second.isDir) return std::nullopt;

@@ -12,8 +12,7 @@ const DirEntry* DirListing::find(const std::string& name) const {
   return it != entries.end() && it->name == name ? &*it : nullptr;
 }
 
-MetaCache::MetaCache(std::shared_ptr<ossclient::ObjectClient> client, std::string bucket,
-                     MetaCacheOptions options)
+MetaCache::MetaCache(std::shared_ptr<ossclient::ObjectClient> client, std::string bucket, MetaCacheOptions options)
     : client_(std::move(client)), bucket_(std::move(bucket)), options_(std::move(options)) {}
 
 Result<DirListingPtr> MetaCache::list(const std::string& dirPrefix) {
@@ -65,8 +64,7 @@ Result<DirListingPtr> MetaCache::fetch(const std::string& dirPrefix) {
       DirEntry e{name, false, o.size, o.mtime, o.etag};
       auto [it, inserted] = byName.emplace(name, e);
       if (!inserted && it->second.isDir) {
-        logWarn("fusecore: oss://{}/{} is both a file and a prefix; showing the directory",
-                bucket_, o.key);
+        logWarn("fusecore: oss://{}/{} is both a file and a prefix; showing the directory", bucket_, o.key);
       }
     }
     for (const auto& p : page.commonPrefixes) {
@@ -75,8 +73,7 @@ Result<DirListingPtr> MetaCache::fetch(const std::string& dirPrefix) {
       if (!validName(name)) continue;
       auto it = byName.find(name);
       if (it != byName.end() && !it->second.isDir) {
-        logWarn("fusecore: oss://{}/{}{} is both a file and a prefix; showing the directory",
-                bucket_, dirPrefix, name);
+        logWarn("fusecore: oss://{}/{}{} is both a file and a prefix; showing the directory", bucket_, dirPrefix, name);
       }
       byName[name] = DirEntry{name, true, 0, 0, ""};
     }

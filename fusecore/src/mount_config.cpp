@@ -91,45 +91,77 @@ Setter intSetter(T MountConfig::*field, const char* name, long lo, long hi, int 
 
 const std::vector<OptionSpec>& optionTable() {
   static const std::vector<OptionSpec> table = {
-      {"endpoint", "(required)", "OSS endpoint, e.g. oss-cn-hangzhou-internal.aliyuncs.com or http://127.0.0.1:9000", true, stringSetter(&MountConfig::endpoint)},
+      {"endpoint", "(required)", "OSS endpoint, e.g. oss-cn-hangzhou-internal.aliyuncs.com or http://127.0.0.1:9000",
+       true, stringSetter(&MountConfig::endpoint)},
       {"url", "", "alias of endpoint (ossfs 1.0 spelling)", true, stringSetter(&MountConfig::endpoint)},
-      {"region", "(from endpoint)", "region id, e.g. cn-hangzhou (needed for V4 with a non-aliyuncs endpoint)", true, stringSetter(&MountConfig::region)},
+      {"region", "(from endpoint)", "region id, e.g. cn-hangzhou (needed for V4 with a non-aliyuncs endpoint)", true,
+       stringSetter(&MountConfig::region)},
       {"sigv", "v4", "request signature: v1, v4 or s3v4", true, stringSetter(&MountConfig::signature)},
-      {"path_style", "false", "path-style URLs (automatic for IP endpoints)", false, boolSetter(&MountConfig::pathStyle, "path_style")},
+      {"path_style", "false", "path-style URLs (automatic for IP endpoints)", false,
+       boolSetter(&MountConfig::pathStyle, "path_style")},
       {"endpoint_override", "", "HOST=URL: send requests for HOST to URL (repeatable)", true,
        [](MountConfig& c, const std::string& v) {
          c.endpointOverrides.push_back(v);
          return Status::ok();
        }},
-      {"verify_tls", "true", "verify the server's TLS certificate", false, boolSetter(&MountConfig::verifyTls, "verify_tls")},
+      {"verify_tls", "true", "verify the server's TLS certificate", false,
+       boolSetter(&MountConfig::verifyTls, "verify_tls")},
       {"ca_file", "(system)", "PEM CA bundle for TLS", true, stringSetter(&MountConfig::caFile)},
-      {"passwd_file", "", "credentials file with AK:SK or BUCKET:AK:SK lines, mode 0600 (else env ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, OSS_ACCESS_KEY_ID/_SECRET, or RRSA env)", true, stringSetter(&MountConfig::passwdFile)},
-      {"rw", "false", "allow writing new files (sequential, uploaded while written)", false, boolSetter(&MountConfig::readWrite, "rw")},
+      {"passwd_file", "",
+       "credentials file with AK:SK or BUCKET:AK:SK lines, mode 0600 (else env ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET, "
+       "OSS_ACCESS_KEY_ID/_SECRET, or RRSA env)",
+       true, stringSetter(&MountConfig::passwdFile)},
+      {"rw", "false", "allow writing new files (sequential, uploaded while written)", false,
+       boolSetter(&MountConfig::readWrite, "rw")},
       {"ro", "true", "read-only mount (the default)", false,
        [](MountConfig& c, const std::string& v) {
          c.readWrite = !(v.empty() || v == "true" || v == "1");
          return Status::ok();
        }},
-      {"close_to_open", "true", "an open sees the current object: validated by the first GET (small files not cached by the kernel) or a HEAD", false, boolSetter(&MountConfig::closeToOpen, "close_to_open")},
-      {"allow_other", "false", "let other users access the mount", false, boolSetter(&MountConfig::allowOther, "allow_other")},
+      {"close_to_open", "true",
+       "an open sees the current object: validated by the first GET (small files not cached by the kernel) or a HEAD",
+       false, boolSetter(&MountConfig::closeToOpen, "close_to_open")},
+      {"allow_other", "false", "let other users access the mount", false,
+       boolSetter(&MountConfig::allowOther, "allow_other")},
       {"uid", "(caller's)", "owner uid of every file", true, intSetter(&MountConfig::uid, "uid", 0, 0x7fffffff)},
       {"gid", "(caller's)", "owner gid of every file", true, intSetter(&MountConfig::gid, "gid", 0, 0x7fffffff)},
-      {"file_mode", "0444 (0644 with rw)", "permission bits of files (octal)", true, intSetter(&MountConfig::fileMode, "file_mode", 0, 07777, 8)},
-      {"dir_mode", "0555 (0755 with rw)", "permission bits of directories (octal)", true, intSetter(&MountConfig::dirMode, "dir_mode", 0, 07777, 8)},
-      {"attr_timeout", "60", "seconds the kernel caches attributes", true, secondsSetter(&MountConfig::attrTimeout, "attr_timeout")},
-      {"entry_timeout", "60", "seconds the kernel caches names", true, secondsSetter(&MountConfig::entryTimeout, "entry_timeout")},
-      {"negative_timeout", "0", "seconds the kernel caches missing names", true, secondsSetter(&MountConfig::negativeTimeout, "negative_timeout")},
-      {"metadata_ttl", "60", "seconds a directory listing is reused (also the negative cache)", true, secondsSetter(&MountConfig::metadataTtl, "metadata_ttl")},
-      {"readahead_kb", "16384", "kernel readahead of the mount (bdi read_ahead_kb); 0 keeps the kernel's 128", true, intSetter(&MountConfig::readaheadKb, "readahead_kb", 0, 1 << 20)},
-      {"fuse_threads", "64", "maximum FUSE worker threads (each blocks on one request: many small files need many)", true, intSetter(&MountConfig::fuseThreads, "fuse_threads", 1, 1024)},
-      {"max_background", "64", "kernel FUSE max_background", true, intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
-      {"memory_limit", "1G", "cap on the process's memory: data buffers (prefetch, cache, uploads) get it minus min(64M, 1/8) for the rest", true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
-      {"part_size", "8M", "size of one ranged GET when prefetching", true, sizeSetter(&MountConfig::partSize, "part_size")},
-      {"max_prefetch_window", "128M", "largest prefetch window of one sequential stream (at most half of the data budget)", true, sizeSetter(&MountConfig::maxPrefetchWindow, "max_prefetch_window")},
-      {"small_file_threshold", "1M", "files up to this size are fetched whole on first read", true, sizeSetter(&MountConfig::smallFileThreshold, "small_file_threshold")},
-      {"prefetch_concurrency", "256", "most ranged GETs in flight for prefetching (the engine starts at 32 and grows while throughput rises)", true, intSetter(&MountConfig::prefetchConcurrency, "prefetch_concurrency", 1, 4096)},
-      {"upload_part_size", "8M", "multipart part size for writes", true, sizeSetter(&MountConfig::uploadPartSize, "upload_part_size")},
-      {"upload_concurrency", "64", "most parts uploaded in parallel per file (the writer starts at 32 and grows while throughput rises; at most half the data budget)", true, intSetter(&MountConfig::uploadConcurrency, "upload_concurrency", 1, 256)},
+      {"file_mode", "0444 (0644 with rw)", "permission bits of files (octal)", true,
+       intSetter(&MountConfig::fileMode, "file_mode", 0, 07777, 8)},
+      {"dir_mode", "0555 (0755 with rw)", "permission bits of directories (octal)", true,
+       intSetter(&MountConfig::dirMode, "dir_mode", 0, 07777, 8)},
+      {"attr_timeout", "60", "seconds the kernel caches attributes", true,
+       secondsSetter(&MountConfig::attrTimeout, "attr_timeout")},
+      {"entry_timeout", "60", "seconds the kernel caches names", true,
+       secondsSetter(&MountConfig::entryTimeout, "entry_timeout")},
+      {"negative_timeout", "0", "seconds the kernel caches missing names", true,
+       secondsSetter(&MountConfig::negativeTimeout, "negative_timeout")},
+      {"metadata_ttl", "60", "seconds a directory listing is reused (also the negative cache)", true,
+       secondsSetter(&MountConfig::metadataTtl, "metadata_ttl")},
+      {"readahead_kb", "16384", "kernel readahead of the mount (bdi read_ahead_kb); 0 keeps the kernel's 128", true,
+       intSetter(&MountConfig::readaheadKb, "readahead_kb", 0, 1 << 20)},
+      {"fuse_threads", "64", "maximum FUSE worker threads (each blocks on one request: many small files need many)",
+       true, intSetter(&MountConfig::fuseThreads, "fuse_threads", 1, 1024)},
+      {"max_background", "64", "kernel FUSE max_background", true,
+       intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
+      {"memory_limit", "1G",
+       "cap on the process's memory: data buffers (prefetch, cache, uploads) get it minus min(64M, 1/8) for the rest",
+       true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
+      {"part_size", "8M", "size of one ranged GET when prefetching", true,
+       sizeSetter(&MountConfig::partSize, "part_size")},
+      {"max_prefetch_window", "128M",
+       "largest prefetch window of one sequential stream (at most half of the data budget)", true,
+       sizeSetter(&MountConfig::maxPrefetchWindow, "max_prefetch_window")},
+      {"small_file_threshold", "1M", "files up to this size are fetched whole on first read", true,
+       sizeSetter(&MountConfig::smallFileThreshold, "small_file_threshold")},
+      {"prefetch_concurrency", "256",
+       "most ranged GETs in flight for prefetching (the engine starts at 32 and grows while throughput rises)", true,
+       intSetter(&MountConfig::prefetchConcurrency, "prefetch_concurrency", 1, 4096)},
+      {"upload_part_size", "8M", "multipart part size for writes", true,
+       sizeSetter(&MountConfig::uploadPartSize, "upload_part_size")},
+      {"upload_concurrency", "64",
+       "most parts uploaded in parallel per file (the writer starts at 32 and grows while throughput rises; at most "
+       "half the data budget)",
+       true, intSetter(&MountConfig::uploadConcurrency, "upload_concurrency", 1, 256)},
       {"log_level", "info", "debug, info, warn or error", true, stringSetter(&MountConfig::logLevel)},
       {"log_file", "(stderr)", "append logs here (useful when daemonized)", true, stringSetter(&MountConfig::logFile)},
   };
@@ -241,9 +273,10 @@ Result<FileCredentials> readPasswdFile(const std::string& path, const std::strin
     return notFound(fmt::format("credentials file {} does not exist or is not readable", path));
   }
   if ((st.st_mode & 077) != 0) {
-    return permissionDenied(fmt::format(
-        "credentials file {} has mode {:04o}: it must not be accessible by group or others; run "
-        "chmod 600 {}", path, st.st_mode & 07777, path));
+    return permissionDenied(
+        fmt::format("credentials file {} has mode {:04o}: it must not be accessible by group or others; run "
+                    "chmod 600 {}",
+                    path, st.st_mode & 07777, path));
   }
   std::ifstream in(path);
   std::string line;
@@ -264,8 +297,7 @@ Result<FileCredentials> readPasswdFile(const std::string& path, const std::strin
     }
   }
   if (fallback) return *fallback;
-  return invalidArgument(fmt::format(
-      "credentials file {} has no 'AK:SK' line and no '{}:AK:SK' line", path, bucket));
+  return invalidArgument(fmt::format("credentials file {} has no 'AK:SK' line and no '{}:AK:SK' line", path, bucket));
 }
 
 }  // namespace ossvp::fusecore

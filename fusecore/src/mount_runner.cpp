@@ -18,8 +18,8 @@
 namespace ossvp::fusecore {
 namespace {
 
-Result<std::shared_ptr<ossclient::CredentialsProvider>> credentialsFor(
-    const MountConfig& c, const ossclient::ClientOptions& transport) {
+Result<std::shared_ptr<ossclient::CredentialsProvider>> credentialsFor(const MountConfig& c,
+                                                                       const ossclient::ClientOptions& transport) {
   if (!c.passwdFile.empty()) {
     OSSVP_ASSIGN_OR_RETURN(auto fc, readPasswdFile(c.passwdFile, c.bucket));
     return ossclient::makeStaticCredentialsProvider({fc.accessKeyId, fc.accessKeySecret, "", {}});
@@ -75,8 +75,7 @@ int ossmountMain(int argc, char** argv) {
   }
   char real[PATH_MAX];
   if (::realpath(cfg.mountpoint.c_str(), real) == nullptr) {
-    std::cerr << "ossmount: mount point " << cfg.mountpoint
-              << " does not exist: create it (mkdir -p) first\n";
+    std::cerr << "ossmount: mount point " << cfg.mountpoint << " does not exist: create it (mkdir -p) first\n";
     return 2;
   }
   cfg.mountpoint = real;

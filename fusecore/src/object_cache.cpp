@@ -32,8 +32,7 @@ struct ObjectCache::Chunk {
   }
 };
 
-ObjectCache::ObjectCache(std::shared_ptr<EngineCore> core, std::string bucket,
-                         ossclient::ObjectMeta meta)
+ObjectCache::ObjectCache(std::shared_ptr<EngineCore> core, std::string bucket, ossclient::ObjectMeta meta)
     : core_(std::move(core)), bucket_(std::move(bucket)), meta_(std::move(meta)) {}
 
 ObjectCache::~ObjectCache() = default;
@@ -138,9 +137,8 @@ void ObjectCache::issue(const ChunkPtr& c) {
     ChunkPtr chunk;
     void operator()(Result<ossclient::GetResult> r) const { self->onDone(chunk, std::move(r)); }
   };
-  auto handle = core_->client->getAsync(
-      std::move(req),
-      Done{std::make_shared<PendingToken>(core_.get()), shared_from_this(), c});
+  auto handle =
+      core_->client->getAsync(std::move(req), Done{std::make_shared<PendingToken>(core_.get()), shared_from_this(), c});
   std::lock_guard<std::mutex> lock(mu_);
   if (c->state == Chunk::State::Loading) c->handle = handle;
 }
@@ -151,8 +149,7 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
   bool cancelled = !r.isOk() && r.status().code() == StatusCode::Cancelled;
   if (!cancelled) {
     bool throttled = !complete && (r.isOk() || r.status().isTransient());
-    core_->concurrency.onComplete(complete ? c->length : 0, throttled,
-                                  ConcurrencyController::Clock::now());
+    core_->concurrency.onComplete(complete ? c->length : 0, throttled, ConcurrencyController::Clock::now());
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -163,8 +160,7 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
       core_->bytesFetched += c->length;
     } else {
       Status st = r.isOk() ? Status(StatusCode::Unavailable,
-                                    fmt::format("short body: {} of {} bytes arrived",
-                                                r->bytesWritten, c->length))
+                                    fmt::format("short body: {} of {} bytes arrived", r->bytesWritten, c->length))
                            : r.status();
       if (st.code() == StatusCode::PreconditionFailed) {
         st = Status(StatusCode::PreconditionFailed,
@@ -172,8 +168,8 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
                                 "longer matches); reopen the file to read the new version",
                                 meta_.etag));
       }
-      c->error = st.withContext(fmt::format("GET oss://{}/{} bytes {}-{}", bucket_, meta_.key,
-                                            c->offset, c->offset + c->length - 1));
+      c->error = st.withContext(
+          fmt::format("GET oss://{}/{} bytes {}-{}", bucket_, meta_.key, c->offset, c->offset + c->length - 1));
       c->state = Chunk::State::Failed;
       auto it = chunks_.find(c->offset);
       if (it != chunks_.end() && it->second == c) chunks_.erase(it);
@@ -259,8 +255,7 @@ BufferPool::Buffer ObjectCache::takeServedBuffer(uint64_t len) {
   return BufferPool::Buffer{std::move(victim->data), std::move(victim->mem)};
 }
 
-Result<size_t> ObjectCache::forEachPiece(uint64_t offset, size_t len, uint64_t align,
-                                         const PieceFn& piece) {
+Result<size_t> ObjectCache::forEachPiece(uint64_t offset, size_t len, uint64_t align, const PieceFn& piece) {
   uint64_t end = std::min<uint64_t>(offset + len, meta_.size);
   if (offset >= end) return size_t{0};
   int failures = 0;

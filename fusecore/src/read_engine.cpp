@@ -32,8 +32,7 @@ uint64_t prefetchPartSize(const EngineOptions& o, uint64_t window, size_t limit)
 
 }  // namespace
 
-std::shared_ptr<ObjectCache> EngineCore::cacheFor(const std::string& bucket,
-                                                  const ossclient::ObjectMeta& meta) {
+std::shared_ptr<ObjectCache> EngineCore::cacheFor(const std::string& bucket, const ossclient::ObjectMeta& meta) {
   std::string id = bucket;
   id.push_back('\0');
   id += meta.key;
@@ -82,22 +81,18 @@ struct FileReader::State {
                  size) {}
   const EngineOptions options;
   std::mutex mu;
-  AccessPatternDetector detector;  // guarded by mu
+  AccessPatternDetector detector;     // guarded by mu
   uint64_t prefetchEnd = UINT64_MAX;  // guarded by mu
 };
 
-FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta,
-                       const EngineOptions& options)
-    : cache_(std::move(cache)), meta_(std::move(meta)),
-      state_(std::make_unique<State>(options, meta_.size)) {
+FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta, const EngineOptions& options)
+    : cache_(std::move(cache)), meta_(std::move(meta)), state_(std::make_unique<State>(options, meta_.size)) {
   cache_->addReader();
 }
 
 FileReader::~FileReader() { cache_->removeReader(); }
 
-std::optional<uint64_t> FileReader::serverCrc64() const {
-  return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64();
-}
+std::optional<uint64_t> FileReader::serverCrc64() const { return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64(); }
 
 void FileReader::dropCached() { cache_->dropReady(); }
 
@@ -165,16 +160,13 @@ ReadEngine::~ReadEngine() {
   // Readers are gone (the contract), so their GETs were cancelled; wait until
   // every callback object is destroyed so this thread drops the client last.
   for (int i = 0; core_->pendingCallbacks.load() > 0; ++i) {
-    if (i == 30000) logWarn("fusecore: still waiting for {} GET callbacks at shutdown",
-                            core_->pendingCallbacks.load());
+    if (i == 30000) logWarn("fusecore: still waiting for {} GET callbacks at shutdown", core_->pendingCallbacks.load());
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
 
-std::unique_ptr<FileReader> ReadEngine::open(const std::string& bucket,
-                                             const ossclient::ObjectMeta& meta) {
-  return std::unique_ptr<FileReader>(
-      new FileReader(core_->cacheFor(bucket, meta), meta, core_->options));
+std::unique_ptr<FileReader> ReadEngine::open(const std::string& bucket, const ossclient::ObjectMeta& meta) {
+  return std::unique_ptr<FileReader>(new FileReader(core_->cacheFor(bucket, meta), meta, core_->options));
 }
 
 MemoryBudget& ReadEngine::budget() { return core_->budget; }

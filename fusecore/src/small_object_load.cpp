@@ -10,9 +10,8 @@ struct SmallObjectLoad::Buffer {
   std::unique_ptr<char[]> data;
 };
 
-SmallObjectLoad::SmallObjectLoad(ossclient::ObjectClient& client, MemoryBudget& budget,
-                                 std::string bucket, ossclient::ObjectMeta expected, bool validate,
-                                 Verdict verdict)
+SmallObjectLoad::SmallObjectLoad(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket,
+                                 ossclient::ObjectMeta expected, bool validate, Verdict verdict)
     : client_(client),
       budget_(budget),
       bucket_(std::move(bucket)),
@@ -78,10 +77,8 @@ bool SmallObjectLoad::read(uint64_t offset, size_t len, ReadDone done) {
   std::lock_guard<std::mutex> lock(mu_);
   buf_ = std::move(buf);
   // The callback never runs inside getAsync, so holding mu_ here is safe.
-  inflight_ = client_.getAsync(std::move(req), [self = shared_from_this()](
-                                                   Result<ossclient::GetResult> r) {
-    self->onDone(std::move(r));
-  });
+  inflight_ = client_.getAsync(
+      std::move(req), [self = shared_from_this()](Result<ossclient::GetResult> r) { self->onDone(std::move(r)); });
   return true;
 }
 

@@ -23,9 +23,8 @@ namespace {
 
 // Whole-object GETs of `keys` by `parallel` workers, each into its own
 // pre-touched buffer of `capacity` bytes. Returns bytes read; counts errors.
-uint64_t readObjects(ossclient::ObjectClient& client, const std::string& bucket,
-                     const std::vector<std::string>& keys, int parallel, uint64_t capacity,
-                     std::atomic<int>& errors) {
+uint64_t readObjects(ossclient::ObjectClient& client, const std::string& bucket, const std::vector<std::string>& keys,
+                     int parallel, uint64_t capacity, std::atomic<int>& errors) {
   std::atomic<size_t> next{0};
   std::atomic<uint64_t> total{0};
   std::vector<std::vector<char>> bufs(static_cast<size_t>(parallel), std::vector<char>(capacity, 1));
@@ -57,8 +56,8 @@ uint64_t readObjects(ossclient::ObjectClient& client, const std::string& bucket,
 
 int main(int argc, char** argv) {
   CLI::App app("ossvp-readbench");
-  std::string endpoint, bucket, region = "cn-hangzhou", mode = "engine", bsText = "1M",
-                                  partText = "8M", memText = "1G", windowText;
+  std::string endpoint, bucket, region = "cn-hangzhou", mode = "engine", bsText = "1M", partText = "8M", memText = "1G",
+                                windowText;
   int parallel = 16;
   int ioThreads = 0;
   bool adaptive = false;
@@ -179,8 +178,7 @@ int main(int argc, char** argv) {
                              es.concurrencyGrowths);
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << fmt::format(
-      "{{\"mode\":\"{}\",\"bytes\":{},\"seconds\":{:.3f},\"MBps\":{:.1f},\"errors\":{}}}\n", mode,
-      total.load(), secs, total.load() / secs / 1e6, errors.load());
+  std::cout << fmt::format("{{\"mode\":\"{}\",\"bytes\":{},\"seconds\":{:.3f},\"MBps\":{:.1f},\"errors\":{}}}\n", mode,
+                           total.load(), secs, total.load() / secs / 1e6, errors.load());
   return errors.load() == 0 ? 0 : 1;
 }

@@ -139,8 +139,9 @@ Status putMultipart(ObjectClient& c, const OssUrl& u, const MappedFile& f, uint6
     ++inFlight;
     lock.unlock();
     uint64_t off = i * partSize;
-    UploadPartRequest p{u.bucket, u.key, uploadId, static_cast<int>(i + 1), f.data() + off,
-                        static_cast<size_t>(std::min<uint64_t>(partSize, f.size() - off))};
+    UploadPartRequest p{u.bucket,       u.key,
+                        uploadId,       static_cast<int>(i + 1),
+                        f.data() + off, static_cast<size_t>(std::min<uint64_t>(partSize, f.size() - off))};
     c.uploadPartAsync(p, [&](Result<PartResult> r) {
       std::lock_guard<std::mutex> guard(mu);
       if (r.isOk()) {
@@ -194,15 +195,17 @@ Result<OssUrl> parseOssUrl(std::string_view text) {
     return invalidArgument("'" + std::string(text) + "' is not an oss://bucket/key URL");
   }
   size_t slash = rest.find('/');
-  OssUrl u{std::string(rest.substr(0, slash)), slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1))};
+  OssUrl u{std::string(rest.substr(0, slash)),
+           slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1))};
   if (u.bucket.empty()) return invalidArgument("'" + std::string(text) + "' has no bucket name");
   return u;
 }
 
 int runOssctl(int argc, char** argv) {
   GlobalFlags g;
-  CLI::App app{"ossctl: inspect and move OSS objects (credentials from ALIBABA_CLOUD_ACCESS_KEY_ID/"
-               "ALIBABA_CLOUD_ACCESS_KEY_SECRET[/ALIBABA_CLOUD_SECURITY_TOKEN] or the RRSA variables)"};
+  CLI::App app{
+      "ossctl: inspect and move OSS objects (credentials from ALIBABA_CLOUD_ACCESS_KEY_ID/"
+      "ALIBABA_CLOUD_ACCESS_KEY_SECRET[/ALIBABA_CLOUD_SECURITY_TOKEN] or the RRSA variables)"};
   app.require_subcommand(1);
   app.add_option("--endpoint", g.endpoint, "OSS endpoint, e.g. oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000")
       ->required()
@@ -245,7 +248,8 @@ int runOssctl(int argc, char** argv) {
   auto* put = app.add_subcommand("put", "upload a local file (multipart with parallel parts when large)");
   put->add_option("file", local, "local file")->required();
   put->add_option("url", url, "oss://bucket/key")->required();
-  put->add_option("--multipart-threshold", thresholdText, "files larger than this use multipart")->capture_default_str();
+  put->add_option("--multipart-threshold", thresholdText, "files larger than this use multipart")
+      ->capture_default_str();
   put->add_option("--part-size", partSizeText, "multipart part size")->capture_default_str();
   put->add_option("--parallel", parallel, "parts uploaded at once")->capture_default_str();
   auto* rm = app.add_subcommand("rm", "delete an object");

@@ -50,15 +50,9 @@ Status Call::sign(SignableRequest& req) {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   const ClientOptions& o = core_->options;
   switch (o.signatureVersion) {
-    case SignatureVersion::V1:
-      signOssV1(req, *creds, now);
-      break;
-    case SignatureVersion::V4:
-      signOssV4(req, *creds, OssV4Params{o.region, o.product, {}}, now);
-      break;
-    case SignatureVersion::S3V4:
-      signS3V4(req, *creds, S3V4Params{o.region, "s3", {}}, now);
-      break;
+    case SignatureVersion::V1: signOssV1(req, *creds, now); break;
+    case SignatureVersion::V4: signOssV4(req, *creds, OssV4Params{o.region, o.product, {}}, now); break;
+    case SignatureVersion::S3V4: signS3V4(req, *creds, S3V4Params{o.region, "s3", {}}, now); break;
   }
   return Status::ok();
 }
@@ -141,8 +135,8 @@ void Call::retryOrFinish(Status status, bool retryable) {
     return;
   }
   auto delay = backoffDelay(policy, attempt_, core_->random01());
-  logDebug("ossclient: attempt {} for {}/{} failed ({}); retrying in {} ms", attempt_, bucket_, key_,
-           status.toString(), delay.count());
+  logDebug("ossclient: attempt {} for {}/{} failed ({}); retrying in {} ms", attempt_, bucket_, key_, status.toString(),
+           delay.count());
   auto self = shared_from_this();
   loop_->postAfter(delay, [self] { self->runAttempt(); });
 }

@@ -41,8 +41,8 @@ struct ClientCore {
 
 // What a subclass says about a 2xx response.
 struct AttemptVerdict {
-  Status status;            // ok: done
-  bool retryable = false;   // transient (truncated body, CRC mismatch)
+  Status status;           // ok: done
+  bool retryable = false;  // transient (truncated body, CRC mismatch)
 };
 
 class Call : public std::enable_shared_from_this<Call> {

@@ -42,8 +42,9 @@ std::string_view signatureVersionName(SignatureVersion v) {
 Result<EndpointOverride> parseEndpointOverride(std::string_view text) {
   size_t eq = text.find('=');
   if (eq == std::string_view::npos || eq == 0 || eq + 1 >= text.size()) {
-    return invalidArgument("endpoint override '" + std::string(text) +
-                           "' must look like HOST=URL, e.g. oss-cn-hangzhou-internal.aliyuncs.com=http://127.0.0.1:9000");
+    return invalidArgument(
+        "endpoint override '" + std::string(text) +
+        "' must look like HOST=URL, e.g. oss-cn-hangzhou-internal.aliyuncs.com=http://127.0.0.1:9000");
   }
   EndpointOverride out{asciiLower(text.substr(0, eq)), std::string(text.substr(eq + 1))};
   if (out.url.find("://") == std::string::npos) out.url = "http://" + out.url;
@@ -74,7 +75,8 @@ std::string regionFromEndpoint(std::string_view endpoint) {
 
 Result<ClientOptions> normalizeOptions(ClientOptions o) {
   if (o.endpoint.empty()) {
-    return invalidArgument("no OSS endpoint configured: set it, e.g. oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000");
+    return invalidArgument(
+        "no OSS endpoint configured: set it, e.g. oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000");
   }
   while (!o.endpoint.empty() && o.endpoint.back() == '/') o.endpoint.pop_back();
   if (o.endpoint.find("://") == std::string::npos) o.endpoint = "https://" + o.endpoint;

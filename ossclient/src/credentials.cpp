@@ -30,8 +30,9 @@ Result<std::shared_ptr<CredentialsProvider>> makeEnvCredentialsProvider() {
     return notFound("ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are not set");
   }
   if (c.accessKeyId.empty() || c.accessKeySecret.empty()) {
-    return invalidArgument(std::string("only one of ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET is set; ") +
-                           "set both (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)");
+    return invalidArgument(
+        std::string("only one of ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET is set; ") +
+        "set both (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)");
   }
   std::string name = c.securityToken.empty() ? "env AccessKey" : "env STS token";
   return std::shared_ptr<CredentialsProvider>(std::make_shared<StaticProvider>(std::move(c), name));

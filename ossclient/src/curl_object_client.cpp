@@ -56,8 +56,8 @@ class BufferedCall final : public Call {
   using Parse = std::function<Result<T>(const HttpResponse&, const std::string&)>;
   using Done = std::function<void(Result<T>)>;
 
-  BufferedCall(std::shared_ptr<ClientCore> core, std::string bucket, std::string key, bool idempotent,
-               Prepare prepare, Parse parse, Done done)
+  BufferedCall(std::shared_ptr<ClientCore> core, std::string bucket, std::string key, bool idempotent, Prepare prepare,
+               Parse parse, Done done)
       : Call(std::move(core), std::move(bucket), std::move(key), idempotent),
         prepare_(std::move(prepare)),
         parse_(std::move(parse)),
@@ -95,8 +95,7 @@ template <typename T>
 std::shared_ptr<BufferedCall<T>> startCall(const std::shared_ptr<ClientCore>& core, const std::string& bucket,
                                            const std::string& key, bool idempotent,
                                            typename BufferedCall<T>::Prepare prepare,
-                                           typename BufferedCall<T>::Parse parse,
-                                           typename BufferedCall<T>::Done done) {
+                                           typename BufferedCall<T>::Parse parse, typename BufferedCall<T>::Done done) {
   auto call = std::make_shared<BufferedCall<T>>(core, bucket, key, idempotent, std::move(prepare), std::move(parse),
                                                 std::move(done));
   call->start();
@@ -144,12 +143,13 @@ class GetCall final : public Call {
     uint64_t total = 0;
     if (r.status == 206 && parseContentRange(r.header("content-range"), &start, &total)) {
       if (start != from) {
-        abortStatus_ = unavailable("server answered range start " + std::to_string(start) + ", asked " + std::to_string(from));
+        abortStatus_ =
+            unavailable("server answered range start " + std::to_string(start) + ", asked " + std::to_string(from));
         return false;
       }
     } else if (from > 0 || (req_.length && headerU64(r, "content-length") > *req_.length)) {
-      abortStatus_ = internalError("the server ignored the Range header (HTTP " + std::to_string(r.status) +
-                                   ") for " + req_.bucket + "/" + req_.key);
+      abortStatus_ = internalError("the server ignored the Range header (HTTP " + std::to_string(r.status) + ") for " +
+                                   req_.bucket + "/" + req_.key);
       return false;
     } else {
       total = headerU64(r, "content-length");
@@ -163,9 +163,9 @@ class GetCall final : public Call {
     meta_ = std::move(m);
     uint64_t want = headerU64(r, "content-length");
     if (req_.dest != nullptr && received_ + want > req_.destCapacity) {
-      abortStatus_ = invalidArgument("GetRequest.destCapacity " + std::to_string(req_.destCapacity) + " is smaller than the " +
-                                     std::to_string(received_ + want) + " bytes of " + req_.bucket + "/" + req_.key +
-                                     " from offset " + std::to_string(req_.offset));
+      abortStatus_ = invalidArgument("GetRequest.destCapacity " + std::to_string(req_.destCapacity) +
+                                     " is smaller than the " + std::to_string(received_ + want) + " bytes of " +
+                                     req_.bucket + "/" + req_.key + " from offset " + std::to_string(req_.offset));
       return false;
     }
     return true;
@@ -269,7 +269,8 @@ class CurlObjectClient final : public ObjectClient {
           req.query = {{"list-type", "2"}, {"max-keys", std::to_string(request.maxKeys)}, {"encoding-type", "url"}};
           if (!request.prefix.empty()) req.query.emplace_back("prefix", request.prefix);
           if (!request.delimiter.empty()) req.query.emplace_back("delimiter", request.delimiter);
-          if (!request.continuationToken.empty()) req.query.emplace_back("continuation-token", request.continuationToken);
+          if (!request.continuationToken.empty())
+            req.query.emplace_back("continuation-token", request.continuationToken);
           if (!request.startAfter.empty()) req.query.emplace_back("start-after", request.startAfter);
         },
         [](const HttpResponse&, const std::string& body) { return parseListObjectsV2(body); });

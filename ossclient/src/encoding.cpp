@@ -14,8 +14,8 @@ namespace {
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out.data(), &len);
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       out.data(), &len);
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 

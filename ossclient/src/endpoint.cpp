@@ -55,8 +55,8 @@ RequestTarget resolveTarget(const ClientOptions& options, const std::string& buc
   std::string hostPort = ep.substr(schemeEnd + 3);
   hostPort = hostPort.substr(0, hostPort.find('/'));
 
-  bool pathStyle = options.urlStyle == UrlStyle::Path ||
-                   (options.urlStyle == UrlStyle::Auto && isIpOrLocalHost(hostPort));
+  bool pathStyle =
+      options.urlStyle == UrlStyle::Path || (options.urlStyle == UrlStyle::Auto && isIpOrLocalHost(hostPort));
   RequestTarget t;
   if (bucket.empty()) {
     t.hostHeader = hostPort;

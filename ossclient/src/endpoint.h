@@ -14,9 +14,9 @@
 namespace ossvp::ossclient {
 
 struct RequestTarget {
-  std::string url;        // what libcurl connects to, query included
-  std::string hostHeader; // Host header ("bucket.oss-cn-hangzhou.aliyuncs.com[:port]")
-  std::string path;       // decoded path as sent ("/key" or "/bucket/key"), for S3 signing
+  std::string url;         // what libcurl connects to, query included
+  std::string hostHeader;  // Host header ("bucket.oss-cn-hangzhou.aliyuncs.com[:port]")
+  std::string path;        // decoded path as sent ("/key" or "/bucket/key"), for S3 signing
   bool overridden = false;
 };
 

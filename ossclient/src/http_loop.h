@@ -24,7 +24,7 @@
 namespace ossvp::ossclient {
 
 struct HttpRequest {
-  std::string method;                    // GET HEAD PUT POST DELETE
+  std::string method;  // GET HEAD PUT POST DELETE
   std::string url;
   std::vector<std::string> headerLines;  // "Name: value"
   const char* upload = nullptr;          // request body (PUT/POST), caller-owned
@@ -42,8 +42,8 @@ struct HttpResponse {
   std::string errorBody;                       // body of a non-2xx response (capped)
   int curlCode = 0;
   std::string curlError;
-  uint64_t bodyBytes = 0;                      // body bytes received
-  bool abortedByCallback = false;              // onBody returned false
+  uint64_t bodyBytes = 0;          // body bytes received
+  bool abortedByCallback = false;  // onBody returned false
   bool cancelled = false;
 
   const std::string& header(const std::string& lowerName) const;

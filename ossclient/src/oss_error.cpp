@@ -2,8 +2,8 @@
 
 #include <pugixml.hpp>
 
-#include "ossvp/common/secret_redactor.h"
 #include "ossvp/common/base64.h"
+#include "ossvp/common/secret_redactor.h"
 
 namespace ossvp::ossclient {
 namespace {
@@ -14,13 +14,16 @@ std::string hintFor(const OssError& e) {
     return " Check ALIBABA_CLOUD_ACCESS_KEY_ID (or the RRSA role) and that the key belongs to this endpoint's account.";
   }
   if (c == "SignatureDoesNotMatch") {
-    return " Check the AccessKey secret, the region (V4 signs it) and --signature; a proxy rewriting the request also breaks signatures.";
+    return " Check the AccessKey secret, the region (V4 signs it) and --signature; a proxy rewriting the request also "
+           "breaks signatures.";
   }
-  if (c == "RequestTimeTooSkewed") return " The local clock differs from the server's by more than 15 minutes: fix NTP.";
+  if (c == "RequestTimeTooSkewed")
+    return " The local clock differs from the server's by more than 15 minutes: fix NTP.";
   if (c == "SecurityTokenExpired" || c == "InvalidSecurityToken") {
     return " The STS token expired or is invalid: refresh the credentials (RRSA refreshes automatically).";
   }
-  if (c == "AccessDenied") return " The credentials lack permission for this bucket/key (check the RAM policy and bucket policy).";
+  if (c == "AccessDenied")
+    return " The credentials lack permission for this bucket/key (check the RAM policy and bucket policy).";
   if (c == "NoSuchBucket") return " Check the bucket name and that the endpoint is in the bucket's region.";
   if (c == "PermanentRedirect" || c == "AccessDeniedWrongRegion") {
     return " The bucket lives in another region: use that region's endpoint.";
@@ -82,7 +85,8 @@ StatusCode statusCodeFor(const OssError& e) {
   if (c == "InvalidAccessKeyId" || c == "SecurityTokenExpired" || c == "InvalidSecurityToken") {
     return StatusCode::Unauthenticated;
   }
-  if (c == "FileAlreadyExists" || c == "BucketAlreadyExists" || c == "ObjectAlreadyExists") return StatusCode::AlreadyExists;
+  if (c == "FileAlreadyExists" || c == "BucketAlreadyExists" || c == "ObjectAlreadyExists")
+    return StatusCode::AlreadyExists;
   if (c == "EntityTooLarge" || c == "QuotaExceeded") return StatusCode::ResourceExhausted;
   switch (e.httpStatus) {
     case 401: return StatusCode::Unauthenticated;

@@ -19,8 +19,7 @@ bool isTransientCurlCode(int code) {
     case 65:  // SEND_FAIL_REWIND
     case 92:  // HTTP2_STREAM
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 

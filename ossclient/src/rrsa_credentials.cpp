@@ -27,8 +27,7 @@ Result<StsHttpReply> stsPost(const RrsaOptions& o, const StsHttpRequest& request
 
 class RrsaProvider final : public CredentialsProvider {
  public:
-  explicit RrsaProvider(RrsaOptions o)
-      : session_(o.rrsa, [o](const StsHttpRequest& r) { return stsPost(o, r); }) {}
+  explicit RrsaProvider(RrsaOptions o) : session_(o.rrsa, [o](const StsHttpRequest& r) { return stsPost(o, r); }) {}
   Result<Credentials> get() override { return session_.get(); }
   std::string describe() const override { return session_.describe(); }
 

@@ -19,26 +19,90 @@ constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 // Query keys OSS V1 signs (union of the Go v2 and C++ SDK lists).
 const std::set<std::string, std::less<>>& ossV1SubResources() {
-  static const std::set<std::string, std::less<>> k = {
-      "acl", "bucketInfo", "location", "stat", "delete", "append", "tagging", "objectMeta", "uploads",
-      "uploadId", "partNumber", "security-token", "position", "response-content-type",
-      "response-content-language", "response-expires", "response-cache-control",
-      "response-content-disposition", "response-content-encoding", "restore", "callback", "callback-var",
-      "versions", "versioning", "versionId", "sequential", "continuation-token", "regionList", "cloudboxes",
-      "symlink", "referer", "cors", "website", "logging", "qos", "lifecycle", "live", "status", "comp", "vod",
-      "startTime", "endTime", "x-oss-process", "policy", "requestPayment", "x-oss-traffic-limit",
-      "encryption", "qosInfo", "x-oss-request-payer", "inventory", "inventoryId", "worm", "wormId",
-      "wormExtend"};
+  static const std::set<std::string, std::less<>> k = {"acl",
+                                                       "bucketInfo",
+                                                       "location",
+                                                       "stat",
+                                                       "delete",
+                                                       "append",
+                                                       "tagging",
+                                                       "objectMeta",
+                                                       "uploads",
+                                                       "uploadId",
+                                                       "partNumber",
+                                                       "security-token",
+                                                       "position",
+                                                       "response-content-type",
+                                                       "response-content-language",
+                                                       "response-expires",
+                                                       "response-cache-control",
+                                                       "response-content-disposition",
+                                                       "response-content-encoding",
+                                                       "restore",
+                                                       "callback",
+                                                       "callback-var",
+                                                       "versions",
+                                                       "versioning",
+                                                       "versionId",
+                                                       "sequential",
+                                                       "continuation-token",
+                                                       "regionList",
+                                                       "cloudboxes",
+                                                       "symlink",
+                                                       "referer",
+                                                       "cors",
+                                                       "website",
+                                                       "logging",
+                                                       "qos",
+                                                       "lifecycle",
+                                                       "live",
+                                                       "status",
+                                                       "comp",
+                                                       "vod",
+                                                       "startTime",
+                                                       "endTime",
+                                                       "x-oss-process",
+                                                       "policy",
+                                                       "requestPayment",
+                                                       "x-oss-traffic-limit",
+                                                       "encryption",
+                                                       "qosInfo",
+                                                       "x-oss-request-payer",
+                                                       "inventory",
+                                                       "inventoryId",
+                                                       "worm",
+                                                       "wormId",
+                                                       "wormExtend"};
   return k;
 }
 
 // Query keys AWS SigV2 signs.
 const std::set<std::string, std::less<>>& s3V2SubResources() {
-  static const std::set<std::string, std::less<>> k = {
-      "acl", "cors", "delete", "lifecycle", "location", "logging", "notification", "partNumber", "policy",
-      "requestPayment", "restore", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning",
-      "versions", "website", "response-content-type", "response-content-language", "response-expires",
-      "response-cache-control", "response-content-disposition", "response-content-encoding"};
+  static const std::set<std::string, std::less<>> k = {"acl",
+                                                       "cors",
+                                                       "delete",
+                                                       "lifecycle",
+                                                       "location",
+                                                       "logging",
+                                                       "notification",
+                                                       "partNumber",
+                                                       "policy",
+                                                       "requestPayment",
+                                                       "restore",
+                                                       "tagging",
+                                                       "torrent",
+                                                       "uploadId",
+                                                       "uploads",
+                                                       "versionId",
+                                                       "versioning",
+                                                       "versions",
+                                                       "website",
+                                                       "response-content-type",
+                                                       "response-content-language",
+                                                       "response-expires",
+                                                       "response-cache-control",
+                                                       "response-content-disposition",
+                                                       "response-content-encoding"};
   return k;
 }
 
@@ -154,8 +218,8 @@ std::string ossV4SignatureFor(const SignableRequest& req, std::string_view secre
 std::string awsV4SignatureFor(const SignableRequest& req, std::string_view secret, std::string_view dateTime,
                               const S3V4Params& p, const std::vector<std::string>& signedHeaders) {
   std::string date(dateTime.substr(0, 8));
-  std::string sts = std::string(kAwsV4Algorithm) + "\n" + std::string(dateTime) + "\n" + awsV4Scope(date, p) +
-                    "\n" + sha256Hex(s3V4CanonicalRequest(req, signedHeaders));
+  std::string sts = std::string(kAwsV4Algorithm) + "\n" + std::string(dateTime) + "\n" + awsV4Scope(date, p) + "\n" +
+                    sha256Hex(s3V4CanonicalRequest(req, signedHeaders));
   std::string key = hmacChain("AWS4" + std::string(secret), {date, p.region, p.service, "aws4_request"});
   return hexEncode(hmacSha256(key, sts));
 }
@@ -243,9 +307,8 @@ std::string ossV1StringToSign(const SignableRequest& req, std::string_view dateL
                               const std::vector<std::string>& extraSubResources) {
   std::string out = req.method + "\n" + headerOrEmpty(req.headers, "Content-MD5") + "\n" +
                     headerOrEmpty(req.headers, "Content-Type") + "\n" + std::string(dateLine) + "\n";
-  for (const auto& [name, value] : collectHeaders(req.headers, [](const std::string& n) {
-         return n.rfind("x-oss-", 0) == 0;
-       })) {
+  for (const auto& [name, value] :
+       collectHeaders(req.headers, [](const std::string& n) { return n.rfind("x-oss-", 0) == 0; })) {
     out += name + ":" + value + "\n";
   }
   out += resourcePath(req);
@@ -280,8 +343,7 @@ QueryParams presignOssV1(const SignableRequest& req, const Credentials& creds, i
 
 // ------------------------------------------------------------------ OSS V4
 
-std::vector<std::string> ossV4AdditionalHeaders(const SignableRequest& req,
-                                                const std::vector<std::string>& requested) {
+std::vector<std::string> ossV4AdditionalHeaders(const SignableRequest& req, const std::vector<std::string>& requested) {
   std::set<std::string> out;
   for (const std::string& raw : requested) {
     std::string n = asciiLower(trimSpace(raw));
@@ -434,9 +496,8 @@ std::string s3V4PresignSignature(const SignableRequest& req, std::string_view se
 std::string s3V2StringToSign(const SignableRequest& req, std::string_view dateLine) {
   std::string out = req.method + "\n" + headerOrEmpty(req.headers, "Content-MD5") + "\n" +
                     headerOrEmpty(req.headers, "Content-Type") + "\n" + std::string(dateLine) + "\n";
-  for (const auto& [name, value] : collectHeaders(req.headers, [](const std::string& n) {
-         return n.rfind("x-amz-", 0) == 0;
-       })) {
+  for (const auto& [name, value] :
+       collectHeaders(req.headers, [](const std::string& n) { return n.rfind("x-amz-", 0) == 0; })) {
     out += name + ":" + value + "\n";
   }
   out += percentEncode(resourcePath(req), SlashEncoding::kKeep);
@@ -463,7 +524,8 @@ Result<ParsedAuthorization> parseAuthorization(std::string_view header) {
   if (scheme == "OSS" || scheme == "AWS") {
     size_t colon = rest.rfind(':');
     if (colon == std::string::npos || colon == 0) {
-      return invalidArgument("malformed " + scheme + " Authorization header: expected '" + scheme + " <AccessKeyId>:<Signature>'");
+      return invalidArgument("malformed " + scheme + " Authorization header: expected '" + scheme +
+                             " <AccessKeyId>:<Signature>'");
     }
     out.scheme = scheme == "OSS" ? ParsedAuthorization::Scheme::OssV1 : ParsedAuthorization::Scheme::AwsV2;
     out.accessKeyId = rest.substr(0, colon);
@@ -478,7 +540,9 @@ Result<ParsedAuthorization> parseAuthorization(std::string_view header) {
   auto kv = parseKeyValues(rest);
   std::vector<std::string> cred = split(kv["Credential"], '/');
   if (cred.size() < 5 || kv["Signature"].empty()) {
-    return invalidArgument("malformed " + scheme + " Authorization header: need Credential=<ak>/<date>/<region>/<product>/<terminator> and Signature=");
+    return invalidArgument(
+        "malformed " + scheme +
+        " Authorization header: need Credential=<ak>/<date>/<region>/<product>/<terminator> and Signature=");
   }
   size_t n = cred.size();
   out.product = cred[n - 2];

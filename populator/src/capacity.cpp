@@ -10,7 +10,7 @@
 namespace ossvp::populator {
 
 Result<VolumeSpace> statVolume(const std::string& path) {
-  struct statvfs st{};
+  struct statvfs st {};
   if (::statvfs(path.c_str(), &st) != 0) {
     return Status(StatusCode::Internal, fmt::format("statvfs({}): {}", path, std::strerror(errno)));
   }

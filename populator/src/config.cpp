@@ -1,7 +1,7 @@
 #include "ossvp/populator/config.h"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <CLI/CLI.hpp>
 
 #include "ossvp/common/size_parse.h"
 #include "ossvp/populator/exit_code.h"
@@ -58,14 +58,20 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
     auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0 ||
         (o.compare(eq + 1, 7, "http://") != 0 && o.compare(eq + 1, 8, "https://") != 0)) {
-      return fmt::format("--endpoint-override '{}' must be HOST=URL, e.g. oss-cn-hangzhou.aliyuncs.com=http://127.0.0.1:9000", o);
+      return fmt::format(
+          "--endpoint-override '{}' must be HOST=URL, e.g. oss-cn-hangzhou.aliyuncs.com=http://127.0.0.1:9000", o);
     }
   }
-  if (progress == "auto") c.progressMode = ProgressMode::Auto;
-  else if (progress == "json") c.progressMode = ProgressMode::Json;
-  else if (progress == "bar") c.progressMode = ProgressMode::Bar;
-  else if (progress == "none") c.progressMode = ProgressMode::None;
-  else return "--progress (OSSVP_PROGRESS) must be auto, json, bar or none";
+  if (progress == "auto")
+    c.progressMode = ProgressMode::Auto;
+  else if (progress == "json")
+    c.progressMode = ProgressMode::Json;
+  else if (progress == "bar")
+    c.progressMode = ProgressMode::Bar;
+  else if (progress == "none")
+    c.progressMode = ProgressMode::None;
+  else
+    return "--progress (OSSVP_PROGRESS) must be auto, json, bar or none";
   if (!parseLogLevel(logLevel, &c.logLevel)) return "--log-level (OSSVP_LOG_LEVEL) must be debug, info, warn or error";
   c.prefix = normalizePrefix(c.path);
   return {};
@@ -101,8 +107,7 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
       ->envname("OSSVP_PROGRESS_INTERVAL");
   app.add_flag("--strict-keys", c.strictKeys, "fail on keys that cannot be files instead of skipping them")
       ->envname("OSSVP_STRICT_KEYS");
-  app.add_flag("--allow-empty", c.allowEmpty, "succeed when the path holds no objects")
-      ->envname("OSSVP_ALLOW_EMPTY");
+  app.add_flag("--allow-empty", c.allowEmpty, "succeed when the path holds no objects")->envname("OSSVP_ALLOW_EMPTY");
   app.add_option("--integrity-attempts", c.integrityAttempts, "attempts per file on a CRC64 mismatch")
       ->envname("OSSVP_INTEGRITY_ATTEMPTS");
   app.add_option("--log-level", logLevel, "debug | info | warn | error")->envname("OSSVP_LOG_LEVEL");

@@ -28,7 +28,8 @@ std::string splitSafe(std::string_view rel, std::vector<std::string>* out) {
   while (true) {
     size_t slash = rel.find('/', start);
     std::string_view seg = rel.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (seg.empty()) return "has an empty path segment ('//' or a leading '/'): it would be an absolute or ambiguous path";
+    if (seg.empty())
+      return "has an empty path segment ('//' or a leading '/'): it would be an absolute or ambiguous path";
     if (seg == "..") return "has a '..' segment: it would point outside the target";
     if (seg == ".") return "has a '.' segment: not a valid file name";
     if (seg.size() > kNameMax) {
@@ -60,8 +61,8 @@ KeyMapping mapKeys(std::string_view prefix, const std::vector<SourceObject>& obj
     e.isDirectory = rel.back() == '/';
     if (e.isDirectory) rel.remove_suffix(1);
     if (rel.size() > maxRelativePath) {
-      m.rejected.push_back({obj.key, fmt::format("maps to a path of {} bytes: the target allows at most {}",
-                                                 rel.size(), maxRelativePath)});
+      m.rejected.push_back({obj.key, fmt::format("maps to a path of {} bytes: the target allows at most {}", rel.size(),
+                                                 maxRelativePath)});
       continue;
     }
     std::string why = splitSafe(rel, &e.components);
@@ -92,14 +93,16 @@ KeyMapping mapKeys(std::string_view prefix, const std::vector<SourceObject>& obj
   for (auto& f : files) {
     auto it = dirOwner.find(f.relativePath());
     if (it != dirOwner.end()) {
-      m.rejected.push_back({f.object.key, fmt::format("is both a file and a prefix (key '{}' needs '{}' to be a directory)",
-                                                      it->second, f.relativePath())});
+      m.rejected.push_back(
+          {f.object.key, fmt::format("is both a file and a prefix (key '{}' needs '{}' to be a directory)", it->second,
+                                     f.relativePath())});
       continue;
     }
     m.fileBytes += f.object.size;
     m.files.push_back(std::move(f));
   }
-  std::sort(m.rejected.begin(), m.rejected.end(), [](const RejectedKey& a, const RejectedKey& b) { return a.key < b.key; });
+  std::sort(m.rejected.begin(), m.rejected.end(),
+            [](const RejectedKey& a, const RejectedKey& b) { return a.key < b.key; });
   return m;
 }
 

@@ -1,12 +1,12 @@
 #include "ossvp/populator/pod_annotator.h"
 
+#include <sys/stat.h>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <sys/stat.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
@@ -24,7 +24,7 @@ std::string envOr(const char* name, const std::string& fallback) {
 }
 
 bool fileExists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 

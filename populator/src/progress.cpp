@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
 
 #include "ossvp/common/size_parse.h"
 
@@ -29,8 +29,7 @@ std::string ProgressSnapshot::toBar(int width) const {
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(width - filled), '.');
   return fmt::format("[{}] {:5.1f}%  {} / {}  {}/{} objects  {:.1f} MB/s  {}", bar, frac * 100.0,
-                     formatBytes(bytesDone), formatBytes(bytesTotal), objectsDone, objectsTotal, throughputMBps,
-                     phase);
+                     formatBytes(bytesDone), formatBytes(bytesTotal), objectsDone, objectsTotal, throughputMBps, phase);
 }
 
 void ProgressTracker::setPhase(const std::string& phase) {

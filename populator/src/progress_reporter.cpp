@@ -23,7 +23,9 @@ ProgressReporter::ProgressReporter(ProgressTracker* tracker, ProgressMode mode, 
 
 ProgressReporter::~ProgressReporter() { stop(); }
 
-void ProgressReporter::start() { thread_ = std::thread([this] { loop(); }); }
+void ProgressReporter::start() {
+  thread_ = std::thread([this] { loop(); });
+}
 
 void ProgressReporter::stop() {
   {

@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
+#include <nlohmann/json.hpp>
 
 #include "ossvp/common/log.h"
 #include "ossvp/populator/key_mapper.h"
@@ -122,7 +122,8 @@ Status ResumeJournal::flush(const TargetTree& tree) {
   std::string text;
   for (const auto& e : batch) text += e.toLine() + "\n";
   OSSVP_RETURN_IF_ERROR(writeAll(fd_.get(), text, "cannot append to the resume journal"));
-  if (::fdatasync(fd_.get()) != 0) return errnoStatus(errno, "fdatasync of the resume journal");  // ...then their record
+  if (::fdatasync(fd_.get()) != 0)
+    return errnoStatus(errno, "fdatasync of the resume journal");  // ...then their record
   return Status::ok();
 }
 
@@ -144,8 +145,8 @@ std::optional<CompletionMarker> readCompletionMarker(const TargetTree& tree) {
 }
 
 Status writeCompletionMarker(TargetTree& tree, const CompletionMarker& m) {
-  nlohmann::json j = {{"bucket", m.bucket},   {"prefix", m.prefix},           {"objects", m.objects},
-                      {"bytes", m.bytes},     {"directories", m.directories}, {"finishedAt", m.finishedAt}};
+  nlohmann::json j = {{"bucket", m.bucket}, {"prefix", m.prefix},           {"objects", m.objects},
+                      {"bytes", m.bytes},   {"directories", m.directories}, {"finishedAt", m.finishedAt}};
   std::string tmp = std::string(kMarker) + ".tmp";
   int fd = ::openat(tree.stateFd(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return errnoStatus(errno, "cannot write the completion marker");

@@ -76,7 +76,8 @@ Result<TargetLock> TargetLock::acquire(int stateDirFd, const std::string& target
                                 "re-run is then a no-op) or stop it (its lock is released when it exits)",
                                 target, holderText(fd), shown));
     }
-    struct stat locked{}, named{};
+    struct stat locked {
+    }, named{};
     if (::fstat(fd, &locked) != 0) return errnoStatus(errno, fmt::format("cannot stat '{}'", shown));
     if (::fstatat(stateDirFd, kLockFileName, &named, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) continue;  // its holder released it after our open: lock the new one
@@ -104,9 +105,9 @@ Result<TargetLock> TargetLock::acquire(int stateDirFd, const std::string& target
 void TargetLock::release() {
   if (!file_.valid()) return;
   // Unlink while still holding it, so nobody locks the old file once we let go.
-  struct stat named{};
-  if (dir_.valid() && ::fstatat(dir_.get(), kLockFileName, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
-      named.st_ino == ino_ && named.st_dev == dev_) {
+  struct stat named {};
+  if (dir_.valid() && ::fstatat(dir_.get(), kLockFileName, &named, AT_SYMLINK_NOFOLLOW) == 0 && named.st_ino == ino_ &&
+      named.st_dev == dev_) {
     ::unlinkat(dir_.get(), kLockFileName, 0);
   }
   file_ = UniqueFd();  // closing the only descriptor unlocks

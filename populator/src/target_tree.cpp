@@ -46,8 +46,9 @@ Result<UniqueFd> openOrMakeDir(int parent, const std::string& name, bool create,
   }
   if (fd < 0) {
     if (errno == ENOTDIR || errno == ELOOP) {
-      return Status(StatusCode::Internal,
-                    fmt::format("'{}' exists in the volume but is not a directory (a file or symlink is in the way)", shown));
+      return Status(
+          StatusCode::Internal,
+          fmt::format("'{}' exists in the volume but is not a directory (a file or symlink is in the way)", shown));
     }
     if (errno == ENOENT) return notFound(fmt::format("directory '{}' does not exist", shown));
     return errnoStatus(errno, fmt::format("cannot open directory '{}'", shown));
@@ -90,21 +91,23 @@ Result<std::unique_ptr<TargetTree>> TargetTree::open(const std::string& root) {
   t->root_ = root;
   int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    return Status(errno == ENOENT || errno == ENOTDIR ? StatusCode::InvalidArgument : StatusCode::Internal,
-                  fmt::format("target '{}' is not a usable directory: {} (mount the volume there)", root,
-                              std::strerror(errno)));
+    return Status(
+        errno == ENOENT || errno == ENOTDIR ? StatusCode::InvalidArgument : StatusCode::Internal,
+        fmt::format("target '{}' is not a usable directory: {} (mount the volume there)", root, std::strerror(errno)));
   }
   t->root_fd_ = UniqueFd(fd);
   if (::faccessat(fd, ".", W_OK, AT_EACCESS) != 0) {
     return errnoStatus(errno, fmt::format("target '{}' is not writable by uid {} (check fsGroup or the volume's "
-                                          "permissions)", root, ::geteuid()));
+                                          "permissions)",
+                                          root, ::geteuid()));
   }
   OSSVP_ASSIGN_OR_RETURN(t->state_fd_, openOrMakeDir(fd, std::string(kStateDirName), true, std::string(kStateDirName)));
   // Before anything in the state directory is touched: another populator's
   // temp files must not be emptied away under it.
   OSSVP_ASSIGN_OR_RETURN(TargetLock lock, TargetLock::acquire(t->state_fd_.get(), root));
   t->lock_ = std::make_unique<TargetLock>(std::move(lock));
-  OSSVP_ASSIGN_OR_RETURN(t->tmp_fd_, openOrMakeDir(t->state_fd_.get(), "tmp", true, std::string(kStateDirName) + "/tmp"));
+  OSSVP_ASSIGN_OR_RETURN(t->tmp_fd_,
+                         openOrMakeDir(t->state_fd_.get(), "tmp", true, std::string(kStateDirName) + "/tmp"));
   emptyDir(t->tmp_fd_.get());
   return t;
 }
@@ -113,7 +116,8 @@ Result<UniqueFd> TargetTree::openDir(const std::vector<std::string>& components,
   UniqueFd cur(::dup(root_fd_.get()));
   if (!cur.valid()) return errnoStatus(errno, "dup");
   for (size_t i = 0; i < count && i < components.size(); ++i) {
-    OSSVP_ASSIGN_OR_RETURN(UniqueFd next, openOrMakeDir(cur.get(), components[i], create, joinFirst(components, i + 1)));
+    OSSVP_ASSIGN_OR_RETURN(UniqueFd next,
+                           openOrMakeDir(cur.get(), components[i], create, joinFirst(components, i + 1)));
     cur = std::move(next);
   }
   return cur;
@@ -144,7 +148,7 @@ Status TargetTree::install(const std::string& tmpName, const std::vector<std::st
 Result<struct stat> TargetTree::stat(const std::vector<std::string>& components) const {
   auto parent = openDir(components, components.size() - 1, false);
   if (!parent.isOk()) return parent.status();
-  struct stat st{};
+  struct stat st {};
   if (::fstatat(parent->get(), components.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT) return notFound(joinFirst(components, components.size()));
     return errnoStatus(errno, "stat " + joinFirst(components, components.size()));
@@ -159,7 +163,8 @@ Status TargetTree::setDirMtime(const std::vector<std::string>& components, int64
   times[0].tv_nsec = UTIME_OMIT;
   times[1].tv_sec = static_cast<time_t>(mtimeUnix);
   times[1].tv_nsec = 0;
-  if (::futimens(dir.get(), times) != 0) return errnoStatus(errno, "set mtime of " + joinFirst(components, components.size()));
+  if (::futimens(dir.get(), times) != 0)
+    return errnoStatus(errno, "set mtime of " + joinFirst(components, components.size()));
   return Status::ok();
 }
 

@@ -16,13 +16,13 @@
 
 // A violated invariant: prints what and where, then aborts (libFuzzer saves
 // the input as a crash; the replay test fails).
-#define FUZZ_CHECK(cond, what)                                                              \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
+#define FUZZ_CHECK(cond, what)                                                                \
+  do {                                                                                        \
+    if (!(cond)) {                                                                            \
       std::fprintf(stderr, "FUZZ_CHECK failed at %s:%d: %s: %s\n", __FILE__, __LINE__, #cond, \
-                   std::string(what).c_str());                                              \
-      std::abort();                                                                         \
-    }                                                                                       \
+                   std::string(what).c_str());                                                \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (0)
 
 namespace ossvp::fuzz {

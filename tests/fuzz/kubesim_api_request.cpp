@@ -71,7 +71,6 @@ class RecordingResponder : public HttpResponder {
   }
 };
 
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -80,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   installBuiltinAdmission(store);
   installCrdSupport(store);
   for (const char* ns : {"default", "kube-system", "ack-volume-populator"}) {
-    (void)store.create(gvr::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+    (void)store.create(gvr::kNamespaces, "",
+                       {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
   }
   TokenIssuer tokens(serviceAccountKey(), &store);
   ApiServerOptions options;

@@ -4,8 +4,8 @@
 // request id, EC, bucket, key; the rest is the body.
 // Invariants: no crash/UB/exception; a failed response never maps to an OK
 // status and its message is never empty.
-#include "fuzz_util.h"
 #include "ossvp/ossclient/oss_error.h"
+#include "fuzz_util.h"
 
 using namespace ossvp::ossclient;
 

@@ -107,8 +107,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pre.query.insert(pre.query.end(), extra.begin(), extra.end());
     std::string issued = queryValue(extra, "x-oss-signature");
     FUZZ_CHECK(!issued.empty(), "presignOssV4 issued no x-oss-signature");
-    FUZZ_CHECK(ossV4PresignSignature(pre, creds.accessKeySecret) == issued,
-               "OSS V4 presigned URL does not verify");
+    FUZZ_CHECK(ossV4PresignSignature(pre, creds.accessKeySecret) == issued, "OSS V4 presigned URL does not verify");
   }
   {  // AWS SigV4, header and presigned
     S3V4Params params{"us-east-1", "s3", {}};

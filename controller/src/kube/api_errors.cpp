@@ -30,8 +30,8 @@ Status statusFromHttp(int httpCode, const std::string& body, const std::string& 
     message = parsed.value("message", "");
   }
   if (message.empty()) message = body.substr(0, 512);
-  std::string text = what + ": HTTP " + std::to_string(httpCode) +
-                     (reason.empty() ? "" : " " + reason) + ": " + message;
+  std::string text =
+      what + ": HTTP " + std::to_string(httpCode) + (reason.empty() ? "" : " " + reason) + ": " + message;
   return Status::fromService(statusCodeForHttp(httpCode, reason), std::move(text), reason, httpCode);
 }
 

@@ -9,10 +9,8 @@
 
 namespace ossvp::controller::kube {
 
-EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string instance,
-                             size_t cacheSize)
-    : api_(api), component_(std::move(component)), instance_(std::move(instance)),
-      cacheSize_(cacheSize) {}
+EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string instance, size_t cacheSize)
+    : api_(api), component_(std::move(component)), instance_(std::move(instance)), cacheSize_(cacheSize) {}
 
 void EventRecorder::record(const Object& involved, const std::string& type, const std::string& reason,
                            const std::string& messageIn) {
@@ -34,8 +32,8 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
       repeat = true;
     }
   }
-  logInfo("event {} {} {}/{}: {}: {}", type, involved.value("kind", ""), namespaceOf(involved),
-          nameOf(involved), reason, message);
+  logInfo("event {} {} {}/{}: {}: {}", type, involved.value("kind", ""), namespaceOf(involved), nameOf(involved),
+          reason, message);
 
   if (repeat) {
     Object p = {{"count", entry.count}, {"lastTimestamp", nowText}, {"message", message}};

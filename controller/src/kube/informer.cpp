@@ -46,8 +46,10 @@ Status Informer::relist() {
     if (!page.isOk()) return page.status();
     for (auto& item : page->items) {
       if (!isCacheableObject(item)) {
-        logWarn("informer {}: ignored a listed object without usable metadata (name, namespace, "
-                "resourceVersion must be strings)", resource_.plural);
+        logWarn(
+            "informer {}: ignored a listed object without usable metadata (name, namespace, "
+            "resourceVersion must be strings)",
+            resource_.plural);
         continue;
       }
       items.push_back(std::make_shared<const Object>(std::move(item)));
@@ -89,13 +91,13 @@ bool Informer::apply(const WatchEvent& ev, bool* needRelist) {
       }
       *needRelist = true;
       return false;
-    case AppliedWatchEvent::Outcome::Changed:
-      dispatch(a.change, *a.object);
-      return true;
+    case AppliedWatchEvent::Outcome::Changed: dispatch(a.change, *a.object); return true;
     case AppliedWatchEvent::Outcome::Ignored:
       if (a.malformed) {
-        logWarn("informer {}: ignored a {} event whose object has no usable metadata (name, namespace, "
-                "resourceVersion must be strings)", resource_.plural, ev.type);
+        logWarn(
+            "informer {}: ignored a {} event whose object has no usable metadata (name, namespace, "
+            "resourceVersion must be strings)",
+            resource_.plural, ev.type);
       }
       return true;
   }
@@ -111,8 +113,7 @@ void Informer::run() {
     if (needRelist) {
       Status s = relist();
       if (!s.isOk()) {
-        logWarn("informer {}: list failed, retrying in {} ms: {}", resource_.plural, backoff.count(),
-                s.message());
+        logWarn("informer {}: list failed, retrying in {} ms: {}", resource_.plural, backoff.count(), s.message());
         if (!cancel_.sleepFor(backoff)) break;
         backoff = std::min(backoff * 2, kMaxBackoff);
         continue;
@@ -125,19 +126,19 @@ void Informer::run() {
     wo.timeoutSeconds = options_.watchTimeoutSeconds;
     bool gotEvent = false;
     auto started = std::chrono::steady_clock::now();
-    Status s = api_.watch(resource_, options_.ns, wo,
-                          [&](const WatchEvent& ev) {
-                            gotEvent = true;
-                            return apply(ev, &needRelist);
-                          },
-                          cancel_);
+    Status s = api_.watch(
+        resource_, options_.ns, wo,
+        [&](const WatchEvent& ev) {
+          gotEvent = true;
+          return apply(ev, &needRelist);
+        },
+        cancel_);
     if (cancel_.cancelled()) break;
     if (isExpired(s)) {
       logInfo("informer {}: resourceVersion {} expired (410), relisting", resource_.plural, wo.resourceVersion);
       needRelist = true;
     } else if (!s.isOk()) {
-      logWarn("informer {}: watch failed, reconnecting in {} ms: {}", resource_.plural, backoff.count(),
-              s.message());
+      logWarn("informer {}: watch failed, reconnecting in {} ms: {}", resource_.plural, backoff.count(), s.message());
       if (!cancel_.sleepFor(backoff)) break;
       backoff = std::min(backoff * 2, kMaxBackoff);
       continue;

@@ -26,8 +26,7 @@ Result<std::string> decodeBase64(const std::string& data, const std::string& fie
 }
 
 // Reads `<name>-data` (base64) or `<name>` (a file, relative to the kubeconfig).
-Result<std::string> dataOrFile(const YAML::Node& node, const std::string& name,
-                               const std::filesystem::path& baseDir) {
+Result<std::string> dataOrFile(const YAML::Node& node, const std::string& name, const std::filesystem::path& baseDir) {
   if (node[name + "-data"]) return decodeBase64(node[name + "-data"].as<std::string>(), name + "-data");
   if (node[name]) {
     std::filesystem::path p = node[name].as<std::string>();
@@ -69,9 +68,8 @@ Result<std::shared_ptr<KubeConfig>> KubeConfig::fromKubeconfigFile(const std::st
                            " (pass --kubeconfig or set KUBECONFIG)");
   }
   try {
-    std::string contextName = contextIn.empty() && root["current-context"]
-                                  ? root["current-context"].as<std::string>()
-                                  : contextIn;
+    std::string contextName =
+        contextIn.empty() && root["current-context"] ? root["current-context"].as<std::string>() : contextIn;
     YAML::Node context = findNamed(root["contexts"], contextName, "context");
     if (!context) return invalidArgument("kubeconfig '" + path + "' has no context '" + contextName + "'");
     YAML::Node cluster = findNamed(root["clusters"], context["cluster"].as<std::string>(""), "cluster");
@@ -104,8 +102,7 @@ Result<std::shared_ptr<KubeConfig>> KubeConfig::inCluster(const std::string& saD
   const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
   const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
   if (!host || !*host || !port || !*port) {
-    return invalidArgument(
-        "not running in a cluster (KUBERNETES_SERVICE_HOST/PORT unset); pass --kubeconfig");
+    return invalidArgument("not running in a cluster (KUBERNETES_SERVICE_HOST/PORT unset); pass --kubeconfig");
   }
   auto cfg = std::make_shared<KubeConfig>();
   std::string h = host;

@@ -38,9 +38,7 @@ bool isDeleting(const Object& obj) {
   const Object& md = metadataOf(obj);
   return md.contains("deletionTimestamp") && !md["deletionTimestamp"].is_null();
 }
-std::string annotationOf(const Object& obj, const std::string& key) {
-  return mapValue(obj, "annotations", key);
-}
+std::string annotationOf(const Object& obj, const std::string& key) { return mapValue(obj, "annotations", key); }
 std::string labelOf(const Object& obj, const std::string& key) { return mapValue(obj, "labels", key); }
 
 bool hasFinalizer(const Object& obj, const std::string& finalizer) {

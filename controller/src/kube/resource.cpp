@@ -2,9 +2,7 @@
 
 namespace ossvp::controller::kube {
 
-std::string Resource::apiVersion() const {
-  return group.empty() ? version : group + "/" + version;
-}
+std::string Resource::apiVersion() const { return group.empty() ? version : group + "/" + version; }
 
 std::string Resource::collectionPath(std::string_view ns) const {
   std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
@@ -15,8 +13,7 @@ std::string Resource::collectionPath(std::string_view ns) const {
   return path + "/" + plural;
 }
 
-std::string Resource::objectPath(std::string_view ns, std::string_view name,
-                                 std::string_view subresource) const {
+std::string Resource::objectPath(std::string_view ns, std::string_view name, std::string_view subresource) const {
   std::string path = collectionPath(ns) + "/" + std::string(name);
   if (!subresource.empty()) {
     path += "/";
@@ -25,9 +22,7 @@ std::string Resource::objectPath(std::string_view ns, std::string_view name,
   return path;
 }
 
-std::string Resource::qualifiedName() const {
-  return group.empty() ? plural : plural + "." + group;
-}
+std::string Resource::qualifiedName() const { return group.empty() ? plural : plural + "." + group; }
 
 namespace resources {
 const Resource& pods() {
@@ -59,8 +54,7 @@ const Resource& namespaces() {
   return r;
 }
 const Resource& ossvps() {
-  static const Resource r{"storage.alibabacloud.com", "v1beta1", "ossvolumepopulators",
-                          "OSSVolumePopulator", true};
+  static const Resource r{"storage.alibabacloud.com", "v1beta1", "ossvolumepopulators", "OSSVolumePopulator", true};
   return r;
 }
 const Resource& leases() {

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/ssl.hpp>
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <boost/asio/ssl.hpp>
 #include "ossvp/controller/kube/api_errors.h"
 #include "ossvp/controller/kube/watch_stream_decoder.h"
 
@@ -63,16 +63,12 @@ void addParam(std::string& q, const std::string& key, const std::string& value) 
 
 std::string patchContentType(PatchType t) {
   switch (t) {
-    case PatchType::Json:
-      return "application/json-patch+json";
-    case PatchType::Merge:
-      return "application/merge-patch+json";
-    case PatchType::Strategic:
-      return "application/strategic-merge-patch+json";
+    case PatchType::Json: return "application/json-patch+json";
+    case PatchType::Merge: return "application/merge-patch+json";
+    case PatchType::Strategic: return "application/strategic-merge-patch+json";
   }
   return "application/merge-patch+json";
 }
-
 
 }  // namespace
 
@@ -80,14 +76,13 @@ RestApiClient::RestApiClient(std::shared_ptr<KubeConfig> config, std::chrono::se
     : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
   impl_->timeout = requestTimeout;
-  impl_->shared = std::make_unique<client::http_client>(impl_->config->server,
-                                                        impl_->clientConfig(requestTimeout));
+  impl_->shared = std::make_unique<client::http_client>(impl_->config->server, impl_->clientConfig(requestTimeout));
 }
 
 RestApiClient::~RestApiClient() = default;
 
-Result<Object> RestApiClient::send(const std::string& method, const std::string& pathAndQuery,
-                                   const Object* body, const std::string& contentType) {
+Result<Object> RestApiClient::send(const std::string& method, const std::string& pathAndQuery, const Object* body,
+                                   const std::string& contentType) {
   ++requests_;
   std::string what = method + " " + pathAndQuery;
   try {
@@ -153,24 +148,21 @@ Result<Object> RestApiClient::updateStatus(const Resource& r, const Object& obj)
   return send("PUT", r.objectPath(namespaceOf(obj), nameOf(obj), "status"), &obj, "application/json");
 }
 
-Result<Object> RestApiClient::patch(const Resource& r, const std::string& ns, const std::string& name,
-                                    PatchType type, const Object& p, bool statusSubresource) {
-  return send("PATCH", r.objectPath(ns, name, statusSubresource ? "status" : ""), &p,
-              patchContentType(type));
+Result<Object> RestApiClient::patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
+                                    const Object& p, bool statusSubresource) {
+  return send("PATCH", r.objectPath(ns, name, statusSubresource ? "status" : ""), &p, patchContentType(type));
 }
 
 Status RestApiClient::remove(const Resource& r, const std::string& ns, const std::string& name,
                              const DeleteOptions& options) {
-  Object body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"},
-                 {"propagationPolicy", options.propagationPolicy}};
+  Object body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"propagationPolicy", options.propagationPolicy}};
   if (!options.preconditionUid.empty()) body["preconditions"] = {{"uid", options.preconditionUid}};
   if (options.gracePeriodSeconds >= 0) body["gracePeriodSeconds"] = options.gracePeriodSeconds;
   return send("DELETE", r.objectPath(ns, name), &body, "application/json").status();
 }
 
 Status RestApiClient::watch(const Resource& r, const std::string& ns, const WatchOptions& o,
-                            const std::function<bool(const WatchEvent&)>& onEvent,
-                            const Cancellation& cancel) {
+                            const std::function<bool(const WatchEvent&)>& onEvent, const Cancellation& cancel) {
   ++requests_;
   std::string q = "?watch=true";
   addParam(q, "labelSelector", o.labelSelector);

@@ -43,9 +43,9 @@ void WatchStreamDecoder::feed(std::string_view bytes) {
 void WatchStreamDecoder::finish() { finished_ = true; }
 
 void WatchStreamDecoder::fail(size_t lineBytes) {
-  status_ = unavailable("watch stream: an event line exceeds " + std::to_string(maxLineBytes_) +
-                        " bytes (at least " + std::to_string(lineBytes) +
-                        " bytes without a newline); the server sent a broken or hostile stream");
+  status_ =
+      unavailable("watch stream: an event line exceeds " + std::to_string(maxLineBytes_) + " bytes (at least " +
+                  std::to_string(lineBytes) + " bytes without a newline); the server sent a broken or hostile stream");
 }
 
 std::optional<std::string_view> WatchStreamDecoder::nextLine() {

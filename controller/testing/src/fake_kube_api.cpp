@@ -9,9 +9,8 @@ namespace {
 std::string nsOrEmpty(const Resource& r, const std::string& ns) { return r.namespaced ? ns : ""; }
 
 Status notFoundStatus(const Resource& r, const std::string& name) {
-  return kube::statusFromHttp(404, R"({"reason":"NotFound","message":")" + r.qualifiedName() + " \\\"" + name +
-                                       "\\\" not found\"}",
-                              "fake");
+  return kube::statusFromHttp(
+      404, R"({"reason":"NotFound","message":")" + r.qualifiedName() + " \\\"" + name + "\\\" not found\"}", "fake");
 }
 }  // namespace
 
@@ -27,9 +26,7 @@ Status FakeKubeApi::injected(const std::string& verb, const Resource& r) {
   return s;
 }
 
-void FakeKubeApi::stampLocked(Object& obj) {
-  obj["metadata"]["resourceVersion"] = std::to_string(++rv_);
-}
+void FakeKubeApi::stampLocked(Object& obj) { obj["metadata"]["resourceVersion"] = std::to_string(++rv_); }
 
 Result<Object> FakeKubeApi::storeLocked(const Resource& r, Object obj, const std::string& action) {
   // An object being deleted whose last finalizer is gone disappears.
@@ -167,7 +164,8 @@ Result<Object> FakeKubeApi::update(const Resource& r, const Object& obj) {
   if (it == objects_.end()) return notFoundStatus(r, kube::nameOf(obj));
   std::string rv = kube::resourceVersionOf(obj);
   if (!rv.empty() && rv != kube::resourceVersionOf(it->second)) {
-    return kube::statusFromHttp(409, R"({"reason":"Conflict","message":"the object has been modified"})", "fake update");
+    return kube::statusFromHttp(409, R"({"reason":"Conflict","message":"the object has been modified"})",
+                                "fake update");
   }
   Object next = obj;
   if (it->second.contains("status")) next["status"] = it->second["status"];
@@ -181,7 +179,8 @@ Result<Object> FakeKubeApi::updateStatus(const Resource& r, const Object& obj) {
   if (it == objects_.end()) return notFoundStatus(r, kube::nameOf(obj));
   std::string rv = kube::resourceVersionOf(obj);
   if (!rv.empty() && rv != kube::resourceVersionOf(it->second)) {
-    return kube::statusFromHttp(409, R"({"reason":"Conflict","message":"the object has been modified"})", "fake status");
+    return kube::statusFromHttp(409, R"({"reason":"Conflict","message":"the object has been modified"})",
+                                "fake status");
   }
   Object next = it->second;
   next["status"] = obj.value("status", Object::object());
@@ -202,7 +201,8 @@ Result<Object> FakeKubeApi::patch(const Resource& r, const std::string& ns, cons
       next.merge_patch(p);
     }
   } catch (const std::exception& e) {
-    return kube::statusFromHttp(422, std::string(R"({"reason":"Invalid","message":"patch failed"})"), "fake patch " + name);
+    return kube::statusFromHttp(422, std::string(R"({"reason":"Invalid","message":"patch failed"})"),
+                                "fake patch " + name);
   }
   if (statusSubresource) {
     Object kept = it->second;
@@ -279,22 +279,28 @@ Object makePvc(const std::string& ns, const std::string& name, const std::string
                const std::string& storageClass) {
   return {{"apiVersion", "v1"},
           {"kind", "PersistentVolumeClaim"},
-          {"metadata", {{"name", name}, {"namespace", ns}, {"uid", uid},
-                        {"finalizers", Object::array({"kubernetes.io/pvc-protection"})}}},
-          {"spec", {{"accessModes", Object::array({"ReadWriteOnce"})},
-                    {"resources", {{"requests", {{"storage", "1Gi"}}}}},
-                    {"storageClassName", storageClass},
-                    {"volumeMode", "Filesystem"},
-                    {"dataSourceRef", {{"apiGroup", "storage.alibabacloud.com"}, {"kind", "OSSVolumePopulator"},
-                                       {"name", ossvpName}}}}},
+          {"metadata",
+           {{"name", name},
+            {"namespace", ns},
+            {"uid", uid},
+            {"finalizers", Object::array({"kubernetes.io/pvc-protection"})}}},
+          {"spec",
+           {{"accessModes", Object::array({"ReadWriteOnce"})},
+            {"resources", {{"requests", {{"storage", "1Gi"}}}}},
+            {"storageClassName", storageClass},
+            {"volumeMode", "Filesystem"},
+            {"dataSourceRef",
+             {{"apiGroup", "storage.alibabacloud.com"}, {"kind", "OSSVolumePopulator"}, {"name", ossvpName}}}}},
           {"status", {{"phase", "Pending"}}}};
 }
 
 Object makeOssvpGeneric(const std::string& ns, const std::string& name, const std::string& secretRef) {
   Object generic = {{"labels", {{"alibabacloud.com/eci", "true"}}},
                     {"annotations", {{"k8s.aliyun.com/eci-use-specs", "2-4Gi"}}},
-                    {"tolerations", Object::array({{{"key", "virtual-kubelet.io/provider"}, {"operator", "Equal"},
-                                                    {"value", "alibabacloud"}, {"effect", "NoSchedule"}}})},
+                    {"tolerations", Object::array({{{"key", "virtual-kubelet.io/provider"},
+                                                    {"operator", "Equal"},
+                                                    {"value", "alibabacloud"},
+                                                    {"effect", "NoSchedule"}}})},
                     {"throughput", 100}};
   if (!secretRef.empty()) {
     generic["secretRef"] = secretRef;
@@ -305,9 +311,13 @@ Object makeOssvpGeneric(const std::string& ns, const std::string& name, const st
   return {{"apiVersion", "storage.alibabacloud.com/v1beta1"},
           {"kind", "OSSVolumePopulator"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"generation", 1}}},
-          {"spec", {{"bucket", "my-test-bucket"}, {"region", "cn-hangzhou"},
-                    {"endpoint", "oss-cn-hangzhou-internal.aliyuncs.com"}, {"path", "/many-files/"},
-                    {"mode", "generic"}, {"generic", generic}}}};
+          {"spec",
+           {{"bucket", "my-test-bucket"},
+            {"region", "cn-hangzhou"},
+            {"endpoint", "oss-cn-hangzhou-internal.aliyuncs.com"},
+            {"path", "/many-files/"},
+            {"mode", "generic"},
+            {"generic", generic}}}};
 }
 
 Object makeStorageClass(const std::string& name, bool waitForFirstConsumer) {

@@ -112,9 +112,7 @@ Status Authenticator::verify(const HttpRequest& req, const RequestTarget& target
     *accessKeyId = ak;
     return *c;
   };
-  auto skewed = [&](std::optional<int64_t> t) {
-    return t && std::llabs(*t - now) > opt_.maxSkewSeconds;
-  };
+  auto skewed = [&](std::optional<int64_t> t) { return t && std::llabs(*t - now) > opt_.maxSkewSeconds; };
 
   if (const std::string* auth = req.header("authorization")) {
     auto parsed = oc::parseAuthorization(*auth);
@@ -201,10 +199,12 @@ Status Authenticator::verify(const HttpRequest& req, const RequestTarget& target
     return want == req.queryOr(sigKey) ? Status::ok() : mismatch("");
   };
   if (req.queryOr("x-oss-signature-version") == "OSS4-HMAC-SHA256") {
-    return v4Presign("x-oss-credential", "x-oss-date", "x-oss-expires", "x-oss-security-token", "x-oss-signature", true);
+    return v4Presign("x-oss-credential", "x-oss-date", "x-oss-expires", "x-oss-security-token", "x-oss-signature",
+                     true);
   }
   if (req.queryOr("X-Amz-Algorithm") == "AWS4-HMAC-SHA256") {
-    return v4Presign("X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Security-Token", "X-Amz-Signature", false);
+    return v4Presign("X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-Security-Token", "X-Amz-Signature",
+                     false);
   }
   if (const std::string* ak = req.queryValue("AWSAccessKeyId")) {
     int64_t expires = std::atoll(req.queryOr("Expires").c_str());

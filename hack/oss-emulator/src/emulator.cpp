@@ -4,8 +4,8 @@
 #include <map>
 
 #include "ossvp/common/log.h"
-#include "ossvp/common/secret_redactor.h"
 #include "ossvp/common/percent_encoding.h"
+#include "ossvp/common/secret_redactor.h"
 #include "ossvp/ossemu/nas_service.h"
 #include "ossvp/ossemu/oss_error.h"
 
@@ -32,8 +32,7 @@ Result<std::unique_ptr<Emulator>> Emulator::create(const EmulatorOptions& option
   return e;
 }
 
-void Emulator::handle(const HttpRequest& req, BodySource& body, HttpResponse* resp, FaultPlan* plan,
-                      std::string* op) {
+void Emulator::handle(const HttpRequest& req, BodySource& body, HttpResponse* resp, FaultPlan* plan, std::string* op) {
   *plan = FaultPlan{};
   if (req.rawPath.rfind("/-/", 0) == 0) return handleControl(req, body, resp, op);
   bool rpc = req.rawPath == "/" &&

@@ -64,7 +64,7 @@ Status FaultInjector::applyOne(const nlohmann::json& j) {
   }
   if (j.contains("rng_seed")) rng_.seed(j.at("rng_seed").get<uint64_t>());
   static const char* kFields[] = {"latency_ms", "bandwidth_mbps", "error_rate", "error_status",
-                                  "reset_rate", "truncate_rate", "stall_rate", "stall_ms"};
+                                  "reset_rate", "truncate_rate",  "stall_rate", "stall_ms"};
   bool any = false;
   for (const char* f : kFields) any = any || j.contains(f);
   if (!any) return Status::ok();
@@ -104,10 +104,10 @@ Status FaultInjector::applyJson(const nlohmann::json& j) {
 
 namespace {
 nlohmann::json configJson(const OpFaultConfig& c) {
-  return {{"latency_ms", c.latencyMs},     {"bandwidth_mbps", c.bandwidthMbps},
-          {"error_rate", c.errorRate},     {"error_status", c.errorStatus},
-          {"reset_rate", c.resetRate},     {"truncate_rate", c.truncateRate},
-          {"stall_rate", c.stallRate},     {"stall_ms", c.stallMs}};
+  return {{"latency_ms", c.latencyMs}, {"bandwidth_mbps", c.bandwidthMbps},
+          {"error_rate", c.errorRate}, {"error_status", c.errorStatus},
+          {"reset_rate", c.resetRate}, {"truncate_rate", c.truncateRate},
+          {"stall_rate", c.stallRate}, {"stall_ms", c.stallMs}};
 }
 }  // namespace
 

@@ -289,18 +289,13 @@ bool HttpConn::sendBody(const HttpResponse& resp, uint64_t length, const FaultPl
   };
   if (!sendRange(faultAt)) return false;
   switch (faults.bodyFault) {
-    case BodyFault::None:
-      return true;
-    case BodyFault::Reset:
-      abortConnection(true);
-      return false;
-    case BodyFault::Truncate:
-      abortConnection(false);
-      return false;
+    case BodyFault::None: return true;
+    case BodyFault::Reset: abortConnection(true); return false;
+    case BodyFault::Truncate: abortConnection(false); return false;
     case BodyFault::Stall:
       std::this_thread::sleep_for(std::chrono::milliseconds(faults.stallMs));
-      start = std::chrono::steady_clock::now() - std::chrono::microseconds(
-          faults.bandwidthBytesPerSec ? pos * 1000000 / faults.bandwidthBytesPerSec : 0);
+      start = std::chrono::steady_clock::now() -
+              std::chrono::microseconds(faults.bandwidthBytesPerSec ? pos * 1000000 / faults.bandwidthBytesPerSec : 0);
       return sendRange(length);
   }
   return true;

@@ -25,7 +25,7 @@ class LineReader {
  public:
   using RawRead = std::function<ssize_t(char*, size_t)>;
   explicit LineReader(RawRead raw) : raw_(std::move(raw)) {}
-  ssize_t readSome(char* out, size_t n);           // 0 = EOF, <0 = error
+  ssize_t readSome(char* out, size_t n);            // 0 = EOF, <0 = error
   bool readLine(std::string* line, size_t maxLen);  // strips CRLF
   size_t buffered() const { return buf_.size() - pos_; }
 
@@ -80,8 +80,8 @@ class BodyReader : public BodySource {
   bool finished_ = false;
   bool continueSent_ = false;
   uint64_t consumed_ = 0;
-  uint64_t rate_ = 0;                                   // bytes/s, 0 = unlimited
-  uint64_t paceBase_ = 0;                               // consumed_ when pacing started
+  uint64_t rate_ = 0;      // bytes/s, 0 = unlimited
+  uint64_t paceBase_ = 0;  // consumed_ when pacing started
   std::chrono::steady_clock::time_point paceStart_{};
   bool expectContinue_ = false;
 };

@@ -7,16 +7,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
-#include <thread>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
-#include "ossvp/ossemu/object_meta.h"
 #include "ossvp/common/openapi_rpc_signature.h"
 #include "ossvp/common/rfc3339.h"
+#include "ossvp/ossemu/object_meta.h"
 #include "ossvp/ossemu/sts_service.h"
 
 namespace fs = std::filesystem;
@@ -98,8 +98,8 @@ struct NasService::Impl {
   const CredentialStore& creds;
   std::string root;
   std::mutex mu;
-  std::map<std::string, Fileset> filesets;   // by FsetId
-  std::map<std::string, DataFlow> flows;     // by DataFlowId
+  std::map<std::string, Fileset> filesets;             // by FsetId
+  std::map<std::string, DataFlow> flows;               // by DataFlowId
   std::map<std::string, std::shared_ptr<Task>> tasks;  // by TaskId
   std::vector<std::string> taskOrder;
   std::map<std::string, std::string> clientTokens;  // action|fs|token -> created id
@@ -142,13 +142,16 @@ RpcError* NasService::Impl::check(const HttpRequest& req, const Params& p, int64
   auto c = creds.byAccessKey(ak);
   if (!c) return &(*err = {404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."});
   if (get(p, "SignatureMethod") != "HMAC-SHA1" || get(p, "SignatureVersion") != "1.0") {
-    return &(*err = {400, "IncompleteSignature", "The emulator verifies RPC signature V1: SignatureMethod=HMAC-SHA1, SignatureVersion=1.0."});
+    return &(*err = {400, "IncompleteSignature",
+                     "The emulator verifies RPC signature V1: SignatureMethod=HMAC-SHA1, SignatureVersion=1.0."});
   }
   if (!c->securityToken.empty()) {
     if (get(p, "SecurityToken") != c->securityToken) {
-      return &(*err = {400, "InvalidSecurityToken.MismatchWithAccessKey", "The security token does not match the access key."});
+      return &(*err = {400, "InvalidSecurityToken.MismatchWithAccessKey",
+                       "The security token does not match the access key."});
     }
-    if (now >= c->expiresAt) return &(*err = {400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."});
+    if (now >= c->expiresAt)
+      return &(*err = {400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired."});
   }
   auto ts = parseRfc3339Seconds(get(p, "Timestamp"));
   if (!ts) return &(*err = {400, "MissingTimestamp", "Timestamp is mandatory for this action."});
@@ -156,8 +159,9 @@ RpcError* NasService::Impl::check(const HttpRequest& req, const Params& p, int64
     return &(*err = {400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."});
   }
   if (rpcSignatureV1(req.method, p, c->secret) != get(p, "Signature")) {
-    return &(*err = {400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation. server string to sign is:" +
-                                                     rpcStringToSign(req.method, p)});
+    return &(*err = {400, "SignatureDoesNotMatch",
+                     "Specified signature is not matched with our calculation. server string to sign is:" +
+                         rpcStringToSign(req.method, p)});
   }
   std::string nonce = get(p, "SignatureNonce");
   if (nonce.empty()) return &(*err = {400, "MissingSignatureNonce", "SignatureNonce is mandatory for this action."});
@@ -396,7 +400,8 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
       return fail({400, "InvalidParameter.FileSystemPath", "The parent directory of FileSystemPath does not exist."});
     }
     if (fs::exists(dir.parent_path(), ec)) {
-      return fail({400, "InvalidParameter.FileSystemPath", "FileSystemPath already exists; a fileset needs a new path."});
+      return fail(
+          {400, "InvalidParameter.FileSystemPath", "FileSystemPath already exists; a fileset needs a new path."});
     }
     if (dryRun) return reply({{"FsetId", ""}});
     fs::create_directory(dir.parent_path(), ec);
@@ -410,10 +415,16 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     json items = json::array();
     for (const auto& [id, s] : im.filesets) {
       if (s.fsId != fsId || !matches(f, "FsetIds", id) || !matches(f, "FileSystemPath", s.path)) continue;
-      items.push_back({{"FsetId", id}, {"FileSystemId", fsId}, {"FileSystemPath", s.path},
-                       {"Description", s.description}, {"Status", "CREATED"},
-                       {"CreateTime", timeText(s.created, true)}, {"UpdateTime", timeText(s.created, true)},
-                       {"DeletionProtection", s.deletionProtection}, {"FileCountUsage", 0}, {"SpaceUsage", 0}});
+      items.push_back({{"FsetId", id},
+                       {"FileSystemId", fsId},
+                       {"FileSystemPath", s.path},
+                       {"Description", s.description},
+                       {"Status", "CREATED"},
+                       {"CreateTime", timeText(s.created, true)},
+                       {"UpdateTime", timeText(s.created, true)},
+                       {"DeletionProtection", s.deletionProtection},
+                       {"FileCountUsage", 0},
+                       {"SpaceUsage", 0}});
     }
     std::string next;
     auto pg = page(items, p, &next);
@@ -438,8 +449,10 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     if (src.rfind("oss://", 0) != 0 || src.size() <= 6) {
       return fail({400, "InvalidParameter.SourceStorage", "SourceStorage must be oss://<bucket>."});
     }
-    if (!validPath(srcPath)) return fail({400, "InvalidParameter.SourceStoragePath", "SourceStoragePath must start and end with '/'."});
-    if (!validPath(fsPath)) return fail({400, "InvalidParameter.FileSystemPath", "FileSystemPath must start and end with '/'."});
+    if (!validPath(srcPath))
+      return fail({400, "InvalidParameter.SourceStoragePath", "SourceStoragePath must start and end with '/'."});
+    if (!validPath(fsPath))
+      return fail({400, "InvalidParameter.FileSystemPath", "FileSystemPath must start and end with '/'."});
     if (!fs::is_directory(im.fsDir(fsId) + fsPath, ec)) {
       return fail({400, "InvalidParameter.FileSystemPath", "FileSystemPath must be an existing directory."});
     }
@@ -475,13 +488,23 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
           !matches(f, "FileSystemPath", d.fsPath)) {
         continue;
       }
-      items.push_back({{"DataFlowId", id}, {"FileSystemId", fsId}, {"FileSystemPath", d.fsPath},
-                       {"FsetId", d.fsetId}, {"FsetDescription", ""}, {"SourceStorage", d.sourceStorage},
-                       {"SourceStoragePath", d.sourceStoragePath}, {"SourceSecurityType", "None"},
-                       {"Throughput", d.throughput}, {"Description", d.description}, {"Status", d.status},
-                       {"ErrorMessage", "None"}, {"AutoRefreshPolicy", "None"}, {"AutoRefreshInterval", 0},
+      items.push_back({{"DataFlowId", id},
+                       {"FileSystemId", fsId},
+                       {"FileSystemPath", d.fsPath},
+                       {"FsetId", d.fsetId},
+                       {"FsetDescription", ""},
+                       {"SourceStorage", d.sourceStorage},
+                       {"SourceStoragePath", d.sourceStoragePath},
+                       {"SourceSecurityType", "None"},
+                       {"Throughput", d.throughput},
+                       {"Description", d.description},
+                       {"Status", d.status},
+                       {"ErrorMessage", "None"},
+                       {"AutoRefreshPolicy", "None"},
+                       {"AutoRefreshInterval", 0},
                        {"AutoRefresh", {{"AutoRefresh", json::array()}}},
-                       {"CreateTime", timeText(d.created, true)}, {"UpdateTime", timeText(d.created, true)}});
+                       {"CreateTime", timeText(d.created, true)},
+                       {"UpdateTime", timeText(d.created, true)}});
     }
     std::string next;
     auto pg = page(items, p, &next);
@@ -534,9 +557,11 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
       return fail({400, "InvalidParameter", "Directory and EntryList are mutually exclusive."});
     }
     if (t->directory.empty()) t->directory = "/";
-    if (!validPath(t->directory)) return fail({400, "InvalidParameter.Directory", "Directory must start and end with '/'."});
+    if (!validPath(t->directory))
+      return fail({400, "InvalidParameter.Directory", "Directory must start and end with '/'."});
     if (!t->dstDirectory.empty() && !validPath(t->dstDirectory)) {
-      return fail({400, "InvalidParameter.DstDirectory", "DstDirectory must start and end with '/' and contain no '/../'."});
+      return fail(
+          {400, "InvalidParameter.DstDirectory", "DstDirectory must start and end with '/' and contain no '/../'."});
     }
     if (dryRun) return reply({{"TaskId", ""}});
     t->id = newId("task-");
@@ -568,7 +593,8 @@ void NasService::handle(const HttpRequest& req, const Params& p, const std::stri
     return reply({{"NextToken", next}, {"TaskInfo", {{"Task", *pg}}}});
   }
   if (action == "CancelDataFlowTask") {
-    if (get(p, "DataFlowId").empty()) return fail({400, "MissingDataFlowId", "DataFlowId is mandatory for this action."});
+    if (get(p, "DataFlowId").empty())
+      return fail({400, "MissingDataFlowId", "DataFlowId is mandatory for this action."});
     if (get(p, "TaskId").empty()) return fail({400, "MissingTaskId", "TaskId is mandatory for this action."});
     auto it = im.tasks.find(get(p, "TaskId"));
     if (it == im.tasks.end() || it->second->fsId != fsId || it->second->dataFlowId != get(p, "DataFlowId")) {

@@ -22,16 +22,18 @@ const std::map<std::string, Known>& table() {
       {"AccessDenied", {403, "You have no right to access this object because of bucket acl."}},
       {"InvalidAccessKeyId", {403, "The OSS Access Key Id you provided does not exist in our records."}},
       {"SignatureDoesNotMatch",
-       {403, "The request signature we calculated does not match the signature you provided. "
-             "Check your key and signing method."}},
+       {403,
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method."}},
       {"InvalidSecurityToken", {403, "The security token you provided is invalid."}},
       {"SecurityTokenExpired", {403, "The security token you provided has expired."}},
       {"RequestTimeTooSkewed", {403, "The difference between the request time and the current time is too large."}},
       {"NoSuchBucket", {404, "The specified bucket does not exist."}},
       {"NoSuchKey", {404, "The specified key does not exist."}},
       {"NoSuchUpload",
-       {404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
-             "aborted or completed."}},
+       {404,
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
+        "aborted or completed."}},
       {"BucketAlreadyExists", {409, "The requested bucket name is not available."}},
       {"BucketNotEmpty", {409, "The bucket you tried to delete is not empty."}},
       {"FileAlreadyExists", {409, "The object you specified already exists and can not be overwritten."}},
@@ -39,8 +41,9 @@ const std::map<std::string, Known>& table() {
       {"InvalidBucketName", {400, "The specified bucket is not valid."}},
       {"InvalidObjectName", {400, "The object name is not valid."}},
       {"InvalidPart",
-       {400, "One or more of the specified parts could not be found or the specified entity tag might not have "
-             "matched the part's entity tag."}},
+       {400,
+        "One or more of the specified parts could not be found or the specified entity tag might not have "
+        "matched the part's entity tag."}},
       {"InvalidPartOrder", {400, "The list of parts was not in ascending order."}},
       {"EntityTooSmall", {400, "Your proposed upload is smaller than the minimum allowed size."}},
       {"InvalidDigest", {400, "The Content-MD5 you specified is not valid."}},

@@ -68,14 +68,14 @@ std::string unquoted(std::string v) {
 
 bool isIpHost(const std::string& host) {
   if (!host.empty() && host[0] == '[') return true;
-  return std::all_of(host.begin(), host.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+  return std::all_of(host.begin(), host.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
 bool validBucketName(const std::string& b) {
   if (b.size() < 3 || b.size() > 63 || b.front() == '-' || b.back() == '-') return false;
-  return std::all_of(b.begin(), b.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-  });
+  return std::all_of(b.begin(), b.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
 }
 
 std::string encodeIf(bool url, const std::string& v) { return url ? percentEncode(v, SlashEncoding::kKeep) : v; }
@@ -101,7 +101,8 @@ ObjectMeta metaFromRequest(const HttpRequest& req) {
     while (!v.empty() && (v.back() == ',' || v.back() == ' ')) v.pop_back();
     if (!v.empty()) m.extraHeaders.emplace_back("content-encoding", v);
   }
-  if (const std::string* sc = req.header(req.header("x-amz-storage-class") ? "x-amz-storage-class" : "x-oss-storage-class")) {
+  if (const std::string* sc =
+          req.header(req.header("x-amz-storage-class") ? "x-amz-storage-class" : "x-oss-storage-class")) {
     m.storageClass = *sc;
   }
   return m;
@@ -181,25 +182,41 @@ OssCall OssService::classify(const HttpRequest& req) const {
   if (c.target.bucket.empty()) {
     op = m == "GET" ? "ListBuckets" : "Unknown";
   } else if (k.empty()) {
-    if (m == "PUT") op = q("acl") ? "PutBucketAcl" : (req.query.empty() ? "CreateBucket" : "PutBucketConfig");
-    else if (m == "DELETE") op = req.query.empty() ? "DeleteBucket" : "DeleteBucketConfig";
-    else if (m == "HEAD") op = "HeadBucket";
-    else if (m == "POST") op = q("delete") ? "DeleteMultipleObjects" : "Unknown";
+    if (m == "PUT")
+      op = q("acl") ? "PutBucketAcl" : (req.query.empty() ? "CreateBucket" : "PutBucketConfig");
+    else if (m == "DELETE")
+      op = req.query.empty() ? "DeleteBucket" : "DeleteBucketConfig";
+    else if (m == "HEAD")
+      op = "HeadBucket";
+    else if (m == "POST")
+      op = q("delete") ? "DeleteMultipleObjects" : "Unknown";
     else if (m == "GET") {
-      if (q("bucketInfo")) op = "GetBucketInfo";
-      else if (q("location")) op = "GetBucketLocation";
-      else if (q("uploads")) op = "ListMultipartUploads";
-      else if (q("acl")) op = "GetBucketAcl";
-      else if (q("versioning")) op = "GetBucketVersioning";
-      else if (req.queryOr("list-type") == "2") op = "ListObjectsV2";
-      else op = "ListObjects";
-    } else op = "Unknown";
+      if (q("bucketInfo"))
+        op = "GetBucketInfo";
+      else if (q("location"))
+        op = "GetBucketLocation";
+      else if (q("uploads"))
+        op = "ListMultipartUploads";
+      else if (q("acl"))
+        op = "GetBucketAcl";
+      else if (q("versioning"))
+        op = "GetBucketVersioning";
+      else if (req.queryOr("list-type") == "2")
+        op = "ListObjectsV2";
+      else
+        op = "ListObjects";
+    } else
+      op = "Unknown";
   } else {
     if (m == "PUT") {
-      if (q("partNumber") && q("uploadId")) op = copySource ? "UploadPartCopy" : "UploadPart";
-      else if (q("acl")) op = "PutObjectAcl";
-      else if (copySource) op = "CopyObject";
-      else op = "PutObject";
+      if (q("partNumber") && q("uploadId"))
+        op = copySource ? "UploadPartCopy" : "UploadPart";
+      else if (q("acl"))
+        op = "PutObjectAcl";
+      else if (copySource)
+        op = "CopyObject";
+      else
+        op = "PutObject";
     } else if (m == "GET") {
       op = q("uploadId") ? "ListParts" : (q("acl") ? "GetObjectAcl" : "GetObject");
     } else if (m == "HEAD") {
@@ -453,13 +470,13 @@ Status OssService::getObject(const HttpRequest& req, const OssCall& c, bool head
       return Status::ok();
     }
   }
-  for (const auto& [q, h] : std::vector<std::pair<const char*, const char*>>{
-           {"response-content-type", "Content-Type"},
-           {"response-content-language", "Content-Language"},
-           {"response-expires", "Expires"},
-           {"response-cache-control", "Cache-Control"},
-           {"response-content-disposition", "Content-Disposition"},
-           {"response-content-encoding", "Content-Encoding"}}) {
+  for (const auto& [q, h] :
+       std::vector<std::pair<const char*, const char*>>{{"response-content-type", "Content-Type"},
+                                                        {"response-content-language", "Content-Language"},
+                                                        {"response-expires", "Expires"},
+                                                        {"response-cache-control", "Cache-Control"},
+                                                        {"response-content-disposition", "Content-Disposition"},
+                                                        {"response-content-encoding", "Content-Encoding"}}) {
     if (const std::string* v = req.queryValue(q)) resp->setHeader(h, *v);
   }
   uint64_t start = 0, length = m.size;
@@ -534,12 +551,14 @@ Status OssService::putObject(const HttpRequest& req, const OssCall& c, BodySourc
 }
 
 Status OssService::copyObject(const HttpRequest& req, const OssCall& c, HttpResponse* resp) {
-  std::string src = percentDecode(req.headerOr(req.header("x-oss-copy-source") ? "x-oss-copy-source" : "x-amz-copy-source"));
+  std::string src =
+      percentDecode(req.headerOr(req.header("x-oss-copy-source") ? "x-oss-copy-source" : "x-amz-copy-source"));
   size_t q = src.find("?versionId=");
   if (q != std::string::npos) src = src.substr(0, q);
   if (!src.empty() && src[0] == '/') src = src.substr(1);
   size_t slash = src.find('/');
-  if (slash == std::string::npos) return ossStatus("InvalidArgument", "Copy Source must mention the source bucket and key");
+  if (slash == std::string::npos)
+    return ossStatus("InvalidArgument", "Copy Source must mention the source bucket and key");
   std::string sb = src.substr(0, slash), sk = src.substr(slash + 1);
   std::string directive = req.headerOr("x-oss-metadata-directive", req.headerOr("x-amz-metadata-directive", "COPY"));
   ObjectMeta replace = metaFromRequest(req);
@@ -549,9 +568,9 @@ Status OssService::copyObject(const HttpRequest& req, const OssCall& c, HttpResp
   if (const std::string* v = req.header(c.s3 ? "x-amz-copy-source-if-match" : "x-oss-copy-source-if-match")) {
     if (unquoted(*v) != srcMeta.etag) return ossStatus("PreconditionFailed");
   }
-  OSSVP_ASSIGN_OR_RETURN(ObjectMeta m, storage_.copy(sb, sk, c.target.bucket, c.target.key,
-                                                     toLower(directive) == "replace" || same ? &replace : nullptr,
-                                                     forbidOverwrite(req)));
+  OSSVP_ASSIGN_OR_RETURN(
+      ObjectMeta m, storage_.copy(sb, sk, c.target.bucket, c.target.key,
+                                  toLower(directive) == "replace" || same ? &replace : nullptr, forbidOverwrite(req)));
   XmlOut x("CopyObjectResult", c.s3);
   x.add("LastModified", formatRfc3339(m.mtime, Rfc3339Fraction::kMillis));
   x.add("ETag", quoteEtag(m.etag));

@@ -115,7 +115,7 @@ void Server::serve(int fd, std::string peer, uint64_t threadId) {
     }
     std::lock_guard<std::mutex> lock(mu_);
     connections_.erase(fd);  // before the fd number can be reused
-  }  // closes fd
+  }                          // closes fd
   std::lock_guard<std::mutex> lock(mu_);
   --active_;
   finished_.push_back(threadId);

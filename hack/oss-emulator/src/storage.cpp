@@ -22,8 +22,7 @@ namespace ossvp::ossemu {
 namespace {
 
 int64_t nowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::string randomHex(size_t bytes) {
@@ -409,8 +408,8 @@ void Storage::releaseData(const ObjectMeta& old) {
   if (!old.external && !old.path.empty()) ::unlink(old.path.c_str());
 }
 
-Result<ObjectMeta> Storage::publishLocked(const std::string& bucketName, const std::string& key,
-                                          ObjectWriter& writer, ObjectMeta templ, bool forbidOverwrite) {
+Result<ObjectMeta> Storage::publishLocked(const std::string& bucketName, const std::string& key, ObjectWriter& writer,
+                                          ObjectMeta templ, bool forbidOverwrite) {
   auto it = buckets_.find(bucketName);
   if (it == buckets_.end()) return bucketNotFound(bucketName);
   auto old = it->second.objects.find(key);
@@ -564,8 +563,11 @@ Result<std::string> Storage::initiateUpload(const std::string& bucketName, const
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return internalError("cannot create " + dir + ": " + ec.message());
-    nlohmann::json j = {{"upload_id", u.uploadId}, {"bucket", bucketName}, {"key", key},
-                        {"initiated", u.initiated}, {"templ", metaToJson(templ)}};
+    nlohmann::json j = {{"upload_id", u.uploadId},
+                        {"bucket", bucketName},
+                        {"key", key},
+                        {"initiated", u.initiated},
+                        {"templ", metaToJson(templ)}};
     OSSVP_RETURN_IF_ERROR(writeFileAtomic(dir + "/upload.json", j.dump(), opt_.dataDir + "/tmp"));
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -593,9 +595,10 @@ Result<PartInfo> Storage::putPart(const std::string& bucketName, const std::stri
     std::string dir = opt_.dataDir + "/uploads/" + uploadId;
     p.path = dir + "/part-" + std::to_string(partNumber) + ".data";
     OSSVP_RETURN_IF_ERROR(static_cast<FileWriter&>(writer).finishTo(p.path));
-    nlohmann::json j = {{"number", p.number}, {"size", p.size}, {"etag", p.etag},
-                        {"crc64", std::to_string(p.crc64)}, {"mtime", p.mtime},
-                        {"md5", base64Encode(p.md5Raw)}, {"path", p.path}};
+    nlohmann::json j = {{"number", p.number}, {"size", p.size},
+                        {"etag", p.etag},     {"crc64", std::to_string(p.crc64)},
+                        {"mtime", p.mtime},   {"md5", base64Encode(p.md5Raw)},
+                        {"path", p.path}};
     OSSVP_RETURN_IF_ERROR(
         writeFileAtomic(dir + "/part-" + std::to_string(partNumber) + ".json", j.dump(), opt_.dataDir + "/tmp"));
   }

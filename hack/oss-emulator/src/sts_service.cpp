@@ -56,7 +56,8 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   std::string roleArn = get("RoleArn"), providerArn = get("OIDCProviderArn"), token = get("OIDCToken");
   std::string session = get("RoleSessionName");
   if (roleArn.empty()) return fail({400, "MissingRoleArn", "RoleArn is mandatory for this action."});
-  if (providerArn.empty()) return fail({400, "MissingOIDCProviderArn", "OIDCProviderArn is mandatory for this action."});
+  if (providerArn.empty())
+    return fail({400, "MissingOIDCProviderArn", "OIDCProviderArn is mandatory for this action."});
   if (token.empty()) return fail({400, "MissingOIDCToken", "OIDCToken is mandatory for this action."});
   if (session.empty()) return fail({400, "MissingRoleSessionName", "RoleSessionName is mandatory for this action."});
   registerSecret(token);
@@ -66,8 +67,10 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   }
   static const std::regex kRole("^acs:ram::[0-9*]+:role/.+$");
   static const std::regex kProvider("^acs:ram::[0-9*]+:oidc-provider/.+$");
-  if (!std::regex_match(roleArn, kRole)) return fail({400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed."});
-  if (!std::regex_match(providerArn, kProvider) || (!opt_.oidcProviderArn.empty() && providerArn != opt_.oidcProviderArn)) {
+  if (!std::regex_match(roleArn, kRole))
+    return fail({400, "InvalidParameter.RoleArn", "The parameter RoleArn is wrongly formed."});
+  if (!std::regex_match(providerArn, kProvider) ||
+      (!opt_.oidcProviderArn.empty() && providerArn != opt_.oidcProviderArn)) {
     return fail({401, "AuthenticationFail.NoPermission", "No such OIDC Provider registered."});
   }
   if (!opt_.roleArn.empty() && roleArn != opt_.roleArn) {
@@ -77,8 +80,7 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   if (!get("DurationSeconds").empty()) {
     duration = std::atoll(get("DurationSeconds").c_str());
     if (duration < 900 || duration > 43200) {
-      return fail({400, "InvalidParameter.DurationSeconds",
-                   "The Min/Max value of DurationSeconds is 15min/12hr."});
+      return fail({400, "InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/12hr."});
     }
   }
   if (opt_.durationOverride > 0) duration = opt_.durationOverride;
@@ -101,7 +103,8 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   }
   std::string alg = h.value("alg", "");
   if (!opt_.hmacKey.empty()) {
-    if (alg != "HS256") return fail({401, "AuthenticationFail.OIDCToken.InvalidSignature", "The OIDCToken signature is invalid."});
+    if (alg != "HS256")
+      return fail({401, "AuthenticationFail.OIDCToken.InvalidSignature", "The OIDCToken signature is invalid."});
     if (base64UrlDecode(token.substr(d2 + 1)) != oc::hmacSha256(opt_.hmacKey, token.substr(0, d2))) {
       return fail({401, "AuthenticationFail.OIDCToken.InvalidSignature", "The OIDCToken signature is invalid."});
     }
@@ -124,7 +127,8 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   if (exp <= now) return fail({401, "AuthenticationFail.OIDCToken.Expired", "The OIDCToken is expired."});
   std::string iss = p.value("iss", "");
   if (!opt_.issuer.empty() && iss != opt_.issuer) {
-    return fail({401, "AuthenticationFail.OIDCToken.Invalid", "The issuer of the OIDCToken does not match the provider."});
+    return fail(
+        {401, "AuthenticationFail.OIDCToken.Invalid", "The issuer of the OIDCToken does not match the provider."});
   }
 
   StoredCredential cred;
@@ -136,23 +140,22 @@ void StsService::assumeRoleWithOidc(const std::map<std::string, std::string>& pa
   registerSecret(cred.securityToken);
   store_.add(cred);
   std::string roleName = roleArn.substr(roleArn.find(":role/") + 6);
-  nlohmann::json j = {
-      {"RequestId", requestId},
-      {"OIDCTokenInfo",
-       {{"Subject", p.value("sub", "")},
-        {"Issuer", iss},
-        {"ClientIds", "sts.aliyuncs.com"},
-        {"ExpirationTime", formatRfc3339(exp)},
-        {"IssuanceTime", formatRfc3339(p.value("iat", now))},
-        {"VerificationInfo", "Success"}}},
-      {"AssumedRoleUser",
-       {{"AssumedRoleId", hexUpper(randomToken(8)) + ":" + session}, {"Arn", roleArn + "/" + session}}},
-      {"Credentials",
-       {{"SecurityToken", cred.securityToken},
-        {"Expiration", formatRfc3339(cred.expiresAt)},
-        {"AccessKeySecret", cred.secret},
-        {"AccessKeyId", cred.accessKeyId}}},
-      {"SourceIdentity", ""}};
+  nlohmann::json j = {{"RequestId", requestId},
+                      {"OIDCTokenInfo",
+                       {{"Subject", p.value("sub", "")},
+                        {"Issuer", iss},
+                        {"ClientIds", "sts.aliyuncs.com"},
+                        {"ExpirationTime", formatRfc3339(exp)},
+                        {"IssuanceTime", formatRfc3339(p.value("iat", now))},
+                        {"VerificationInfo", "Success"}}},
+                      {"AssumedRoleUser",
+                       {{"AssumedRoleId", hexUpper(randomToken(8)) + ":" + session}, {"Arn", roleArn + "/" + session}}},
+                      {"Credentials",
+                       {{"SecurityToken", cred.securityToken},
+                        {"Expiration", formatRfc3339(cred.expiresAt)},
+                        {"AccessKeySecret", cred.secret},
+                        {"AccessKeyId", cred.accessKeyId}}},
+                      {"SourceIdentity", ""}};
   (void)roleName;
   resp->status = 200;
   resp->body = j.dump();

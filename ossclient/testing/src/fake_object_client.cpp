@@ -5,8 +5,8 @@
 #include <cstring>
 #include <thread>
 
-#include "ossvp/ossclient/crc64.h"
 #include "ossvp/common/base64.h"
+#include "ossvp/ossclient/crc64.h"
 #include "ossvp/ossclient/oss_error.h"
 
 namespace ossvp::ossclient::testing {
@@ -443,7 +443,8 @@ Result<PutResult> FakeObjectClient::completeMultipart(const CompleteMultipartReq
   for (const PartResult& p : parts) {
     auto part = it->second.parts.find(p.partNumber);
     if (part == it->second.parts.end() || makeEtag(part->second, 0) != p.etag) {
-      return ossFailure(400, "InvalidPart", "Part " + std::to_string(p.partNumber) + " was not uploaded or its ETag differs.",
+      return ossFailure(400, "InvalidPart",
+                        "Part " + std::to_string(p.partNumber) + " was not uploaded or its ETag differs.",
                         request.bucket, request.key);
     }
     combined = crc64Combine(combined, crc64(part->second), part->second.size());
@@ -455,7 +456,8 @@ Result<PutResult> FakeObjectClient::completeMultipart(const CompleteMultipartReq
   return PutResult{meta.etag, meta.crc64, "FAKE-REQUEST"};
 }
 
-Status FakeObjectClient::abortMultipart(const std::string& bucket, const std::string& key, const std::string& uploadId) {
+Status FakeObjectClient::abortMultipart(const std::string& bucket, const std::string& key,
+                                        const std::string& uploadId) {
   OSSVP_RETURN_IF_ERROR(admitSync({0, FakeOp::AbortMultipart, bucket, key, 0, std::nullopt, 0}));
   std::lock_guard<std::mutex> lock(mu_);
   if (uploads_.erase(uploadId) == 0) {

@@ -222,7 +222,8 @@ TEST_CASE("library: cancellation and shutdown with requests in flight", "[integr
   std::atomic<int> cancelledCount{0};
   std::atomic<int> followUps{0};
   ObjectClient* raw = c.get();
-  GetRequest slow{"itb", "slow.txt", 0, std::nullopt, "", nullptr, 0, [](std::string_view) { return Status::ok(); }, true};
+  GetRequest slow{"itb", "slow.txt", 0, std::nullopt, "", nullptr, 0, [](std::string_view) { return Status::ok(); },
+                  true};
   for (int i = 0; i < 10; ++i) {
     c->getAsync(slow, [&](Result<GetResult> r) {
       ++callbacks;

@@ -14,8 +14,13 @@ namespace {
 
 // RFC 4648 §10.
 const std::pair<const char*, const char*> kRfc4648[] = {
-    {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-    {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 }  // namespace
@@ -54,13 +59,13 @@ TEST_CASE("base64: binary bytes, including NUL, round-trip", "[base64]") {
 
 TEST_CASE("base64: line breaks are skipped, malformed input is rejected", "[base64]") {
   CHECK(base64Decode("Zm9v\nYmFy\r\n") == std::optional<std::string>("foobar"));
-  CHECK_FALSE(base64Decode("Zm9"));        // not a multiple of 4
-  CHECK_FALSE(base64Decode("Zm9vY"));      // not a multiple of 4
-  CHECK_FALSE(base64Decode("Zg=a"));       // padding before a digit
-  CHECK_FALSE(base64Decode("Z==="));       // three padding characters
-  CHECK_FALSE(base64Decode("Zm9v!mFy"));   // outside the alphabet
-  CHECK_FALSE(base64Decode("Zm9v-_Fy"));   // URL alphabet in standard base64
-  CHECK_FALSE(base64UrlDecode("Zm9v+/Fy")); // standard alphabet in base64url
-  CHECK_FALSE(base64UrlDecode("Zg=="));     // base64url carries no padding
-  CHECK_FALSE(base64UrlDecode("Zm9vY"));    // a single trailing digit holds no byte
+  CHECK_FALSE(base64Decode("Zm9"));          // not a multiple of 4
+  CHECK_FALSE(base64Decode("Zm9vY"));        // not a multiple of 4
+  CHECK_FALSE(base64Decode("Zg=a"));         // padding before a digit
+  CHECK_FALSE(base64Decode("Z==="));         // three padding characters
+  CHECK_FALSE(base64Decode("Zm9v!mFy"));     // outside the alphabet
+  CHECK_FALSE(base64Decode("Zm9v-_Fy"));     // URL alphabet in standard base64
+  CHECK_FALSE(base64UrlDecode("Zm9v+/Fy"));  // standard alphabet in base64url
+  CHECK_FALSE(base64UrlDecode("Zg=="));      // base64url carries no padding
+  CHECK_FALSE(base64UrlDecode("Zm9vY"));     // a single trailing digit holds no byte
 }

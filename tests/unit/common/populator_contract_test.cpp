@@ -40,19 +40,19 @@ TEST_CASE("every populator exit code: name, retry class, round trip", "[unit]") 
 TEST_CASE("exit statuses the populator never uses", "[unit]") {
   CHECK_FALSE(exitCodeFromInt(11).has_value());
   CHECK_FALSE(exitCodeFromInt(139).has_value());
-  CHECK_FALSE(isRetryableExit(139));          // a crash: the same input crashes again
-  CHECK(isRetryableExit(kExitKilled));        // SIGKILL, e.g. an OOM kill
-  CHECK(isRetryableExit(-1));                 // no exit status recorded
+  CHECK_FALSE(isRetryableExit(139));    // a crash: the same input crashes again
+  CHECK(isRetryableExit(kExitKilled));  // SIGKILL, e.g. an OOM kill
+  CHECK(isRetryableExit(-1));           // no exit status recorded
   CHECK(exitCodeName(static_cast<ExitCode>(11)) == "Unknown");
 }
 
 TEST_CASE("progress annotation and its JSON fields", "[unit]") {
   CHECK(std::string(kProgressAnnotation) == "storage.alibabacloud.com/populator-progress");
-  std::set<std::string> fields = {progress_field::kPhase,       progress_field::kBytesDone,
-                                  progress_field::kBytesTotal,  progress_field::kObjectsDone,
+  std::set<std::string> fields = {progress_field::kPhase,        progress_field::kBytesDone,
+                                  progress_field::kBytesTotal,   progress_field::kObjectsDone,
                                   progress_field::kObjectsTotal, progress_field::kThroughputMBps};
   CHECK(fields.size() == 6);
-  std::set<std::string> phases = {kPhaseListing, kPhaseChecking, kPhaseCopying, kPhaseFinalizing, kPhaseDone,
-                                  kPhaseFailed};
+  std::set<std::string> phases = {kPhaseListing,    kPhaseChecking, kPhaseCopying,
+                                  kPhaseFinalizing, kPhaseDone,     kPhaseFailed};
   CHECK(phases.size() == 6);
 }

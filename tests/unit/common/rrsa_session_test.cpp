@@ -48,8 +48,9 @@ struct FakeSts {
       std::string n = std::to_string(requests.size());
       auto exp = std::chrono::system_clock::now() + std::chrono::seconds(lifetime);
       return StsHttpReply{200, R"({"Credentials":{"AccessKeyId":"STS.key)" + n +
-                                   R"(","AccessKeySecret":"session-secret-)" + n + R"(-xyz","SecurityToken":"sec-token-)" +
-                                   n + R"(-abc","Expiration":")" + formatRfc3339(exp) + R"("}})"};
+                                   R"(","AccessKeySecret":"session-secret-)" + n +
+                                   R"(-xyz","SecurityToken":"sec-token-)" + n + R"(-abc","Expiration":")" +
+                                   formatRfc3339(exp) + R"("}})"};
     };
   }
 };
@@ -118,7 +119,8 @@ TEST_CASE("rrsa_session: failures", "[rrsa]") {
   auto d = down.get();
   REQUIRE_FALSE(d.isOk());
   CHECK(d.status().code() == StatusCode::Unavailable);
-  CHECK(d.status().message().find("https://sts.cn-beijing.aliyuncs.com failed: connection refused") != std::string::npos);
+  CHECK(d.status().message().find("https://sts.cn-beijing.aliyuncs.com failed: connection refused") !=
+        std::string::npos);
   CHECK(d.status().message().find("ALIBABA_CLOUD_STS_ENDPOINT") != std::string::npos);
 
   sts.down = false;

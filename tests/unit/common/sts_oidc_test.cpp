@@ -22,8 +22,8 @@ class RrsaEnv {
  private:
   static void clear() {
     for (const char* k : {"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-                          "ALIBABA_CLOUD_STS_ENDPOINT", "ALIBABA_CLOUD_STS_REGION", "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED",
-                          "ALIBABA_CLOUD_ROLE_SESSION_NAME"}) {
+                          "ALIBABA_CLOUD_STS_ENDPOINT", "ALIBABA_CLOUD_STS_REGION",
+                          "ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "ALIBABA_CLOUD_ROLE_SESSION_NAME"}) {
       unsetenv(k);
     }
   }
@@ -95,8 +95,7 @@ TEST_CASE("sts_oidc: the AssumeRoleWithOIDC request", "[sts]") {
   auto r = buildAssumeRoleWithOidcRequest(c, "hdr.pay+load.sig", 1634704029);  // 2021-10-20T04:27:09Z
   CHECK(r.baseUrl == "https://sts.cn-hangzhou.aliyuncs.com");
   CHECK(r.host == "sts.cn-hangzhou.aliyuncs.com");
-  CHECK(r.target ==
-        "/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=2021-10-20T04%3A27%3A09Z");
+  CHECK(r.target == "/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=2021-10-20T04%3A27%3A09Z");
   CHECK(r.body ==
         "RoleArn=acs%3Aram%3A%3A123%3Arole%2Fossvp-controller&OIDCProviderArn=acs%3Aram%3A%3A123%3Aoidc-provider%2F"
         "ack-rrsa-c1&OIDCToken=hdr.pay%2Bload.sig&RoleSessionName=ossvp&DurationSeconds=3600");
@@ -125,7 +124,8 @@ TEST_CASE("sts_oidc: STS responses", "[sts]") {
   CHECK(redactSecrets("SecurityToken=CAIShwJ1q6Ft5B2y%2BSjIr5bSEsj4g7Bi&x") == "SecurityToken=***&x");
 
   auto denied = parseStsCredentialsResponse(
-      401, R"({"RequestId":"R1","Code":"AuthenticationFail.OIDCToken.Expired","Message":"The OIDC token has expired."})");
+      401,
+      R"({"RequestId":"R1","Code":"AuthenticationFail.OIDCToken.Expired","Message":"The OIDC token has expired."})");
   REQUIRE_FALSE(denied.isOk());
   CHECK(denied.status().code() == StatusCode::PermissionDenied);
   CHECK(denied.status().message().find("AuthenticationFail.OIDCToken.Expired (HTTP 401)") != std::string::npos);
@@ -149,4 +149,3 @@ TEST_CASE("sts_oidc: when to refresh", "[sts]") {
   CHECK(stsRefreshDue(hour, at(3420), seconds(180)));
   CHECK(stsRefreshDue(hour, at(4000), seconds(180)));  // expired
 }
-

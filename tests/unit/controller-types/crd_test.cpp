@@ -165,7 +165,10 @@ TEST_CASE("CRD enums are exactly what the C++ parser accepts", "[unit]") {
   CHECK(b["throughput"]["enum"] == json::array({600, 1200, 1500}));
   CHECK(b["sourceSecurityType"]["enum"] == json::array({"SSL", "None"}));
   for (int t : {600, 1200, 1500}) {
-    json spec = {{"bucket", "b12"}, {"region", "r"}, {"endpoint", "e"}, {"mode", "bmcpfs-dataflow"},
+    json spec = {{"bucket", "b12"},
+                 {"region", "r"},
+                 {"endpoint", "e"},
+                 {"mode", "bmcpfs-dataflow"},
                  {"bmcpfsDataflow", {{"throughput", t}}}};
     CHECK(parseOssvpSpec(spec).isOk());
   }
@@ -180,20 +183,26 @@ TEST_CASE("CRD patterns accept exactly what the C++ checks accept", "[unit]") {
     std::vector<std::string> samples;
   };
   std::vector<Field> fields = {
-      {p["bucket"], checkBucketName,
-       {"my-test-bucket", "abc", "ab", "a-1", "-ab", "ab-", "Abc", "a_b", "a.b", std::string(63, 'a'), std::string(64, 'a'), "a--b"}},
+      {p["bucket"],
+       checkBucketName,
+       {"my-test-bucket", "abc", "ab", "a-1", "-ab", "ab-", "Abc", "a_b", "a.b", std::string(63, 'a'),
+        std::string(64, 'a'), "a--b"}},
       {p["region"], checkRegion, {"cn-hangzhou", "ap-southeast-1", "CN", "cn--x", "-cn", "cn-", "cn_hz", "x"}},
-      {p["endpoint"], checkEndpoint,
-       {"oss-cn-hangzhou-internal.aliyuncs.com", "https://oss.com", "oss.com/p", "127.0.0.1:9000", "a..b", "a.b.",
-        ".a", "-a.com", "a-.com", "A.Com", "host:", "host:123456", "host:65535", "h_o.com", std::string(254, 'a')}},
-      {p["path"], checkBucketPath,
+      {p["endpoint"],
+       checkEndpoint,
+       {"oss-cn-hangzhou-internal.aliyuncs.com", "https://oss.com", "oss.com/p", "127.0.0.1:9000", "a..b", "a.b.", ".a",
+        "-a.com", "a-.com", "A.Com", "host:", "host:123456", "host:65535", "h_o.com", std::string(254, 'a')}},
+      {p["path"],
+       checkBucketPath,
        {"/", "/Qwen3-32B/", "/many-files/", "/a//b", "/..", "/../x", "/...", "/.h/x", "a/", "/a/b.c", "/.", "/./",
         "/a/./b", "/a b/", "//", "/" + std::string(1022, 'a'), "/" + std::string(1023, 'a')}},
       {g["secretRef"], checkSecretName, {"oss-secret", "a", "a.b", "A", "a_b", "-a", "a..b", std::string(254, 'a')}},
-      {g["rrsaConfigs"]["properties"]["roleArn"], checkRoleArn,
+      {g["rrsaConfigs"]["properties"]["roleArn"],
+       checkRoleArn,
        {"acs:ram::1234567*****:role/oss-populator", "acs:ram::1:role/", "acs:ram:::role/x", "acs:ram::1/2:role/x",
         "acs:ram::1:oidc-provider/p", "arn:acs:ram::1:role/x", "acs:ram::1:role/a/b"}},
-      {g["rrsaConfigs"]["properties"]["oidcProviderArn"], checkOidcProviderArn,
+      {g["rrsaConfigs"]["properties"]["oidcProviderArn"],
+       checkOidcProviderArn,
        {"acs:ram::1234567*****:oidc-provider/my-oidc-provider", "acs:ram::1:role/r", "acs:ram::1:oidc-provider/",
         "acs:ram::1:oidc-provider/ack-rrsa-c1"}},
   };

@@ -46,7 +46,8 @@ std::vector<const json*> ofKind(const std::vector<Doc>& docs, const std::string&
   return out;
 }
 
-const json* find(const std::vector<Doc>& docs, const std::string& kind, const std::string& ns, const std::string& name) {
+const json* find(const std::vector<Doc>& docs, const std::string& kind, const std::string& ns,
+                 const std::string& name) {
   for (const json* o : ofKind(docs, kind)) {
     if ((*o)["metadata"].value("namespace", "") == ns && (*o)["metadata"].value("name", "") == name) return o;
   }
@@ -54,8 +55,8 @@ const json* find(const std::vector<Doc>& docs, const std::string& kind, const st
 }
 
 const json& crdSpecSchema() {
-  static const json s = loadYamlDocuments(sourcePath("crds/storage.alibabacloud.com_ossvolumepopulators.yaml"))[0]
-      ["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+  static const json s = loadYamlDocuments(sourcePath(
+      "crds/storage.alibabacloud.com_ossvolumepopulators.yaml"))[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
   return s;
 }
 
@@ -132,10 +133,12 @@ TEST_CASE("the seed's scenario objects, field by field", "[unit]") {
   CHECK(g->spec.generic->rrsaConfigs->roleArn == "acs:ram::1234567*****:role/oss-populator");
   CHECK(g->spec.generic->rrsaConfigs->oidcProviderArn == "acs:ram::1234567*****:oidc-provider/my-oidc-provider");
   CHECK_FALSE(g->spec.generic->secretRef);
-  CHECK(g->spec.generic->tolerations[0] == json{{"key", "virtual-kubelet.io/provider"}, {"operator", "Equal"},
-                                                {"value", "alibabacloud"}, {"effect", "NoSchedule"}});
-  CHECK(g->spec.generic->affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
-            ["nodeSelectorTerms"][0]["matchExpressions"][0] ==
+  CHECK(g->spec.generic->tolerations[0] == json{{"key", "virtual-kubelet.io/provider"},
+                                                {"operator", "Equal"},
+                                                {"value", "alibabacloud"},
+                                                {"effect", "NoSchedule"}});
+  CHECK(g->spec.generic->affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+                                 [0]["matchExpressions"][0] ==
         json{{"key", "disktype"}, {"operator", "NotIn"}, {"values", {"hdd"}}});
 
   const json* withSecret = find(docs, "OSSVolumePopulator", "argo", "generic-demo-secret");
@@ -250,7 +253,8 @@ TEST_CASE("RBAC is least-privilege: no wildcards, Secrets and writes confined", 
 }
 
 TEST_CASE("kustomizations list only files that exist; registration names our kind", "[unit]") {
-  for (const char* dir : {"manifests", "manifests/base", "manifests/pod-handler", "manifests/volume-populator", "crds"}) {
+  for (const char* dir :
+       {"manifests", "manifests/base", "manifests/pod-handler", "manifests/volume-populator", "crds"}) {
     auto k = loadYamlDocuments(sourcePath(std::string(dir) + "/kustomization.yaml"));
     REQUIRE(k.size() == 1);
     for (const json& r : k[0]["resources"]) {

@@ -50,7 +50,8 @@ TEST_CASE("a generic entry round-trips and omits what is unknown", "[unit]") {
   CHECK(back->finished());
 
   j["bytesDone"] = "many";
-  CHECK(GenericPvcEntry::fromJson(j).status().message() == "generic.bytesDone: Invalid value: \"many\": must be an integer");
+  CHECK(GenericPvcEntry::fromJson(j).status().message() ==
+        "generic.bytesDone: Invalid value: \"many\": must be an integer");
 }
 
 TEST_CASE("the whole status round-trips; describe shows the seed's lines", "[unit]") {
@@ -60,8 +61,8 @@ TEST_CASE("the whole status round-trips; describe shows the seed's lines", "[uni
   s.progress = "59%";
   s.bmcpfsDataflow["62a4e7ec-fae1-4f11-848f-b57cxxxxxxxx"] = {"df-1", "task-1", "fset-1", "bmcpfs-1", "59%"};
   s.generic["u2"].ns = "argo";
-  setCondition(&s.conditions, {std::string(kConditionPopulating), "True", "Populating", "1 PVC in flight",
-                               "2026-11-23T13:00:00Z", 2});
+  setCondition(&s.conditions,
+               {std::string(kConditionPopulating), "True", "Populating", "1 PVC in flight", "2026-11-23T13:00:00Z", 2});
   json j = s.toJson();
   CHECK(j["bmcpfsDataflow"]["62a4e7ec-fae1-4f11-848f-b57cxxxxxxxx"]["dataFlowTaskId"] == "task-1");
   CHECK(j["conditions"][0]["type"] == "Populating");
@@ -108,7 +109,7 @@ TEST_CASE("progress arithmetic never shows 100% before success and never overflo
   CHECK(progressPercent(100, 100, false) == 99);  // all bytes written, pod not yet succeeded
   CHECK(progressPercent(150, 100, false) == 99);
   CHECK(progressPercent(0, 0, true) == 100);
-  CHECK(progressPercent(5, 0, false) == 0);       // total unknown
+  CHECK(progressPercent(5, 0, false) == 0);  // total unknown
   CHECK(progressPercent(-1, 10, false) == 0);
   CHECK(progressPercent(INT64_MAX - 1, INT64_MAX, false) == 99);
   CHECK(progressPercent(INT64_MAX / 2, INT64_MAX, false) == 49);

@@ -54,7 +54,7 @@ TEST_CASE("the seed's generic spec parses field by field", "[unit]") {
   CHECK(g.rrsaConfigs->roleArn == "acs:ram::1234567*****:role/oss-populator");
   CHECK(g.rrsaConfigs->oidcProviderArn == "acs:ram::1234567*****:oidc-provider/my-oidc-provider");
   CHECK(g.affinity["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
-               ["matchExpressions"][0]["values"][0] == "hdd");
+                  ["matchExpressions"][0]["values"][0] == "hdd");
   REQUIRE(g.tolerations.is_array());
   CHECK(g.tolerations[0]["effect"] == "NoSchedule");
   CHECK_FALSE(g.throughputMBps.has_value());  // unlimited unless set
@@ -72,7 +72,10 @@ TEST_CASE("defaults match the CRD: path /, mode generic, bmcpfs 600 MB/s metadat
   CHECK(o.dataType == BmcpfsDataType::MetadataAndData);
   CHECK(o.sourceSecurityType.empty());
 
-  auto b = parseOssvpSpec(json{{"bucket", "b12"}, {"region", "r"}, {"endpoint", "e"}, {"mode", "bmcpfs-dataflow"},
+  auto b = parseOssvpSpec(json{{"bucket", "b12"},
+                               {"region", "r"},
+                               {"endpoint", "e"},
+                               {"mode", "bmcpfs-dataflow"},
                                {"bmcpfsDataflow", {{"throughput", 1200}, {"sourceSecurityType", "SSL"}}}});
   REQUIRE(b.isOk());
   CHECK(b->mode == PopulatorMode::BmcpfsDataflow);
@@ -119,7 +122,8 @@ TEST_CASE("type errors name the field and the expected type", "[unit]") {
 
   spec = seedGenericSpec();
   spec["mode"] = "fast";
-  CHECK(parseError(spec) == "spec.mode: Unsupported value: \"fast\": supported values: \"generic\", \"bmcpfs-dataflow\"");
+  CHECK(parseError(spec) ==
+        "spec.mode: Unsupported value: \"fast\": supported values: \"generic\", \"bmcpfs-dataflow\"");
 
   spec = seedGenericSpec();
   spec["generic"]["labels"]["alibabacloud.com/eci"] = true;  // unquoted YAML true
@@ -142,13 +146,18 @@ TEST_CASE("bmcpfs enums are checked at parse time with the supported values", "[
   json base = {{"bucket", "b12"}, {"region", "r"}, {"endpoint", "e"}, {"mode", "bmcpfs-dataflow"}};
   json spec = base;
   spec["bmcpfsDataflow"] = {{"throughput", 1000}};
-  CHECK(parseError(spec) == "spec.bmcpfsDataflow.throughput: Unsupported value: \"1000\": supported values: 600, 1200, 1500 (MB/s)");
+  CHECK(parseError(spec) ==
+        "spec.bmcpfsDataflow.throughput: Unsupported value: \"1000\": supported values: 600, 1200, 1500 (MB/s)");
   spec = base;
   spec["bmcpfsDataflow"] = {{"dataType", "MetaAndData"}};
-  CHECK(parseError(spec) == "spec.bmcpfsDataflow.dataType: Unsupported value: \"MetaAndData\": supported values: \"metadata\", \"metadataAndData\"");
+  CHECK(parseError(spec) ==
+        "spec.bmcpfsDataflow.dataType: Unsupported value: \"MetaAndData\": supported values: \"metadata\", "
+        "\"metadataAndData\"");
   spec = base;
   spec["bmcpfsDataflow"] = {{"sourceSecurityType", "TLS"}};
-  CHECK(parseError(spec) == "spec.bmcpfsDataflow.sourceSecurityType: Unsupported value: \"TLS\": supported values: \"SSL\", \"None\" (or leave it unset)");
+  CHECK(parseError(spec) ==
+        "spec.bmcpfsDataflow.sourceSecurityType: Unsupported value: \"TLS\": supported values: \"SSL\", \"None\" (or "
+        "leave it unset)");
   spec = base;
   spec["bmcpfsDataflow"] = {{"throughput", 1200.0}};  // a float that is a whole number is accepted
   CHECK(parseOssvpSpec(spec)->bmcpfsOptions().throughputMBps == 1200);
@@ -159,8 +168,8 @@ TEST_CASE("bmcpfs enums are checked at parse time with the supported values", "[
 }
 
 TEST_CASE("null fields count as absent, unknown fields are ignored", "[unit]") {
-  json spec = {{"bucket", "b12"}, {"region", "r"}, {"endpoint", "e"}, {"path", nullptr}, {"generic", nullptr},
-               {"unknownField", {{"x", 1}}}};
+  json spec = {{"bucket", "b12"}, {"region", "r"},      {"endpoint", "e"},
+               {"path", nullptr}, {"generic", nullptr}, {"unknownField", {{"x", 1}}}};
   auto r = parseOssvpSpec(spec);
   REQUIRE(r.isOk());
   CHECK(r->path == "/");
@@ -170,10 +179,18 @@ TEST_CASE("null fields count as absent, unknown fields are ignored", "[unit]") {
 TEST_CASE("a whole object: metadata, deletion, kind check", "[unit]") {
   json obj = {{"apiVersion", "storage.alibabacloud.com/v1beta1"},
               {"kind", "OSSVolumePopulator"},
-              {"metadata", {{"name", "qwen3-32b"}, {"namespace", "bmcpfs-dataflow-demo"}, {"uid", "u-1"},
-                            {"resourceVersion", "7"}, {"generation", 3}}},
-              {"spec", {{"bucket", "b12"}, {"region", "cn-hangzhou"}, {"endpoint", "e.com"},
-                        {"path", "/Qwen3-32B/"}, {"mode", "bmcpfs-dataflow"}}}};
+              {"metadata",
+               {{"name", "qwen3-32b"},
+                {"namespace", "bmcpfs-dataflow-demo"},
+                {"uid", "u-1"},
+                {"resourceVersion", "7"},
+                {"generation", 3}}},
+              {"spec",
+               {{"bucket", "b12"},
+                {"region", "cn-hangzhou"},
+                {"endpoint", "e.com"},
+                {"path", "/Qwen3-32B/"},
+                {"mode", "bmcpfs-dataflow"}}}};
   auto r = parseOssvpObject(obj);
   REQUIRE(r.isOk());
   CHECK(r->ns == "bmcpfs-dataflow-demo");

@@ -9,14 +9,16 @@ using nlohmann::json;
 namespace {
 
 json validGeneric() {
-  return {{"bucket", "my-test-bucket"}, {"region", "cn-hangzhou"},
-          {"endpoint", "oss-cn-hangzhou-internal.aliyuncs.com"}, {"path", "/many-files/"},
-          {"mode", "generic"}, {"generic", {{"secretRef", "oss-secret"}}}};
+  return {
+      {"bucket", "my-test-bucket"}, {"region", "cn-hangzhou"}, {"endpoint", "oss-cn-hangzhou-internal.aliyuncs.com"},
+      {"path", "/many-files/"},     {"mode", "generic"},       {"generic", {{"secretRef", "oss-secret"}}}};
 }
 
 json validBmcpfs() {
-  return {{"bucket", "my-test-bucket"}, {"region", "cn-hangzhou"},
-          {"endpoint", "oss-cn-hangzhou-internal.aliyuncs.com"}, {"path", "/Qwen3-32B/"},
+  return {{"bucket", "my-test-bucket"},
+          {"region", "cn-hangzhou"},
+          {"endpoint", "oss-cn-hangzhou-internal.aliyuncs.com"},
+          {"path", "/Qwen3-32B/"},
           {"mode", "bmcpfs-dataflow"}};
 }
 
@@ -41,18 +43,24 @@ TEST_CASE("valid specs of both modes have no errors", "[unit]") {
   CHECK(messages(validGeneric()).empty());
   CHECK(messages(validBmcpfs()).empty());
   json rrsa = validGeneric();
-  rrsa["generic"] = {{"rrsaConfigs", {{"roleArn", "acs:ram::1234567*****:role/oss-populator"},
-                                      {"oidcProviderArn", "acs:ram::1234567*****:oidc-provider/p"}}},
+  rrsa["generic"] = {{"rrsaConfigs",
+                      {{"roleArn", "acs:ram::1234567*****:role/oss-populator"},
+                       {"oidcProviderArn", "acs:ram::1234567*****:oidc-provider/p"}}},
                      {"throughput", 1000}};
   CHECK(messages(rrsa).empty());
   CHECK(parseAndValidateOssvpSpec(rrsa).isOk());
 }
 
 TEST_CASE("missing required fields", "[unit]") {
-  struct Case { const char* field; const char* message; };
-  for (Case c : {Case{"bucket", "spec.bucket: Required value: the name of the OSS bucket to copy from"},
-                 Case{"region", "spec.region: Required value: the region of the bucket, e.g. cn-hangzhou"},
-                 Case{"endpoint", "spec.endpoint: Required value: the OSS endpoint host, e.g. oss-cn-hangzhou-internal.aliyuncs.com"}}) {
+  struct Case {
+    const char* field;
+    const char* message;
+  };
+  for (Case c :
+       {Case{"bucket", "spec.bucket: Required value: the name of the OSS bucket to copy from"},
+        Case{"region", "spec.region: Required value: the region of the bucket, e.g. cn-hangzhou"},
+        Case{"endpoint",
+             "spec.endpoint: Required value: the OSS endpoint host, e.g. oss-cn-hangzhou-internal.aliyuncs.com"}}) {
     json spec = validGeneric();
     spec.erase(c.field);
     CHECK(only(spec) == c.message);
@@ -71,7 +79,8 @@ TEST_CASE("cross-field rules use the CRD's CEL messages", "[unit]") {
   CHECK(only(spec) == kMsgGenericNeedsCredentials);
 
   spec = validGeneric();
-  spec["generic"]["rrsaConfigs"] = {{"roleArn", "acs:ram::1:role/r"}, {"oidcProviderArn", "acs:ram::1:oidc-provider/p"}};
+  spec["generic"]["rrsaConfigs"] = {{"roleArn", "acs:ram::1:role/r"},
+                                    {"oidcProviderArn", "acs:ram::1:oidc-provider/p"}};
   CHECK(only(spec) == kMsgSecretRefXorRrsa);
 
   spec = validGeneric();
@@ -97,7 +106,10 @@ TEST_CASE("cross-field rules use the CRD's CEL messages", "[unit]") {
 }
 
 TEST_CASE("bucket names OSS rejects", "[unit]") {
-  struct Case { const char* bucket; const char* reason; };
+  struct Case {
+    const char* bucket;
+    const char* reason;
+  };
   for (Case c : {Case{"ab", "an OSS bucket name has 3 to 63 characters"},
                  Case{"My-Bucket", "an OSS bucket name contains only lower-case letters, digits and hyphens"},
                  Case{"my_bucket", "an OSS bucket name contains only lower-case letters, digits and hyphens"},
@@ -143,28 +155,33 @@ TEST_CASE("bucket paths", "[unit]") {
   CHECK(checkBucketPath("/a/../b") == "must not contain \".\" or \"..\" segments");
   CHECK(checkBucketPath("/.") == "must not contain \".\" or \"..\" segments");
   CHECK(checkBucketPath("/" + std::string(1023, 'a')) == "must be at most 1023 characters");
-  for (const char* good : {"/", "/Qwen3-32B/", "/a/b.c", "/...", "/.hidden/x", "/a b/c"}) CHECK(checkBucketPath(good).empty());
+  for (const char* good : {"/", "/Qwen3-32B/", "/a/b.c", "/...", "/.hidden/x", "/a b/c"})
+    CHECK(checkBucketPath(good).empty());
 }
 
 TEST_CASE("regions, secret names and ARNs", "[unit]") {
   CHECK(checkRegion("cn-hangzhou").empty());
   CHECK(checkRegion("ap-southeast-1").empty());
-  CHECK(checkRegion("CN-Hangzhou") == "must be a region id such as cn-hangzhou (lower-case letters, digits and hyphens)");
+  CHECK(checkRegion("CN-Hangzhou") ==
+        "must be a region id such as cn-hangzhou (lower-case letters, digits and hyphens)");
   CHECK_FALSE(checkRegion("cn--hangzhou").empty());
   CHECK(checkSecretName("oss-secret").empty());
   CHECK(checkSecretName("Oss_Secret") ==
         "must be the name of a Secret in namespace ack-volume-populator (lower-case letters, digits, '-' and '.')");
 
   json spec = validGeneric();
-  spec["generic"] = {{"rrsaConfigs", {{"roleArn", "acs:ram::123:oidc-provider/p"}, {"oidcProviderArn", "acs:ram::123:role/r"}}}};
+  spec["generic"] = {
+      {"rrsaConfigs", {{"roleArn", "acs:ram::123:oidc-provider/p"}, {"oidcProviderArn", "acs:ram::123:role/r"}}}};
   auto m = messages(spec);
   REQUIRE(m.size() == 2);
-  CHECK(m[0] == "spec.generic.rrsaConfigs.roleArn: Invalid value: \"acs:ram::123:oidc-provider/p\": this is an "
-                "OIDC provider ARN, which belongs in spec.generic.rrsaConfigs.oidcProviderArn; this field must look like "
-                "acs:ram::<account-id>:role/<role-name>");
-  CHECK(m[1] == "spec.generic.rrsaConfigs.oidcProviderArn: Invalid value: \"acs:ram::123:role/r\": this is a RAM "
-                "role ARN, which belongs in spec.generic.rrsaConfigs.roleArn; this field must look like "
-                "acs:ram::<account-id>:oidc-provider/<provider-name>");
+  CHECK(m[0] ==
+        "spec.generic.rrsaConfigs.roleArn: Invalid value: \"acs:ram::123:oidc-provider/p\": this is an "
+        "OIDC provider ARN, which belongs in spec.generic.rrsaConfigs.oidcProviderArn; this field must look like "
+        "acs:ram::<account-id>:role/<role-name>");
+  CHECK(m[1] ==
+        "spec.generic.rrsaConfigs.oidcProviderArn: Invalid value: \"acs:ram::123:role/r\": this is a RAM "
+        "role ARN, which belongs in spec.generic.rrsaConfigs.roleArn; this field must look like "
+        "acs:ram::<account-id>:oidc-provider/<provider-name>");
   CHECK(checkRoleArn("oss-populator") == "must look like acs:ram::<account-id>:role/<role-name>");
   CHECK(checkRoleArn("acs:ram:::role/x") == "must look like acs:ram::<account-id>:role/<role-name>");
   CHECK(checkRoleArn("acs:ram::1:role/") == "must look like acs:ram::<account-id>:role/<role-name>");
@@ -174,15 +191,19 @@ TEST_CASE("regions, secret names and ARNs", "[unit]") {
 TEST_CASE("generic pod options: throughput, labels, tolerations", "[unit]") {
   json spec = validGeneric();
   spec["generic"]["throughput"] = 0;
-  CHECK(only(spec) == "spec.generic.throughput: Invalid value: \"0\": must be between 1 and 100000 (MB/s); leave it unset for no limit");
+  CHECK(only(spec) ==
+        "spec.generic.throughput: Invalid value: \"0\": must be between 1 and 100000 (MB/s); leave it unset for no "
+        "limit");
 
   spec = validGeneric();
   spec["generic"]["labels"] = {{"bad key!", "x"}};
-  CHECK(only(spec) == "spec.generic.labels: Invalid value: \"bad key!\": a key name has 1 to 63 characters: letters, "
-                      "digits, '-', '_' and '.', starting and ending with a letter or digit");
+  CHECK(only(spec) ==
+        "spec.generic.labels: Invalid value: \"bad key!\": a key name has 1 to 63 characters: letters, "
+        "digits, '-', '_' and '.', starting and ending with a letter or digit");
   spec["generic"]["labels"] = {{"alibabacloud.com/eci", "not ok!"}};
-  CHECK(only(spec) == "spec.generic.labels[alibabacloud.com/eci]: Invalid value: \"not ok!\": a label value has at most "
-                      "63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
+  CHECK(only(spec) ==
+        "spec.generic.labels[alibabacloud.com/eci]: Invalid value: \"not ok!\": a label value has at most "
+        "63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
   spec["generic"]["labels"] = json::object();
   spec["generic"]["annotations"] = {{"k8s.aliyun.com/eci-use-specs", "2-4Gi, anything goes"}};
   CHECK(messages(spec).empty());  // annotation values are free text
@@ -193,9 +214,11 @@ TEST_CASE("generic pod options: throughput, labels, tolerations", "[unit]") {
   auto m = messages(spec);
   REQUIRE(m.size() == 3);
   CHECK(m[0] == "spec.generic.tolerations[0].value: Invalid value: must be empty when operator is Exists");
-  CHECK(m[1] == "spec.generic.tolerations[1].operator: Unsupported value: \"In\": supported values: \"Equal\", \"Exists\"");
-  CHECK(m[2] == "spec.generic.tolerations[1].effect: Unsupported value: \"Never\": supported values: \"NoSchedule\", "
-                "\"PreferNoSchedule\", \"NoExecute\"");
+  CHECK(m[1] ==
+        "spec.generic.tolerations[1].operator: Unsupported value: \"In\": supported values: \"Equal\", \"Exists\"");
+  CHECK(m[2] ==
+        "spec.generic.tolerations[1].effect: Unsupported value: \"Never\": supported values: \"NoSchedule\", "
+        "\"PreferNoSchedule\", \"NoExecute\"");
 }
 
 TEST_CASE("all problems are reported together, joined for status and events", "[unit]") {

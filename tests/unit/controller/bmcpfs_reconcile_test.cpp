@@ -74,10 +74,10 @@ struct BmcpfsWorld : World {
     bindPrime();
     std::string pvName = kube::stringAt(*prime(), "/spec/volumeName");
     kube::Object pv = *api.find(res::pvs(), "", pvName);
-    pv["spec"]["csi"] = {{"driver", "bmcpfsplugin.csi.alibabacloud.com"},
-                         {"volumeAttributes", {{"bmcpfsId", "bmcpfs-290xx"},
-                                               {"csi.alibabacloud.com/fileset-id", "fset-1"},
-                                               {"path", "/fset-1"}}}};
+    pv["spec"]["csi"] = {
+        {"driver", "bmcpfsplugin.csi.alibabacloud.com"},
+        {"volumeAttributes",
+         {{"bmcpfsId", "bmcpfs-290xx"}, {"csi.alibabacloud.com/fileset-id", "fset-1"}, {"path", "/fset-1"}}}};
     api.seed(res::pvs(), pv);
   }
   // Up to the import task running at 40%.
@@ -143,8 +143,7 @@ TEST_CASE("bmcpfs: a failed task is reported once, survives a restart and is not
   CHECK_FALSE(st.contains("bmcpfsDataflow"));  // not counted in flight
   CHECK(st["phase"] == std::string(kPhaseFailed));
   CHECK(st["message"].get<std::string>().find("cannot create directory a") != std::string::npos);
-  CHECK(kube::annotationOf(*w.prime(), std::string(kAnnFailed)).find("cannot create directory a") !=
-        std::string::npos);
+  CHECK(kube::annotationOf(*w.prime(), std::string(kAnnFailed)).find("cannot create directory a") != std::string::npos);
 
   // A restarted controller (fresh strategy state) does not start the import again.
   PvcReconciler restarted(w.api, w.api, *w.events, *w.status, w.metrics, w.options);
@@ -160,8 +159,7 @@ TEST_CASE("bmcpfs: a failed task is reported once, survives a restart and is not
   CHECK(w.nas->deletes == 1);
 }
 
-TEST_CASE("bmcpfs: a PVC deleted mid-import cancels the task and deletes the data flow once",
-          "[controller][bmcpfs]") {
+TEST_CASE("bmcpfs: a PVC deleted mid-import cancels the task and deletes the data flow once", "[controller][bmcpfs]") {
   BmcpfsWorld w;
   w.startImport();
   REQUIRE(w.api.remove(res::pvcs(), "argo", "data", {}).isOk());
@@ -192,9 +190,12 @@ TEST_CASE("bmcpfs: the import's phases are timed like a populator pod's, queued 
 
   CHECK(w.reconciler->phases().tracked() == 0);
   checkPhaseDurations(w.metrics, "bmcpfs-dataflow",
-                      {{PopulationPhase::PrimeCreated, 0.010}, {PopulationPhase::PodCreated, 0.020},
-                       {PopulationPhase::PodRunning, 0}, {PopulationPhase::PodFinished, 0.030},
-                       {PopulationPhase::RebindStarted, 0}, {PopulationPhase::Bound, 0.040},
+                      {{PopulationPhase::PrimeCreated, 0.010},
+                       {PopulationPhase::PodCreated, 0.020},
+                       {PopulationPhase::PodRunning, 0},
+                       {PopulationPhase::PodFinished, 0.030},
+                       {PopulationPhase::RebindStarted, 0},
+                       {PopulationPhase::Bound, 0.040},
                        {PopulationPhase::CleanupDone, 0}});
 }
 

@@ -34,8 +34,8 @@ std::map<std::string, std::string> declaredReasons() {
       size_t prevStart = lineStart == std::string::npos ? 0 : text.rfind('\n', lineStart - 1);
       std::string above = text.substr(prevStart + 1, lineStart - prevStart);
       bool commentAbove = above.find_first_not_of(" \t") == above.find("//");
-      bool warning = comment.find("Warning") != std::string::npos ||
-                     (commentAbove && above.find("Warning") != std::string::npos);
+      bool warning =
+          comment.find("Warning") != std::string::npos || (commentAbove && above.find("Warning") != std::string::npos);
       out[(*it)[1]] = warning ? "Warning" : "Normal";
     }
   }

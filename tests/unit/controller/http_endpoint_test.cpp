@@ -23,9 +23,7 @@ void serveProbes(HttpEndpoint& server, bool ready) {
     return ready ? HttpReply{200, "text/plain; charset=utf-8", "ok\n"}
                  : HttpReply{503, "text/plain; charset=utf-8", "informer caches not synced yet\n"};
   });
-  server.handle("/metrics", [] {
-    return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", "ossvp_up 1\n"};
-  });
+  server.handle("/metrics", [] { return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", "ossvp_up 1\n"}; });
 }
 
 }  // namespace

@@ -45,8 +45,7 @@ TEST_CASE("httpPost sends the body and headers and returns the answer", "[http_p
   OneShotServer server;
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
   auto denied = httpPost(base + "/sts?Action=AssumeRoleWithOIDC&Token=a%2Fb",
-                         {"Content-Type: text/x-test", "X-Extra: 1"},
-                         "a=1&b=2", std::chrono::seconds(5));
+                         {"Content-Type: text/x-test", "X-Extra: 1"}, "a=1&b=2", std::chrono::seconds(5));
   server.join();
   REQUIRE(denied.isOk());
   CHECK(denied->status == 403);
@@ -60,8 +59,8 @@ TEST_CASE("httpPost sends the body and headers and returns the answer", "[http_p
 
 TEST_CASE("httpPost: an empty POST is form-encoded, as curl sends it", "[http_post]") {
   OneShotServer server;
-  auto reply = httpPost("http://127.0.0.1:" + std::to_string(server.port()) + "/?Action=X", {}, "",
-                        std::chrono::seconds(5));
+  auto reply =
+      httpPost("http://127.0.0.1:" + std::to_string(server.port()) + "/?Action=X", {}, "", std::chrono::seconds(5));
   server.join();
   REQUIRE(reply.isOk());
   CHECK(server.request[http::field::content_type] == "application/x-www-form-urlencoded");
@@ -75,8 +74,8 @@ TEST_CASE("httpPost: no answer is Unavailable, and messages hold neither URL nor
     tcp::acceptor closed(io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
     port = closed.local_endpoint().port();
   }  // nothing listens on `port` any more
-  auto refused = httpPost("http://127.0.0.1:" + std::to_string(port) + "/sts", {}, "secret-body",
-                          std::chrono::seconds(5));
+  auto refused =
+      httpPost("http://127.0.0.1:" + std::to_string(port) + "/sts", {}, "secret-body", std::chrono::seconds(5));
   REQUIRE_FALSE(refused.isOk());
   CHECK(refused.status().code() == StatusCode::Unavailable);
   CHECK(refused.status().message().find("secret-body") == std::string::npos);

@@ -63,10 +63,11 @@ namespace {
 // joins, so a failed assertion does not leave the thread blocked.
 class GetThread {
  public:
-  explicit GetThread(kube::WorkQueue& q) : q_(q), thread_([this] {
-    got_ = q_.get(&key_);
-    returned_ = true;
-  }) {}
+  explicit GetThread(kube::WorkQueue& q)
+      : q_(q), thread_([this] {
+          got_ = q_.get(&key_);
+          returned_ = true;
+        }) {}
   ~GetThread() {
     q_.shutdown();
     if (thread_.joinable()) thread_.join();
@@ -227,8 +228,9 @@ TEST_CASE("informer: lists, follows the watch, relists on 410", "[controller][ku
   REQUIRE(api.update(res::pvcs(), one).isOk());  // now gone
   api.seed(res::pvcs(), makePvc("a", "three", "u3", "x"));
   int listsBefore = api.listCalls(res::pvcs());
-  api.pushWatchEvent(res::pvcs(), {"ERROR", {{"kind", "Status"}, {"code", 410}, {"reason", "Expired"},
-                                             {"message", "too old resource version"}}});
+  api.pushWatchEvent(
+      res::pvcs(),
+      {"ERROR", {{"kind", "Status"}, {"code", 410}, {"reason", "Expired"}, {"message", "too old resource version"}}});
   REQUIRE(waitFor(5));
   CHECK(api.listCalls(res::pvcs()) > listsBefore);
   CHECK_FALSE(inf.cache().get("a", "one"));
@@ -268,7 +270,8 @@ TEST_CASE("kubeconfig: current context, token, CA data and token file rotation",
          "    certificate-authority-data: UEVNREFUQQ==\n"
          "contexts:\n- name: other\n  context: {cluster: x, user: y}\n"
          "- name: sim\n  context: {cluster: c, user: u, namespace: demo}\n"
-         "users:\n- name: u\n  user:\n    tokenFile: " << (dir / "token").string() << "\n";
+         "users:\n- name: u\n  user:\n    tokenFile: "
+      << (dir / "token").string() << "\n";
   }
   auto cfg = kube::KubeConfig::fromKubeconfigFile((dir / "config").string());
   REQUIRE(cfg.isOk());

@@ -57,8 +57,8 @@ TEST_CASE("metrics: a population is recorded in the reconciler's own registry, t
   CHECK(w.metrics.counter("ossvp_bytes_populated_total", generic) == 30);
   const std::string text = w.metrics.render();
   CHECK_THAT(text, Catch::Contains("ossvp_time_to_bound_seconds_sum{mode=\"generic\"} 42\n"));
-  CHECK_THAT(text, Catch::Contains(
-                       "ossvp_population_duration_seconds_count{mode=\"generic\",result=\"Succeeded\"} 1\n"));
+  CHECK_THAT(text,
+             Catch::Contains("ossvp_population_duration_seconds_count{mode=\"generic\",result=\"Succeeded\"} 1\n"));
   CHECK(other.render().empty());
   CHECK(other.counter("ossvp_bytes_populated_total", generic) == 0);
 }

@@ -39,15 +39,18 @@ void selectNode(World& w, const std::string& node) {
 }
 
 kube::Object disruptedPod(const std::string& reason, const std::string& message) {
-  return {{"status",
-           {{"phase", "Failed"},
-            {"conditions", kube::Object::array({{{"type", "Ready"}, {"status", "False"}},
-                                                {{"type", "DisruptionTarget"}, {"status", "True"},
-                                                 {"reason", reason}, {"message", message}}})},
-            {"containerStatuses",
-             kube::Object::array({{{"name", "populate"},
-                                   {"state", {{"terminated", {{"exitCode", 137}, {"reason", "Error"},
-                                                              {"message", "copying f1 (40%)\n"}}}}}}})}}}};
+  return {
+      {"status",
+       {{"phase", "Failed"},
+        {"conditions",
+         kube::Object::array(
+             {{{"type", "Ready"}, {"status", "False"}},
+              {{"type", "DisruptionTarget"}, {"status", "True"}, {"reason", reason}, {"message", message}}})},
+        {"containerStatuses",
+         kube::Object::array(
+             {{{"name", "populate"},
+               {"state",
+                {{"terminated", {{"exitCode", 137}, {"reason", "Error"}, {"message", "copying f1 (40%)\n"}}}}}}})}}}};
 }
 
 }  // namespace
@@ -72,8 +75,8 @@ TEST_CASE("node check: the annotation patch removes only the node it names", "[c
 
 TEST_CASE("node check: a DisruptionTarget condition is the pod's failure", "[controller][node][pod]") {
   CHECK(disruptionCondition(kube::Object::object()).is_null());
-  CHECK(disruptionCondition({{"status", {{"conditions", kube::Object::array({{{"type", "DisruptionTarget"},
-                                                                                {"status", "False"}}})}}}})
+  CHECK(disruptionCondition(
+            {{"status", {{"conditions", kube::Object::array({{{"type", "DisruptionTarget"}, {"status", "False"}}})}}}})
             .is_null());
   PodTermination t = readPodTermination(disruptedPod("DeletionByPodGC", "PodGC: node no longer exists"));
   CHECK(t.disrupted);

@@ -27,17 +27,15 @@ void podCreatedNow(World& w, const FakeClock& clock) {
 }
 void unschedulable(World& w, const std::string& message) {
   kube::Object p = *w.pod();
-  p["status"]["conditions"] = kube::Object::array({{{"type", "PodScheduled"},
-                                                    {"status", "False"},
-                                                    {"reason", "Unschedulable"},
-                                                    {"message", message}}});
+  p["status"]["conditions"] = kube::Object::array(
+      {{{"type", "PodScheduled"}, {"status", "False"}, {"reason", "Unschedulable"}, {"message", message}}});
   w.api.seed(res::pods(), p);
 }
 void waiting(World& w, const std::string& why, const std::string& message) {
   kube::Object p = *w.pod();
   p["status"]["conditions"] = kube::Object::array({{{"type", "PodScheduled"}, {"status", "True"}}});
-  p["status"]["containerStatuses"] = kube::Object::array(
-      {{{"name", "populate"}, {"state", {{"waiting", {{"reason", why}, {"message", message}}}}}}});
+  p["status"]["containerStatuses"] =
+      kube::Object::array({{{"name", "populate"}, {"state", {{"waiting", {{"reason", why}, {"message", message}}}}}}});
   w.api.seed(res::pods(), p);
 }
 size_t stuckEvents(World& w) { return w.api.eventsWithReason(reason::kPodBlocked).size(); }
@@ -120,8 +118,8 @@ TEST_CASE("pod stuck: reasons that need a fix are reported at once", "[controlle
 TEST_CASE("pod blocker: what is wrong, and whether it clears by itself", "[controller][pod]") {
   auto pod = [](const kube::Object& status) { return kube::Object{{"status", status}}; };
   auto waitingIn = [](const std::string& why, const std::string& msg) {
-    return kube::Object{{"containerStatuses",
-                         kube::Object::array({{{"state", {{"waiting", {{"reason", why}, {"message", msg}}}}}}})}};
+    return kube::Object{
+        {"containerStatuses", kube::Object::array({{{"state", {{"waiting", {{"reason", why}, {"message", msg}}}}}}})}};
   };
   PodBlocker pulling = podBlocker(pod(waitingIn("ErrImagePull", "no such image")));
   CHECK(pulling.what == "ErrImagePull: no such image");
@@ -129,9 +127,9 @@ TEST_CASE("pod blocker: what is wrong, and whether it clears by itself", "[contr
   CHECK(podBlocker(pod(waitingIn("ErrImageNeverPull", "x"))).permanent);
   CHECK_FALSE(podBlocker(pod(waitingIn("ContainerCreating", ""))).blocked());
   auto scheduled = [&](const std::string& message) {
-    return podBlocker(pod({{"conditions", kube::Object::array({{{"type", "PodScheduled"},
-                                                                {"status", "False"},
-                                                                {"message", message}}})}}));
+    return podBlocker(
+        pod({{"conditions",
+              kube::Object::array({{{"type", "PodScheduled"}, {"status", "False"}, {"message", message}}})}}));
   };
   PodBlocker unbound = scheduled(kUnboundPvc);
   CHECK(unbound.what == "not scheduled: " + kUnboundPvc);

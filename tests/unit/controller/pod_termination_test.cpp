@@ -7,12 +7,13 @@
 namespace ossvp::controller {
 namespace {
 kube::Object failedPod(int exitCode, const std::string& message) {
-  return {{"status",
-           {{"phase", "Failed"},
-            {"containerStatuses",
-             kube::Object::array({{{"name", "populate"},
-                                   {"state", {{"terminated", {{"exitCode", exitCode}, {"reason", "Error"},
-                                                              {"message", message}}}}}}})}}}};
+  return {
+      {"status",
+       {{"phase", "Failed"},
+        {"containerStatuses",
+         kube::Object::array(
+             {{{"name", "populate"},
+               {"state", {{"terminated", {{"exitCode", exitCode}, {"reason", "Error"}, {"message", message}}}}}}})}}}};
 }
 }  // namespace
 
@@ -25,9 +26,11 @@ TEST_CASE("pod termination: the populator's JSON failure (table)", "[controller]
     bool retryable;
   };
   std::vector<Case> cases = {
-      {3, R"J({"result":"Failed","exitCode":3,"reason":"AuthFailed","retryable":false,"message":"listing oss://b/data/: InvalidAccessKeyId (HTTP 403)"})J",
+      {3,
+       R"J({"result":"Failed","exitCode":3,"reason":"AuthFailed","retryable":false,"message":"listing oss://b/data/: InvalidAccessKeyId (HTTP 403)"})J",
        "AuthFailed", "listing oss://b/data/: InvalidAccessKeyId (HTTP 403)", false},
-      {7, R"J({"result":"Failed","exitCode":7,"reason":"TransientErrorsExhausted","retryable":true,"message":"connection refused"})J",
+      {7,
+       R"J({"result":"Failed","exitCode":7,"reason":"TransientErrorsExhausted","retryable":true,"message":"connection refused"})J",
        "TransientErrorsExhausted", "connection refused", true},
       {5, R"J({"result":"Failed","exitCode":5,"reason":"InsufficientCapacity","message":"request a larger PVC"})J",
        "InsufficientCapacity", "request a larger PVC", false},

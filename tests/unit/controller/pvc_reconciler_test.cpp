@@ -53,8 +53,8 @@ TEST_CASE("reconcile: waiting and ignoring cases (table)", "[controller][reconci
        },
        Outcome::Kind::Done, "", false},
       {"missing ossvp: event, wait",
-       [](World& w) { w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo")); },
-       Outcome::Kind::Done, reason::kDataSourceNotFound, false},
+       [](World& w) { w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo")); }, Outcome::Kind::Done,
+       reason::kDataSourceNotFound, false},
       {"WaitForFirstConsumer without selected node: wait",
        [](World& w) {
          w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
@@ -182,9 +182,19 @@ TEST_CASE("reconcile: the populator pod follows the pod contract", "[controller]
   const auto& c = (*pod)["spec"]["containers"][0];
   CHECK(c["image"] == "ossvp-populator:test");
   std::vector<std::string> args = c["args"].get<std::vector<std::string>>();
-  std::vector<std::string> want = {"--endpoint", "oss-cn-hangzhou-internal.aliyuncs.com", "--region", "cn-hangzhou",
-                                   "--bucket", "my-test-bucket", "--path", "/many-files/", "--target", "/mnt/target",
-                                   "--throughput-mbps", "100", "--endpoint-override",
+  std::vector<std::string> want = {"--endpoint",
+                                   "oss-cn-hangzhou-internal.aliyuncs.com",
+                                   "--region",
+                                   "cn-hangzhou",
+                                   "--bucket",
+                                   "my-test-bucket",
+                                   "--path",
+                                   "/many-files/",
+                                   "--target",
+                                   "/mnt/target",
+                                   "--throughput-mbps",
+                                   "100",
+                                   "--endpoint-override",
                                    "oss-cn-hangzhou-internal.aliyuncs.com=http://127.0.0.1:9000"};
   CHECK(args == want);
   bool akFromSecret = false;
@@ -241,8 +251,8 @@ TEST_CASE("reconcile: progress mirrors the pod annotation, never backwards, 100%
   w.startPopulation();
   REQUIRE(w.pod());
 
-  w.setPod("Running", {{"phase", "copying"}, {"bytesDone", 500}, {"bytesTotal", 1000}, {"objectsDone", 5},
-                       {"objectsTotal", 10}});
+  w.setPod("Running",
+           {{"phase", "copying"}, {"bytesDone", 500}, {"bytesTotal", 1000}, {"objectsDone", 5}, {"objectsTotal", 10}});
   w.reconcile();
   auto e = w.ossvpStatus().generic.at("u1");
   CHECK(e.progress == "50%");
@@ -308,8 +318,7 @@ TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[con
   CHECK(w.api.actions().empty());
 }
 
-TEST_CASE("reconcile: transient failure retries with a new pod after a growing backoff",
-          "[controller][reconciler]") {
+TEST_CASE("reconcile: transient failure retries with a new pod after a growing backoff", "[controller][reconciler]") {
   using std::chrono::milliseconds;
   FakeClock clock;
   ControllerOptions opts = World::defaults();
@@ -461,8 +470,7 @@ TEST_CASE("reconcile: a PVC naming an ossvp that is being deleted is not started
   CHECK(w.api.eventsWithReason(reason::kSourceInUse).empty());
 }
 
-TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never success",
-          "[controller][reconciler]") {
+TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never success", "[controller][reconciler]") {
   World w;
   w.startPopulation();
   w.api.seed(res::pvs(), {{"metadata", {{"name", "pv-foreign"}}},

@@ -78,13 +78,15 @@ struct World {
   void bindPrime(const std::string& uid = "u1") {
     kube::Object p = *prime(uid);
     std::string pvName = "pvc-" + kube::uidOf(p);
-    api.seed(res::pvs(), {{"metadata", {{"name", pvName}}},
-                          {"spec", {{"capacity", {{"storage", "1Gi"}}},
-                                    {"persistentVolumeReclaimPolicy", "Delete"},
-                                    {"storageClassName", "csi-sim"},
-                                    {"claimRef", {{"namespace", "ack-volume-populator"},
-                                                  {"name", kube::nameOf(p)}, {"uid", kube::uidOf(p)}}}}},
-                          {"status", {{"phase", "Bound"}}}});
+    api.seed(
+        res::pvs(),
+        {{"metadata", {{"name", pvName}}},
+         {"spec",
+          {{"capacity", {{"storage", "1Gi"}}},
+           {"persistentVolumeReclaimPolicy", "Delete"},
+           {"storageClassName", "csi-sim"},
+           {"claimRef", {{"namespace", "ack-volume-populator"}, {"name", kube::nameOf(p)}, {"uid", kube::uidOf(p)}}}}},
+         {"status", {{"phase", "Bound"}}}});
     p["spec"]["volumeName"] = pvName;
     p["status"] = {{"phase", "Bound"}};
     api.seed(res::pvcs(), p);
@@ -100,8 +102,9 @@ struct World {
     if (exitCode >= 0) {
       p["status"]["containerStatuses"] = kube::Object::array(
           {{{"name", "populate"},
-            {"state", {{"terminated", {{"exitCode", exitCode}, {"reason", exitCode ? "Error" : "Completed"},
-                                       {"message", message}}}}}}});
+            {"state",
+             {{"terminated",
+               {{"exitCode", exitCode}, {"reason", exitCode ? "Error" : "Completed"}, {"message", message}}}}}}});
     }
     api.seed(res::pods(), p);
   }

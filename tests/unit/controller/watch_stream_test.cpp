@@ -81,8 +81,9 @@ TEST_CASE("watch decoder: a partial line waits for its newline or the end of str
 
 TEST_CASE("watch decoder: malformed lines are skipped and counted, CRLF tolerated", "[controller][kube][watch]") {
   WatchStreamDecoder d;
-  d.feed("\n   \r\nnot json\n[1,2]\n{\"type\":5}\n{\"object\":{}}\n{\"type\":\"ADDED\"\n"
-         "{\"type\":\"ERROR\",\"object\":{\"code\":410}}\r\n{\"type\":\"BOOKMARK\"}\n");
+  d.feed(
+      "\n   \r\nnot json\n[1,2]\n{\"type\":5}\n{\"object\":{}}\n{\"type\":\"ADDED\"\n"
+      "{\"type\":\"ERROR\",\"object\":{\"code\":410}}\r\n{\"type\":\"BOOKMARK\"}\n");
   auto first = d.next();
   REQUIRE(first);
   CHECK(first->type == "ERROR");
@@ -105,7 +106,7 @@ TEST_CASE("watch decoder: an overlong line fails the stream with bounded memory"
   CHECK(d.status().message().find("exceeds 64 bytes") != std::string::npos);
   CHECK(d.bufferedBytes() <= 64);
   d.feed(std::string(1000, 'y') + "\n{\"type\":\"DELETED\"}\n");  // ignored
-  CHECK(drain(d) == std::vector<std::string>{"ADDED "});  // the line before the long one survives
+  CHECK(drain(d) == std::vector<std::string>{"ADDED "});          // the line before the long one survives
   CHECK(d.bufferedBytes() == 0);
 
   WatchStreamDecoder whole(16);  // an overlong line that arrives complete in one feed
@@ -120,7 +121,7 @@ TEST_CASE("watch decoder: deliver stops when the callback says so", "[controller
   int calls = 0;
   CHECK_FALSE(d.deliver([&](const WatchEvent&) { return ++calls < 2; }));
   CHECK(calls == 2);
-  CHECK(drain(d) == std::vector<std::string>{"DELETED 3"});  // the rest stays available
+  CHECK(drain(d) == std::vector<std::string>{"DELETED 3"});   // the rest stays available
   CHECK(d.deliver([](const WatchEvent&) { return false; }));  // nothing left: true
 }
 
@@ -165,8 +166,13 @@ TEST_CASE("watch applier: malformed objects are ignored, never thrown on", "[con
   ObjectCache cache;
   std::string rv;
   std::vector<Object> bad = {
-      nullptr, "text", Object::array(), {{"metadata", "x"}}, {{"metadata", Object::object()}},
-      {{"metadata", {{"name", 5}}}}, {{"metadata", {{"name", ""}}}},
+      nullptr,
+      "text",
+      Object::array(),
+      {{"metadata", "x"}},
+      {{"metadata", Object::object()}},
+      {{"metadata", {{"name", 5}}}},
+      {{"metadata", {{"name", ""}}}},
       {{"metadata", {{"name", "n"}, {"namespace", 3}}}},
       {{"metadata", {{"name", "n"}, {"resourceVersion", 99}}}},
   };
@@ -185,8 +191,7 @@ TEST_CASE("watch applier: malformed objects are ignored, never thrown on", "[con
   auto a = applyWatchEvent(cache, {"ADDED", {{"metadata", {{"name", 1}, {"resourceVersion", "44"}}}}}, &rv);
   CHECK(a.malformed);
   CHECK(rv == "44");
-  CHECK(applyWatchEvent(cache, {"SOMETHING-NEW", pvc("y", "45")}, &rv).outcome ==
-        AppliedWatchEvent::Outcome::Ignored);
+  CHECK(applyWatchEvent(cache, {"SOMETHING-NEW", pvc("y", "45")}, &rv).outcome == AppliedWatchEvent::Outcome::Ignored);
   CHECK(cache.size() == 0);
   CHECK(isCacheableObject(pvc("y", "45")));
 }
@@ -209,8 +214,8 @@ TEST_CASE("informer: a malformed watch event is skipped, the stream goes on", "[
   for (int i = 0; i < 400 && added == 0; ++i) std::this_thread::sleep_for(5ms);
   CHECK(added == 1);
   CHECK(inf.cache().size() == 1);
-  CHECK(api.listCalls(resources::pvcs()) == lists);      // no relist
-  CHECK(api.watchCalls(resources::pvcs()) == watches);   // the same stream
+  CHECK(api.listCalls(resources::pvcs()) == lists);     // no relist
+  CHECK(api.watchCalls(resources::pvcs()) == watches);  // the same stream
   inf.stop();
 }
 
@@ -297,13 +302,14 @@ TEST_CASE("RestApiClient::watch frames events split across chunks and reads", "[
   std::vector<std::string> got;
   std::string note;
   Cancellation cancel;
-  Status s = client.watch(resources::pvcs(), "ns", wo,
-                          [&](const WatchEvent& ev) {
-                            got.push_back(ev.type + " " + resourceVersionOf(ev.object));
-                            if (ev.type == "ADDED") note = annotationOf(ev.object, "note");
-                            return true;
-                          },
-                          cancel);
+  Status s = client.watch(
+      resources::pvcs(), "ns", wo,
+      [&](const WatchEvent& ev) {
+        got.push_back(ev.type + " " + resourceVersionOf(ev.object));
+        if (ev.type == "ADDED") note = annotationOf(ev.object, "note");
+        return true;
+      },
+      cancel);
   INFO(s.message());
   CHECK(s.isOk());
   CHECK(got == std::vector<std::string>{"ADDED 1", "BOOKMARK 2", "DELETED 3", "MODIFIED 4"});
@@ -320,8 +326,8 @@ TEST_CASE("RestApiClient::watch stops when the callback returns false", "[contro
   RestApiClient client(config, 10s);
   int calls = 0;
   Cancellation cancel;
-  Status s = client.watch(resources::pvcs(), "", WatchOptions{},
-                          [&](const WatchEvent&) { return ++calls < 2; }, cancel);
+  Status s = client.watch(
+      resources::pvcs(), "", WatchOptions{}, [&](const WatchEvent&) { return ++calls < 2; }, cancel);
   CHECK(s.isOk());
   CHECK(calls == 2);
 }

@@ -83,8 +83,7 @@ TEST_CASE("sequential reads prefetch ahead with a growing window", "[fusecore][p
   CHECK(sim.fetched.bytes() == 1024 * MiB);  // nothing fetched twice, nothing beyond EOF
 }
 
-TEST_CASE("a reader waiting for bytes in flight doubles the window at every read",
-          "[fusecore][pattern]") {
+TEST_CASE("a reader waiting for bytes in flight doubles the window at every read", "[fusecore][pattern]") {
   // The same 64 MiB read in 1 MiB steps, once by a reader that never waits
   // and once by one that always finds its bytes still in flight.
   auto windowAfter = [](bool starved) {
@@ -93,7 +92,7 @@ TEST_CASE("a reader waiting for bytes in flight doubles the window at every read
     for (uint64_t off = 0; off < 64 * MiB; off += MiB) p = det.onRead(off, MiB, off == 0, starved);
     return det.windowOf(p.stream);
   };
-  CHECK(windowAfter(false) == 64 * MiB);                  // 1+2+...+32 MiB read: doubled 6 times
+  CHECK(windowAfter(false) == 64 * MiB);                   // 1+2+...+32 MiB read: doubled 6 times
   CHECK(windowAfter(true) == PatternOptions{}.maxWindow);  // 11 waiting reads reach the maximum
 }
 
@@ -117,8 +116,7 @@ TEST_CASE("the window never exceeds maxWindow and stops at EOF", "[fusecore][pat
   CHECK(sim.fetched.bytes() == sim.size);
 }
 
-TEST_CASE("kernel readahead reordering (small backward steps) stays sequential",
-          "[fusecore][pattern]") {
+TEST_CASE("kernel readahead reordering (small backward steps) stays sequential", "[fusecore][pattern]") {
   Sim sim(256 * MiB);
   int misses = 0;
   for (uint64_t off = 0; off < 200 * MiB; off += 2 * MiB) {
@@ -130,8 +128,7 @@ TEST_CASE("kernel readahead reordering (small backward steps) stays sequential",
   CHECK(sim.det.streamCount() == 1);
 }
 
-TEST_CASE("interleaved sequential streams (safetensors dtype regions) each prefetch",
-          "[fusecore][pattern]") {
+TEST_CASE("interleaved sequential streams (safetensors dtype regions) each prefetch", "[fusecore][pattern]") {
   // Three regions read in alternation, like F32 norms / BF16 / F8 weights.
   const uint64_t size = 3 * 512 * MiB;
   Sim sim(size);
@@ -151,8 +148,7 @@ TEST_CASE("interleaved sequential streams (safetensors dtype regions) each prefe
   CHECK(sim.det.streamCount() == 3);
 }
 
-TEST_CASE("strided reads (mmap faults every stride) prefetch the next slices",
-          "[fusecore][pattern]") {
+TEST_CASE("strided reads (mmap faults every stride) prefetch the next slices", "[fusecore][pattern]") {
   const uint64_t stride = 4 * MiB;
   Sim sim(2048 * MiB);
   int misses = 0;
@@ -166,8 +162,7 @@ TEST_CASE("strided reads (mmap faults every stride) prefetch the next slices",
   CHECK(sim.fetched.bytes() < 400 * stride / 8);
 }
 
-TEST_CASE("dense strides (tensor-parallel column slices) fetch the covering range",
-          "[fusecore][pattern]") {
+TEST_CASE("dense strides (tensor-parallel column slices) fetch the covering range", "[fusecore][pattern]") {
   Sim sim(512 * MiB);
   int misses = 0;
   // 16 KiB rows, this rank reads 8 KiB of each.

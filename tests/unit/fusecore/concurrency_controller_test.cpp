@@ -34,8 +34,13 @@ struct SimulatedLink {
 };
 
 ConcurrencyOptions opts() {
-  return ConcurrencyOptions{.initial = 8, .min = 2, .max = 256, .growFactor = 2.0, .minGain = 0.10,
-                            .backoffFactor = 0.5, .holdGenerations = 16};
+  return ConcurrencyOptions{.initial = 8,
+                            .min = 2,
+                            .max = 256,
+                            .growFactor = 2.0,
+                            .minGain = 0.10,
+                            .backoffFactor = 0.5,
+                            .holdGenerations = 16};
 }
 
 }  // namespace
@@ -97,8 +102,7 @@ TEST_CASE("no growth while the limit is not what holds the engine back", "[fusec
   CHECK(c.growths() == 0);
 }
 
-TEST_CASE("after a plateau the controller probes again and follows a faster network",
-          "[fusecore][concurrency]") {
+TEST_CASE("after a plateau the controller probes again and follows a faster network", "[fusecore][concurrency]") {
   ConcurrencyController c(opts());
   SimulatedLink link{25e6, 400e6};
   link.run(c, 3000);

@@ -11,10 +11,10 @@
 
 using namespace ossvp;
 using namespace ossvp::fusecore;
-using ossclient::testing::Fault;
 using ossclient::testing::FakeObjectClient;
 using ossclient::testing::FakeOp;
 using ossclient::testing::FakeRequestInfo;
+using ossclient::testing::Fault;
 
 namespace {
 

@@ -20,8 +20,7 @@ namespace {
 constexpr uint64_t MiB = 1024 * 1024;
 
 struct Fx {
-  explicit Fx(bool rw = false, bool c2o = true, std::string prefix = "")
-      : fake(std::make_shared<FakeObjectClient>()) {
+  explicit Fx(bool rw = false, bool c2o = true, std::string prefix = "") : fake(std::make_shared<FakeObjectClient>()) {
     fake->createBucket("b");
     FsOptions o;
     o.bucket = "b";
@@ -247,8 +246,7 @@ AsyncRead readOnce(Filesystem& fs, uint64_t fh, uint64_t offset, size_t len) {
 
 }  // namespace
 
-TEST_CASE("close-to-open: a small file's first open does no HEAD, its GET validates",
-          "[fusecore][fs][c2o]") {
+TEST_CASE("close-to-open: a small file's first open does no HEAD, its GET validates", "[fusecore][fs][c2o]") {
   Fx f;
   f.fake->putObject("b", "dir/f", "version-1");
   std::vector<uint64_t> changed;
@@ -274,8 +272,7 @@ TEST_CASE("close-to-open: a small file's first open does no HEAD, its GET valida
   CHECK(f.fake->requestCount(FakeOp::List) == lists + 1);
 }
 
-TEST_CASE("close-to-open: an unchanged small file costs one GET and changes nothing",
-          "[fusecore][fs][c2o]") {
+TEST_CASE("close-to-open: an unchanged small file costs one GET and changes nothing", "[fusecore][fs][c2o]") {
   Fx f;
   f.fake->putObject("b", "f", std::string(200 * 1024, 'x'));
   int changed = 0;
@@ -294,8 +291,7 @@ TEST_CASE("close-to-open: an unchanged small file costs one GET and changes noth
   CHECK(f.fs().release(fh) == 0);
 }
 
-TEST_CASE("close-to-open: a small file that grew is read whole in its new version",
-          "[fusecore][fs][c2o]") {
+TEST_CASE("close-to-open: a small file that grew is read whole in its new version", "[fusecore][fs][c2o]") {
   Fx f;
   f.fake->putObject("b", "f", "abc");
   uint64_t ino = f.ino("f");
@@ -318,8 +314,7 @@ TEST_CASE("close-to-open: a small file that grew is read whole in its new versio
   CHECK(f.fake->requestCount(FakeOp::Head) == 0);
 }
 
-TEST_CASE("close-to-open: a small file that shrank or went away fails cleanly, reopen sees it",
-          "[fusecore][fs][c2o]") {
+TEST_CASE("close-to-open: a small file that shrank or went away fails cleanly, reopen sees it", "[fusecore][fs][c2o]") {
   Fx f;
   f.fake->putObject("b", "f", "a longer version");
   f.fake->putObject("b", "g", "gone soon");
@@ -342,8 +337,7 @@ TEST_CASE("close-to-open: a small file that shrank or went away fails cleanly, r
   CHECK(f.ino("g") == 0);
 }
 
-TEST_CASE("without close-to-open, a changed small file fails with ESTALE, never mixed",
-          "[fusecore][fs][c2o]") {
+TEST_CASE("without close-to-open, a changed small file fails with ESTALE, never mixed", "[fusecore][fs][c2o]") {
   Fx f(false, false);
   f.fake->putObject("b", "f", "version-1");
   uint64_t ino = f.ino("f");

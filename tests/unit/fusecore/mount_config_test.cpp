@@ -20,8 +20,8 @@ Result<MountConfig> parse(std::vector<const char*> args) {
 }  // namespace
 
 TEST_CASE("bucket, prefix, mountpoint and -o options parse", "[fusecore][config]") {
-  auto c = parse({"bkt:/data/sub", "/mnt/x", "-o", "endpoint=http://127.0.0.1:9,rw",
-                  "-o", "memory_limit=512M,close_to_open=false,attr_timeout=5", "-f"});
+  auto c = parse({"bkt:/data/sub", "/mnt/x", "-o", "endpoint=http://127.0.0.1:9,rw", "-o",
+                  "memory_limit=512M,close_to_open=false,attr_timeout=5", "-f"});
   REQUIRE(c.isOk());
   CHECK(c->bucket == "bkt");
   CHECK(c->prefix == "data/sub/");
@@ -62,8 +62,8 @@ TEST_CASE("--help lists every option with its default", "[fusecore][config]") {
   REQUIRE(c.isOk());
   CHECK(c->helpRequested);
   std::string u = mountUsage();
-  for (const char* opt : {"endpoint", "region", "rw", "close_to_open", "memory_limit",
-                          "attr_timeout", "negative_timeout", "readahead_kb", "passwd_file"}) {
+  for (const char* opt : {"endpoint", "region", "rw", "close_to_open", "memory_limit", "attr_timeout",
+                          "negative_timeout", "readahead_kb", "passwd_file"}) {
     CHECK(u.find(opt) != std::string::npos);
   }
   CHECK(u.find("128M") != std::string::npos);

@@ -45,9 +45,7 @@ struct Fixture {
     o.smallObjectThreshold = 64 * KiB;
     return o;
   }
-  ossclient::ObjectMeta put(const std::string& key, const std::string& data) {
-    return fake->putObject("b", key, data);
-  }
+  ossclient::ObjectMeta put(const std::string& key, const std::string& data) { return fake->putObject("b", key, data); }
   std::shared_ptr<FakeObjectClient> fake;
   std::unique_ptr<ReadEngine> engine;
 };
@@ -207,8 +205,7 @@ TEST_CASE("a tiny budget makes readers wait, never overflow", "[fusecore][engine
   CHECK(f.engine->stats().pooledBytes <= MiB);
 }
 
-TEST_CASE("truncated bodies and transient errors are retried, never served",
-          "[fusecore][engine][faults]") {
+TEST_CASE("truncated bodies and transient errors are retried, never served", "[fusecore][engine][faults]") {
   Fixture f;
   std::string data = pattern(6 * MiB, 10);
   auto meta = f.put("flaky", data);
@@ -292,9 +289,7 @@ class SyntheticClient : public ossclient::ObjectClient {
     for (auto& t : threads_) t.join();  // the engine drops the client on the test thread
   }
   Result<ossclient::ListPage> list(const ossclient::ListRequest&) override { return unimpl(); }
-  Result<ossclient::ObjectMeta> head(const std::string&, const std::string&) override {
-    return unimpl();
-  }
+  Result<ossclient::ObjectMeta> head(const std::string&, const std::string&) override { return unimpl(); }
   ossclient::AsyncHandle getAsync(ossclient::GetRequest req, ossclient::GetCallback cb) override {
     std::lock_guard<std::mutex> lock(mu_);
     offsets_.push_back(req.offset);
@@ -308,18 +303,12 @@ class SyntheticClient : public ossclient::ObjectClient {
     return {};
   }
   Result<ossclient::PutResult> put(const ossclient::PutRequest&) override { return unimpl(); }
-  Result<std::string> initiateMultipart(const std::string&, const std::string&) override {
-    return unimpl();
-  }
-  ossclient::AsyncHandle uploadPartAsync(ossclient::UploadPartRequest, ossclient::PartCallback) override {
-    return {};
-  }
+  Result<std::string> initiateMultipart(const std::string&, const std::string&) override { return unimpl(); }
+  ossclient::AsyncHandle uploadPartAsync(ossclient::UploadPartRequest, ossclient::PartCallback) override { return {}; }
   Result<ossclient::PutResult> completeMultipart(const ossclient::CompleteMultipartRequest&) override {
     return unimpl();
   }
-  Status abortMultipart(const std::string&, const std::string&, const std::string&) override {
-    return unimpl();
-  }
+  Status abortMultipart(const std::string&, const std::string&, const std::string&) override { return unimpl(); }
   Status deleteObject(const std::string&, const std::string&) override { return unimpl(); }
   std::vector<uint64_t> offsets() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -346,8 +335,7 @@ TEST_CASE("offsets beyond 4 GiB read the right bytes", "[fusecore][engine]") {
   meta.etag = "\"e\"";
   auto r = engine.open("b", meta);
   std::vector<char> buf(MiB);
-  for (uint64_t off : std::vector<uint64_t>{(4ull << 30) - 7, (4ull << 30) + MiB + 3, size - 100,
-                                           size - MiB + 1}) {
+  for (uint64_t off : std::vector<uint64_t>{(4ull << 30) - 7, (4ull << 30) + MiB + 3, size - 100, size - MiB + 1}) {
     auto n = r->read(off, buf.data(), buf.size());
     REQUIRE(n.isOk());
     REQUIRE(*n == std::min<uint64_t>(MiB, size - off));
@@ -358,8 +346,7 @@ TEST_CASE("offsets beyond 4 GiB read the right bytes", "[fusecore][engine]") {
   for (uint64_t o : client->offsets()) CHECK(o < size);
 }
 
-TEST_CASE("the server CRC64 comes from the GETs already made, shared by all readers",
-          "[fusecore][engine][crc]") {
+TEST_CASE("the server CRC64 comes from the GETs already made, shared by all readers", "[fusecore][engine][crc]") {
   Fixture f;
   std::string data = pattern(6 * MiB + 5, 11);
   ossclient::ObjectMeta meta = f.put("c", data);
@@ -401,8 +388,7 @@ TEST_CASE("dropCached makes the next read fetch the bytes again", "[fusecore][en
   CHECK(readAll(*r, 100 * KiB) == data);
 }
 
-TEST_CASE("part buffers are recycled within the budget and given back under pressure",
-          "[fusecore][engine][pool]") {
+TEST_CASE("part buffers are recycled within the budget and given back under pressure", "[fusecore][engine][pool]") {
   EngineOptions o = Fixture::small();
   o.memoryBudget = 16 * MiB;  // pool keeps at most 16/1/4 = 4 idle parts
   Fixture f(o);
@@ -413,7 +399,7 @@ TEST_CASE("part buffers are recycled within the budget and given back under pres
   auto s1 = f.engine->stats();
   CHECK(s1.pooledBytes > 0);
   CHECK(s1.pooledBytes <= 4 * MiB);
-  CHECK(f.engine->budget().used() == s1.pooledBytes);  // idle buffers stay in the budget
+  CHECK(f.engine->budget().used() == s1.pooledBytes);   // idle buffers stay in the budget
   CHECK(readAll(*f.engine->open("b", m2), MiB) == d2);  // recycled buffers carry the right bytes
   CHECK(f.engine->stats().buffersReused > s1.buffersReused);
   // A budget user outside the engine (the writer path) gets the pooled memory.
@@ -422,8 +408,7 @@ TEST_CASE("part buffers are recycled within the budget and given back under pres
   CHECK(f.engine->stats().pooledBytes == 0);
 }
 
-TEST_CASE("a file larger than the budget is read through recycled part buffers",
-          "[fusecore][engine][pool]") {
+TEST_CASE("a file larger than the budget is read through recycled part buffers", "[fusecore][engine][pool]") {
   // Once the budget is full, each new part takes the buffer of a part already
   // read (no free + fresh allocation per part), and stays within the budget.
   EngineOptions o = Fixture::small();
@@ -439,8 +424,7 @@ TEST_CASE("a file larger than the budget is read through recycled part buffers",
   CHECK(s.memoryPeak <= 8 * MiB);
 }
 
-TEST_CASE("a fully-read part of another object lends its buffer when the budget is full",
-          "[fusecore][engine][pool]") {
+TEST_CASE("a fully-read part of another object lends its buffer when the budget is full", "[fusecore][engine][pool]") {
   // Readers of several objects (the populator's segments) share the budget:
   // a new part takes over another object's already-read buffer instead of
   // freeing it and mapping (and page-faulting in) a fresh one.
@@ -487,8 +471,7 @@ TEST_CASE("limitPrefetch keeps read-ahead inside the reader's range", "[fusecore
   }
 }
 
-TEST_CASE("readPinned returns the same bytes as read, without copying them out",
-          "[fusecore][engine]") {
+TEST_CASE("readPinned returns the same bytes as read, without copying them out", "[fusecore][engine]") {
   Fixture f;
   std::string data = pattern(5 * MiB + 123, 24);
   auto m = f.put("pin", data);
@@ -539,8 +522,7 @@ TEST_CASE("a young stream prefetches in small parts, a grown one in whole parts"
   CHECK(largest == 8 * MiB);  // the grown window uses whole parts
 }
 
-TEST_CASE("a high in-flight limit cuts the window into parts that all fit in it",
-          "[fusecore][engine]") {
+TEST_CASE("a high in-flight limit cuts the window into parts that all fit in it", "[fusecore][engine]") {
   // Against a per-connection bandwidth cap, throughput is GETs in flight
   // times one connection's rate: a 64 MiB window in 8 MiB parts could never
   // have more than 8 GETs in flight, whatever the limit. With 16 allowed,
@@ -578,8 +560,7 @@ TEST_CASE("parts smaller than the part size are recycled too", "[fusecore][engin
   CHECK(s.memoryPeak <= 16 * MiB);
 }
 
-TEST_CASE("a sequential reader cycles through its own read parts, not the whole budget",
-          "[fusecore][engine][pool]") {
+TEST_CASE("a sequential reader cycles through its own read parts, not the whole budget", "[fusecore][engine][pool]") {
   // Fresh memory costs page faults on first touch: a stream reuses the
   // buffers of the parts it has consumed before the budget maps new ones, so
   // its footprint stays near its window however large the budget.

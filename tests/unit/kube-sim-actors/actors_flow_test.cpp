@@ -36,8 +36,8 @@ struct Cluster {
     ctx.imageMap = {{"busybox", "/bin/sh"}};
     ctx.serverUrl = "https://127.0.0.1:6443";
     fs::create_directories(ctx.stateDir);
-    REQUIRE(store.create(gvr::kNamespaces, "", json{{"apiVersion", "v1"}, {"kind", "Namespace"},
-                                                     {"metadata", {{"name", "t"}}}}));
+    REQUIRE(store.create(gvr::kNamespaces, "",
+                         json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "t"}}}}));
     startClusterActors(ctx);
   }
   ~Cluster() {
@@ -97,12 +97,13 @@ json shPod(const std::string& name, const std::string& script, const json& volum
           {"spec",
            {{"restartPolicy", "Never"},
             {"volumes", volumes},
-            {"containers", json::array({{{"name", "main"},
-                                         {"image", "busybox:1.36"},
-                                         {"command", {"sh", "-c", script}},
-                                         {"env", json::array({{{"name", "POD_NAME"},
-                                                               {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}}})},
-                                         {"volumeMounts", mounts}}})}}}};
+            {"containers",
+             json::array({{{"name", "main"},
+                           {"image", "busybox:1.36"},
+                           {"command", {"sh", "-c", script}},
+                           {"env", json::array({{{"name", "POD_NAME"},
+                                                 {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}}})},
+                           {"volumeMounts", mounts}}})}}}};
 }
 
 auto phaseIs(const std::string& phase) {
@@ -137,16 +138,22 @@ TEST_CASE("a claim of the default class is provisioned and bound; Delete reclaim
 
 TEST_CASE("a pre-bound PV binds its claim; a rebind turns the old claim Lost", "[kube-sim-actors]") {
   Cluster c;
-  c.create(gvr::kStorageClasses, {{"apiVersion", "storage.k8s.io/v1"}, {"kind", "StorageClass"},
-                                  {"metadata", {{"name", "manual"}}}, {"provisioner", "kubernetes.io/no-provisioner"},
+  c.create(gvr::kStorageClasses, {{"apiVersion", "storage.k8s.io/v1"},
+                                  {"kind", "StorageClass"},
+                                  {"metadata", {{"name", "manual"}}},
+                                  {"provisioner", "kubernetes.io/no-provisioner"},
                                   {"volumeBindingMode", "Immediate"}});
   json p = c.create(gvr::kPersistentVolumeClaims, pvc("p", "manual"));
-  c.create(gvr::kPersistentVolumes,
-           {{"apiVersion", "v1"}, {"kind", "PersistentVolume"}, {"metadata", {{"name", "pv-a"}}},
-            {"spec", {{"capacity", {{"storage", "2Gi"}}}, {"accessModes", {"ReadWriteOnce"}},
-                      {"storageClassName", "manual"}, {"persistentVolumeReclaimPolicy", "Retain"},
-                      {"hostPath", {{"path", c.dir + "/pv-a"}}},
-                      {"claimRef", {{"namespace", "t"}, {"name", "p"}, {"uid", uidOf(p)}}}}}});
+  c.create(gvr::kPersistentVolumes, {{"apiVersion", "v1"},
+                                     {"kind", "PersistentVolume"},
+                                     {"metadata", {{"name", "pv-a"}}},
+                                     {"spec",
+                                      {{"capacity", {{"storage", "2Gi"}}},
+                                       {"accessModes", {"ReadWriteOnce"}},
+                                       {"storageClassName", "manual"},
+                                       {"persistentVolumeReclaimPolicy", "Retain"},
+                                       {"hostPath", {{"path", c.dir + "/pv-a"}}},
+                                       {"claimRef", {{"namespace", "t"}, {"name", "p"}, {"uid", uidOf(p)}}}}}});
   json bound = c.waitFor(gvr::kPersistentVolumeClaims, "t", "p", phaseIs("Bound"));
   CHECK(str(bound, {"spec", "volumeName"}) == "pv-a");
   CHECK(annotation(bound, "pv.kubernetes.io/bound-by-controller") == "yes");
@@ -171,7 +178,8 @@ TEST_CASE("a pre-bound PV binds its claim; a rebind turns the old claim Lost", "
 TEST_CASE("a claim with a populator dataSourceRef is left to the populator", "[kube-sim-actors]") {
   Cluster c;
   json q = pvc("q", "kube-sim-local");
-  q["spec"]["dataSourceRef"] = {{"apiGroup", "storage.alibabacloud.com"}, {"kind", "OSSVolumePopulator"}, {"name", "x"}};
+  q["spec"]["dataSourceRef"] = {
+      {"apiGroup", "storage.alibabacloud.com"}, {"kind", "OSSVolumePopulator"}, {"name", "x"}};
   q = c.create(gvr::kPersistentVolumeClaims, q);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!c.hasEvent(uidOf(q), "Provisioning", "Assuming an external populator will provision the volume") &&
@@ -190,9 +198,10 @@ TEST_CASE("WaitForFirstConsumer: a pod writes into its claim and succeeds", "[ku
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(str(c.get(gvr::kPersistentVolumeClaims, "t", "w"), {"status", "phase"}) == "Pending");
   CHECK(c.hasEvent(uidOf(w), "WaitForFirstConsumer"));
-  c.create(gvr::kPods, shPod("writer", "echo hello > /data/out.txt && echo \"pod=$POD_NAME\" && printf done > /dev/termination-log",
-                             json::array({{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "w"}}}}}),
-                             json::array({{{"name", "data"}, {"mountPath", "/data"}}})));
+  c.create(gvr::kPods,
+           shPod("writer", "echo hello > /data/out.txt && echo \"pod=$POD_NAME\" && printf done > /dev/termination-log",
+                 json::array({{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "w"}}}}}),
+                 json::array({{{"name", "data"}, {"mountPath", "/data"}}})));
   json pod = c.waitFor(gvr::kPods, "t", "writer", phaseIs("Succeeded"), 20);
   std::string node = str(pod, {"spec", "nodeName"});
   CHECK(node == "node-1");
@@ -229,10 +238,13 @@ TEST_CASE("a failing container reports its exit code and termination message", "
 
 TEST_CASE("an unbound Immediate claim keeps the pod Pending", "[kube-sim-actors]") {
   Cluster c;
-  c.create(gvr::kStorageClasses, {{"apiVersion", "storage.k8s.io/v1"}, {"kind", "StorageClass"},
-                                  {"metadata", {{"name", "nowhere"}}}, {"provisioner", "example.com/absent"}});
+  c.create(gvr::kStorageClasses, {{"apiVersion", "storage.k8s.io/v1"},
+                                  {"kind", "StorageClass"},
+                                  {"metadata", {{"name", "nowhere"}}},
+                                  {"provisioner", "example.com/absent"}});
   c.create(gvr::kPersistentVolumeClaims, pvc("u", "nowhere"));
-  json pod = c.create(gvr::kPods, shPod("waits", "true", json::array({{{"name", "d"}, {"persistentVolumeClaim", {{"claimName", "u"}}}}}),
+  json pod = c.create(gvr::kPods, shPod("waits", "true",
+                                        json::array({{{"name", "d"}, {"persistentVolumeClaim", {{"claimName", "u"}}}}}),
                                         json::array({{{"name", "d"}, {"mountPath", "/data"}}})));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!c.hasEvent(uidOf(pod), "FailedScheduling", "unbound immediate PersistentVolumeClaims") &&
@@ -245,27 +257,38 @@ TEST_CASE("an unbound Immediate claim keeps the pod Pending", "[kube-sim-actors]
 
 TEST_CASE("StatefulSet and ephemeral volumes reach Running; deletion kills the process", "[kube-sim-actors]") {
   Cluster c;
-  json tmplSpec = {{"containers", json::array({{{"name", "app"}, {"image", "busybox"},
-                                                 {"command", {"sh", "-c", "echo up > /data/up; exec sleep 300"}},
-                                                 {"volumeMounts", json::array({{{"name", "data"}, {"mountPath", "/data"}}})}}})}};
+  json tmplSpec = {
+      {"containers", json::array({{{"name", "app"},
+                                   {"image", "busybox"},
+                                   {"command", {"sh", "-c", "echo up > /data/up; exec sleep 300"}},
+                                   {"volumeMounts", json::array({{{"name", "data"}, {"mountPath", "/data"}}})}}})}};
   c.create(gvr::kStatefulSets,
-           {{"apiVersion", "apps/v1"}, {"kind", "StatefulSet"}, {"metadata", {{"name", "web"}, {"namespace", "t"}}},
-            {"spec", {{"replicas", 2}, {"serviceName", "web"}, {"selector", {{"matchLabels", {{"app", "web"}}}}},
-                      {"template", {{"metadata", {{"labels", {{"app", "web"}}}}}, {"spec", tmplSpec}}},
-                      {"volumeClaimTemplates", json::array({{{"metadata", {{"name", "data"}}},
-                                                             {"spec", {{"accessModes", {"ReadWriteOnce"}},
-                                                                       {"resources", {{"requests", {{"storage", "1Mi"}}}}}}}}})}}}});
+           {{"apiVersion", "apps/v1"},
+            {"kind", "StatefulSet"},
+            {"metadata", {{"name", "web"}, {"namespace", "t"}}},
+            {"spec",
+             {{"replicas", 2},
+              {"serviceName", "web"},
+              {"selector", {{"matchLabels", {{"app", "web"}}}}},
+              {"template", {{"metadata", {{"labels", {{"app", "web"}}}}}, {"spec", tmplSpec}}},
+              {"volumeClaimTemplates", json::array({{{"metadata", {{"name", "data"}}},
+                                                     {"spec",
+                                                      {{"accessModes", {"ReadWriteOnce"}},
+                                                       {"resources", {{"requests", {{"storage", "1Mi"}}}}}}}}})}}}});
   c.waitFor(gvr::kPods, "t", "web-0", phaseIs("Running"), 20);
   c.waitFor(gvr::kPods, "t", "web-1", phaseIs("Running"), 20);
   CHECK(str(c.get(gvr::kPersistentVolumeClaims, "t", "data-web-1"), {"status", "phase"}) == "Bound");
   c.waitFor(gvr::kStatefulSets, "t", "web", [](const json& o) { return o["status"].value("readyReplicas", 0) == 2; });
 
-  json e = shPod("e", "echo scratch > /scratch/f; exec sleep 300",
-                 json::array({{{"name", "scratch"},
-                               {"ephemeral", {{"volumeClaimTemplate",
-                                               {{"spec", {{"accessModes", {"ReadWriteOnce"}},
-                                                          {"resources", {{"requests", {{"storage", "1Mi"}}}}}}}}}}}}}),
-                 json::array({{{"name", "scratch"}, {"mountPath", "/scratch"}}}));
+  json e = shPod(
+      "e", "echo scratch > /scratch/f; exec sleep 300",
+      json::array(
+          {{{"name", "scratch"},
+            {"ephemeral",
+             {{"volumeClaimTemplate",
+               {{"spec",
+                 {{"accessModes", {"ReadWriteOnce"}}, {"resources", {{"requests", {{"storage", "1Mi"}}}}}}}}}}}}}),
+      json::array({{{"name", "scratch"}, {"mountPath", "/scratch"}}}));
   json pod = c.create(gvr::kPods, e);
   c.waitFor(gvr::kPods, "t", "e", phaseIs("Running"), 20);
   json claim = c.get(gvr::kPersistentVolumeClaims, "t", "e-scratch");
@@ -276,8 +299,10 @@ TEST_CASE("StatefulSet and ephemeral volumes reach Running; deletion kills the p
   DeleteOptions o;
   o.gracePeriodSeconds = 5;
   REQUIRE(c.store.remove(gvr::kPods, "t", "e", o));
-  c.waitFor(gvr::kPods, "t", "e", [](const json& x) { return x.is_null(); }, 15);
-  c.waitFor(gvr::kPersistentVolumeClaims, "t", "e-scratch", [](const json& x) { return x.is_null() || isDeleting(x); }, 15);
+  c.waitFor(
+      gvr::kPods, "t", "e", [](const json& x) { return x.is_null(); }, 15);
+  c.waitFor(
+      gvr::kPersistentVolumeClaims, "t", "e-scratch", [](const json& x) { return x.is_null() || isDeleting(x); }, 15);
 }
 
 TEST_CASE("a node's kubelet reports exits while it is still starting other pods' containers", "[kube-sim-actors]") {
@@ -294,16 +319,16 @@ TEST_CASE("a node's kubelet reports exits while it is still starting other pods'
   for (int i = 0; i < kPods; i++) {
     char name[16];
     std::snprintf(name, sizeof(name), "p-%03d", i);
-    c.create(gvr::kPods, {{"apiVersion", "v1"},
-                          {"kind", "Pod"},
-                          {"metadata", {{"name", name}, {"namespace", "t"}}},
-                          {"spec",
-                           {{"nodeName", "node-late"},
-                            {"restartPolicy", "Never"},
-                            {"automountServiceAccountToken", false},
-                            {"containers", json::array({{{"name", "main"},
-                                                         {"image", "busybox"},
-                                                         {"command", {"sh", "-c", "exit 0"}}}})}}}});
+    c.create(gvr::kPods,
+             {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", name}, {"namespace", "t"}}},
+              {"spec",
+               {{"nodeName", "node-late"},
+                {"restartPolicy", "Never"},
+                {"automountServiceAccountToken", false},
+                {"containers",
+                 json::array({{{"name", "main"}, {"image", "busybox"}, {"command", {"sh", "-c", "exit 0"}}}})}}}});
   }
   c.create(gvr::kNodes, {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "node-late"}}}});
   for (int i = 0; i < kPods; i++) {
@@ -324,7 +349,8 @@ TEST_CASE("a node's kubelet reports exits while it is still starting other pods'
   auto events = c.store.list(gvr::kEvents, "t");
   REQUIRE(events.isOk());
   for (const auto& e : events->items) {
-    if (e.value("reason", "") == "Started") lastStart = std::max<uint64_t>(lastStart, std::stoull(str(e, {"metadata", "resourceVersion"})));
+    if (e.value("reason", "") == "Started")
+      lastStart = std::max<uint64_t>(lastStart, std::stoull(str(e, {"metadata", "resourceVersion"})));
   }
   int reportedWhileStarting = 0;
   for (const auto& [name, rv] : terminatedAt) reportedWhileStarting += rv < lastStart ? 1 : 0;

@@ -39,11 +39,12 @@ TEST_CASE("label selectors, node affinity and taints", "[kube-sim-actors]") {
   CHECK(labelSelectorMatches(json{{"matchExpressions", json::array({{{"key", "x"}, {"operator", "DoesNotExist"}}})}},
                              labels));
   json node = {{"metadata", {{"name", "node-2"}, {"labels", {{"kubernetes.io/hostname", "node-2"}}}}}};
-  json sel = {{"nodeSelectorTerms",
-               json::array({{{"matchExpressions",
-                               json::array({{{"key", "kubernetes.io/hostname"}, {"operator", "In"}, {"values", {"node-1"}}}})}},
-                            {{"matchFields",
-                               json::array({{{"key", "metadata.name"}, {"operator", "In"}, {"values", {"node-2"}}}})}}})}};
+  json sel = {
+      {"nodeSelectorTerms",
+       json::array({{{"matchExpressions",
+                      json::array({{{"key", "kubernetes.io/hostname"}, {"operator", "In"}, {"values", {"node-1"}}}})}},
+                    {{"matchFields",
+                      json::array({{{"key", "metadata.name"}, {"operator", "In"}, {"values", {"node-2"}}}})}}})}};
   CHECK(nodeSelectorMatches(sel, node));
   json taints = json::array({{{"key", "k"}, {"value", "v"}, {"effect", "NoSchedule"}}});
   CHECK_FALSE(untoleratedTaint(taints, json::array()).is_null());

@@ -113,8 +113,8 @@ TEST_CASE("api verbs: create, update and patch, with the subresources they take"
   a["data"]["k"] = "w";
   CHECK(c.call("PUT", "/api/v1/namespaces/t/configmaps/a", a.dump()).body["data"]["k"] == "w");
   CHECK(c.call("PUT", "/api/v1/namespaces/t/configmaps/b", a.dump()).status == 400);  // name mismatch
-  auto patched = c.call("PATCH", "/api/v1/namespaces/t/configmaps/a", R"({"data":{"k":"z"}})",
-                        "application/merge-patch+json");
+  auto patched =
+      c.call("PATCH", "/api/v1/namespaces/t/configmaps/a", R"({"data":{"k":"z"}})", "application/merge-patch+json");
   CHECK(patched.body["data"]["k"] == "z");
   CHECK(c.call("PATCH", "/api/v1/namespaces/t/configmaps/a", "{}", "text/plain").status == 415);
   auto status = c.call("PATCH", "/api/v1/namespaces/t/pods/p/status", R"({"status":{"phase":"Running"}})",

@@ -32,15 +32,14 @@ json taint(const std::string& key, const std::string& effect, const std::string&
   return t;
 }
 
-json node(const std::string& name) {
-  return {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}}}};
-}
+json node(const std::string& name) { return {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}}}}; }
 
 json pod(const std::string& name, const std::string& nodeName, json tolerations = json::array()) {
-  return {{"apiVersion", "v1"},
-          {"kind", "Pod"},
-          {"metadata", {{"name", name}}},
-          {"spec", {{"nodeName", nodeName}, {"tolerations", tolerations}, {"containers", json::array({{{"name", "c"}}})}}}};
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata", {{"name", name}}},
+      {"spec", {{"nodeName", nodeName}, {"tolerations", tolerations}, {"containers", json::array({{{"name", "c"}}})}}}};
 }
 
 std::string condStatus(const json& obj, const std::string& type) {
@@ -132,21 +131,25 @@ TEST_CASE("conditions are replaced by type, keeping the transition time when unc
   CHECK(!nodePoweredOff(node("n")));
 }
 
-TEST_CASE("a powered-off node turns Unknown, is tainted, and its pods are evicted per tolerations", "[kube-sim][node]") {
+TEST_CASE("a powered-off node turns Unknown, is tainted, and its pods are evicted per tolerations",
+          "[kube-sim][node]") {
   Cluster c("KUBESIM_NODE_MONITOR_GRACE_PERIOD", "0");
   ObjectStore& s = c.s;
   NodeLifecycleController nlc(c.ctx);
   REQUIRE(s.create(gvr::kNodes, "", node("n1")).isOk());
   nlc.start();
   // A node created by hand is registered: kubelet labels, status, Ready.
-  REQUIRE(eventually([&] { auto n = s.get(gvr::kNodes, "", "n1"); return n && nodeReadyStatus(*n) == "True"; }));
+  REQUIRE(eventually([&] {
+    auto n = s.get(gvr::kNodes, "", "n1");
+    return n && nodeReadyStatus(*n) == "True";
+  }));
   auto n1 = s.get(gvr::kNodes, "", "n1");
   CHECK((*n1)["metadata"]["labels"]["kubernetes.io/hostname"] == "n1");
   CHECK((*n1)["status"]["capacity"]["pods"] == "110");
 
   json forever = json::array({{{"key", names::kTaintUnreachable}, {"operator", "Exists"}, {"effect", "NoExecute"}}});
-  json brief = json::array({{{"key", names::kTaintUnreachable}, {"operator", "Exists"}, {"effect", "NoExecute"},
-                             {"tolerationSeconds", 1}}});
+  json brief = json::array(
+      {{{"key", names::kTaintUnreachable}, {"operator", "Exists"}, {"effect", "NoExecute"}, {"tolerationSeconds", 1}}});
   REQUIRE(s.create(gvr::kPods, "t", pod("untolerating", "n1")).isOk());
   REQUIRE(s.create(gvr::kPods, "t", pod("forever", "n1", forever)).isOk());
   REQUIRE(s.create(gvr::kPods, "t", pod("brief", "n1", brief)).isOk());
@@ -156,7 +159,10 @@ TEST_CASE("a powered-off node turns Unknown, is tainted, and its pods are evicte
   off["metadata"]["annotations"][names::kPowerAnnotation] = "off";
   REQUIRE(s.update(gvr::kNodes, "", off).isOk());
   nlc.wake();
-  REQUIRE(eventually([&] { auto n = s.get(gvr::kNodes, "", "n1"); return n && nodeReadyStatus(*n) == "Unknown"; }));
+  REQUIRE(eventually([&] {
+    auto n = s.get(gvr::kNodes, "", "n1");
+    return n && nodeReadyStatus(*n) == "Unknown";
+  }));
   n1 = s.get(gvr::kNodes, "", "n1");
   CHECK(nodeHasTaint(*n1, names::kTaintUnreachable, "NoExecute"));
   CHECK(nodeHasTaint(*n1, names::kTaintUnreachable, "NoSchedule"));
@@ -180,7 +186,10 @@ TEST_CASE("a powered-off node turns Unknown, is tainted, and its pods are evicte
   on["metadata"]["annotations"].erase(names::kPowerAnnotation);
   REQUIRE(s.update(gvr::kNodes, "", on).isOk());
   nlc.wake();
-  REQUIRE(eventually([&] { auto n = s.get(gvr::kNodes, "", "n1"); return n && nodeReadyStatus(*n) == "True"; }));
+  REQUIRE(eventually([&] {
+    auto n = s.get(gvr::kNodes, "", "n1");
+    return n && nodeReadyStatus(*n) == "True";
+  }));
   CHECK(!nodeHasTaint(*s.get(gvr::kNodes, "", "n1"), names::kTaintUnreachable, "NoExecute"));
   std::this_thread::sleep_for(300ms);
   CHECK(!deleting("forever"));

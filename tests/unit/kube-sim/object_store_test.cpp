@@ -94,7 +94,8 @@ TEST_CASE("finalizers hold a delete until removed", "[kube-sim][store]") {
   REQUIRE(del.isOk());
   CHECK(!(*del)["metadata"]["deletionTimestamp"].get<std::string>().empty());
   REQUIRE(s.get(gvr::kConfigMaps, "t", "f").isOk());
-  auto add = s.patch(gvr::kConfigMaps, "t", "f", PatchType::MergePatch, {{"metadata", {{"finalizers", {"x/y", "new/one"}}}}});
+  auto add =
+      s.patch(gvr::kConfigMaps, "t", "f", PatchType::MergePatch, {{"metadata", {{"finalizers", {"x/y", "new/one"}}}}});
   REQUIRE(!add.isOk());
   CHECK(add.error().code == 422);
   REQUIRE(s.patch(gvr::kConfigMaps, "t", "f", PatchType::MergePatch, {{"metadata", {{"finalizers", nullptr}}}}).isOk());
@@ -107,7 +108,8 @@ TEST_CASE("background GC deletes dependents whose owners are all gone; orphan st
   json owner = *s.create(gvr::kConfigMaps, "t", cm("owner"));
   json other = *s.create(gvr::kConfigMaps, "t", cm("other"));
   auto ref = [](const json& o) {
-    return json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", o["metadata"]["name"]}, {"uid", o["metadata"]["uid"]}};
+    return json{
+        {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"name", o["metadata"]["name"]}, {"uid", o["metadata"]["uid"]}};
   };
   json dep = cm("dep");
   dep["metadata"]["ownerReferences"] = {ref(owner)};
@@ -139,8 +141,10 @@ TEST_CASE("watch replays from an RV, maps selector transitions, and answers 410 
   wo.labelSelector = "y=2";
   auto w = s.watch(gvr::kConfigMaps, "t", wo);
   REQUIRE(w.isOk());
-  REQUIRE(s.patch(gvr::kConfigMaps, "t", "c", PatchType::MergePatch, {{"metadata", {{"labels", {{"y", "2"}}}}}}).isOk());
-  REQUIRE(s.patch(gvr::kConfigMaps, "t", "c", PatchType::MergePatch, {{"metadata", {{"labels", {{"y", nullptr}}}}}}).isOk());
+  REQUIRE(
+      s.patch(gvr::kConfigMaps, "t", "c", PatchType::MergePatch, {{"metadata", {{"labels", {{"y", "2"}}}}}}).isOk());
+  REQUIRE(s.patch(gvr::kConfigMaps, "t", "c", PatchType::MergePatch, {{"metadata", {{"labels", {{"y", nullptr}}}}}})
+              .isOk());
   auto e1 = (*w)->next(1s);
   auto e2 = (*w)->next(1s);
   REQUIRE(e1);

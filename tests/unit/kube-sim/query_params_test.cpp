@@ -66,7 +66,8 @@ TEST_CASE("dryRun: any other value is 422 Invalid naming the options kind", "[qu
     REQUIRE_FALSE(r);
     CHECK(r.error().code == 422);
     CHECK(r.error().reason == "Invalid");
-    CHECK(r.error().message == std::string("PatchOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"") +
-                                   v + "\"}: supported values: \"All\"");
+    CHECK(r.error().message ==
+          std::string("PatchOptions.meta.k8s.io \"\" is invalid: dryRun: Unsupported value: []string{\"") + v +
+              "\"}: supported values: \"All\"");
   }
 }

@@ -3,9 +3,9 @@
 // line written per decision.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "server/rbac.h"
 #include "server/rbac_audit.h"
@@ -26,12 +26,12 @@ json rule(json groups, json resources, json verbs) {
 }
 
 json role(const std::string& kind, const std::string& name, json rules) {
-  return {{"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", kind}, {"metadata", {{"name", name}}},
-          {"rules", rules}};
+  return {
+      {"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", kind}, {"metadata", {{"name", name}}}, {"rules", rules}};
 }
 
-json binding(const std::string& kind, const std::string& name, const std::string& roleKind,
-             const std::string& roleName, json subjects) {
+json binding(const std::string& kind, const std::string& name, const std::string& roleKind, const std::string& roleName,
+             json subjects) {
   return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
           {"kind", kind},
           {"metadata", {{"name", name}}},
@@ -43,10 +43,12 @@ json saSubject(const std::string& ns, const std::string& name) {
   return json::array({{{"kind", "ServiceAccount"}, {"name", name}, {"namespace", ns}}});
 }
 
-RbacRequest req(const std::string& verb, const std::string& group, const std::string& resource,
-                const std::string& ns, const std::string& name = "", const std::string& sub = "") {
-  return {kSa, {"system:serviceaccounts", "system:serviceaccounts:sys", "system:authenticated"}, verb, group,
-          resource, sub, ns, name};
+RbacRequest req(const std::string& verb, const std::string& group, const std::string& resource, const std::string& ns,
+                const std::string& name = "", const std::string& sub = "") {
+  return {kSa,      {"system:serviceaccounts", "system:serviceaccounts:sys", "system:authenticated"},
+          verb,     group,
+          resource, sub,
+          ns,       name};
 }
 
 std::vector<std::string> ruleIds(const RbacDecision& d) {
@@ -59,7 +61,8 @@ std::vector<std::string> ruleIds(const RbacDecision& d) {
 // grant "get pods"), a Role in "sys", a ClusterRole bound only in "sys" by a
 // RoleBinding, and a Role in "other" bound to someone else.
 void install(ObjectStore& s) {
-  for (const char* ns : {"sys", "other"}) REQUIRE(s.create(gvr::kNamespaces, "", {{"metadata", {{"name", ns}}}}).isOk());
+  for (const char* ns : {"sys", "other"})
+    REQUIRE(s.create(gvr::kNamespaces, "", {{"metadata", {{"name", ns}}}}).isOk());
   REQUIRE(s.create(kClusterRoles, "",
                    role("ClusterRole", "ctrl",
                         {rule({""}, {"pods"}, {"get", "list"}), rule({"x.io"}, {"things/status"}, {"update"}),
@@ -70,8 +73,8 @@ void install(ObjectStore& s) {
               .isOk());
   json named = rule({""}, {"secrets"}, {"get"});
   named["resourceNames"] = {"creds"};
-  REQUIRE(s.create(kRoles, "sys", role("Role", "ctrl", {rule({"coordination.k8s.io"}, {"leases"}, {"*"}), named}))
-              .isOk());
+  REQUIRE(
+      s.create(kRoles, "sys", role("Role", "ctrl", {rule({"coordination.k8s.io"}, {"leases"}, {"*"}), named})).isOk());
   REQUIRE(s.create(kRoleBindings, "sys", binding("RoleBinding", "ctrl-rb", "Role", "ctrl", saSubject("sys", "ctrl")))
               .isOk());
   REQUIRE(s.create(kClusterRoles, "", role("ClusterRole", "events", {rule({""}, {"events"}, {"create"})})).isOk());
@@ -130,7 +133,8 @@ TEST_CASE("rbacDecide names every granting rule and its binding", "[kube-sim][rb
   CHECK(lease.matches == std::vector<RbacMatch>{{"Role/sys/ctrl#0", "RoleBinding/sys/ctrl-rb"}});
   CHECK_FALSE(rbacDecide(s, req("update", "coordination.k8s.io", "leases", "default", "l")).allowed);
   // resourceNames.
-  CHECK(ruleIds(rbacDecide(s, req("get", "", "secrets", "sys", "creds"))) == std::vector<std::string>{"Role/sys/ctrl#1"});
+  CHECK(ruleIds(rbacDecide(s, req("get", "", "secrets", "sys", "creds"))) ==
+        std::vector<std::string>{"Role/sys/ctrl#1"});
   CHECK_FALSE(rbacDecide(s, req("get", "", "secrets", "sys", "other")).allowed);
   // A ClusterRole bound by a RoleBinding to a group: granted in that namespace only.
   auto ev = rbacDecide(s, req("create", "", "events", "sys"));
@@ -169,8 +173,14 @@ TEST_CASE("RbacAudit writes one JSON line per decision", "[kube-sim][rbac]") {
   REQUIRE(std::getline(in, l2));
   CHECK_FALSE(std::getline(in, l3));
   json a = json::parse(l1);
-  CHECK(a == json{{"user", kSa}, {"verb", "patch"}, {"apiGroup", ""}, {"resource", "pods"},
-                  {"subresource", "status"}, {"namespace", "sys"}, {"name", "p"}, {"allowed", true},
+  CHECK(a == json{{"user", kSa},
+                  {"verb", "patch"},
+                  {"apiGroup", ""},
+                  {"resource", "pods"},
+                  {"subresource", "status"},
+                  {"namespace", "sys"},
+                  {"name", "p"},
+                  {"allowed", true},
                   {"enforced", true},
                   {"matches", json::array({{{"rule", "Role/sys/ctrl#0"}, {"binding", "RoleBinding/sys/ctrl-rb"}}})}});
   json b = json::parse(l2);

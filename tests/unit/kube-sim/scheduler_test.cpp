@@ -49,15 +49,15 @@ struct WffcCluster {
                         {"accessModes", json::array({"ReadWriteOnce"})},
                         {"resources", {{"requests", {{"storage", "1Gi"}}}}}}}})
                 .isOk());
-    REQUIRE(s.create(gvr::kPods, "t",
-                     {{"apiVersion", "v1"},
-                      {"kind", "Pod"},
-                      {"metadata", {{"name", "p"}}},
-                      {"spec",
-                       {{"containers", json::array({{{"name", "c"}, {"image", "busybox"}}})},
-                        {"volumes",
-                         json::array({{{"name", "v"}, {"persistentVolumeClaim", {{"claimName", "data"}}}}})}}}})
-                .isOk());
+    REQUIRE(
+        s.create(gvr::kPods, "t",
+                 {{"apiVersion", "v1"},
+                  {"kind", "Pod"},
+                  {"metadata", {{"name", "p"}}},
+                  {"spec",
+                   {{"containers", json::array({{{"name", "c"}, {"image", "busybox"}}})},
+                    {"volumes", json::array({{{"name", "v"}, {"persistentVolumeClaim", {{"claimName", "data"}}}}})}}}})
+            .isOk());
     sched.start();
   }
   ~WffcCluster() { sched.stop(); }

@@ -19,7 +19,9 @@ json widgetSchema() {
 }  // namespace
 
 TEST_CASE("pruning reports unknown fields but keeps preserved subtrees", "[kube-sim][schema]") {
-  json obj = {{"apiVersion", "x/v1"}, {"kind", "W"}, {"metadata", {{"name", "w"}}},
+  json obj = {{"apiVersion", "x/v1"},
+              {"kind", "W"},
+              {"metadata", {{"name", "w"}}},
               {"spec", {{"mode", "a"}, {"bogus", 1}, {"extra", {{"anything", true}}}}}};
   std::vector<std::string> unknown;
   pruneUnknown(widgetSchema(), obj, "", true, unknown);
@@ -36,12 +38,18 @@ TEST_CASE("defaults then validation with API-server wording", "[kube-sim][schema
   json bad = {{"spec", {{"mode", "c"}, {"size", "x"}, {"node", "n1"}}}};
   json causes = validateAgainstSchema(widgetSchema(), bad, "", true);
   std::vector<std::string> messages;
-  for (const auto& c : causes) messages.push_back(c["field"].get<std::string>() + ": " + c["message"].get<std::string>());
+  for (const auto& c : causes)
+    messages.push_back(c["field"].get<std::string>() + ": " + c["message"].get<std::string>());
   CHECK(std::find(messages.begin(), messages.end(),
-                  "spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"") != messages.end());
-  CHECK(std::find(messages.begin(), messages.end(), "spec.mode: Unsupported value: \"c\": supported values: \"a\", \"b\"") != messages.end());
-  CHECK(std::find(messages.begin(), messages.end(), "spec.node: Invalid value: \"n1\": spec.node in body should match '^node-[0-9]+$'") != messages.end());
-  CHECK(std::find(messages.begin(), messages.end(), "spec: Invalid value: \"object\": node needs mode b") != messages.end());
+                  "spec.size: Invalid value: \"string\": spec.size in body must be of type integer: \"string\"") !=
+        messages.end());
+  CHECK(std::find(messages.begin(), messages.end(),
+                  "spec.mode: Unsupported value: \"c\": supported values: \"a\", \"b\"") != messages.end());
+  CHECK(std::find(messages.begin(), messages.end(),
+                  "spec.node: Invalid value: \"n1\": spec.node in body should match '^node-[0-9]+$'") !=
+        messages.end());
+  CHECK(std::find(messages.begin(), messages.end(), "spec: Invalid value: \"object\": node needs mode b") !=
+        messages.end());
   json missing = {{"spec", json::object()}};
   json c2 = validateAgainstSchema(widgetSchema(), missing, "", true);
   REQUIRE(!c2.empty());
@@ -52,9 +60,13 @@ TEST_CASE("defaults then validation with API-server wording", "[kube-sim][schema
 TEST_CASE("CEL subset evaluates the forms our CRD uses", "[kube-sim][cel]") {
   json self = {{"mode", "generic"}, {"generic", {{"secretRef", {{"name", "s"}}}}}, {"list", {1, 2}}};
   std::string err;
-  CHECK(evaluateCelRule("(has(self.mode) && self.mode == 'bmcpfs-dataflow') || (has(self.generic) && (has(self.generic.secretRef) || has(self.generic.rrsaConfigs)))", self, &err) == CelOutcome::Pass);
-  CHECK(evaluateCelRule("!(has(self.generic.secretRef) && has(self.generic.rrsaConfigs))", self, &err) == CelOutcome::Pass);
-  CHECK(evaluateCelRule("!has(self.generic) || !has(self.mode) || self.mode == 'generic'", self, &err) == CelOutcome::Pass);
+  CHECK(evaluateCelRule("(has(self.mode) && self.mode == 'bmcpfs-dataflow') || (has(self.generic) && "
+                        "(has(self.generic.secretRef) || has(self.generic.rrsaConfigs)))",
+                        self, &err) == CelOutcome::Pass);
+  CHECK(evaluateCelRule("!(has(self.generic.secretRef) && has(self.generic.rrsaConfigs))", self, &err) ==
+        CelOutcome::Pass);
+  CHECK(evaluateCelRule("!has(self.generic) || !has(self.mode) || self.mode == 'generic'", self, &err) ==
+        CelOutcome::Pass);
   CHECK(evaluateCelRule("has(self.roleArn) && has(self.oidcProviderArn)", self, &err) == CelOutcome::Fail);
   CHECK(evaluateCelRule("size(self.list) == 2 && self.mode.startsWith('gen')", self, &err) == CelOutcome::Pass);
   CHECK(evaluateCelRule("self.nothere == 'x'", self, &err) == CelOutcome::Error);

@@ -17,7 +17,8 @@ TEST_CASE("label selectors: equality, sets, existence", "[kube-sim][selectors]")
   CHECK(!sel->matches({{"app", "c"}}));
   CHECK(!sel->matches({{"app", "a"}, {"legacy", "1"}}));
   CHECK(!LabelSelector::parse("a in (b").isOk());
-  auto j = LabelSelector::fromJson({{"matchLabels", {{"x", "1"}}}, {"matchExpressions", {{{"key", "y"}, {"operator", "NotIn"}, {"values", {"2"}}}}}});
+  auto j = LabelSelector::fromJson({{"matchLabels", {{"x", "1"}}},
+                                    {"matchExpressions", {{{"key", "y"}, {"operator", "NotIn"}, {"values", {"2"}}}}}});
   REQUIRE(j.isOk());
   CHECK(j->matches({{"x", "1"}}));
   CHECK(!j->matches({{"x", "1"}, {"y", "2"}}));
@@ -36,8 +37,8 @@ TEST_CASE("field selectors: supported labels only", "[kube-sim][selectors]") {
 TEST_CASE("strategic merge patch merges keyed lists and honours directives", "[kube-sim][patch]") {
   json pod = {{"spec", {{"containers", {{{"name", "a"}, {"image", "1"}}, {{"name", "b"}, {"image", "1"}}}}}},
               {"metadata", {{"finalizers", {"x"}}}}};
-  auto r = applyStrategicMergePatch(pod, {{"spec", {{"containers", {{{"name", "b"}, {"image", "2"}}}}}},
-                                          {"metadata", {{"finalizers", {"y"}}}}});
+  auto r = applyStrategicMergePatch(
+      pod, {{"spec", {{"containers", {{{"name", "b"}, {"image", "2"}}}}}}, {"metadata", {{"finalizers", {"y"}}}}});
   REQUIRE(r.isOk());
   CHECK((*r)["spec"]["containers"].size() == 2);
   CHECK((*r)["spec"]["containers"][0]["image"] == "1");
@@ -51,7 +52,9 @@ TEST_CASE("strategic merge patch merges keyed lists and honours directives", "[k
 
 TEST_CASE("json patch test failure is 422 and merge patch deletes nulls", "[kube-sim][patch]") {
   json cm = {{"data", {{"a", "b"}}}};
-  auto bad = applyJsonPatch(cm, json::parse(R"([{"op":"test","path":"/data/a","value":"z"},{"op":"remove","path":"/data/a"}])"), "ConfigMap", "c");
+  auto bad = applyJsonPatch(
+      cm, json::parse(R"([{"op":"test","path":"/data/a","value":"z"},{"op":"remove","path":"/data/a"}])"), "ConfigMap",
+      "c");
   REQUIRE(!bad.isOk());
   CHECK(bad.error().code == 422);
   auto m = applyMergePatch(cm, {{"data", {{"a", nullptr}, {"c", "d"}}}});
@@ -61,7 +64,8 @@ TEST_CASE("json patch test failure is 422 and merge patch deletes nulls", "[kube
 TEST_CASE("protobuf ConfigMap body decodes to JSON", "[kube-sim][protobuf]") {
   // ConfigMap{metadata{name:"c"}, data{"a":"b"}} inside runtime.Unknown.
   auto field = [](int num, const std::string& payload) {
-    return std::string(1, static_cast<char>((num << 3) | 2)) + std::string(1, static_cast<char>(payload.size())) + payload;
+    return std::string(1, static_cast<char>((num << 3) | 2)) + std::string(1, static_cast<char>(payload.size())) +
+           payload;
   };
   std::string meta = field(1, "c");
   std::string entry = field(1, "a") + field(2, "b");

@@ -54,7 +54,8 @@ TEST_CASE("OSS V1 presigned URL (vector V1-5) and expiry") {
   HttpRequest r;
   r.method = "GET";
   r.rawPath = "/key";
-  r.query = parseQuery("Expires=1699807420&OSSAccessKeyId=ak&Signature=dcLTea%2BYh9ApirQ8o8dOPqtvJXQ%3D&versionId=versionId");
+  r.query =
+      parseQuery("Expires=1699807420&OSSAccessKeyId=ak&Signature=dcLTea%2BYh9ApirQ8o8dOPqtvJXQ%3D&versionId=versionId");
   r.headers = {{"host", "bucket.oss-cn-hangzhou.aliyuncs.com"}};
   RequestTarget t{"bucket", "key", "/key"};
   CHECK(verify(store, r, t, 1699807000) == "OK");
@@ -84,4 +85,3 @@ TEST_CASE("anonymous requests are AccessDenied unless allowed") {
   CHECK(strict.verify(r, kTarget, 0, &ak).message().rfind("AccessDenied", 0) == 0);
   CHECK(open.verify(r, kTarget, 0, &ak).isOk());
 }
-

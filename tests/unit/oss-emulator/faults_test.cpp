@@ -21,9 +21,9 @@ TEST_CASE("fault plans are reproducible with the same seed") {
 
 TEST_CASE("per-operation config, defaults and reset") {
   FaultInjector f;
-  REQUIRE(f.applyJson(nlohmann::json::array({{{"latency_ms", 5}},
-                                             {{"operation", "HeadObject"}, {"bandwidth_mbps", 8}}}))
-              .isOk());
+  REQUIRE(
+      f.applyJson(nlohmann::json::array({{{"latency_ms", 5}}, {{"operation", "HeadObject"}, {"bandwidth_mbps", 8}}}))
+          .isOk());
   CHECK(f.plan("GetObject").firstByteLatencyMs == 5);
   CHECK(f.plan("HeadObject").bandwidthBytesPerSec == 1000000);
   CHECK(f.plan("HeadObject").firstByteLatencyMs == 5);  // inherits the default it was created from
@@ -64,7 +64,7 @@ TEST_CASE("a reset comes back to the startup network shape, and faults keep it")
   REQUIRE(f.applyJson(nlohmann::json{{"operation", "GetObject"}, {"reset_rate", 1.0}}).isOk());
   FaultPlan get = f.plan("GetObject");
   CHECK(get.bodyFault == BodyFault::Reset);
-  CHECK(get.firstByteLatencyMs == 10);             // the fault keeps the shape
+  CHECK(get.firstByteLatencyMs == 10);  // the fault keeps the shape
   CHECK(get.bandwidthBytesPerSec == 25'000'000);
   REQUIRE(f.applyJson(nlohmann::json{{"reset", true}}).isOk());
   CHECK(f.plan("GetObject").bodyFault == BodyFault::None);

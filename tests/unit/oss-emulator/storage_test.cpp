@@ -30,7 +30,8 @@ std::unique_ptr<Storage> memory() {
 }
 
 struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("ossemu-unit-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
+  fs::path path =
+      fs::temp_directory_path() / ("ossemu-unit-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
   ~TempDir() { fs::remove_all(path); }
 };
 

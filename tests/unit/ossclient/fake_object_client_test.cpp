@@ -145,10 +145,11 @@ TEST_CASE("fake: destruction cancels pending requests", "[fake]") {
       return f;
     });
     for (int i = 0; i < 5; ++i) {
-      c.getAsync(GetRequest{"b", "k", 0, std::nullopt, "", nullptr, 0, [](std::string_view) { return Status::ok(); }, true},
-                 [&](Result<GetResult> r) {
-                   if (r.status().code() == StatusCode::Cancelled) ++cancelled;
-                 });
+      c.getAsync(
+          GetRequest{"b", "k", 0, std::nullopt, "", nullptr, 0, [](std::string_view) { return Status::ok(); }, true},
+          [&](Result<GetResult> r) {
+            if (r.status().code() == StatusCode::Cancelled) ++cancelled;
+          });
     }
   }
   CHECK(cancelled == 5);

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "ossvp/common/secret_redactor.h"
 #include "ossvp/common/base64.h"
+#include "ossvp/common/secret_redactor.h"
 #include "ossvp/ossclient/oss_error.h"
 
 using namespace ossvp;
@@ -10,7 +10,8 @@ using namespace ossvp::ossclient;
 TEST_CASE("error XML body is parsed", "[error]") {
   const char* body =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchBucket</Code><Message>The specified bucket does "
-      "not exist.</Message>\n  <RequestId>5C3D9175B6FC201293AD****</RequestId><HostId>test.oss-cn-hangzhou.aliyuncs.com</"
+      "not exist.</Message>\n  "
+      "<RequestId>5C3D9175B6FC201293AD****</RequestId><HostId>test.oss-cn-hangzhou.aliyuncs.com</"
       "HostId>\n  <BucketName>test</BucketName><EC>0015-00000101</EC><Unknown>ignored</Unknown></Error>";
   auto e = parseOssErrorXml(body);
   REQUIRE(e);
@@ -30,7 +31,8 @@ TEST_CASE("error XML body is parsed", "[error]") {
 
 TEST_CASE("HEAD errors come from the base64 x-oss-err header", "[error]") {
   std::string xml =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>NoSuchKey</Code>\n  <Message>The specified key does "
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>\n  <Code>NoSuchKey</Code>\n  <Message>The specified key "
+      "does "
       "not exist.</Message><RequestId>6556E3AED11E553933CCDEDF</RequestId><HostId>demo.oss-cn-hangzhou.aliyuncs.com</"
       "HostId><Key>walker2asdasdasd.txt</Key><EC>0026-00000001</EC></Error>";
   OssError e = ossErrorFromResponse(404, "", base64Encode(xml), "6556E3AED11E553933CCDEDF", "0026-00000001");
@@ -76,8 +78,12 @@ TEST_CASE("OSS codes map to status codes", "[error]") {
 }
 
 TEST_CASE("toStatus gives an actionable, redacted message", "[error]") {
-  OssError e{403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.",
-             "64F0000000000000000000AA", "", ""};
+  OssError e{403,
+             "InvalidAccessKeyId",
+             "The OSS Access Key Id you provided does not exist in our records.",
+             "64F0000000000000000000AA",
+             "",
+             ""};
   Status s = toStatus(e, "b", "k");
   CHECK(s.message().rfind(
             "InvalidAccessKeyId (HTTP 403): The OSS Access Key Id you provided does not exist in our records. "

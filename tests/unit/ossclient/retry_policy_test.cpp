@@ -43,8 +43,8 @@ TEST_CASE("retry: permanent failures are not retried", "[retry]") {
   CHECK_FALSE(isRetryableFailure(http(412, "PreconditionFailed"), true));
   CHECK_FALSE(isRetryableFailure(http(416, "InvalidRange"), true));
   CHECK_FALSE(isRetryableFailure(http(400, "InvalidArgument"), true));
-  CHECK_FALSE(isRetryableFailure(curl(60), true));   // 60: peer certificate cannot be authenticated
-  CHECK_FALSE(isRetryableFailure(curl(1), true));        // unsupported protocol
+  CHECK_FALSE(isRetryableFailure(curl(60), true));  // 60: peer certificate cannot be authenticated
+  CHECK_FALSE(isRetryableFailure(curl(1), true));   // unsupported protocol
 }
 
 TEST_CASE("retry: non-idempotent requests only retry proven rejections", "[retry]") {
@@ -68,5 +68,5 @@ TEST_CASE("retry: exponential backoff with full jitter, capped", "[retry]") {
   CHECK(backoffDelay(p, 10, 0.5).count() == 2500);  // capped at maxBackoff
   CHECK(backoffDelay(p, 60, 0.5).count() == 2500);  // no overflow
   CHECK(backoffDelay(p, 1, 0.0).count() == 0);
-  CHECK(backoffDelay(p, 4, 2.0).count() == 1600);   // random clamped to 1
+  CHECK(backoffDelay(p, 4, 2.0).count() == 1600);  // random clamped to 1
 }

@@ -22,8 +22,7 @@ TEST_CASE("S3 SigV4: AWS documentation GET object with Range", "[signer][s3]") {
   r.bucket = "examplebucket";
   r.key = "test.txt";
   r.path = "/test.txt";  // virtual-hosted
-  r.headers = {{"Host", "examplebucket.s3.amazonaws.com"}, {"Range", "bytes=0-9"},
-               {"x-amz-content-sha256", kEmptySha}};
+  r.headers = {{"Host", "examplebucket.s3.amazonaws.com"}, {"Range", "bytes=0-9"}, {"x-amz-content-sha256", kEmptySha}};
   S3V4Params p{"us-east-1", "s3", {"host", "range", "x-amz-content-sha256", "x-amz-date"}};
   signS3V4(r, kDocCreds, p, 1369353600);  // 20130524T000000Z
   CHECK(*findHeader(r.headers, "Authorization") ==

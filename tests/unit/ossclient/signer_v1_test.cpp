@@ -18,12 +18,9 @@ SignableRequest v1PutRequest() {
   r.method = "PUT";
   r.bucket = "examplebucket";
   r.key = "nelson";
-  r.headers = {{"Content-MD5", "eB5eJF1ptWaXm4bijSPyxw=="},
-               {"Content-Type", "text/html"},
-               {"x-oss-meta-author", "alice"},
-               {"x-oss-meta-magic", "abracadabra"},
-               {"x-oss-date", kDate},
-               {"Date", kDate}};
+  r.headers = {
+      {"Content-MD5", "eB5eJF1ptWaXm4bijSPyxw=="}, {"Content-Type", "text/html"}, {"x-oss-meta-author", "alice"},
+      {"x-oss-meta-magic", "abracadabra"},         {"x-oss-date", kDate},         {"Date", kDate}};
   return r;
 }
 
@@ -62,7 +59,8 @@ TEST_CASE("V1-3/V1-4 declared extra sub-resource, unsigned params ignored", "[si
   r.headers = {{"x-oss-date", kDate}, {"Date", kDate}};
   r.query = {{"resourceGroup", ""}, {"non-resousce", "null"}};
   CHECK(ossV1StringToSign(r, kDate, {"resourceGroup"}) ==
-        "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\nx-oss-date:Wed, 28 Dec 2022 10:27:41 GMT\n/examplebucket/?resourceGroup");
+        "GET\n\n\nWed, 28 Dec 2022 10:27:41 GMT\nx-oss-date:Wed, 28 Dec 2022 10:27:41 "
+        "GMT\n/examplebucket/?resourceGroup");
   CHECK(hmacSha1Base64("sk", ossV1StringToSign(r, kDate, {"resourceGroup"})) == "vkQmfuUDyi1uDi3bKt67oemssIs=");
 
   r.query = {{"resourceGroup", ""}, {"acl", ""}};
@@ -130,7 +128,10 @@ TEST_CASE("V1-9 presign signs content-type, x-oss headers and decoded sub-resour
   r.method = "GET";
   r.bucket = "bucket";
   r.key = "key";
-  r.headers = {{"x-oss-head1", "value"}, {"abc", "value"}, {"ZAbc", "value"}, {"XYZ", "value"},
+  r.headers = {{"x-oss-head1", "value"},
+               {"abc", "value"},
+               {"ZAbc", "value"},
+               {"XYZ", "value"},
                {"content-type", "application/octet-stream"}};
   r.query = {{"versionId", "versionId?param1=value1"},
              {"response-content-disposition", "attachment; filename=example.txt"},
@@ -155,7 +156,8 @@ TEST_CASE("Derived V1 vectors: list page 2 and STS GetObject", "[signer][v1]") {
   list.bucket = "examplebucket";
   list.query = {{"list-type", "2"}, {"continuation-token", "abc=="}, {"max-keys", "1000"}};
   const char* date = "Wed, 01 Jan 2025 00:00:00 GMT";
-  CHECK(ossV1StringToSign(list, date) == "GET\n\n\nWed, 01 Jan 2025 00:00:00 GMT\n/examplebucket/?continuation-token=abc==");
+  CHECK(ossV1StringToSign(list, date) ==
+        "GET\n\n\nWed, 01 Jan 2025 00:00:00 GMT\n/examplebucket/?continuation-token=abc==");
   CHECK(hmacSha1Base64("sk", ossV1StringToSign(list, date)) == "IEbqbc7vZHp2G3/9P6Km/Gilvic=");
 
   SignableRequest get;

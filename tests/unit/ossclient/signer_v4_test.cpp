@@ -24,19 +24,25 @@ SignableRequest headerRequest() {
   r.method = "PUT";
   r.bucket = "bucket";
   r.key = "1234+-/123/1.txt";
-  r.headers = {{"x-oss-head1", "value"}, {"abc", "value"}, {"ZAbc", "value"}, {"XYZ", "value"},
-               {"content-type", "text/plain"}, {"x-oss-content-sha256", "UNSIGNED-PAYLOAD"}};
+  r.headers = {{"x-oss-head1", "value"},
+               {"abc", "value"},
+               {"ZAbc", "value"},
+               {"XYZ", "value"},
+               {"content-type", "text/plain"},
+               {"x-oss-content-sha256", "UNSIGNED-PAYLOAD"}};
   r.query = vectorQuery();
   return r;
 }
 
 SignableRequest presignRequest() {
   SignableRequest r = headerRequest();
-  r.headers = {{"x-oss-head1", "value"}, {"abc", "value"}, {"ZAbc", "value"}, {"XYZ", "value"},
+  r.headers = {{"x-oss-head1", "value"},
+               {"abc", "value"},
+               {"ZAbc", "value"},
+               {"XYZ", "value"},
                {"content-type", "application/octet-stream"}};
   return r;
 }
-
 
 OssV4Params hangzhou(std::vector<std::string> additional = {}) {
   return OssV4Params{"cn-hangzhou", "oss", std::move(additional)};
@@ -52,7 +58,8 @@ TEST_CASE("V4-1 header auth with intermediate values", "[signer][v4]") {
         "PUT\n/bucket/1234%2B-/123/1.txt\n%2Bparam1=value3&%2Bparam2&%7Cparam1=value4&%7Cparam2&param1=value1&"
         "param2\ncontent-type:text/plain\nx-oss-content-sha256:UNSIGNED-PAYLOAD\nx-oss-date:20231216T162057Z\nx-oss-"
         "head1:value\n\n\nUNSIGNED-PAYLOAD");
-  CHECK(ossV4StringToSign("20231216T162057Z", "20231216/cn-hangzhou/oss/aliyun_v4_request", ossV4CanonicalRequest(r, {})) ==
+  CHECK(ossV4StringToSign("20231216T162057Z", "20231216/cn-hangzhou/oss/aliyun_v4_request",
+                          ossV4CanonicalRequest(r, {})) ==
         "OSS4-HMAC-SHA256\n20231216T162057Z\n20231216/cn-hangzhou/oss/aliyun_v4_request\n"
         "f4613657f1b108998e8dbd10a1aa5da621dc2c6e02c9ddec0f163664848704c4");
   CHECK(hexEncode(ossV4SigningKey("sk", "20231216", "cn-hangzhou", "oss")) ==
@@ -152,8 +159,8 @@ TEST_CASE("Derived V4 vectors: STS GetObject with Range, ListObjectsV2", "[signe
   SignableRequest list;
   list.method = "GET";
   list.bucket = "examplebucket";
-  list.query = {{"list-type", "2"}, {"prefix", "data/"}, {"delimiter", "/"}, {"max-keys", "1000"},
-                {"encoding-type", "url"}, {"continuation-token", "abc=="}};
+  list.query = {{"list-type", "2"},   {"prefix", "data/"},      {"delimiter", "/"},
+                {"max-keys", "1000"}, {"encoding-type", "url"}, {"continuation-token", "abc=="}};
   signOssV4(list, kAkSk, hangzhou(), 1735689600);
   CHECK(ossV4CanonicalRequest(list, {}) ==
         "GET\n/examplebucket/\ncontinuation-token=abc%3D%3D&delimiter=%2F&encoding-type=url&list-type=2&max-keys=1000&"

@@ -45,7 +45,8 @@ TEST_CASE("list: url-encoded keys, prefixes and tokens are decoded; '+' stays li
 
 TEST_CASE("list: without EncodingType keys are taken verbatim", "[xml]") {
   auto page = parseListObjectsV2(
-      "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a%20b</Key><Size>0</Size></Contents></ListBucketResult>");
+      "<ListBucketResult><IsTruncated>false</IsTruncated><Contents><Key>a%20b</Key><Size>0</Size></Contents></"
+      "ListBucketResult>");
   REQUIRE(page.isOk());
   CHECK(page->objects[0].key == "a%20b");
 }
@@ -86,8 +87,10 @@ TEST_CASE("multipart XML: initiate, complete request and result", "[xml]") {
         "<Part><PartNumber>2</PartNumber><ETag>\"B\"</ETag></Part></CompleteMultipartUpload>");
 
   auto etag = parseCompleteMultipartUpload(
-      "<CompleteMultipartUploadResult><EncodingType>url</EncodingType><Location>http://x/y</Location><Bucket>oss-example</Bucket>"
-      "<Key>demo%2Fmultipart.data</Key><ETag>\"097DE458AD02B5F89F9D0530231876****\"</ETag></CompleteMultipartUploadResult>");
+      "<CompleteMultipartUploadResult><EncodingType>url</EncodingType><Location>http://x/y</"
+      "Location><Bucket>oss-example</Bucket>"
+      "<Key>demo%2Fmultipart.data</Key><ETag>\"097DE458AD02B5F89F9D0530231876****\"</ETag></"
+      "CompleteMultipartUploadResult>");
   REQUIRE(etag.isOk());
   CHECK(*etag == "\"097DE458AD02B5F89F9D0530231876****\"");
 }

@@ -26,7 +26,8 @@ TEST_CASE("a too-small volume fails with the user-facing message", "[unit]") {
   Status st = checkCapacity(need, space);
   REQUIRE_FALSE(st.isOk());
   CHECK(st.code() == StatusCode::ResourceExhausted);
-  CHECK(st.message().rfind("source holds 3.00 GiB in 12 objects, volume has 1.00 GiB free: request a larger PVC", 0) == 0);
+  CHECK(st.message().rfind("source holds 3.00 GiB in 12 objects, volume has 1.00 GiB free: request a larger PVC", 0) ==
+        0);
 
   space.freeBytes = 3ULL << 30;  // exactly enough
   CHECK(checkCapacity(need, space).isOk());

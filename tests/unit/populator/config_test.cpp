@@ -14,8 +14,8 @@ ConfigParse parse(std::vector<std::string> args) {
   for (auto& a : args) argv.push_back(a.c_str());
   return parseConfig(static_cast<int>(argv.size()), argv.data());
 }
-const std::vector<std::string> kBase = {"--endpoint", "oss-cn-hangzhou.aliyuncs.com", "--region", "cn-hangzhou",
-                                        "--bucket", "b", "--target", "/tmp"};
+const std::vector<std::string> kBase = {
+    "--endpoint", "oss-cn-hangzhou.aliyuncs.com", "--region", "cn-hangzhou", "--bucket", "b", "--target", "/tmp"};
 std::vector<std::string> with(std::vector<std::string> extra) {
   auto v = kBase;
   v.insert(v.end(), extra.begin(), extra.end());
@@ -101,4 +101,3 @@ TEST_CASE("environment variables configure the run; flags win", "[unit]") {
   CHECK(p.config->throughputMBps == 50);
   CHECK(p.config->endpointOverrides.size() == 2);
 }
-

@@ -72,7 +72,8 @@ class ApiStub {
         std::lock_guard<std::mutex> lock(mu_);
         requests_.push_back(req);
       }
-      std::string resp = "HTTP/1.1 " + std::to_string(status_) + " X\r\nContent-Type: application/json\r\n"
+      std::string resp = "HTTP/1.1 " + std::to_string(status_) +
+                         " X\r\nContent-Type: application/json\r\n"
                          "Content-Length: 2\r\nConnection: close\r\n\r\n{}";
       (void)!::write(c, resp.data(), resp.size());
       ::close(c);
@@ -116,7 +117,8 @@ TEST_CASE("the annotation is a JSON merge-patch of the pod with the SA token", "
   REQUIRE(target);
   CHECK(target->apiUrl == api.url());
   PodAnnotator annotator(*target);
-  std::string progress = R"({"phase":"copying","bytesDone":1,"bytesTotal":2,"objectsDone":0,"objectsTotal":1,"throughputMBps":0.5})";
+  std::string progress =
+      R"({"phase":"copying","bytesDone":1,"bytesTotal":2,"objectsDone":0,"objectsTotal":1,"throughputMBps":0.5})";
   REQUIRE(annotator.patch(progress).isOk());
   auto reqs = api.requests();
   REQUIRE(reqs.size() == 1);
@@ -152,7 +154,8 @@ TEST_CASE("the reporter patches at most every 2 s and always sends the final sta
   tracker.setTotals(10, 1);
   std::FILE* out = std::tmpfile();
   {
-    ProgressReporter reporter(&tracker, ProgressMode::Json, 0.1, std::make_unique<PodAnnotator>(*detectPodTarget()), out);
+    ProgressReporter reporter(&tracker, ProgressMode::Json, 0.1, std::make_unique<PodAnnotator>(*detectPodTarget()),
+                              out);
     reporter.start();
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
     tracker.addBytes(10);
@@ -163,7 +166,8 @@ TEST_CASE("the reporter patches at most every 2 s and always sends the final sta
   auto reqs = api.requests();
   REQUIRE(reqs.size() == 2);  // the first at start, the final one 2 s later
   auto last = nlohmann::json::parse(bodyOf(reqs.back()));
-  auto progress = nlohmann::json::parse(last["metadata"]["annotations"]["storage.alibabacloud.com/populator-progress"].get<std::string>());
+  auto progress = nlohmann::json::parse(
+      last["metadata"]["annotations"]["storage.alibabacloud.com/populator-progress"].get<std::string>());
   CHECK(progress["phase"] == "done");
   CHECK(progress["bytesDone"] == 10);
   // stdout had several JSON lines (every 0.1 s), each parseable.

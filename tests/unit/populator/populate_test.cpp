@@ -110,8 +110,15 @@ TEST_CASE("a tree is copied byte-identically with mtimes, empty files and direct
   CHECK(snap.bytesDone == snap.bytesTotal);
   CHECK(snap.objectsDone == snap.objectsTotal);
   // The volume holds the bucket's tree and the completion marker, nothing else.
-  const std::set<std::string> populated = {"a.txt", "empty", "dir", "sub", "sub/deep", "sub/deep/b.bin",
-                                           "中文", "中文/ключ.txt", ".ossvp-populator",
+  const std::set<std::string> populated = {"a.txt",
+                                           "empty",
+                                           "dir",
+                                           "sub",
+                                           "sub/deep",
+                                           "sub/deep/b.bin",
+                                           "中文",
+                                           "中文/ключ.txt",
+                                           ".ossvp-populator",
                                            ".ossvp-populator/complete"};
   CHECK(entriesUnder(dir.path()) == populated);
   // So does it after a re-run (the no-op), which locks the target again and

@@ -11,7 +11,7 @@ using namespace ossvp::populator::testutil;
 
 namespace {
 struct stat fileStat(uint64_t size, int64_t mtime) {
-  struct stat st{};
+  struct stat st {};
   st.st_mode = S_IFREG | 0644;
   st.st_size = static_cast<off_t>(size);
   st.st_mtim.tv_sec = mtime;
@@ -24,15 +24,15 @@ TEST_CASE("a file is skipped only when journal, listing and disk all agree", "[u
   JournalEntry e{"k", 100, 1700000000, "\"abc\"", 42};
   auto disk = fileStat(100, 1700000000);
   CHECK(isAlreadyComplete(&e, o, &disk));
-  CHECK_FALSE(isAlreadyComplete(nullptr, o, &disk));       // never journaled (maybe half written)
-  CHECK_FALSE(isAlreadyComplete(&e, o, nullptr));          // deleted from the volume
+  CHECK_FALSE(isAlreadyComplete(nullptr, o, &disk));  // never journaled (maybe half written)
+  CHECK_FALSE(isAlreadyComplete(&e, o, nullptr));     // deleted from the volume
   auto shortFile = fileStat(99, 1700000000);
-  CHECK_FALSE(isAlreadyComplete(&e, o, &shortFile));       // truncated on disk
+  CHECK_FALSE(isAlreadyComplete(&e, o, &shortFile));  // truncated on disk
   auto touched = fileStat(100, 1700000001);
-  CHECK_FALSE(isAlreadyComplete(&e, o, &touched));         // modified on disk
+  CHECK_FALSE(isAlreadyComplete(&e, o, &touched));  // modified on disk
   SourceObject changed = o;
   changed.etag = "\"def\"";
-  CHECK_FALSE(isAlreadyComplete(&e, changed, &disk));      // object replaced in the bucket
+  CHECK_FALSE(isAlreadyComplete(&e, changed, &disk));  // object replaced in the bucket
   changed = o;
   changed.size = 101;
   CHECK_FALSE(isAlreadyComplete(&e, changed, &disk));

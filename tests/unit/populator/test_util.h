@@ -57,7 +57,7 @@ inline std::set<std::string> entriesUnder(const std::string& root) {
 }
 
 inline int64_t mtimeOf(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   ::stat(path.c_str(), &st);
   return st.st_mtim.tv_sec;
 }

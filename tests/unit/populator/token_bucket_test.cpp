@@ -38,9 +38,9 @@ TEST_CASE("the long-run rate equals the cap within 5%", "[unit]") {
 TEST_CASE("idle time only buys the burst, not unlimited credit", "[unit]") {
   FakeClock clock;
   TokenBucket bucket(1e6, 500'000, &clock);
-  clock.sleepNanos(60'000'000'000);                // a minute idle
-  CHECK(bucket.acquire(400'000) == 0);             // within the burst: no wait
-  int64_t waited = bucket.acquire(1'000'000);      // beyond it: ~0.9 s
+  clock.sleepNanos(60'000'000'000);            // a minute idle
+  CHECK(bucket.acquire(400'000) == 0);         // within the burst: no wait
+  int64_t waited = bucket.acquire(1'000'000);  // beyond it: ~0.9 s
   CHECK(waited == Approx(0.9e9).epsilon(0.01));
 }
 

@@ -17,8 +17,8 @@ enum class LogLevel { Debug, Info, Warn, Error };
 
 struct LogOptions {
   LogLevel level = LogLevel::Info;
-  bool json = false;          // one JSON object per line instead of text
-  std::string component;      // e.g. "ossvp-controller"; appears in every line
+  bool json = false;      // one JSON object per line instead of text
+  std::string component;  // e.g. "ossvp-controller"; appears in every line
 };
 
 void initLogging(const LogOptions& options);

@@ -18,7 +18,7 @@ template <typename T, typename E = Status>
 class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {    // NOLINT
+  Result(E error) : v_(std::in_place_index<1>, std::move(error)) {   // NOLINT
     if constexpr (std::is_same_v<E, Status>) assert(!std::get<1>(v_).isOk());
   }
 

@@ -26,7 +26,7 @@ enum class StatusCode {
   Timeout,            // a deadline passed: the operation took too long
   Expired,            // a version or token the request named is gone (HTTP 410): start over from fresh state
   Cancelled,
-  Corruption,         // checksum mismatch, truncated data
+  Corruption,  // checksum mismatch, truncated data
   Unimplemented,
   Internal,
 };
@@ -67,8 +67,8 @@ class [[nodiscard]] Status {
   // attempt (after the client's own retries) may succeed. Expired is not: the
   // same request fails again until the caller refreshes its state.
   bool isTransient() const {
-    return code_ == StatusCode::Unavailable || code_ == StatusCode::Timeout ||
-           code_ == StatusCode::Corruption || code_ == StatusCode::Internal;
+    return code_ == StatusCode::Unavailable || code_ == StatusCode::Timeout || code_ == StatusCode::Corruption ||
+           code_ == StatusCode::Internal;
   }
 
  private:
@@ -88,8 +88,8 @@ inline Status corruption(std::string m) { return {StatusCode::Corruption, std::m
 }  // namespace ossvp
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define OSSVP_RETURN_IF_ERROR(expr)              \
-  do {                                           \
-    ::ossvp::Status ossvp_status_ = (expr);      \
+#define OSSVP_RETURN_IF_ERROR(expr)                  \
+  do {                                               \
+    ::ossvp::Status ossvp_status_ = (expr);          \
     if (!ossvp_status_.isOk()) return ossvp_status_; \
   } while (0)

@@ -22,7 +22,6 @@
 
 namespace ossvp {
 
-
 struct RrsaConfig {
   std::string roleArn;          // ALIBABA_CLOUD_ROLE_ARN
   std::string oidcProviderArn;  // ALIBABA_CLOUD_OIDC_PROVIDER_ARN
@@ -32,8 +31,8 @@ struct RrsaConfig {
   // ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true, sts.<region>.aliyuncs.com with a
   // region, else sts.aliyuncs.com.
   std::string stsEndpoint;
-  std::string roleSessionName = "ossvp";  // ALIBABA_CLOUD_ROLE_SESSION_NAME
-  int durationSeconds = 3600;             // 900..43200
+  std::string roleSessionName = "ossvp";    // ALIBABA_CLOUD_ROLE_SESSION_NAME
+  int durationSeconds = 3600;               // 900..43200
   std::chrono::seconds refreshBefore{180};  // see stsRefreshDue
 };
 
@@ -56,8 +55,7 @@ struct StsHttpRequest {
   std::string target;   // "/?Action=AssumeRoleWithOIDC&Version=2015-04-01&Format=JSON&Timestamp=..."
   std::string body;     // RoleArn, OIDCProviderArn, OIDCToken, RoleSessionName, DurationSeconds
 };
-StsHttpRequest buildAssumeRoleWithOidcRequest(const RrsaConfig& config, const std::string& oidcToken,
-                                              std::time_t now);
+StsHttpRequest buildAssumeRoleWithOidcRequest(const RrsaConfig& config, const std::string& oidcToken, std::time_t now);
 
 // Parses an STS AssumeRoleWithOIDC (or AssumeRole) JSON response. Non-200:
 // PermissionDenied (401/403), Unavailable (5xx), InvalidArgument otherwise,

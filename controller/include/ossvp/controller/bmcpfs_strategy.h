@@ -46,10 +46,9 @@ int dataFlowTaskPercent(const DataFlowTaskInfo& t);
 class BmcpfsStrategy : public PopulationStrategy {
  public:
   // `metrics` and `clock` must outlive the strategy.
-  BmcpfsStrategy(const kube::ObjectReader& reader, kube::EventRecorder& events, StatusWriter& status,
-                 Metrics& metrics, NasClientFactory nas,
-                 std::chrono::milliseconds pollInterval = std::chrono::seconds(2), int throughputOverrideMBps = 0,
-                 const Clock& clock = Clock::system());
+  BmcpfsStrategy(const kube::ObjectReader& reader, kube::EventRecorder& events, StatusWriter& status, Metrics& metrics,
+                 NasClientFactory nas, std::chrono::milliseconds pollInterval = std::chrono::seconds(2),
+                 int throughputOverrideMBps = 0, const Clock& clock = Clock::system());
 
   PopulatorMode mode() const override { return PopulatorMode::BmcpfsDataflow; }
   Status checkPrerequisites(const OssvpObject& source, const kube::Object& pvc) override;
@@ -80,10 +79,10 @@ class BmcpfsStrategy : public PopulationStrategy {
   const Clock& clock_;
 
   mutable std::mutex mu_;
-  std::map<std::string, Flow> flows_;  // by pvc uid; guarded by mu_
-  std::set<std::string> done_;         // pvc uids whose import completed; guarded by mu_
+  std::map<std::string, Flow> flows_;          // by pvc uid; guarded by mu_
+  std::set<std::string> done_;                 // pvc uids whose import completed; guarded by mu_
   std::map<std::string, std::string> failed_;  // pvc uid -> message; guarded by mu_
-  std::set<std::string> deleted_;  // pvc uids whose data flow is deleted; guarded by mu_
+  std::set<std::string> deleted_;              // pvc uids whose data flow is deleted; guarded by mu_
 };
 
 }  // namespace ossvp::controller

@@ -16,7 +16,7 @@ namespace ossvp::controller {
 struct PodResources {
   std::string cpuRequest = "100m";
   std::string memoryRequest = "128Mi";
-  std::string cpuLimit;              // "" = no limit
+  std::string cpuLimit;  // "" = no limit
   std::string memoryLimit = "1Gi";
 };
 

@@ -59,7 +59,7 @@ class Metrics {
   std::map<std::string, std::map<std::string, double>> counters_;       // guarded by mu_
   std::map<std::string, std::map<std::string, Histogram>> histograms_;  // guarded by mu_
   std::map<std::string, std::function<double()>> gauges_;               // guarded by mu_
-  std::map<std::string, std::vector<double>> bounds_;                    // setBuckets; guarded by mu_
+  std::map<std::string, std::vector<double>> bounds_;                   // setBuckets; guarded by mu_
 };
 
 // `{mode="bmcpfs-dataflow",result="Succeeded"}` from pairs.

@@ -37,7 +37,7 @@ inline constexpr std::string_view kAnnPopulatedFrom = "storage.alibabacloud.com/
 // Kubernetes' own.
 inline constexpr std::string_view kAnnSelectedNode = "volume.kubernetes.io/selected-node";
 
-std::string primePvcName(std::string_view pvcUid);     // "prime-<uid>"
+std::string primePvcName(std::string_view pvcUid);      // "prime-<uid>"
 std::string populatorPodName(std::string_view pvcUid);  // "populate-<uid>"
 
 // Event reasons (Normal unless noted).
@@ -61,7 +61,7 @@ inline constexpr const char* kRebinding = "PopulatorRebinding";
 inline constexpr const char* kFinished = "PopulatorFinished";
 inline constexpr const char* kForeignBinding = "PopulatorForeignBinding";  // Warning
 inline constexpr const char* kCleanedUp = "PopulatorCleanedUp";
-inline constexpr const char* kSourceInUse = "OSSVolumePopulatorInUse";    // Warning, on an ossvp deleted while in use
+inline constexpr const char* kSourceInUse = "OSSVolumePopulatorInUse";     // Warning, on an ossvp deleted while in use
 inline constexpr const char* kSourceDeleting = "PopulatorSourceDeleting";  // Warning, on a PVC naming a deleted ossvp
 inline constexpr const char* kDataFlowQuota = "PopulatorWaitingForDataFlowQuota";  // 10 data flows per file system
 }  // namespace reason

@@ -23,7 +23,6 @@
 
 namespace ossvp::controller {
 
-
 // An OpenAPI error: HTTP status, Code (e.g. QuotaExceeded.DataFlow) and Message.
 struct NasError {
   int httpStatus = 0;
@@ -40,12 +39,12 @@ bool nasErrorIs(const Status& s, const std::string& code);
 
 struct DataFlowSpec {
   std::string fileSystemId;
-  std::string sourceStorage;      // oss://bucket
-  std::string sourceStoragePath;  // /prefix/
-  std::string fileSystemPath;     // /fileset/
-  std::string sourceSecurityType; // "" = not sent
-  int throughputMBps = 0;         // 0 = not sent (CPFS for Lingjun does not take it)
-  std::string fsetId;             // "" = not sent (CPFS general-purpose only)
+  std::string sourceStorage;       // oss://bucket
+  std::string sourceStoragePath;   // /prefix/
+  std::string fileSystemPath;      // /fileset/
+  std::string sourceSecurityType;  // "" = not sent
+  int throughputMBps = 0;          // 0 = not sent (CPFS for Lingjun does not take it)
+  std::string fsetId;              // "" = not sent (CPFS general-purpose only)
   std::string clientToken;
 };
 
@@ -91,8 +90,7 @@ class NasHttpClient : public NasApi {
   Status deleteDataFlow(const std::string& fsId, const std::string& dataFlowId) override;
   Result<std::string> createDataFlowTask(const DataFlowTaskSpec& spec) override;
   Result<DataFlowTaskInfo> describeDataFlowTask(const std::string& fsId, const std::string& taskId) override;
-  Status cancelDataFlowTask(const std::string& fsId, const std::string& dataFlowId,
-                            const std::string& taskId) override;
+  Status cancelDataFlowTask(const std::string& fsId, const std::string& dataFlowId, const std::string& taskId) override;
 
   // Signs and sends one action; the JSON response body. Credentials that
   // cannot be obtained give Unavailable (retried; the factory checks them

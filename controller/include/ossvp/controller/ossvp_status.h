@@ -47,7 +47,7 @@ inline constexpr std::string_view kPvcPhasePopulating = "Populating";  // popula
 inline constexpr std::string_view kPvcPhaseRetrying = "Retrying";      // attempt failed, backing off
 inline constexpr std::string_view kPvcPhaseRebinding = "Rebinding";    // data in place, handing PV over
 inline constexpr std::string_view kPvcPhaseSucceeded = "Succeeded";
-inline constexpr std::string_view kPvcPhaseFailed = "Failed";          // permanent or retries exhausted
+inline constexpr std::string_view kPvcPhaseFailed = "Failed";  // permanent or retries exhausted
 
 // Condition types.
 inline constexpr std::string_view kConditionPopulating = "Populating";  // True while PVCs are in flight
@@ -97,7 +97,7 @@ struct GenericPvcEntry {
   std::optional<int64_t> bytesPerSecond, etaSeconds;
   int attempts = 0;
   std::string startTime, completionTime;  // RFC 3339
-  std::string lastError;  // the populator's own message; never holds secrets
+  std::string lastError;                  // the populator's own message; never holds secrets
 
   nlohmann::json toJson() const;  // empty/unset fields are omitted
   static Result<GenericPvcEntry> fromJson(const nlohmann::json& j);

@@ -58,7 +58,7 @@ std::string_view nasDataType(BmcpfsDataType type);
 // spec.bmcpfsDataflow, defaults applied.
 struct BmcpfsDataflowOptions {
   int throughputMBps = kDefaultBmcpfsThroughputMBps;  // 600, 1200 or 1500
-  std::string sourceSecurityType;                      // "" (none), "None" or "SSL"
+  std::string sourceSecurityType;                     // "" (none), "None" or "SSL"
   BmcpfsDataType dataType = BmcpfsDataType::MetadataAndData;
 };
 
@@ -74,9 +74,9 @@ struct GenericOptions {
   std::map<std::string, std::string> annotations;
   std::optional<std::string> secretRef;  // Secret name in the populator namespace
   std::optional<RrsaConfig> rrsaConfigs;
-  nlohmann::json affinity;                   // core/v1 Affinity, or null when unset
-  nlohmann::json tolerations;                // array of core/v1 Toleration, or null
-  std::optional<int64_t> throughputMBps;     // unset: unlimited
+  nlohmann::json affinity;                // core/v1 Affinity, or null when unset
+  nlohmann::json tolerations;             // array of core/v1 Toleration, or null
+  std::optional<int64_t> throughputMBps;  // unset: unlimited
 };
 
 // spec, defaults applied. `generic` / `bmcpfsDataflow` are present only when

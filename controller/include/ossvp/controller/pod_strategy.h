@@ -48,8 +48,8 @@ PodTermination readPodTermination(const kube::Object& pod);
 
 class PodStrategy : public PopulationStrategy {
  public:
-  PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events,
-              StatusWriter& status, const ControllerOptions& options, const Clock& clock = Clock::system());
+  PodStrategy(kube::ApiClient& api, const kube::ObjectReader& reader, kube::EventRecorder& events, StatusWriter& status,
+              const ControllerOptions& options, const Clock& clock = Clock::system());
 
   PopulatorMode mode() const override { return PopulatorMode::Generic; }
   Status checkPrerequisites(const OssvpObject& source, const kube::Object& pvc) override;

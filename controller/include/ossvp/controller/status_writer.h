@@ -57,7 +57,7 @@ class StatusWriter {
 
  private:
   struct Pending {
-    Clock::Instant since;         // when the oldest pending mutation arrived
+    Clock::Instant since;             // when the oldest pending mutation arrived
     std::vector<Mutation> mutations;  // in arrival order
   };
   std::vector<Mutation> takePending(const std::string& ns, const std::string& name);
@@ -67,7 +67,7 @@ class StatusWriter {
   const kube::ObjectReader& reader_;
   const Clock& clock_;
   std::mutex mu_;
-  std::chrono::milliseconds window_{0};      // guarded by mu_
+  std::chrono::milliseconds window_{0};     // guarded by mu_
   std::map<std::string, Pending> pending_;  // by "ns/name"; guarded by mu_
 };
 

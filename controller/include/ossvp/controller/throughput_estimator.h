@@ -50,11 +50,11 @@ class ThroughputEstimator {
   bool meaningful() const;
 
   Options options_;
-  int samples_ = 0;             // accepted samples since the (re)start
+  int samples_ = 0;                // accepted samples since the (re)start
   Clock::TimePoint first_, last_;  // times of the first and last accepted samples
-  int64_t lastBytes_ = 0;       // bytes at the last accepted sample
-  int64_t latestBytes_ = 0;     // bytes of the newest sample, accepted or not
-  double rate_ = 0;             // bytes/s, valid once samples_ >= 2
+  int64_t lastBytes_ = 0;          // bytes at the last accepted sample
+  int64_t latestBytes_ = 0;        // bytes of the newest sample, accepted or not
+  double rate_ = 0;                // bytes/s, valid once samples_ >= 2
 };
 
 }  // namespace ossvp::controller

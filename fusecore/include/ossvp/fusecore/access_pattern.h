@@ -31,23 +31,23 @@ struct ByteRange {
 };
 
 struct PatternOptions {
-  uint64_t initialWindow = 1u << 20;       // 1 MiB: one FUSE max_read
-  uint64_t maxWindow = 1ull << 30;         // per stream
-  uint64_t forwardTolerance = 2u << 20;    // a skip this small stays sequential
-  uint64_t backwardTolerance = 1u << 20;   // kernel readahead reorders up to ~1 MiB
-  uint64_t randomAlign = 64u << 10;        // random reads fetch 64 KiB-aligned ranges
+  uint64_t initialWindow = 1u << 20;      // 1 MiB: one FUSE max_read
+  uint64_t maxWindow = 1ull << 30;        // per stream
+  uint64_t forwardTolerance = 2u << 20;   // a skip this small stays sequential
+  uint64_t backwardTolerance = 1u << 20;  // kernel readahead reorders up to ~1 MiB
+  uint64_t randomAlign = 64u << 10;       // random reads fetch 64 KiB-aligned ranges
   size_t maxStreams = 4;
-  size_t maxStrideSlices = 64;             // slices prefetched ahead on a stride
+  size_t maxStrideSlices = 64;  // slices prefetched ahead on a stride
 };
 
 enum class AccessKind { Random, Sequential, Strided };
 
 struct ReadPlan {
   AccessKind kind = AccessKind::Random;
-  ByteRange demand;                  // aligned superset of the read, clipped to the object
-  std::vector<ByteRange> prefetch;   // ranges to fetch ahead, in order of need
-  int stream = -1;                   // stream the read belongs to (-1: none)
-  uint64_t window = 0;               // the stream's prefetch window after this read
+  ByteRange demand;                 // aligned superset of the read, clipped to the object
+  std::vector<ByteRange> prefetch;  // ranges to fetch ahead, in order of need
+  int stream = -1;                  // stream the read belongs to (-1: none)
+  uint64_t window = 0;              // the stream's prefetch window after this read
 };
 
 class AccessPatternDetector {
@@ -71,11 +71,11 @@ class AccessPatternDetector {
   struct Stream {
     bool used = false;
     AccessKind kind = AccessKind::Random;
-    uint64_t next = 0;            // end of the last read on this stream
-    uint64_t prefetchedTo = 0;    // prefetch issued up to here
+    uint64_t next = 0;          // end of the last read on this stream
+    uint64_t prefetchedTo = 0;  // prefetch issued up to here
     uint64_t window = 0;
-    uint64_t seqBytes = 0;        // bytes read sequentially since the last growth
-    uint64_t stride = 0;          // for Strided
+    uint64_t seqBytes = 0;  // bytes read sequentially since the last growth
+    uint64_t stride = 0;    // for Strided
     uint64_t sliceLen = 0;
     uint64_t lastStart = 0;
     uint64_t lastUse = 0;
@@ -85,8 +85,7 @@ class AccessPatternDetector {
   int findSequential(uint64_t offset) const;
   int findStrided(uint64_t offset) const;
   int allocStream();
-  void planSequential(Stream& s, uint64_t offset, uint64_t length, bool missed, bool starved,
-                      ReadPlan& plan);
+  void planSequential(Stream& s, uint64_t offset, uint64_t length, bool missed, bool starved, ReadPlan& plan);
   void planStrided(Stream& s, uint64_t offset, uint64_t length, ReadPlan& plan);
   ByteRange clip(uint64_t begin, uint64_t end) const;
   ByteRange alignedDemand(uint64_t offset, uint64_t length) const;

@@ -37,9 +37,9 @@ struct ConcurrencyOptions {
   size_t min = 4;
   size_t max = 256;
   double growFactor = 2.0;
-  double minGain = 0.10;          // a generation must deliver 10% more to keep growing
+  double minGain = 0.10;  // a generation must deliver 10% more to keep growing
   double backoffFactor = 0.7;
-  size_t holdGenerations = 16;    // at a plateau, generations before probing again
+  size_t holdGenerations = 16;  // at a plateau, generations before probing again
   // Completions not measured at the start: requests started back to back
   // finish in a burst that overstates the steady rate.
   size_t skipFirst = 0;
@@ -72,15 +72,15 @@ class ConcurrencyController {
 
   const ConcurrencyOptions opt_;
   mutable std::mutex mu_;
-  size_t limit_;                 // all guarded by mu_
-  size_t goodLimit_;             // the last limit whose growth paid off
-  double goodRate_ = 0;          // bytes/s measured at goodLimit_ (0: none yet)
-  size_t warmup_ = 0;            // completions to skip before measuring
-  size_t measured_ = 0;          // completions measured in this generation
-  uint64_t bytes_ = 0;           // bytes of the measured completions
-  bool limited_ = false;         // the limit held the engine back this generation
-  Clock::time_point start_{};    // when measuring began
-  size_t hold_ = 0;              // generations left before probing upwards
+  size_t limit_;               // all guarded by mu_
+  size_t goodLimit_;           // the last limit whose growth paid off
+  double goodRate_ = 0;        // bytes/s measured at goodLimit_ (0: none yet)
+  size_t warmup_ = 0;          // completions to skip before measuring
+  size_t measured_ = 0;        // completions measured in this generation
+  uint64_t bytes_ = 0;         // bytes of the measured completions
+  bool limited_ = false;       // the limit held the engine back this generation
+  Clock::time_point start_{};  // when measuring began
+  size_t hold_ = 0;            // generations left before probing upwards
   size_t growths_ = 0;
   size_t backoffs_ = 0;
 };

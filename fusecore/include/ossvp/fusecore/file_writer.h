@@ -45,18 +45,18 @@ struct WriterOptions {
 
 // Counters for tests and logs.
 struct WriterStats {
-  uint64_t parts = 0;         // parts started (re-uploads not counted)
-  uint64_t reuploads = 0;     // parts uploaded again after a transient failure
-  size_t inflightLimit = 0;   // parts allowed in flight now
-  size_t peakInflight = 0;    // most parts in flight at once
-  size_t growths = 0;         // times the limit grew
-  size_t backoffs = 0;        // times it was cut
+  uint64_t parts = 0;        // parts started (re-uploads not counted)
+  uint64_t reuploads = 0;    // parts uploaded again after a transient failure
+  size_t inflightLimit = 0;  // parts allowed in flight now
+  size_t peakInflight = 0;   // most parts in flight at once
+  size_t growths = 0;        // times the limit grew
+  size_t backoffs = 0;       // times it was cut
 };
 
 class FileWriter {
  public:
-  FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket,
-             std::string key, WriterOptions options = {});
+  FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket, std::string key,
+             WriterOptions options = {});
   ~FileWriter();  // aborts an unfinished multipart upload
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;

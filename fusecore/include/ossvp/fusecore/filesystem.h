@@ -123,8 +123,7 @@ class Filesystem {
   // A HEAD: refreshes the inode when the object changed (keep = false).
   int revalidate(uint64_t ino, ossclient::ObjectMeta* meta, bool* keep);
   // Judges the validating GET of a small object opened without a HEAD.
-  int judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected,
-                 const Result<ossclient::GetResult>& r);
+  int judgeFetch(uint64_t ino, const ossclient::ObjectMeta& expected, const Result<ossclient::GetResult>& r);
   void attrsChanged(uint64_t ino, const std::string& key);
 
   const std::shared_ptr<ossclient::ObjectClient> client_;

@@ -60,9 +60,9 @@ class InodeTable {
  private:
   mutable std::mutex mu_;
   int64_t rootMtime_ = 0;
-  uint64_t next_ = kRootIno + 1;                                   // guarded by mu_
-  std::unordered_map<uint64_t, Inode> inodes_;                     // guarded by mu_
-  std::map<std::pair<uint64_t, std::string>, uint64_t> byName_;    // guarded by mu_
+  uint64_t next_ = kRootIno + 1;                                 // guarded by mu_
+  std::unordered_map<uint64_t, Inode> inodes_;                   // guarded by mu_
+  std::map<std::pair<uint64_t, std::string>, uint64_t> byName_;  // guarded by mu_
 };
 
 }  // namespace ossvp::fusecore

@@ -27,7 +27,7 @@
 namespace ossvp::fusecore {
 
 struct DirEntry {
-  std::string name;   // one path component
+  std::string name;  // one path component
   bool isDir = false;
   uint64_t size = 0;
   int64_t mtime = 0;  // epoch seconds; 0 for implicit directories
@@ -44,15 +44,12 @@ using DirListingPtr = std::shared_ptr<const DirListing>;
 struct MetaCacheOptions {
   std::chrono::milliseconds ttl{60000};
   // Clock seam for tests.
-  std::function<std::chrono::steady_clock::time_point()> now = [] {
-    return std::chrono::steady_clock::now();
-  };
+  std::function<std::chrono::steady_clock::time_point()> now = [] { return std::chrono::steady_clock::now(); };
 };
 
 class MetaCache {
  public:
-  MetaCache(std::shared_ptr<ossclient::ObjectClient> client, std::string bucket,
-            MetaCacheOptions options = {});
+  MetaCache(std::shared_ptr<ossclient::ObjectClient> client, std::string bucket, MetaCacheOptions options = {});
 
   // The listing of the directory whose key prefix is `dirPrefix` ("" for the
   // bucket root, else ending in "/"), from cache while younger than the TTL.

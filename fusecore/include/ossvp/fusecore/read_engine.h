@@ -42,15 +42,15 @@ class ObjectCache;
 
 // Counters for tests, benchmarks and logs (monotonic since construction).
 struct EngineStats {
-  uint64_t getRequests = 0;      // ranged GETs issued (including retries)
-  uint64_t bytesFetched = 0;     // body bytes received
-  uint64_t bytesServed = 0;      // bytes copied out to readers
-  uint64_t prefetchRequests = 0; // GETs issued ahead of demand
-  uint64_t retries = 0;          // engine-level re-fetches after a failed part
-  uint64_t memoryPeak = 0;       // highest budget use seen
-  uint64_t pooledBytes = 0;      // idle part buffers kept for reuse (now; counted in the budget)
-  uint64_t buffersReused = 0;    // part buffers reused (pooled, or a fully-read part's) instead of allocated
-  uint64_t inflightLimit = 0;    // prefetch GETs allowed in flight now (adapted to the network)
+  uint64_t getRequests = 0;          // ranged GETs issued (including retries)
+  uint64_t bytesFetched = 0;         // body bytes received
+  uint64_t bytesServed = 0;          // bytes copied out to readers
+  uint64_t prefetchRequests = 0;     // GETs issued ahead of demand
+  uint64_t retries = 0;              // engine-level re-fetches after a failed part
+  uint64_t memoryPeak = 0;           // highest budget use seen
+  uint64_t pooledBytes = 0;          // idle part buffers kept for reuse (now; counted in the budget)
+  uint64_t buffersReused = 0;        // part buffers reused (pooled, or a fully-read part's) instead of allocated
+  uint64_t inflightLimit = 0;        // prefetch GETs allowed in flight now (adapted to the network)
   uint64_t concurrencyGrowths = 0;   // times that limit grew because throughput rose
   uint64_t concurrencyBackoffs = 0;  // times it was cut after a throttled or failed GET
 };
@@ -104,8 +104,7 @@ class FileReader {
  private:
   friend class ReadEngine;
   struct State;
-  FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta,
-             const EngineOptions& options);
+  FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta, const EngineOptions& options);
   // Feeds the access-pattern detector and starts the GETs a read of `n`
   // bytes at `offset` needs now and ahead.
   void startFetches(uint64_t offset, uint64_t n);

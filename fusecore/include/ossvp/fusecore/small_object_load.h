@@ -80,12 +80,12 @@ class SmallObjectLoad : public std::enable_shared_from_this<SmallObjectLoad> {
   const Verdict verdict_;
 
   mutable std::mutex mu_;
-  State state_ = State::Idle;               // guarded by mu_
-  std::shared_ptr<Buffer> buf_;             // guarded by mu_
-  uint64_t held_ = 0;                       // bytes of the object in buf_; guarded by mu_
-  ossclient::ObjectMeta fetched_;           // guarded by mu_
-  std::vector<Waiter> waiters_;             // guarded by mu_
-  ossclient::AsyncHandle inflight_;         // guarded by mu_
+  State state_ = State::Idle;        // guarded by mu_
+  std::shared_ptr<Buffer> buf_;      // guarded by mu_
+  uint64_t held_ = 0;                // bytes of the object in buf_; guarded by mu_
+  ossclient::ObjectMeta fetched_;    // guarded by mu_
+  std::vector<Waiter> waiters_;      // guarded by mu_
+  ossclient::AsyncHandle inflight_;  // guarded by mu_
 };
 
 }  // namespace ossvp::fusecore

@@ -54,11 +54,13 @@ std::vector<std::string> BmcpfsBackend::drivers() const { return {names::kBmcpfs
 Result<ProvisionedVolume> BmcpfsBackend::create(const ProvisionRequest& request) {
   const json params = request.storageClass.value("parameters", json::object());
   std::string fsId = params.value("bmcpfsId", "");
-  if (fsId.empty()) return invalidArgument("Invalid parameters from input: " + request.pvName +
-                                           ", with error: bmcpfsId parameter is required");
+  if (fsId.empty())
+    return invalidArgument("Invalid parameters from input: " + request.pvName +
+                           ", with error: bmcpfsId parameter is required");
   if (cpfsRoot_.empty()) {
-    return invalidArgument("kube-sim was started without --cpfs-root: start it with the same --cpfs-root "
-                           "as the oss-emulator to provision bmcpfs volumes");
+    return invalidArgument(
+        "kube-sim was started without --cpfs-root: start it with the same --cpfs-root "
+        "as the oss-emulator to provision bmcpfs volumes");
   }
   std::string path = filesetPath(params.value("path", "/"), request.pvName);
   uint64_t quota = filesetQuotaFor(request.requestBytes);
@@ -114,8 +116,11 @@ Status BmcpfsBackend::remove(const json& pv) {
   std::string fsetId = handle.substr(plus + 1);
   std::string dir = str(pv, {"spec", "csi", "volumeAttributes", names::kHostPathAttr});
   if (str(pv, {"spec", "csi", "volumeAttributes", "kubesim.io/fileset-mode"}) == "nas-api") {
-    if (!nas_) return unavailable("bmcpfs volume " + nameOf(pv) + " was created through the NAS API but "
-                                  "KUBESIM_NAS_ENDPOINT is not set: cannot delete fileset " + fsetId);
+    if (!nas_)
+      return unavailable("bmcpfs volume " + nameOf(pv) +
+                         " was created through the NAS API but "
+                         "KUBESIM_NAS_ENDPOINT is not set: cannot delete fileset " +
+                         fsetId);
     OSSVP_RETURN_IF_ERROR(nas_->deleteFileset(fsId, fsetId));
   } else if (!dir.empty() && !cpfsRoot_.empty() && dir.rfind(cpfsRoot_ + "/", 0) == 0) {
     std::error_code ec;

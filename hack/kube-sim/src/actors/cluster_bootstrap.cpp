@@ -64,12 +64,8 @@ void ensureNode(ObjectStore& store, int index, int count) {
 
 void ensureClass(ObjectStore& store, const std::string& name, const std::string& mode, bool isDefault) {
   if (store.get(gvr::kStorageClasses, "", name)) return;
-  json sc = {{"apiVersion", "storage.k8s.io/v1"},
-             {"kind", "StorageClass"},
-             {"metadata", {{"name", name}}},
-             {"provisioner", names::kHostPathDriver},
-             {"reclaimPolicy", "Delete"},
-             {"volumeBindingMode", mode},
+  json sc = {{"apiVersion", "storage.k8s.io/v1"},     {"kind", "StorageClass"},    {"metadata", {{"name", name}}},
+             {"provisioner", names::kHostPathDriver}, {"reclaimPolicy", "Delete"}, {"volumeBindingMode", mode},
              {"allowVolumeExpansion", true}};
   if (isDefault) sc["metadata"]["annotations"] = {{names::kDefaultClass, "true"}};
   auto r = store.create(gvr::kStorageClasses, "", sc);

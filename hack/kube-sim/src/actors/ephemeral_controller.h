@@ -1,9 +1,8 @@
-// EphemeralVolumeController: k/k pkg/controller/volume/ephemeral. For every pod volume with `ephemeral.volumeClaimTemplate` it
-// creates PVC `<pod name>-<volume name>` in the pod's namespace from the
-// template's metadata (labels, annotations) and spec, owned by the pod
-// (ownerReference controller + blockOwnerDeletion), so deleting the pod
-// garbage-collects the claim. An existing PVC of that name that the pod does
-// not control is left alone (the scheduler reports "pod is not owner").
+// EphemeralVolumeController: k/k pkg/controller/volume/ephemeral. For every pod volume with
+// `ephemeral.volumeClaimTemplate` it creates PVC `<pod name>-<volume name>` in the pod's namespace from the template's
+// metadata (labels, annotations) and spec, owned by the pod (ownerReference controller + blockOwnerDeletion), so
+// deleting the pod garbage-collects the claim. An existing PVC of that name that the pod does not control is left alone
+// (the scheduler reports "pod is not owner").
 //
 // Thread-safety: runs on its Actor worker thread only.
 #pragma once

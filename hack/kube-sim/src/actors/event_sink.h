@@ -20,8 +20,7 @@ namespace ossvp::kubesim {
 
 class EventSink {
  public:
-  EventSink(ObjectStore& store, std::string component,
-            std::chrono::seconds repeatInterval = std::chrono::seconds(15))
+  EventSink(ObjectStore& store, std::string component, std::chrono::seconds repeatInterval = std::chrono::seconds(15))
       : store_(store), component_(std::move(component)), repeatInterval_(repeatInterval) {}
 
   void normal(const json& involved, const std::string& reason, const std::string& message) {
@@ -30,13 +29,12 @@ class EventSink {
   void warning(const json& involved, const std::string& reason, const std::string& message) {
     emit(involved, "Warning", reason, message);
   }
-  void emit(const json& involved, const std::string& type, const std::string& reason,
-            const std::string& message) {
+  void emit(const json& involved, const std::string& type, const std::string& reason, const std::string& message) {
     emitFrom(component_, involved, type, reason, message);
   }
   // Same, with another source.component (e.g. "<driver>_<host>" for provisioners).
-  void emitFrom(const std::string& component, const json& involved, const std::string& type,
-                const std::string& reason, const std::string& message);
+  void emitFrom(const std::string& component, const json& involved, const std::string& type, const std::string& reason,
+                const std::string& message);
 
  private:
   ObjectStore& store_;

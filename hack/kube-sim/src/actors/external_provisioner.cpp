@@ -52,8 +52,7 @@ void ExternalProvisioner::syncAll() {
     std::string driver = annotation(pv, kProvisionedBy);
     VolumeBackend* backend = backendFor(driver);
     if (backend == nullptr) continue;
-    if (str(pv, {"status", "phase"}) != "Released" ||
-        str(pv, {"spec", "persistentVolumeReclaimPolicy"}) != "Delete") {
+    if (str(pv, {"status", "phase"}) != "Released" || str(pv, {"spec", "persistentVolumeReclaimPolicy"}) != "Delete") {
       continue;
     }
     deleteVolume(pv, *backend);
@@ -73,7 +72,8 @@ void ExternalProvisioner::provisionClaim(const json& claim, const json& cls, Vol
     bool pvc = kind == "PersistentVolumeClaim" && group.empty();
     bool snapshot = kind == "VolumeSnapshot" && group == "snapshot.storage.k8s.io";
     if (!pvc && !snapshot) {
-      events_.emitFrom(driver + "_kube-sim", claim, "Normal", "Provisioning", "Assuming an external populator will provision the volume");
+      events_.emitFrom(driver + "_kube-sim", claim, "Normal", "Provisioning",
+                       "Assuming an external populator will provision the volume");
       return;
     }
     if (snapshot) {
@@ -86,10 +86,10 @@ void ExternalProvisioner::provisionClaim(const json& claim, const json& cls, Vol
   std::string pvName = "pvc-" + uidOf(claim);
   if (store().get(gvr::kPersistentVolumes, "", pvName)) return;  // already provisioned
 
-  recordEvent(store(), claim, "Normal", "Provisioning",
-              "External provisioner is provisioning volume for claim \"" + namespaceOf(claim) + "/" +
-                  nameOf(claim) + "\"",
-              driver + "_kube-sim");
+  recordEvent(
+      store(), claim, "Normal", "Provisioning",
+      "External provisioner is provisioning volume for claim \"" + namespaceOf(claim) + "/" + nameOf(claim) + "\"",
+      driver + "_kube-sim");
   ProvisionRequest req;
   req.pvName = pvName;
   req.storageClass = cls;
@@ -98,9 +98,9 @@ void ExternalProvisioner::provisionClaim(const json& claim, const json& cls, Vol
   req.selectedNode = selectedNode;
   auto created = backend.create(req);
   if (!created.isOk()) {
-    events_.emitFrom(driver + "_kube-sim", claim, "Warning", "ProvisioningFailed",
-                 "failed to provision volume with StorageClass \"" + nameOf(cls) + "\": " +
-                     created.status().message());
+    events_.emitFrom(
+        driver + "_kube-sim", claim, "Warning", "ProvisioningFailed",
+        "failed to provision volume with StorageClass \"" + nameOf(cls) + "\": " + created.status().message());
     return;
   }
   json claimRef = objectReference(claim);
@@ -110,8 +110,10 @@ void ExternalProvisioner::provisionClaim(const json& claim, const json& cls, Vol
              {"kind", "PersistentVolume"},
              {"metadata",
               {{"name", pvName},
-               {"annotations", {{kProvisionedBy, driver}, {"volume.kubernetes.io/provisioner-deletion-secret-name", ""},
-                                {"volume.kubernetes.io/provisioner-deletion-secret-namespace", ""}}},
+               {"annotations",
+                {{kProvisionedBy, driver},
+                 {"volume.kubernetes.io/provisioner-deletion-secret-name", ""},
+                 {"volume.kubernetes.io/provisioner-deletion-secret-namespace", ""}}},
                {"finalizers", json::array({kProvisionerFinalizer})}}},
              {"spec",
               {{"capacity", {{"storage", formatQuantity(created->capacityBytes)}}},
@@ -128,12 +130,11 @@ void ExternalProvisioner::provisionClaim(const json& claim, const json& cls, Vol
     if (r.error().code == 409) return;
     (void)backend.remove(pv);
     events_.emitFrom(driver + "_kube-sim", claim, "Warning", "ProvisioningFailed",
-                 "failed to provision volume with StorageClass \"" + nameOf(cls) +
-                     "\": error saving PersistentVolume: " + r.error().message);
+                     "failed to provision volume with StorageClass \"" + nameOf(cls) +
+                         "\": error saving PersistentVolume: " + r.error().message);
     return;
   }
-  logInfo("kube-sim provisioner {}: provisioned {} for claim {}/{}", driver, pvName, namespaceOf(claim),
-          nameOf(claim));
+  logInfo("kube-sim provisioner {}: provisioned {} for claim {}/{}", driver, pvName, namespaceOf(claim), nameOf(claim));
   recordEvent(store(), claim, "Normal", "ProvisioningSucceeded", "Successfully provisioned volume " + pvName,
               driver + "_kube-sim");
 }

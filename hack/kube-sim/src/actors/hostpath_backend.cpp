@@ -34,8 +34,7 @@ Status mountSizedTmpfs(const std::string& dir, uint64_t bytes) {
   if (isMountPoint(dir)) return Status::ok();
   std::string opts = "size=" + std::to_string(bytes < 4096 ? 4096 : bytes) + ",mode=0777";
   if (::mount("kube-sim-volume", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
-    return internalError("cannot enforce the volume size: mount tmpfs on " + dir + " failed: " +
-                         std::strerror(errno) +
+    return internalError("cannot enforce the volume size: mount tmpfs on " + dir + " failed: " + std::strerror(errno) +
                          " (kube-sim needs root for StorageClass parameters kubesim.io/capacity and "
                          "kubesim.io/enforce-capacity)");
   }
@@ -54,8 +53,8 @@ Result<ProvisionedVolume> HostPathBackend::create(const ProvisionRequest& reques
   if (!fixed.empty()) {
     auto q = parseQuantity(fixed);
     if (!q) {
-      return invalidArgument("StorageClass \"" + nameOf(request.storageClass) +
-                             "\" parameter kubesim.io/capacity: \"" + fixed + "\" is not a quantity (e.g. 1Gi)");
+      return invalidArgument("StorageClass \"" + nameOf(request.storageClass) + "\" parameter kubesim.io/capacity: \"" +
+                             fixed + "\" is not a quantity (e.g. 1Gi)");
     }
     capacity = *q;
     enforce = true;
@@ -79,12 +78,12 @@ Result<ProvisionedVolume> HostPathBackend::create(const ProvisionRequest& reques
              {"kubesim.io/enforce-capacity", enforce ? "true" : "false"},
              {"storage.kubernetes.io/csiProvisionerIdentity", "kube-sim"}}}};
   if (!request.selectedNode.empty()) {
-    v.nodeAffinity = {{"required",
-                       {{"nodeSelectorTerms",
-                         json::array({{{"matchExpressions",
-                                        json::array({{{"key", "kubernetes.io/hostname"},
-                                                      {"operator", "In"},
-                                                      {"values", json::array({request.selectedNode})}}})}}})}}}};
+    v.nodeAffinity = {
+        {"required",
+         {{"nodeSelectorTerms",
+           json::array({{{"matchExpressions", json::array({{{"key", "kubernetes.io/hostname"},
+                                                            {"operator", "In"},
+                                                            {"values", json::array({request.selectedNode})}}})}}})}}}};
   }
   return v;
 }

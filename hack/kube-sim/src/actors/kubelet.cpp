@@ -43,7 +43,9 @@ std::string logTail(const std::string& path) {
 }
 
 json condition(const std::string& type, bool ok, const std::string& reason = "") {
-  json c = {{"type", type}, {"status", ok ? "True" : "False"}, {"lastProbeTime", nullptr},
+  json c = {{"type", type},
+            {"status", ok ? "True" : "False"},
+            {"lastProbeTime", nullptr},
             {"lastTransitionTime", nowRfc3339()}};
   if (!reason.empty()) c["reason"] = reason;
   return c;
@@ -100,14 +102,17 @@ void Kubelet::syncAll() {
     if (first) {
       run.killing = true;
       run.killDeadline = Clock::now() + (lost.count(it->first) ? std::chrono::seconds(0) : std::chrono::seconds(2));
-      if (lost.count(it->first)) logInfo("kube-sim kubelet: node of {}/{} lost: killing its containers", run.ns, run.name);
+      if (lost.count(it->first))
+        logInfo("kube-sim kubelet: node of {}/{} lost: killing its containers", run.ns, run.name);
     }
     bool running = false;
     for (auto& c : run.containers) {
       if (c.proc && !c.proc->exited()) {
         running = true;
-        if (Clock::now() >= run.killDeadline) c.proc->signal(SIGKILL);
-        else if (first) c.proc->signal(SIGTERM);
+        if (Clock::now() >= run.killDeadline)
+          c.proc->signal(SIGKILL);
+        else if (first)
+          c.proc->signal(SIGTERM);
       }
     }
     if (running) {
@@ -179,8 +184,8 @@ void Kubelet::syncPod(const json& pod) {
   for (auto& c : run.containers) {
     if (c.proc && c.proc->exited()) collectExit(run, c, pod);
     bool failed = c.terminated && c.exitCode != 0;
-    bool mayRestart = c.terminated && (c.init ? failed && policy != "Never"
-                                              : policy == "Always" || (policy == "OnFailure" && failed));
+    bool mayRestart = c.terminated &&
+                      (c.init ? failed && policy != "Never" : policy == "Always" || (policy == "OnFailure" && failed));
     if (!initDone) break;  // init containers run one by one, app containers after all of them
     if (!c.proc && !c.terminated) {
       if (now >= c.backoffUntil) startContainer(run, c, pod);
@@ -188,8 +193,9 @@ void Kubelet::syncPod(const json& pod) {
       if (c.backoffUntil == Clock::time_point{}) {
         int delay = std::min(1 << std::min(c.restartCount, 5), 30);
         c.backoffUntil = now + std::chrono::seconds(delay);
-        events_.warning(pod, "BackOff", "Back-off restarting failed container " + c.spec.value("name", "") +
-                                            " in pod " + run.name + "_" + run.ns + "(" + run.uid + ")");
+        events_.warning(pod, "BackOff",
+                        "Back-off restarting failed container " + c.spec.value("name", "") + " in pod " + run.name +
+                            "_" + run.ns + "(" + run.uid + ")");
       } else if (now >= c.backoffUntil) {
         c.lastTerminated = containerStatus(c)["state"];
         c.restartCount++;
@@ -208,7 +214,8 @@ void Kubelet::startContainer(PodRun& run, Container& c, const json& pod) {
   std::string name = c.spec.value("name", "");
   c.terminationFile = run.sandbox + "/" + name + ".termination-log";
   { std::ofstream truncate(c.terminationFile, std::ios::trunc); }
-  fs::permissions(c.terminationFile, fs::perms::all & ~(fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec));
+  fs::permissions(c.terminationFile,
+                  fs::perms::all & ~(fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec));
   ProcessSpec spec;
   PrepareError err;
   spec.logFile = podLogPath(ctx_.stateDir, run.ns, run.name, run.uid, name);
@@ -338,8 +345,10 @@ json Kubelet::containerStatus(const Container& c) const {
     if (c.backoffUntil != Clock::time_point{} && c.restartCount > 0) w["reason"] = "CrashLoopBackOff";
     s["state"] = {{"waiting", w}};
   }
-  if (c.lastTerminated.is_object()) s["lastState"] = c.lastTerminated;
-  else s["lastState"] = json::object();
+  if (c.lastTerminated.is_object())
+    s["lastState"] = c.lastTerminated;
+  else
+    s["lastState"] = json::object();
   return s;
 }
 
@@ -364,10 +373,13 @@ void Kubelet::writeStatus(PodRun& run, const json& pod) {
     anyFailed = anyFailed || (c.terminated && c.exitCode != 0);
   }
   std::string phase = "Pending";
-  if (initFailed) phase = "Failed";
-  else if (initDone && allTerminated && !statuses.empty()) phase = anyFailed ? "Failed" : "Succeeded";
-  else if (initDone && (anyRunning || std::any_of(run.containers.begin(), run.containers.end(),
-                                                   [](const Container& c) { return !c.init && (c.terminated || c.restartCount > 0); })))
+  if (initFailed)
+    phase = "Failed";
+  else if (initDone && allTerminated && !statuses.empty())
+    phase = anyFailed ? "Failed" : "Succeeded";
+  else if (initDone && (anyRunning || std::any_of(run.containers.begin(), run.containers.end(), [](const Container& c) {
+                          return !c.init && (c.terminated || c.restartCount > 0);
+                        })))
     phase = "Running";
   bool done = phase == "Succeeded" || phase == "Failed";
   json old = pod.value("status", json::object());
@@ -384,11 +396,12 @@ void Kubelet::writeStatus(PodRun& run, const json& pod) {
   if (!initStatuses.empty()) st["initContainerStatuses"] = initStatuses;
   st["containerStatuses"] = statuses;
   bool ready = allAppRunning && initDone && !done;
-  std::vector<json> conds = {condition("PodReadyToStartContainers", run.volumesReady),
-                             condition("Initialized", initDone || done, initDone ? "" : "ContainersNotInitialized"),
-                             condition("Ready", ready, ready ? "" : (done ? "PodCompleted" : "ContainersNotReady")),
-                             condition("ContainersReady", ready, ready ? "" : (done ? "PodCompleted" : "ContainersNotReady")),
-                             condition("PodScheduled", true)};
+  std::vector<json> conds = {
+      condition("PodReadyToStartContainers", run.volumesReady),
+      condition("Initialized", initDone || done, initDone ? "" : "ContainersNotInitialized"),
+      condition("Ready", ready, ready ? "" : (done ? "PodCompleted" : "ContainersNotReady")),
+      condition("ContainersReady", ready, ready ? "" : (done ? "PodCompleted" : "ContainersNotReady")),
+      condition("PodScheduled", true)};
   json merged = json::array();
   for (auto& c : conds) {
     for (const auto& o : old.value("conditions", json::array())) {
@@ -404,7 +417,8 @@ void Kubelet::writeStatus(PodRun& run, const json& pod) {
   json copy = pod;
   copy["status"] = st;
   auto r = store().updateStatus(gvr::kPods, run.ns, copy);
-  if (!r && r.error().code != 404) logDebug("kube-sim kubelet: status of {}/{}: {}", run.ns, run.name, r.error().message);
+  if (!r && r.error().code != 404)
+    logDebug("kube-sim kubelet: status of {}/{}: {}", run.ns, run.name, r.error().message);
 }
 
 }  // namespace ossvp::kubesim

@@ -99,7 +99,7 @@ class Kubelet : public Actor {
 
   std::string node_;
   EventSink events_;
-  std::map<std::string, PodRun> pods_;  // pod uid -> runtime
+  std::map<std::string, PodRun> pods_;     // pod uid -> runtime
   std::atomic<bool> exitsPending_{false};  // set by the processes' waiter threads
 };
 

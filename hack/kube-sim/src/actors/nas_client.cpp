@@ -62,14 +62,12 @@ std::string httpPost(const std::string& endpoint, const std::string& target, int
 
 }  // namespace
 
-
 NasClient::NasClient(NasClientConfig config) : config_(std::move(config)) {
   if (config_.endpoint.find("://") == std::string::npos) config_.endpoint = "http://" + config_.endpoint;
   while (!config_.endpoint.empty() && config_.endpoint.back() == '/') config_.endpoint.pop_back();
 }
 
-Result<nlohmann::json> NasClient::call(const std::string& action,
-                                       std::map<std::string, std::string> params) const {
+Result<nlohmann::json> NasClient::call(const std::string& action, std::map<std::string, std::string> params) const {
   params["Action"] = action;
   params["Version"] = "2017-06-26";
   params["Format"] = "JSON";
@@ -92,7 +90,7 @@ Result<nlohmann::json> NasClient::call(const std::string& action,
   if (http / 100 != 2) {
     std::string code = j.is_object() ? j.value("Code", "") : "";
     std::string msg = j.is_object() ? j.value("Message", body) : body;
-    StatusCode sc = http == 404 ? StatusCode::NotFound
+    StatusCode sc = http == 404   ? StatusCode::NotFound
                     : http == 403 ? StatusCode::PermissionDenied
                     : http >= 500 ? StatusCode::Unavailable
                                   : StatusCode::InvalidArgument;

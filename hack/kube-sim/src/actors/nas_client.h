@@ -31,17 +31,15 @@ class NasClient {
   explicit NasClient(NasClientConfig config);
 
   // Returns the new FsetId.
-  Result<std::string> createFileset(const std::string& fileSystemId, const std::string& path,
-                                    uint64_t sizeLimit, const std::string& clientToken) const;
+  Result<std::string> createFileset(const std::string& fileSystemId, const std::string& path, uint64_t sizeLimit,
+                                    const std::string& clientToken) const;
   // The FsetId of the fileset at `path`, or nullopt.
-  Result<std::optional<std::string>> findFilesetByPath(const std::string& fileSystemId,
-                                                       const std::string& path) const;
+  Result<std::optional<std::string>> findFilesetByPath(const std::string& fileSystemId, const std::string& path) const;
   // Ok also when the fileset does not exist any more.
   Status deleteFileset(const std::string& fileSystemId, const std::string& fsetId) const;
 
  private:
-  Result<nlohmann::json> call(const std::string& action,
-                              std::map<std::string, std::string> params) const;
+  Result<nlohmann::json> call(const std::string& action, std::map<std::string, std::string> params) const;
 
   NasClientConfig config_;
 };

@@ -100,12 +100,8 @@ json withCondition(const json& conditions, const json& c) {
 }
 
 json disruptionTargetCondition(const std::string& reason, const std::string& message) {
-  return {{"type", "DisruptionTarget"},
-          {"status", "True"},
-          {"reason", reason},
-          {"message", message},
-          {"lastProbeTime", nullptr},
-          {"lastTransitionTime", nowRfc3339()}};
+  return {{"type", "DisruptionTarget"}, {"status", "True"},         {"reason", reason},
+          {"message", message},         {"lastProbeTime", nullptr}, {"lastTransitionTime", nowRfc3339()}};
 }
 
 int64_t secondsFromEnv(const char* name, int64_t fallback) {

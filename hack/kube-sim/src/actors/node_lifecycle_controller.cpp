@@ -66,8 +66,10 @@ void NodeLifecycleController::syncAll() {
   for (const auto& node : nodes->items) {
     std::string name = nameOf(node);
     if (isDeleting(node)) continue;
-    if (!nodePoweredOff(node)) markReady(node);
-    else if (poweredOff_.seen(name) >= grace_) markUnknown(node, podsByNode[name]);
+    if (!nodePoweredOff(node))
+      markReady(node);
+    else if (poweredOff_.seen(name) >= grace_)
+      markUnknown(node, podsByNode[name]);
   }
   poweredOff_.endPass();
   // Taint eviction works on the state just written: re-read nodes and pods.
@@ -82,8 +84,8 @@ void NodeLifecycleController::markReady(const json& node) {
   json n = node;
   bool specDirty = false;
   // Kubelet registration labels.
-  const json registration = {{"kubernetes.io/hostname", name}, {"kubernetes.io/os", "linux"},
-                             {"kubernetes.io/arch", "amd64"}};
+  const json registration = {
+      {"kubernetes.io/hostname", name}, {"kubernetes.io/os", "linux"}, {"kubernetes.io/arch", "amd64"}};
   for (const auto& [k, v] : registration.items()) {
     if (label(n, k).empty()) {
       n["metadata"]["labels"][k] = v;
@@ -92,13 +94,17 @@ void NodeLifecycleController::markReady(const json& node) {
   }
   json taints = json::array();
   for (const auto& t : arrayAt(node, "spec", "taints")) {
-    if (isUnreachableTaint(t)) specDirty = true;
-    else taints.push_back(t);
+    if (isUnreachableTaint(t))
+      specDirty = true;
+    else
+      taints.push_back(t);
   }
   if (specDirty) {
     if (!n["spec"].is_object()) n["spec"] = json::object();
-    if (taints.empty()) n["spec"].erase("taints");
-    else n["spec"]["taints"] = taints;
+    if (taints.empty())
+      n["spec"].erase("taints");
+    else
+      n["spec"]["taints"] = taints;
     auto r = store().update(gvr::kNodes, "", n);
     if (!r) {
       logDebug("kube-sim node-lifecycle: {}: {}", name, r.error().message);
@@ -125,7 +131,8 @@ void NodeLifecycleController::markReady(const json& node) {
 void NodeLifecycleController::markUnknown(const json& node, const std::vector<json>& pods) {
   std::string name = nameOf(node);
   json n = node;
-  if (!nodeHasTaint(n, names::kTaintUnreachable, "NoExecute") || !nodeHasTaint(n, names::kTaintUnreachable, "NoSchedule")) {
+  if (!nodeHasTaint(n, names::kTaintUnreachable, "NoExecute") ||
+      !nodeHasTaint(n, names::kTaintUnreachable, "NoSchedule")) {
     json taints = json::array();
     for (const auto& t : arrayAt(node, "spec", "taints")) {
       if (!isUnreachableTaint(t)) taints.push_back(t);
@@ -150,8 +157,11 @@ void NodeLifecycleController::markUnknown(const json& node, const std::vector<js
     conds.push_back(c);
   }
   if (conds.empty()) {
-    conds.push_back({{"type", "Ready"}, {"status", "Unknown"}, {"reason", "NodeStatusUnknown"},
-                     {"message", "Kubelet stopped posting node status."}, {"lastTransitionTime", nowRfc3339()}});
+    conds.push_back({{"type", "Ready"},
+                     {"status", "Unknown"},
+                     {"reason", "NodeStatusUnknown"},
+                     {"message", "Kubelet stopped posting node status."},
+                     {"lastTransitionTime", nowRfc3339()}});
   }
   n["status"]["conditions"] = conds;
   auto r = store().updateStatus(gvr::kNodes, "", n);
@@ -166,11 +176,12 @@ void NodeLifecycleController::markUnknown(const json& node, const std::vector<js
     std::string phase = str(pod, {"status", "phase"});
     if (phase == "Succeeded" || phase == "Failed") continue;
     json p = pod;
-    json ready = {{"type", "Ready"}, {"status", "False"}, {"lastProbeTime", nullptr},
-                  {"lastTransitionTime", nowRfc3339()}};
+    json ready = {
+        {"type", "Ready"}, {"status", "False"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", nowRfc3339()}};
     p["status"]["conditions"] = withCondition(arrayAt(pod, "status", "conditions"), ready);
     if (p == pod) continue;
-    if (store().updateStatus(gvr::kPods, namespaceOf(pod), p)) events_.warning(pod, "NodeNotReady", "Node is not ready");
+    if (store().updateStatus(gvr::kPods, namespaceOf(pod), p))
+      events_.warning(pod, "NodeNotReady", "Node is not ready");
   }
 }
 
@@ -197,8 +208,10 @@ void NodeLifecycleController::evict(const json& node, const std::vector<json>& p
     DeleteOptions o;
     o.preconditionUid = uidOf(pod);
     auto r = store().remove(gvr::kPods, ns, nameOf(pod), o);
-    if (!r && r.error().code != 404) logWarn("kube-sim taint eviction: {}/{}: {}", ns, nameOf(pod), r.error().message);
-    else logInfo("kube-sim taint eviction: deleting {}/{} from node {}", ns, nameOf(pod), nameOf(node));
+    if (!r && r.error().code != 404)
+      logWarn("kube-sim taint eviction: {}/{}: {}", ns, nameOf(pod), r.error().message);
+    else
+      logInfo("kube-sim taint eviction: deleting {}/{} from node {}", ns, nameOf(pod), nameOf(node));
   }
 }
 

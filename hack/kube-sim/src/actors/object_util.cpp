@@ -35,9 +35,7 @@ void setAnnotation(json& obj, const std::string& key, const std::string& value) 
   a[key] = value;
 }
 
-std::string label(const json& obj, const std::string& key) {
-  return str(obj, {"metadata", "labels", key.c_str()});
-}
+std::string label(const json& obj, const std::string& key) { return str(obj, {"metadata", "labels", key.c_str()}); }
 
 bool hasFinalizer(const json& obj, const std::string& finalizer) {
   const json& m = obj.value("metadata", json::object());

@@ -45,9 +45,7 @@ std::string pvHostPath(ClusterContext& ctx, const json& pv) {
 
 // Downward API value of `fieldPath` for `pod`.
 std::string downwardValue(const json& pod, const std::string& path) {
-  auto mapValue = [&](const char* field, const std::string& key) {
-    return str(pod, {"metadata", field, key.c_str()});
-  };
+  auto mapValue = [&](const char* field, const std::string& key) { return str(pod, {"metadata", field, key.c_str()}); };
   auto mapDump = [&](const char* field) {
     std::string out;
     const json m = pod["metadata"].value(field, json::object());
@@ -77,7 +75,7 @@ std::string downwardValue(const json& pod, const std::string& path) {
 std::string resourceValue(const json& container, const json& ref) {
   std::string resource = ref.value("resource", "");
   auto dot = resource.find('.');
-  std::string kind = resource.substr(0, dot);                                        // limits | requests
+  std::string kind = resource.substr(0, dot);                                   // limits | requests
   std::string name = dot == std::string::npos ? "" : resource.substr(dot + 1);  // cpu | memory | ...
   std::string v = str(container, {"resources", kind.c_str(), name.c_str()});
   if (v.empty()) v = str(container, {"resources", "limits", name.c_str()});
@@ -109,8 +107,10 @@ std::optional<std::map<std::string, std::string>> sourceData(ClusterContext& ctx
   };
   for (auto& [k, v] : data.items()) {
     if (!v.is_string()) continue;
-    if (secret) putDecoded(k, v);
-    else out[k] = v.get<std::string>();
+    if (secret)
+      putDecoded(k, v);
+    else
+      out[k] = v.get<std::string>();
   }
   if (secret) {
     for (auto& [k, v] : extra.items()) out[k] = v.get<std::string>();
@@ -182,7 +182,8 @@ std::string writeProjected(ClusterContext& ctx, const json& pod, const json& pro
     std::string err;
     if (src.contains("secret")) err = writeKeyedSource(ctx, true, namespaceOf(pod), src["secret"], dir, mode);
     if (src.contains("configMap")) err = writeKeyedSource(ctx, false, namespaceOf(pod), src["configMap"], dir, mode);
-    if (src.contains("downwardAPI")) err = writeDownwardApi(pod, src["downwardAPI"].value("items", json::array()), dir, mode);
+    if (src.contains("downwardAPI"))
+      err = writeDownwardApi(pod, src["downwardAPI"].value("items", json::array()), dir, mode);
     if (src.contains("serviceAccountToken")) {
       const json& t = src["serviceAccountToken"];
       err = writeToken(ctx, pod, t.value("audience", ""), t.value("expirationSeconds", int64_t{3600}),
@@ -197,7 +198,7 @@ void applyFsGroup(const std::string& dir, int64_t fsGroup) {
   std::error_code ec;
   auto fix = [&](const fs::path& p) {
     if (::chown(p.c_str(), static_cast<uid_t>(-1), static_cast<gid_t>(fsGroup)) != 0) return;
-    struct stat st{};
+    struct stat st {};
     if (::stat(p.c_str(), &st) == 0) {
       mode_t m = st.st_mode | S_IRGRP | S_IWGRP;
       if (S_ISDIR(st.st_mode)) m |= S_IXGRP | S_ISGID;
@@ -314,13 +315,17 @@ bool preparePodVolumes(ClusterContext& ctx, const json& pod, const std::string& 
     } else {
       fs::create_directories(dir, ec);
       std::string failure;
-      if (vol.contains("secret")) failure = writeKeyedSource(ctx, true, ns, vol["secret"], dir, 0644);
-      else if (vol.contains("configMap")) failure = writeKeyedSource(ctx, false, ns, vol["configMap"], dir, 0644);
+      if (vol.contains("secret"))
+        failure = writeKeyedSource(ctx, true, ns, vol["secret"], dir, 0644);
+      else if (vol.contains("configMap"))
+        failure = writeKeyedSource(ctx, false, ns, vol["configMap"], dir, 0644);
       else if (vol.contains("downwardAPI"))
         failure = writeDownwardApi(pod, vol["downwardAPI"].value("items", json::array()), dir,
                                    vol["downwardAPI"].value("defaultMode", 0644));
-      else if (vol.contains("projected")) failure = writeProjected(ctx, pod, vol["projected"], dir);
-      else failure = "kube-sim does not support this volume type";
+      else if (vol.contains("projected"))
+        failure = writeProjected(ctx, pod, vol["projected"], dir);
+      else
+        failure = "kube-sim does not support this volume type";
       if (!failure.empty()) {
         err = {"FailedMount", "MountVolume.SetUp failed for volume \"" + name + "\" : " + failure};
         return false;
@@ -347,8 +352,8 @@ bool preparePodVolumes(ClusterContext& ctx, const json& pod, const std::string& 
 }
 
 bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& container,
-                           const std::map<std::string, std::string>& volumePaths,
-                           const std::string& terminationFile, ProcessSpec& out, PrepareError& err) {
+                           const std::map<std::string, std::string>& volumePaths, const std::string& terminationFile,
+                           ProcessSpec& out, PrepareError& err) {
   std::string ns = namespaceOf(pod);
   std::string cname = container.value("name", "");
   // Security context (container overrides pod).
@@ -364,13 +369,15 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
   bool nonRoot = csc.value("runAsNonRoot", psc.value("runAsNonRoot", false));
   if (nonRoot && (!uid || *uid == 0)) {
     err = {"CreateContainerConfigError", "Error: container has runAsNonRoot and image will run as root (pod: \"" +
-                                             nameOf(pod) + "_" + ns + "(" + uidOf(pod) + ")\", container: " + cname + ")"};
+                                             nameOf(pod) + "_" + ns + "(" + uidOf(pod) + ")\", container: " + cname +
+                                             ")"};
     return false;
   }
   if (uid) out.uid = static_cast<uid_t>(*uid);
   if (uid || gid) out.gid = static_cast<gid_t>(gid.value_or(0));
   if (psc.contains("fsGroup")) out.groups.push_back(static_cast<gid_t>(psc["fsGroup"].get<int64_t>()));
-  for (const auto& g : psc.value("supplementalGroups", json::array())) out.groups.push_back(static_cast<gid_t>(g.get<int64_t>()));
+  for (const auto& g : psc.value("supplementalGroups", json::array()))
+    out.groups.push_back(static_cast<gid_t>(g.get<int64_t>()));
 
   // Environment.
   std::map<std::string, std::string> env;
@@ -403,8 +410,8 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
     auto data = sourceData(ctx, secret, ns, ref.value("name", ""));
     if (!data) {
       if (ref.value("optional", false)) continue;
-      err = {"CreateContainerConfigError",
-             std::string("Error: ") + (secret ? "secret" : "configmap") + " \"" + ref.value("name", "") + "\" not found"};
+      err = {"CreateContainerConfigError", std::string("Error: ") + (secret ? "secret" : "configmap") + " \"" +
+                                               ref.value("name", "") + "\" not found"};
       return false;
     }
     for (const auto& [k, v] : *data) set(from.value("prefix", "") + k, v);

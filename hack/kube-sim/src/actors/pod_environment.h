@@ -28,7 +28,7 @@
 namespace ossvp::kubesim {
 
 struct PrepareError {
-  std::string reason;   // event reason and container waiting reason
+  std::string reason;  // event reason and container waiting reason
   std::string message;
 };
 
@@ -40,8 +40,8 @@ bool preparePodVolumes(ClusterContext& ctx, const json& pod, const std::string& 
 
 // Builds the process for one container (mounts, env, argv, user).
 bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& container,
-                           const std::map<std::string, std::string>& volumePaths,
-                           const std::string& terminationFile, ProcessSpec& out, PrepareError& err);
+                           const std::map<std::string, std::string>& volumePaths, const std::string& terminationFile,
+                           ProcessSpec& out, PrepareError& err);
 
 // The program an image runs, from --image-map: exact image, then without
 // digest/tag, then the last path component ("registry/x/populator:v1" ->

@@ -117,7 +117,8 @@ void PvBinder::syncAll() {
   s.claims = claims->items;
   for (auto& v : volumes->items) s.volumes[nameOf(v)] = v;
   for (auto& c : classes->items) s.classes[nameOf(c)] = c;
-  if (nodes) for (auto& n : nodes->items) s.nodes[nameOf(n)] = n;
+  if (nodes)
+    for (auto& n : nodes->items) s.nodes[nameOf(n)] = n;
   s.pods = store().listShared(gvr::kPods);
   s.buildIndexes();
 
@@ -212,8 +213,8 @@ void PvBinder::syncUnboundClaim(Snapshot& s, json claim) {
   std::string ns = namespaceOf(claim);
   std::string volumeName = str(claim, {"spec", "volumeName"});
   // Retroactive default StorageClass assignment (KEP-3333, GA in 1.28).
-  if (volumeName.empty() && (!claim["spec"].contains("storageClassName") ||
-                             claim["spec"]["storageClassName"].is_null())) {
+  if (volumeName.empty() &&
+      (!claim["spec"].contains("storageClassName") || claim["spec"]["storageClassName"].is_null())) {
     const json* def = nullptr;
     for (auto& [n, c] : s.classes) {
       if (annotation(c, kDefaultClass) == "true" && !isDeleting(c)) def = &c;
@@ -281,8 +282,8 @@ void PvBinder::syncUnboundClaim(Snapshot& s, json claim) {
   if (!volume["spec"].contains("claimRef") || volume["spec"]["claimRef"].is_null() ||
       isVolumeBoundToClaim(volume, claim)) {
     if (volumeCapacity(volume) < claimRequest(claim) || volumeModeOf(volume) != volumeModeOf(claim)) {
-      events_.warning(claim, "VolumeMismatch", "Cannot bind to requested volume \"" + volumeName +
-                                                   "\": requested PV is too small");
+      events_.warning(claim, "VolumeMismatch",
+                      "Cannot bind to requested volume \"" + volumeName + "\": requested PV is too small");
       setClaimPhase(claim, "Pending", nullptr);
       return;
     }
@@ -299,7 +300,8 @@ void PvBinder::syncBoundClaim(Snapshot& s, json claim) {
   std::string volumeName = str(claim, {"spec", "volumeName"});
   if (volumeName.empty()) {
     if (setClaimPhase(claim, "Lost", nullptr)) {
-      events_.warning(claim, "ClaimLost", "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!");
+      events_.warning(claim, "ClaimLost",
+                      "Bound claim has lost reference to PersistentVolume. Data on the volume is lost!");
     }
     return;
   }
@@ -327,8 +329,8 @@ bool PvBinder::bind(Snapshot& s, json volume, json claim) {
   json v = volume;
   const json ref = v["spec"].value("claimRef", json());
   bool dirty = false;
-  if (!ref.is_object() || ref.value("name", "") != nameOf(claim) ||
-      ref.value("namespace", "") != namespaceOf(claim) || ref.value("uid", "") != uidOf(claim)) {
+  if (!ref.is_object() || ref.value("name", "") != nameOf(claim) || ref.value("namespace", "") != namespaceOf(claim) ||
+      ref.value("uid", "") != uidOf(claim)) {
     v["spec"]["claimRef"] = objectReference(claim);
     v["spec"]["claimRef"]["kind"] = "PersistentVolumeClaim";
     v["spec"]["claimRef"]["apiVersion"] = "v1";
@@ -364,8 +366,8 @@ bool PvBinder::bind(Snapshot& s, json volume, json claim) {
   if (dirty) {
     auto r = store().update(gvr::kPersistentVolumeClaims, namespaceOf(c), c);
     if (!r) {
-      logDebug("kube-sim pv-binder: binding claim {}/{} to volume {}: {}", namespaceOf(claim), nameOf(claim),
-               nameOf(v), r.error().message);
+      logDebug("kube-sim pv-binder: binding claim {}/{} to volume {}: {}", namespaceOf(claim), nameOf(claim), nameOf(v),
+               r.error().message);
       return false;
     }
     c = *r;

@@ -14,10 +14,20 @@ struct Suffix {
 };
 
 constexpr Suffix kSuffixes[] = {
-    {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-    {"Pi", 1125899906842624.0}, {"Ei", 1152921504606846976.0},
-    {"k", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"P", 1e15}, {"E", 1e18},
-    {"m", 1e-3}, {"", 1.0},
+    {"Ki", 1024.0},
+    {"Mi", 1048576.0},
+    {"Gi", 1073741824.0},
+    {"Ti", 1099511627776.0},
+    {"Pi", 1125899906842624.0},
+    {"Ei", 1152921504606846976.0},
+    {"k", 1e3},
+    {"M", 1e6},
+    {"G", 1e9},
+    {"T", 1e12},
+    {"P", 1e15},
+    {"E", 1e18},
+    {"m", 1e-3},
+    {"", 1.0},
 };
 
 }  // namespace
@@ -27,9 +37,8 @@ std::optional<uint64_t> parseQuantity(std::string_view text) {
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
   if (text.empty()) return std::nullopt;
   size_t numEnd = 0;
-  while (numEnd < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[numEnd])) || text[numEnd] == '.' ||
-          (numEnd == 0 && (text[numEnd] == '+' || text[numEnd] == '-')))) {
+  while (numEnd < text.size() && (std::isdigit(static_cast<unsigned char>(text[numEnd])) || text[numEnd] == '.' ||
+                                  (numEnd == 0 && (text[numEnd] == '+' || text[numEnd] == '-')))) {
     ++numEnd;
   }
   if (numEnd == 0) return std::nullopt;

@@ -53,7 +53,8 @@ std::string nodeMismatch(const json& pod, const json& node, const std::vector<js
 
 int preferredScore(const json& pod, const json& node) {
   int score = 0;
-  json prefs = pod["spec"].value("affinity", json::object())
+  json prefs = pod["spec"]
+                   .value("affinity", json::object())
                    .value("nodeAffinity", json::object())
                    .value("preferredDuringSchedulingIgnoredDuringExecution", json::array());
   for (const auto& p : prefs) {
@@ -67,18 +68,16 @@ int preferredScore(const json& pod, const json& node) {
 // populator resets it when the node died; k/k volumebinding then reschedules).
 bool assumptionHolds(const std::vector<json>& nodes, const std::vector<json>& waitClaims, const std::string& node) {
   bool exists = std::any_of(nodes.begin(), nodes.end(), [&](const json& n) { return nameOf(n) == node; });
-  return exists && std::none_of(waitClaims.begin(), waitClaims.end(), [](const json& c) {
-           return annotation(c, names::kSelectedNode).empty();
-         });
+  return exists && std::none_of(waitClaims.begin(), waitClaims.end(),
+                                [](const json& c) { return annotation(c, names::kSelectedNode).empty(); });
 }
 
 }  // namespace
 
-Scheduler::Scheduler(ClusterContext& ctx) : Actor(ctx, "scheduler"), events_(*ctx.store, "default-scheduler", std::chrono::seconds(10)) {}
+Scheduler::Scheduler(ClusterContext& ctx)
+    : Actor(ctx, "scheduler"), events_(*ctx.store, "default-scheduler", std::chrono::seconds(10)) {}
 
-std::vector<GVR> Scheduler::watchedResources() const {
-  return {gvr::kPods, gvr::kPersistentVolumeClaims, gvr::kNodes};
-}
+std::vector<GVR> Scheduler::watchedResources() const { return {gvr::kPods, gvr::kPersistentVolumeClaims, gvr::kNodes}; }
 
 void Scheduler::syncAll() {
   Snapshot s;
@@ -88,7 +87,8 @@ void Scheduler::syncAll() {
   if (!nodes) return;
   s.nodes = nodes->items;
   std::sort(s.nodes.begin(), s.nodes.end(), [](const json& a, const json& b) { return nameOf(a) < nameOf(b); });
-  if (classes) for (auto& c : classes->items) s.classes[nameOf(c)] = c;
+  if (classes)
+    for (auto& c : classes->items) s.classes[nameOf(c)] = c;
   std::set<std::string> live;
   for (const auto& p : pods) {
     std::string n = str(*p, {"spec", "nodeName"});
@@ -143,8 +143,8 @@ void Scheduler::schedule(Snapshot& s, const json& pod) {
     if (claimName.empty()) continue;
     auto claim = store().get(gvr::kPersistentVolumeClaims, ns, claimName);
     if (!claim) {
-      markUnschedulable(pod, prefix + "persistentvolumeclaim \"" + claimName + "\" not found." +
-                                 preemptionSuffix(total));
+      markUnschedulable(pod,
+                        prefix + "persistentvolumeclaim \"" + claimName + "\" not found." + preemptionSuffix(total));
       return;
     }
     if (ephemeral && !isControlledBy(*claim, uidOf(pod))) {
@@ -153,8 +153,8 @@ void Scheduler::schedule(Snapshot& s, const json& pod) {
       return;
     }
     if (isDeleting(*claim)) {
-      markUnschedulable(pod, prefix + "persistentvolumeclaim \"" + claimName + "\" is being deleted." +
-                                 preemptionSuffix(total));
+      markUnschedulable(
+          pod, prefix + "persistentvolumeclaim \"" + claimName + "\" is being deleted." + preemptionSuffix(total));
       return;
     }
     std::string volumeName = str(*claim, {"spec", "volumeName"});
@@ -238,8 +238,8 @@ void Scheduler::bindPod(const json& pod, const std::string& node) {
   for (const auto& c : st.value("conditions", json::array())) {
     if (c.value("type", "") != "PodScheduled") conds.push_back(c);
   }
-  conds.push_back({{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr},
-                   {"lastTransitionTime", nowRfc3339()}});
+  conds.push_back(
+      {{"type", "PodScheduled"}, {"status", "True"}, {"lastProbeTime", nullptr}, {"lastTransitionTime", nowRfc3339()}});
   st["conditions"] = conds;
   (void)store().updateStatus(gvr::kPods, namespaceOf(pod), bound);
   recordEvent(store(), bound, "Normal", "Scheduled",

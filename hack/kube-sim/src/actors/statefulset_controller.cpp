@@ -21,7 +21,8 @@ bool podReady(const json& pod) {
 
 std::string revisionHash(const json& set) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%08zx", std::hash<std::string>{}(set["spec"].value("template", json()).dump()) & 0xffffffffu);
+  std::snprintf(buf, sizeof buf, "%08zx",
+                std::hash<std::string>{}(set["spec"].value("template", json()).dump()) & 0xffffffffu);
   return nameOf(set) + "-" + std::string(buf).substr(0, 10);
 }
 
@@ -79,8 +80,9 @@ bool StatefulSetController::ensureClaims(const json& set, int ordinal) {
     applyDefaultStorageClass(store(), claim);
     auto r = store().create(gvr::kPersistentVolumeClaims, ns, claim);
     if (!r && r.error().code != 409) {
-      events_.warning(set, "FailedCreate", "create Claim " + name + " for Pod " + podName + " in StatefulSet " +
-                                               nameOf(set) + " failed error: " + r.error().message);
+      events_.warning(set, "FailedCreate",
+                      "create Claim " + name + " for Pod " + podName + " in StatefulSet " + nameOf(set) +
+                          " failed error: " + r.error().message);
       return false;
     }
     events_.normal(set, "SuccessfulCreate",
@@ -113,17 +115,19 @@ void StatefulSetController::createPod(const json& set, int ordinal) {
     volumes.push_back({{"name", vol}, {"persistentVolumeClaim", {{"claimName", claim}}}});
   }
   spec["volumes"] = volumes;
-  json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", {{"name", podName}, {"namespace", ns}, {"labels", labels},
-                            {"ownerReferences", json::array({ownerOf(set)})}}},
-              {"spec", spec}};
+  json pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"name", podName}, {"namespace", ns}, {"labels", labels}, {"ownerReferences", json::array({ownerOf(set)})}}},
+      {"spec", spec}};
   if (meta.contains("annotations")) pod["metadata"]["annotations"] = meta["annotations"];
   auto r = store().create(gvr::kPods, ns, pod);
   if (!r) {
     if (r.error().code != 409) {
-      events_.warning(set, "FailedCreate", "create Pod " + podName + " in StatefulSet " + nameOf(set) +
-                                               " failed error: " + r.error().message);
+      events_.warning(
+          set, "FailedCreate",
+          "create Pod " + podName + " in StatefulSet " + nameOf(set) + " failed error: " + r.error().message);
     }
     return;
   }
@@ -155,7 +159,8 @@ void StatefulSetController::syncSet(const json& set, const std::vector<json>& po
     std::string phase = str(pod, {"status", "phase"});
     if ((phase == "Failed" || phase == "Succeeded") && !isDeleting(pod)) {
       (void)store().remove(gvr::kPods, namespaceOf(pod), nameOf(pod));
-      events_.normal(set, "SuccessfulDelete", "delete Pod " + nameOf(pod) + " in StatefulSet " + nameOf(set) + " successful");
+      events_.normal(set, "SuccessfulDelete",
+                     "delete Pod " + nameOf(pod) + " in StatefulSet " + nameOf(set) + " successful");
       if (!parallel) break;
     }
     if (!parallel && (!podReady(pod) || isDeleting(pod))) break;

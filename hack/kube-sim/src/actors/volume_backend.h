@@ -17,7 +17,7 @@
 namespace ossvp::kubesim {
 
 struct ProvisionRequest {
-  std::string pvName;        // pvc-<claim uid>
+  std::string pvName;  // pvc-<claim uid>
   json storageClass;
   json claim;
   uint64_t requestBytes = 0;

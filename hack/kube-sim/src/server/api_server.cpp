@@ -119,10 +119,16 @@ void ApiServer::handle(const HttpRequest& req, HttpResponder& out) {
     return;
   }
   if (p == "/version") {
-    sendJson(out, 200, {{"major", "1"}, {"minor", "32"}, {"gitVersion", "v1.32.0-kube-sim"},
-                        {"gitCommit", "0000000000000000000000000000000000000000"}, {"gitTreeState", "clean"},
-                        {"buildDate", "2026-01-01T00:00:00Z"}, {"goVersion", "go1.23.0"}, {"compiler", "gc"},
-                        {"platform", "linux/amd64"}});
+    sendJson(out, 200,
+             {{"major", "1"},
+              {"minor", "32"},
+              {"gitVersion", "v1.32.0-kube-sim"},
+              {"gitCommit", "0000000000000000000000000000000000000000"},
+              {"gitTreeState", "clean"},
+              {"buildDate", "2026-01-01T00:00:00Z"},
+              {"goVersion", "go1.23.0"},
+              {"compiler", "gc"},
+              {"platform", "linux/amd64"}});
     return;
   }
   if (p == "/healthz" || p == "/readyz" || p == "/livez") {
@@ -131,9 +137,12 @@ void ApiServer::handle(const HttpRequest& req, HttpResponder& out) {
   }
   if (p == "/.well-known/openid-configuration") {
     std::string base = "https://" + options_.serverAddress;
-    sendJson(out, 200, {{"issuer", TokenIssuer::kIssuer}, {"jwks_uri", base + "/openid/v1/jwks"},
-                        {"response_types_supported", {"id_token"}}, {"subject_types_supported", {"public"}},
-                        {"id_token_signing_alg_values_supported", {"RS256"}}});
+    sendJson(out, 200,
+             {{"issuer", TokenIssuer::kIssuer},
+              {"jwks_uri", base + "/openid/v1/jwks"},
+              {"response_types_supported", {"id_token"}},
+              {"subject_types_supported", {"public"}},
+              {"id_token_signing_alg_values_supported", {"RS256"}}});
     return;
   }
   if (p == "/openid/v1/jwks") {
@@ -210,7 +219,8 @@ void ApiServer::handleAdmin(const HttpRequest& req, HttpResponder& out) {
     } else {
       json cfg = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
       if (cfg.is_discarded()) {
-        sendError(out, errBadRequest("fault config must be JSON: {\"rules\":[{\"method\",\"pathContains\",\"code\",\"count\"}],\"latencyMs\":N}"));
+        sendError(out, errBadRequest("fault config must be JSON: "
+                                     "{\"rules\":[{\"method\",\"pathContains\",\"code\",\"count\"}],\"latencyMs\":N}"));
         return;
       }
       faults_.configure(cfg);
@@ -220,10 +230,11 @@ void ApiServer::handleAdmin(const HttpRequest& req, HttpResponder& out) {
   }
   if (p == "/kube-sim/drop-watches" && req.method == "POST") {
     store_.dropAllWatches();
-    if (dropConnections_) std::thread([fn = dropConnections_] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      fn();
-    }).detach();
+    if (dropConnections_)
+      std::thread([fn = dropConnections_] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        fn();
+      }).detach();
     sendJson(out, 200, {{"dropped", true}});
     return;
   }
@@ -238,10 +249,11 @@ void ApiServer::handleAdmin(const HttpRequest& req, HttpResponder& out) {
     store_.flush();
     store_.compactHistory();
     store_.dropAllWatches();
-    if (dropConnections_) std::thread([fn = dropConnections_] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      fn();
-    }).detach();
+    if (dropConnections_)
+      std::thread([fn = dropConnections_] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        fn();
+      }).detach();
     sendJson(out, 200, {{"restarted", true}, {"resourceVersion", std::to_string(store_.currentResourceVersion())}});
     return;
   }
@@ -295,8 +307,9 @@ std::optional<ApiServer::Target> ApiServer::resolveTarget(const HttpRequest& req
 bool ApiServer::authorize(const HttpRequest& req, HttpResponder& out, const Target& t, const RequestUser& user) {
   if ((!options_.rbac && !options_.rbacAudit) || user.admin) return true;
   const GVR& gvr = t.info.gvr;
-  RbacRequest rq{user.name, user.groups, rbacVerb(req.method, !t.name.empty(), queryBool(req, "watch")), gvr.group,
-                 gvr.resource, t.subresource, t.ns, t.name};
+  RbacRequest rq{user.name, user.groups,  rbacVerb(req.method, !t.name.empty(), queryBool(req, "watch")),
+                 gvr.group, gvr.resource, t.subresource,
+                 t.ns,      t.name};
   RbacDecision decision = rbacDecide(store_, rq);
   if (options_.rbacAudit) options_.rbacAudit->record(rq, decision, options_.rbac);
   if (!options_.rbac || decision.allowed) return true;
@@ -313,14 +326,10 @@ bool ApiServer::authorize(const HttpRequest& req, HttpResponder& out, const Targ
 
 void ApiServer::handleResource(const HttpRequest& req, HttpResponder& out, const RequestUser& user) {
   static const std::map<std::string, VerbHandler> kHandlers = {
-      {"get", &ApiServer::handleGet},
-      {"list", &ApiServer::handleList},
-      {"watch", &ApiServer::handleWatch},
-      {"create", &ApiServer::handleCreate},
-      {"update", &ApiServer::handleUpdate},
-      {"patch", &ApiServer::handlePatch},
-      {"delete", &ApiServer::handleDelete},
-      {"deletecollection", &ApiServer::handleDeleteCollection},
+      {"get", &ApiServer::handleGet},       {"list", &ApiServer::handleList},
+      {"watch", &ApiServer::handleWatch},   {"create", &ApiServer::handleCreate},
+      {"update", &ApiServer::handleUpdate}, {"patch", &ApiServer::handlePatch},
+      {"delete", &ApiServer::handleDelete}, {"deletecollection", &ApiServer::handleDeleteCollection},
   };
   std::optional<Target> t = resolveTarget(req);
   if (!t) {

@@ -31,8 +31,8 @@ class RbacAudit;
 struct ApiServerOptions {
   std::string adminToken;
   bool rbac = false;
-  std::string serverAddress;  // host:port as clients reach it
-  std::string stateDir;       // pods/log files live under it
+  std::string serverAddress;       // host:port as clients reach it
+  std::string stateDir;            // pods/log files live under it
   RbacAudit* rbacAudit = nullptr;  // not owned; records service accounts' authorization decisions
 };
 

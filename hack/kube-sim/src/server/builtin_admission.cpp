@@ -33,10 +33,17 @@ std::optional<ApiError> validateName(const ResourceInfo& info, const json& obj) 
   bool ok = isLabel ? (name.size() <= 63 && std::regex_match(name, label))
                     : (name.size() <= 253 && std::regex_match(name, subdomain));
   if (ok) return std::nullopt;
-  std::string msg = isLabel
-      ? "Invalid value: \"" + name + "\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-      : "Invalid value: \"" + name + "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-  return errInvalid(info.gvr.group, info.kind, name, json::array({invalidCause("FieldValueInvalid", "metadata.name", msg)}));
+  std::string msg =
+      isLabel ? "Invalid value: \"" + name +
+                    "\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+                    "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+                    "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+              : "Invalid value: \"" + name +
+                    "\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+                    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                    "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+  return errInvalid(info.gvr.group, info.kind, name,
+                    json::array({invalidCause("FieldValueInvalid", "metadata.name", msg)}));
 }
 
 void defaultPod(json& pod) {
@@ -59,7 +66,8 @@ void defaultPod(json& pod) {
       if (!c.contains("imagePullPolicy")) {
         std::string image = c.value("image", "");
         std::string tail = image.substr(image.find_last_of('/') == std::string::npos ? 0 : image.find_last_of('/'));
-        bool latest = tail.find(':') == std::string::npos || (image.size() >= 7 && image.substr(image.size() - 7) == ":latest");
+        bool latest =
+            tail.find(':') == std::string::npos || (image.size() >= 7 && image.substr(image.size() - 7) == ":latest");
         c["imagePullPolicy"] = latest && image.find('@') == std::string::npos ? "Always" : "IfNotPresent";
       }
       if (!c.contains("resources")) c["resources"] = json::object();
@@ -74,7 +82,8 @@ void defaultPod(json& pod) {
   };
   for (const char* key : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
     if (!hasTol(key)) {
-      tolerations.push_back({{"key", key}, {"operator", "Exists"}, {"effect", "NoExecute"}, {"tolerationSeconds", 300}});
+      tolerations.push_back(
+          {{"key", key}, {"operator", "Exists"}, {"effect", "NoExecute"}, {"tolerationSeconds", 300}});
     }
   }
   spec["tolerations"] = tolerations;
@@ -108,12 +117,14 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const D
       const json& ref = spec["dataSourceRef"];
       std::string g = ref.value("apiGroup", "");
       std::string k = ref.value("kind", "");
-      bool coreKind = (g.empty() && k == "PersistentVolumeClaim") || (g == "snapshot.storage.k8s.io" && k == "VolumeSnapshot");
+      bool coreKind =
+          (g.empty() && k == "PersistentVolumeClaim") || (g == "snapshot.storage.k8s.io" && k == "VolumeSnapshot");
       if (coreKind && !ref.contains("namespace")) spec["dataSource"] = ref;
     }
     if (!spec.contains("accessModes") || spec["accessModes"].empty()) {
       return errInvalid("", "PersistentVolumeClaim", pvc["metadata"].value("name", ""),
-                        json::array({invalidCause("FieldValueRequired", "spec.accessModes", "Required value: at least 1 access mode is required")}));
+                        json::array({invalidCause("FieldValueRequired", "spec.accessModes",
+                                                  "Required value: at least 1 access mode is required")}));
     }
     if (!spec.contains("resources") || !spec["resources"].contains("requests") ||
         !spec["resources"]["requests"].contains("storage")) {
@@ -140,9 +151,11 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const D
       a.erase("volumeName");
     }
     if (a != b) {
-      return errInvalid("", "PersistentVolumeClaim", pvc["metadata"].value("name", ""),
-                        json::array({invalidCause("FieldValueForbidden", "spec",
-                                                  "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims")}));
+      return errInvalid(
+          "", "PersistentVolumeClaim", pvc["metadata"].value("name", ""),
+          json::array({invalidCause("FieldValueForbidden", "spec",
+                                    "Forbidden: spec is immutable after creation except resources.requests and "
+                                    "volumeAttributesClassName for bound claims")}));
     }
   }
   return std::nullopt;
@@ -216,8 +229,15 @@ Subscription startNamespaceController(ObjectStore& store, const std::string& caP
     (void)store.create(gvr::kServiceAccounts, ns,
                        {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", {{"name", "default"}}}});
     (void)store.create(gvr::kConfigMaps, ns,
-                       {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-                        {"metadata", {{"name", "kube-root-ca.crt"}, {"annotations", {{"kubernetes.io/description", "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}}}}},
+                       {{"apiVersion", "v1"},
+                        {"kind", "ConfigMap"},
+                        {"metadata",
+                         {{"name", "kube-root-ca.crt"},
+                          {"annotations",
+                           {{"kubernetes.io/description",
+                             "Contains a CA bundle that can be used to verify the kube-apiserver when using internal "
+                             "endpoints such as the internal service IP or kubernetes.default.svc. No other usage is "
+                             "guaranteed across distributions of Kubernetes clusters."}}}}},
                         {"data", {{"ca.crt", caPem}}}});
     return true;
   });

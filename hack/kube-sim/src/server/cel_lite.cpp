@@ -142,11 +142,16 @@ class Parser {
       if (!eat(")")) throw Unsupported("expected ')'");
       if (!v.is_string() || !arg.is_string()) throw EvalError("no matching overload for " + m);
       std::string a = v.get<std::string>(), b = arg.get<std::string>();
-      if (m == "startsWith") v = a.rfind(b, 0) == 0;
-      else if (m == "endsWith") v = a.size() >= b.size() && a.compare(a.size() - b.size(), b.size(), b) == 0;
-      else if (m == "contains") v = a.find(b) != std::string::npos;
-      else if (m == "matches") v = std::regex_search(a, std::regex(b));
-      else throw Unsupported("method " + m);
+      if (m == "startsWith")
+        v = a.rfind(b, 0) == 0;
+      else if (m == "endsWith")
+        v = a.size() >= b.size() && a.compare(a.size() - b.size(), b.size(), b) == 0;
+      else if (m == "contains")
+        v = a.find(b) != std::string::npos;
+      else if (m == "matches")
+        v = std::regex_search(a, std::regex(b));
+      else
+        throw Unsupported("method " + m);
     }
   }
   static json sizeOf(const json& v) {

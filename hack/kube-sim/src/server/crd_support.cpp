@@ -39,7 +39,9 @@ std::optional<ApiError> admitCrd(const AdmissionRequest& req, json& crd) {
   }
   int storage = 0;
   json versions = spec.value("versions", json::array());
-  if (versions.empty()) causes.push_back(cause("FieldValueRequired", "spec.versions", "Required value: must have exactly one version marked as storage version"));
+  if (versions.empty())
+    causes.push_back(cause("FieldValueRequired", "spec.versions",
+                           "Required value: must have exactly one version marked as storage version"));
   for (size_t i = 0; i < versions.size(); i++) {
     const json& v = versions[i];
     if (v.value("storage", false)) storage++;
@@ -54,7 +56,8 @@ std::optional<ApiError> admitCrd(const AdmissionRequest& req, json& crd) {
   }
   if (!versions.empty() && storage != 1) {
     causes.push_back(cause("FieldValueInvalid", "spec.versions",
-                           "Invalid value: " + json(versions).dump().substr(0, 40) + "...: must have exactly one version marked as storage version"));
+                           "Invalid value: " + json(versions).dump().substr(0, 40) +
+                               "...: must have exactly one version marked as storage version"));
   }
   if (!causes.empty()) return errInvalid("apiextensions.k8s.io", "CustomResourceDefinition", name, causes);
   std::string lower = kind;
@@ -74,10 +77,16 @@ std::optional<ApiError> admitCrd(const AdmissionRequest& req, json& crd) {
   status["storedVersions"] = stored;
   if (!status.contains("conditions")) {
     status["conditions"] = json::array({
-        {{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"},
-         {"message", "no conflicts found"}, {"lastTransitionTime", now}},
-        {{"type", "Established"}, {"status", "True"}, {"reason", "InitialNamesAccepted"},
-         {"message", "the initial names have been accepted"}, {"lastTransitionTime", now}},
+        {{"type", "NamesAccepted"},
+         {"status", "True"},
+         {"reason", "NoConflicts"},
+         {"message", "no conflicts found"},
+         {"lastTransitionTime", now}},
+        {{"type", "Established"},
+         {"status", "True"},
+         {"reason", "InitialNamesAccepted"},
+         {"message", "the initial names have been accepted"},
+         {"lastTransitionTime", now}},
     });
   }
   crd["status"] = status;
@@ -132,7 +141,8 @@ std::optional<ApiError> admitCustomResource(const AdmissionRequest& req, json& o
   if (!unknown.empty() && req.options.fieldValidation == "Strict") {
     std::string msg = info.kind + " in version \"" + info.gvr.version + "\" cannot be handled as a " + info.kind +
                       ": strict decoding error: ";
-    for (size_t i = 0; i < unknown.size(); i++) msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+    for (size_t i = 0; i < unknown.size(); i++)
+      msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
     return errBadRequest(msg);
   }
   applyDefaults(schema, obj, true);

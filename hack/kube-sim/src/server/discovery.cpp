@@ -17,10 +17,12 @@ SubInfo subresourceInfo(const ResourceInfo& r, const std::string& sub) {
   json self = {{"group", r.gvr.group}, {"version", r.gvr.version}, {"kind", r.kind}};
   if (sub == "status") return {self, {"get", "patch", "update"}};
   if (sub == "log") return {{{"group", ""}, {"version", "v1"}, {"kind", "Pod"}}, {"get"}};
-  if (sub == "token") return {{{"group", "authentication.k8s.io"}, {"version", "v1"}, {"kind", "TokenRequest"}}, {"create"}};
+  if (sub == "token")
+    return {{{"group", "authentication.k8s.io"}, {"version", "v1"}, {"kind", "TokenRequest"}}, {"create"}};
   if (sub == "binding") return {{{"group", ""}, {"version", "v1"}, {"kind", "Binding"}}, {"create"}};
   if (sub == "eviction") return {{{"group", "policy"}, {"version", "v1"}, {"kind", "Eviction"}}, {"create"}};
-  if (sub == "scale") return {{{"group", "autoscaling"}, {"version", "v1"}, {"kind", "Scale"}}, {"get", "patch", "update"}};
+  if (sub == "scale")
+    return {{{"group", "autoscaling"}, {"version", "v1"}, {"kind", "Scale"}}, {"get", "patch", "update"}};
   if (sub == "finalize") return {self, {"update"}};
   return {self, {"get"}};
 }
@@ -41,7 +43,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> groupsOf(const std
   // Prefer the CRD storage version / the highest stable version: "v1" before "v1beta1".
   for (auto& g : out) {
     std::stable_sort(g.second.begin(), g.second.end(), [](const std::string& a, const std::string& b) {
-      auto rank = [](const std::string& v) { return v.find("alpha") != std::string::npos ? 2 : v.find("beta") != std::string::npos ? 1 : 0; };
+      auto rank = [](const std::string& v) {
+        return v.find("alpha") != std::string::npos ? 2 : v.find("beta") != std::string::npos ? 1 : 0;
+      };
       return rank(a) < rank(b);
     });
   }
@@ -81,8 +85,10 @@ json aggregatedDiscovery(const std::vector<ResourceInfo>& all, bool core) {
     }
     items.push_back(g);
   }
-  return {{"kind", "APIGroupDiscoveryList"}, {"apiVersion", "apidiscovery.k8s.io/v2"},
-          {"metadata", json::object()}, {"items", items}};
+  return {{"kind", "APIGroupDiscoveryList"},
+          {"apiVersion", "apidiscovery.k8s.io/v2"},
+          {"metadata", json::object()},
+          {"items", items}};
 }
 
 json legacyApiVersions(const std::string& serverAddress) {
@@ -123,15 +129,21 @@ std::optional<json> legacyResourceList(const std::vector<ResourceInfo>& all, con
   json resources = json::array();
   for (const auto& r : all) {
     if (r.gvr.group != group || r.gvr.version != version) continue;
-    json e = {{"name", r.gvr.resource}, {"singularName", r.singular}, {"namespaced", r.namespaced},
-              {"kind", r.kind}, {"verbs", r.verbs}};
+    json e = {{"name", r.gvr.resource},
+              {"singularName", r.singular},
+              {"namespaced", r.namespaced},
+              {"kind", r.kind},
+              {"verbs", r.verbs}};
     if (!r.shortNames.empty()) e["shortNames"] = r.shortNames;
     if (!r.categories.empty()) e["categories"] = r.categories;
     resources.push_back(e);
     for (const auto& s : r.subresources) {
       SubInfo si = subresourceInfo(r, s);
-      json sub = {{"name", r.gvr.resource + "/" + s}, {"singularName", ""}, {"namespaced", r.namespaced},
-                  {"kind", si.responseKind["kind"]}, {"verbs", si.verbs}};
+      json sub = {{"name", r.gvr.resource + "/" + s},
+                  {"singularName", ""},
+                  {"namespaced", r.namespaced},
+                  {"kind", si.responseKind["kind"]},
+                  {"verbs", si.verbs}};
       if (!si.responseKind["group"].get<std::string>().empty()) {
         sub["group"] = si.responseKind["group"];
         sub["version"] = si.responseKind["version"];

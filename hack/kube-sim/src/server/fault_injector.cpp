@@ -46,8 +46,11 @@ nlohmann::json FaultInjector::describe() const {
   std::lock_guard<std::mutex> lock(mu_);
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& r : rules_) {
-    rules.push_back({{"method", r.method}, {"pathContains", r.pathContains}, {"watchOnly", r.watchOnly},
-                     {"code", r.code}, {"count", r.count}});
+    rules.push_back({{"method", r.method},
+                     {"pathContains", r.pathContains},
+                     {"watchOnly", r.watchOnly},
+                     {"code", r.code},
+                     {"count", r.count}});
   }
   return {{"rules", rules}, {"latencyMs", latencyMs_}};
 }

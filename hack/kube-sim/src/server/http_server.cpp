@@ -1,11 +1,11 @@
 #include "server/http_server.h"
 
+#include <poll.h>
+#include <sys/socket.h>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <cctype>
 #include <type_traits>
@@ -27,9 +27,7 @@ std::string HttpRequest::header(const std::string& lowerName) const {
 
 namespace {
 
-const char* reasonPhrase(int status) {
-  return http::obsolete_reason(static_cast<http::status>(status)).data();
-}
+const char* reasonPhrase(int status) { return http::obsolete_reason(static_cast<http::status>(status)).data(); }
 
 template <typename Stream>
 class StreamResponder : public HttpResponder {
@@ -134,8 +132,11 @@ void serveStream(Stream& stream, bool tls, const HttpHandler& handler, const std
     } catch (const std::exception& e) {
       logError("kube-sim: handler for {} {} threw: {}", req.method, req.path, e.what());
       if (!responder.responded()) {
-        responder.respond(500, "application/json",
-                          std::string(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"internal error","reason":"InternalError","code":500})"), {});
+        responder.respond(
+            500, "application/json",
+            std::string(
+                R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"internal error","reason":"InternalError","code":500})"),
+            {});
       }
     }
     if (!responder.responded()) responder.respond(500, "text/plain", "no response", {});

@@ -23,8 +23,8 @@ namespace ossvp::kubesim {
 
 struct HttpRequest {
   std::string method;
-  std::string target;  // raw target incl. query
-  std::string path;    // decoded path without query
+  std::string target;                          // raw target incl. query
+  std::string path;                            // decoded path without query
   std::map<std::string, std::string> query;    // decoded; last value wins
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
@@ -73,7 +73,7 @@ class HttpServer {
   std::mutex mu_;
   uint64_t nextId_ = 1;
   std::map<uint64_t, int> openFds_;  // connection id -> native fd (for shutdown)
-  std::atomic<int> active_{0};  // connection threads still running (detached)
+  std::atomic<int> active_{0};       // connection threads still running (detached)
 };
 
 // Fills req.path and req.query (decoded; '+' in values is a space) from req.target.

@@ -44,12 +44,11 @@ bool parseHostPort(const std::string& s, std::string* host, int* port) {
 
 bool writeKubeconfig(const std::string& path, const std::string& server, const std::string& caPem,
                      const std::string& token) {
-  std::string text =
-      "apiVersion: v1\nkind: Config\nclusters:\n- name: kube-sim\n  cluster:\n    server: " + server +
-      "\n    certificate-authority-data: " + base64Encode(caPem) +
-      "\nusers:\n- name: kube-sim-admin\n  user:\n    token: " + token +
-      "\ncontexts:\n- name: kube-sim\n  context:\n    cluster: kube-sim\n    user: kube-sim-admin\n"
-      "    namespace: default\ncurrent-context: kube-sim\npreferences: {}\n";
+  std::string text = "apiVersion: v1\nkind: Config\nclusters:\n- name: kube-sim\n  cluster:\n    server: " + server +
+                     "\n    certificate-authority-data: " + base64Encode(caPem) +
+                     "\nusers:\n- name: kube-sim-admin\n  user:\n    token: " + token +
+                     "\ncontexts:\n- name: kube-sim\n  context:\n    cluster: kube-sim\n    user: kube-sim-admin\n"
+                     "    namespace: default\ncurrent-context: kube-sim\npreferences: {}\n";
   std::filesystem::path p(path);
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
   std::string tmp = path + ".tmp";
@@ -66,7 +65,8 @@ bool writeKubeconfig(const std::string& path, const std::string& server, const s
 
 void bootstrapNamespaces(ObjectStore& store) {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
-    (void)store.create(gvr::kNamespaces, "", {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+    (void)store.create(gvr::kNamespaces, "",
+                       {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
   }
 }
 

@@ -7,7 +7,9 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string gvPathOf(const GVR& g) { return g.group.empty() ? "api/" + g.version : "apis/" + g.group + "/" + g.version; }
+std::string gvPathOf(const GVR& g) {
+  return g.group.empty() ? "api/" + g.version : "apis/" + g.group + "/" + g.version;
+}
 
 std::string schemaName(const ResourceInfo& r) {
   std::string g = r.gvr.group.empty() ? "io.k8s.api.core" : r.gvr.group;
@@ -34,7 +36,10 @@ std::optional<json> openApiV3GroupVersion(const std::vector<ResourceInfo>& all, 
     any = true;
     json gvk = {{"group", r.gvr.group}, {"version", r.gvr.version}, {"kind", r.kind}};
     json params = json::array({
-        {{"name", "fieldValidation"}, {"in", "query"}, {"schema", {{"type", "string"}}}, {"uniqueItems", true},
+        {{"name", "fieldValidation"},
+         {"in", "query"},
+         {"schema", {{"type", "string"}}},
+         {"uniqueItems", true},
          {"description", "Ignore, Warn or Strict"}},
         {{"name", "fieldManager"}, {"in", "query"}, {"schema", {{"type", "string"}}}, {"uniqueItems", true}},
         {{"name", "dryRun"}, {"in", "query"}, {"schema", {{"type", "string"}}}, {"uniqueItems", true}},
@@ -50,25 +55,47 @@ std::optional<json> openApiV3GroupVersion(const std::vector<ResourceInfo>& all, 
     // and merge patches for custom resources, as against a real server.
     std::string base = "/" + gvPath + (r.namespaced ? "/namespaces/{namespace}/" : "/") + r.gvr.resource;
     json item = {
-        {"get", {{"operationId", "read" + r.kind}, {"x-kubernetes-action", "get"},
-                 {"x-kubernetes-group-version-kind", gvk}, {"responses", ok}}},
-        {"put", {{"operationId", "replace" + r.kind}, {"x-kubernetes-action", "put"},
-                 {"x-kubernetes-group-version-kind", gvk}, {"parameters", params}, {"responses", ok},
-                 {"requestBody", {{"content", {{"application/json", {{"schema", ref}}}}}}}}},
-        {"patch", {{"operationId", "patch" + r.kind}, {"x-kubernetes-action", "patch"},
-                   {"x-kubernetes-group-version-kind", gvk}, {"parameters", params}, {"responses", ok},
-                   {"requestBody", patchBody}}},
-        {"delete", {{"operationId", "delete" + r.kind}, {"x-kubernetes-action", "delete"},
-                    {"x-kubernetes-group-version-kind", gvk}, {"responses", ok}}},
-        {"parameters", json::array({{{"name", "name"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}})},
+        {"get",
+         {{"operationId", "read" + r.kind},
+          {"x-kubernetes-action", "get"},
+          {"x-kubernetes-group-version-kind", gvk},
+          {"responses", ok}}},
+        {"put",
+         {{"operationId", "replace" + r.kind},
+          {"x-kubernetes-action", "put"},
+          {"x-kubernetes-group-version-kind", gvk},
+          {"parameters", params},
+          {"responses", ok},
+          {"requestBody", {{"content", {{"application/json", {{"schema", ref}}}}}}}}},
+        {"patch",
+         {{"operationId", "patch" + r.kind},
+          {"x-kubernetes-action", "patch"},
+          {"x-kubernetes-group-version-kind", gvk},
+          {"parameters", params},
+          {"responses", ok},
+          {"requestBody", patchBody}}},
+        {"delete",
+         {{"operationId", "delete" + r.kind},
+          {"x-kubernetes-action", "delete"},
+          {"x-kubernetes-group-version-kind", gvk},
+          {"responses", ok}}},
+        {"parameters",
+         json::array({{{"name", "name"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}}})},
     };
     paths[base + "/{name}"] = item;
     paths[base] = {
-        {"post", {{"operationId", "create" + r.kind}, {"x-kubernetes-action", "post"},
-                  {"x-kubernetes-group-version-kind", gvk}, {"parameters", params}, {"responses", ok},
-                  {"requestBody", {{"content", {{"application/json", {{"schema", ref}}}}}}}}},
-        {"get", {{"operationId", "list" + r.kind}, {"x-kubernetes-action", "list"},
-                 {"x-kubernetes-group-version-kind", gvk}, {"responses", ok}}},
+        {"post",
+         {{"operationId", "create" + r.kind},
+          {"x-kubernetes-action", "post"},
+          {"x-kubernetes-group-version-kind", gvk},
+          {"parameters", params},
+          {"responses", ok},
+          {"requestBody", {{"content", {{"application/json", {{"schema", ref}}}}}}}}},
+        {"get",
+         {{"operationId", "list" + r.kind},
+          {"x-kubernetes-action", "list"},
+          {"x-kubernetes-group-version-kind", gvk},
+          {"responses", ok}}},
     };
     json schema = {{"type", "object"}, {"x-kubernetes-group-version-kind", json::array({gvk})}};
     if (r.isCustom && r.crdVersion.contains("schema") && r.crdVersion["schema"].contains("openAPIV3Schema")) {

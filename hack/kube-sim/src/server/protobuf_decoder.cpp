@@ -25,49 +25,79 @@ using Message = std::map<int, Field>;
 const std::map<std::string, Message>& schemas() {
   static const std::map<std::string, Message> m = {
       {"ObjectMeta",
-       {{1, {"name", T::Str}}, {2, {"generateName", T::Str}}, {3, {"namespace", T::Str}}, {5, {"uid", T::Str}},
-        {6, {"resourceVersion", T::Str}}, {7, {"generation", T::Int}}, {8, {"creationTimestamp", T::Time}},
-        {9, {"deletionTimestamp", T::Time}}, {10, {"deletionGracePeriodSeconds", T::Int}},
-        {11, {"labels", T::MapStr}}, {12, {"annotations", T::MapStr}},
-        {13, {"ownerReferences", T::Msg, true, "OwnerReference"}}, {14, {"finalizers", T::Str, true}}}},
+       {{1, {"name", T::Str}},
+        {2, {"generateName", T::Str}},
+        {3, {"namespace", T::Str}},
+        {5, {"uid", T::Str}},
+        {6, {"resourceVersion", T::Str}},
+        {7, {"generation", T::Int}},
+        {8, {"creationTimestamp", T::Time}},
+        {9, {"deletionTimestamp", T::Time}},
+        {10, {"deletionGracePeriodSeconds", T::Int}},
+        {11, {"labels", T::MapStr}},
+        {12, {"annotations", T::MapStr}},
+        {13, {"ownerReferences", T::Msg, true, "OwnerReference"}},
+        {14, {"finalizers", T::Str, true}}}},
       {"OwnerReference",
-       {{1, {"kind", T::Str}}, {3, {"name", T::Str}}, {4, {"uid", T::Str}}, {5, {"apiVersion", T::Str}},
-        {6, {"controller", T::Bool}}, {7, {"blockOwnerDeletion", T::Bool}}}},
+       {{1, {"kind", T::Str}},
+        {3, {"name", T::Str}},
+        {4, {"uid", T::Str}},
+        {5, {"apiVersion", T::Str}},
+        {6, {"controller", T::Bool}},
+        {7, {"blockOwnerDeletion", T::Bool}}}},
       {"Namespace", {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"spec", T::Msg, false, "NamespaceSpec"}}}},
       {"NamespaceSpec", {{1, {"finalizers", T::Str, true}}}},
       {"ConfigMap",
-       {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"data", T::MapStr}}, {3, {"binaryData", T::MapBytes}},
+       {{1, {"metadata", T::Msg, false, "ObjectMeta"}},
+        {2, {"data", T::MapStr}},
+        {3, {"binaryData", T::MapBytes}},
         {4, {"immutable", T::Bool}}}},
       {"Secret",
-       {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"data", T::MapBytes}}, {3, {"type", T::Str}},
-        {4, {"stringData", T::MapStr}}, {5, {"immutable", T::Bool}}}},
+       {{1, {"metadata", T::Msg, false, "ObjectMeta"}},
+        {2, {"data", T::MapBytes}},
+        {3, {"type", T::Str}},
+        {4, {"stringData", T::MapStr}},
+        {5, {"immutable", T::Bool}}}},
       {"ServiceAccount",
-       {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"secrets", T::Msg, true, "ObjectReference"}},
+       {{1, {"metadata", T::Msg, false, "ObjectMeta"}},
+        {2, {"secrets", T::Msg, true, "ObjectReference"}},
         {3, {"imagePullSecrets", T::Msg, true, "LocalObjectReference"}},
         {4, {"automountServiceAccountToken", T::Bool}}}},
       {"ObjectReference",
-       {{1, {"kind", T::Str}}, {2, {"namespace", T::Str}}, {3, {"name", T::Str}}, {4, {"uid", T::Str}},
-        {5, {"apiVersion", T::Str}}, {6, {"resourceVersion", T::Str}}, {7, {"fieldPath", T::Str}}}},
+       {{1, {"kind", T::Str}},
+        {2, {"namespace", T::Str}},
+        {3, {"name", T::Str}},
+        {4, {"uid", T::Str}},
+        {5, {"apiVersion", T::Str}},
+        {6, {"resourceVersion", T::Str}},
+        {7, {"fieldPath", T::Str}}}},
       {"LocalObjectReference", {{1, {"name", T::Str}}}},
       {"TokenRequest",
        {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"spec", T::Msg, false, "TokenRequestSpec"}}}},
       {"TokenRequestSpec",
-       {{1, {"audiences", T::Str, true}}, {3, {"boundObjectRef", T::Msg, false, "BoundObjectReference"}},
+       {{1, {"audiences", T::Str, true}},
+        {3, {"boundObjectRef", T::Msg, false, "BoundObjectReference"}},
         {4, {"expirationSeconds", T::Int}}}},
       {"BoundObjectReference",
        {{1, {"kind", T::Str}}, {2, {"apiVersion", T::Str}}, {3, {"name", T::Str}}, {4, {"uid", T::Str}}}},
       {"Role", {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"rules", T::Msg, true, "PolicyRule"}}}},
       {"ClusterRole", {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"rules", T::Msg, true, "PolicyRule"}}}},
       {"PolicyRule",
-       {{1, {"verbs", T::Str, true}}, {2, {"apiGroups", T::Str, true}}, {3, {"resources", T::Str, true}},
-        {4, {"resourceNames", T::Str, true}}, {5, {"nonResourceURLs", T::Str, true}}}},
+       {{1, {"verbs", T::Str, true}},
+        {2, {"apiGroups", T::Str, true}},
+        {3, {"resources", T::Str, true}},
+        {4, {"resourceNames", T::Str, true}},
+        {5, {"nonResourceURLs", T::Str, true}}}},
       {"RoleBinding",
-       {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"subjects", T::Msg, true, "Subject"}},
+       {{1, {"metadata", T::Msg, false, "ObjectMeta"}},
+        {2, {"subjects", T::Msg, true, "Subject"}},
         {3, {"roleRef", T::Msg, false, "RoleRef"}}}},
       {"ClusterRoleBinding",
-       {{1, {"metadata", T::Msg, false, "ObjectMeta"}}, {2, {"subjects", T::Msg, true, "Subject"}},
+       {{1, {"metadata", T::Msg, false, "ObjectMeta"}},
+        {2, {"subjects", T::Msg, true, "Subject"}},
         {3, {"roleRef", T::Msg, false, "RoleRef"}}}},
-      {"Subject", {{1, {"kind", T::Str}}, {2, {"apiGroup", T::Str}}, {3, {"name", T::Str}}, {4, {"namespace", T::Str}}}},
+      {"Subject",
+       {{1, {"kind", T::Str}}, {2, {"apiGroup", T::Str}}, {3, {"name", T::Str}}, {4, {"namespace", T::Str}}}},
       {"RoleRef", {{1, {"apiGroup", T::Str}}, {2, {"kind", T::Str}}, {3, {"name", T::Str}}}},
       {"Time", {{1, {"seconds", T::Int}}, {2, {"nanos", T::Int}}}},
       {"Unknown", {{1, {"typeMeta", T::Msg, false, "TypeMeta"}}, {2, {"raw", T::Bytes}}}},
@@ -105,11 +135,16 @@ struct Reader {
     return out;
   }
   void skip(int wire) {
-    if (wire == 0) varint();
-    else if (wire == 1) pos += 8;
-    else if (wire == 2) bytes();
-    else if (wire == 5) pos += 4;
-    else ok = false;
+    if (wire == 0)
+      varint();
+    else if (wire == 1)
+      pos += 8;
+    else if (wire == 2)
+      bytes();
+    else if (wire == 5)
+      pos += 4;
+    else
+      ok = false;
   }
 };
 
@@ -126,9 +161,12 @@ std::pair<std::string, std::string> mapEntry(const std::string& data, bool* ok) 
   while (r.ok && r.pos < r.end) {
     uint64_t tag = r.varint();
     int field = static_cast<int>(tag >> 3), wire = static_cast<int>(tag & 7);
-    if (wire == 2 && field == 1) k = r.bytes();
-    else if (wire == 2 && field == 2) v = r.bytes();
-    else r.skip(wire);
+    if (wire == 2 && field == 1)
+      k = r.bytes();
+    else if (wire == 2 && field == 2)
+      v = r.bytes();
+    else
+      r.skip(wire);
   }
   if (!r.ok) *ok = false;
   return {k, v};
@@ -195,7 +233,10 @@ ApiResult<json> decodeKubernetesProtobuf(const std::string& body) {
   // raw was base64-encoded by the Bytes decoder; decode it back.
   std::string raw = base64Decode(unknown["raw"].get<std::string>()).value_or(std::string());
   if (!schemas().count(kind) || kind == "Unknown" || kind == "TypeMeta" || kind == "Time") {
-    return errUnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (kube-sim decodes protobuf only for " "Namespace, ConfigMap, Secret, ServiceAccount, TokenRequest and RBAC kinds)");
+    return errUnsupportedMediaType(
+        "the body of the request was in an unknown format - accepted media types include: application/json, "
+        "application/yaml (kube-sim decodes protobuf only for "
+        "Namespace, ConfigMap, Secret, ServiceAccount, TokenRequest and RBAC kinds)");
   }
   json obj = decodeMessage(raw, kind, &ok);
   if (!ok) return errBadRequest("malformed protobuf " + kind);

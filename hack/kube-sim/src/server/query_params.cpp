@@ -22,10 +22,10 @@ ApiResult<bool> parseDryRun(const std::vector<std::string>& values, const std::s
   if (std::all_of(values.begin(), values.end(), [](const std::string& v) { return v == "All"; })) return true;
   std::string listed;
   for (const auto& v : values) listed += (listed.empty() ? "" : ", ") + json(v).dump();
-  return errInvalid("meta.k8s.io", optionsKind, "",
-                    json::array({invalidCause("FieldValueNotSupported", "dryRun",
-                                              "Unsupported value: []string{" + listed +
-                                                  "}: supported values: \"All\"")}));
+  return errInvalid(
+      "meta.k8s.io", optionsKind, "",
+      json::array({invalidCause("FieldValueNotSupported", "dryRun",
+                                "Unsupported value: []string{" + listed + "}: supported values: \"All\"")}));
 }
 
 ApiResult<bool> queryDryRun(const HttpRequest& req, const std::string& optionsKind) {

@@ -21,9 +21,15 @@ RbacAudit::~RbacAudit() { std::fclose(file_); }
 json RbacAudit::line(const RbacRequest& rq, const RbacDecision& d, bool enforced) {
   json matches = json::array();
   for (const auto& m : d.matches) matches.push_back({{"rule", m.rule}, {"binding", m.binding}});
-  return {{"user", rq.user},         {"verb", rq.verb},       {"apiGroup", rq.apiGroup},
-          {"resource", rq.resource}, {"subresource", rq.subresource}, {"namespace", rq.ns},
-          {"name", rq.name},         {"allowed", d.allowed},  {"enforced", enforced},
+  return {{"user", rq.user},
+          {"verb", rq.verb},
+          {"apiGroup", rq.apiGroup},
+          {"resource", rq.resource},
+          {"subresource", rq.subresource},
+          {"namespace", rq.ns},
+          {"name", rq.name},
+          {"allowed", d.allowed},
+          {"enforced", enforced},
           {"matches", matches}};
 }
 

@@ -38,7 +38,8 @@ std::string storageFieldSelector(const ResourceInfo& info, std::string sel) {
   if (info.gvr.group != "events.k8s.io") return sel;
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"regarding.", "involvedObject."}, {"reportingController", "reportingComponent"}}) {
-    for (size_t p = sel.find(from); p != std::string::npos; p = sel.find(from, p + to.size())) sel.replace(p, from.size(), to);
+    for (size_t p = sel.find(from); p != std::string::npos; p = sel.find(from, p + to.size()))
+      sel.replace(p, from.size(), to);
   }
   return sel;
 }
@@ -99,8 +100,8 @@ ApiResult<WriteRequest> parseWrite(const HttpRequest& req, ApiResult<json> body,
   if (!urlName.empty()) {
     std::string bodyName = body->contains("metadata") ? (*body)["metadata"].value("name", "") : "";
     if (bodyName != urlName) {
-      return errBadRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" +
-                           urlName + ")");
+      return errBadRequest("the name of the object (" + bodyName + ") does not match the name on the URL (" + urlName +
+                           ")");
     }
   }
   auto wo = writeOptions(req, optionsKind);
@@ -130,7 +131,8 @@ ApiResult<DeleteOptions> deleteOptions(const HttpRequest& req) {
   json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
   if (body.is_discarded()) body = json::object();
   d.propagationPolicy = body.value("propagationPolicy", queryOr(req, "propagationPolicy"));
-  if (body.contains("orphanDependents") && body["orphanDependents"].is_boolean() && body["orphanDependents"].get<bool>()) {
+  if (body.contains("orphanDependents") && body["orphanDependents"].is_boolean() &&
+      body["orphanDependents"].get<bool>()) {
     d.propagationPolicy = "Orphan";
   }
   if (body.contains("gracePeriodSeconds") && body["gracePeriodSeconds"].is_number()) {
@@ -265,7 +267,8 @@ void ApiServer::handleWatch(const HttpRequest& req, HttpResponder& out, const Ta
     try {
       wo.resourceVersion = std::stoull(rv);
     } catch (...) {
-      sendError(out, errBadRequest("invalid resourceVersion \"" + rv + "\": it must be a resourceVersion from a previous response"));
+      sendError(out, errBadRequest("invalid resourceVersion \"" + rv +
+                                   "\": it must be a resourceVersion from a previous response"));
       return;
     }
   }

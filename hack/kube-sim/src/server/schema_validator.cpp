@@ -38,7 +38,9 @@ bool typeMatches(const std::string& type, const json& v, const json& schema) {
   if (type == "object") return v.is_object();
   if (type == "array") return v.is_array();
   if (type == "string") return v.is_string();
-  if (type == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())));
+  if (type == "integer")
+    return v.is_number_integer() ||
+           (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())));
   if (type == "number") return v.is_number();
   if (type == "boolean") return v.is_boolean();
   return true;
@@ -78,16 +80,17 @@ void validateNode(const json& schema, const json& v, const std::string& path, js
   if (v.is_null()) {
     if (schema.value("nullable", false)) return;
     if (!type.empty()) {
-      causes.push_back({{"reason", "FieldValueTypeInvalid"},
-                        {"message", "Invalid value: \"null\": " + path + " in body must be of type " + type + ": \"null\""},
-                        {"field", path}});
+      causes.push_back(
+          {{"reason", "FieldValueTypeInvalid"},
+           {"message", "Invalid value: \"null\": " + path + " in body must be of type " + type + ": \"null\""},
+           {"field", path}});
     }
     return;
   }
   if (!root && !typeMatches(type, v, schema)) {
     causes.push_back({{"reason", "FieldValueTypeInvalid"},
-                      {"message", "Invalid value: \"" + typeName(v) + "\": " + path + " in body must be of type " + type +
-                                      ": \"" + typeName(v) + "\""},
+                      {"message", "Invalid value: \"" + typeName(v) + "\": " + path + " in body must be of type " +
+                                      type + ": \"" + typeName(v) + "\""},
                       {"field", path}});
     return;
   }
@@ -144,9 +147,10 @@ void validateNode(const json& schema, const json& v, const std::string& path, js
       std::string pat = schema["pattern"].get<std::string>();
       try {
         if (!std::regex_search(s, std::regex(pat))) {
-          causes.push_back({{"reason", "FieldValueInvalid"},
-                            {"message", "Invalid value: " + shown(v) + ": " + path + " in body should match '" + pat + "'"},
-                            {"field", path}});
+          causes.push_back(
+              {{"reason", "FieldValueInvalid"},
+               {"message", "Invalid value: " + shown(v) + ": " + path + " in body should match '" + pat + "'"},
+               {"field", path}});
         }
       } catch (const std::regex_error&) {
         // An unsupported pattern is not the user's fault: accept.
@@ -175,7 +179,8 @@ void validateNode(const json& schema, const json& v, const std::string& path, js
       for (const auto& r : schema["required"]) {
         std::string key = r.get<std::string>();
         if (!v.contains(key)) {
-          causes.push_back({{"reason", "FieldValueRequired"}, {"message", "Required value"}, {"field", child(path, key)}});
+          causes.push_back(
+              {{"reason", "FieldValueRequired"}, {"message", "Required value"}, {"field", child(path, key)}});
         }
       }
     }
@@ -202,7 +207,8 @@ void validateNode(const json& schema, const json& v, const std::string& path, js
 
 }  // namespace
 
-void pruneUnknown(const json& schema, json& value, const std::string& path, bool root, std::vector<std::string>& unknown) {
+void pruneUnknown(const json& schema, json& value, const std::string& path, bool root,
+                  std::vector<std::string>& unknown) {
   if (value.is_object()) {
     const json props = schema.value("properties", json::object());
     bool addl = schema.contains("additionalProperties") &&
@@ -261,7 +267,8 @@ json structuralErrors(const json& schema, const std::string& path) {
     bool preserve = s.value("x-kubernetes-preserve-unknown-fields", false);
     if (!s.contains("type") && !intOrString && !(preserve && !top)) {
       if (!top || !preserve) {
-        causes.push_back({{"reason", "FieldValueRequired"}, {"message", "Required value: must not be empty for specified object fields"},
+        causes.push_back({{"reason", "FieldValueRequired"},
+                          {"message", "Required value: must not be empty for specified object fields"},
                           {"field", p + ".type"}});
       }
     }

@@ -21,8 +21,8 @@ void pruneUnknown(const nlohmann::json& schema, nlohmann::json& value, const std
                   std::vector<std::string>& unknown);
 void applyDefaults(const nlohmann::json& schema, nlohmann::json& value, bool root);
 // Returns Invalid causes [{reason, message, field}] (empty when valid).
-nlohmann::json validateAgainstSchema(const nlohmann::json& schema, const nlohmann::json& value,
-                                     const std::string& path, bool root);
+nlohmann::json validateAgainstSchema(const nlohmann::json& schema, const nlohmann::json& value, const std::string& path,
+                                     bool root);
 // Structural checks (every node typed, no properties+additionalProperties).
 nlohmann::json structuralErrors(const nlohmann::json& schema, const std::string& path);
 

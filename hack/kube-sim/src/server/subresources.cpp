@@ -32,7 +32,8 @@ json successStatus(const ResourceInfo& info, const std::string& name, const json
   json d = {{"name", name}, {"kind", info.gvr.resource}};
   if (!info.gvr.group.empty()) d["group"] = info.gvr.group;
   if (obj.is_object() && obj.contains("metadata")) d["uid"] = obj["metadata"].value("uid", "");
-  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"}, {"details", d}};
+  return {
+      {"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"}, {"details", d}};
 }
 
 }  // namespace
@@ -56,7 +57,8 @@ void ApiServer::serveLogs(const HttpRequest& req, HttpResponder& out, const std:
     } else {
       std::string list;
       for (const auto& c : containers) list += (list.empty() ? "" : " ") + c;
-      sendError(out, errBadRequest("a container name must be specified for pod " + name + ", choose one of: [" + list + "]"));
+      sendError(
+          out, errBadRequest("a container name must be specified for pod " + name + ", choose one of: [" + list + "]"));
       return;
     }
   }
@@ -154,7 +156,8 @@ void ApiServer::serveTokenRequest(const HttpRequest& req, HttpResponder& out, co
   out.respond(201, "application/json", resp.dump(), {});
 }
 
-void ApiServer::serveBinding(const HttpRequest& req, HttpResponder& out, const std::string& ns, const std::string& pod) {
+void ApiServer::serveBinding(const HttpRequest& req, HttpResponder& out, const std::string& ns,
+                             const std::string& pod) {
   json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
   std::string node = body.is_object() && body.contains("target") ? body["target"].value("name", "") : "";
   if (node.empty()) {
@@ -177,8 +180,8 @@ void ApiServer::serveBinding(const HttpRequest& req, HttpResponder& out, const s
     sendError(out, r.error());
     return;
   }
-  json cond = {{"type", "PodScheduled"}, {"status", "True"}, {"lastTransitionTime", nowRfc3339()},
-               {"lastProbeTime", nullptr}};
+  json cond = {
+      {"type", "PodScheduled"}, {"status", "True"}, {"lastTransitionTime", nowRfc3339()}, {"lastProbeTime", nullptr}};
   WriteOptions wo;
   wo.statusSubresource = true;
   (void)store_.patch(gvr::kPods, ns, pod, PatchType::StrategicMergePatch, {{"status", {{"conditions", {cond}}}}}, wo);

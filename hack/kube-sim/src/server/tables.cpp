@@ -30,8 +30,8 @@ std::string str(const json& obj, const std::string& path) {
 std::string orNone(const std::string& s) { return s.empty() ? "<none>" : s; }
 
 std::string joinModes(const json& modes) {
-  static const std::map<std::string, std::string> abbrev = {{"ReadWriteOnce", "RWO"}, {"ReadOnlyMany", "ROX"},
-                                                            {"ReadWriteMany", "RWX"}, {"ReadWriteOncePod", "RWOP"}};
+  static const std::map<std::string, std::string> abbrev = {
+      {"ReadWriteOnce", "RWO"}, {"ReadOnlyMany", "ROX"}, {"ReadWriteMany", "RWX"}, {"ReadWriteOncePod", "RWOP"}};
   std::string out;
   if (!modes.is_array()) return out;
   for (const auto& m : modes) {
@@ -44,9 +44,9 @@ std::string joinModes(const json& modes) {
 
 std::string age(const json& obj) { return humanAge(str(obj, ".metadata.creationTimestamp")); }
 
-
 std::vector<json> podCells(const json& p) {
-  int total = p.contains("spec") && p["spec"].contains("containers") ? static_cast<int>(p["spec"]["containers"].size()) : 0;
+  int total =
+      p.contains("spec") && p["spec"].contains("containers") ? static_cast<int>(p["spec"]["containers"].size()) : 0;
   int ready = 0;
   int64_t restarts = 0;
   std::string reason = str(p, ".status.phase");
@@ -69,9 +69,15 @@ std::vector<json> podCells(const json& p) {
   }
   if (!str(p, ".metadata.deletionTimestamp").empty()) reason = "Terminating";
   if (reason.empty()) reason = "Pending";
-  return {str(p, ".metadata.name"), std::to_string(ready) + "/" + std::to_string(total), reason, restarts, age(p),
-          orNone(str(p, ".status.podIP")), orNone(str(p, ".spec.nodeName")),
-          orNone(str(p, ".status.nominatedNodeName")), "<none>"};
+  return {str(p, ".metadata.name"),
+          std::to_string(ready) + "/" + std::to_string(total),
+          reason,
+          restarts,
+          age(p),
+          orNone(str(p, ".status.podIP")),
+          orNone(str(p, ".spec.nodeName")),
+          orNone(str(p, ".status.nominatedNodeName")),
+          "<none>"};
 }
 
 struct Printer {
@@ -83,62 +89,109 @@ const Printer* builtinPrinter(const ResourceInfo& info) {
   static const std::map<std::string, Printer> printers = {
       {"/namespaces",
        {{{"Name", "string", 0, "name"}, {"Status", "string", 0, ""}, {"Age", "string", 0, ""}},
-        [](const json& o) -> std::vector<json> { return {str(o, ".metadata.name"), str(o, ".status.phase"), age(o)}; }}},
+        [](const json& o) -> std::vector<json> {
+          return {str(o, ".metadata.name"), str(o, ".status.phase"), age(o)};
+        }}},
       {"/pods",
-       {{{"Name", "string", 0, "name"}, {"Ready", "string", 0, ""}, {"Status", "string", 0, ""},
-         {"Restarts", "string", 0, ""}, {"Age", "string", 0, ""}, {"IP", "string", 1, ""},
-         {"Node", "string", 1, ""}, {"Nominated Node", "string", 1, ""}, {"Readiness Gates", "string", 1, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Ready", "string", 0, ""},
+         {"Status", "string", 0, ""},
+         {"Restarts", "string", 0, ""},
+         {"Age", "string", 0, ""},
+         {"IP", "string", 1, ""},
+         {"Node", "string", 1, ""},
+         {"Nominated Node", "string", 1, ""},
+         {"Readiness Gates", "string", 1, ""}},
         podCells}},
       {"/persistentvolumeclaims",
-       {{{"Name", "string", 0, "name"}, {"Status", "string", 0, ""}, {"Volume", "string", 0, ""},
-         {"Capacity", "string", 0, ""}, {"Access Modes", "string", 0, ""}, {"StorageClass", "string", 0, ""},
-         {"VolumeAttributesClass", "string", 0, ""}, {"Age", "string", 0, ""}, {"VolumeMode", "string", 1, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Status", "string", 0, ""},
+         {"Volume", "string", 0, ""},
+         {"Capacity", "string", 0, ""},
+         {"Access Modes", "string", 0, ""},
+         {"StorageClass", "string", 0, ""},
+         {"VolumeAttributesClass", "string", 0, ""},
+         {"Age", "string", 0, ""},
+         {"VolumeMode", "string", 1, ""}},
         [](const json& o) -> std::vector<json> {
           std::string phase = str(o, ".status.phase");
           if (!str(o, ".metadata.deletionTimestamp").empty()) phase = "Terminating";
-          return {str(o, ".metadata.name"), phase, str(o, ".spec.volumeName"), str(o, ".status.capacity.storage"),
-                  joinModes(evalJsonPath(o, ".status.accessModes")), orNone(str(o, ".spec.storageClassName")),
-                  orNone(str(o, ".spec.volumeAttributesClassName")), age(o),
+          return {str(o, ".metadata.name"),
+                  phase,
+                  str(o, ".spec.volumeName"),
+                  str(o, ".status.capacity.storage"),
+                  joinModes(evalJsonPath(o, ".status.accessModes")),
+                  orNone(str(o, ".spec.storageClassName")),
+                  orNone(str(o, ".spec.volumeAttributesClassName")),
+                  age(o),
                   str(o, ".spec.volumeMode").empty() ? "Filesystem" : str(o, ".spec.volumeMode")};
         }}},
       {"/persistentvolumes",
-       {{{"Name", "string", 0, "name"}, {"Capacity", "string", 0, ""}, {"Access Modes", "string", 0, ""},
-         {"Reclaim Policy", "string", 0, ""}, {"Status", "string", 0, ""}, {"Claim", "string", 0, ""},
-         {"StorageClass", "string", 0, ""}, {"VolumeAttributesClass", "string", 0, ""}, {"Reason", "string", 0, ""},
-         {"Age", "string", 0, ""}, {"VolumeMode", "string", 1, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Capacity", "string", 0, ""},
+         {"Access Modes", "string", 0, ""},
+         {"Reclaim Policy", "string", 0, ""},
+         {"Status", "string", 0, ""},
+         {"Claim", "string", 0, ""},
+         {"StorageClass", "string", 0, ""},
+         {"VolumeAttributesClass", "string", 0, ""},
+         {"Reason", "string", 0, ""},
+         {"Age", "string", 0, ""},
+         {"VolumeMode", "string", 1, ""}},
         [](const json& o) -> std::vector<json> {
           std::string claim;
-          if (!str(o, ".spec.claimRef.name").empty()) claim = str(o, ".spec.claimRef.namespace") + "/" + str(o, ".spec.claimRef.name");
+          if (!str(o, ".spec.claimRef.name").empty())
+            claim = str(o, ".spec.claimRef.namespace") + "/" + str(o, ".spec.claimRef.name");
           std::string phase = str(o, ".status.phase");
           if (!str(o, ".metadata.deletionTimestamp").empty()) phase = "Terminating";
-          return {str(o, ".metadata.name"), str(o, ".spec.capacity.storage"),
-                  joinModes(evalJsonPath(o, ".spec.accessModes")), str(o, ".spec.persistentVolumeReclaimPolicy"),
-                  phase, claim, str(o, ".spec.storageClassName"), orNone(str(o, ".spec.volumeAttributesClassName")),
-                  str(o, ".status.reason"), age(o),
+          return {str(o, ".metadata.name"),
+                  str(o, ".spec.capacity.storage"),
+                  joinModes(evalJsonPath(o, ".spec.accessModes")),
+                  str(o, ".spec.persistentVolumeReclaimPolicy"),
+                  phase,
+                  claim,
+                  str(o, ".spec.storageClassName"),
+                  orNone(str(o, ".spec.volumeAttributesClassName")),
+                  str(o, ".status.reason"),
+                  age(o),
                   str(o, ".spec.volumeMode").empty() ? "Filesystem" : str(o, ".spec.volumeMode")};
         }}},
       {"storage.k8s.io/storageclasses",
-       {{{"Name", "string", 0, "name"}, {"Provisioner", "string", 0, ""}, {"ReclaimPolicy", "string", 0, ""},
-         {"VolumeBindingMode", "string", 0, ""}, {"AllowVolumeExpansion", "string", 0, ""}, {"Age", "string", 0, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Provisioner", "string", 0, ""},
+         {"ReclaimPolicy", "string", 0, ""},
+         {"VolumeBindingMode", "string", 0, ""},
+         {"AllowVolumeExpansion", "string", 0, ""},
+         {"Age", "string", 0, ""}},
         [](const json& o) -> std::vector<json> {
           std::string name = str(o, ".metadata.name");
-          if (str(o, ".metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class") == "true") name += " (default)";
+          if (str(o, ".metadata.annotations.storageclass\\.kubernetes\\.io/is-default-class") == "true")
+            name += " (default)";
           std::string rp = str(o, ".reclaimPolicy");
           std::string bm = str(o, ".volumeBindingMode");
           std::string ave = str(o, ".allowVolumeExpansion");
-          return {name, str(o, ".provisioner"), rp.empty() ? "Delete" : rp, bm.empty() ? "Immediate" : bm,
-                  ave.empty() ? "false" : ave, age(o)};
+          return {name,
+                  str(o, ".provisioner"),
+                  rp.empty() ? "Delete" : rp,
+                  bm.empty() ? "Immediate" : bm,
+                  ave.empty() ? "false" : ave,
+                  age(o)};
         }}},
       {"/configmaps",
        {{{"Name", "string", 0, "name"}, {"Data", "integer", 0, ""}, {"Age", "string", 0, ""}},
         [](const json& o) -> std::vector<json> {
-          size_t n = (o.contains("data") ? o["data"].size() : 0) + (o.contains("binaryData") ? o["binaryData"].size() : 0);
+          size_t n =
+              (o.contains("data") ? o["data"].size() : 0) + (o.contains("binaryData") ? o["binaryData"].size() : 0);
           return {str(o, ".metadata.name"), n, age(o)};
         }}},
       {"/secrets",
-       {{{"Name", "string", 0, "name"}, {"Type", "string", 0, ""}, {"Data", "integer", 0, ""}, {"Age", "string", 0, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Type", "string", 0, ""},
+         {"Data", "integer", 0, ""},
+         {"Age", "string", 0, ""}},
         [](const json& o) -> std::vector<json> {
-          size_t n = (o.contains("data") ? o["data"].size() : 0) + (o.contains("stringData") ? o["stringData"].size() : 0);
+          size_t n =
+              (o.contains("data") ? o["data"].size() : 0) + (o.contains("stringData") ? o["stringData"].size() : 0);
           return {str(o, ".metadata.name"), str(o, ".type"), n, age(o)};
         }}},
       {"/serviceaccounts",
@@ -147,20 +200,28 @@ const Printer* builtinPrinter(const ResourceInfo& info) {
           return {str(o, ".metadata.name"), o.contains("secrets") ? o["secrets"].size() : 0, age(o)};
         }}},
       {"/events",
-       {{{"Last Seen", "string", 0, ""}, {"Type", "string", 0, ""}, {"Reason", "string", 0, ""},
-         {"Object", "string", 0, ""}, {"Message", "string", 0, ""}, {"Name", "string", 1, "name"}},
+       {{{"Last Seen", "string", 0, ""},
+         {"Type", "string", 0, ""},
+         {"Reason", "string", 0, ""},
+         {"Object", "string", 0, ""},
+         {"Message", "string", 0, ""},
+         {"Name", "string", 1, "name"}},
         [](const json& o) -> std::vector<json> {
           std::string last = str(o, ".lastTimestamp");
           if (last.empty()) last = str(o, ".series.lastObservedTime");
           if (last.empty()) last = str(o, ".eventTime");
           std::string kind = str(o, ".involvedObject.kind");
           for (auto& c : kind) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          return {humanAge(last), str(o, ".type"), str(o, ".reason"), kind + "/" + str(o, ".involvedObject.name"),
+          return {humanAge(last),     str(o, ".type"),
+                  str(o, ".reason"),  kind + "/" + str(o, ".involvedObject.name"),
                   str(o, ".message"), str(o, ".metadata.name")};
         }}},
       {"/nodes",
-       {{{"Name", "string", 0, "name"}, {"Status", "string", 0, ""}, {"Roles", "string", 0, ""},
-         {"Age", "string", 0, ""}, {"Version", "string", 0, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Status", "string", 0, ""},
+         {"Roles", "string", 0, ""},
+         {"Age", "string", 0, ""},
+         {"Version", "string", 0, ""}},
         [](const json& o) -> std::vector<json> {
           std::string status = "Unknown";
           json conds = evalJsonPath(o, ".status.conditions");
@@ -173,8 +234,11 @@ const Printer* builtinPrinter(const ResourceInfo& info) {
           return {str(o, ".metadata.name"), status, "<none>", age(o), str(o, ".status.nodeInfo.kubeletVersion")};
         }}},
       {"apps/deployments",
-       {{{"Name", "string", 0, "name"}, {"Ready", "string", 0, ""}, {"Up-to-date", "integer", 0, ""},
-         {"Available", "integer", 0, ""}, {"Age", "string", 0, ""}},
+       {{{"Name", "string", 0, "name"},
+         {"Ready", "string", 0, ""},
+         {"Up-to-date", "integer", 0, ""},
+         {"Available", "integer", 0, ""},
+         {"Age", "string", 0, ""}},
         [](const json& o) -> std::vector<json> {
           json spec = evalJsonPath(o, ".spec.replicas");
           int64_t want = spec.is_number() ? spec.get<int64_t>() : 1;
@@ -208,14 +272,15 @@ const Printer* builtinPrinter(const ResourceInfo& info) {
 json columnDefs(const std::vector<Column>& cols) {
   json defs = json::array();
   for (const auto& c : cols) {
-    defs.push_back({{"name", c.name}, {"type", c.type}, {"format", c.format}, {"description", c.name},
-                    {"priority", c.priority}});
+    defs.push_back(
+        {{"name", c.name}, {"type", c.type}, {"format", c.format}, {"description", c.name}, {"priority", c.priority}});
   }
   return defs;
 }
 
 json partialMetadata(const json& obj) {
-  return {{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"},
+  return {{"kind", "PartialObjectMetadata"},
+          {"apiVersion", "meta.k8s.io/v1"},
           {"metadata", obj.contains("metadata") ? obj["metadata"] : json::object()}};
 }
 
@@ -297,8 +362,8 @@ json evalJsonPath(const json& obj, const std::string& pathIn) {
 
 json toTable(const ResourceInfo& info, const std::vector<json>& objects, const std::string& resourceVersion,
              const std::string& continueToken) {
-  json table = {{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"},
-                {"metadata", {{"resourceVersion", resourceVersion}}}};
+  json table = {
+      {"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", {{"resourceVersion", resourceVersion}}}};
   if (!continueToken.empty()) table["metadata"]["continue"] = continueToken;
   json rows = json::array();
   if (info.isCustom) {
@@ -329,8 +394,8 @@ json toTable(const ResourceInfo& info, const std::vector<json>& objects, const s
     for (const auto& o : objects) rows.push_back({{"cells", p->row(o)}, {"object", partialMetadata(o)}});
   } else {
     bool createdAt = info.gvr.group == "apiextensions.k8s.io" || info.gvr.group == "rbac.authorization.k8s.io";
-    table["columnDefinitions"] = columnDefs({{"Name", "string", 0, "name"},
-                                             {createdAt ? "Created At" : "Age", createdAt ? "date" : "string", 0, ""}});
+    table["columnDefinitions"] = columnDefs(
+        {{"Name", "string", 0, "name"}, {createdAt ? "Created At" : "Age", createdAt ? "date" : "string", 0, ""}});
     for (const auto& o : objects) {
       json second = createdAt ? json(str(o, ".metadata.creationTimestamp")) : json(age(o));
       rows.push_back({{"cells", {str(o, ".metadata.name"), second}}, {"object", partialMetadata(o)}});

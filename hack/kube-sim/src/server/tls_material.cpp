@@ -4,10 +4,10 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#include "ossvp/common/random_hex.h"
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include "ossvp/common/random_hex.h"
 
 #include <filesystem>
 #include <fstream>
@@ -132,7 +132,6 @@ X509Ptr makeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuerKe
   X509_sign(cert.get(), issuerKey ? issuerKey : key, EVP_sha256());
   return cert;
 }
-
 
 }  // namespace
 

@@ -110,13 +110,12 @@ std::optional<VerifiedToken> TokenIssuer::verify(const std::string& token) const
 
 json TokenIssuer::jwks() const {
   if (!key_->pkey) return {{"keys", json::array()}};
-  return {{"keys",
-           json::array({{{"kty", "RSA"},
-                         {"alg", "RS256"},
-                         {"use", "sig"},
-                         {"kid", "kube-sim"},
-                         {"n", base64UrlEncode(bnParam(key_->pkey, OSSL_PKEY_PARAM_RSA_N))},
-                         {"e", base64UrlEncode(bnParam(key_->pkey, OSSL_PKEY_PARAM_RSA_E))}}})}};
+  return {{"keys", json::array({{{"kty", "RSA"},
+                                 {"alg", "RS256"},
+                                 {"use", "sig"},
+                                 {"kid", "kube-sim"},
+                                 {"n", base64UrlEncode(bnParam(key_->pkey, OSSL_PKEY_PARAM_RSA_N))},
+                                 {"e", base64UrlEncode(bnParam(key_->pkey, OSSL_PKEY_PARAM_RSA_E))}}})}};
 }
 
 }  // namespace ossvp::kubesim

@@ -27,8 +27,9 @@ json nameDetails(const std::string& group, const std::string& kind, const std::s
 }  // namespace
 
 json ApiError::toStatus() const {
-  json s = {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()},
-            {"status", "Failure"}, {"message", message}, {"reason", reason}, {"code", code}};
+  json s = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", json::object()},
+            {"status", "Failure"}, {"message", message}, {"reason", reason},
+            {"code", code}};
   if (!details.empty()) s["details"] = details;
   return s;
 }
@@ -50,8 +51,7 @@ ApiError errConflict(const std::string& group, const std::string& resource, cons
               nameDetails(group, resource, name));
 }
 
-ApiError errInvalid(const std::string& group, const std::string& kind, const std::string& name,
-                    const json& causes) {
+ApiError errInvalid(const std::string& group, const std::string& kind, const std::string& name, const json& causes) {
   std::string msg = qualified(group, kind) + " \"" + name + "\" is invalid: ";
   std::string joined;
   for (const auto& c : causes) {
@@ -74,9 +74,7 @@ ApiError errForbidden(const std::string& message) { return make(403, "Forbidden"
 ApiError errExpired(const std::string& message) { return make(410, "Expired", message); }
 ApiError errGone(const std::string& message) { return make(410, "Gone", message); }
 ApiError errMethodNotAllowed(const std::string& message) { return make(405, "MethodNotAllowed", message); }
-ApiError errUnsupportedMediaType(const std::string& message) {
-  return make(415, "UnsupportedMediaType", message);
-}
+ApiError errUnsupportedMediaType(const std::string& message) { return make(415, "UnsupportedMediaType", message); }
 ApiError errTooManyRequests(const std::string& message) { return make(429, "TooManyRequests", message); }
 ApiError errInternal(const std::string& message) { return make(500, "InternalError", message); }
 ApiError errUnauthorized(const std::string& message) { return make(401, "Unauthorized", message); }

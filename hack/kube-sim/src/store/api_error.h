@@ -16,9 +16,9 @@ namespace ossvp::kubesim {
 using json = nlohmann::json;
 
 struct ApiError {
-  int code = 500;              // HTTP status code
-  std::string reason;          // NotFound, AlreadyExists, Conflict, Invalid, Expired, ...
-  std::string message;         // human-readable, shown by kubectl
+  int code = 500;                 // HTTP status code
+  std::string reason;             // NotFound, AlreadyExists, Conflict, Invalid, Expired, ...
+  std::string message;            // human-readable, shown by kubectl
   json details = json::object();  // {name, group, kind, causes[]}
 
   // The meta/v1 Status body for this error.
@@ -30,11 +30,11 @@ struct ApiError {
 ApiError errNotFound(const std::string& group, const std::string& resource, const std::string& name);
 ApiError errAlreadyExists(const std::string& group, const std::string& resource, const std::string& name);
 ApiError errConflict(const std::string& group, const std::string& resource, const std::string& name,
-                     const std::string& why = "the object has been modified; please apply your changes "
-                                              "to the latest version and try again");
+                     const std::string& why =
+                         "the object has been modified; please apply your changes "
+                         "to the latest version and try again");
 // 422 Invalid: `kind` is the Kind (e.g. "ConfigMap"); causes = [{reason, message, field}].
-ApiError errInvalid(const std::string& group, const std::string& kind, const std::string& name,
-                    const json& causes);
+ApiError errInvalid(const std::string& group, const std::string& kind, const std::string& name, const json& causes);
 ApiError errBadRequest(const std::string& message);
 ApiError errForbidden(const std::string& message);
 ApiError errExpired(const std::string& message);  // 410 Expired

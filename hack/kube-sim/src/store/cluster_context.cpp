@@ -55,8 +55,8 @@ void recordEvent(ObjectStore& store, const json& involved, const std::string& ty
   // Repeat of the same event: bump count (client-go's events cache).
   char storeId[32];
   std::snprintf(storeId, sizeof(storeId), "%p", static_cast<const void*>(&store));
-  const std::string key = std::string(storeId) + '\x1f' + ns + '\x1f' + uid + '\x1f' + type + '\x1f' + reason +
-                          '\x1f' + message + '\x1f' + component;
+  const std::string key = std::string(storeId) + '\x1f' + ns + '\x1f' + uid + '\x1f' + type + '\x1f' + reason + '\x1f' +
+                          message + '\x1f' + component;
   std::string now = nowRfc3339();
   if (std::string seen = recordedEvents().find(key); !seen.empty()) {
     auto ev = store.get(gvr::kEvents, ns, seen);
@@ -67,8 +67,8 @@ void recordEvent(ObjectStore& store, const json& involved, const std::string& ty
       if (store.patch(gvr::kEvents, ns, seen, PatchType::MergePatch, p)) return;
     }
   }
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
+  auto nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   char hex[32];
   std::snprintf(hex, sizeof(hex), "%llx", static_cast<unsigned long long>(nanos));
   json ev = {

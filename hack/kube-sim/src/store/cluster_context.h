@@ -39,12 +39,12 @@ struct TokenRequestSpec {
 struct MintedToken {
   std::string token;
   std::string expirationTimestamp;  // The log file of one container of one pod: the kubelet actor appends the
-// container's stdout+stderr there, and the API server's pods/log reads it:
-// <stateDir>/pod-logs/<namespace>/<pod name>_<pod uid>/<container>.log
-std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
-                       const std::string& podUid, const std::string& container);
+  // container's stdout+stderr there, and the API server's pods/log reads it:
+  // <stateDir>/pod-logs/<namespace>/<pod name>_<pod uid>/<container>.log
+  std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
+                         const std::string& podUid, const std::string& container);
 
-// RFC 3339
+  // RFC 3339
 };
 
 struct ClusterContext {
@@ -74,7 +74,7 @@ std::string nowRfc3339();
 // the way client-go's recorder does: first occurrence creates
 // `<name>.<hex nanos>`, a repeat (same reason/message/source) bumps count and
 // lastTimestamp. type: "Normal"|"Warning".
-void recordEvent(ObjectStore& store, const nlohmann::json& involved, const std::string& type,
-                 const std::string& reason, const std::string& message, const std::string& component);
+void recordEvent(ObjectStore& store, const nlohmann::json& involved, const std::string& type, const std::string& reason,
+                 const std::string& message, const std::string& component);
 
 }  // namespace ossvp::kubesim

@@ -255,8 +255,8 @@ ApiResult<ListResult> ObjectStore::list(const GVR& gvr, const std::string& ns, c
   if (o.limit > 0 && static_cast<size_t>(o.limit) < n) {
     n = static_cast<size_t>(o.limit);
     const json& last = *matched[n - 1];
-    out.continueToken = std::to_string(out.resourceVersion) + "|" + metaStr(last, "namespace") + "/" +
-                        metaStr(last, "name");
+    out.continueToken =
+        std::to_string(out.resourceVersion) + "|" + metaStr(last, "namespace") + "/" + metaStr(last, "name");
     out.remainingItemCount = static_cast<int64_t>(matched.size() - n);
   }
   out.items.reserve(n);
@@ -304,8 +304,9 @@ ApiResult<json> ObjectStore::updateLocked(const ResourceInfo& info, const std::s
     }
   }
   if (name.empty()) {
-    return errInvalid(info.gvr.group, info.kind, "",
-                      json::array({invalidCause("FieldValueRequired", "metadata.name", "Required value: name is required")}));
+    return errInvalid(
+        info.gvr.group, info.kind, "",
+        json::array({invalidCause("FieldValueRequired", "metadata.name", "Required value: name is required")}));
   }
   ObjectMap& objs = objects_[storageKeyOf(info)];
   auto it = objs.find({ns, name});
@@ -360,15 +361,15 @@ ApiResult<json> ObjectStore::commitUpdateLocked(const ResourceInfo& info, const 
   if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = json::object();
   json& m = obj["metadata"];
   if (metaStr(obj, "name") != name) {
-    return errBadRequest("the name of the object (" + metaStr(obj, "name") +
-                         ") does not match the name on the URL (" + name + ")");
+    return errBadRequest("the name of the object (" + metaStr(obj, "name") + ") does not match the name on the URL (" +
+                         name + ")");
   }
   obj["apiVersion"] = info.gvr.groupVersion();
   obj["kind"] = info.kind;
   if (info.namespaced) m["namespace"] = ns;
   const json& om = old["metadata"];
-  for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                        "generateName"}) {
+  for (const char* f :
+       {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"}) {
     if (om.contains(f)) {
       m[f] = om[f];
     } else {
@@ -381,10 +382,12 @@ ApiResult<json> ObjectStore::commitUpdateLocked(const ResourceInfo& info, const 
   if (isDeleting(old) && m.contains("finalizers")) {
     for (const auto& f : m["finalizers"]) {
       if (!hasFinalizer(old, f.is_string() ? f.get<std::string>() : "")) {
-        return errInvalid(info.gvr.group, info.kind, name,
-                          json::array({invalidCause("FieldValueForbidden", "metadata.finalizers",
-                                                    "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers [\"" +
-                                                        f.get<std::string>() + "\"]")}));
+        return errInvalid(
+            info.gvr.group, info.kind, name,
+            json::array({invalidCause(
+                "FieldValueForbidden", "metadata.finalizers",
+                "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers [\"" +
+                    f.get<std::string>() + "\"]")}));
       }
     }
   }

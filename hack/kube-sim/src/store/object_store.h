@@ -65,7 +65,7 @@ struct ListOptions {
 struct ListResult {
   std::vector<json> items;
   uint64_t resourceVersion = 0;  // store revision at the time of the list
-  std::string continueToken;      // non-empty when more items remain
+  std::string continueToken;     // non-empty when more items remain
   int64_t remainingItemCount = 0;
 };
 
@@ -142,8 +142,7 @@ class ObjectStore {
   ApiResult<json> patch(const GVR& gvr, const std::string& ns, const std::string& name, PatchType type,
                         const json& patch, const WriteOptions& o = {});
   // Returns the object as of the delete (with deletionTimestamp if finalizers hold it).
-  ApiResult<json> remove(const GVR& gvr, const std::string& ns, const std::string& name,
-                         const DeleteOptions& o = {});
+  ApiResult<json> remove(const GVR& gvr, const std::string& ns, const std::string& name, const DeleteOptions& o = {});
   ApiResult<std::shared_ptr<Watch>> watch(const GVR& gvr, const std::string& ns, const WatchOptions& o = {});
   // Runs `cb` on a dedicated thread for every event until the Subscription dies
   // or cb returns false. Starts with synthetic ADDED for existing objects
@@ -173,11 +172,11 @@ class ObjectStore {
                                const json* precomputedOld);
   ApiResult<json> removeLocked(const ResourceInfo& info, const std::string& ns, const std::string& name,
                                const DeleteOptions& o);
-  ApiResult<json> commitUpdateLocked(const ResourceInfo& info, const std::string& ns, const json& old,
-                                     json obj, const WriteOptions& o);
+  ApiResult<json> commitUpdateLocked(const ResourceInfo& info, const std::string& ns, const json& old, json obj,
+                                     const WriteOptions& o);
   void eraseLocked(const ResourceInfo& info, const std::string& ns, const std::string& name, json last);
-  std::optional<ApiError> admitLocked(Operation op, const ResourceInfo& info, const json* old,
-                                      const WriteOptions& o, const std::string& ns, json& obj);
+  std::optional<ApiError> admitLocked(Operation op, const ResourceInfo& info, const json* old, const WriteOptions& o,
+                                      const std::string& ns, json& obj);
   void recordLocked(const ResourceInfo& info, const std::string& type, json obj, json old);
   // Applies planGarbageCollection until nothing changes.
   void collectGarbageLocked();

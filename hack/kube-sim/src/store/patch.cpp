@@ -9,12 +9,23 @@ namespace {
 // Merge key of a list field by its name (as declared by the k8s API types).
 std::string mergeKeyFor(const std::string& field) {
   static const std::map<std::string, std::string> keys = {
-      {"containers", "name"},       {"initContainers", "name"},     {"ephemeralContainers", "name"},
-      {"volumes", "name"},          {"env", "name"},                {"imagePullSecrets", "name"},
-      {"volumeMounts", "mountPath"}, {"volumeDevices", "devicePath"}, {"ports", "containerPort"},
-      {"ownerReferences", "uid"},   {"conditions", "type"},         {"tolerations", ""},
-      {"hostAliases", "ip"},        {"topologySpreadConstraints", "topologyKey"},
-      {"containerStatuses", "name"}, {"initContainerStatuses", "name"}, {"resourceClaims", "name"},
+      {"containers", "name"},
+      {"initContainers", "name"},
+      {"ephemeralContainers", "name"},
+      {"volumes", "name"},
+      {"env", "name"},
+      {"imagePullSecrets", "name"},
+      {"volumeMounts", "mountPath"},
+      {"volumeDevices", "devicePath"},
+      {"ports", "containerPort"},
+      {"ownerReferences", "uid"},
+      {"conditions", "type"},
+      {"tolerations", ""},
+      {"hostAliases", "ip"},
+      {"topologySpreadConstraints", "topologyKey"},
+      {"containerStatuses", "name"},
+      {"initContainerStatuses", "name"},
+      {"resourceClaims", "name"},
   };
   auto it = keys.find(field);
   return it == keys.end() ? "" : it->second;
@@ -138,7 +149,8 @@ ApiResult<json> applyJsonPatch(const json& target, const json& patch, const std:
     ApiError err;
     err.code = 422;
     err.reason = "Invalid";
-    err.message = kind + " \"" + name + "\" is invalid: the server rejected our request due to an error in our request: " + msg;
+    err.message =
+        kind + " \"" + name + "\" is invalid: the server rejected our request due to an error in our request: " + msg;
     err.details = {{"name", name}, {"kind", kind}};
     return err;
   }

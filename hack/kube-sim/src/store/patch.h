@@ -15,8 +15,7 @@ namespace ossvp::kubesim {
 
 ApiResult<json> applyMergePatch(const json& target, const json& patch);
 // Op failures (incl. a failed `test`) are 422 Invalid.
-ApiResult<json> applyJsonPatch(const json& target, const json& patch, const std::string& kind,
-                               const std::string& name);
+ApiResult<json> applyJsonPatch(const json& target, const json& patch, const std::string& kind, const std::string& name);
 ApiResult<json> applyStrategicMergePatch(const json& target, const json& patch);
 
 }  // namespace ossvp::kubesim

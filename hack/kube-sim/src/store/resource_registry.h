@@ -11,8 +11,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace ossvp::kubesim {

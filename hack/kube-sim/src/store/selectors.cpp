@@ -110,11 +110,16 @@ ApiResult<LabelSelector> LabelSelector::fromJson(const json& selector) {
       Requirement r;
       r.key = e.value("key", "");
       std::string op = e.value("operator", "");
-      if (op == "In") r.op = "in";
-      else if (op == "NotIn") r.op = "notin";
-      else if (op == "Exists") r.op = "exists";
-      else if (op == "DoesNotExist") r.op = "!";
-      else return errBadRequest("invalid label selector operator \"" + op + "\"");
+      if (op == "In")
+        r.op = "in";
+      else if (op == "NotIn")
+        r.op = "notin";
+      else if (op == "Exists")
+        r.op = "exists";
+      else if (op == "DoesNotExist")
+        r.op = "!";
+      else
+        return errBadRequest("invalid label selector operator \"" + op + "\"");
       if (e.contains("values") && e["values"].is_array()) {
         for (const auto& v : e["values"]) r.values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
       }

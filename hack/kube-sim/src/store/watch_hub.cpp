@@ -39,8 +39,8 @@ void WatchHub::sendExisting(Watch& w, const ObjectMap* objects) {
 bool WatchHub::replaySince(Watch& w, uint64_t from) {
   const History& h = history_[w.filter().storageKey];
   if (uint64_t floor = std::max(compactedRv_, h.compactedRv); from < floor) {
-    ApiError e = errExpired("too old resource version: " + std::to_string(from) + " (" +
-                            std::to_string(floor + 1) + ")");
+    ApiError e =
+        errExpired("too old resource version: " + std::to_string(from) + " (" + std::to_string(floor + 1) + ")");
     w.push({"ERROR", e.toStatus(), 0});
     return false;
   }

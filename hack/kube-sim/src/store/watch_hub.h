@@ -60,7 +60,7 @@ class WatchHub {
   static void deliver(Watch& w, const StoredChange& change);
 
   const size_t historySize_;
-  uint64_t compactedRv_ = 0;  // global floor (compact(), restart)
+  uint64_t compactedRv_ = 0;                // global floor (compact(), restart)
   std::map<std::string, History> history_;  // storage key -> recent changes
   std::vector<std::weak_ptr<Watch>> watches_;
 };

@@ -48,8 +48,8 @@ struct ClientOptions {
   std::string caFile;  // PEM bundle; empty: system default
 
   std::chrono::milliseconds connectTimeout{5000};
-  long lowSpeedLimitBytes = 1;                // abort when below this many bytes/s ...
-  std::chrono::seconds lowSpeedTime{30};      // ... for this long
+  long lowSpeedLimitBytes = 1;            // abort when below this many bytes/s ...
+  std::chrono::seconds lowSpeedTime{30};  // ... for this long
   RetryPolicy retry;
 
   int maxConnections = 64;  // total keep-alive connections

@@ -15,6 +15,6 @@ std::string hexEncode(std::string_view bytes);  // lower case
 std::string sha256Hex(std::string_view data);
 std::string hmacSha1(std::string_view key, std::string_view data);    // raw 20 bytes
 std::string hmacSha256(std::string_view key, std::string_view data);  // raw 32 bytes
-std::string md5Base64(std::string_view data);                          // Content-MD5 value
+std::string md5Base64(std::string_view data);                         // Content-MD5 value
 
 }  // namespace ossvp::ossclient

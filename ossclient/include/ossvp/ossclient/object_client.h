@@ -56,8 +56,7 @@ class ObjectClient {
   virtual Result<PartResult> uploadPart(const UploadPartRequest& request);  // default: async + wait
   // Completes; verifies the object's CRC64 against the parts' combined CRC.
   virtual Result<PutResult> completeMultipart(const CompleteMultipartRequest& request) = 0;
-  virtual Status abortMultipart(const std::string& bucket, const std::string& key,
-                                const std::string& uploadId) = 0;
+  virtual Status abortMultipart(const std::string& bucket, const std::string& key, const std::string& uploadId) = 0;
 
   // DeleteObject. Deleting a missing key succeeds (as OSS does).
   virtual Status deleteObject(const std::string& bucket, const std::string& key) = 0;
@@ -65,7 +64,6 @@ class ObjectClient {
 
 // Lists every page of `request` (following continuation tokens), calling
 // onPage for each; stops at the first error from the client or from onPage.
-Status listAll(ObjectClient& client, ListRequest request,
-               const std::function<Status(const ListPage&)>& onPage);
+Status listAll(ObjectClient& client, ListRequest request, const std::function<Status(const ListPage&)>& onPage);
 
 }  // namespace ossvp::ossclient

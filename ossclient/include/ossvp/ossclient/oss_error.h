@@ -18,11 +18,11 @@ namespace ossvp::ossclient {
 
 struct OssError {
   int httpStatus = 0;
-  std::string code;       // "NoSuchKey"; empty when the server sent no error document
+  std::string code;  // "NoSuchKey"; empty when the server sent no error document
   std::string message;
   std::string requestId;  // <RequestId> or x-oss-request-id
   std::string hostId;
-  std::string ec;         // <EC> or x-oss-ec
+  std::string ec;  // <EC> or x-oss-ec
 };
 
 // Parses an <Error> XML document; nullopt when `body` is not one.

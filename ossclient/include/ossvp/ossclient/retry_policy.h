@@ -13,18 +13,18 @@
 namespace ossvp::ossclient {
 
 struct RetryPolicy {
-  int maxAttempts = 4;                              // total attempts, >= 1
+  int maxAttempts = 4;  // total attempts, >= 1
   std::chrono::milliseconds baseBackoff{200};
   std::chrono::milliseconds maxBackoff{20000};
 };
 
 // One failed attempt, as the transport saw it.
 struct AttemptFailure {
-  int httpStatus = 0;         // 0 when no HTTP response arrived
-  std::string_view ossCode;   // OSS error code from the body / x-oss-err, may be empty
-  int curlCode = 0;           // CURLcode, 0 when the transfer itself succeeded
-  bool truncatedBody = false; // fewer body bytes than Content-Length / the range promised
-  bool crcMismatch = false;   // whole-object / upload CRC64 check failed
+  int httpStatus = 0;          // 0 when no HTTP response arrived
+  std::string_view ossCode;    // OSS error code from the body / x-oss-err, may be empty
+  int curlCode = 0;            // CURLcode, 0 when the transfer itself succeeded
+  bool truncatedBody = false;  // fewer body bytes than Content-Length / the range promised
+  bool crcMismatch = false;    // whole-object / upload CRC64 check failed
 };
 
 // True when this failure is transient and the request may be retried.

@@ -31,11 +31,11 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 using HeaderMap = std::map<std::string, std::string>;
 
 struct SignableRequest {
-  std::string method;   // "GET", "PUT", "HEAD", "POST", "DELETE"
-  std::string bucket;   // empty for service-level requests
-  std::string key;      // raw (decoded) object key; empty for bucket-level requests
-  QueryParams query;    // decoded
-  HeaderMap headers;    // as sent (Date, x-oss-*, Content-Type, Host, ...)
+  std::string method;  // "GET", "PUT", "HEAD", "POST", "DELETE"
+  std::string bucket;  // empty for service-level requests
+  std::string key;     // raw (decoded) object key; empty for bucket-level requests
+  QueryParams query;   // decoded
+  HeaderMap headers;   // as sent (Date, x-oss-*, Content-Type, Host, ...)
   // S3 signatures only: the decoded request path as sent ("/bucket/key" path
   // style, "/key" virtual-hosted). Empty: "/" + bucket + "/" + key.
   std::string path;
@@ -67,25 +67,21 @@ QueryParams presignOssV1(const SignableRequest& req, const Credentials& creds, i
 
 // ---------------------------------------------------------------- OSS V4
 struct OssV4Params {
-  std::string region;           // bare id: "cn-hangzhou"
-  std::string product = "oss";  // "oss-cloudbox" for CloudBox
+  std::string region;                          // bare id: "cn-hangzhou"
+  std::string product = "oss";                 // "oss-cloudbox" for CloudBox
   std::vector<std::string> additionalHeaders;  // extra headers to sign (any case)
 };
 // The additional-headers list as signed: lowercased, de-duplicated, minus
 // default-signed names and names the request lacks, sorted.
-std::vector<std::string> ossV4AdditionalHeaders(const SignableRequest& req,
-                                                const std::vector<std::string>& requested);
+std::vector<std::string> ossV4AdditionalHeaders(const SignableRequest& req, const std::vector<std::string>& requested);
 // `normalizedAdditional` as returned by ossV4AdditionalHeaders. The payload
 // hash line is the x-oss-content-sha256 header, else UNSIGNED-PAYLOAD.
-std::string ossV4CanonicalRequest(const SignableRequest& req,
-                                  const std::vector<std::string>& normalizedAdditional);
-std::string ossV4StringToSign(std::string_view dateTime, std::string_view scope,
-                              std::string_view canonicalRequest);
-std::string ossV4SigningKey(std::string_view secret, std::string_view yyyymmdd,
-                            std::string_view region, std::string_view product);  // raw bytes
+std::string ossV4CanonicalRequest(const SignableRequest& req, const std::vector<std::string>& normalizedAdditional);
+std::string ossV4StringToSign(std::string_view dateTime, std::string_view scope, std::string_view canonicalRequest);
+std::string ossV4SigningKey(std::string_view secret, std::string_view yyyymmdd, std::string_view region,
+                            std::string_view product);  // raw bytes
 // Authorization for a request carrying its x-oss-date header.
-std::string ossV4Authorization(const SignableRequest& req, const Credentials& creds,
-                               const OssV4Params& params);
+std::string ossV4Authorization(const SignableRequest& req, const Credentials& creds, const OssV4Params& params);
 // Sets x-oss-date, Date, x-oss-content-sha256 (if absent), x-oss-security-token, Authorization.
 void signOssV4(SignableRequest& req, const Credentials& creds, const OssV4Params& params, int64_t now);
 // Query parameters to append for a presigned URL (x-oss-signature-version,
@@ -131,9 +127,9 @@ struct ParsedAuthorization {
   std::string accessKeyId;
   std::string signature;
   // V4 only: the credential scope parts and the signed/additional header list.
-  std::string date;     // YYYYMMDD
+  std::string date;  // YYYYMMDD
   std::string region;
-  std::string product;  // "oss" / "s3"
+  std::string product;               // "oss" / "s3"
   std::vector<std::string> headers;  // AdditionalHeaders (OSS V4) or SignedHeaders (AWS V4)
 };
 // Parses an Authorization header of any of the four schemes.

@@ -18,15 +18,15 @@
 namespace ossvp::ossclient {
 
 struct SingleRequest {
-  std::string method = "GET";        // POST and PATCH send `body`
+  std::string method = "GET";  // POST and PATCH send `body`
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
-  std::chrono::milliseconds timeout{10000};        // the whole exchange
-  std::chrono::milliseconds connectTimeout{0};     // 0: bounded by `timeout` only
+  std::chrono::milliseconds timeout{10000};     // the whole exchange
+  std::chrono::milliseconds connectTimeout{0};  // 0: bounded by `timeout` only
   bool verifyTls = true;
-  std::string caFile;                // PEM bundle; empty: the system's CAs
-  bool keepBody = true;              // false: the answer's body is discarded
+  std::string caFile;    // PEM bundle; empty: the system's CAs
+  bool keepBody = true;  // false: the answer's body is discarded
 };
 
 struct SingleReply {

@@ -14,7 +14,7 @@
 namespace ossvp::ossclient {
 
 std::string formatRfc1123(int64_t epochSeconds);
-std::string formatIso8601Basic(int64_t epochSeconds);     // 20231216T162057Z
+std::string formatIso8601Basic(int64_t epochSeconds);  // 20231216T162057Z
 
 std::optional<int64_t> parseRfc1123(std::string_view text);
 std::optional<int64_t> parseIso8601Basic(std::string_view text);

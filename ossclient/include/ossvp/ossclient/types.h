@@ -23,12 +23,12 @@ namespace ossvp::ossclient {
 struct ObjectMeta {
   std::string key;
   uint64_t size = 0;
-  int64_t mtime = 0;             // Last-Modified (or list LastModified), epoch seconds
-  std::string etag;              // exactly as OSS sends it, quotes included: "\"5B3C...\""
-  std::optional<uint64_t> crc64; // x-oss-hash-crc64ecma when the server sent it
-  std::string storageClass;      // "Standard", "IA", "Archive", ... (may be empty)
-  std::string objectType;        // "Normal", "Multipart", "Appendable", "Symlink" (may be empty)
-  std::string contentType;       // HEAD/GET only
+  int64_t mtime = 0;              // Last-Modified (or list LastModified), epoch seconds
+  std::string etag;               // exactly as OSS sends it, quotes included: "\"5B3C...\""
+  std::optional<uint64_t> crc64;  // x-oss-hash-crc64ecma when the server sent it
+  std::string storageClass;       // "Standard", "IA", "Archive", ... (may be empty)
+  std::string objectType;         // "Normal", "Multipart", "Appendable", "Symlink" (may be empty)
+  std::string contentType;        // HEAD/GET only
 };
 
 struct ListRequest {
@@ -37,14 +37,14 @@ struct ListRequest {
   std::string delimiter;          // "" = recursive listing, "/" = one directory level
   std::string continuationToken;  // from the previous page's nextContinuationToken
   std::string startAfter;
-  int maxKeys = 1000;             // 1..1000
+  int maxKeys = 1000;  // 1..1000
 };
 
 struct ListPage {
   std::vector<ObjectMeta> objects;          // keys already url-decoded
   std::vector<std::string> commonPrefixes;  // already url-decoded, end with the delimiter
   bool isTruncated = false;
-  std::string nextContinuationToken;        // non-empty when isTruncated
+  std::string nextContinuationToken;  // non-empty when isTruncated
 };
 
 // Receives body bytes in order, on an I/O thread; returning a non-ok Status
@@ -61,8 +61,8 @@ struct GetRequest {
   std::string ifMatch;             // ETag (quoted, as in ObjectMeta::etag); mismatch -> PreconditionFailed
   char* dest = nullptr;
   size_t destCapacity = 0;
-  ByteSink sink;                   // used when dest == nullptr
-  bool verifyCrc = true;           // whole-object reads: compare CRC64 with x-oss-hash-crc64ecma
+  ByteSink sink;          // used when dest == nullptr
+  bool verifyCrc = true;  // whole-object reads: compare CRC64 with x-oss-hash-crc64ecma
 };
 // A read starting at or beyond the end of the object fails with
 // StatusCode::InvalidArgument and the OSS code InvalidRange (HTTP 416). A range

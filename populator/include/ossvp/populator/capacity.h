@@ -21,10 +21,10 @@ struct VolumeSpace {
 Result<VolumeSpace> statVolume(const std::string& path);
 
 struct CapacityNeed {
-  uint64_t sourceBytes = 0;    // everything under the path (for the message)
+  uint64_t sourceBytes = 0;  // everything under the path (for the message)
   uint64_t sourceObjects = 0;
-  uint64_t bytesToWrite = 0;   // block-rounded bytes of the files still to copy
-  uint64_t inodesToCreate = 0; // files + directories still to create
+  uint64_t bytesToWrite = 0;    // block-rounded bytes of the files still to copy
+  uint64_t inodesToCreate = 0;  // files + directories still to create
 };
 
 // Adds one file of `size` bytes still to copy to `need`.

@@ -11,7 +11,7 @@ namespace ossvp::populator {
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual int64_t nowNanos() = 0;          // monotonic
+  virtual int64_t nowNanos() = 0;  // monotonic
   virtual void sleepNanos(int64_t ns) = 0;
 };
 

@@ -18,24 +18,24 @@ namespace ossvp::populator {
 enum class ProgressMode { Auto, Json, Bar, None };
 
 struct PopulatorConfig {
-  std::string endpoint;                    // e.g. oss-cn-hangzhou-internal.aliyuncs.com
-  std::string region;                      // e.g. cn-hangzhou
+  std::string endpoint;  // e.g. oss-cn-hangzhou-internal.aliyuncs.com
+  std::string region;    // e.g. cn-hangzhou
   std::string bucket;
-  std::string path = "/";                  // as the user wrote it
-  std::string prefix;                      // normalized: no leading '/', ends with '/' or is empty
-  std::string target;                      // the mounted volume
-  double throughputMBps = 0;               // 0: no cap; MB = 1,000,000 bytes
-  int concurrency = 32;                    // copy workers (files / segments in flight)
-  uint64_t memoryBudget = 512ULL << 20;    // bound on buffered bytes
-  uint64_t partSize = 8ULL << 20;          // the read engine's ranged-GET size (shrunk to fit the budget)
-  uint64_t copyChunk = 8ULL << 20;         // bytes per read() into a worker's buffer (one part)
+  std::string path = "/";                      // as the user wrote it
+  std::string prefix;                          // normalized: no leading '/', ends with '/' or is empty
+  std::string target;                          // the mounted volume
+  double throughputMBps = 0;                   // 0: no cap; MB = 1,000,000 bytes
+  int concurrency = 32;                        // copy workers (files / segments in flight)
+  uint64_t memoryBudget = 512ULL << 20;        // bound on buffered bytes
+  uint64_t partSize = 8ULL << 20;              // the read engine's ranged-GET size (shrunk to fit the budget)
+  uint64_t copyChunk = 8ULL << 20;             // bytes per read() into a worker's buffer (one part)
   std::vector<std::string> endpointOverrides;  // HOST=URL
   std::string terminationLog = "/dev/termination-log";
   ProgressMode progressMode = ProgressMode::Auto;
-  double progressIntervalSeconds = 2.0;    // stdout lines; the Pod annotation is never faster than 2 s
-  bool strictKeys = false;                 // fail (exit 8) on keys that cannot be files
-  bool allowEmpty = false;                 // an empty source succeeds instead of exit 4
-  int integrityAttempts = 3;               // whole-file attempts on a CRC64 mismatch
+  double progressIntervalSeconds = 2.0;  // stdout lines; the Pod annotation is never faster than 2 s
+  bool strictKeys = false;               // fail (exit 8) on keys that cannot be files
+  bool allowEmpty = false;               // an empty source succeeds instead of exit 4
+  int integrityAttempts = 3;             // whole-file attempts on a CRC64 mismatch
   LogLevel logLevel = LogLevel::Info;
   bool jsonLogs = false;
 };

@@ -35,15 +35,15 @@ namespace ossvp::populator {
 
 struct CopierOptions {
   int workers = 16;
-  size_t chunkSize = 1 << 20;            // bytes per read() call and per token-bucket draw
-  uint64_t minSegment = 16ULL << 20;     // a file is cut into segments of at least this...
-  uint64_t maxSegment = 64ULL << 20;     // ...and at most this
-  double segmentShare = 0.25;            // while files wait to start, at most this share of the
-                                         // workers read further segments of started files
-  int integrityAttempts = 3;             // whole-file attempts on a CRC64 mismatch
-  int readAttempts = 3;                  // per segment, on transient read errors (after the engine's own)
-  int64_t retryBackoffMillis = 500;      // doubles per attempt
-  double journalFlushSeconds = 5.0;      // how much finished work a kill -9 may cost
+  size_t chunkSize = 1 << 20;         // bytes per read() call and per token-bucket draw
+  uint64_t minSegment = 16ULL << 20;  // a file is cut into segments of at least this...
+  uint64_t maxSegment = 64ULL << 20;  // ...and at most this
+  double segmentShare = 0.25;         // while files wait to start, at most this share of the
+                                      // workers read further segments of started files
+  int integrityAttempts = 3;          // whole-file attempts on a CRC64 mismatch
+  int readAttempts = 3;               // per segment, on transient read errors (after the engine's own)
+  int64_t retryBackoffMillis = 500;   // doubles per attempt
+  double journalFlushSeconds = 5.0;   // how much finished work a kill -9 may cost
 };
 
 // What a Copier works with (not owned; must outlive run()).
@@ -52,8 +52,8 @@ struct CopierDeps {
   TargetTree* tree = nullptr;
   ResumeJournal* journal = nullptr;
   ProgressTracker* progress = nullptr;
-  TokenBucket* throttle = nullptr;             // null: no cap
-  const std::atomic<bool>* cancel = nullptr;   // null: never cancelled
+  TokenBucket* throttle = nullptr;            // null: no cap
+  const std::atomic<bool>* cancel = nullptr;  // null: never cancelled
 };
 
 struct CopyStats {

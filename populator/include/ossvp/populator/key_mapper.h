@@ -26,7 +26,7 @@ struct MappedEntry {
   std::vector<std::string> components;  // relative path, one name per element; never empty
   bool isDirectory = false;             // a "dir/" marker object
 
-  std::string relativePath() const;     // components joined with '/'
+  std::string relativePath() const;  // components joined with '/'
 };
 
 struct RejectedKey {
@@ -43,7 +43,6 @@ struct KeyMapping {
 
 // `maxRelativePath` is the longest relative path the target allows (PATH_MAX
 // minus the target path and a separator).
-KeyMapping mapKeys(std::string_view prefix, const std::vector<SourceObject>& objects,
-                   size_t maxRelativePath = 4000);
+KeyMapping mapKeys(std::string_view prefix, const std::vector<SourceObject>& objects, size_t maxRelativePath = 4000);
 
 }  // namespace ossvp::populator

@@ -26,9 +26,9 @@ namespace ossvp::populator {
 using populator_contract::kProgressAnnotation;
 
 struct PodTarget {
-  std::string apiUrl;     // "https://10.0.0.1:443"
+  std::string apiUrl;  // "https://10.0.0.1:443"
   std::string tokenFile;
-  std::string caFile;     // empty: the system trust store
+  std::string caFile;  // empty: the system trust store
   std::string ns;
   std::string pod;
 };

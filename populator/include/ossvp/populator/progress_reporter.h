@@ -42,8 +42,8 @@ class ProgressReporter {
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;        // guarded by mu_
-  int64_t lastPatchNanos_ = 0;   // reporter thread, then stop()
+  bool stopping_ = false;       // guarded by mu_
+  int64_t lastPatchNanos_ = 0;  // reporter thread, then stop()
 };
 
 // Auto -> Bar when stdout is a TTY, else Json.

@@ -37,7 +37,7 @@ struct JournalEntry {
   std::string etag;
   uint64_t crc64 = 0;
 
-  std::string toLine() const;                                 // JSON, no newline
+  std::string toLine() const;  // JSON, no newline
   static std::optional<JournalEntry> fromLine(const std::string& line);
 };
 

@@ -30,7 +30,7 @@ struct RunSummary {
   uint64_t objectsSkipped = 0;  // already complete from an earlier attempt
   uint64_t bytesCopied = 0;
   uint64_t directories = 0;
-  bool alreadyComplete = false; // the completion marker made this run a no-op
+  bool alreadyComplete = false;  // the completion marker made this run a no-op
   std::vector<RejectedKey> rejected;
   double durationSeconds = 0;
   std::optional<Failure> failure;

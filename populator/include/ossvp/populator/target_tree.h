@@ -35,7 +35,11 @@ class UniqueFd {
   UniqueFd& operator=(UniqueFd&& o) noexcept;
   ~UniqueFd();
   int get() const { return fd_; }
-  int release() { int f = fd_; fd_ = -1; return f; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
   bool valid() const { return fd_ >= 0; }
 
  private:

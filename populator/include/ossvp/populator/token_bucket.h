@@ -28,8 +28,8 @@ class TokenBucket {
   const double burst_;  // bytes
   Clock* const clock_;
   std::mutex mu_;
-  double tokens_;       // guarded by mu_; negative = debt
-  int64_t last_;        // guarded by mu_: when tokens_ was last refilled
+  double tokens_;  // guarded by mu_; negative = debt
+  int64_t last_;   // guarded by mu_: when tokens_ was last refilled
 };
 
 }  // namespace ossvp::populator

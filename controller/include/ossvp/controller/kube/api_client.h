@@ -34,7 +34,7 @@ struct ListOptions {
   std::string labelSelector;  // "a=b,c"
   std::string fieldSelector;  // "metadata.name=x"
   std::string resourceVersion;
-  int limit = 0;              // 0: no paging
+  int limit = 0;  // 0: no paging
   std::string continueToken;
 };
 
@@ -84,23 +84,21 @@ class ApiClient {
   virtual ~ApiClient() = default;
 
   virtual Result<Object> get(const Resource& r, const std::string& ns, const std::string& name) = 0;
-  virtual Result<ListResult> list(const Resource& r, const std::string& ns,
-                                  const ListOptions& options) = 0;
+  virtual Result<ListResult> list(const Resource& r, const std::string& ns, const ListOptions& options) = 0;
   virtual Result<Object> create(const Resource& r, const std::string& ns, const Object& obj) = 0;
   // PUT; `obj.metadata.resourceVersion` makes it conditional (409 on mismatch).
   virtual Result<Object> update(const Resource& r, const Object& obj) = 0;
   // PUT to the /status subresource.
   virtual Result<Object> updateStatus(const Resource& r, const Object& obj) = 0;
-  virtual Result<Object> patch(const Resource& r, const std::string& ns, const std::string& name,
-                               PatchType type, const Object& patch, bool statusSubresource = false) = 0;
+  virtual Result<Object> patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
+                               const Object& patch, bool statusSubresource = false) = 0;
   // NotFound when the object does not exist.
   virtual Status remove(const Resource& r, const std::string& ns, const std::string& name,
                         const DeleteOptions& options = {}) = 0;
   // Streams watch events to `onEvent` until the server ends the stream, the
   // callback returns false, or `cancel` fires. Returns ok on a normal end.
   virtual Status watch(const Resource& r, const std::string& ns, const WatchOptions& options,
-                       const std::function<bool(const WatchEvent&)>& onEvent,
-                       const Cancellation& cancel) = 0;
+                       const std::function<bool(const WatchEvent&)>& onEvent, const Cancellation& cancel) = 0;
 };
 
 }  // namespace ossvp::controller::kube

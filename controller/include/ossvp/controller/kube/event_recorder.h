@@ -20,8 +20,7 @@ namespace ossvp::controller::kube {
 
 class EventRecorder {
  public:
-  EventRecorder(ApiClient& api, std::string component, std::string instance,
-                size_t cacheSize = 4096);
+  EventRecorder(ApiClient& api, std::string component, std::string instance, size_t cacheSize = 4096);
 
   void normal(const Object& involved, const std::string& reason, const std::string& message) {
     record(involved, "Normal", reason, message);
@@ -29,8 +28,7 @@ class EventRecorder {
   void warning(const Object& involved, const std::string& reason, const std::string& message) {
     record(involved, "Warning", reason, message);
   }
-  void record(const Object& involved, const std::string& type, const std::string& reason,
-              const std::string& message);
+  void record(const Object& involved, const std::string& type, const std::string& reason, const std::string& message);
 
  private:
   struct Entry {

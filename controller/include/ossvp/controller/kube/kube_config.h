@@ -29,10 +29,10 @@ class KubeConfig {
   static Result<std::shared_ptr<KubeConfig>> inCluster(
       const std::string& saDir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
-  std::string server;               // "https://10.0.0.1:443" or "http://127.0.0.1:PORT"
-  std::string caPem;                // CA bundle (PEM); empty: system roots
+  std::string server;  // "https://10.0.0.1:443" or "http://127.0.0.1:PORT"
+  std::string caPem;   // CA bundle (PEM); empty: system roots
   bool insecureSkipTlsVerify = false;
-  std::string clientCertPem;        // optional client certificate auth
+  std::string clientCertPem;  // optional client certificate auth
   std::string clientKeyPem;
   std::string defaultNamespace = "default";
 

@@ -23,8 +23,7 @@ struct Resource {
   // `ns` is empty (all namespaces) or the resource is cluster-scoped.
   std::string collectionPath(std::string_view ns) const;
   // Object path; `subresource` (e.g. "status") is appended when not empty.
-  std::string objectPath(std::string_view ns, std::string_view name,
-                         std::string_view subresource = {}) const;
+  std::string objectPath(std::string_view ns, std::string_view name, std::string_view subresource = {}) const;
   // "persistentvolumeclaims" or "ossvolumepopulators.storage.alibabacloud.com".
   std::string qualifiedName() const;
 };

@@ -25,21 +25,20 @@ class RestApiClient : public ApiClient {
   Result<Object> create(const Resource& r, const std::string& ns, const Object& obj) override;
   Result<Object> update(const Resource& r, const Object& obj) override;
   Result<Object> updateStatus(const Resource& r, const Object& obj) override;
-  Result<Object> patch(const Resource& r, const std::string& ns, const std::string& name,
-                       PatchType type, const Object& patch, bool statusSubresource) override;
+  Result<Object> patch(const Resource& r, const std::string& ns, const std::string& name, PatchType type,
+                       const Object& patch, bool statusSubresource) override;
   Status remove(const Resource& r, const std::string& ns, const std::string& name,
                 const DeleteOptions& options) override;
   Status watch(const Resource& r, const std::string& ns, const WatchOptions& options,
-               const std::function<bool(const WatchEvent&)>& onEvent,
-               const Cancellation& cancel) override;
+               const std::function<bool(const WatchEvent&)>& onEvent, const Cancellation& cancel) override;
 
   // Number of HTTP requests sent so far (watches included), for metrics/benchmarks.
   uint64_t requestCount() const { return requests_.load(); }
 
  private:
   struct Impl;
-  Result<Object> send(const std::string& method, const std::string& pathAndQuery,
-                      const Object* body, const std::string& contentType);
+  Result<Object> send(const std::string& method, const std::string& pathAndQuery, const Object* body,
+                      const std::string& contentType);
   std::unique_ptr<Impl> impl_;
   std::atomic<uint64_t> requests_{0};
 };

@@ -30,9 +30,9 @@ enum class ChangeType { Added, Modified, Deleted };
 
 struct AppliedWatchEvent {
   enum class Outcome {
-    Changed,    // the cache changed: report `change` of `object` to handlers
-    Ignored,    // bookmark, unknown type or malformed object: nothing to report
-    Relist,     // ERROR event: abandon the stream and relist
+    Changed,  // the cache changed: report `change` of `object` to handlers
+    Ignored,  // bookmark, unknown type or malformed object: nothing to report
+    Relist,   // ERROR event: abandon the stream and relist
   };
   Outcome outcome = Outcome::Ignored;
   ChangeType change = ChangeType::Added;  // when Changed

@@ -4,13 +4,11 @@
 //
 // feed() appends bytes; next() returns the next complete event. Blank lines
 // are ignored; a line that is not a JSON object with a string "type" is
-// skipped and counted (skippedLines()); "object" may be absent (null). finish() marks the end of the stream, so a last line
-// without its newline still counts. A line longer than maxLineBytes (a
-// broken or hostile server) puts the decoder into a failed state: status()
-// says why, next() still returns the complete lines before the long one but
-// nothing after it, and later feeds are ignored, so memory stays bounded.
-// RestApiClient::watch uses it for every stream; it is public so that it is
-// unit-tested and fuzzed directly (tests/fuzz/controller_watch_events.cpp).
+// skipped and counted (skippedLines()); "object" may be absent (null). finish() marks the end of the stream, so a last
+// line without its newline still counts. A line longer than maxLineBytes (a broken or hostile server) puts the decoder
+// into a failed state: status() says why, next() still returns the complete lines before the long one but nothing after
+// it, and later feeds are ignored, so memory stays bounded. RestApiClient::watch uses it for every stream; it is public
+// so that it is unit-tested and fuzzed directly (tests/fuzz/controller_watch_events.cpp).
 //
 // Thread-safety: none; one decoder per stream, used from one thread.
 #pragma once
@@ -58,7 +56,7 @@ class WatchStreamDecoder {
   void compact();
 
   const size_t maxLineBytes_;
-  std::string buffer_;   // pending bytes; [0, pos_) already consumed
+  std::string buffer_;  // pending bytes; [0, pos_) already consumed
   size_t pos_ = 0;
   size_t tail_ = 0;      // bytes after the last newline in buffer_ (the partial line)
   size_t searched_ = 0;  // buffer_[pos_, searched_) is known to hold no newline

@@ -54,9 +54,9 @@ class WorkQueue {
   const Clock& clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::string> queue_;                 // guarded by mu_
-  std::set<std::string> dirty_;                   // keys wanted (queued or re-queue after done)
-  std::set<std::string> processing_;              // keys held by a worker
+  std::deque<std::string> queue_;     // guarded by mu_
+  std::set<std::string> dirty_;       // keys wanted (queued or re-queue after done)
+  std::set<std::string> processing_;  // keys held by a worker
   std::map<std::string, Clock::Instant> delayed_;
   std::map<std::string, int> failures_;
   bool shutdown_ = false;

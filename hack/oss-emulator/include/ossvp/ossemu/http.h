@@ -27,7 +27,7 @@ struct HttpRequest {
   KeyValues query;       // decoded (%XX only; '+' stays '+'), wire order
   KeyValues headers;     // names lowercased, values trimmed
   int versionMinor = 1;
-  std::string peer;      // "ip:port" of the client
+  std::string peer;  // "ip:port" of the client
 
   const std::string* header(std::string_view lowerName) const;
   std::string headerOr(std::string_view lowerName, std::string_view fallback = "") const;
@@ -58,12 +58,12 @@ struct FileSlice {
 struct HttpResponse {
   int status = 200;
   KeyValues headers;
-  std::string body;                                  // used when no blob/file
-  std::shared_ptr<const std::string> blob;           // in-memory object data
-  std::shared_ptr<FileSlice> file;                   // on-disk object data
-  uint64_t bodyOffset = 0;                           // into blob/file
-  uint64_t bodyLength = 0;                           // for blob/file bodies
-  bool headOnly = false;                             // HEAD: headers only
+  std::string body;                         // used when no blob/file
+  std::shared_ptr<const std::string> blob;  // in-memory object data
+  std::shared_ptr<FileSlice> file;          // on-disk object data
+  uint64_t bodyOffset = 0;                  // into blob/file
+  uint64_t bodyLength = 0;                  // for blob/file bodies
+  bool headOnly = false;                    // HEAD: headers only
   bool closeAfter = false;
 
   void setHeader(std::string_view name, std::string value);

@@ -26,10 +26,10 @@ struct ObjectMeta {
   std::string contentMd5;  // base64; empty for multipart objects
   std::string type = "Normal";
   std::string storageClass = "Standard";
-  KeyValues userMeta;   // names without the x-oss-meta- prefix, lowercased
-  KeyValues extraHeaders;  // Cache-Control, Content-Disposition, Content-Encoding, Expires
-  std::string path;     // data file; empty for in-memory objects
-  bool external = false;  // seeded file: never deleted by the emulator
+  KeyValues userMeta;                       // names without the x-oss-meta- prefix, lowercased
+  KeyValues extraHeaders;                   // Cache-Control, Content-Disposition, Content-Encoding, Expires
+  std::string path;                         // data file; empty for in-memory objects
+  bool external = false;                    // seeded file: never deleted by the emulator
   std::shared_ptr<const std::string> data;  // in-memory bytes
 };
 

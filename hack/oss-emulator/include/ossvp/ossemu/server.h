@@ -9,15 +9,15 @@
 #pragma once
 
 #include <atomic>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <map>
 #include <set>
-#include <vector>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ossvp/common/result.h"
 #include "ossvp/ossemu/emulator.h"
@@ -46,11 +46,11 @@ class Server {
   std::thread acceptThread_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::set<int> connections_;  // guarded by mu_
-  int active_ = 0;             // guarded by mu_
-  uint64_t nextThreadId_ = 0;                 // guarded by mu_
-  std::map<uint64_t, std::thread> threads_;   // guarded by mu_
-  std::vector<uint64_t> finished_;            // guarded by mu_: threads to join
+  std::set<int> connections_;                // guarded by mu_
+  int active_ = 0;                           // guarded by mu_
+  uint64_t nextThreadId_ = 0;                // guarded by mu_
+  std::map<uint64_t, std::thread> threads_;  // guarded by mu_
+  std::vector<uint64_t> finished_;           // guarded by mu_: threads to join
   void reapLocked();
 };
 

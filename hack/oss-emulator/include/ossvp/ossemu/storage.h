@@ -55,8 +55,8 @@ struct PartInfo {
   std::string etag;  // unquoted
   uint64_t crc64 = 0;
   int64_t mtime = 0;
-  std::string md5Raw;  // 16 raw bytes
-  std::string path;    // on disk
+  std::string md5Raw;                       // 16 raw bytes
+  std::string path;                         // on disk
   std::shared_ptr<const std::string> data;  // in memory
 };
 
@@ -102,8 +102,8 @@ class Storage {
   Result<ObjectMeta> head(const std::string& bucket, const std::string& key) const;
   Result<std::unique_ptr<ObjectWriter>> newWriter();
   // Publishes the writer's data as bucket/key with the metadata in templ.
-  Result<ObjectMeta> commit(const std::string& bucket, const std::string& key, ObjectWriter& writer,
-                            ObjectMeta templ, bool forbidOverwrite);
+  Result<ObjectMeta> commit(const std::string& bucket, const std::string& key, ObjectWriter& writer, ObjectMeta templ,
+                            bool forbidOverwrite);
   Status remove(const std::string& bucket, const std::string& key);
   // Copies src (or replaces only metadata when src == dst).
   Result<ObjectMeta> copy(const std::string& srcBucket, const std::string& srcKey, const std::string& dstBucket,

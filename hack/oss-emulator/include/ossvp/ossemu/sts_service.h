@@ -20,19 +20,19 @@
 namespace ossvp::ossemu {
 
 struct StsOptions {
-  std::string roleArn;          // empty: any well-formed role ARN is accepted
-  std::string oidcProviderArn;  // empty: any well-formed provider ARN is accepted
-  std::string hmacKey;          // non-empty: tokens must be HS256-signed with it
-  std::string issuer;           // non-empty: `iss` must match
-  int64_t durationOverride = 0; // >0: credentials live this many seconds whatever was asked
+  std::string roleArn;           // empty: any well-formed role ARN is accepted
+  std::string oidcProviderArn;   // empty: any well-formed provider ARN is accepted
+  std::string hmacKey;           // non-empty: tokens must be HS256-signed with it
+  std::string issuer;            // non-empty: `iss` must match
+  int64_t durationOverride = 0;  // >0: credentials live this many seconds whatever was asked
 };
 
 class StsService {
  public:
   StsService(CredentialStore& store, StsOptions options) : store_(store), opt_(std::move(options)) {}
   // params: the RPC parameters (query and form body merged).
-  void assumeRoleWithOidc(const std::map<std::string, std::string>& params, const std::string& requestId,
-                          int64_t now, HttpResponse* resp);
+  void assumeRoleWithOidc(const std::map<std::string, std::string>& params, const std::string& requestId, int64_t now,
+                          HttpResponse* resp);
 
  private:
   CredentialStore& store_;

@@ -60,8 +60,7 @@ class FakeKubeApi : public kube::ApiClient, public kube::ObjectReader {
   Status remove(const Resource& r, const std::string& ns, const std::string& name,
                 const kube::DeleteOptions& options) override;
   Status watch(const Resource& r, const std::string& ns, const kube::WatchOptions& options,
-               const std::function<bool(const kube::WatchEvent&)>& onEvent,
-               const kube::Cancellation& cancel) override;
+               const std::function<bool(const kube::WatchEvent&)>& onEvent, const kube::Cancellation& cancel) override;
 
   // kube::ObjectReader
   kube::ObjectPtr getCached(const Resource& r, const std::string& ns, const std::string& name) const override;
@@ -86,8 +85,8 @@ class FakeKubeApi : public kube::ApiClient, public kube::ObjectReader {
 };
 
 // Builders that keep test tables short.
-Object makePvc(const std::string& ns, const std::string& name, const std::string& uid,
-               const std::string& ossvpName, const std::string& storageClass = "csi-sim");
+Object makePvc(const std::string& ns, const std::string& name, const std::string& uid, const std::string& ossvpName,
+               const std::string& storageClass = "csi-sim");
 Object makeOssvpGeneric(const std::string& ns, const std::string& name, const std::string& secretRef = "oss-secret");
 Object makeStorageClass(const std::string& name, bool waitForFirstConsumer);
 Object makeSecret(const std::string& ns, const std::string& name);

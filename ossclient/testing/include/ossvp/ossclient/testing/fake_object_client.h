@@ -33,10 +33,10 @@ struct FakeRequestInfo {
   uint64_t sequence = 0;  // 1, 2, ... in arrival order
   FakeOp op = FakeOp::Get;
   std::string bucket;
-  std::string key;        // for List: the prefix
-  uint64_t offset = 0;    // Get
+  std::string key;                 // for List: the prefix
+  uint64_t offset = 0;             // Get
   std::optional<uint64_t> length;  // Get
-  int partNumber = 0;     // UploadPart
+  int partNumber = 0;              // UploadPart
 };
 
 // What the fault hook returns. Default: no fault.
@@ -52,7 +52,7 @@ using FaultHook = std::function<Fault(const FakeRequestInfo&)>;
 
 struct FakeOptions {
   int workerThreads = 2;
-  int64_t startTime = 1700000000;  // mtime given to objects; advances 1 s per write
+  int64_t startTime = 1700000000;     // mtime given to objects; advances 1 s per write
   bool requireExistingBucket = true;  // unknown bucket -> NotFound (NoSuchBucket)
 };
 
@@ -87,8 +87,7 @@ class FakeObjectClient final : public ObjectClient {
   Result<std::string> initiateMultipart(const std::string& bucket, const std::string& key) override;
   AsyncHandle uploadPartAsync(UploadPartRequest request, PartCallback callback) override;
   Result<PutResult> completeMultipart(const CompleteMultipartRequest& request) override;
-  Status abortMultipart(const std::string& bucket, const std::string& key,
-                        const std::string& uploadId) override;
+  Status abortMultipart(const std::string& bucket, const std::string& key, const std::string& uploadId) override;
   Status deleteObject(const std::string& bucket, const std::string& key) override;
 
  private:
@@ -102,7 +101,7 @@ class FakeObjectClient final : public ObjectClient {
   };
   struct Scheduler;
 
-  Fault admit(FakeRequestInfo info);  // records the request, consults hooks
+  Fault admit(FakeRequestInfo info);       // records the request, consults hooks
   Status admitSync(FakeRequestInfo info);  // admit + delay in the caller's thread; the fault's status
   ObjectMeta storeLocked(const std::string& bucket, const std::string& key, std::string data, int parts);
   Status checkBucketLocked(const std::string& bucket) const;
