@@ -15,7 +15,10 @@ TEST_PKGS=(curl awscli s3fs rclone nodejs npm openssl procps psmisc python3 pyth
 BENCH_PKGS=(nginx-light fio hyperfine librsvg2-bin)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
-if [[ "${1:-}" == "--bench" ]]; then want+=("${BENCH_PKGS[@]}"); fi
+case "${1:-}" in
+  --bench) want+=("${BENCH_PKGS[@]}") ;;
+  --build-only) want=("${BUILD_PKGS[@]}") ;;  # container image build stages
+esac
 
 missing=()
 for p in "${want[@]}"; do
