@@ -119,7 +119,13 @@ cleaned() {
     awk -v n="$N" '/^ossvp_phase_duration_seconds_count\{mode="generic",phase="bound_to_cleanup"/ {c = $2}
                    END {exit !(c >= n)}' "$WORK/metrics.txt"
 }
-wait_for "every PVC's cleanup in the controller's metrics" 120 cleaned
+# At N=1000 the cleanups can trail Bound by minutes: wait up to 300 s, then
+# report what was recorded rather than nothing.
+for _ in $(seq 600); do cleaned && break; sleep 0.5; done
+if ! cleaned; then
+  echo "WARNING: only $(awk '/^ossvp_phase_duration_seconds_count\{mode="generic",phase="bound_to_cleanup"/ {print $2}' \
+    "$WORK/metrics.txt") of $N cleanups recorded 300 s after the last Bound; the phase table covers those"
+fi
 
 # Copy time per PVC from the ossvp status (RFC 3339, 1 s resolution).
 k get ossvp small -n "$NS" -o json > "$WORK/ossvp.json"
