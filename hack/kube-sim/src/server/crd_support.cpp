@@ -44,6 +44,10 @@ std::optional<ApiError> admitCrd(const AdmissionRequest& req, json& crd) {
                            "Required value: must have exactly one version marked as storage version"));
   for (size_t i = 0; i < versions.size(); i++) {
     const json& v = versions[i];
+    if (!v.is_object() || !v.contains("name") || !v["name"].is_string() || v["name"].get<std::string>().empty()) {
+      causes.push_back(cause("FieldValueRequired", "spec.versions[" + std::to_string(i) + "].name", "Required value"));
+      continue;
+    }
     if (v.value("storage", false)) storage++;
     std::string path = "spec.versions[" + std::to_string(i) + "].schema.openAPIV3Schema";
     if (v.value("served", false)) {
