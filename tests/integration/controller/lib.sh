@@ -121,7 +121,16 @@ stop_controller() {
   CTRL_PID=
 }
 
-pvc_phase() { k get pvc "$2" -n "$1" -o jsonpath='{.status.phase}' 2>/dev/null; }
+# A kubectl call that fails under load prints no phase: ask again (5 tries)
+# rather than report an empty phase.
+pvc_phase() {
+  local phase
+  for _ in 1 2 3 4 5; do
+    phase=$(k get pvc "$2" -n "$1" -o jsonpath='{.status.phase}' 2>/dev/null) && [[ -n "$phase" ]] && break
+    sleep 0.2
+  done
+  printf '%s' "$phase"
+}
 pvc_bound() { [[ "$(pvc_phase "$1" "$2")" == Bound ]]; }
 
 # make_pvc NS NAME OSSVP [CLASS] [SIZE]: a PVC filled from OSSVP.
