@@ -77,19 +77,24 @@ bool SmallObjectLoad::read(uint64_t offset, size_t len, ReadDone done) {
   std::lock_guard<std::mutex> lock(mu_);
   buf_ = std::move(buf);
   // The callback never runs inside getAsync, so holding mu_ here is safe.
-  inflight_ = client_.getAsync(
-      std::move(req), [self = shared_from_this()](Result<ossclient::GetResult> r) { self->onDone(std::move(r)); });
+  inflight_ = client_.getAsync(std::move(req), [self = shared_from_this()](Result<ossclient::GetResult> r) mutable {
+    std::vector<Answer> answers = self->complete(std::move(r));
+    // Let go of the load before answering: an answer may be the last
+    // thing its owner waits for before it goes (and the budget the
+    // load's buffer is reserved in goes with it). The answers' pins keep
+    // the bytes, and are dropped inside the callbacks.
+    self.reset();
+    for (auto& a : answers) {
+      ReadDone done = std::move(a.done);
+      done(a.err, std::move(a.bytes));
+    }
+  });
   return true;
 }
 
-void SmallObjectLoad::onDone(Result<ossclient::GetResult> r) {
+std::vector<SmallObjectLoad::Answer> SmallObjectLoad::complete(Result<ossclient::GetResult> r) {
   int err = verdict_(r);
   std::vector<Waiter> waiters;
-  struct Answer {
-    ReadDone done;
-    int err;
-    PinnedBytes bytes;
-  };
   std::vector<Answer> answers;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -115,7 +120,7 @@ void SmallObjectLoad::onDone(Result<ossclient::GetResult> r) {
       answers.push_back(std::move(a));
     }
   }
-  for (auto& a : answers) a.done(a.err, std::move(a.bytes));
+  return answers;
 }
 
 }  // namespace ossvp::fusecore

@@ -62,6 +62,7 @@ struct FakeObjectClient::Scheduler {
   std::condition_variable cv;
   std::multimap<Clock::time_point, std::shared_ptr<Task>> tasks;
   bool stopping = false;
+  std::chrono::milliseconds linger{0};  // FakeOptions::callbackLinger
   std::vector<std::thread> workers;
 
   void start(int n) {
@@ -116,6 +117,8 @@ struct FakeObjectClient::Scheduler {
       bool cancelled = task->cancelled;
       lock.unlock();
       task->run(cancelled ? Status(StatusCode::Cancelled, "request cancelled") : Status::ok());
+      if (linger.count() > 0) std::this_thread::sleep_for(linger);
+      task.reset();  // the callback and what it captured go here, unlocked
       lock.lock();
     }
   }
@@ -142,6 +145,7 @@ AsyncHandle FakeObjectClient::schedule(std::chrono::milliseconds delay, std::fun
 
 FakeObjectClient::FakeObjectClient(FakeOptions options)
     : options_(options), clock_(options.startTime), scheduler_(std::make_shared<Scheduler>()) {
+  scheduler_->linger = options_.callbackLinger;
   scheduler_->start(options_.workerThreads);
 }
 

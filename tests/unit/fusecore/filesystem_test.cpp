@@ -20,7 +20,9 @@ namespace {
 constexpr uint64_t MiB = 1024 * 1024;
 
 struct Fx {
-  explicit Fx(bool rw = false, bool c2o = true, std::string prefix = "") : fake(std::make_shared<FakeObjectClient>()) {
+  explicit Fx(bool rw = false, bool c2o = true, std::string prefix = "",
+              ossclient::testing::FakeOptions fakeOptions = {})
+      : fake(std::make_shared<FakeObjectClient>(fakeOptions)) {
     fake->createBucket("b");
     FsOptions o;
     o.bucket = "b";
@@ -97,6 +99,19 @@ TEST_CASE("lookup, getattr and readdir come from listings, no HEAD", "[fusecore]
   CHECK(f.fake->requestCount(FakeOp::Head) == 0);
   CHECK(f.cat("empty").empty());
   CHECK(f.cat("dir/sub/b.txt") == "bbbb");
+}
+
+TEST_CASE("a small object's load does not outlive the filesystem its buffer is budgeted in", "[fusecore][fs]") {
+  // The client drops a GET's callback only after it returns; the filesystem
+  // (and its memory budget) may be gone by then. Under ASan the old code
+  // freed the buffer's reservation into the destroyed budget here.
+  ossclient::testing::FakeOptions slowDrop;
+  slowDrop.callbackLinger = std::chrono::milliseconds(200);
+  auto f = std::make_unique<Fx>(false, true, "", slowDrop);
+  f->fake->putObject("b", "small", "tiny object");
+  CHECK(f->cat("small") == "tiny object");
+  f->fs_.reset();   // while the worker still holds the GET's callback
+  f->fake.reset();  // joins the worker: the callback goes now
 }
 
 TEST_CASE("a prefix mount sees only its subtree", "[fusecore][fs]") {

@@ -66,9 +66,16 @@ class SmallObjectLoad : public std::enable_shared_from_this<SmallObjectLoad> {
     size_t len;
     ReadDone done;
   };
+  struct Answer {
+    ReadDone done;
+    int err;
+    PinnedBytes bytes;
+  };
   enum class State { Idle, Loading, Loaded };
 
-  void onDone(Result<ossclient::GetResult> r);
+  // Takes in a completed GET and returns the queued reads' answers, to be
+  // delivered without the lock (and without holding the load).
+  std::vector<Answer> complete(Result<ossclient::GetResult> r);
   // Serves from the loaded buffer; false when the range is past its bytes.
   bool serveLocked(uint64_t offset, size_t len, PinnedBytes* out) const;
 

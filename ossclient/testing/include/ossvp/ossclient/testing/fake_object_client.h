@@ -54,6 +54,11 @@ struct FakeOptions {
   int workerThreads = 2;
   int64_t startTime = 1700000000;     // mtime given to objects; advances 1 s per write
   bool requireExistingBucket = true;  // unknown bucket -> NotFound (NoSuchBucket)
+  // How long a worker keeps a completed async call's callback after it
+  // returns, before destroying it. A real client's I/O thread also drops the
+  // callback (and all it captured) only after it returns; widening that
+  // window lets a test show that nothing a callback holds outlives its owner.
+  std::chrono::milliseconds callbackLinger{0};
 };
 
 class FakeObjectClient final : public ObjectClient {
