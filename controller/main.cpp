@@ -14,6 +14,7 @@
 #include "ossvp/common/log.h"
 #include "ossvp/controller/controller.h"
 #include "ossvp/controller/http_endpoint.h"
+#include "ossvp/controller/kube/counting_api_client.h"
 #include "ossvp/controller/kube/rest_api_client.h"
 #include "ossvp/controller/leader_elector.h"
 #include "ossvp/controller/metrics.h"
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   ControllerOptions o;
   std::string kubeconfig, featureGates = "VolumePopulator=true", logLevel = "info";
   bool logJson = false;
-  int workers = 4;
+  int workers = 16;
   double retryBaseSeconds = 10, resyncSeconds = 60, sweepSeconds = 300;
   app.add_option("--kubeconfig", kubeconfig,
                  "kubeconfig file (default: in-cluster, else $KUBECONFIG or ~/.kube/config)");
@@ -145,10 +146,11 @@ int main(int argc, char** argv) {
 
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
-  kube::RestApiClient api(*config);
+  Metrics registry;  // outlives the controller and the /metrics endpoint, which read it
+  kube::RestApiClient rest(*config);
+  kube::CountingApiClient api(rest, registry);
   logInfo("ossvp-controller starting: server {}, populator namespace {}, image {}, workers {}, gates {}",
           (*config)->server, o.populatorNamespace, o.populatorImage, workers, featureGates);
-  Metrics registry;  // outlives the controller and the /metrics endpoint, which read it
   Controller controller(api, o, workers, host, registry);
 
   std::atomic<bool> standby{leaderElect};

@@ -238,14 +238,13 @@ PopulationResult BmcpfsStrategy::fail(const PopulationContext& ctx, NasApi& nas,
   events_.warning(ossvpEventRef(ctx.source), reason::kFailed,
                   "PVC " + kube::namespaceOf(ctx.pvc) + "/" + kube::nameOf(ctx.pvc) + ": " + full);
   const Clock::TimePoint now = clock_.now();
-  Status w = status_.update(ctx.source.ns, ctx.source.name, [&](OssvpStatus& st, const Object& obj) {
+  Status w = status_.update(ctx.source.ns, ctx.source.name, [&](OssvpStatus& st, const Object&) {
     GenericPvcEntry& e = st.generic[uid];
     e.ns = kube::namespaceOf(ctx.pvc);
     e.name = kube::nameOf(ctx.pvc);
     e.phase = std::string(kPvcPhaseFailed);
     e.lastError = full;
     e.completionTime = kube::formatRfc3339(now);
-    summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
     return true;
   });
   if (!w.isOk()) logWarn("cannot record the failure in ossvp {}/{}: {}", ctx.source.ns, ctx.source.name, w.message());
@@ -264,16 +263,16 @@ Status BmcpfsStrategy::writeEntry(const PopulationContext& ctx, const Flow& flow
 }
 
 StatusWriter::Mutation BmcpfsStrategy::entryMutation(const std::string& uid, const Flow& flow, int percent) {
-  return [uid, flow, percent](OssvpStatus& st, const Object& obj) {
-    Object before = st.toJson();
+  return [uid, flow, percent](OssvpStatus& st, const Object&) {
+    auto it = st.bmcpfsDataflow.find(uid);
+    const Object before = it == st.bmcpfsDataflow.end() ? Object() : it->second.toJson();
     BmcpfsDataflowEntry& e = st.bmcpfsDataflow[uid];
     e.dataFlowId = flow.dataFlowId;
     e.dataFlowTaskId = flow.taskId;
     e.fileSetId = flow.fsetId;
     e.fileSystemId = flow.fsId;
     e.progress = monotonicProgress(e.progress, percent);
-    summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
-    return st.toJson() != before;
+    return e.toJson() != before;
   };
 }
 

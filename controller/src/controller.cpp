@@ -79,9 +79,10 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
       workers_(std::max(1, workers)),
       metrics_(metrics),
       clock_(clock),
+      mutations_(api, reader_, {res::pvcs(), res::pvs(), res::pods(), res::ossvps()}, clock),
       queue_(kube::WorkQueue::Options{}, clock),
-      events_(api, std::string(kComponent), std::move(instance)),
-      status_(api, reader_, clock) {
+      events_(api, std::string(kComponent), std::move(instance), 4096, clock),
+      status_(mutations_, mutations_, clock) {
   auto make = [&](const kube::Resource& r, kube::InformerOptions o) {
     informers_.push_back(std::make_unique<kube::Informer>(api_, r, o));
     reader_.add(informers_.back().get());
@@ -97,9 +98,9 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
   auto* scs = make(res::storageClasses(), {});
   ossvps_ = make(res::ossvps(), {});
 
-  reconciler_ = std::make_unique<PvcReconciler>(api_, reader_, events_, status_, metrics_, options_, clock_);
-  reconciler_->addStrategy(std::make_unique<PodStrategy>(api_, reader_, events_, status_, options_, clock_));
-  reconciler_->addStrategy(std::make_unique<BmcpfsStrategy>(reader_, events_, status_, metrics_,
+  reconciler_ = std::make_unique<PvcReconciler>(mutations_, mutations_, events_, status_, metrics_, options_, clock_);
+  reconciler_->addStrategy(std::make_unique<PodStrategy>(mutations_, mutations_, events_, status_, options_, clock_));
+  reconciler_->addStrategy(std::make_unique<BmcpfsStrategy>(mutations_, events_, status_, metrics_,
                                                             nasClientFactory(options_), options_.cpfsPollInterval,
                                                             options_.cpfsThroughputMBps, clock_));
 
@@ -208,13 +209,13 @@ int Controller::sweepOrphans() {
   for (const auto& pod : pods_->cache().list(options_.populatorNamespace, managed)) {
     if (!orphaned(*pod) || kube::isDeleting(*pod)) continue;
     logInfo("sweep: deleting orphaned populator pod {}/{}", options_.populatorNamespace, kube::nameOf(*pod));
-    Status s = api_.remove(res::pods(), options_.populatorNamespace, kube::nameOf(*pod));
+    Status s = mutations_.remove(res::pods(), options_.populatorNamespace, kube::nameOf(*pod));
     deleted += s.isOk();
   }
   for (const auto& prime : pvcs_->cache().list(options_.populatorNamespace, managed)) {
     if (!orphaned(*prime) || kube::isDeleting(*prime)) continue;
     logInfo("sweep: deleting orphaned prime PVC {}/{}", options_.populatorNamespace, kube::nameOf(*prime));
-    Status s = api_.remove(res::pvcs(), options_.populatorNamespace, kube::nameOf(*prime));
+    Status s = mutations_.remove(res::pvcs(), options_.populatorNamespace, kube::nameOf(*prime));
     deleted += s.isOk();
   }
   // Status entries of PVCs that are gone.
@@ -227,10 +228,9 @@ int Controller::sweepOrphans() {
       if (!pvc || kube::uidOf(*pvc) != uid) stale.push_back(uid);
     }
     if (stale.empty()) continue;
-    Status s = status_.update(kube::namespaceOf(*ossvp), kube::nameOf(*ossvp), [&](OssvpStatus& st, const Object& o) {
+    Status s = status_.update(kube::namespaceOf(*ossvp), kube::nameOf(*ossvp), [&](OssvpStatus& st, const Object&) {
       bool changed = false;
       for (const auto& uid : stale) changed |= st.generic.erase(uid) > 0;
-      if (changed) summarizeStatus(&st, o["metadata"].value("generation", int64_t{0}));
       return changed;
     });
     if (!s.isOk()) logWarn("sweep: cannot prune status of ossvp {}: {}", kube::nameOf(*ossvp), s.message());

@@ -148,6 +148,13 @@ Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&)
   const auto& g = *source.spec.generic;
   if (!g.secretRef) return Status::ok();  // RRSA: the pod gets a projected token
   const std::string where = options_.populatorNamespace + "/" + *g.secretRef;
+  const Clock::Instant now = clock_.steadyNow();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = secretsChecked_.find(where); it != secretsChecked_.end() && now - it->second < kSecretCheckTtl) {
+      return Status::ok();
+    }
+  }
   auto secret = api_.get(kube::resources::secrets(), options_.populatorNamespace, *g.secretRef);
   if (!secret.isOk()) {
     if (kube::isNotFound(secret.status())) {
@@ -167,6 +174,8 @@ Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&)
                              "': it needs accessKeyId and accessKeySecret");
     }
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  secretsChecked_[where] = now;
   return Status::ok();
 }
 
@@ -185,9 +194,18 @@ Status PodStrategy::writeEntryLater(const PopulationContext& ctx, std::function<
   return status_.updateCoalesced(ctx.source.ns, ctx.source.name, genericEntryMutation(ctx.pvc, std::move(edit)));
 }
 
+// The attempts recorded on the prime PVC: the attempts annotation, or the
+// attempt a pending retry follows ("N/<time>").
+int PodStrategy::attemptsOf(const Object& prime) {
+  int attempts = toInt(kube::annotationOf(prime, std::string(kAnnAttempts)));
+  std::string ra = kube::annotationOf(prime, std::string(kAnnRetryAfter));
+  if (auto slash = ra.find('/'); slash != std::string::npos) attempts = std::max(attempts, toInt(ra.substr(0, slash)));
+  return attempts;
+}
+
 PopulationResult PodStrategy::populate(const PopulationContext& ctx) {
   const std::string uid = kube::uidOf(ctx.pvc);
-  int attempts = toInt(kube::annotationOf(ctx.primePvc, std::string(kAnnAttempts)));
+  int attempts = attemptsOf(ctx.primePvc);
 
   auto pod = reader_.getCached(kube::resources::pods(), options_.populatorNamespace, populatorPodName(uid));
   if (!pod) {
@@ -242,15 +260,10 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   const std::string uid = kube::uidOf(ctx.pvc);
   const std::string podName = populatorPodName(uid);
   const std::string podRef = options_.populatorNamespace + "/" + podName;
-  // The cache may not have seen a pod created a moment ago: ask the server
-  // before creating, so an attempt is never counted (or announced) twice.
-  auto live = api_.get(kube::resources::pods(), options_.populatorNamespace, podName);
-  if (live.isOk()) return PopulationResult::inProgress();
-  if (!kube::isNotFound(live.status()))
-    return PopulationResult::blocked("cannot read pod " + podRef + ": " + live.status().message());
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = retries_.find(uid); it != retries_.end()) attempts = std::max(attempts, it->second.attempt);
+    if (auto it = started_.find(uid); it != started_.end()) attempts = std::max(attempts, it->second);
   }
   Status pre = checkPrerequisites(ctx.source, ctx.pvc);
   if (!pre.isOk()) return PopulationResult::blocked(pre.message());
@@ -258,16 +271,27 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   PopulatorPodInput in{kube::namespaceOf(ctx.pvc), kube::nameOf(ctx.pvc), uid, &ctx.source, ctx.selectedNode, attempt};
   auto created = api_.create(kube::resources::pods(), options_.populatorNamespace, buildPopulatorPod(in, options_));
   if (!created.isOk()) {
+    // The cache had not seen a pod created a moment ago: the server refuses
+    // the name, so an attempt is never counted (or announced) twice.
     if (kube::isAlreadyExists(created.status())) return PopulationResult::inProgress();
     std::string msg = "cannot create populator pod " + podRef + ": " + created.status().message();
     events_.warning(ctx.pvc, reason::kCreationError, msg);
     return PopulationResult::blocked(msg);
   }
   ctx.observe(PopulationPhase::PodCreated);
-  // Recorded after the create: a crash in between is covered by the pod's own attempt label.
-  Status s = annotatePrime(
-      ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)}, {std::string(kAnnRetryAfter), nullptr}});
-  if (!s.isOk()) logWarn("cannot record attempt {} on prime PVC of {}: {}", attempt, uid, s.message());
+  // Recorded after the create: a crash in between is covered by the pod's
+  // own attempt label. The first attempt is not written down (one request
+  // less per PVC): while its pod exists the label counts it, and once it
+  // failed the retry annotation does (attemptsOf).
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    started_[uid] = attempt;
+  }
+  if (attempt > 1 || !kube::annotationOf(ctx.primePvc, std::string(kAnnRetryAfter)).empty()) {
+    Status s = annotatePrime(
+        ctx.primePvc, {{std::string(kAnnAttempts), std::to_string(attempt)}, {std::string(kAnnRetryAfter), nullptr}});
+    if (!s.isOk()) logWarn("cannot record attempt {} on prime PVC of {}: {}", attempt, uid, s.message());
+  }
   events_.normal(ctx.pvc, reason::kCreated,
                  "Populator pod " + podRef + " started (attempt " + std::to_string(attempt) + " of " +
                      std::to_string(options_.maxAttempts) + "), copying oss://" + ctx.source.spec.bucket +
@@ -454,6 +478,7 @@ Status PodStrategy::cleanup(const std::string& pvcUid) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     retries_.erase(pvcUid);
+    started_.erase(pvcUid);
     rates_.erase(pvcUid);
   }
   kube::DeleteOptions opts;

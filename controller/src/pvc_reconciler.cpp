@@ -374,17 +374,25 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
       std::lock_guard<std::mutex> lock(mu_);
       alreadyReported = announced_.count(uid) > 0;
     }
+    // The entry as it will be written (pending progress included): its byte
+    // count, and whether a controller before a restart already announced it.
     int64_t bytes = 0;
-    Status w = writeEntry(pvc, ossvpName, [&](GenericPvcEntry& e) {
-      alreadyReported = alreadyReported || e.phase == kPvcPhaseSucceeded;
-      bytes = e.bytesTotal.value_or(e.bytesDone.value_or(0));
-      e.phase = std::string(kPvcPhaseSucceeded);
-      e.progress = formatPercent(100);
-      e.lastError.clear();
-      if (e.completionTime.empty() || e.completionTime < e.startTime) {
-        e.completionTime = kube::formatRfc3339(clock_.now());
+    if (auto st = status_.view(kube::namespaceOf(pvc), ossvpName)) {
+      if (auto it = st->generic.find(uid); it != st->generic.end()) {
+        alreadyReported = alreadyReported || it->second.phase == kPvcPhaseSucceeded;
+        bytes = it->second.bytesTotal.value_or(it->second.bytesDone.value_or(0));
       }
-    });
+    }
+    // Coalesced with the other PVCs' changes of this ossvp: at Argo scale
+    // one status write per window carries every PVC that finished in it.
+    Status w = status_.updateCoalesced(
+        kube::namespaceOf(pvc), ossvpName,
+        genericEntryMutation(pvc, [now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
+          e.phase = std::string(kPvcPhaseSucceeded);
+          e.progress = formatPercent(100);
+          e.lastError.clear();
+          if (e.completionTime.empty() || e.completionTime < e.startTime) e.completionTime = now;
+        }));
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
       {
@@ -444,10 +452,8 @@ Outcome PvcReconciler::stepDeleted(const Object& pvc) {
   auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primePvcName(uid));
   if (pod || (prime && !kube::isDeleting(*prime))) return Outcome::requeueAfter(kWaitPoll);
   const std::string ossvpName = sourceName(pvc);
-  Status w = status_.update(kube::namespaceOf(pvc), ossvpName, [&](OssvpStatus& st, const Object& obj) {
-    bool changed = st.generic.erase(uid) + st.bmcpfsDataflow.erase(uid) > 0;
-    if (changed) summarizeStatus(&st, obj["metadata"].value("generation", int64_t{0}));
-    return changed;
+  Status w = status_.update(kube::namespaceOf(pvc), ossvpName, [&](OssvpStatus& st, const Object&) {
+    return st.generic.erase(uid) + st.bmcpfsDataflow.erase(uid) > 0;
   });
   if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
   events_.normal(pvc, reason::kCleanedUp, "PVC deleted during population: removed its populator pod and prime PVC");

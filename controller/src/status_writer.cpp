@@ -8,30 +8,65 @@ namespace ossvp::controller {
 
 using kube::Object;
 
-std::vector<StatusWriter::Mutation> StatusWriter::takePending(const std::string& ns, const std::string& name) {
+namespace {
+
+std::string keyOf(const std::string& ns, const std::string& name) { return ns + "/" + name; }
+
+int64_t generationOf(const Object& obj) {
+  return obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0;
+}
+
+// Applies `mutations` in order; true when any of them changed something.
+bool applyAll(const std::vector<StatusWriter::Mutation>& mutations, OssvpStatus& st, const Object& obj) {
+  bool changed = false;
+  for (const auto& m : mutations) changed = m(st, obj) || changed;
+  return changed;
+}
+
+}  // namespace
+
+std::vector<StatusWriter::Mutation> StatusWriter::takePending(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = pending_.find(ns + "/" + name);
+  auto it = pending_.find(key);
   if (it == pending_.end()) return {};
   std::vector<Mutation> out = std::move(it->second.mutations);
   pending_.erase(it);
   return out;
 }
 
+void StatusWriter::restorePending(const std::string& key, Clock::Instant since, std::vector<Mutation> mutations) {
+  if (mutations.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, fresh] = pending_.try_emplace(key);
+  Pending& p = it->second;
+  p.since = fresh ? since : std::min(p.since, since);
+  mutations.insert(mutations.end(), std::make_move_iterator(p.mutations.begin()),
+                   std::make_move_iterator(p.mutations.end()));
+  p.mutations = std::move(mutations);
+}
+
 Status StatusWriter::update(const std::string& ns, const std::string& name, const Mutation& mutate) {
-  std::vector<Mutation> earlier = takePending(ns, name);
-  if (earlier.empty()) return write(ns, name, mutate);
-  return write(ns, name, [&](OssvpStatus& st, const Object& obj) {
-    bool changed = false;
-    for (const Mutation& m : earlier) changed = m(st, obj) || changed;
-    return mutate(st, obj) || changed;
-  });
+  const std::string key = keyOf(ns, name);
+  std::lock_guard<std::mutex> serial(writeMu_);
+  const Clock::Instant since = clock_.steadyNow();
+  std::vector<Mutation> all = takePending(key);
+  const size_t earlier = all.size();
+  all.push_back(mutate);
+  Status s = writeAll(ns, name, all);
+  if (!s.isOk() && !kube::isNotFound(s)) {
+    all.pop_back();  // the caller sees the failure and retries its own change
+    restorePending(key, since, std::move(all));
+  } else if (earlier > 0 && !s.isOk()) {
+    logInfo("dropping {} pending status change(s) of ossvp {}: it no longer exists", earlier, key);
+  }
+  return s;
 }
 
 Status StatusWriter::updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (window_.count() > 0) {
-      auto [it, fresh] = pending_.try_emplace(ns + "/" + name);
+      auto [it, fresh] = pending_.try_emplace(keyOf(ns, name));
       Pending& p = it->second;
       if (fresh) p.since = clock_.steadyNow();
       p.mutations.push_back(std::move(mutate));
@@ -42,23 +77,28 @@ Status StatusWriter::updateCoalesced(const std::string& ns, const std::string& n
 }
 
 int StatusWriter::flushDue(bool all) {
-  std::vector<std::string> due;
+  std::vector<std::pair<std::string, Clock::Instant>> due;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto now = clock_.steadyNow();
     for (const auto& [k, p] : pending_) {
-      if (all || now - p.since >= window_) due.push_back(k);
+      if (all || now - p.since >= window_) due.emplace_back(k, p.since);
     }
   }
   int written = 0;
-  for (const std::string& k : due) {
-    auto slash = k.find('/');
-    std::string ns = k.substr(0, slash), name = k.substr(slash + 1);
-    Status s = update(ns, name, [](OssvpStatus&, const Object&) { return false; });
+  for (const auto& [key, since] : due) {
+    auto slash = key.find('/');
+    std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
+    std::lock_guard<std::mutex> serial(writeMu_);
+    std::vector<Mutation> mutations = takePending(key);
+    if (mutations.empty()) continue;  // an update() wrote them meanwhile
+    Status s = writeAll(ns, name, mutations);
     if (s.isOk()) {
       ++written;
     } else if (!kube::isNotFound(s)) {
-      logWarn("cannot write the coalesced status of ossvp {}: {}", k, s.message());
+      logWarn("cannot write the status of ossvp {} ({} change(s) kept for the next attempt): {}", key, mutations.size(),
+              s.message());
+      restorePending(key, since, std::move(mutations));
     }
   }
   return written;
@@ -69,7 +109,22 @@ void StatusWriter::setCoalesceWindow(std::chrono::milliseconds window) {
   window_ = window;
 }
 
-Status StatusWriter::write(const std::string& ns, const std::string& name, const Mutation& mutate) {
+std::optional<OssvpStatus> StatusWriter::view(const std::string& ns, const std::string& name) const {
+  const std::string key = keyOf(ns, name);
+  auto obj = reader_.getCached(kube::resources::ossvps(), ns, name);
+  if (!obj) return std::nullopt;
+  std::vector<Mutation> mutations;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = pending_.find(key); it != pending_.end()) mutations = it->second.mutations;
+  }
+  auto parsed = OssvpStatus::fromJson(obj->value("status", Object()));
+  OssvpStatus st = parsed.isOk() ? std::move(parsed).value() : OssvpStatus{};
+  if (applyAll(mutations, st, *obj)) summarizeStatus(&st, generationOf(*obj));
+  return st;
+}
+
+Status StatusWriter::writeAll(const std::string& ns, const std::string& name, const std::vector<Mutation>& mutations) {
   const auto& res = kube::resources::ossvps();
   Object current;
   if (auto cached = reader_.getCached(res, ns, name)) {
@@ -89,7 +144,8 @@ Status StatusWriter::write(const std::string& ns, const std::string& name, const
     auto parsed = OssvpStatus::fromJson(current.value("status", Object()));
     OssvpStatus st = parsed.isOk() ? std::move(parsed).value() : OssvpStatus{};
     const Object before = st.toJson();
-    if (!mutate(st, current)) return Status::ok();
+    if (!applyAll(mutations, st, current)) return Status::ok();
+    summarizeStatus(&st, generationOf(current));
     applyModeShape(&st, modeOf(current));
     Object next = current;
     next["status"] = st.toJson();
@@ -104,8 +160,9 @@ Status StatusWriter::write(const std::string& ns, const std::string& name, const
 
 StatusWriter::Mutation genericEntryMutation(const Object& pvc, std::function<void(GenericPvcEntry&)> edit) {
   return [uid = kube::uidOf(pvc), ns = kube::namespaceOf(pvc), name = kube::nameOf(pvc), edit = std::move(edit)](
-             OssvpStatus& st, const Object& obj) {
-    Object before = st.toJson();
+             OssvpStatus& st, const Object&) {
+    auto it = st.generic.find(uid);
+    const Object before = it == st.generic.end() ? Object() : it->second.toJson();
     GenericPvcEntry& e = st.generic[uid];
     e.ns = ns;
     e.name = name;
@@ -114,8 +171,7 @@ StatusWriter::Mutation genericEntryMutation(const Object& pvc, std::function<voi
       e.bytesPerSecond.reset();
       e.etaSeconds.reset();
     }
-    summarizeStatus(&st, obj.contains("metadata") ? obj["metadata"].value("generation", int64_t{0}) : 0);
-    return st.toJson() != before;
+    return e.toJson() != before;
   };
 }
 

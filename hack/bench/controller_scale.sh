@@ -32,7 +32,7 @@ set -euo pipefail
 export OSSVP_SRC=${OSSVP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 export OSSVP_BIN=${OSSVP_BIN:-$OSSVP_SRC/build/bin}
 N=${1:-200}
-WORKERS=${2:-4}
+WORKERS=${2:-16}
 POPULATOR=${POPULATOR:-real}
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
 [[ "$POPULATOR" == real || "$POPULATOR" == noop ]] || fail "POPULATOR=$POPULATOR: expected real or noop"
@@ -76,6 +76,9 @@ spec:
     secretRef: oss-secret
 YAML
 REQ_RE='kube-sim: [A-Z]+ /'  # the debug log line of one API request
+# The controller's own API requests (its /metrics), before the PVCs arrive.
+ctrl_requests() { curl -sf "$METRICS_URL" | awk '/^ossvp_api_requests_total\{/ {s += $2} END {print s + 0}'; }
+CREQ0=$(ctrl_requests)
 REQ0=$(grep -cE "$REQ_RE" "$WORK/ks.err" || true)
 
 # All PVCs in one kubectl call ("at once").
@@ -151,6 +154,9 @@ print(f"beyond the copy time p50 {pct(beyond, .5):7.1f} s   p99 {pct(beyond, .99
 PY
 echo "PVCs: $N, workers: $WORKERS, populator: $POPULATOR, create call took $(echo "$CREATED - $START" | bc) s, all Bound after $(echo "$END - $START" | bc) s"
 echo "API requests during the run: $((REQ1 - REQ0)) ($(echo "scale=1; ($REQ1 - $REQ0) / $N" | bc) per PVC, all clients)"
+CREQ1=$(awk '/^ossvp_api_requests_total\{/ {s += $2} END {print s + 0}' "$WORK/metrics.txt")
+echo "controller's own API requests: $((CREQ1 - CREQ0)) ($(echo "scale=1; ($CREQ1 - $CREQ0) / $N" | bc) per PVC, up to the cleanups), by verb and resource:"
+awk '/^ossvp_api_requests_total\{/ {print}' "$WORK/metrics.txt" | sed -E 's/ossvp_api_requests_total//' | sort -k2 -rn | sed 's/^/  /'
 echo "controller peak RSS: $((RSS_KB / 1024)) MiB"
 echo "controller phase timing (its /metrics; controller = its own reaction, harness/pod = kube-sim and the pod):"
 python3 "$OSSVP_SRC/hack/bench/phase_metrics.py" "$WORK/metrics.txt" generic | sed 's/^/  /'

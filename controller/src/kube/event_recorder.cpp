@@ -1,5 +1,6 @@
 #include "ossvp/controller/kube/event_recorder.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ossvp/common/log.h"
@@ -9,8 +10,35 @@
 
 namespace ossvp::controller::kube {
 
-EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string instance, size_t cacheSize)
-    : api_(api), component_(std::move(component)), instance_(std::move(instance)), cacheSize_(cacheSize) {}
+EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string instance, size_t cacheSize,
+                             const Clock& clock)
+    : api_(api),
+      component_(std::move(component)),
+      instance_(std::move(instance)),
+      cacheSize_(cacheSize),
+      clock_(clock) {}
+
+bool EventRecorder::admit(const std::string& uid) {
+  const Clock::Instant now = clock_.steadyNow();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, fresh] = buckets_.try_emplace(uid);
+  Bucket& b = it->second;
+  if (fresh) {
+    b.refilled = now;
+    bucketOrder_.push_back(uid);
+    if (bucketOrder_.size() > cacheSize_) {
+      buckets_.erase(bucketOrder_.front());
+      bucketOrder_.pop_front();
+    }
+  } else {
+    const double earned = std::chrono::duration<double>(now - b.refilled) / kRefillEvery;
+    b.tokens = std::min(kBurst, b.tokens + earned);
+    b.refilled = now;
+  }
+  if (b.tokens < 1 - 1e-9) return false;  // earned in steps: allow rounding
+  b.tokens -= 1;
+  return true;
+}
 
 void EventRecorder::record(const Object& involved, const std::string& type, const std::string& reason,
                            const std::string& messageIn) {
@@ -32,8 +60,10 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
       repeat = true;
     }
   }
-  logInfo("event {} {} {}/{}: {}: {}", type, involved.value("kind", ""), namespaceOf(involved), nameOf(involved),
-          reason, message);
+  const bool admitted = admit(uidOf(involved));
+  logInfo("event {} {} {}/{}: {}: {}{}", type, involved.value("kind", ""), namespaceOf(involved), nameOf(involved),
+          reason, message, admitted ? "" : " (not sent: too many events about this object, see its status)");
+  if (!admitted) return;
 
   if (repeat) {
     Object p = {{"count", entry.count}, {"lastTimestamp", nowText}, {"message", message}};

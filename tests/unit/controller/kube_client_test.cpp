@@ -180,6 +180,26 @@ TEST_CASE("event recorder: repeats are aggregated into one event with a count", 
   CHECK(kube::namespaceOf(failed[0]) == "argo");
 }
 
+TEST_CASE("event recorder: an object gets 25 events at once, then one per 5 minutes; others are not held back",
+          "[controller][kube]") {
+  FakeClock clock;
+  FakeKubeApi api;
+  kube::EventRecorder rec(api, "ossvp-controller", "test", 4096, clock);
+  kube::Object ossvp = makeOssvpGeneric("argo", "shared");
+  ossvp["metadata"]["uid"] = "ossvp-uid";
+  for (int i = 0; i < 40; ++i) rec.normal(ossvp, "PopulatorFinished", "PVC argo/p" + std::to_string(i) + " done");
+  CHECK(api.events().size() == 25);
+  rec.normal(makePvc("argo", "data", "u1", "shared"), "PopulatorFinished", "done");  // its own bucket
+  CHECK(api.events().size() == 26);
+  clock.advance(std::chrono::seconds(299));
+  rec.normal(ossvp, "PopulatorFinished", "PVC argo/late done");
+  CHECK(api.events().size() == 26);
+  clock.advance(std::chrono::seconds(1));
+  rec.normal(ossvp, "PopulatorFinished", "PVC argo/later done");
+  CHECK(api.events().size() == 27);
+  CHECK(api.eventsWithReason("PopulatorFinished").back()["message"] == "PVC argo/later done");
+}
+
 TEST_CASE("event recorder: secrets never reach an event", "[controller][kube]") {
   FakeKubeApi api;
   kube::EventRecorder rec(api, "ossvp-controller", "test");

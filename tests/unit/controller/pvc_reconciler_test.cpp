@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "ossvp/controller/kube/counting_api_client.h"
 #include "ossvp/controller/testing/fake_clock.h"
 #include "reconciler_world.h"
 
@@ -140,6 +141,29 @@ TEST_CASE("reconcile: the missing Secret message says what to create", "[control
   CHECK_THAT(msg, Catch::Contains("accessKeyId and accessKeySecret"));
   CHECK(w.ossvpStatus().generic.at("u1").lastError == msg);
   CHECK_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
+}
+
+TEST_CASE("prerequisites: PVCs sharing a complete Secret read it once per 30 s; a missing one every time",
+          "[controller][reconciler]") {
+  FakeClock clock;
+  World w(World::defaults(), clock);
+  Metrics counted;
+  kube::CountingApiClient api(w.api, counted);
+  PodStrategy strategy(api, w.api, *w.events, *w.status, w.options, clock);
+  auto secretReads = [&] { return counted.counter("ossvp_api_requests_total", R"({verb="get",resource="secrets"})"); };
+  auto good = parseOssvpObject(makeOssvpGeneric("argo", "generic-demo", "oss-secret")).value();
+  for (int i = 0; i < 10; ++i) REQUIRE(strategy.checkPrerequisites(good, kube::Object()).isOk());
+  CHECK(secretReads() == 1);
+  clock.advance(std::chrono::seconds(30));
+  REQUIRE(strategy.checkPrerequisites(good, kube::Object()).isOk());
+  CHECK(secretReads() == 2);
+
+  auto absent = parseOssvpObject(makeOssvpGeneric("argo", "generic-demo", "absent-secret")).value();
+  CHECK_FALSE(strategy.checkPrerequisites(absent, kube::Object()).isOk());
+  CHECK_FALSE(strategy.checkPrerequisites(absent, kube::Object()).isOk());
+  CHECK(secretReads() == 4);
+  w.api.seed(res::secrets(), makeSecret("ack-volume-populator", "absent-secret"));  // fixed: seen at once
+  CHECK(strategy.checkPrerequisites(absent, kube::Object()).isOk());
 }
 
 TEST_CASE("reconcile: prime PVC copies class, size, modes and the selected node", "[controller][reconciler]") {
@@ -316,6 +340,29 @@ TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[con
   w.api.clearActions();
   CHECK(w.reconcile().isDone());
   CHECK(w.api.actions().empty());
+}
+
+TEST_CASE("reconcile: a restarted controller counts a failed first attempt from the retry annotation",
+          "[controller][reconciler]") {
+  FakeClock clock;
+  ControllerOptions opts = World::defaults();
+  opts.retryBaseDelay = std::chrono::seconds(10);
+  World w(opts, clock);
+  w.startPopulation();
+  // The first attempt is not written on the prime PVC (its pod's label counts it).
+  CHECK(kube::annotationOf(*w.prime(), std::string(kAnnAttempts)).empty());
+  w.setPod("Failed", nullptr, 7, R"({"reason":"TransientErrorsExhausted","message":"timed out"})");
+  REQUIRE(w.reconcile().isRequeue());
+  REQUIRE_FALSE(w.pod());
+  CHECK(kube::annotationOf(*w.prime(), std::string(kAnnRetryAfter)).rfind("1/", 0) == 0);
+
+  clock.advance(std::chrono::seconds(10));
+  PvcReconciler restarted(w.api, w.api, *w.events, *w.status, w.metrics, w.options, clock);
+  restarted.addStrategy(std::make_unique<PodStrategy>(w.api, w.api, *w.events, *w.status, w.options, clock));
+  REQUIRE(restarted.reconcilePvc("argo", "data").isDone());
+  REQUIRE(w.pod());
+  CHECK(kube::labelOf(*w.pod(), std::string(kLabelAttempt)) == "2");
+  CHECK(kube::annotationOf(*w.prime(), std::string(kAnnAttempts)) == "2");
 }
 
 TEST_CASE("reconcile: transient failure retries with a new pod after a growing backoff", "[controller][reconciler]") {

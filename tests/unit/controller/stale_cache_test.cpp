@@ -3,50 +3,14 @@
 // attempt, or announce the result twice.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
+#include "ossvp/controller/kube/counting_api_client.h"
+#include "ossvp/controller/kube/mutation_cache.h"
 #include "reconciler_world.h"
+#include "snapshot_reader.h"
 
 namespace ossvp::controller::testing {
-namespace {
-
-// An ObjectReader frozen at the moment of snapshot().
-class SnapshotReader : public kube::ObjectReader {
- public:
-  explicit SnapshotReader(FakeKubeApi& api) : api_(api) {}
-  void snapshot() {
-    objects_.clear();
-    for (const auto* r : {&res::pvcs(), &res::pvs(), &res::pods(), &res::ossvps(), &res::storageClasses()}) {
-      for (auto& o : api_.all(*r)) objects_[r->plural].push_back(o);
-    }
-  }
-  kube::ObjectPtr getCached(const kube::Resource& r, const std::string& ns, const std::string& name) const override {
-    auto it = objects_.find(r.plural);
-    if (it == objects_.end()) return nullptr;
-    for (const auto& o : it->second) {
-      if (kube::nameOf(o) == name && (!r.namespaced || kube::namespaceOf(o) == ns)) {
-        return std::make_shared<const kube::Object>(o);
-      }
-    }
-    return nullptr;
-  }
-  std::vector<kube::ObjectPtr> listCached(const kube::Resource& r, const std::string& ns,
-                                          const kube::LabelPairs& labels) const override {
-    std::vector<kube::ObjectPtr> out;
-    auto it = objects_.find(r.plural);
-    if (it == objects_.end()) return out;
-    for (const auto& o : it->second) {
-      if ((ns.empty() || kube::namespaceOf(o) == ns) && kube::labelsMatch(o, labels)) {
-        out.push_back(std::make_shared<const kube::Object>(o));
-      }
-    }
-    return out;
-  }
-
- private:
-  FakeKubeApi& api_;
-  std::map<std::string, std::vector<kube::Object>> objects_;
-};
-
-}  // namespace
 
 TEST_CASE("stale cache: no second pod, attempt or announcement", "[controller][reconciler]") {
   World w;
@@ -66,7 +30,7 @@ TEST_CASE("stale cache: no second pod, attempt or announcement", "[controller][r
   for (const auto& a : w.api.actions()) podCreates += a == "create pods ack-volume-populator/populate-u1";
   CHECK(podCreates == 1);
   CHECK(w.api.eventsWithReason(reason::kCreated).at(0)["count"] == 1);
-  CHECK(kube::annotationOf(*w.prime(), std::string(kAnnAttempts)) == "1");
+  CHECK(kube::labelOf(*w.pod(), std::string(kLabelAttempt)) == "1");
 
   // Finish: PVC bound, prime Lost; two passes on the same stale view.
   w.bindPrime();
@@ -80,6 +44,53 @@ TEST_CASE("stale cache: no second pod, attempt or announcement", "[controller][r
   auto finished = w.api.eventsWithReason(reason::kFinished);
   REQUIRE(finished.size() == 2);  // PVC + ossvp, once each
   for (const auto& e : finished) CHECK(e["count"] == 1);
+  CHECK_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
+}
+
+namespace {
+
+// Every API request counted so far (all verbs and resources).
+double requestsSoFar(const Metrics& m) {
+  double n = 0;
+  std::istringstream in(m.render());
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("ossvp_api_requests_total{", 0) == 0) n += std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("stale cache behind a MutationCache: a second pass repeats no request", "[controller][reconciler]") {
+  World w;
+  SnapshotReader stale(w.api);
+  Metrics counted;
+  kube::CountingApiClient api(w.api, counted);
+  kube::MutationCache mc(api, stale, {res::pvcs(), res::pvs(), res::pods(), res::ossvps()});
+  StatusWriter status(mc, mc);
+  PvcReconciler r(mc, mc, *w.events, status, w.metrics, w.options);
+  r.addStrategy(std::make_unique<PodStrategy>(mc, mc, *w.events, status, w.options));
+  w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
+  w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
+
+  stale.snapshot();
+  REQUIRE(r.reconcilePvc("argo", "data").isDone());  // finalizers, prime PVC, pod
+  const double started = requestsSoFar(counted);
+  CHECK(started > 0);
+  REQUIRE(r.reconcilePvc("argo", "data").isDone());  // same stale view: sees its own writes
+  CHECK(requestsSoFar(counted) == started);
+  REQUIRE(w.pod());
+
+  w.bindPrime();
+  w.setPod("Succeeded", nullptr, 0, "{}");
+  stale.snapshot();
+  r.reconcilePvc("argo", "data");  // rebind
+  w.completeRebind();
+  stale.snapshot();
+  REQUIRE(r.reconcilePvc("argo", "data").isDone());  // cleanup, finalizer removed
+  const double finished = requestsSoFar(counted);
+  REQUIRE(r.reconcilePvc("argo", "data").isDone());  // stale copy still has the finalizer
+  CHECK(requestsSoFar(counted) == finished);
   CHECK_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
 }
 

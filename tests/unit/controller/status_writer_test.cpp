@@ -5,6 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "ossvp/controller/kube/api_errors.h"
+#include "ossvp/controller/kube/counting_api_client.h"
+#include "ossvp/controller/kube/mutation_cache.h"
+#include "ossvp/controller/metrics.h"
 #include "ossvp/controller/status_writer.h"
 #include "ossvp/controller/testing/fake_clock.h"
 #include "ossvp/controller/testing/fake_kube_api.h"
@@ -112,6 +115,78 @@ TEST_CASE("status coalescing: written once the window has passed; zero window wr
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 60)).isOk());
   CHECK(statusWrites(f.api) == 2);
   CHECK(statusOf(f.api).generic.at("u1").progress == "60%");
+}
+
+// An informer cache that has not seen anything since the snapshot.
+struct FrozenCache : kube::ObjectReader {
+  explicit FrozenCache(kube::Object ossvp) : ossvp(std::make_shared<const kube::Object>(std::move(ossvp))) {}
+  std::shared_ptr<const kube::Object> getCached(const kube::Resource&, const std::string&,
+                                                const std::string&) const override {
+    return ossvp;
+  }
+  std::vector<std::shared_ptr<const kube::Object>> listCached(
+      const kube::Resource&, const std::string&,
+      const std::vector<std::pair<std::string, std::string>>&) const override {
+    return {ossvp};
+  }
+  std::shared_ptr<const kube::Object> ossvp;
+};
+
+TEST_CASE("status writes through a MutationCache start from the last write while the cache lags: no conflict",
+          "[controller][status]") {
+  FakeClock clock;
+  FakeKubeApi fake;
+  FrozenCache cache(fake.seed(res::ossvps(), makeOssvpGeneric("argo", "demo")));
+  Metrics metrics;
+  kube::CountingApiClient counted(fake, metrics);
+  kube::MutationCache api(counted, cache, {res::ossvps()}, clock);
+  StatusWriter writer(api, api, clock);
+  for (int i = 0; i < 5; ++i) REQUIRE(writer.update("argo", "demo", progressOf("u" + std::to_string(i), 10)).isOk());
+  CHECK(metrics.counter("ossvp_api_requests_total", R"({verb="update",resource="ossvolumepopulators/status"})") == 5);
+  CHECK(metrics.counter("ossvp_api_requests_total", R"({verb="get",resource="ossvolumepopulators"})") == 0);
+  CHECK(statusOf(fake).generic.size() == 5);
+
+  // Someone else changes the object: the cache still shows the old copy, so
+  // the writer's next write conflicts once, re-reads and lands.
+  auto obj = *fake.find(res::ossvps(), "argo", "demo");
+  obj["metadata"]["labels"]["team"] = "a";
+  REQUIRE(fake.update(res::ossvps(), obj).isOk());
+  REQUIRE(writer.update("argo", "demo", progressOf("u9", 10)).isOk());
+  CHECK(metrics.counter("ossvp_api_requests_total", R"({verb="get",resource="ossvolumepopulators"})") == 1);
+  CHECK(statusOf(fake).generic.size() == 6);
+}
+
+TEST_CASE("status coalescing: a failed write keeps its changes for the next flush", "[controller][status]") {
+  Fixture f;
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  f.api.failNext("status", "ossvolumepopulators", kube::statusFromHttp(500, R"({"message":"etcd timeout"})", "test"));
+  CHECK(f.writer.flushDue(true) == 0);
+  CHECK(statusWrites(f.api) == 0);
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u2", 20)).isOk());
+  CHECK(f.writer.flushDue(true) == 1);
+  auto st = statusOf(f.api);
+  CHECK(st.generic.at("u1").progress == "40%");
+  CHECK(st.generic.at("u2").progress == "20%");
+
+  // An immediate update that fails keeps the pending changes it carried too.
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 70)).isOk());
+  f.api.failNext("status", "ossvolumepopulators", kube::statusFromHttp(500, R"({"message":"etcd timeout"})", "test"));
+  CHECK_FALSE(f.writer.update("argo", "demo", progressOf("u3", 5)).isOk());
+  CHECK(f.writer.flushDue(true) == 1);
+  st = statusOf(f.api);
+  CHECK(st.generic.at("u1").progress == "70%");
+  CHECK(st.generic.count("u3") == 0);  // the failed immediate change is its caller's to retry
+}
+
+TEST_CASE("status view: pending changes are visible before they are written", "[controller][status]") {
+  Fixture f;
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  auto v = f.writer.view("argo", "demo");
+  REQUIRE(v);
+  CHECK(v->generic.at("u1").progress == "40%");
+  CHECK(v->phase == std::string(kPhasePopulating));
+  CHECK(statusWrites(f.api) == 0);
+  CHECK_FALSE(f.writer.view("argo", "missing"));
 }
 
 TEST_CASE("summary: the top-level fields follow the entries when the last PVC in flight goes away",

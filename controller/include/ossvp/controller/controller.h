@@ -20,6 +20,7 @@
 #include "ossvp/controller/controller_options.h"
 #include "ossvp/controller/kube/event_recorder.h"
 #include "ossvp/controller/kube/informer.h"
+#include "ossvp/controller/kube/mutation_cache.h"
 #include "ossvp/controller/kube/work_queue.h"
 #include "ossvp/controller/metrics.h"
 #include "ossvp/controller/pvc_reconciler.h"
@@ -85,6 +86,9 @@ class Controller {
   kube::Informer* pods_ = nullptr;
   kube::Informer* ossvps_ = nullptr;
   InformerReader reader_;
+  // What the reconciler reads and writes through: the informers' caches with
+  // its own newer writes on top (no repeated create or conflict on a lagging cache).
+  kube::MutationCache mutations_;
   kube::WorkQueue queue_;
   kube::EventRecorder events_;
   StatusWriter status_;

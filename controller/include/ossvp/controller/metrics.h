@@ -15,6 +15,7 @@
 //   ossvp_time_to_bound_seconds{mode}              PVC creation -> Bound (histogram)
 //   ossvp_phase_duration_seconds{mode,phase}       one interval of a PVC's population (phase_timeline.h)
 //   ossvp_leader                                   1 while this replica leads
+//   ossvp_api_requests_total{verb,resource}        every API call (kube/counting_api_client.h)
 //
 // Thread-safety: internally synchronized.
 #pragma once

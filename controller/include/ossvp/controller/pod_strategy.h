@@ -57,6 +57,8 @@ class PodStrategy : public PopulationStrategy {
   Status cleanup(const std::string& pvcUid) override;
 
  private:
+  // Attempts recorded on the prime PVC (attempts annotation, or a pending retry's).
+  static int attemptsOf(const kube::Object& prime);
   PopulationResult startPod(const PopulationContext& ctx, int attempts);
   PopulationResult trackRunning(const PopulationContext& ctx, const kube::Object& pod);
   // Reports the pod stuck when it is (now or after the grace); returns when to look again.
@@ -92,6 +94,14 @@ class PodStrategy : public PopulationStrategy {
     Clock::TimePoint at;
   };
   std::map<std::string, Retry> retries_;  // guarded by mu_
+  // pvc uid -> the last attempt this process started a pod for.
+  std::map<std::string, int> started_;  // guarded by mu_
+  // "ns/name" of a credentials Secret -> when it was last found complete.
+  // Within kSecretCheckTtl it is not read again: PVCs that share one Secret
+  // (an Argo fan-out) cost one read, not two each. A Secret found missing or
+  // incomplete is read again on every check, so a fix shows at once.
+  static constexpr std::chrono::seconds kSecretCheckTtl{30};
+  std::map<std::string, Clock::Instant> secretsChecked_;  // guarded by mu_
   // pvc uid -> the copy rate of its current pod (a new pod starts over).
   struct Rate {
     std::string podUid;

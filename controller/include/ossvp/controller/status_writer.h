@@ -1,24 +1,32 @@
-// StatusWriter: read-modify-write of an OSSVolumePopulator's status through
-// the /status subresource with optimistic concurrency. The first attempt
-// starts from the informer cache; a 409 Conflict re-reads the object from the
-// API server and applies the mutation again (several PVCs of one ossvp are
-// reconciled concurrently and all write into the same status).
+// StatusWriter: the one writer of OSSVolumePopulators' status (through the
+// /status subresource, with optimistic concurrency). Mutations edit the
+// per-PVC entries; the writer then derives the summary (summarizeStatus) once
+// per write, so a write that carries hundreds of PVCs' changes costs one
+// summary, not hundreds.
 //
-// Progress updates can be coalesced per ossvp (updateCoalesced): they wait up
-// to a window (1 s in the controller) and are written together, in one
-// read-modify-write, with every other pending change of that ossvp. Pending
-// changes are applied first by any update() of the same ossvp, so a later
-// immediate change (Succeeded, Failed) is never overwritten by an older one.
+// Most changes are coalesced per ossvp (updateCoalesced): they wait up to a
+// window (1 s in the controller) and are written together, in arrival order,
+// in one read-modify-write, by flushDue (the controller's main loop). An
+// immediate update() writes the ossvp's pending changes first, so a later
+// change is never overwritten by an older one. Writes are serialized, so the
+// controller never conflicts with itself, and each starts from the reader's
+// copy: given a kube::MutationCache (as the controller does), that is the
+// object the previous write returned until the informer has caught up, so a
+// lagging cache costs no 409. A 409 (another writer) re-reads the object and
+// applies the mutations again; a failed coalesced write keeps its mutations
+// for the next flush.
+// view() shows the status as it will be written (pending changes applied).
 // The window is measured on the Clock it is given (clock.h).
 //
 // Thread-safety: internally synchronized; mutations run on the calling thread
-// (update, flushDue), never under the writer's lock.
+// (update, flushDue, view), never under the writer's state lock.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,9 +38,10 @@ namespace ossvp::controller {
 
 class StatusWriter {
  public:
-  // Edits the status and returns true when something changed (false: no
-  // write). Called again on a fresh copy after a 409, so it must be
-  // re-applicable.
+  // Edits the status's entries and returns true when something changed
+  // (false: no write). Called again on a fresh copy after a 409 (and by
+  // view()), so it must be re-applicable and must own what it captures when
+  // queued. The writer derives the summary afterwards.
   using Mutation = std::function<bool(OssvpStatus&, const kube::Object& ossvp)>;
 
   // `clock` must outlive the writer.
@@ -55,25 +64,33 @@ class StatusWriter {
 
   void setCoalesceWindow(std::chrono::milliseconds window);
 
+  // The ossvp's status as it will be written: the newest copy known (this
+  // writer's last write or the cache) with the pending mutations applied and
+  // summarized. nullopt when the ossvp is not known.
+  std::optional<OssvpStatus> view(const std::string& ns, const std::string& name) const;
+
  private:
   struct Pending {
     Clock::Instant since;             // when the oldest pending mutation arrived
     std::vector<Mutation> mutations;  // in arrival order
   };
-  std::vector<Mutation> takePending(const std::string& ns, const std::string& name);
-  Status write(const std::string& ns, const std::string& name, const Mutation& mutate);
+  std::vector<Mutation> takePending(const std::string& key);
+  // Puts mutations whose write failed back in front of the pending ones.
+  void restorePending(const std::string& key, Clock::Instant since, std::vector<Mutation> mutations);
+  Status writeAll(const std::string& ns, const std::string& name, const std::vector<Mutation>& mutations);
 
   kube::ApiClient& api_;
   const kube::ObjectReader& reader_;
   const Clock& clock_;
-  std::mutex mu_;
+  std::mutex writeMu_;  // held for a whole write: one write at a time
+  mutable std::mutex mu_;
   std::chrono::milliseconds window_{0};     // guarded by mu_
   std::map<std::string, Pending> pending_;  // by "ns/name"; guarded by mu_
 };
 
 // A mutation that edits the generic entry of `pvc` (creating it with the
-// PVC's namespace and name), then summarizes the status; it owns copies of
-// what it needs, so it can be queued with updateCoalesced.
+// PVC's namespace and name); it owns copies of what it needs, so it can be
+// queued with updateCoalesced.
 StatusWriter::Mutation genericEntryMutation(const kube::Object& pvc, std::function<void(GenericPvcEntry&)> edit);
 
 // Recomputes phase, progress, message, throughput, eta and conditions from
