@@ -148,13 +148,6 @@ Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&)
   const auto& g = *source.spec.generic;
   if (!g.secretRef) return Status::ok();  // RRSA: the pod gets a projected token
   const std::string where = options_.populatorNamespace + "/" + *g.secretRef;
-  const Clock::Instant now = clock_.steadyNow();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (auto it = secretsChecked_.find(where); it != secretsChecked_.end() && now - it->second < kSecretCheckTtl) {
-      return Status::ok();
-    }
-  }
   auto secret = api_.get(kube::resources::secrets(), options_.populatorNamespace, *g.secretRef);
   if (!secret.isOk()) {
     if (kube::isNotFound(secret.status())) {
@@ -174,8 +167,6 @@ Status PodStrategy::checkPrerequisites(const OssvpObject& source, const Object&)
                              "': it needs accessKeyId and accessKeySecret");
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  secretsChecked_[where] = now;
   return Status::ok();
 }
 
@@ -265,8 +256,10 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
     if (auto it = retries_.find(uid); it != retries_.end()) attempts = std::max(attempts, it->second.attempt);
     if (auto it = started_.find(uid); it != started_.end()) attempts = std::max(attempts, it->second);
   }
-  Status pre = checkPrerequisites(ctx.source, ctx.pvc);
-  if (!pre.isOk()) return PopulationResult::blocked(pre.message());
+  if (!ctx.prerequisitesChecked) {  // e.g. a retry: the Secret may have changed since
+    Status pre = checkPrerequisites(ctx.source, ctx.pvc);
+    if (!pre.isOk()) return PopulationResult::blocked(pre.message());
+  }
   int attempt = attempts + 1;
   PopulatorPodInput in{kube::namespaceOf(ctx.pvc), kube::nameOf(ctx.pvc), uid, &ctx.source, ctx.selectedNode, attempt};
   auto created = api_.create(kube::resources::pods(), options_.populatorNamespace, buildPopulatorPod(in, options_));
@@ -295,7 +288,8 @@ PopulationResult PodStrategy::startPod(const PopulationContext& ctx, int attempt
   events_.normal(ctx.pvc, reason::kCreated,
                  "Populator pod " + podRef + " started (attempt " + std::to_string(attempt) + " of " +
                      std::to_string(options_.maxAttempts) + "), copying oss://" + ctx.source.spec.bucket +
-                     ctx.source.spec.path);
+                     ctx.source.spec.path + " into prime PVC " + options_.populatorNamespace + "/" +
+                     kube::nameOf(ctx.primePvc));
   // Coalesced with the other PVCs' changes of this ossvp (an immediate write
   // of the ossvp, e.g. a failure, writes it first).
   Status w = writeEntryLater(ctx, [podName, attempt, now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {

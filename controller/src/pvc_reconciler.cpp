@@ -20,6 +20,7 @@ struct PvcReconciler::Step {
   PopulationStrategy* strategy = nullptr;
   std::string selectedNode;
   kube::ObjectPtr prime;
+  bool prerequisitesChecked = false;  // by stepClaim, in this pass
 };
 
 namespace {
@@ -227,6 +228,7 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
       report(s.pvc, s.ossvpObj.get(), reason::kPrerequisiteMissing, pre.message(), true, kPvcPhasePending);
       return Outcome::error(pre);
     }
+    s.prerequisitesChecked = true;
   }
   Status f = ensureFinalizer(res::pvcs(), s.pvc, kPvcFinalizer);
   if (!f.isOk()) return Outcome::error(f.withContext("adding finalizer to PVC " + pvcRef(s.pvc)));
@@ -264,9 +266,6 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
   }
   if (created.isOk()) {
     phases_.mark(s.uid, pvcRef(s.pvc), PopulationPhase::PrimeCreated);
-    events_.normal(s.pvc, reason::kPrimeCreated,
-                   "Created prime PVC " + options_.populatorNamespace + "/" + primeName + " to receive the data of " +
-                       "oss://" + s.source.spec.bucket + s.source.spec.path);
     s.prime = std::make_shared<const Object>(std::move(created).value());
   } else {
     s.prime = std::make_shared<const Object>(prime);  // created earlier; the cache will catch up
@@ -279,8 +278,10 @@ std::optional<Outcome> PvcReconciler::stepClaim(Step& s) {
 // mode, and it survives restarts): it waits for the user to re-create the PVC.
 std::optional<Outcome> PvcReconciler::stepPopulate(Step& s) {
   if (!kube::annotationOf(*s.prime, std::string(kAnnFailed)).empty()) return Outcome::done();
-  PopulationContext ctx{s.pvc, s.source, *s.prime, s.selectedNode,
-                        [this, &s](PopulationPhase p) { phases_.mark(s.uid, pvcRef(s.pvc), p); }};
+  PopulationContext ctx{
+      s.pvc, s.source, *s.prime, s.selectedNode, s.prerequisitesChecked, [this, &s](PopulationPhase p) {
+        phases_.mark(s.uid, pvcRef(s.pvc), p);
+      }};
   PopulationResult r = s.strategy->populate(ctx);
   switch (r.state) {
     case PopulationResult::State::Succeeded: return kProceed;
@@ -383,16 +384,20 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
         bytes = it->second.bytesTotal.value_or(it->second.bytesDone.value_or(0));
       }
     }
-    // Coalesced with the other PVCs' changes of this ossvp: at Argo scale
-    // one status write per window carries every PVC that finished in it.
-    Status w = status_.updateCoalesced(
-        kube::namespaceOf(pvc), ossvpName,
-        genericEntryMutation(pvc, [now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
-          e.phase = std::string(kPvcPhaseSucceeded);
-          e.progress = formatPercent(100);
-          e.lastError.clear();
-          if (e.completionTime.empty() || e.completionTime < e.startTime) e.completionTime = now;
-        }));
+    // Coalesced with the other PVCs' changes of this ossvp (at Argo scale
+    // one status write carries every PVC that finished meanwhile), and
+    // written at the controller's next flush, not a whole window later.
+    Status w =
+        status_.updateCoalesced(kube::namespaceOf(pvc), ossvpName,
+                                genericEntryMutation(pvc,
+                                                     [now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
+                                                       e.phase = std::string(kPvcPhaseSucceeded);
+                                                       e.progress = formatPercent(100);
+                                                       e.lastError.clear();
+                                                       if (e.completionTime.empty() || e.completionTime < e.startTime)
+                                                         e.completionTime = now;
+                                                     }),
+                                true);
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
       {

@@ -62,13 +62,15 @@ Status StatusWriter::update(const std::string& ns, const std::string& name, cons
   return s;
 }
 
-Status StatusWriter::updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate) {
+Status StatusWriter::updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate, bool soon) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (window_.count() > 0) {
       auto [it, fresh] = pending_.try_emplace(keyOf(ns, name));
       Pending& p = it->second;
-      if (fresh) p.since = clock_.steadyNow();
+      const auto now = clock_.steadyNow();
+      if (fresh) p.since = now;
+      if (soon) p.since = std::min(p.since, now - window_);  // due at the next flushDue
       p.mutations.push_back(std::move(mutate));
       return Status::ok();
     }

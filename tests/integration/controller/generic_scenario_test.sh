@@ -28,8 +28,7 @@ pass "PVC with dataSourceRef went Pending -> Bound"
 sums=$(run_reader argo reader-1 many-files)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "data differs: $sums"
 pass "populated data is byte-identical ($(echo "$sums" | wc -l) files)"
-grep -q "Message: *Populated successfully" <<< "$(describe_ossvp argo generic-demo-secret)" \
-  || fail "describe ossvp lacks 'Populated successfully'"
+wait_for "describe ossvp to say 'Populated successfully'" 5 ossvp_populated argo generic-demo-secret
 grep -q PopulatorFinished <<< "$(k describe pvc many-files -n argo)" || fail "no PopulatorFinished event on the PVC"
 ! grep -q PopulatorPodStuck <<< "$(k describe pvc many-files -n argo)" \
   || fail "a population that went fine reported PopulatorPodStuck"
@@ -80,7 +79,7 @@ done
 [[ -n "$rate" ]] || fail "no throughput in kubectl get ossvp -o wide while copying"
 pass "get ossvp -o wide shows the throughput ($rate) while copying"
 wait_for "PVC model Bound" 60 pvc_bound argo model
-grep -q "Message: *Populated successfully" <<< "$(describe_ossvp argo slow-model)" || fail "slow-model not Populated successfully"
+wait_for "slow-model to say Populated successfully" 5 ossvp_populated argo slow-model
 pass "slow population finished"
 
 # --- RRSA path: the seed's ossvp as written, used by the Argo-style pod with

@@ -191,3 +191,7 @@ expected_sums() {  # expected_sums DIR: the same listing for a local directory
 
 # The describe output of an ossvp, for assertions.
 describe_ossvp() { k describe ossvp "$2" -n "$1"; }
+# ossvp_populated NS NAME: describe shows "Message: Populated successfully".
+# The outcome joins the controller's next status write (up to 250 ms after
+# the PVC is Bound, StatusWriter), so callers wait for it briefly.
+ossvp_populated() { describe_ossvp "$1" "$2" | grep -q "Message: *Populated successfully"; }

@@ -52,8 +52,7 @@ k apply -f "$OSSVP_SRC/manifests/examples/generic/04-pvc-secretref.yaml" > /dev/
 wait_for "PVC argo/many-files Bound" 120 pvc_bound argo many-files
 sums=$(run_reader argo reader-1 many-files)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "data differs: $sums"
-describe_ossvp argo generic-demo-secret | grep -q "Message: *Populated successfully" \
-  || fail "describe ossvp lacks 'Populated successfully'"
+wait_for "describe ossvp to say 'Populated successfully'" 5 ossvp_populated argo generic-demo-secret
 k describe pvc many-files -n argo | grep -q PopulatorFinished || fail "no PopulatorFinished event on the PVC"
 pass "Secret path populated under least-privilege RBAC"
 

@@ -107,7 +107,7 @@ TEST_CASE("reconcile: waiting and ignoring cases (table)", "[controller][reconci
          w.api.seed(res::ossvps(), makeOssvpGeneric("argo", "generic-demo"));
          w.api.seed(res::pvcs(), makePvc("argo", "data", "u1", "generic-demo"));
        },
-       Outcome::Kind::Done, reason::kPrimeCreated, true},
+       Outcome::Kind::Done, reason::kCreated, true},
   };
   for (const auto& c : cases) {
     SECTION(c.name) {
@@ -143,27 +143,27 @@ TEST_CASE("reconcile: the missing Secret message says what to create", "[control
   CHECK_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
 }
 
-TEST_CASE("prerequisites: PVCs sharing a complete Secret read it once per 30 s; a missing one every time",
-          "[controller][reconciler]") {
-  FakeClock clock;
-  World w(World::defaults(), clock);
+TEST_CASE(
+    "prerequisites: the Secret is read once in the pass that creates the prime PVC and pod; a later start reads it "
+    "again",
+    "[controller][reconciler]") {
+  World w;
   Metrics counted;
   kube::CountingApiClient api(w.api, counted);
-  PodStrategy strategy(api, w.api, *w.events, *w.status, w.options, clock);
+  PvcReconciler r(api, w.api, *w.events, *w.status, w.metrics, w.options);
+  r.addStrategy(std::make_unique<PodStrategy>(api, w.api, *w.events, *w.status, w.options));
   auto secretReads = [&] { return counted.counter("ossvp_api_requests_total", R"({verb="get",resource="secrets"})"); };
-  auto good = parseOssvpObject(makeOssvpGeneric("argo", "generic-demo", "oss-secret")).value();
-  for (int i = 0; i < 10; ++i) REQUIRE(strategy.checkPrerequisites(good, kube::Object()).isOk());
+  w.seedSourceAndPvc();
+  REQUIRE(r.reconcilePvc("argo", "data").isDone());
+  REQUIRE(w.pod());
   CHECK(secretReads() == 1);
-  clock.advance(std::chrono::seconds(30));
-  REQUIRE(strategy.checkPrerequisites(good, kube::Object()).isOk());
-  CHECK(secretReads() == 2);
+  CHECK_THAT(eventMessage(w, reason::kCreated), Catch::Contains("into prime PVC ack-volume-populator/prime-u1"));
 
-  auto absent = parseOssvpObject(makeOssvpGeneric("argo", "generic-demo", "absent-secret")).value();
-  CHECK_FALSE(strategy.checkPrerequisites(absent, kube::Object()).isOk());
-  CHECK_FALSE(strategy.checkPrerequisites(absent, kube::Object()).isOk());
-  CHECK(secretReads() == 4);
-  w.api.seed(res::secrets(), makeSecret("ack-volume-populator", "absent-secret"));  // fixed: seen at once
-  CHECK(strategy.checkPrerequisites(absent, kube::Object()).isOk());
+  // The pod went away; the prime PVC stays: the next start checks the Secret again.
+  REQUIRE(api.remove(res::pods(), "ack-volume-populator", populatorPodName("u1")).isOk());
+  REQUIRE(r.reconcilePvc("argo", "data").isDone());
+  REQUIRE(w.pod());
+  CHECK(secretReads() == 2);
 }
 
 TEST_CASE("reconcile: prime PVC copies class, size, modes and the selected node", "[controller][reconciler]") {

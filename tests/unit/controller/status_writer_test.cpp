@@ -156,6 +156,23 @@ TEST_CASE("status writes through a MutationCache start from the last write while
   CHECK(statusOf(fake).generic.size() == 6);
 }
 
+TEST_CASE("status coalescing: an outcome asked for soon is due at the next flush, with what is pending",
+          "[controller][status]") {
+  Fixture f;  // a one-hour window
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  CHECK(f.writer.flushDue() == 0);
+  auto done = genericEntryMutation(makePvc("argo", "u2", "u2", "demo"), [](GenericPvcEntry& e) {
+    e.phase = std::string(kPvcPhaseSucceeded);
+    e.progress = formatPercent(100);
+  });
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", done, true).isOk());
+  CHECK(statusWrites(f.api) == 0);
+  CHECK(f.writer.flushDue() == 1);
+  auto st = statusOf(f.api);
+  CHECK(st.generic.at("u1").progress == "40%");
+  CHECK(st.generic.at("u2").phase == std::string(kPvcPhaseSucceeded));
+}
+
 TEST_CASE("status coalescing: a failed write keeps its changes for the next flush", "[controller][status]") {
   Fixture f;
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());

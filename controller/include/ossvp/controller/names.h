@@ -48,7 +48,6 @@ inline constexpr const char* kUnsupported = "PopulatorUnsupported";             
 inline constexpr const char* kWaitForConsumer = "PopulatorWaitForFirstConsumer";
 inline constexpr const char* kStorageClassNotFound = "PopulatorStorageClassNotFound";  // Warning
 inline constexpr const char* kPrerequisiteMissing = "PopulatorPrerequisiteMissing";    // Warning
-inline constexpr const char* kPrimeCreated = "PopulatorPVCPrimeCreated";
 inline constexpr const char* kPrimeCreationError = "PopulatorPVCPrimeCreationError";  // Warning
 inline constexpr const char* kCreated = "PopulatorCreated";
 inline constexpr const char* kCreationError = "PopulatorCreationError";  // Warning

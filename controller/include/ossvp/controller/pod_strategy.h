@@ -96,12 +96,7 @@ class PodStrategy : public PopulationStrategy {
   std::map<std::string, Retry> retries_;  // guarded by mu_
   // pvc uid -> the last attempt this process started a pod for.
   std::map<std::string, int> started_;  // guarded by mu_
-  // "ns/name" of a credentials Secret -> when it was last found complete.
-  // Within kSecretCheckTtl it is not read again: PVCs that share one Secret
-  // (an Argo fan-out) cost one read, not two each. A Secret found missing or
-  // incomplete is read again on every check, so a fix shows at once.
-  static constexpr std::chrono::seconds kSecretCheckTtl{30};
-  std::map<std::string, Clock::Instant> secretsChecked_;  // guarded by mu_
+
   // pvc uid -> the copy rate of its current pod (a new pod starts over).
   struct Rate {
     std::string podUid;

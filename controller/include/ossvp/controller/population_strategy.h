@@ -31,6 +31,9 @@ struct PopulationContext {
   const OssvpObject& source;     // its ossvp, parsed and validated
   const kube::Object& primePvc;  // exists (may not be Bound yet)
   std::string selectedNode;      // WaitForFirstConsumer node, "" otherwise
+  // checkPrerequisites passed earlier in this same pass (the prime PVC was
+  // just created): no need to look again before starting.
+  bool prerequisitesChecked = false;
   // Told when the strategy observes one of its phases (PodCreated, PodRunning,
   // PodFinished; phase_timeline.h); may be empty.
   std::function<void(PopulationPhase)> observed;

@@ -54,9 +54,10 @@ class StatusWriter {
 
   // Queues `mutate` (which must own what it captures) for the ossvp. Pending
   // mutations are applied in arrival order, all in one read-modify-write, by
-  // flushDue once the oldest of them is `window` old, or by the next update()
-  // of the ossvp. With a zero window: update() now.
-  Status updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate);
+  // flushDue once the oldest of them is `window` old (at the next flushDue
+  // with `soon`: an outcome a user waits for), or by the next update() of
+  // the ossvp. With a zero window: update() now.
+  Status updateCoalesced(const std::string& ns, const std::string& name, Mutation mutate, bool soon = false);
 
   // Writes every ossvp whose oldest pending mutation is at least `window`
   // old (every one with `all`). Returns how many ossvps were written.
