@@ -26,6 +26,11 @@ size_t ConcurrencyController::limit() const {
   return limit_;
 }
 
+size_t ConcurrencyController::settled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return goodLimit_;
+}
+
 size_t ConcurrencyController::growths() const {
   std::lock_guard<std::mutex> lock(mu_);
   return growths_;

@@ -10,7 +10,8 @@
 # PROFILES ("loopback cloud": the emulator's network shapes, one table each;
 # the script runs itself once per profile), BENCH_LATENCY_MS (overrides the
 # profile's first-byte latency when set), BENCH_CONCURRENCY (32, used for
-# every tool but the raw limit), BENCH_RAW_INFLIGHT ("16 32 64 128": the raw
+# rclone and aws), BENCH_POPULATOR_CONCURRENCY (unset: the populator's
+# default, which adapts; N: `--concurrency N`, fixed), BENCH_RAW_INFLIGHT ("16 32 64 128": the raw
 # limits are the best of these settings, measured with curl, which shares no
 # code with ossvp),
 # BENCH_MEMORY_BUDGET (512MiB, the populator's), BENCH_DIR (a temp dir),
@@ -42,6 +43,7 @@ SMALL_KB=${BENCH_SMALL_KB:-128}
 LATENCY=${BENCH_LATENCY_MS:-}
 RAW_INFLIGHT=${BENCH_RAW_INFLIGHT:-16 32 64 128}
 CONC=${BENCH_CONCURRENCY:-32}
+POP_CONC=${BENCH_POPULATOR_CONCURRENCY:-}
 BUDGET=${BENCH_MEMORY_BUDGET:-512MiB}
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/ossvp-bench.XXXXXX")
 DST=${BENCH_TARGET_DIR:+$(mktemp -d "$BENCH_TARGET_DIR/ossvp-bench-dst.XXXXXX")}
@@ -51,7 +53,8 @@ SK=benchSK-0123456789
 emulator_exit_trap EMU "$WORK" "$DST"
 
 SHAPE="profile $BENCH_PROFILE${LATENCY:+, latency overridden to $LATENCY ms}"
-echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; $SHAPE; concurrency $CONC" >&2
+echo "# dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB; $SHAPE; concurrency $CONC" \
+  "(populator: ${POP_CONC:-adaptive})" >&2
 SEED=$WORK/seed
 mkdir -p "$SEED/ds/big" "$SEED/ds/small"
 for i in $(seq 1 "$BIG_FILES"); do
@@ -104,7 +107,7 @@ cat > "$WORK/pop.sh" <<SH
 export ALIBABA_CLOUD_ACCESS_KEY_ID=$AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=$SK
 exec "$BIN/ossvp-populator" --endpoint $HOST --region cn-hangzhou --endpoint-override "$HOST=$URL" \\
   --bucket bkt --target "$DST" --termination-log "$WORK/term" --progress none \\
-  --concurrency $CONC --memory-budget $BUDGET "\$@"
+  ${POP_CONC:+--concurrency $POP_CONC} --memory-budget $BUDGET "\$@"
 SH
 # rclone's S3 backend with its best flags for this mix; aws-sdk-go in rclone
 # rejects a custom AWS_CA_BUNDLE over plain http, so it is dropped.
@@ -188,6 +191,7 @@ raw_all_secs=$LAST_SECS
 LAST_SECS=
 run "ossvp-populator (all)" "$ALL_BYTES" "$WORK/pop.sh" --path /ds/
 pop_all_secs=$LAST_SECS
+POP_SETTLED=$(python3 -c "import json,sys; c=json.load(open(sys.argv[1])).get('concurrency',{}); print(f\"{c.get('mode','?')}, settled at {c.get('settled','?')}, peak {c.get('peak','?')}\")" "$WORK/term" 2>/dev/null || echo unknown)
 run "rclone copy (all)" "$ALL_BYTES" "$WORK/rclone.sh"
 run "aws s3 cp --recursive (all)" "$ALL_BYTES" "$WORK/aws.sh"
 export SYNC=1
@@ -196,7 +200,7 @@ run "aws s3 cp --recursive + sync (all)" "$ALL_BYTES" "$WORK/aws.sh"
 unset SYNC
 
 echo
-echo "target: $DST ($(df --output=source "$DST" | tail -1)); dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator $SHAPE, concurrency $CONC (raw: best of $RAW_INFLIGHT in flight), populator memory budget $BUDGET, $(nproc) cores"
+echo "target: $DST ($(df --output=source "$DST" | tail -1)); dataset: $BIG_FILES x ${BIG_MB} MiB + $SMALL_FILES x ${SMALL_KB} KiB ($(python3 -c "print(round($ALL_BYTES/2**30,2))") GiB), emulator $SHAPE, concurrency $CONC (raw: best of $RAW_INFLIGHT in flight), populator memory budget $BUDGET and concurrency ${POP_CONC:-adaptive} (whole set: $POP_SETTLED), $(nproc) cores"
 echo
 echo "| tool | wall s | MB/s | peak RSS MiB |"
 echo "|---|---|---|---|"

@@ -17,13 +17,51 @@ std::string normalizePrefix(const std::string& path) {
 
 namespace {
 
-std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const std::string& partSize,
-                     const std::string& copyChunk, const std::string& progress, const std::string& logLevel) {
+constexpr int kMaxWorkers = 1024;
+constexpr int kDefaultCeiling = 128;
+
+// Whether --concurrency and --max-concurrency were given (flag or env var).
+struct ConcurrencyFlags {
+  bool fixed = false;
+  bool max = false;
+};
+
+// Adaptive: the ceiling defaults to what the budget holds in whole parts,
+// between the start and 128; start and floor never exceed the ceiling.
+std::string resolveConcurrency(PopulatorConfig& c, ConcurrencyFlags given) {
+  if (given.fixed && given.max) {
+    return "--concurrency (OSSVP_CONCURRENCY) fixes the copy's concurrency and --max-concurrency "
+           "(OSSVP_MAX_CONCURRENCY) bounds the adaptive one: give one of them";
+  }
+  c.concurrencyFixed = given.fixed;
+  if (c.concurrencyFixed) {
+    if (c.concurrency < 1 || c.concurrency > kMaxWorkers) {
+      return "--concurrency (OSSVP_CONCURRENCY) must be between 1 and 1024";
+    }
+    c.minConcurrency = c.maxConcurrency = c.concurrency;
+    return {};
+  }
+  if (given.max) {
+    if (c.maxConcurrency < 1 || c.maxConcurrency > kMaxWorkers) {
+      return "--max-concurrency (OSSVP_MAX_CONCURRENCY) must be between 1 and 1024";
+    }
+  } else {
+    uint64_t parts = c.memoryBudget / c.partSize;
+    c.maxConcurrency = static_cast<int>(
+        std::clamp<uint64_t>(parts, static_cast<uint64_t>(c.concurrency), static_cast<uint64_t>(kDefaultCeiling)));
+  }
+  c.concurrency = std::min(c.concurrency, c.maxConcurrency);
+  c.minConcurrency = std::min(c.minConcurrency, c.maxConcurrency);
+  return {};
+}
+
+std::string validate(PopulatorConfig& c, ConcurrencyFlags concurrency, const std::string& memoryBudget,
+                     const std::string& partSize, const std::string& copyChunk, const std::string& progress,
+                     const std::string& logLevel) {
   if (c.endpoint.empty()) return "--endpoint (OSSVP_ENDPOINT) is required, e.g. oss-cn-hangzhou-internal.aliyuncs.com";
   if (c.region.empty()) return "--region (OSSVP_REGION) is required, e.g. cn-hangzhou";
   if (c.bucket.empty()) return "--bucket (OSSVP_BUCKET) is required";
   if (c.target.empty()) return "--target (OSSVP_TARGET) is required: the directory where the volume is mounted";
-  if (c.concurrency < 1 || c.concurrency > 1024) return "--concurrency (OSSVP_CONCURRENCY) must be between 1 and 1024";
   if (c.throughputMBps < 0) return "--throughput-mbps (OSSVP_THROUGHPUT_MBPS) must be >= 0 (0 = no cap)";
   if (c.progressIntervalSeconds <= 0 || c.progressIntervalSeconds > 2.0) {
     return "--progress-interval (OSSVP_PROGRESS_INTERVAL) must be in (0, 2] seconds";
@@ -41,18 +79,22 @@ std::string validate(PopulatorConfig& c, const std::string& memoryBudget, const 
   if (!cc.isOk()) return "--copy-chunk (OSSVP_COPY_CHUNK): " + cc.status().message();
   c.copyChunk = *cc;
   if (c.copyChunk < (64ULL << 10)) return "--copy-chunk (OSSVP_COPY_CHUNK) must be at least 64KiB";
+  std::string err = resolveConcurrency(c, concurrency);
+  if (!err.empty()) return err;
   // copyChunk is the workers' read unit; sources that cannot lend their bytes
   // (not the engine) copy into a scratch buffer of that size, so it is kept
   // under a quarter of the budget across workers.
   // Parts shrink only when the engine could not hold one part per worker:
   // smaller parts mean more requests, each paying the first-byte latency.
-  uint64_t workers = static_cast<uint64_t>(c.concurrency);
+  // Workers are counted at the ceiling: the adaptation may get there.
+  uint64_t workers = static_cast<uint64_t>(c.concurrencyCeiling());
   c.copyChunk = std::min<uint64_t>(c.copyChunk, std::max<uint64_t>(c.memoryBudget / 4 / workers, 64ULL << 10));
   uint64_t perWorker = (c.memoryBudget - c.copyChunk * workers) / workers;
   if (perWorker < c.partSize) c.partSize = std::max<uint64_t>(perWorker, 256ULL << 10);
   if (c.copyChunk * workers > c.memoryBudget / 4 || c.partSize * workers > c.memoryBudget) {
-    return fmt::format("--memory-budget {} is too small for --concurrency {}: allow at least 1MiB per worker",
-                       memoryBudget, c.concurrency);
+    return fmt::format(
+        "--memory-budget {} is too small for {} {}: allow at least 1MiB per file or segment in flight, or lower it",
+        memoryBudget, c.concurrencyFixed ? "--concurrency" : "--max-concurrency", c.concurrencyCeiling());
   }
   for (const auto& o : c.endpointOverrides) {
     auto eq = o.find('=');
@@ -91,7 +133,16 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
   app.add_option("--target", c.target, "directory the volume is mounted at")->envname("OSSVP_TARGET");
   app.add_option("--throughput-mbps", c.throughputMBps, "download cap in MB/s (0 = none)")
       ->envname("OSSVP_THROUGHPUT_MBPS");
-  app.add_option("--concurrency", c.concurrency, "parallel ranged reads")->envname("OSSVP_CONCURRENCY");
+  CLI::Option* fixed =
+      app.add_option("--concurrency", c.concurrency,
+                     "files or segments in flight, fixed (default: adaptive, starting at 32, see --max-concurrency)")
+          ->default_str("")
+          ->envname("OSSVP_CONCURRENCY");
+  CLI::Option* ceiling =
+      app.add_option("--max-concurrency", c.maxConcurrency,
+                     "ceiling of the adaptive concurrency (default: memory budget / part size, 32..128)")
+          ->default_str("")
+          ->envname("OSSVP_MAX_CONCURRENCY");
   app.add_option("--memory-budget", memoryBudget, "bound on buffered bytes, e.g. 512MiB")
       ->envname("OSSVP_MEMORY_BUDGET");
   app.add_option("--part-size", partSize, "ranged GET size of the read engine")->envname("OSSVP_PART_SIZE");
@@ -125,7 +176,8 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
     out.exitCode = static_cast<int>(ExitCode::BadConfig);
     return out;
   }
-  std::string err = validate(c, memoryBudget, partSize, copyChunk, progress, logLevel);
+  ConcurrencyFlags given{fixed->count() > 0, ceiling->count() > 0};
+  std::string err = validate(c, given, memoryBudget, partSize, copyChunk, progress, logLevel);
   if (!err.empty()) {
     out.output = "ossvp-populator: " + err;
     out.exitCode = static_cast<int>(ExitCode::BadConfig);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -59,13 +60,9 @@ Status pwriteAll(int fd, const char* buf, size_t len, uint64_t off) {
 
 class CopyRun {
  public:
-  CopyRun(const CopierDeps& deps, const CopierOptions& options, CopyStats* stats,
+  CopyRun(const CopierDeps& deps, const CopierOptions& options, CopyConcurrency* concurrency, CopyStats* stats,
           const std::vector<const MappedEntry*>& files)
-      : d_(deps),
-        options_(options),
-        stats_(stats),
-        files_(files),
-        segmentCap_(std::max(1, static_cast<int>(std::max(1, options.workers) * options.segmentShare))) {}
+      : d_(deps), options_(options), concurrency_(*concurrency), stats_(stats), files_(files) {}
 
   std::optional<Failure> run() {
     std::vector<std::thread> threads;
@@ -126,20 +123,28 @@ class CopyRun {
 
   // Next piece of work: a queued segment, else a new file (returned with
   // task == nullptr and its index in *fileIndex). False when there is none.
-  // While files wait to start, at most segmentCap_ workers read queued
-  // segments: the rest start files, so small files' round trips overlap the
-  // large files' transfer instead of queueing behind it.
+  // At most concurrency_.limit() workers hold work at once; the others wait
+  // here. While files wait to start, at most a share of those (segmentCap)
+  // read queued segments: the rest start files, so small files' round trips
+  // overlap the large files' transfer instead of queueing behind it.
   bool next(Work* work, size_t* fileIndex) {
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       if (stop_) return false;
+      size_t limit = concurrency_.limit();
       bool filesWaiting = nextFile_ < files_.size();
-      if (!queue_.empty() && (!filesWaiting || segmentActive_ < segmentCap_)) {
+      bool segmentReady = !queue_.empty() && (!filesWaiting || segmentActive_ < segmentCap(limit));
+      if (noteIfLimited(limit)) {
+        cv_.wait(lock);
+        continue;
+      }
+      if (segmentReady) {
         *work = std::move(queue_.front());
         queue_.pop_front();
         work->queued = true;
         ++segmentActive_;
         ++active_;
+        noteIfLimited(limit);
         return true;
       }
       if (filesWaiting) {
@@ -147,11 +152,33 @@ class CopyRun {
         work->queued = false;
         *fileIndex = nextFile_++;
         ++active_;
+        noteIfLimited(limit);
         return true;
       }
       if (active_ == 0) return false;
       cv_.wait(lock);  // segments of an in-flight file may still be queued
     }
+  }
+
+  // Requires mu_. Whether work is left that the limit keeps from starting;
+  // tells the adaptation so, which measures only then whether more in
+  // flight would deliver more (at the ceiling no worker is left to ask).
+  bool noteIfLimited(size_t limit) {
+    bool workLeft = nextFile_ < files_.size() || !queue_.empty();
+    if (!workLeft || static_cast<size_t>(active_) < limit) return false;
+    concurrency_.noteLimited();
+    return true;
+  }
+
+  int segmentCap(size_t limit) const {
+    return std::max(1, static_cast<int>(static_cast<double>(limit) * options_.segmentShare));
+  }
+
+  // A changed limit lets waiting workers in (or keeps them out): wake them.
+  void limitChanged(bool changed) {
+    if (!changed) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    cv_.notify_all();
   }
 
   void done(const Work& work) {
@@ -225,7 +252,7 @@ class CopyRun {
     t->segments.clear();
     uint64_t size = e.object.size;
     if (size > 0) {
-      uint64_t per = size / static_cast<uint64_t>(std::max(1, options_.workers));
+      uint64_t per = size / static_cast<uint64_t>(concurrency_.ceiling());
       per = std::clamp<uint64_t>(per, options_.minSegment, std::max(options_.minSegment, options_.maxSegment));
       per = (per + options_.chunkSize - 1) / options_.chunkSize * options_.chunkSize;
       for (uint64_t off = 0; off < size; off += per)
@@ -265,6 +292,7 @@ class CopyRun {
         std::lock_guard<std::mutex> lock(mu_);
         ++stats_->readRetries;
       }
+      limitChanged(concurrency_.onTransientError());
       logWarn("read of '{}' at {} failed ({}); retry {}/{}", t.entry->object.key, seg.offset, st.message(), attempt,
               options_.readAttempts - 1);
       d_.progress->subBytes(counted);
@@ -304,6 +332,7 @@ class CopyRun {
       off += *got;
       *counted += *got;
       d_.progress->addBytes(*got);
+      limitChanged(concurrency_.onChunk(*got));
     }
     seg->crc = crc;
     return Status::ok();
@@ -368,9 +397,9 @@ class CopyRun {
 
   const CopierDeps& d_;
   const CopierOptions& options_;
+  CopyConcurrency& concurrency_;
   CopyStats* stats_;
   const std::vector<const MappedEntry*>& files_;
-  const int segmentCap_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -385,9 +414,30 @@ class CopyRun {
 
 }  // namespace
 
+namespace {
+
+CopyConcurrencyOptions concurrencyOptions(const CopierOptions& o) {
+  CopyConcurrencyOptions c;
+  c.adaptive = o.adaptive;
+  c.max = static_cast<size_t>(std::max(1, o.workers));
+  c.initial = static_cast<size_t>(std::max(1, o.initialWorkers));
+  c.min = static_cast<size_t>(std::max(1, o.minWorkers));
+  return c;
+}
+
+}  // namespace
+
+Copier::Copier(CopierDeps deps, CopierOptions options)
+    : deps_(deps), options_(options), concurrency_(concurrencyOptions(options_), deps_.clock) {}
+
 std::optional<Failure> Copier::run(const std::vector<const MappedEntry*>& files) {
-  CopyRun run(deps_, options_, &stats_, files);
-  return run.run();
+  CopyRun run(deps_, options_, &concurrency_, &stats_, files);
+  std::optional<Failure> failure = run.run();
+  stats_.adaptive = concurrency_.adaptive();
+  stats_.concurrencySettled = concurrency_.settled();
+  stats_.concurrencyPeak = concurrency_.peak();
+  stats_.concurrencyBackoffs = concurrency_.backoffs();
+  return failure;
 }
 
 CopyStats Copier::stats() const { return stats_; }

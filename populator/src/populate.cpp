@@ -84,23 +84,18 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
     double rate = config.throughputMBps * 1e6;
     throttle = std::make_unique<TokenBucket>(rate, static_cast<uint64_t>(rate / 10), steadyClock());
   }
-  CopierOptions opts;
-  opts.workers = config.concurrency;
-  // Smaller draws under a cap keep the rate smooth.
-  opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.copyChunk)
-                                                                 : config.copyChunk);
-  opts.minSegment = 2 * config.partSize;
-  opts.maxSegment = 8 * config.partSize;
-  opts.integrityAttempts = config.integrityAttempts;
+  CopierOptions opts = copierOptionsFor(config);
   Copier copier(CopierDeps{&source, &tree, journal.value().get(), &progress, throttle.get(), cancel}, opts);
   auto started = std::chrono::steady_clock::now();
   std::optional<Failure> failure = copier.run(todo);
   CopyStats stats = copier.stats();
   summary->objectsCopied = stats.filesCopied;
   summary->bytesCopied = stats.bytesCopied;
+  summary->concurrency = RunConcurrency{stats.adaptive, stats.concurrencySettled, stats.concurrencyPeak};
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  logInfo("copied {} files ({}) in {:.1f} s; {} read retries, {} integrity retries", stats.filesCopied,
-          formatGiB(stats.bytesCopied), secs, stats.readRetries, stats.integrityRetries);
+  logInfo("copied {} files ({}) in {:.1f} s; {} read retries, {} integrity retries; {}", stats.filesCopied,
+          formatGiB(stats.bytesCopied), secs, stats.readRetries, stats.integrityRetries,
+          describeConcurrency(stats, opts));
   if (failure) {
     summary->failure = std::move(failure);
     return;
@@ -199,6 +194,28 @@ void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetT
 }
 
 }  // namespace
+
+CopierOptions copierOptionsFor(const PopulatorConfig& config) {
+  CopierOptions opts;
+  opts.workers = config.concurrencyCeiling();
+  opts.adaptive = !config.concurrencyFixed;
+  opts.initialWorkers = config.concurrency;
+  opts.minWorkers = config.minConcurrency;
+  // Smaller draws under a cap keep the rate smooth.
+  opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.copyChunk)
+                                                                 : config.copyChunk);
+  opts.minSegment = 2 * config.partSize;
+  opts.maxSegment = 8 * config.partSize;
+  opts.integrityAttempts = config.integrityAttempts;
+  return opts;
+}
+
+std::string describeConcurrency(const CopyStats& stats, const CopierOptions& options) {
+  if (!stats.adaptive) return fmt::format("concurrency fixed at {}", stats.concurrencySettled);
+  return fmt::format("concurrency settled at {} (peak {}, adaptive {}..{} from {}; {} cuts after read errors)",
+                     stats.concurrencySettled, stats.concurrencyPeak, options.minWorkers, options.workers,
+                     options.initialWorkers, stats.concurrencyBackoffs);
+}
 
 RunSummary populate(const PopulatorConfig& config, ObjectSource& source, ProgressTracker& progress,
                     const std::atomic<bool>* cancel) {

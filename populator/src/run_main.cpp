@@ -45,7 +45,8 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
     }
     opts.endpointOverrides.push_back(*eo);
   }
-  opts.maxConnections = std::max(64, c.concurrency * 2);
+  // Sized for the most files or segments the copy may ever have in flight.
+  opts.maxConnections = std::max(64, c.concurrencyCeiling() * 2);
   opts.userAgent = "ossvp-populator/0.1";
   auto normalized = ossclient::normalizeOptions(opts);
   if (!normalized.isOk()) {
@@ -72,7 +73,7 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
   // Measured: 4 x 1 GiB + 10,000 x 128 KiB at a 512 MiB budget peaked at
   // 524 MiB with a flat 48 MiB reserve. The reserve is capped at a quarter
   // of the budget so small budgets still get parts.
-  eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrency * 2));
+  eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrencyCeiling() * 2));
   // Every worker reads its own file, so the workers, not the engine's
   // prefetch, set the requests in flight: prefetch may use all of its share
   // at once (the engine still backs off when GETs are throttled).
@@ -130,7 +131,11 @@ int runMain(int argc, char** argv) {
   ::mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
   ::mallopt(M_ARENA_MAX, 4);
   logInfo("ossvp-populator: oss://{}/{} (endpoint {}, region {}) -> {}; concurrency {}, part {}, memory {}, cap {}",
-          c.bucket, c.prefix, c.endpoint, c.region, c.target, c.concurrency, c.partSize, c.memoryBudget,
+          c.bucket, c.prefix, c.endpoint, c.region, c.target,
+          c.concurrencyFixed
+              ? fmt::format("fixed at {}", c.concurrency)
+              : fmt::format("adaptive {}..{} from {}", c.minConcurrency, c.maxConcurrency, c.concurrency),
+          c.partSize, c.memoryBudget,
           c.throughputMBps > 0 ? fmt::format("{} MB/s", c.throughputMBps) : std::string("none"));
 
   ProgressTracker progress;

@@ -35,6 +35,11 @@ std::string RunSummary::toJson(size_t maxBytes) const {
   j["durationSeconds"] = std::round(durationSeconds * 100.0) / 100.0;
   j["throughputMBps"] =
       durationSeconds > 0 ? std::round(static_cast<double>(bytesCopied) / durationSeconds / 1e5) / 10.0 : 0.0;
+  if (concurrency) {
+    j["concurrency"] = {{"mode", concurrency->adaptive ? "adaptive" : "fixed"},
+                        {"settled", concurrency->settled},
+                        {"peak", concurrency->peak}};
+  }
   j["rejectedKeys"] = rejected.size();
   for (size_t keep = rejected.size();; keep = keep / 2) {
     nlohmann::json list = nlohmann::json::array();

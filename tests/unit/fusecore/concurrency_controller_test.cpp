@@ -139,3 +139,21 @@ TEST_CASE("far below the knee the limit grows in bigger steps", "[fusecore][conc
   link.run(c, 1000);
   CHECK(c.limit() >= 128);  // 256 paid (3 GB/s vs 1.6 GB/s at 64): it stays
 }
+
+TEST_CASE("settled() is the limit the controller returns to, not a probe in flight", "[fusecore][concurrency]") {
+  ConcurrencyController c(opts());
+  CHECK(c.settled() == 8);  // nothing measured yet: the initial limit
+  // The 400 MB/s host of "stops growing": 16 pays, the probes at 32 do not.
+  SimulatedLink link{25e6, 400e6};
+  link.run(c, 1500);
+  bool probed = false;
+  for (int i = 0; i < 1500; ++i) {
+    link.run(c, 1);
+    probed = probed || c.limit() > 16;
+    CHECK(c.settled() == 16);
+  }
+  CHECK(probed);  // settled() stayed at 16 while limit() probed above it
+  c.onComplete(0, true, link.now);
+  CHECK(c.settled() == c.limit());  // a cut is where it settles next
+  CHECK(c.settled() < 16);
+}

@@ -4,6 +4,7 @@
 
 #include "ossvp/populator/config.h"
 #include "ossvp/populator/exit_code.h"
+#include "ossvp/populator/populator.h"
 
 using namespace ossvp::populator;
 
@@ -71,14 +72,82 @@ TEST_CASE("the memory budget bounds concurrency x part size", "[unit]") {
   CHECK(p.config->copyChunk * 64 <= p.config->memoryBudget / 4);
   CHECK(p.config->partSize * 64 <= p.config->memoryBudget);
   CHECK(p.config->partSize == 768ULL << 10);  // (64 MiB - 64 x 256 KiB copy buffers) / 64 workers
-  // The defaults (512 MiB, 32 workers) keep whole 8 MiB parts: no extra requests.
+  // 32 fixed workers on the default 512 MiB keep whole 8 MiB parts: no extra requests.
+  p = parse(with({"--concurrency", "32"}));
+  REQUIRE(p.config);
+  CHECK(p.config->partSize == 8ULL << 20);
+  // The defaults adapt up to 64 and size for that ceiling: (512 MiB - 64 x 2 MiB copy buffers) / 64.
   p = parse(with({}));
   REQUIRE(p.config);
-  CHECK(p.config->concurrency == 32);
-  CHECK(p.config->partSize == 8ULL << 20);
+  CHECK(p.config->concurrencyCeiling() == 64);
+  CHECK(p.config->partSize == 6ULL << 20);
   p = parse(with({"--concurrency", "1024", "--memory-budget", "64MiB"}));
   CHECK_FALSE(p.config);
   CHECK(p.output.find("too small for --concurrency 1024") != std::string::npos);
+  p = parse(with({"--max-concurrency", "1024", "--memory-budget", "64MiB"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.output.find("--memory-budget 64MiB is too small for --max-concurrency 1024") != std::string::npos);
+}
+
+TEST_CASE("concurrency adapts by default; --concurrency fixes it, --max-concurrency bounds it", "[unit]") {
+  auto p = parse(with({}));
+  REQUIRE(p.config);
+  CHECK_FALSE(p.config->concurrencyFixed);
+  CHECK(p.config->concurrency == 32);
+  CHECK(p.config->minConcurrency == 8);
+  CHECK(p.config->maxConcurrency == 64);  // the 512 MiB budget holds 64 parts of 8 MiB
+  CopierOptions o = copierOptionsFor(*p.config);
+  CHECK(o.adaptive);
+  CHECK(o.initialWorkers == 32);
+  CHECK(o.minWorkers == 8);
+  CHECK(o.workers == 64);
+
+  // The default ceiling follows the budget, between the start and 128.
+  p = parse(with({"--memory-budget", "4GiB"}));
+  REQUIRE(p.config);
+  CHECK(p.config->maxConcurrency == 128);
+  p = parse(with({"--memory-budget", "64MiB"}));
+  REQUIRE(p.config);
+  CHECK(p.config->maxConcurrency == 32);
+
+  p = parse(with({"--concurrency", "12"}));
+  REQUIRE(p.config);
+  CHECK(p.config->concurrencyFixed);
+  CHECK(p.config->concurrencyCeiling() == 12);
+  o = copierOptionsFor(*p.config);
+  CHECK_FALSE(o.adaptive);
+  CHECK(o.workers == 12);
+
+  p = parse(with({"--max-concurrency", "200", "--memory-budget", "1GiB"}));
+  REQUIRE(p.config);
+  CHECK_FALSE(p.config->concurrencyFixed);
+  CHECK(p.config->maxConcurrency == 200);
+  CHECK(p.config->concurrency == 32);
+  // A ceiling below the start and floor lowers them.
+  p = parse(with({"--max-concurrency", "4"}));
+  REQUIRE(p.config);
+  CHECK(p.config->concurrency == 4);
+  CHECK(p.config->minConcurrency == 4);
+
+  ::setenv("OSSVP_MAX_CONCURRENCY", "96", 1);
+  p = parse(with({"--memory-budget", "1GiB"}));
+  REQUIRE(p.config);
+  CHECK(p.config->maxConcurrency == 96);
+  ::unsetenv("OSSVP_MAX_CONCURRENCY");
+  ::setenv("OSSVP_CONCURRENCY", "16", 1);
+  p = parse(with({}));
+  ::unsetenv("OSSVP_CONCURRENCY");
+  REQUIRE(p.config);
+  CHECK(p.config->concurrencyFixed);
+  CHECK(p.config->concurrency == 16);
+
+  p = parse(with({"--concurrency", "16", "--max-concurrency", "64"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.exitCode == static_cast<int>(ExitCode::BadConfig));
+  CHECK(p.output.find("give one of them") != std::string::npos);
+  p = parse(with({"--max-concurrency", "0"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.output.find("--max-concurrency (OSSVP_MAX_CONCURRENCY) must be between 1 and 1024") != std::string::npos);
 }
 
 TEST_CASE("environment variables configure the run; flags win", "[unit]") {

@@ -27,7 +27,8 @@ PopulatorConfig configFor(const std::string& target, const std::string& path = "
   c.path = path;
   c.prefix = normalizePrefix(path);
   c.target = target;
-  c.concurrency = 4;
+  c.concurrency = 4;  // fixed, as --concurrency 4
+  c.concurrencyFixed = true;
   return c;
 }
 
@@ -397,4 +398,43 @@ TEST_CASE("cancellation stops the copy with the Cancelled code", "[unit]") {
   REQUIRE(s.failure);
   CHECK(s.failure->code == ExitCode::Cancelled);
   CHECK(static_cast<int>(s.exitCode()) == 143);
+}
+
+TEST_CASE("the summary and the log report the copy's concurrency", "[unit]") {
+  TempDir dir;
+  MemorySource src;
+  seedTree(src);
+  PopulatorConfig c = configFor(dir.path());
+  ProgressTracker p;
+  RunSummary s = populate(c, src, p, nullptr);
+  REQUIRE(s.concurrency);
+  CHECK_FALSE(s.concurrency->adaptive);
+  CHECK(s.concurrency->settled == 4);
+  CHECK(s.concurrency->peak == 4);
+
+  TempDir other;
+  PopulatorConfig a = configFor(other.path());
+  a.concurrencyFixed = false;
+  a.minConcurrency = 2;
+  a.maxConcurrency = 8;
+  ProgressTracker pa;
+  s = populate(a, src, pa, nullptr);
+  REQUIRE_FALSE(s.failure);
+  REQUIRE(s.concurrency);
+  CHECK(s.concurrency->adaptive);
+  CHECK(s.concurrency->settled >= 2);
+  CHECK(s.concurrency->peak <= 8);
+
+  CopyStats stats;
+  stats.concurrencySettled = 4;
+  CHECK(describeConcurrency(stats, copierOptionsFor(c)) == "concurrency fixed at 4");
+  c.concurrencyFixed = false;
+  c.minConcurrency = 2;
+  c.maxConcurrency = 64;
+  stats.adaptive = true;
+  stats.concurrencySettled = 16;
+  stats.concurrencyPeak = 32;
+  stats.concurrencyBackoffs = 1;
+  CHECK(describeConcurrency(stats, copierOptionsFor(c)) ==
+        "concurrency settled at 16 (peak 32, adaptive 2..64 from 4; 1 cuts after read errors)");
 }

@@ -24,6 +24,10 @@ TEST_CASE("a success summary carries the counters", "[unit]") {
   CHECK(j["objectsCopied"] == 2);
   CHECK(j["objectsSkipped"] == 1);
   CHECK_FALSE(j.contains("message"));
+  CHECK_FALSE(j.contains("concurrency"));  // no copy ran
+  s.concurrency = RunConcurrency{true, 64, 128};
+  j = nlohmann::json::parse(s.toJson());
+  CHECK(j["concurrency"] == nlohmann::json{{"mode", "adaptive"}, {"settled", 64}, {"peak", 128}});
 }
 
 TEST_CASE("a failure summary fits the 4096-byte termination message and stays JSON", "[unit]") {

@@ -61,6 +61,11 @@ class ConcurrencyController {
   // with a sign of overload (SlowDown, reset, short body).
   void onComplete(uint64_t bytes, bool throttled, Clock::time_point now);
 
+  // The limit the controller returns to between probes: the last one whose
+  // growth paid off, or the cut after throttling. limit() is above it only
+  // while a probe upwards is being measured.
+  size_t settled() const;
+
   // Counters for tests and logs.
   size_t growths() const;
   size_t backoffs() const;

@@ -21,14 +21,20 @@ struct PopulatorConfig {
   std::string endpoint;  // e.g. oss-cn-hangzhou-internal.aliyuncs.com
   std::string region;    // e.g. cn-hangzhou
   std::string bucket;
-  std::string path = "/";                      // as the user wrote it
-  std::string prefix;                          // normalized: no leading '/', ends with '/' or is empty
-  std::string target;                          // the mounted volume
-  double throughputMBps = 0;                   // 0: no cap; MB = 1,000,000 bytes
-  int concurrency = 32;                        // copy workers (files / segments in flight)
-  uint64_t memoryBudget = 512ULL << 20;        // bound on buffered bytes
-  uint64_t partSize = 8ULL << 20;              // the read engine's ranged-GET size (shrunk to fit the budget)
-  uint64_t copyChunk = 8ULL << 20;             // bytes per read() into a worker's buffer (one part)
+  std::string path = "/";     // as the user wrote it
+  std::string prefix;         // normalized: no leading '/', ends with '/' or is empty
+  std::string target;         // the mounted volume
+  double throughputMBps = 0;  // 0: no cap; MB = 1,000,000 bytes
+  // Files or segments of large files in flight. Adaptive by default: starts
+  // at `concurrency`, moves between minConcurrency and maxConcurrency with
+  // the throughput the copy delivers. `--concurrency N` fixes it at N.
+  int concurrency = 32;
+  bool concurrencyFixed = false;  // --concurrency (OSSVP_CONCURRENCY) was given: no adaptation
+  int minConcurrency = 8;
+  int maxConcurrency = 128;              // --max-concurrency; by default what the memory budget holds in whole parts
+  uint64_t memoryBudget = 512ULL << 20;  // bound on buffered bytes
+  uint64_t partSize = 8ULL << 20;        // the read engine's ranged-GET size (shrunk to fit the budget)
+  uint64_t copyChunk = 8ULL << 20;       // bytes per read() into a worker's buffer (one part)
   std::vector<std::string> endpointOverrides;  // HOST=URL
   std::string terminationLog = "/dev/termination-log";
   ProgressMode progressMode = ProgressMode::Auto;
@@ -38,6 +44,9 @@ struct PopulatorConfig {
   int integrityAttempts = 3;             // whole-file attempts on a CRC64 mismatch
   LogLevel logLevel = LogLevel::Info;
   bool jsonLogs = false;
+
+  // The most files or segments ever in flight: what memory and connections are sized for.
+  int concurrencyCeiling() const { return concurrencyFixed ? concurrency : maxConcurrency; }
 };
 
 // "/a/b" -> "a/b/", "/" or "" -> "", "a/" -> "a/".

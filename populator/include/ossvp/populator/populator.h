@@ -10,8 +10,10 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
 #include "ossvp/populator/config.h"
+#include "ossvp/populator/copier.h"
 #include "ossvp/populator/object_source.h"
 #include "ossvp/populator/progress.h"
 #include "ossvp/populator/run_summary.h"
@@ -20,6 +22,14 @@ namespace ossvp::populator {
 
 RunSummary populate(const PopulatorConfig& config, ObjectSource& source, ProgressTracker& progress,
                     const std::atomic<bool>* cancel);
+
+// How populate() sets up its Copier for `config`: fixed or adaptive
+// concurrency, read and segment sizes.
+CopierOptions copierOptionsFor(const PopulatorConfig& config);
+
+// The copy's concurrency for the end-of-copy log line, e.g. "concurrency
+// settled at 64 (peak 128, adaptive 8..128 from 32; 0 cuts after read errors)".
+std::string describeConcurrency(const CopyStats& stats, const CopierOptions& options);
 
 int runMain(int argc, char** argv);
 

@@ -4,13 +4,16 @@
 // Success: {"result":"Succeeded","exitCode":0,"bucket":..,"path":..,
 //   "bytesTotal":..,"objectsTotal":..,"objectsCopied":..,"objectsSkipped":..,
 //   "bytesCopied":..,"directories":..,"rejectedKeys":N,"rejected":[{"key","reason"}..],
-//   "durationSeconds":..,"throughputMBps":..}
+//   "durationSeconds":..,"throughputMBps":..,
+//   "concurrency":{"mode":"adaptive"|"fixed","settled":N,"peak":N}}
+//   ("concurrency" only when files were copied)
 // Failure: {"result":"Failed","exitCode":N,"reason":"AuthFailed","message":"..",
 //   "retryable":false, ...counters so far}
 //
 // Thread-safety: a plain value; writeTerminationLog() is not reentrant.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +23,15 @@
 #include "ossvp/populator/key_mapper.h"
 
 namespace ossvp::populator {
+
+// The copy's files or segments in flight: where the adaptation settled at
+// the end (between probes) and the highest it went; both the fixed count
+// when fixed.
+struct RunConcurrency {
+  bool adaptive = false;
+  size_t settled = 0;
+  size_t peak = 0;
+};
 
 struct RunSummary {
   std::string bucket;
@@ -33,6 +45,7 @@ struct RunSummary {
   bool alreadyComplete = false;  // the completion marker made this run a no-op
   std::vector<RejectedKey> rejected;
   double durationSeconds = 0;
+  std::optional<RunConcurrency> concurrency;  // set once the copy ran
   std::optional<Failure> failure;
 
   ExitCode exitCode() const { return failure ? failure->code : ExitCode::Ok; }
