@@ -107,7 +107,7 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
   pvcs_->addHandler([this](ChangeType t, const Object& o) { onPvc(t, o); });
   pods_->addHandler([this](ChangeType, const Object& o) { onTemporary(o); });
   pvs_->addHandler([this](ChangeType, const Object& o) { onPv(o); });
-  ossvps_->addHandler([this](ChangeType, const Object& o) { onOssvp(o); });
+  ossvps_->addHandler([this](ChangeType t, const Object& o) { onOssvp(t, o); });
   scs->addHandler([this](ChangeType, const Object&) { enqueueOurPvcs("", "", true); });
 }
 
@@ -146,9 +146,9 @@ void Controller::onPv(const Object& pv) {
   }
 }
 
-void Controller::onOssvp(const Object& ossvp) {
+void Controller::onOssvp(ChangeType change, const Object& ossvp) {
   queue_.add(PvcReconciler::ossvpKey(kube::namespaceOf(ossvp), kube::nameOf(ossvp)));
-  enqueueOurPvcs(kube::namespaceOf(ossvp), kube::nameOf(ossvp), false);
+  if (ossvpChanges_.concernsPvcs(change, ossvp)) enqueueOurPvcs(kube::namespaceOf(ossvp), kube::nameOf(ossvp), false);
 }
 
 void Controller::enqueueOurPvcs(const std::string& ns, const std::string& ossvpName, bool unboundOnly) {

@@ -378,11 +378,9 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     // The entry as it will be written (pending progress included): its byte
     // count, and whether a controller before a restart already announced it.
     int64_t bytes = 0;
-    if (auto st = status_.view(kube::namespaceOf(pvc), ossvpName)) {
-      if (auto it = st->generic.find(uid); it != st->generic.end()) {
-        alreadyReported = alreadyReported || it->second.phase == kPvcPhaseSucceeded;
-        bytes = it->second.bytesTotal.value_or(it->second.bytesDone.value_or(0));
-      }
+    if (auto e = status_.genericEntry(kube::namespaceOf(pvc), ossvpName, uid)) {
+      alreadyReported = alreadyReported || e->phase == kPvcPhaseSucceeded;
+      bytes = e->bytesTotal.value_or(e->bytesDone.value_or(0));
     }
     // Coalesced with the other PVCs' changes of this ossvp (at Argo scale
     // one status write carries every PVC that finished meanwhile), and

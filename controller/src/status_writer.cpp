@@ -111,7 +111,8 @@ void StatusWriter::setCoalesceWindow(std::chrono::milliseconds window) {
   window_ = window;
 }
 
-std::optional<OssvpStatus> StatusWriter::view(const std::string& ns, const std::string& name) const {
+std::optional<GenericPvcEntry> StatusWriter::genericEntry(const std::string& ns, const std::string& name,
+                                                          const std::string& pvcUid) const {
   const std::string key = keyOf(ns, name);
   auto obj = reader_.getCached(kube::resources::ossvps(), ns, name);
   if (!obj) return std::nullopt;
@@ -120,10 +121,21 @@ std::optional<OssvpStatus> StatusWriter::view(const std::string& ns, const std::
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = pending_.find(key); it != pending_.end()) mutations = it->second.mutations;
   }
-  auto parsed = OssvpStatus::fromJson(obj->value("status", Object()));
+  // Only this entry is parsed; the mutations of other PVCs' entries edit
+  // entries of this partial copy that nobody reads.
+  Object partial = Object::object();
+  const Object* entry = nullptr;
+  if (obj->contains("status") && (*obj)["status"].contains("generic")) {
+    const Object& generic = (*obj)["status"]["generic"];
+    if (auto it = generic.find(pvcUid); it != generic.end()) entry = &*it;
+  }
+  if (entry) partial["generic"][pvcUid] = *entry;
+  auto parsed = OssvpStatus::fromJson(partial);
   OssvpStatus st = parsed.isOk() ? std::move(parsed).value() : OssvpStatus{};
-  if (applyAll(mutations, st, *obj)) summarizeStatus(&st, generationOf(*obj));
-  return st;
+  applyAll(mutations, st, *obj);
+  auto it = st.generic.find(pvcUid);
+  if (it == st.generic.end()) return std::nullopt;
+  return it->second;
 }
 
 Status StatusWriter::writeAll(const std::string& ns, const std::string& name, const std::vector<Mutation>& mutations) {

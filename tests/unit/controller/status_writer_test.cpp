@@ -195,15 +195,19 @@ TEST_CASE("status coalescing: a failed write keeps its changes for the next flus
   CHECK(st.generic.count("u3") == 0);  // the failed immediate change is its caller's to retry
 }
 
-TEST_CASE("status view: pending changes are visible before they are written", "[controller][status]") {
+TEST_CASE("status entry view: pending changes are visible before they are written", "[controller][status]") {
   Fixture f;
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
-  auto v = f.writer.view("argo", "demo");
-  REQUIRE(v);
-  CHECK(v->generic.at("u1").progress == "40%");
-  CHECK(v->phase == std::string(kPhasePopulating));
-  CHECK(statusWrites(f.api) == 0);
-  CHECK_FALSE(f.writer.view("argo", "missing"));
+  REQUIRE(f.writer.flushDue(true) == 1);
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u2", 10)).isOk());
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 60)).isOk());
+  auto e = f.writer.genericEntry("argo", "demo", "u1");
+  REQUIRE(e);
+  CHECK(e->progress == "60%");                                            // written 40%, pending 60%
+  CHECK(f.writer.genericEntry("argo", "demo", "u2")->progress == "10%");  // only pending
+  CHECK_FALSE(f.writer.genericEntry("argo", "demo", "u3"));
+  CHECK_FALSE(f.writer.genericEntry("argo", "missing", "u1"));
+  CHECK(statusWrites(f.api) == 1);
 }
 
 TEST_CASE("summary: the top-level fields follow the entries when the last PVC in flight goes away",

@@ -23,6 +23,7 @@
 #include "ossvp/controller/kube/mutation_cache.h"
 #include "ossvp/controller/kube/work_queue.h"
 #include "ossvp/controller/metrics.h"
+#include "ossvp/controller/ossvp_change_filter.h"
 #include "ossvp/controller/pvc_reconciler.h"
 #include "ossvp/controller/status_writer.h"
 
@@ -71,7 +72,7 @@ class Controller {
   void onPvc(kube::ChangeType change, const kube::Object& pvc);
   void onTemporary(const kube::Object& obj);
   void onPv(const kube::Object& pv);
-  void onOssvp(const kube::Object& ossvp);
+  void onOssvp(kube::ChangeType change, const kube::Object& ossvp);
   void enqueueOurPvcs(const std::string& ns, const std::string& ossvpName, bool unboundOnly);
   void worker();
 
@@ -90,6 +91,7 @@ class Controller {
   // its own newer writes on top (no repeated create or conflict on a lagging cache).
   kube::MutationCache mutations_;
   kube::WorkQueue queue_;
+  OssvpChangeFilter ossvpChanges_;
   kube::EventRecorder events_;
   StatusWriter status_;
   std::unique_ptr<PvcReconciler> reconciler_;

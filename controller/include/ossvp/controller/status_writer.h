@@ -15,11 +15,12 @@
 // lagging cache costs no 409. A 409 (another writer) re-reads the object and
 // applies the mutations again; a failed coalesced write keeps its mutations
 // for the next flush.
-// view() shows the status as it will be written (pending changes applied).
+// genericEntry() shows one PVC's entry as it will be written (pending
+// changes applied).
 // The window is measured on the Clock it is given (clock.h).
 //
 // Thread-safety: internally synchronized; mutations run on the calling thread
-// (update, flushDue, view), never under the writer's state lock.
+// (update, flushDue, genericEntry), never under the writer's state lock.
 #pragma once
 
 #include <chrono>
@@ -40,7 +41,7 @@ class StatusWriter {
  public:
   // Edits the status's entries and returns true when something changed
   // (false: no write). Called again on a fresh copy after a 409 (and by
-  // view()), so it must be re-applicable and must own what it captures when
+  // genericEntry()), so it must be re-applicable and must own what it captures when
   // queued. The writer derives the summary afterwards.
   using Mutation = std::function<bool(OssvpStatus&, const kube::Object& ossvp)>;
 
@@ -65,10 +66,12 @@ class StatusWriter {
 
   void setCoalesceWindow(std::chrono::milliseconds window);
 
-  // The ossvp's status as it will be written: the newest copy known (this
-  // writer's last write or the cache) with the pending mutations applied and
-  // summarized. nullopt when the ossvp is not known.
-  std::optional<OssvpStatus> view(const std::string& ns, const std::string& name) const;
+  // The generic entry of PVC `pvcUid` as it will be written: the reader's
+  // copy with the ossvp's pending mutations applied. Costs the pending
+  // mutations, not the size of the status (a status with 1,000 entries is
+  // not parsed for each of them). nullopt when there is no such entry.
+  std::optional<GenericPvcEntry> genericEntry(const std::string& ns, const std::string& name,
+                                              const std::string& pvcUid) const;
 
  private:
   struct Pending {
