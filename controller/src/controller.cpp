@@ -81,7 +81,8 @@ Controller::Controller(kube::ApiClient& api, ControllerOptions options, int work
       clock_(clock),
       mutations_(api, reader_, {res::pvcs(), res::pvs(), res::pods(), res::ossvps()}, clock),
       queue_(kube::WorkQueue::Options{}, clock),
-      events_(api, std::string(kComponent), std::move(instance), 4096, clock),
+      events_(api, std::string(kComponent), std::move(instance), 4096, clock,
+              kube::EventRecorder::Delivery::Background),
       status_(mutations_, mutations_, clock) {
   auto make = [&](const kube::Resource& r, kube::InformerOptions o) {
     informers_.push_back(std::make_unique<kube::Informer>(api_, r, o));

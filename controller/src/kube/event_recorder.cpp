@@ -11,12 +11,37 @@
 namespace ossvp::controller::kube {
 
 EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string instance, size_t cacheSize,
-                             const Clock& clock)
+                             const Clock& clock, Delivery delivery)
     : api_(api),
       component_(std::move(component)),
       instance_(std::move(instance)),
       cacheSize_(cacheSize),
-      clock_(clock) {}
+      clock_(clock) {
+  if (delivery == Delivery::Background) sender_ = std::thread([this] { sendLoop(); });
+}
+
+EventRecorder::~EventRecorder() {
+  if (!sender_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(queueMu_);
+    stopping_ = true;
+  }
+  queueCv_.notify_all();
+  sender_.join();
+}
+
+void EventRecorder::sendLoop() {
+  std::unique_lock<std::mutex> lock(queueMu_);
+  while (true) {
+    queueCv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything was sent
+    Outgoing e = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    deliver(e);
+    lock.lock();
+  }
+}
 
 bool EventRecorder::admit(const std::string& uid) {
   const Clock::Instant now = clock_.steadyNow();
@@ -44,11 +69,41 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
                            const std::string& messageIn) {
   std::string message = redactSecrets(messageIn);
   if (message.size() > 1024) message = message.substr(0, 1021) + "...";
-  auto now = std::chrono::system_clock::now();
-  std::string nowText = formatRfc3339(now);
-  std::string ns = namespaceOf(involved).empty() ? "default" : namespaceOf(involved);
-  std::string key = uidOf(involved) + "/" + type + "/" + reason + "/" + message;
+  const bool admitted = admit(uidOf(involved));
+  logInfo("event {} {} {}/{}: {}: {}{}", type, involved.value("kind", ""), namespaceOf(involved), nameOf(involved),
+          reason, message, admitted ? "" : " (not sent: too many events about this object, see its status)");
+  if (!admitted) return;
+  Outgoing e{{{"kind", involved.value("kind", "")},
+              {"apiVersion", involved.value("apiVersion", "")},
+              {"name", nameOf(involved)},
+              {"uid", uidOf(involved)},
+              {"resourceVersion", resourceVersionOf(involved)}},
+             namespaceOf(involved).empty() ? "default" : namespaceOf(involved),
+             type,
+             reason,
+             std::move(message),
+             std::chrono::system_clock::now()};
+  if (!namespaceOf(involved).empty()) e.involvedRef["namespace"] = namespaceOf(involved);
+  if (!sender_.joinable()) {
+    deliver(e);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(queueMu_);
+    if (queue_.size() >= kQueueLimit) {
+      logWarn("event {} on {}/{} dropped: {} events are waiting to be sent", reason, e.ns, nameOf(involved),
+              queue_.size());
+      return;
+    }
+    queue_.push_back(std::move(e));
+  }
+  queueCv_.notify_one();
+}
 
+void EventRecorder::deliver(const Outgoing& e) {
+  const std::string name = e.involvedRef.value("name", "");
+  const std::string key = e.involvedRef.value("uid", "") + "/" + e.type + "/" + e.reason + "/" + e.message;
+  const std::string nowText = formatRfc3339(e.at);
   Entry entry;
   bool repeat = false;
   {
@@ -60,13 +115,8 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
       repeat = true;
     }
   }
-  const bool admitted = admit(uidOf(involved));
-  logInfo("event {} {} {}/{}: {}: {}{}", type, involved.value("kind", ""), namespaceOf(involved), nameOf(involved),
-          reason, message, admitted ? "" : " (not sent: too many events about this object, see its status)");
-  if (!admitted) return;
-
   if (repeat) {
-    Object p = {{"count", entry.count}, {"lastTimestamp", nowText}, {"message", message}};
+    Object p = {{"count", entry.count}, {"lastTimestamp", nowText}, {"message", e.message}};
     auto r = api_.patch(resources::events(), entry.ns, entry.name, PatchType::Merge, p);
     if (r.isOk()) return;
     if (!isNotFound(r.status())) {
@@ -79,29 +129,23 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
   char suffix[32];
   std::snprintf(suffix, sizeof(suffix), ".%llx",
                 static_cast<unsigned long long>(
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count()));
-  Object involvedRef = {{"kind", involved.value("kind", "")},
-                        {"apiVersion", involved.value("apiVersion", "")},
-                        {"name", nameOf(involved)},
-                        {"uid", uidOf(involved)},
-                        {"resourceVersion", resourceVersionOf(involved)}};
-  if (!namespaceOf(involved).empty()) involvedRef["namespace"] = namespaceOf(involved);
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(e.at.time_since_epoch()).count()));
   Object ev = {{"apiVersion", "v1"},
                {"kind", "Event"},
-               {"metadata", {{"name", nameOf(involved) + suffix}, {"namespace", ns}}},
-               {"involvedObject", involvedRef},
-               {"type", type},
-               {"reason", reason},
-               {"message", message},
+               {"metadata", {{"name", name + suffix}, {"namespace", e.ns}}},
+               {"involvedObject", e.involvedRef},
+               {"type", e.type},
+               {"reason", e.reason},
+               {"message", e.message},
                {"count", 1},
                {"firstTimestamp", nowText},
                {"lastTimestamp", nowText},
                {"source", {{"component", component_}}},
                {"reportingComponent", component_},
                {"reportingInstance", instance_}};
-  auto created = api_.create(resources::events(), ns, ev);
+  auto created = api_.create(resources::events(), e.ns, ev);
   if (!created.isOk()) {
-    logWarn("cannot record event {} on {}/{}: {}", reason, ns, nameOf(involved), created.status().message());
+    logWarn("cannot record event {} on {}/{}: {}", e.reason, e.ns, name, created.status().message());
     return;
   }
   std::lock_guard<std::mutex> lock(mu_);
@@ -112,7 +156,7 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
       order_.pop_front();
     }
   }
-  cache_[key] = Entry{ns, nameOf(*created), 1, nowText};
+  cache_[key] = Entry{e.ns, nameOf(*created), 1, nowText};
 }
 
 }  // namespace ossvp::controller::kube

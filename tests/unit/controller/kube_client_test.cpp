@@ -200,6 +200,26 @@ TEST_CASE("event recorder: an object gets 25 events at once, then one per 5 minu
   CHECK(api.eventsWithReason("PopulatorFinished").back()["message"] == "PVC argo/later done");
 }
 
+TEST_CASE("event recorder: background delivery keeps order and counts, and sends what waits when it stops",
+          "[controller][kube]") {
+  FakeKubeApi api;
+  kube::Object pvc = makePvc("argo", "data", "u1", "x");
+  {
+    kube::EventRecorder rec(api, "ossvp-controller", "test", 4096, Clock::system(),
+                            kube::EventRecorder::Delivery::Background);
+    rec.normal(pvc, "PopulatorCreated", "started");
+    rec.warning(pvc, "PopulatorFailed", "boom");
+    rec.warning(pvc, "PopulatorFailed", "boom");
+    rec.normal(pvc, "PopulatorFinished", "done");
+  }  // the destructor drains the queue
+  auto evs = api.events();
+  REQUIRE(evs.size() == 3);
+  CHECK(evs[0]["reason"] == "PopulatorCreated");
+  CHECK(evs[1]["reason"] == "PopulatorFailed");
+  CHECK(evs[1]["count"] == 2);
+  CHECK(evs[2]["reason"] == "PopulatorFinished");
+}
+
 TEST_CASE("event recorder: secrets never reach an event", "[controller][kube]") {
   FakeKubeApi api;
   kube::EventRecorder rec(api, "ossvp-controller", "test");

@@ -10,14 +10,23 @@
 // best effort and must not fail a reconcile. The bucket refills on the
 // Clock it is given (clock.h).
 //
+// Delivery: Inline writes the event in record()'s caller (tests read it
+// right after); Background hands it to one sender thread, as client-go's
+// broadcaster does, so a reconcile does not wait for its events (a third of
+// the controller's requests). The sender keeps order; at most kQueueLimit
+// events wait, more are logged and dropped; the destructor sends what waits.
+//
 // Thread-safety: internally synchronized.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <list>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "ossvp/controller/clock.h"
 #include "ossvp/controller/kube/api_client.h"
@@ -30,9 +39,15 @@ class EventRecorder {
   static constexpr double kBurst = 25;
   static constexpr std::chrono::seconds kRefillEvery{300};
 
+  static constexpr size_t kQueueLimit = 4096;
+  enum class Delivery { Inline, Background };
+
   // `clock` must outlive the recorder.
   EventRecorder(ApiClient& api, std::string component, std::string instance, size_t cacheSize = 4096,
-                const Clock& clock = Clock::system());
+                const Clock& clock = Clock::system(), Delivery delivery = Delivery::Inline);
+  ~EventRecorder();
+  EventRecorder(const EventRecorder&) = delete;
+  EventRecorder& operator=(const EventRecorder&) = delete;
 
   void normal(const Object& involved, const std::string& reason, const std::string& message) {
     record(involved, "Normal", reason, message);
@@ -43,8 +58,18 @@ class EventRecorder {
   void record(const Object& involved, const std::string& type, const std::string& reason, const std::string& message);
 
  private:
+  // One event on its way to the API server.
+  struct Outgoing {
+    Object involvedRef;  // kind, apiVersion, name, uid, resourceVersion, namespace
+    std::string ns;      // where the Event lives
+    std::string type, reason, message;
+    std::chrono::system_clock::time_point at;
+  };
   // Takes a token from the object's bucket; false when it is empty.
   bool admit(const std::string& uid);
+  // Creates the Event, or patches the count of the one already written for it.
+  void deliver(const Outgoing& e);
+  void sendLoop();
 
   struct Bucket {
     double tokens = kBurst;
@@ -65,6 +90,13 @@ class EventRecorder {
   std::list<std::string> bucketOrder_;     // guarded by mu_; insertion order, for eviction
   std::map<std::string, Entry> cache_;     // guarded by mu_; key: uid/type/reason/message
   std::list<std::string> order_;           // insertion order, for eviction
+
+  // Background delivery.
+  std::mutex queueMu_;
+  std::condition_variable queueCv_;
+  std::deque<Outgoing> queue_;  // guarded by queueMu_
+  bool stopping_ = false;       // guarded by queueMu_
+  std::thread sender_;          // running with Delivery::Background
 };
 
 }  // namespace ossvp::controller::kube
