@@ -10,7 +10,8 @@ BUILD_PKGS=(
   catch2 libfuse3-dev fuse3 libpugixml-dev libisal-dev libspdlog-dev libfmt-dev libcli11-dev clang libclang-rt-14-dev
 )
 # Real third-party clients and peers used by integration tests.
-TEST_PKGS=(curl awscli s3fs rclone nodejs npm openssl procps psmisc python3 python3-boto3 python3-kubernetes kubernetes-client)
+TEST_PKGS=(curl awscli s3fs rclone nodejs npm openssl procps psmisc python3 python3-boto3 python3-kubernetes kubernetes-client
+  podman runc)  # podman + runc: kube-sim --runtime podman and hack/images.sh
 # Peers used only by hack/bench (installed with --bench).
 BENCH_PKGS=(nginx-light fio hyperfine librsvg2-bin)
 

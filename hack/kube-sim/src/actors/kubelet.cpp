@@ -10,6 +10,7 @@
 #include "actors/node_health.h"
 #include "actors/object_util.h"
 #include "actors/pod_environment.h"
+#include "actors/process_runtime.h"
 #include "ossvp/common/log.h"
 
 namespace ossvp::kubesim {
@@ -56,6 +57,7 @@ json condition(const std::string& type, bool ok, const std::string& reason = "")
 Kubelet::Kubelet(ClusterContext& ctx, std::string nodeName)
     : Actor(ctx, "kubelet/" + nodeName),
       node_(std::move(nodeName)),
+      runtime_(ctx.containerRuntime ? ctx.containerRuntime : std::make_shared<ProcessRuntime>(ctx)),
       events_(*ctx.store, "kubelet", std::chrono::seconds(10)) {}
 
 std::vector<GVR> Kubelet::watchedResources() const {
@@ -216,10 +218,22 @@ void Kubelet::startContainer(PodRun& run, Container& c, const json& pod) {
   { std::ofstream truncate(c.terminationFile, std::ios::trunc); }
   fs::permissions(c.terminationFile,
                   fs::perms::all & ~(fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec));
-  ProcessSpec spec;
   PrepareError err;
-  spec.logFile = podLogPath(ctx_.stateDir, run.ns, run.name, run.uid, name);
-  if (!buildContainerProcess(ctx_, pod, c.spec, run.volumePaths, c.terminationFile, spec, err)) {
+  ContainerLaunch launch{pod,
+                         c.spec,
+                         run.volumePaths,
+                         c.terminationFile,
+                         podLogPath(ctx_.stateDir, run.ns, run.name, run.uid, name),
+                         c.restartCount};
+  c.oomKilled = false;
+  auto started = runtime_->start(
+      launch,
+      [this] {
+        exitsPending_ = true;
+        wakeNow();
+      },
+      err);
+  if (!started) {
     if (err.reason == "StartError") {
       c.terminated = true;
       c.exitCode = 128;
@@ -237,30 +251,16 @@ void Kubelet::startContainer(PodRun& run, Container& c, const json& pod) {
   }
   recordEvent(store(), pod, "Normal", "Pulled",
               "Container image \"" + c.spec.value("image", "") + "\" already present on machine", "kubelet");
-  auto started = ContainerProcess::start(spec, [this] {
-    exitsPending_ = true;
-    wakeNow();
-  });
-  if (!started.isOk()) {
-    c.terminated = true;
-    c.exitCode = 128;
-    c.message = started.status().message();
-    c.startedAt = c.finishedAt = nowRfc3339();
-    events_.warning(pod, "Failed", "Error: " + c.message);
-    return;
-  }
-  c.proc = *started;
+  c.proc = started;
   c.terminated = false;
   c.waitingReason.clear();
   c.waitingMessage.clear();
   c.startedAt = nowRfc3339();
   c.finishedAt.clear();
-  char id[64];
-  std::snprintf(id, sizeof id, "kube-sim://%s-%d-%d", run.uid.substr(0, 8).c_str(), c.proc->pid(), c.restartCount);
-  c.containerId = id;
+  c.containerId = c.proc->id();
   recordEvent(store(), pod, "Normal", "Created", "Created container: " + c.spec.value("name", ""), "kubelet");
   recordEvent(store(), pod, "Normal", "Started", "Started container " + c.spec.value("name", ""), "kubelet");
-  logInfo("kube-sim kubelet {}: started {}/{} container {} (pid {})", node_, run.ns, run.name, name, c.proc->pid());
+  logInfo("kube-sim kubelet {}: started {}/{} container {} ({})", node_, run.ns, run.name, name, c.containerId);
 }
 
 void Kubelet::reportExits() {
@@ -281,6 +281,7 @@ void Kubelet::reportExits() {
 
 void Kubelet::collectExit(PodRun& run, Container& c, const json& /*pod*/) {
   c.exitCode = c.proc->exitCode();
+  c.oomKilled = c.proc->oomKilled();
   c.proc.reset();
   c.terminated = true;
   c.finishedAt = nowRfc3339();
@@ -332,10 +333,11 @@ json Kubelet::containerStatus(const Container& c) const {
   if (c.proc) {
     s["state"] = {{"running", {{"startedAt", c.startedAt}}}};
   } else if (c.terminated) {
-    json t = {{"exitCode", c.exitCode},
-              {"reason", c.exitCode == 0 ? "Completed" : (c.waitingReason == "StartError" ? "StartError" : "Error")},
-              {"startedAt", c.startedAt},
-              {"finishedAt", c.finishedAt}};
+    std::string reason = c.waitingReason == "StartError" ? "StartError"
+                         : c.oomKilled                   ? "OOMKilled"
+                         : c.exitCode == 0               ? "Completed"
+                                                         : "Error";
+    json t = {{"exitCode", c.exitCode}, {"reason", reason}, {"startedAt", c.startedAt}, {"finishedAt", c.finishedAt}};
     if (!c.message.empty()) t["message"] = c.message;
     if (!c.containerId.empty()) t["containerID"] = c.containerId;
     s["state"] = {{"terminated", t}};

@@ -1,27 +1,31 @@
 // Kubelet: the kubelet of one simulated node (KubeletFleet runs one per
 // node, each on its own thread, so nodes start and reap containers
-// concurrently). Runs the pods bound to its node as local processes.
+// concurrently). Runs the pods bound to its node through the container
+// runtime (container_runtime.h: local processes by default, podman with
+// `kube-sim --runtime podman`).
 // For each pod on the node:
 //   - waits until every volume is ready (PVCs Bound, Secrets present; else
 //     Warning FailedMount and the containers stay Waiting ContainerCreating);
-//   - runs init containers one by one, then the app containers, each a
-//     ContainerProcess (own mount namespace: volumes bind-mounted at their
-//     mountPath; terminationMessagePath bind-mounted to a per-container file);
-//     the program comes from --image-map (PodEnvironment: command[0] whose
-//     basename equals the mapped program's basename, or an empty command, runs
-//     the mapped program; another command[0] is looked up on the host, like a
-//     binary inside the image);
+//   - runs init containers one by one, then the app containers, each
+//     started by the runtime (volumes bind-mounted at their mountPath;
+//     terminationMessagePath bind-mounted to a per-container file). The
+//     process runtime (ContainerProcess: own mount namespace) takes the
+//     program from --image-map (PodEnvironment: command[0] whose basename
+//     equals the mapped program's basename, or an empty command, runs the
+//     mapped program; another command[0] is looked up on the host, like a
+//     binary inside the image); the podman runtime runs the image itself;
 //   - reports status like the real kubelet: phase Pending -> Running ->
 //     Succeeded/Failed, conditions PodScheduled/Initialized/ContainersReady/
 //     Ready/PodReadyToStartContainers, containerStatuses with waiting/running/
-//     terminated {exitCode, reason Completed|Error|OOMKilled-free, message =
+//     terminated {exitCode, reason Completed|Error|OOMKilled, message =
 //     termination file (<= 4096 bytes; FallbackToLogsOnError uses the log
 //     tail), startedAt, finishedAt, containerID}, restartCount and restarts
 //     with back-off for restartPolicy Always/OnFailure;
 //   - logs go to podLogPath() (served on pods/log);
-//   - on delete (deletionTimestamp): SIGTERM to each container's process
-//     group, SIGKILL after the grace period, then the final grace-0 delete;
-//     processes of pods that vanished are killed too;
+//   - on delete (deletionTimestamp): SIGTERM to each container, SIGKILL
+//     after the grace period, then the final grace-0 delete; containers of
+//     pods that vanished are killed too; a container is removed from the
+//     runtime once its exit is collected;
 //   - node loss: pods on a Node that was deleted or is powered off
 //     (kubesim.io/power=off) are not run and their processes are SIGKILLed at
 //     once (the machine is gone); when the node is back, a pod that was
@@ -32,8 +36,8 @@
 // and wakes the kubelet, which writes the terminated status before starting
 // any further container (also in the middle of a pass that starts many).
 //
-// Thread-safety: runs on its Actor worker thread; process exits only flag and
-// wake it.
+// Thread-safety: runs on its Actor worker thread; container exits only flag
+// and wake it.
 #pragma once
 
 #include <atomic>
@@ -44,7 +48,7 @@
 #include <vector>
 
 #include "actors/actor.h"
-#include "actors/container_process.h"
+#include "actors/container_runtime.h"
 #include "actors/event_sink.h"
 
 namespace ossvp::kubesim {
@@ -66,12 +70,13 @@ class Kubelet : public Actor {
   struct Container {
     json spec;
     bool init = false;
-    std::shared_ptr<ContainerProcess> proc;
+    std::shared_ptr<RuntimeContainer> proc;
     std::string containerId;
     std::string startedAt, finishedAt;
     int restartCount = 0;
     bool terminated = false;
     int exitCode = 0;
+    bool oomKilled = false;
     std::string message;
     json lastTerminated;
     std::string waitingReason = "ContainerCreating", waitingMessage;
@@ -98,6 +103,7 @@ class Kubelet : public Actor {
   json containerStatus(const Container& c) const;
 
   std::string node_;
+  std::shared_ptr<ContainerRuntime> runtime_;
   EventSink events_;
   std::map<std::string, PodRun> pods_;     // pod uid -> runtime
   std::atomic<bool> exitsPending_{false};  // set by the processes' waiter threads

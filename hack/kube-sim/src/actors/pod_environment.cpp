@@ -212,21 +212,6 @@ void applyFsGroup(const std::string& dir, int64_t fsGroup) {
   }
 }
 
-std::string findInPath(const std::string& cmd) {
-  const char* p = std::getenv("PATH");
-  std::string path = p ? p : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::string candidate = dir + "/" + cmd;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return "";
-}
-
 std::string expandVars(const std::string& in, const std::map<std::string, std::string>& env) {
   std::string out;
   for (size_t i = 0; i < in.size(); ++i) {
@@ -250,7 +235,31 @@ std::string expandVars(const std::string& in, const std::map<std::string, std::s
   return out;
 }
 
+// A securityContext number, the container's over the pod's.
+std::optional<int64_t> securityNumber(const json& pod, const json& container, const char* key) {
+  json csc = container.value("securityContext", json::object());
+  json psc = pod["spec"].value("securityContext", json::object());
+  if (csc.contains(key) && csc[key].is_number()) return csc[key].get<int64_t>();
+  if (psc.contains(key) && psc[key].is_number()) return psc[key].get<int64_t>();
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string findProgramInPath(const std::string& cmd) {
+  const char* p = std::getenv("PATH");
+  std::string path = p ? p : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string candidate = dir + "/" + cmd;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return "";
+}
 
 std::string programForImage(const std::map<std::string, std::string>& imageMap, const std::string& image) {
   auto find = [&](const std::string& key) -> std::string {
@@ -351,33 +360,38 @@ bool preparePodVolumes(ClusterContext& ctx, const json& pod, const std::string& 
   return true;
 }
 
-bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& container,
-                           const std::map<std::string, std::string>& volumePaths, const std::string& terminationFile,
-                           ProcessSpec& out, PrepareError& err) {
+std::optional<int64_t> effectiveRunAsUser(const json& pod, const json& container) {
+  return securityNumber(pod, container, "runAsUser");
+}
+
+bool resolveContainerConfig(ClusterContext& ctx, const json& pod, const json& container,
+                            const std::map<std::string, std::string>& volumePaths, const std::string& terminationFile,
+                            const std::vector<std::pair<std::string, std::string>>& baseEnv, ContainerConfig& out,
+                            PrepareError& err) {
   std::string ns = namespaceOf(pod);
-  std::string cname = container.value("name", "");
+  out.podName = nameOf(pod);
+  out.podNamespace = ns;
+  out.podUid = uidOf(pod);
+  out.name = container.value("name", "");
+  out.image = container.value("image", "");
   // Security context (container overrides pod).
   json psc = pod["spec"].value("securityContext", json::object());
   json csc = container.value("securityContext", json::object());
-  auto pick = [&](const char* key) -> std::optional<int64_t> {
-    if (csc.contains(key) && csc[key].is_number()) return csc[key].get<int64_t>();
-    if (psc.contains(key) && psc[key].is_number()) return psc[key].get<int64_t>();
-    return std::nullopt;
-  };
-  auto uid = pick("runAsUser");
-  auto gid = pick("runAsGroup");
-  bool nonRoot = csc.value("runAsNonRoot", psc.value("runAsNonRoot", false));
-  if (nonRoot && (!uid || *uid == 0)) {
-    err = {"CreateContainerConfigError", "Error: container has runAsNonRoot and image will run as root (pod: \"" +
-                                             nameOf(pod) + "_" + ns + "(" + uidOf(pod) + ")\", container: " + cname +
-                                             ")"};
-    return false;
-  }
-  if (uid) out.uid = static_cast<uid_t>(*uid);
-  if (uid || gid) out.gid = static_cast<gid_t>(gid.value_or(0));
-  if (psc.contains("fsGroup")) out.groups.push_back(static_cast<gid_t>(psc["fsGroup"].get<int64_t>()));
+  out.runAsUser = securityNumber(pod, container, "runAsUser");
+  out.runAsGroup = securityNumber(pod, container, "runAsGroup");
+  out.runAsNonRoot = csc.value("runAsNonRoot", psc.value("runAsNonRoot", false));
+  if (psc.contains("fsGroup")) out.supplementalGroups.push_back(psc["fsGroup"].get<int64_t>());
   for (const auto& g : psc.value("supplementalGroups", json::array()))
-    out.groups.push_back(static_cast<gid_t>(g.get<int64_t>()));
+    out.supplementalGroups.push_back(g.get<int64_t>());
+  out.readOnlyRootFilesystem = csc.value("readOnlyRootFilesystem", false);
+  out.allowPrivilegeEscalation = csc.value("allowPrivilegeEscalation", true);
+  out.privileged = csc.value("privileged", false);
+  for (const auto& c : csc.value("capabilities", json::object()).value("add", json::array()))
+    out.capAdd.push_back(c.get<std::string>());
+  for (const auto& c : csc.value("capabilities", json::object()).value("drop", json::array()))
+    out.capDrop.push_back(c.get<std::string>());
+  std::string memory = str(container, {"resources", "limits", "memory"});
+  if (!memory.empty()) out.memoryLimitBytes = parseQuantity(memory);
 
   // Environment.
   std::map<std::string, std::string> env;
@@ -386,15 +400,7 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
     if (!env.count(k)) order.push_back(k);
     env[k] = v;
   };
-  const char* hostPath = std::getenv("PATH");
-  set("PATH", hostPath ? hostPath : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  // Sanitizer options are node-level runtime settings here (a sanitizer build
-  // of the binaries that pods run reports where the test run asked for).
-  for (const char* k : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
-    if (const char* v = std::getenv(k)) set(k, v);
-  }
-  set("HOSTNAME", nameOf(pod));
-  set("HOME", uid && *uid != 0 ? "/" : "/root");
+  for (const auto& [k, v] : baseEnv) set(k, v);
   std::string server = ctx.serverUrl;
   auto hp = server.substr(server.find("://") == std::string::npos ? 0 : server.find("://") + 3);
   auto colon = hp.rfind(':');
@@ -444,7 +450,7 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
       set(name, expandVars(e.value("value", ""), env));
     }
   }
-  for (const auto& k : order) out.env.push_back(k + "=" + env[k]);
+  for (const auto& k : order) out.env.emplace_back(k, env[k]);
   // Mounts.
   for (const auto& m : container.value("volumeMounts", json::array())) {
     auto it = volumePaths.find(m.value("name", ""));
@@ -471,16 +477,49 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
   if (sa != volumePaths.end() && !saMounted) out.mounts.push_back({sa->second, kServiceAccountDir, true, false});
   std::string tmp = container.value("terminationMessagePath", "/dev/termination-log");
   out.mounts.push_back({terminationFile, tmp, false, true});
-  // Program.
-  std::string image = container.value("image", "");
-  std::string program = programForImage(ctx.imageMap, image);
-  if (program.empty()) {
-    err = {"ErrImagePull", "Failed to pull image \"" + image + "\": kube-sim has no --image-map entry for it"};
+  // Command and args.
+  for (const auto& a : container.value("command", json::array()))
+    out.command.push_back(expandVars(a.get<std::string>(), env));
+  for (const auto& a : container.value("args", json::array()))
+    out.args.push_back(expandVars(a.get<std::string>(), env));
+  out.workingDir = container.value("workingDir", "");
+  return true;
+}
+
+bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& container,
+                           const std::map<std::string, std::string>& volumePaths, const std::string& terminationFile,
+                           ProcessSpec& out, PrepareError& err) {
+  // What a container image would bring: PATH (the host's), HOSTNAME, HOME.
+  std::vector<std::pair<std::string, std::string>> baseEnv;
+  const char* hostPath = std::getenv("PATH");
+  baseEnv.emplace_back("PATH", hostPath ? hostPath : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  // Sanitizer options are node-level runtime settings here (a sanitizer build
+  // of the binaries that pods run reports where the test run asked for).
+  for (const char* k : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    if (const char* v = std::getenv(k)) baseEnv.emplace_back(k, v);
+  }
+  baseEnv.emplace_back("HOSTNAME", nameOf(pod));
+  auto runAs = effectiveRunAsUser(pod, container);
+  baseEnv.emplace_back("HOME", runAs && *runAs != 0 ? "/" : "/root");
+  ContainerConfig cfg;
+  if (!resolveContainerConfig(ctx, pod, container, volumePaths, terminationFile, baseEnv, cfg, err)) return false;
+  std::string violation = runAsNonRootViolation(cfg, "");
+  if (!violation.empty()) {
+    err = {"CreateContainerConfigError", violation};
     return false;
   }
-  std::vector<std::string> argv;
-  json command = container.value("command", json::array());
-  for (const auto& a : command) argv.push_back(expandVars(a.get<std::string>(), env));
+  if (cfg.runAsUser) out.uid = static_cast<uid_t>(*cfg.runAsUser);
+  if (cfg.runAsUser || cfg.runAsGroup) out.gid = static_cast<gid_t>(cfg.runAsGroup.value_or(0));
+  for (int64_t g : cfg.supplementalGroups) out.groups.push_back(static_cast<gid_t>(g));
+  for (const auto& [k, v] : cfg.env) out.env.push_back(k + "=" + v);
+  out.mounts = cfg.mounts;
+  // Program.
+  std::string program = programForImage(ctx.imageMap, cfg.image);
+  if (program.empty()) {
+    err = {"ErrImagePull", "Failed to pull image \"" + cfg.image + "\": kube-sim has no --image-map entry for it"};
+    return false;
+  }
+  std::vector<std::string> argv = cfg.command;
   if (argv.empty()) {
     argv.push_back(program);
   } else {
@@ -495,7 +534,7 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
         return false;
       }
     } else {
-      std::string found = findInPath(cmd0);
+      std::string found = findProgramInPath(cmd0);
       if (found.empty()) {
         err = {"StartError", "exec: \"" + cmd0 + "\": executable file not found in $PATH"};
         return false;
@@ -503,12 +542,12 @@ bool buildContainerProcess(ClusterContext& ctx, const json& pod, const json& con
       argv[0] = found;
     }
   }
-  for (const auto& a : container.value("args", json::array())) argv.push_back(expandVars(a.get<std::string>(), env));
+  argv.insert(argv.end(), cfg.args.begin(), cfg.args.end());
   if (argv[0].front() != '/') argv[0] = fs::absolute(argv[0]).string();
   out.argv = argv;
-  out.workingDir = container.value("workingDir", "");
+  out.workingDir = cfg.workingDir;
   if (out.workingDir.empty()) {
-    out.workingDir = fs::path(terminationFile).parent_path().string() + "/workdir-" + cname;
+    out.workingDir = fs::path(terminationFile).parent_path().string() + "/workdir-" + cfg.name;
     std::error_code ec;
     fs::create_directories(out.workingDir, ec);
     ::chmod(out.workingDir.c_str(), 0777);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "actors/cluster_actors.h"
+#include "actors/container_runtime.h"
 #include "ossvp/common/base64.h"
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
@@ -80,6 +81,7 @@ int kubeSimMain(int argc, char** argv) {
   std::string kubeconfigOut;
   std::vector<std::string> imageMaps;
   std::string cpfsRoot;
+  std::string runtime = "process";
   std::string authorization = "AlwaysAllow";
   std::string rbacAuditPath;
   std::string logLevel = "info";
@@ -90,6 +92,10 @@ int kubeSimMain(int argc, char** argv) {
   app.add_option("--state-dir", stateDir, "directory for persistent state (objects, PKI, pod logs)")->required();
   app.add_option("--kubeconfig-out", kubeconfigOut, "where to write the kubeconfig (written last: ready)")->required();
   app.add_option("--image-map", imageMaps, "IMAGE=PATH: run pods of IMAGE as the local program PATH");
+  app.add_option("--runtime", runtime,
+                 "container runtime of the kubelets: process (local programs, --image-map) or podman (local images, "
+                 "--network host)")
+      ->check(CLI::IsMember({"process", "podman"}));
   app.add_option("--cpfs-root", cpfsRoot, "the emulator's --cpfs-root (bmcpfs storage class data)");
   app.add_option("--nodes", nodes, "number of simulated nodes");
   app.add_option("--watch-history", history, "watch events kept (older resourceVersions answer 410)");
@@ -201,6 +207,13 @@ int kubeSimMain(int argc, char** argv) {
     }
     ctx.imageMap[m.substr(0, eq)] = m.substr(eq + 1);
   }
+  ctx.containerRuntimeName = runtime;
+  auto containerRuntime = makeContainerRuntime(ctx);
+  if (!containerRuntime.isOk()) {
+    logError("kube-sim: {}", containerRuntime.status().message());
+    return 2;
+  }
+  ctx.containerRuntime = *containerRuntime;
   startClusterActors(ctx);
 
   std::signal(SIGINT, onSignal);

@@ -1,8 +1,8 @@
 // ClusterContext: everything the cluster actors (hack/kube-sim/src/actors/)
 // get from the kube-sim binary: the object store they read/write/watch, the
-// command-line configuration (image map, CPFS root, nodes, state dir), the
-// cluster identity (API server URL, CA certificate), and a token minter for
-// service-account tokens (projected volumes).
+// command-line configuration (image map, CPFS root, nodes, state dir,
+// container runtime), the cluster identity (API server URL, CA certificate),
+// and a token minter for service-account tokens (projected volumes).
 //
 // Division of labour (see hack/kube-sim/README.md): the store (not the
 // actors) implements deletion semantics including ownerReference garbage
@@ -20,12 +20,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "store/object_store.h"
 
 namespace ossvp::kubesim {
+
+class ContainerRuntime;  // src/actors/container_runtime.h
 
 struct TokenRequestSpec {
   std::string ns;
@@ -38,13 +41,7 @@ struct TokenRequestSpec {
 
 struct MintedToken {
   std::string token;
-  std::string expirationTimestamp;  // The log file of one container of one pod: the kubelet actor appends the
-  // container's stdout+stderr there, and the API server's pods/log reads it:
-  // <stateDir>/pod-logs/<namespace>/<pod name>_<pod uid>/<container>.log
-  std::string podLogPath(const std::string& stateDir, const std::string& ns, const std::string& pod,
-                         const std::string& podUid, const std::string& container);
-
-  // RFC 3339
+  std::string expirationTimestamp;  // RFC 3339
 };
 
 struct ClusterContext {
@@ -56,6 +53,10 @@ struct ClusterContext {
   std::string serverUrl;                        // https://127.0.0.1:PORT (what pods should use)
   std::string caCertPem;                        // CA that signed the server certificate
   std::string caCertFile;                       // same, as a file path
+  // --runtime (process | podman), and the kubelets' runtime it made
+  // (makeContainerRuntime; null: the process runtime).
+  std::string containerRuntimeName = "process";
+  std::shared_ptr<ContainerRuntime> containerRuntime;
   // Mints a signed service-account JWT (the SA must exist); error text on failure.
   std::function<ApiResult<MintedToken>(const TokenRequestSpec&)> mintServiceAccountToken;
 };
