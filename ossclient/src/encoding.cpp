@@ -7,6 +7,7 @@
 #include <array>
 
 #include "ossvp/common/base64.h"
+#include "ossvp/common/hex.h"
 
 namespace ossvp::ossclient {
 namespace {
@@ -21,16 +22,7 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 
 }  // namespace
 
-std::string hexEncode(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+std::string hexEncode(std::string_view bytes) { return ossvp::hexEncode(bytes, HexCase::Lower); }
 
 std::string sha256Hex(std::string_view data) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};

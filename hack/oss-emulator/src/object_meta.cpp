@@ -1,5 +1,7 @@
 #include "ossvp/ossemu/object_meta.h"
 
+#include "ossvp/common/hex.h"
+
 namespace ossvp::ossemu {
 
 namespace {
@@ -50,15 +52,6 @@ ObjectMeta metaFromJson(const nlohmann::json& j) {
   return m;
 }
 
-std::string hexUpper(const std::string& raw) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
+std::string hexUpper(const std::string& raw) { return hexEncode(raw, HexCase::Upper); }
 
 }  // namespace ossvp::ossemu
