@@ -9,6 +9,7 @@
 
 #include "actors/bmcpfs_backend.h"
 #include "actors/cluster_bootstrap.h"
+#include "actors/deployment_controller.h"
 #include "actors/ephemeral_controller.h"
 #include "actors/external_provisioner.h"
 #include "actors/hostpath_backend.h"
@@ -16,6 +17,7 @@
 #include "actors/node_lifecycle_controller.h"
 #include "actors/pod_gc.h"
 #include "actors/pv_binder.h"
+#include "actors/replica_set_controller.h"
 #include "actors/scheduler.h"
 #include "actors/statefulset_controller.h"
 #include "ossvp/common/log.h"
@@ -85,6 +87,8 @@ void startClusterActors(ClusterContext& ctx) {
   hub->actors.push_back(std::make_unique<EphemeralVolumeController>(ctx));
   hub->actors.push_back(std::make_unique<Scheduler>(ctx));
   hub->actors.push_back(std::make_unique<StatefulSetController>(ctx));
+  hub->actors.push_back(std::make_unique<DeploymentController>(ctx));
+  hub->actors.push_back(std::make_unique<ReplicaSetController>(ctx));
   hub->actors.push_back(std::make_unique<KubeletFleet>(ctx));
   hub->actors.push_back(std::make_unique<NodeLifecycleController>(ctx));
   hub->actors.push_back(std::make_unique<PodGarbageCollector>(ctx));

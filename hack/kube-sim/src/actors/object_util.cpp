@@ -84,4 +84,20 @@ json controllerOwnerRef(const json& owner) {
           {"blockOwnerDeletion", true}};
 }
 
+std::vector<json> controlledBy(const json& owner, const std::vector<std::shared_ptr<const json>>& candidates) {
+  std::vector<json> out;
+  for (const auto& c : candidates) {
+    if (namespaceOf(*c) == namespaceOf(owner) && isControlledBy(*c, uidOf(owner))) out.push_back(*c);
+  }
+  return out;
+}
+
+bool podIsReady(const json& pod) {
+  if (str(pod, {"status", "phase"}) != "Running") return false;
+  for (const auto& c : pod.value("status", json::object()).value("conditions", json::array())) {
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+  }
+  return false;
+}
+
 }  // namespace ossvp::kubesim

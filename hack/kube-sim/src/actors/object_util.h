@@ -5,8 +5,10 @@
 // Thread-safety: pure functions over caller-owned values.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/api_error.h"
 
@@ -36,5 +38,10 @@ json objectReference(const json& obj);
 // True when `obj` has a controller ownerReference with this uid.
 bool isControlledBy(const json& obj, const std::string& ownerUid);
 json controllerOwnerRef(const json& owner);  // {apiVersion, kind, name, uid, controller, blockOwnerDeletion}
+// The objects of `candidates` in the owner's namespace that it controls (copies).
+std::vector<json> controlledBy(const json& owner, const std::vector<std::shared_ptr<const json>>& candidates);
+
+// A pod whose phase is Running and whose Ready condition is True.
+bool podIsReady(const json& pod);
 
 }  // namespace ossvp::kubesim

@@ -11,14 +11,6 @@ namespace ossvp::kubesim {
 
 namespace {
 
-bool podReady(const json& pod) {
-  if (str(pod, {"status", "phase"}) != "Running") return false;
-  for (const auto& c : pod.value("status", json::object()).value("conditions", json::array())) {
-    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
-  }
-  return false;
-}
-
 std::string revisionHash(const json& set) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%08zx",
@@ -44,12 +36,7 @@ void StatefulSetController::syncAll() {
   if (!sets || sets->items.empty()) return;
   auto pods = store().listShared(gvr::kPods);
   for (const auto& set : sets->items) {
-    if (isDeleting(set)) continue;
-    std::vector<json> owned;
-    for (const auto& p : pods) {
-      if (namespaceOf(*p) == namespaceOf(set) && isControlledBy(*p, uidOf(set))) owned.push_back(*p);
-    }
-    syncSet(set, owned);
+    if (!isDeleting(set)) syncSet(set, controlledBy(set, pods));
   }
 }
 
@@ -163,7 +150,7 @@ void StatefulSetController::syncSet(const json& set, const std::vector<json>& po
                      "delete Pod " + nameOf(pod) + " in StatefulSet " + nameOf(set) + " successful");
       if (!parallel) break;
     }
-    if (!parallel && (!podReady(pod) || isDeleting(pod))) break;
+    if (!parallel && (!podIsReady(pod) || isDeleting(pod))) break;
   }
   // Scale down, highest ordinal first.
   for (auto it = byOrdinal.rbegin(); it != byOrdinal.rend(); ++it) {
@@ -177,7 +164,7 @@ void StatefulSetController::syncSet(const json& set, const std::vector<json>& po
   for (const auto& [i, p] : byOrdinal) {
     if (i >= replicas) continue;
     current++;
-    if (podReady(p)) ready++;
+    if (podIsReady(p)) ready++;
   }
   json status = set.value("status", json::object());
   json want = status;

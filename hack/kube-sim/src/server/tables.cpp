@@ -258,6 +258,20 @@ const Printer* builtinPrinter(const ResourceInfo& info) {
           return {str(o, ".metadata.name"),
                   std::to_string(ready.is_number() ? ready.get<int64_t>() : 0) + "/" + std::to_string(want), age(o)};
         }}},
+      {"apps/replicasets",
+       {{{"Name", "string", 0, "name"},
+         {"Desired", "integer", 0, ""},
+         {"Current", "integer", 0, ""},
+         {"Ready", "integer", 0, ""},
+         {"Age", "string", 0, ""}},
+        [](const json& o) -> std::vector<json> {
+          auto count = [&o](const char* path, int64_t dflt) {
+            json v = evalJsonPath(o, path);
+            return v.is_number() ? v.get<int64_t>() : dflt;
+          };
+          return {str(o, ".metadata.name"), count(".spec.replicas", 1), count(".status.replicas", 0),
+                  count(".status.readyReplicas", 0), age(o)};
+        }}},
       {"coordination.k8s.io/leases",
        {{{"Name", "string", 0, "name"}, {"Holder", "string", 0, ""}, {"Age", "string", 0, ""}},
         [](const json& o) -> std::vector<json> {

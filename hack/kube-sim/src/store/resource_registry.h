@@ -46,6 +46,7 @@ inline const GVR kNodes{"", "v1", "nodes"};
 inline const GVR kStorageClasses{"storage.k8s.io", "v1", "storageclasses"};
 inline const GVR kStatefulSets{"apps", "v1", "statefulsets"};
 inline const GVR kDeployments{"apps", "v1", "deployments"};
+inline const GVR kReplicaSets{"apps", "v1", "replicasets"};
 inline const GVR kLeases{"coordination.k8s.io", "v1", "leases"};
 inline const GVR kCustomResourceDefinitions{"apiextensions.k8s.io", "v1", "customresourcedefinitions"};
 }  // namespace gvr
