@@ -12,6 +12,12 @@
 #      then `kubectl describe ossvp`, then a Pod reading the populated data.
 # It cleans up after itself and leaves no process behind.
 # Environment: DEMO_KEEP=1 keeps the work dir; DEMO_FILES / DEMO_MB size the dataset.
+#
+# hack/demo.sh --containers shows the same flow the way a cluster runs it:
+# the two images (hack/images.sh, built or brought up to date first), the
+# README's `kubectl apply -k` install on kube-sim with real containers
+# (--runtime podman) and RBAC enforced, the controller in-cluster, then both
+# scenarios (tests/integration/install/install_test.sh, printed as it goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -19,6 +25,20 @@ BIN=$ROOT/build/bin
 source "$ROOT/hack/lib/emulator.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+if [[ "${1:-}" == --containers ]]; then
+  say "Building ossvp and its two images (a first run takes a while: the images compile ossvp)"
+  bash hack/install-deps.sh
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
+  cmake --build build -j "$(nproc)" --target oss-emulator kube-sim > /dev/null
+  bash hack/images.sh
+  say "Installing ossvp from its images on kube-sim (real containers) and running both scenarios"
+  OSSVP_SRC=$ROOT OSSVP_BIN=$BIN bash tests/integration/install/install_test.sh
+  exit
+elif [[ -n "${1:-}" ]]; then
+  echo "usage: hack/demo.sh [--containers]" >&2
+  exit 2
+fi
 
 say "Building ossvp (first run installs packages and takes a few minutes)"
 bash hack/install-deps.sh
