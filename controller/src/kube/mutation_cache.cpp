@@ -44,7 +44,11 @@ Result<Object> MutationCache::remember(const Resource& r, const std::string& bef
   const Object& obj = *written;
   const auto now = clock_.steadyNow();
   std::lock_guard<std::mutex> lock(mu_);
-  if (written_.size() >= kPruneAbove) {
+  // Expired writes are swept out at most once per TTL: a burst keeps more
+  // than kPruneAbove fresh ones, and scanning them on every write would
+  // put the whole map on the write path.
+  if (written_.size() >= kPruneAbove && now - pruned_ >= ttl_) {
+    pruned_ = now;
     for (auto it = written_.begin(); it != written_.end();) {
       it = now - it->second.at >= ttl_ ? written_.erase(it) : std::next(it);
     }

@@ -78,6 +78,7 @@ class MutationCache final : public ApiClient, public ObjectReader {
   const std::chrono::seconds ttl_;
   mutable std::mutex mu_;
   mutable std::map<std::string, Written> written_;  // guarded by mu_; by plural/ns/name
+  Clock::Instant pruned_{};                         // guarded by mu_; last sweep of expired writes
 };
 
 }  // namespace ossvp::controller::kube
