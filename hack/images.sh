@@ -17,9 +17,15 @@
 #   OSSVP_DEBIAN_MIRROR  Debian mirror URL (default: the host's, from apt)
 #   OSSVP_DEBIAN_SECURITY_MIRROR  Debian security mirror URL (default: the host's)
 #   OSSVP_IMAGES_REBASE=1  remake the base images from a fresh debootstrap
+#   OSSVP_IMAGES_CCACHE  the host compiler cache the build stages use, mounted
+#                        at /ccache-host (default: this host's ccache folder,
+#                        so after hack/test.sh's Release build the images
+#                        compile almost nothing; "none": the Dockerfile's own
+#                        cache mount, as a plain docker build uses)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source hack/lib/image-sources.sh
 die() { echo "images.sh: error: $*" >&2; exit 1; }
 log() { echo "images.sh: $*"; }
 low() { nice -n 19 ionice -c3 "$@"; }
@@ -124,10 +130,20 @@ done
 
 # The two images.
 declare -A DOCKERFILE=([ossvp-controller]=controller/Dockerfile [ossvp-populator]=populator/Dockerfile)
+# The host's compiler cache, shared with the build stages (a bind mount for
+# their RUN steps only: nothing of it lands in an image layer).
+HOST_CCACHE=${OSSVP_IMAGES_CCACHE:-$(ccache --get-config cache_dir 2>/dev/null || true)}
+CCACHE_MOUNT=()
+if [[ -n "$HOST_CCACHE" && "$HOST_CCACHE" != none ]]; then
+  mkdir -p "$HOST_CCACHE"
+  CCACHE_MOUNT=(--volume "$HOST_CCACHE:/ccache-host")
+  log "build stages use the host's compiler cache $HOST_CCACHE"
+fi
 for name in ossvp-controller ossvp-populator; do
   log "building $name:$VERSION from ${DOCKERFILE[$name]}"
   start=$SECONDS
-  low "${PODMAN[@]}" build "${ULIMITS[@]}" --network host --pull=never --layers \
+  low "${PODMAN[@]}" build "${ULIMITS[@]}" "${CCACHE_MOUNT[@]}" --network host --pull=never --layers \
+    --label "io.ossvp.sources=$(image_source_digest "${name#ossvp-}")" \
     -f "${DOCKERFILE[$name]}" -t "$name:$VERSION" . \
     || die "building $name from ${DOCKERFILE[$name]} failed (see the step above): fix the Dockerfile or the build"
   log "built $name:$VERSION in $((SECONDS - start)) s"

@@ -48,12 +48,13 @@ NodeRescheduler::NodeRescheduler(kube::ApiClient& api, kube::EventRecorder& even
 Result<bool> NodeRescheduler::rescheduleIfGone(const Object& pvc, const std::string& node) {
   if (node.empty()) return false;
   const std::string ref = kube::namespaceOf(pvc) + "/" + kube::nameOf(pvc);
-  auto got = api_.get(nodes(), "", node);
-  switch (nodePresence(got.status())) {
+  // A named Status, not a temporary inside a returning case: with one there,
+  // clang 14's ASan reports stack-use-after-scope from the switch's cleanup.
+  const Status nodeRead = api_.get(nodes(), "", node).status();
+  switch (nodePresence(nodeRead)) {
     case NodePresence::Present: return false;
     case NodePresence::Unknown:
-      logWarn("cannot check node {} selected for PVC {} (populating there anyway): {}", node, ref,
-              got.status().message());
+      logWarn("cannot check node {} selected for PVC {} (populating there anyway): {}", node, ref, nodeRead.message());
       return false;
     case NodePresence::Gone: break;
   }

@@ -31,27 +31,22 @@
 # PVCs and ossvps are deleted only the controller is left in
 # ack-volume-populator.
 # Skips (exit 77, reason printed) without root, podman, runc or the images,
-# or when an image is older than the last commit to its sources.
+# or when an image was built from other sources than the checkout's
+# (hack/lib/container-prereqs.sh: a failure under hack/test.sh).
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root).
-skip() { echo "SKIP: $*"; exit 77; }
+source "$OSSVP_SRC/hack/lib/container-prereqs.sh"
 VERSION=$(sed -n 's/^project(ossvp VERSION \([0-9][0-9.]*\).*/\1/p' "$OSSVP_SRC/CMakeLists.txt")
 CONSUMER_IMAGE=debian:bookworm-slim
-[[ $(id -u) -eq 0 ]] || skip "needs root (podman's system storage)"
-command -v podman > /dev/null || skip "podman is not installed (hack/install-deps.sh)"
-[[ -x /usr/sbin/runc ]] || skip "/usr/sbin/runc is not installed (hack/install-deps.sh)"
-for image in "ossvp-controller:$VERSION" "ossvp-populator:$VERSION" "$CONSUMER_IMAGE"; do
-  podman image exists "$image" || skip "no $image in the local podman storage (sudo hack/images.sh builds it)"
-done
-# An image built before the last commit to the code it contains tests old
-# code against today's manifests (e.g. a Role that no longer grants what the
-# old controller asks for): say so instead of failing on it.
-declare -A SOURCES=([controller]="controller common" [populator]="populator fusecore ossclient common")
+require_container_runtime "ossvp-controller:$VERSION" "ossvp-populator:$VERSION" "$CONSUMER_IMAGE"
+# An image built from other sources than this checkout's tests other code
+# against today's manifests (e.g. a Role that no longer grants what an older
+# controller asks for): say so instead of failing on it.
+source "$OSSVP_SRC/hack/lib/image-sources.sh"
 for program in controller populator; do
-  built=$(podman image inspect --format '{{.Created.Unix}}' "ossvp-$program:$VERSION")
-  # shellcheck disable=SC2086 # a list of directories
-  last=$(git -C "$OSSVP_SRC" log -1 --format='%ct %h' -- ${SOURCES[$program]} 2>/dev/null) || continue
-  [[ -z "$last" || "${last% *}" -le "$built" ]] \
-    || skip "ossvp-$program:$VERSION was built before commit ${last#* } changed its sources: rebuild with sudo hack/images.sh"
+  label=$(podman image inspect --format '{{index .Labels "io.ossvp.sources"}}' "ossvp-$program:$VERSION")
+  digest=$(cd "$OSSVP_SRC" && image_source_digest "$program")
+  [[ "$label" == "$digest" ]] \
+    || skip "ossvp-$program:$VERSION was built from other sources (io.ossvp.sources '$label', this checkout '$digest'): rebuild with sudo hack/images.sh"
 done
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"

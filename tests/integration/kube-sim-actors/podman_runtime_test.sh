@@ -10,11 +10,8 @@
 # Skips (exit 77, reason printed) without root, podman, runc or the image.
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root).
 IMAGE=debian:bookworm-slim
-skip() { echo "SKIP: $*"; exit 77; }
-[[ $(id -u) -eq 0 ]] || skip "needs root (podman's system storage)"
-command -v podman > /dev/null || skip "podman is not installed (hack/install-deps.sh)"
-[[ -x /usr/sbin/runc ]] || skip "/usr/sbin/runc is not installed (hack/install-deps.sh)"
-podman image exists "$IMAGE" || skip "no $IMAGE in the local podman storage (sudo hack/images.sh imports it)"
+source "$OSSVP_SRC/hack/lib/container-prereqs.sh"
+require_container_runtime "$IMAGE"
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
 jp() { k get "$@" 2>/dev/null; }

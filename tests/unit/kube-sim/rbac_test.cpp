@@ -25,7 +25,10 @@ json rule(json groups, json resources, json verbs) {
   return {{"apiGroups", groups}, {"resources", resources}, {"verbs", verbs}};
 }
 
-json role(const std::string& kind, const std::string& name, json rules) {
+// `rules` is a vector, not a json: `{rule(...)}` as a json parameter is a copy
+// of that one rule under clang (a single-element braced list of the same
+// type), an array of one rule under gcc.
+json role(const std::string& kind, const std::string& name, const std::vector<json>& rules) {
   return {
       {"apiVersion", "rbac.authorization.k8s.io/v1"}, {"kind", kind}, {"metadata", {{"name", name}}}, {"rules", rules}};
 }
