@@ -18,7 +18,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 JOBS=${OSSVP_JOBS:-$(nproc)}
+# Each phase's header says when it started, so a slow run shows where its
+# time went (the fresh-machine budget is 60 minutes).
+phase() { printf '== %s (at %d:%02d) ==\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
+phase "install what is missing (hack/install-deps.sh, hack/install-test-clients.sh)"
 bash hack/install-deps.sh
 bash hack/install-test-clients.sh
 
@@ -29,7 +33,7 @@ export CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-
 export LANG=C.UTF-8
 unset LC_ALL LC_CTYPE LC_MESSAGES
 
-echo "== build (Release) =="
+phase "build (Release)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$JOBS"
 
@@ -38,16 +42,16 @@ cmake --build build -j "$JOBS"
 # Release build's ccache entries. With OSSVP_REQUIRE_IMAGES those tests fail
 # instead of skipping when an image is missing or built from other sources.
 if [[ "${OSSVP_SKIP_IMAGES:-0}" == 1 ]]; then
-  echo "== container images: skipped (OSSVP_SKIP_IMAGES=1) =="
+  phase "container images: skipped (OSSVP_SKIP_IMAGES=1)"
 elif [[ $(id -u) -ne 0 ]]; then
-  echo "== container images: skipped (not root; sudo hack/images.sh builds them) =="
+  phase "container images: skipped (not root; sudo hack/images.sh builds them)"
 else
-  echo "== container images (hack/images.sh) =="
+  phase "container images (hack/images.sh)"
   bash hack/images.sh
   export OSSVP_REQUIRE_IMAGES=1
 fi
 
-echo "== tests (Release) =="
+phase "tests (Release)"
 # shellcheck disable=SC2086
 (cd build && ctest --output-on-failure -j "$JOBS" ${CTEST_ARGS:-})
 
@@ -55,13 +59,13 @@ echo "== tests (Release) =="
 # clang with ASan, UBSan and libFuzzer's coverage hooks (hack/fuzz.sh
 # configures it), so each library is compiled once for both.
 if [[ "${OSSVP_SKIP_ASAN:-0}" != 1 || "${OSSVP_FUZZ_SMOKE:-1}" != 0 ]]; then
-  echo "== sanitizer build (clang; ASan+UBSan unit tests and libFuzzer targets) =="
+  phase "sanitizer build (clang; ASan+UBSan unit tests and libFuzzer targets)"
   OSSVP_FUZZ_BUILD=build-fuzz OSSVP_JOBS=$JOBS bash hack/fuzz.sh --build-only
   cmake --build build-fuzz -j "$JOBS"
 fi
 
 if [[ "${OSSVP_SKIP_ASAN:-0}" != 1 ]]; then
-  echo "== unit tests under ASan+UBSan =="
+  phase "unit tests under ASan+UBSan"
   (cd build-fuzz && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp \
     ctest --output-on-failure -j "$JOBS" -L unit)
@@ -70,8 +74,8 @@ fi
 if [[ "${OSSVP_FUZZ_SMOKE:-1}" != 0 ]]; then
   # Reproducible: fixed seed and run count (a finding here is a real bug, not
   # luck); open-ended fuzzing is hack/fuzz.sh SECONDS.
-  echo "== fuzz smoke (clang libFuzzer, ${OSSVP_FUZZ_RUNS:-3000} runs per target, seed ${OSSVP_FUZZ_SEED:-1}) =="
+  phase "fuzz smoke (clang libFuzzer, ${OSSVP_FUZZ_RUNS:-3000} runs per target, seed ${OSSVP_FUZZ_SEED:-1})"
   OSSVP_FUZZ_BUILD=build-fuzz OSSVP_JOBS=$JOBS OSSVP_FUZZ_SEED=${OSSVP_FUZZ_SEED:-1} OSSVP_FUZZ_RUNS=${OSSVP_FUZZ_RUNS:-3000} \
     bash hack/fuzz.sh "${OSSVP_FUZZ_SMOKE_SECONDS:-60}"
 fi
-echo "hack/test.sh: all tests passed ($ROOT)"
+echo "hack/test.sh: all tests passed ($ROOT) in $((SECONDS / 60)) min $((SECONDS % 60)) s"

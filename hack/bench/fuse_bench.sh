@@ -20,7 +20,8 @@
 #   SMALL_FILES job 3/6 file count       (default 10000), SMALL_KB (default 128)
 #   WRITE_MB    job 4 size               (default 2048)
 #   MODEL_MB    job 5 safetensors size   (default 2048)
-#   TOOLS       default "ossmount ossmount-noc2o s3fs rclone raw"
+#   TOOLS       default "ossmount ossmount-noc2o ossmount-256m s3fs rclone raw"
+#               (ossmount-256m: ossmount with -o memory_limit=256M)
 #   OUT         results dir             (default /tmp/ossvp-fuse-bench/results)
 # Prints one table per profile; writes $OUT/<profile>/results.md, results.csv,
 # results.svg (+ .png), and all tables in $OUT/results.md.

@@ -11,6 +11,7 @@ PodmanCommand podmanCommand(const PodmanSettings& s, std::vector<std::string> ar
   cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
   cmd.env = {"PATH=" + s.path};
   if (!s.containersConf.empty()) cmd.env.push_back("CONTAINERS_CONF=" + s.containersConf);
+  if (!s.storageConf.empty()) cmd.env.push_back("CONTAINERS_STORAGE_CONF=" + s.storageConf);
   return cmd;
 }
 

@@ -24,7 +24,10 @@ struct PodmanSettings {
   std::string podman = "/usr/bin/podman";  // absolute path of the podman client
   std::vector<std::string> globalArgs = {"--runtime", "/usr/sbin/runc", "--cgroup-manager", "cgroupfs"};
   std::vector<std::string> ulimits = {"nofile=1024:1024", "nproc=1024:1024"};
-  std::string containersConf;                                                         // CONTAINERS_CONF of every call
+  std::string containersConf;  // CONTAINERS_CONF of every call
+  // CONTAINERS_STORAGE_CONF of every call when set: kube-sim's own, so its
+  // containers use the image store of whoever started it (hack/images.sh).
+  std::string storageConf;
   std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";  // PATH of every call
   std::string owner;  // value of the owner label (kube-sim's state dir)
 };

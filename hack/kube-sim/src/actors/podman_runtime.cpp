@@ -136,6 +136,7 @@ Result<std::shared_ptr<PodmanRuntime>> PodmanRuntime::create(ClusterContext& ctx
     return unavailable("--runtime podman: " + s.globalArgs[1] + " is missing (apt-get install runc)");
   }
   if (const char* path = std::getenv("PATH")) s.path = path;
+  if (const char* storage = std::getenv("CONTAINERS_STORAGE_CONF")) s.storageConf = storage;
   s.owner = ctx.stateDir;
   std::string dir = ctx.stateDir + "/podman";
   std::error_code ec;
