@@ -93,22 +93,25 @@ TEST_CASE("concurrency adapts by default; --concurrency fixes it, --max-concurre
   auto p = parse(with({}));
   REQUIRE(p.config);
   CHECK_FALSE(p.config->concurrencyFixed);
-  CHECK(p.config->concurrency == 32);
+  CHECK(p.config->concurrency == 64);  // starts at the default ceiling
   CHECK(p.config->minConcurrency == 8);
   CHECK(p.config->maxConcurrency == 64);  // the 512 MiB budget holds 64 parts of 8 MiB
   CopierOptions o = copierOptionsFor(*p.config);
   CHECK(o.adaptive);
-  CHECK(o.initialWorkers == 32);
+  CHECK(o.initialWorkers == 64);
   CHECK(o.minWorkers == 8);
   CHECK(o.workers == 64);
 
-  // The default ceiling follows the budget, between the start and 128.
+  // The default ceiling follows the budget, between 32 and 128; the start
+  // is 64 or the ceiling when that is lower.
   p = parse(with({"--memory-budget", "4GiB"}));
   REQUIRE(p.config);
   CHECK(p.config->maxConcurrency == 128);
+  CHECK(p.config->concurrency == 64);
   p = parse(with({"--memory-budget", "64MiB"}));
   REQUIRE(p.config);
   CHECK(p.config->maxConcurrency == 32);
+  CHECK(p.config->concurrency == 32);
 
   p = parse(with({"--concurrency", "12"}));
   REQUIRE(p.config);
@@ -122,7 +125,7 @@ TEST_CASE("concurrency adapts by default; --concurrency fixes it, --max-concurre
   REQUIRE(p.config);
   CHECK_FALSE(p.config->concurrencyFixed);
   CHECK(p.config->maxConcurrency == 200);
-  CHECK(p.config->concurrency == 32);
+  CHECK(p.config->concurrency == 64);
   // A ceiling below the start and floor lowers them.
   p = parse(with({"--max-concurrency", "4"}));
   REQUIRE(p.config);

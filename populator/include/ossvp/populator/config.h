@@ -26,9 +26,10 @@ struct PopulatorConfig {
   std::string target;         // the mounted volume
   double throughputMBps = 0;  // 0: no cap; MB = 1,000,000 bytes
   // Files or segments of large files in flight. Adaptive by default: starts
-  // at `concurrency`, moves between minConcurrency and maxConcurrency with
-  // the throughput the copy delivers. `--concurrency N` fixes it at N.
-  int concurrency = 32;
+  // at `concurrency` (64, or the ceiling when that is lower), moves between
+  // minConcurrency and maxConcurrency with the throughput the copy delivers.
+  // `--concurrency N` fixes it at N.
+  int concurrency = 64;
   bool concurrencyFixed = false;  // --concurrency (OSSVP_CONCURRENCY) was given: no adaptation
   int minConcurrency = 8;
   int maxConcurrency = 128;              // --max-concurrency; by default what the memory budget holds in whole parts

@@ -28,7 +28,7 @@ RunSummary populate(const PopulatorConfig& config, ObjectSource& source, Progres
 CopierOptions copierOptionsFor(const PopulatorConfig& config);
 
 // The copy's concurrency for the end-of-copy log line, e.g. "concurrency
-// settled at 64 (peak 128, adaptive 8..128 from 32; 0 cuts after read errors)".
+// settled at 64 (peak 128, adaptive 8..128 from 64; 0 cuts after read errors)".
 std::string describeConcurrency(const CopyStats& stats, const CopierOptions& options);
 
 int runMain(int argc, char** argv);
