@@ -22,6 +22,8 @@ export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1 CCACHE_STATSLOG=/tmp/ccache-stats.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build --target "$target" -j"$(nproc)"
 # What this build took from the cache (a cold cache is slow, not wrong).
-[[ -s $CCACHE_STATSLOG ]] && ccache --show-log-stats | grep -E '^ *(Hits|Misses):' || true
+if [[ -s $CCACHE_STATSLOG ]]; then
+  ccache --show-log-stats | grep -E '^ *(Hits|Misses):' || true
+fi
 mkdir -p /out
 strip -o "/out/$target" "build/bin/$target"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Prerequisites of the tests that run real containers (kube-sim --runtime
 # podman): root, podman, runc and images in the local podman storage.
 # Sourced by those tests before anything else.

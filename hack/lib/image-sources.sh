@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The digest of the sources each ossvp image is built from. hack/images.sh
 # labels each image with it (io.ossvp.sources), and the container tests
 # compare the label with the checkout's: an image built from other sources
