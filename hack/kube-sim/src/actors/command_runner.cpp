@@ -9,15 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-extern char** environ;
-
 namespace ossvp::kubesim {
-
-std::vector<std::string> currentEnvironment() {
-  std::vector<std::string> out;
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) out.emplace_back(*e);
-  return out;
-}
 
 Result<CommandResult> runCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   if (argv.empty()) return invalidArgument("runCommand: empty argv");
@@ -74,8 +66,10 @@ Result<CommandResult> runCommand(const std::vector<std::string>& argv, const std
     if (f.fd >= 0) ::close(f.fd);
   }
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  pid_t waited;
+  while ((waited = ::waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
   }
+  if (waited < 0) return internalError("waitpid for " + argv[0] + ": " + std::strerror(errno));
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
