@@ -198,6 +198,7 @@ TEST_CASE("status coalescing: a failed write keeps its changes for the next flus
 TEST_CASE("status entry view: pending changes are visible before they are written", "[controller][status]") {
   Fixture f;
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());
+  REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u4", 30)).isOk());
   REQUIRE(f.writer.flushDue(true) == 1);
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u2", 10)).isOk());
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 60)).isOk());
@@ -205,6 +206,10 @@ TEST_CASE("status entry view: pending changes are visible before they are writte
   REQUIRE(e);
   CHECK(e->progress == "60%");                                            // written 40%, pending 60%
   CHECK(f.writer.genericEntry("argo", "demo", "u2")->progress == "10%");  // only pending
+  // Only written: read from the last written status (the 60% above would
+  // hide a broken read of the written entry, progress being monotonic).
+  REQUIRE(f.writer.genericEntry("argo", "demo", "u4"));
+  CHECK(f.writer.genericEntry("argo", "demo", "u4")->progress == "30%");
   CHECK_FALSE(f.writer.genericEntry("argo", "demo", "u3"));
   CHECK_FALSE(f.writer.genericEntry("argo", "missing", "u1"));
   CHECK(statusWrites(f.api) == 1);
