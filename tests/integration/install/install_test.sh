@@ -207,15 +207,25 @@ expect_eq "$(grep -v '^owner ' <<< "$read_out")" "$(expected_sums "$MODEL/Qwen3-
 pass "scenario 1: PVC Bound through a CPFS data flow, the model byte-identical in a consumer pod"
 
 # --- no secret anywhere it must not be -------------------------------------------------
-{
-  cat "$WORK/populator-pod.json"
-  k get pods -A -o json
-  k get events -A -o json
-  for p in $(controller_pods); do k logs -n "$PNS" "$p"; done
-  cat "$WORK"/ks/pod-logs/*/*/*.log
-} > "$WORK/exposed.txt" 2>&1
-[[ -s "$WORK/exposed.txt" ]] || fail "nothing collected to search for secrets"
-! grep -qF -- "$SK" "$WORK/exposed.txt" || fail "the AccessKey Secret appears in a pod spec, event or log"
+# Each source must deliver something: a failed or empty one would leave the
+# search below nothing to find the secret in. kube-sim keeps every pod's log,
+# the controller's included, under pod-logs/.
+collect() {  # collect WHAT CMD...: appends CMD's output to exposed.txt
+  local out
+  out=$("${@:2}") || fail "collecting $1 to search for secrets failed"
+  [[ -n "$out" ]] || fail "nothing collected from $1 to search for secrets"
+  printf '%s
+' "$out" >> "$WORK/exposed.txt"
+}
+: > "$WORK/exposed.txt"
+collect "the populator pod spec" cat "$WORK/populator-pod.json"
+collect "the pods" k get pods -A -o json
+collect "the events" k get events -A -o json
+compgen -G "$WORK/ks/pod-logs/*/*/*.log" > /dev/null || fail "no pod logs under $WORK/ks/pod-logs"
+collect "the pod logs" bash -c 'cat "$1"/ks/pod-logs/*/*/*.log' _ "$WORK"
+# The secret is matched from a file, not from grep's argv.
+! grep -qF -f <(printf '%s\n' "$SK") "$WORK/exposed.txt" ||
+  fail "the AccessKey Secret appears in a pod spec, event or log"
 pass "the AccessKey Secret is in no pod spec, event or pod log"
 
 # --- cleanup leaves only the controller ----------------------------------------------
