@@ -105,6 +105,8 @@ python3 -c '
 import os, subprocess, sys, time
 n, ns, out, bound = int(sys.argv[1]), sys.argv[2], sys.argv[3], {}
 while len(bound) < n:  # a watch that ends (server timeout) is opened again; it lists first
+    if os.getppid() == 1:  # the bench is gone (failed or killed): stop watching
+        sys.exit(1)
     w = subprocess.Popen(["kubectl", "get", "pvc", "-n", ns, "-w", "--output-watch-events", "-o",
                           "jsonpath={.type} {.object.metadata.name} {.object.status.phase}{\"\\n\"}"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -115,12 +117,14 @@ while len(bound) < n:  # a watch that ends (server timeout) is opened again; it 
             if len(bound) == n:
                 break
     w.kill()
-    w.wait()
+    if w.wait() not in (0, -9) and len(bound) < n:
+        time.sleep(1)  # kubectl failed (kube-sim gone or restarting): no busy loop
 with open(out + ".tmp", "w") as o:
     o.writelines(f"{k} {v:.3f}\n" for k, v in bound.items())
 os.rename(out + ".tmp", out)
 ' "$N" "$NS" "$WORK/bound.txt" &
 WATCHER=$!
+_PIDS+=("$WATCHER")  # stopped with the rest when the bench fails
 sleep 1  # the watch is open before the first create
 START=$(date +%s.%N)
 k apply -f "$WORK/pvcs.yaml" > /dev/null
