@@ -23,8 +23,16 @@ EventRecorder::EventRecorder(ApiClient& api, std::string component, std::string 
 EventRecorder::~EventRecorder() {
   if (!sender_.joinable()) return;
   {
-    std::lock_guard<std::mutex> lock(queueMu_);
+    std::unique_lock<std::mutex> lock(queueMu_);
     stopping_ = true;
+    queueCv_.notify_all();
+    drainUntil_ = clock_.steadyNow() + kDrainLimit;
+    while (!queue_.empty() && clock_.steadyNow() < drainUntil_) clock_.waitUntil(lock, queueCv_, drainUntil_);
+    if (!queue_.empty()) {
+      logWarn("{} event(s) not sent: the API server did not take them within {} s of shutdown", queue_.size(),
+              kDrainLimit.count());
+      queue_.clear();
+    }
   }
   queueCv_.notify_all();
   sender_.join();
@@ -34,12 +42,14 @@ void EventRecorder::sendLoop() {
   std::unique_lock<std::mutex> lock(queueMu_);
   while (true) {
     queueCv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything was sent
+    if (queue_.empty()) return;                                  // stopping, and everything was sent
+    if (stopping_ && clock_.steadyNow() >= drainUntil_) return;  // the destructor drops the rest
     Outgoing e = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
     deliver(e);
     lock.lock();
+    queueCv_.notify_all();  // a stopping destructor waits for the queue to empty
   }
 }
 

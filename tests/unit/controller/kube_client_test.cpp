@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ossvp/common/secret_redactor.h"
@@ -218,6 +220,59 @@ TEST_CASE("event recorder: background delivery keeps order and counts, and sends
   CHECK(evs[1]["reason"] == "PopulatorFailed");
   CHECK(evs[1]["count"] == 2);
   CHECK(evs[2]["reason"] == "PopulatorFinished");
+}
+
+namespace {
+
+// A FakeKubeApi whose event creates wait until the test releases them.
+class HeldEventsApi : public FakeKubeApi {
+ public:
+  Result<kube::Object> create(const kube::Resource& r, const std::string& ns, const kube::Object& obj) override {
+    if (obj.value("kind", "") == "Event") {
+      std::unique_lock<std::mutex> lock(mu_);
+      entered_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return released_; });
+    }
+    return FakeKubeApi::create(r, ns, obj);
+  }
+  void awaitEntered() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return entered_; });
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool released_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("event recorder: stopping drops what still waits after kDrainLimit", "[controller][kube]") {
+  HeldEventsApi api;
+  FakeClock clock;
+  kube::Object pvc = makePvc("argo", "data", "u1", "x");
+  std::optional<kube::EventRecorder> rec;
+  rec.emplace(api, "ossvp-controller", "test", 4096, clock, kube::EventRecorder::Delivery::Background);
+  rec->normal(pvc, "PopulatorCreated", "started");
+  api.awaitEntered();  // the sender is stuck on the first event
+  rec->warning(pvc, "PopulatorFailed", "boom");
+  rec->normal(pvc, "PopulatorFinished", "done");
+  std::thread stopper([&] { rec.reset(); });
+  REQUIRE(clock.awaitParks(1));  // the destructor waits for the queue, on the clock
+  clock.advance(kube::EventRecorder::kDrainLimit + 1s);
+  api.release();
+  stopper.join();
+  auto evs = api.events();
+  REQUIRE(evs.size() == 1);
+  CHECK(evs[0]["reason"] == "PopulatorCreated");
 }
 
 TEST_CASE("event recorder: secrets never reach an event", "[controller][kube]") {

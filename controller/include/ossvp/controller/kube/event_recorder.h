@@ -14,7 +14,9 @@
 // right after); Background hands it to one sender thread, as client-go's
 // broadcaster does, so a reconcile does not wait for its events (a third of
 // the controller's requests). The sender keeps order; at most kQueueLimit
-// events wait, more are logged and dropped; the destructor sends what waits.
+// events wait, more are logged and dropped; the destructor sends what waits
+// for up to kDrainLimit (a shutdown must not wait on an unreachable API
+// server once per queued event), then logs and drops the rest.
 //
 // Thread-safety: internally synchronized.
 #pragma once
@@ -40,6 +42,7 @@ class EventRecorder {
   static constexpr std::chrono::seconds kRefillEvery{300};
 
   static constexpr size_t kQueueLimit = 4096;
+  static constexpr std::chrono::seconds kDrainLimit{5};
   enum class Delivery { Inline, Background };
 
   // `clock` must outlive the recorder.
@@ -96,6 +99,7 @@ class EventRecorder {
   std::condition_variable queueCv_;
   std::deque<Outgoing> queue_;  // guarded by queueMu_
   bool stopping_ = false;       // guarded by queueMu_
+  Clock::Instant drainUntil_;   // guarded by queueMu_; set with stopping_
   std::thread sender_;          // running with Delivery::Background
 };
 
