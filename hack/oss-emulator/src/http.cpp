@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 
@@ -41,8 +43,43 @@ bool HttpRequest::keepAlive() const {
   return conn.find("close") == std::string::npos;
 }
 
-FileSlice::~FileSlice() {
+OpenFile::~OpenFile() {
   if (fd >= 0) ::close(fd);
+}
+
+uint64_t HttpResponse::contentLength() const {
+  if (slices.empty()) return body.size();
+  uint64_t n = 0;
+  for (const BodySlice& s : slices) n += s.length;
+  return n;
+}
+
+size_t HttpResponse::sliceAt(uint64_t* pos) const {
+  size_t i = 0;
+  while (i < slices.size() && *pos >= slices[i].length) *pos -= slices[i++].length;
+  return i;
+}
+
+long HttpResponse::readBody(uint64_t pos, char* out, size_t n) const {
+  if (slices.empty()) {
+    if (pos >= body.size()) return 0;
+    size_t k = std::min<size_t>(n, body.size() - pos);
+    std::memcpy(out, body.data() + pos, k);
+    return static_cast<long>(k);
+  }
+  size_t i = sliceAt(&pos);
+  if (i == slices.size()) return 0;
+  const BodySlice& s = slices[i];
+  size_t k = static_cast<size_t>(std::min<uint64_t>(n, s.length - pos));
+  if (!s.file) {
+    std::memcpy(out, s.blob->data() + s.offset + pos, k);
+    return static_cast<long>(k);
+  }
+  for (;;) {
+    ssize_t got = ::pread(s.file->fd, out, k, static_cast<off_t>(s.offset + pos));
+    if (got < 0 && errno == EINTR) continue;
+    return got > 0 ? static_cast<long>(got) : -1;
+  }
 }
 
 void HttpResponse::setHeader(std::string_view name, std::string value) {

@@ -239,23 +239,30 @@ bool HttpConn::sendAll(const char* data, size_t n) {
   return true;
 }
 
-bool HttpConn::sendBodyChunk(const HttpResponse& resp, uint64_t offset, uint64_t n) {
-  if (resp.file) {
-    off_t off = static_cast<off_t>(resp.bodyOffset + offset);
-    while (n > 0) {
-      ssize_t w = ::sendfile(fd_, resp.file->fd, &off, static_cast<size_t>(std::min<uint64_t>(n, 1u << 30)));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return false;
-      }
-      if (w == 0) return false;  // file shrank under us
-      n -= static_cast<uint64_t>(w);
+bool HttpConn::sendSlice(const BodySlice& slice, uint64_t offset, uint64_t n) {
+  if (!slice.file) return sendAll(slice.blob->data() + slice.offset + offset, static_cast<size_t>(n));
+  off_t off = static_cast<off_t>(slice.offset + offset);
+  while (n > 0) {
+    ssize_t w = ::sendfile(fd_, slice.file->fd, &off, static_cast<size_t>(std::min<uint64_t>(n, 1u << 30)));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
     }
-    return true;
+    if (w == 0) return false;  // file shrank under us
+    n -= static_cast<uint64_t>(w);
   }
-  const std::string& src = resp.blob ? *resp.blob : resp.body;
-  uint64_t base = resp.blob ? resp.bodyOffset : 0;
-  return sendAll(src.data() + base + offset, static_cast<size_t>(n));
+  return true;
+}
+
+bool HttpConn::sendBodyChunk(const HttpResponse& resp, uint64_t offset, uint64_t n) {
+  if (resp.slices.empty()) return sendAll(resp.body.data() + offset, static_cast<size_t>(n));
+  for (size_t i = resp.sliceAt(&offset); n > 0; ++i, offset = 0) {
+    if (i == resp.slices.size()) return false;
+    uint64_t k = std::min(n, resp.slices[i].length - offset);
+    if (!sendSlice(resp.slices[i], offset, k)) return false;
+    n -= k;
+  }
+  return true;
 }
 
 void HttpConn::abortConnection(bool reset) {
@@ -340,7 +347,7 @@ bool HttpConn::writeResponse(const HttpResponse& resp, const FaultPlan& faults, 
   head += "\r\n";
   bool withBody = !resp.headOnly && resp.status != 304 && resp.status != 204 && length > 0;
   if (!withBody) return sendAll(head.data(), head.size()) && !resp.closeAfter;
-  if (!resp.file && !resp.blob && faults.bodyFault == BodyFault::None && faults.bandwidthBytesPerSec == 0) {
+  if (resp.slices.empty() && faults.bodyFault == BodyFault::None && faults.bandwidthBytesPerSec == 0) {
     head += resp.body;
     bool ok = sendAll(head.data(), head.size());
     if (ok) *bodyBytesSent = length;

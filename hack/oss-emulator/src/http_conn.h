@@ -1,7 +1,8 @@
 // HttpConn: one accepted TCP connection served with blocking I/O by one
 // thread: reads request heads, streams request bodies (Content-Length,
 // chunked, and the aws-chunked framing S3 clients use), and writes responses,
-// sending file bodies with sendfile(2) and applying injected faults
+// sending file slices of a body with sendfile(2), blob slices with send(2),
+// and applying injected faults over the whole body
 // (first-byte latency, bandwidth cap, reset/truncate/stall mid-body).
 //
 // Thread-safety: owned and used by a single thread; shutdownNow() may be
@@ -107,7 +108,9 @@ class HttpConn {
  private:
   bool sendAll(const char* data, size_t n);
   bool sendBody(const HttpResponse& resp, uint64_t length, const FaultPlan& faults, uint64_t* sent);
+  // Sends body bytes [offset, offset + n), across slices.
   bool sendBodyChunk(const HttpResponse& resp, uint64_t offset, uint64_t n);
+  bool sendSlice(const BodySlice& slice, uint64_t offset, uint64_t n);
   void abortConnection(bool reset);
 
   int fd_;

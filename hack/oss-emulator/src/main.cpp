@@ -1,5 +1,7 @@
 // oss-emulator: a local OSS + S3 + STS + NAS data-flow server for tests,
 // demos and benchmarks. See hack/oss-emulator/README.md.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -76,6 +78,14 @@ int main(int argc, char** argv) {
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+
+  // A GET holds one fd per part of a multipart object it covers, each
+  // connection one more: allow as many open files as the hard limit does.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   auto emulator = Emulator::create(o);
   if (!emulator.isOk()) {

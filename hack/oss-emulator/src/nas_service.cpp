@@ -253,14 +253,7 @@ void NasService::Impl::runImport(std::shared_ptr<Task> t, DataFlow flow) {
         uint64_t off = 0;
         while (st.isOk() && off < m.size) {
           if (t->cancel) break;
-          size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), m.size - off));
-          ssize_t got;
-          if (body.blob) {
-            std::memcpy(buf.data(), body.blob->data() + off, n);
-            got = static_cast<ssize_t>(n);
-          } else {
-            got = ::pread(body.file->fd, buf.data(), n, static_cast<off_t>(off));
-          }
+          ssize_t got = body.readBody(off, buf.data(), buf.size());
           if (got <= 0 || ::write(out, buf.data(), static_cast<size_t>(got)) != got) {
             ok = false;
             break;

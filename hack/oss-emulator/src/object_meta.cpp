@@ -18,7 +18,14 @@ KeyValues kvFromJson(const nlohmann::json& j) {
 }
 }  // namespace
 
+const std::vector<DataSegment>& ObjectMeta::dataSegments() const {
+  static const std::vector<DataSegment> kNone;
+  return segments ? *segments : kNone;
+}
+
 nlohmann::json metaToJson(const ObjectMeta& m) {
+  nlohmann::json segments = nlohmann::json::array();
+  for (const DataSegment& s : m.dataSegments()) segments.push_back({{"path", s.path}, {"size", s.size}});
   return {{"key", m.key},
           {"size", m.size},
           {"etag", m.etag},
@@ -30,7 +37,7 @@ nlohmann::json metaToJson(const ObjectMeta& m) {
           {"storage_class", m.storageClass},
           {"user_meta", kvToJson(m.userMeta)},
           {"extra_headers", kvToJson(m.extraHeaders)},
-          {"path", m.path},
+          {"segments", std::move(segments)},
           {"external", m.external}};
 }
 
@@ -47,8 +54,16 @@ ObjectMeta metaFromJson(const nlohmann::json& j) {
   m.storageClass = j.value("storage_class", m.storageClass);
   m.userMeta = kvFromJson(j.value("user_meta", nlohmann::json::array()));
   m.extraHeaders = kvFromJson(j.value("extra_headers", nlohmann::json::array()));
-  m.path = j.value("path", std::string());
   m.external = j.value("external", false);
+  std::vector<DataSegment> segments;
+  if (j.contains("segments")) {
+    for (const auto& s : j.at("segments")) {
+      segments.push_back(DataSegment{s.at("path").get<std::string>(), nullptr, s.at("size").get<uint64_t>()});
+    }
+  } else if (std::string path = j.value("path", std::string()); !path.empty()) {
+    segments.push_back(DataSegment{path, nullptr, m.size});  // an index entry written before segments
+  }
+  m.segments = std::make_shared<const std::vector<DataSegment>>(std::move(segments));
   return m;
 }
 

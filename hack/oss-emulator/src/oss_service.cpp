@@ -281,8 +281,7 @@ void OssService::execute(const HttpRequest& req, const OssCall& c, BodySource& b
     resp->headers.erase(std::remove_if(resp->headers.begin(), resp->headers.end(),
                                        [](const auto& kv) { return toLower(kv.first) == "content-length"; }),
                         resp->headers.end());
-    resp->file.reset();
-    resp->blob.reset();
+    resp->slices.clear();
     renderOssError(e, c.requestId, c.hostId, head, resp);
   }
 }

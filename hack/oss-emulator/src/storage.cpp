@@ -8,7 +8,10 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -73,24 +76,33 @@ Status appendFile(int in, int out, const std::string& what) {
   }
 }
 
-// The writers Storage makes. Besides hashed bytes, they take stored parts
-// whole: a multipart object's ETag is not its MD5, and its CRC64 combines
-// the parts', so completing an upload reads no byte back.
-class StoredWriter : public ObjectWriter {
- public:
-  Status appendPart(const PartInfo& p) {
-    OSSVP_RETURN_IF_ERROR(appendBytes(p));
-    crc_ = ossclient::crc64Combine(crc_, p.crc64, p.size);
-    size_ += p.size;
-    return Status::ok();
-  }
+// Gives `to` the bytes of the file `from`: a hard link when allowed and the
+// file system has them, else a copy inside the kernel.
+Status linkOrCopy(const std::string& from, const std::string& to, bool mayLink) {
+  if (mayLink && ::link(from.c_str(), to.c_str()) == 0) return Status::ok();
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return internalError("object data missing: " + from + ": " + std::strerror(errno));
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  Status st =
+      out < 0 ? internalError("create " + to + ": " + std::strerror(errno)) : appendFile(in, out, from + " to " + to);
+  ::close(in);
+  if (out >= 0) ::close(out);
+  if (!st.isOk() && out >= 0) ::unlink(to.c_str());
+  return st;
+}
 
- protected:
-  virtual Status appendBytes(const PartInfo& p) = 0;
-};
+void unlinkSegments(const std::vector<DataSegment>& segments) {
+  for (const DataSegment& s : segments) {
+    if (!s.path.empty()) ::unlink(s.path.c_str());
+  }
+}
+
+std::shared_ptr<const std::vector<DataSegment>> shareSegments(std::vector<DataSegment> segments) {
+  return std::make_shared<const std::vector<DataSegment>>(std::move(segments));
+}
 
 // Disk-backed writer: a temp file renamed into place on commit.
-class FileWriter : public StoredWriter {
+class FileWriter : public ObjectWriter {
  public:
   FileWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   ~FileWriter() override {
@@ -120,22 +132,13 @@ class FileWriter : public StoredWriter {
     return Status::ok();
   }
 
- protected:
-  Status appendBytes(const PartInfo& p) override {
-    int in = ::open(p.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return internalError("open " + p.path + ": " + std::strerror(errno));
-    Status st = appendFile(in, fd_, p.path + " to " + path_);
-    ::close(in);
-    return st;
-  }
-
  private:
   std::string path_;
   int fd_;
   bool committed_ = false;
 };
 
-class MemoryWriter : public StoredWriter {
+class MemoryWriter : public ObjectWriter {
  public:
   Status write(const char* data, size_t n) override {
     account(data, n);
@@ -144,19 +147,12 @@ class MemoryWriter : public StoredWriter {
   }
   std::shared_ptr<const std::string> take() { return std::make_shared<const std::string>(std::move(buf_)); }
 
- protected:
-  Status appendBytes(const PartInfo& p) override {
-    buf_.append(*p.data);
-    return Status::ok();
-  }
-
  private:
   std::string buf_;
 };
 
-// Copies the bytes of a stored object or part into a writer.
-Status pump(const std::string& path, const std::shared_ptr<const std::string>& data, ObjectWriter& w) {
-  if (data) return w.write(data->data(), data->size());
+// Feeds the bytes of a file into a writer.
+Status pump(const std::string& path, ObjectWriter& w) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return internalError("open " + path + ": " + std::strerror(errno));
   std::string buf(1 << 20, '\0');
@@ -252,7 +248,7 @@ Status Storage::load() {
       std::ifstream in(mf.path());
       try {
         ObjectMeta m = metaFromJson(nlohmann::json::parse(in));
-        referenced.insert(m.path);
+        for (const DataSegment& s : m.dataSegments()) referenced.insert(s.path);
         b.objects[m.key] = std::move(m);
       } catch (const std::exception&) {
         fs::remove(mf.path(), ec);  // half-written index entry: not an object
@@ -361,7 +357,7 @@ Status Storage::seed(const std::string& bucketName, const std::string& dir) {
         return Status::ok();
       }
     } hasher;
-    OSSVP_RETURN_IF_ERROR(pump(it->path().string(), nullptr, hasher));
+    OSSVP_RETURN_IF_ERROR(pump(it->path().string(), hasher));
     ObjectMeta m;
     m.key = fs::relative(it->path(), root, ec).generic_string();
     m.size = hasher.size();
@@ -372,7 +368,7 @@ Status Storage::seed(const std::string& bucketName, const std::string& dir) {
     m.mtime = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::file_clock::to_sys(fs::last_write_time(it->path(), ec)).time_since_epoch())
                   .count();
-    m.path = it->path().string();
+    m.segments = shareSegments({DataSegment{it->path().string(), nullptr, m.size}});
     m.external = true;
     metas.push_back(std::move(m));
   }
@@ -405,43 +401,57 @@ Status Storage::persistMeta(const std::string& bucketName, const ObjectMeta& met
 }
 
 void Storage::releaseData(const ObjectMeta& old) {
-  if (!old.external && !old.path.empty()) ::unlink(old.path.c_str());
+  if (!old.external) unlinkSegments(old.dataSegments());
 }
 
-Result<ObjectMeta> Storage::publishLocked(const std::string& bucketName, const std::string& key, ObjectWriter& writer,
-                                          ObjectMeta templ, bool forbidOverwrite) {
-  auto it = buckets_.find(bucketName);
-  if (it == buckets_.end()) return bucketNotFound(bucketName);
-  auto old = it->second.objects.find(key);
-  if (forbidOverwrite && old != it->second.objects.end()) {
-    return Status(StatusCode::AlreadyExists, "FileAlreadyExists:" + key);
-  }
-  templ.key = key;
-  templ.size = writer.size();
-  templ.crc64 = writer.crc64();
-  templ.mtime = nowSeconds();
-  templ.external = false;
-  if (opt_.inMemory) {
-    templ.data = static_cast<MemoryWriter&>(writer).take();
-    templ.path.clear();
-  } else {
-    templ.path = bucketDir(bucketName) + "/data/" + randomHex(12);
-    OSSVP_RETURN_IF_ERROR(static_cast<FileWriter&>(writer).finishTo(templ.path));
-    Status st = persistMeta(bucketName, templ);
+std::string Storage::newDataPath(const std::string& b) const { return bucketDir(b) + "/data/" + randomHex(12); }
+
+Result<std::vector<DataSegment>> Storage::ownSegments(const std::string& b, const std::vector<DataSegment>& from,
+                                                      bool mayLink) const {
+  std::vector<DataSegment> own;
+  for (const DataSegment& s : from) {
+    Status st;
+    if (s.data) {
+      own.push_back(s);  // immutable: shared
+    } else if (opt_.inMemory) {
+      MemoryWriter bytes;
+      st = pump(s.path, bytes);
+      own.push_back(DataSegment{"", bytes.take(), s.size});
+    } else {
+      own.push_back(DataSegment{newDataPath(b), nullptr, s.size});
+      st = linkOrCopy(s.path, own.back().path, mayLink);
+    }
     if (!st.isOk()) {
-      ::unlink(templ.path.c_str());
+      own.pop_back();
+      unlinkSegments(own);
       return st;
     }
   }
-  if (old != it->second.objects.end()) {
-    // The old data file is unlinked; open readers keep their fd.
-    if (old->second.external && !opt_.inMemory) {
-      // the seeded entry had no index file; nothing to remove
-    }
-    releaseData(old->second);
+  return own;
+}
+
+Result<ObjectMeta> Storage::publishLocked(const std::string& bucketName, const std::string& key, ObjectMeta m,
+                                          bool forbidOverwrite) {
+  m.key = key;
+  m.mtime = nowSeconds();
+  m.external = false;
+  auto it = buckets_.find(bucketName);
+  Status st;
+  if (it == buckets_.end()) {
+    st = bucketNotFound(bucketName);
+  } else if (forbidOverwrite && it->second.objects.count(key)) {
+    st = Status(StatusCode::AlreadyExists, "FileAlreadyExists:" + key);
+  } else {
+    st = persistMeta(bucketName, m);
   }
-  it->second.objects[key] = templ;
-  return templ;
+  if (!st.isOk()) {
+    releaseData(m);
+    return st;
+  }
+  auto old = it->second.objects.find(key);
+  if (old != it->second.objects.end()) releaseData(old->second);  // open readers keep their fds
+  it->second.objects[key] = m;
+  return m;
 }
 
 Result<ObjectMeta> Storage::commit(const std::string& bucketName, const std::string& key, ObjectWriter& writer,
@@ -450,8 +460,19 @@ Result<ObjectMeta> Storage::commit(const std::string& bucketName, const std::str
   templ.etag = hexUpper(md5);
   templ.contentMd5 = base64Encode(md5);
   templ.type = "Normal";
+  templ.size = writer.size();
+  templ.crc64 = writer.crc64();
+  DataSegment data{"", nullptr, writer.size()};
+  if (opt_.inMemory) {
+    data.data = static_cast<MemoryWriter&>(writer).take();
+  } else {
+    OSSVP_RETURN_IF_ERROR(bucket(bucketName).status());
+    data.path = newDataPath(bucketName);
+    OSSVP_RETURN_IF_ERROR(static_cast<FileWriter&>(writer).finishTo(data.path));
+  }
+  templ.segments = shareSegments({std::move(data)});
   std::lock_guard<std::mutex> lock(mu_);
-  return publishLocked(bucketName, key, writer, std::move(templ), forbidOverwrite);
+  return publishLocked(bucketName, key, std::move(templ), forbidOverwrite);
 }
 
 Status Storage::remove(const std::string& bucketName, const std::string& key) {
@@ -468,24 +489,19 @@ Status Storage::remove(const std::string& bucketName, const std::string& key) {
 
 Result<ObjectMeta> Storage::copy(const std::string& srcBucket, const std::string& srcKey, const std::string& dstBucket,
                                  const std::string& dstKey, const ObjectMeta* replaceMeta, bool forbidOverwrite) {
-  OSSVP_ASSIGN_OR_RETURN(ObjectMeta src, head(srcBucket, srcKey));
-  OSSVP_ASSIGN_OR_RETURN(BucketInfo dst, bucket(dstBucket));
-  (void)dst;
-  OSSVP_ASSIGN_OR_RETURN(auto writer, newWriter());
-  OSSVP_RETURN_IF_ERROR(pump(src.path, src.data, *writer));
-  ObjectMeta templ = src;
+  OSSVP_ASSIGN_OR_RETURN(ObjectMeta m, head(srcBucket, srcKey));
+  OSSVP_RETURN_IF_ERROR(bucket(dstBucket).status());
   if (replaceMeta) {
-    templ.contentType = replaceMeta->contentType;
-    templ.userMeta = replaceMeta->userMeta;
-    templ.extraHeaders = replaceMeta->extraHeaders;
+    m.contentType = replaceMeta->contentType;
+    m.userMeta = replaceMeta->userMeta;
+    m.extraHeaders = replaceMeta->extraHeaders;
   }
-  std::string md5 = writer->md5Raw();
-  if (src.type == "Normal") {
-    templ.etag = hexUpper(md5);
-    templ.contentMd5 = base64Encode(md5);
-  }
+  // Same bytes, so the same ETag and CRC64. A seeded file is not the
+  // emulator's to share (and may be on another file system): copied once.
+  OSSVP_ASSIGN_OR_RETURN(std::vector<DataSegment> own, ownSegments(dstBucket, m.dataSegments(), !m.external));
+  m.segments = shareSegments(std::move(own));
   std::lock_guard<std::mutex> lock(mu_);
-  return publishLocked(dstBucket, dstKey, *writer, std::move(templ), forbidOverwrite);
+  return publishLocked(dstBucket, dstKey, std::move(m), forbidOverwrite);
 }
 
 Result<ListResult> Storage::list(const std::string& bucketName, const ListParams& p) const {
@@ -533,16 +549,27 @@ Result<ListResult> Storage::list(const std::string& bucketName, const ListParams
 }
 
 Status Storage::openBody(const ObjectMeta& meta, HttpResponse* resp, uint64_t offset, uint64_t length) const {
-  resp->bodyOffset = offset;
-  resp->bodyLength = length;
-  if (meta.data) {
-    resp->blob = meta.data;
-    return Status::ok();
+  resp->slices.clear();
+  uint64_t end = offset + length;
+  uint64_t segStart = 0;
+  for (const DataSegment& seg : meta.dataSegments()) {
+    if (segStart >= end) break;
+    uint64_t segEnd = segStart + seg.size;
+    if (segEnd > offset) {
+      BodySlice slice;
+      slice.offset = std::max(offset, segStart) - segStart;
+      slice.length = std::min(end, segEnd) - segStart - slice.offset;
+      if (seg.data) {
+        slice.blob = seg.data;
+      } else {
+        int fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return internalError("object data missing: " + seg.path + ": " + std::strerror(errno));
+        slice.file = std::make_shared<const OpenFile>(fd);
+      }
+      resp->slices.push_back(std::move(slice));
+    }
+    segStart = segEnd;
   }
-  int fd = ::open(meta.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return internalError("object data missing: " + meta.path + ": " + std::strerror(errno));
-  resp->file = std::make_shared<FileSlice>();
-  resp->file->fd = fd;
   return Status::ok();
 }
 
@@ -671,22 +698,31 @@ Result<ObjectMeta> Storage::completeUpload(const std::string& bucketName, const 
       return invalidArgument("EntityTooSmall:part " + std::to_string(chosen[i].number) + " is smaller than 100 KB");
     }
   }
-  OSSVP_ASSIGN_OR_RETURN(auto writer, newWriter());
-  auto& stored = static_cast<StoredWriter&>(*writer);  // every writer newWriter() makes is one
+  // The chosen parts become the object's segments and no byte is read or
+  // copied: the ETag is the MD5 of the parts' MD5s, the CRC64 combines theirs.
+  ObjectMeta templ = u.templ;
+  templ.size = 0;
+  templ.crc64 = 0;
   std::string md5s;
+  std::vector<DataSegment> segments;
   for (const auto& p : chosen) {
-    OSSVP_RETURN_IF_ERROR(stored.appendPart(p));
     md5s += p.md5Raw;
+    templ.crc64 = ossclient::crc64Combine(templ.crc64, p.crc64, p.size);
+    templ.size += p.size;
+    segments.push_back(DataSegment{p.path, p.data, p.size});
   }
+  // On disk each part file is hard-linked into the bucket's data dir, so the
+  // upload stays whole until the object is published; then its dir goes.
+  OSSVP_ASSIGN_OR_RETURN(segments, ownSegments(bucketName, segments, true));
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(md5s.data(), md5s.size(), d, &len, EVP_md5(), nullptr);
-  ObjectMeta templ = u.templ;
   templ.etag = hexUpper(std::string(reinterpret_cast<char*>(d), len)) + "-" + std::to_string(chosen.size());
   templ.contentMd5.clear();
   templ.type = "Multipart";
+  templ.segments = shareSegments(std::move(segments));
   std::lock_guard<std::mutex> lock(mu_);
-  OSSVP_ASSIGN_OR_RETURN(ObjectMeta m, publishLocked(bucketName, key, *writer, std::move(templ), forbidOverwrite));
+  OSSVP_ASSIGN_OR_RETURN(ObjectMeta m, publishLocked(bucketName, key, std::move(templ), forbidOverwrite));
   if (!opt_.inMemory) {
     std::error_code ec;
     fs::remove_all(opt_.dataDir + "/uploads/" + uploadId, ec);

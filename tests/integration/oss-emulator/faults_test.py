@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Misbehaviour on purpose (/-/admin), /-/stats, keep-alive with 150
-concurrent connections. Runs against an emulator started with
+concurrent connections. The body faults and the bandwidth cap are checked on
+a plain object and on a multipart one (a body of several slices, the fault
+point inside the second part). Runs against an emulator started with
 --allow-anonymous; usage: faults_test.py <port>."""
 import http.client
 import json
+import re
 import sys
 import threading
 import time
@@ -37,9 +40,27 @@ def ok(msg):
     print("ok:", msg, flush=True)
 
 
+def put_multipart(path, data, part_size):
+    st, body, _ = call("POST", path + "?uploads")
+    assert st == 200, (st, body)
+    upload = re.search(rb"<UploadId>(.*?)</UploadId>", body).group(1).decode()
+    xml = "<CompleteMultipartUpload>"
+    for n, off in enumerate(range(0, len(data), part_size), 1):
+        st, body, r = call("PUT", f"{path}?partNumber={n}&uploadId={upload}", data[off:off + part_size])
+        assert st == 200, (st, body)
+        xml += f"<Part><PartNumber>{n}</PartNumber><ETag>{r.getheader('ETag')}</ETag></Part>"
+    st, body, _ = call("POST", f"{path}?uploadId={upload}", xml + "</CompleteMultipartUpload>")
+    assert st == 200, (st, body)
+
+
 payload = bytes(range(256)) * 4096  # 1 MiB
 assert call("PUT", "/faults")[0] == 200
 assert call("PUT", "/faults/obj", payload)[0] == 200
+put_multipart("/faults/mp", payload, 400 * 1024)  # parts of 400, 400 and 224 KiB
+st, data, r = call("GET", "/faults/mp", headers={"Range": "bytes=409000-819300"})
+assert st == 206 and data == payload[409000:819301], (st, len(data))
+assert r.getheader("x-oss-object-type") == "Multipart"
+ok("multipart object: a range across all three parts")
 call("DELETE", "/-/stats")
 st, data, _ = call("GET", "/faults/obj")
 assert st == 200 and data == payload
@@ -63,34 +84,36 @@ for status, code in ((503, "SlowDown"), (500, "InternalError")):
     ok(f"error rate -> {status} {code}")
 admin({"reset": True})
 
-admin({"operation": "GetObject", "reset_rate": 1.0})
-try:
-    call("GET", "/faults/obj")
-    raise AssertionError("reset mid-body did not fail the read")
-except (ConnectionResetError, http.client.IncompleteRead, http.client.RemoteDisconnected):
-    ok("connection reset mid-body")
-admin({"reset": True})
+for key in ("obj", "mp"):
+    path = "/faults/" + key
+    admin({"operation": "GetObject", "reset_rate": 1.0})
+    try:
+        call("GET", path)
+        raise AssertionError("reset mid-body did not fail the read")
+    except (ConnectionResetError, http.client.IncompleteRead, http.client.RemoteDisconnected):
+        ok(f"{key}: connection reset mid-body")
+    admin({"reset": True})
 
-admin({"operation": "GetObject", "truncate_rate": 1.0})
-try:
-    st, data, _ = call("GET", "/faults/obj")
-    raise AssertionError(f"truncated body read fully: {len(data)}")
-except http.client.IncompleteRead as e:
-    assert 0 < len(e.partial) < len(payload), len(e.partial)
-    ok(f"truncated body ({len(e.partial)} of {len(payload)} bytes)")
-admin({"reset": True})
+    admin({"operation": "GetObject", "truncate_rate": 1.0})
+    try:
+        st, data, _ = call("GET", path)
+        raise AssertionError(f"truncated body read fully: {len(data)}")
+    except http.client.IncompleteRead as e:
+        assert len(e.partial) == len(payload) // 2 and e.partial == payload[:len(e.partial)], len(e.partial)
+        ok(f"{key}: truncated body ({len(e.partial)} of {len(payload)} bytes)")
+    admin({"reset": True})
 
-admin({"operation": "GetObject", "stall_rate": 1.0, "stall_ms": 1000})
-t = time.time(); st, data, _ = call("GET", "/faults/obj"); took = time.time() - t
-assert st == 200 and data == payload and took >= 1.0, (st, took)
-ok(f"stall mid-body then complete ({took:.2f}s)")
-admin({"reset": True})
+    admin({"operation": "GetObject", "stall_rate": 1.0, "stall_ms": 1000})
+    t = time.time(); st, data, _ = call("GET", path); took = time.time() - t
+    assert st == 200 and data == payload and took >= 1.0, (st, took)
+    ok(f"{key}: stall mid-body then complete ({took:.2f}s)")
+    admin({"reset": True})
 
-admin({"operation": "GetObject", "bandwidth_mbps": 16})  # 2 MB/s
-t = time.time(); st, data, _ = call("GET", "/faults/obj"); took = time.time() - t
-assert data == payload and took >= 0.4, took
-ok(f"bandwidth cap (1 MiB in {took:.2f}s at 16 Mbit/s)")
-admin({"reset": True})
+    admin({"operation": "GetObject", "bandwidth_mbps": 16})  # 2 MB/s
+    t = time.time(); st, data, _ = call("GET", path); took = time.time() - t
+    assert data == payload and took >= 0.4, took
+    ok(f"{key}: bandwidth cap (1 MiB in {took:.2f}s at 16 Mbit/s)")
+    admin({"reset": True})
 
 
 def sequence():

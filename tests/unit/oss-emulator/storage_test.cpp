@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "body_bytes.h"
 #include "ossvp/ossclient/crc64.h"
 #include "ossvp/ossemu/storage.h"
 
@@ -34,6 +35,46 @@ struct TempDir {
       fs::temp_directory_path() / ("ossemu-unit-" + std::to_string(::getpid()) + "-" + std::to_string(rand()));
   ~TempDir() { fs::remove_all(path); }
 };
+
+std::unique_ptr<Storage> open(const TempDir& dir, bool onDisk, bool createBucket = true) {
+  auto s = Storage::open(StorageOptions{dir.path.string(), !onDisk, "cn-hangzhou"});
+  REQUIRE(s.isOk());
+  if (createBucket) REQUIRE((*s)->createBucket("b").isOk());
+  return std::move(*s);
+}
+
+size_t filesIn(const fs::path& dir) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+constexpr uint64_t kPartSize = 300 * 1024;
+
+// Uploads three different parts (kPartSize, kPartSize, 1234 bytes) and
+// completes them as b/key; *whole gets the object's bytes.
+ObjectMeta putMultipart(Storage& s, const std::string& key, std::string* whole) {
+  auto id = s.initiateUpload("b", key, ObjectMeta{});
+  REQUIRE(id.isOk());
+  whole->clear();
+  for (int n = 1; n <= 3; ++n) {
+    std::string data(n < 3 ? kPartSize : 1234, static_cast<char>('a' + n));
+    data[7] = static_cast<char>(n);
+    auto w = s.newWriter();
+    REQUIRE((*w)->write(data.data(), data.size()).isOk());
+    REQUIRE(s.putPart("b", *id, n, **w).isOk());
+    *whole += data;
+  }
+  auto m = s.completeUpload("b", key, *id, {}, true, false);
+  REQUIRE(m.isOk());
+  return *m;
+}
+
+// Bytes [offset, offset + length) of the object as a GET would send them.
+std::string read(const Storage& s, const ObjectMeta& m, uint64_t offset, uint64_t length, size_t* slices = nullptr) {
+  HttpResponse r;
+  REQUIRE(s.openBody(m, &r, offset, length).isOk());
+  if (slices) *slices = r.slices.size();
+  return bodyBytes(r);
+}
 
 }  // namespace
 
@@ -107,34 +148,126 @@ TEST_CASE("multipart complete: combined CRC, ETag -N, size limits") {
   CHECK(s->completeUpload("b", "small", *id2, {}, true, false).status().message().rfind("EntityTooSmall", 0) == 0);
 }
 
-TEST_CASE("disk multipart complete joins the stored parts without hashing them again") {
+TEST_CASE("a completed multipart object is its parts: whole and ranged reads, copy, delete") {
+  bool onDisk = GENERATE(false, true);
+  INFO((onDisk ? "on disk" : "in memory"));
   TempDir dir;
-  auto s = Storage::open(StorageOptions{dir.path.string(), false, "cn-hangzhou"});
-  REQUIRE(s.isOk());
-  REQUIRE((*s)->createBucket("b").isOk());
-  auto id = (*s)->initiateUpload("b", "big", ObjectMeta{});
-  REQUIRE(id.isOk());
+  auto s = open(dir, onDisk);
   std::string whole;
-  uint64_t crc = 0;
-  for (int n = 1; n <= 3; ++n) {
-    std::string data(n < 3 ? 300 * 1024 : 1234, static_cast<char>('a' + n));
-    data[7] = static_cast<char>(n);
-    auto w = (*s)->newWriter();
-    REQUIRE((*w)->write(data.data(), data.size()).isOk());
-    REQUIRE((*s)->putPart("b", *id, n, **w).isOk());
-    whole += data;
-    crc = ossvp::ossclient::crc64Combine(crc, ossvp::ossclient::crc64(data), data.size());
+  std::weak_ptr<const std::string> firstBlob;
+  {
+    ObjectMeta m = putMultipart(*s, "mp", &whole);
+    CHECK(m.size == whole.size());
+    CHECK(m.crc64 == ossvp::ossclient::crc64(whole));
+    CHECK(m.etag.substr(32) == "-3");
+    CHECK(m.type == "Multipart");
+    REQUIRE(m.dataSegments().size() == 3);
+    firstBlob = m.dataSegments()[0].data;
+    CHECK(firstBlob.expired() == onDisk);
+    struct Range {
+      uint64_t offset, length;
+      size_t slices;
+    };
+    const uint64_t p = kPartSize;
+    for (Range r : {Range{0, whole.size(), 3}, Range{10, 100, 1}, Range{p + 5, 50, 1}, Range{p - 10, 20, 2},
+                    Range{p - 1, p + 2, 3}, Range{whole.size() - 1, 1, 1}}) {
+      INFO("range " << r.offset << " +" << r.length);
+      size_t slices = 0;
+      CHECK(read(*s, m, r.offset, r.length, &slices) == whole.substr(r.offset, r.length));
+      CHECK(slices == r.slices);
+    }
+    if (onDisk) {
+      CHECK(filesIn(dir.path / "uploads") == 0);
+      CHECK(filesIn(dir.path / "buckets/b/data") == 3);  // the part files, linked in
+    }
+    auto copied = s->copy("b", "mp", "b", "cp", nullptr, false);
+    REQUIRE(copied.isOk());
+    CHECK(copied->etag == m.etag);
+    CHECK(copied->crc64 == m.crc64);
+    CHECK(copied->type == "Multipart");
   }
-  auto m = (*s)->completeUpload("b", "big", *id, {}, true, false);
+  REQUIRE(s->remove("b", "mp").isOk());
+  {
+    auto cp = s->head("b", "cp");
+    REQUIRE(cp.isOk());
+    CHECK(read(*s, *cp, 0, whole.size()) == whole);
+    if (onDisk) CHECK(filesIn(dir.path / "buckets/b/data") == 3);  // the copy's links
+  }
+  REQUIRE(s->remove("b", "cp").isOk());
+  CHECK(firstBlob.expired());
+  if (onDisk) CHECK(filesIn(dir.path / "buckets/b/data") == 0);
+}
+
+TEST_CASE("a multipart object survives a restart, the startup sweep keeps its part files") {
+  TempDir dir;
+  std::string whole;
+  {
+    auto s = open(dir, true);
+    putMultipart(*s, "mp", &whole);
+    std::ofstream(dir.path / "buckets/b/data/leftover") << "a crashed PUT";
+  }
+  auto s = open(dir, true, false);
+  CHECK(filesIn(dir.path / "buckets/b/data") == 3);
+  auto m = s->head("b", "mp");
   REQUIRE(m.isOk());
-  CHECK(m->size == whole.size());
-  CHECK(m->crc64 == crc);
+  CHECK(m->dataSegments().size() == 3);
   CHECK(m->crc64 == ossvp::ossclient::crc64(whole));
-  CHECK(m->etag.substr(32) == "-3");
-  std::ifstream in(m->path, std::ios::binary);
-  std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  CHECK(stored == whole);
-  CHECK(!fs::exists(dir.path / "uploads" / *id));
+  CHECK(read(*s, *m, 0, whole.size()) == whole);
+  CHECK(read(*s, *m, kPartSize - 1, 2) == whole.substr(kPartSize - 1, 2));
+  REQUIRE(s->remove("b", "mp").isOk());
+  CHECK(filesIn(dir.path / "buckets/b/data") == 0);
+}
+
+TEST_CASE("completing onto a key: forbid-overwrite keeps the upload, an overwrite releases the old data") {
+  TempDir dir;
+  auto s = open(dir, true);
+  put(*s, "b", "k", "old");
+  auto id = s->initiateUpload("b", "k", ObjectMeta{});
+  REQUIRE(id.isOk());
+  for (int n = 1; n <= 2; ++n) {
+    auto w = s->newWriter();
+    std::string data(kPartSize, static_cast<char>('0' + n));
+    REQUIRE((*w)->write(data.data(), data.size()).isOk());
+    REQUIRE(s->putPart("b", *id, n, **w).isOk());
+  }
+  CHECK(s->completeUpload("b", "k", *id, {}, true, true).status().message().rfind("FileAlreadyExists", 0) == 0);
+  CHECK(filesIn(dir.path / "buckets/b/data") == 1);
+  REQUIRE(s->upload("b", *id).isOk());
+  auto m = s->completeUpload("b", "k", *id, {}, true, false);
+  REQUIRE(m.isOk());
+  CHECK(m->size == 2 * kPartSize);
+  CHECK(filesIn(dir.path / "buckets/b/data") == 2);
+}
+
+TEST_CASE("a copy of a seeded object owns its bytes: deleting it leaves the seeded file") {
+  bool onDisk = GENERATE(false, true);
+  INFO((onDisk ? "on disk" : "in memory"));
+  TempDir dir, seedDir;
+  fs::create_directories(seedDir.path);
+  std::ofstream(seedDir.path / "f") << "seeded bytes";
+  auto s = open(dir, onDisk);
+  REQUIRE(s->seed("b", seedDir.path.string()).isOk());
+  auto cp = s->copy("b", "f", "b", "g", nullptr, false);
+  REQUIRE(cp.isOk());
+  CHECK(cp->etag == s->head("b", "f")->etag);
+  CHECK_FALSE(cp->external);
+  CHECK(read(*s, *cp, 0, 12) == "seeded bytes");
+  REQUIRE(s->remove("b", "g").isOk());
+  std::ifstream in(seedDir.path / "f");
+  std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(kept == "seeded bytes");
+  CHECK(read(*s, *s->head("b", "f"), 0, 12) == "seeded bytes");
+}
+
+TEST_CASE("an index entry from before segments reads as one segment") {
+  nlohmann::json j = {{"key", "k"}, {"size", 5}, {"etag", "E"}, {"crc64", "1"}, {"mtime", 2}, {"path", "/d/x"}};
+  ObjectMeta m = metaFromJson(j);
+  REQUIRE(m.dataSegments().size() == 1);
+  CHECK(m.dataSegments()[0].path == "/d/x");
+  CHECK(m.dataSegments()[0].size == 5);
+  ObjectMeta back = metaFromJson(metaToJson(m));
+  REQUIRE(back.dataSegments().size() == 1);
+  CHECK(back.dataSegments()[0].path == "/d/x");
 }
 
 TEST_CASE("disk storage survives reopen, an uncommitted write leaves nothing") {

@@ -1,8 +1,10 @@
 // HttpRequest / HttpResponse: the emulator's view of one HTTP/1.1 exchange.
 // A request carries the raw target, the raw (percent-encoded) path, the
 // decoded query in wire order, and headers with lowercased names. A response
-// carries status, headers and exactly one body source: a string, a shared
-// in-memory blob, or a byte range of an open file (sent with sendfile).
+// carries status, headers and a body: a string, or object data as a list of
+// slices sent in order, each a byte range of a shared in-memory blob or of an
+// open file (sent with sendfile); a multipart object's body has one slice per
+// part the range covers.
 //
 // Thread-safety: plain value types; externally synchronized.
 #pragma once
@@ -48,27 +50,41 @@ class BodySource {
   virtual void limitRate(uint64_t /*bytesPerSec*/) {}
 };
 
-// A file range to send with sendfile(2); the fd is owned by the holder.
-struct FileSlice {
-  int fd = -1;
-  uint64_t offset = 0;
-  ~FileSlice();
+// An open file descriptor, closed when its last holder lets go (an object's
+// data file stays readable after a delete unlinks it).
+struct OpenFile {
+  explicit OpenFile(int f) : fd(f) {}
+  ~OpenFile();
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  const int fd;
+};
+
+// One piece of a response body: a byte range of an open file or of a blob.
+struct BodySlice {
+  std::shared_ptr<const OpenFile> file;     // sent with sendfile(2)
+  std::shared_ptr<const std::string> blob;  // when there is no file
+  uint64_t offset = 0;                      // into the file or blob
+  uint64_t length = 0;
 };
 
 struct HttpResponse {
   int status = 200;
   KeyValues headers;
-  std::string body;                         // used when no blob/file
-  std::shared_ptr<const std::string> blob;  // in-memory object data
-  std::shared_ptr<FileSlice> file;          // on-disk object data
-  uint64_t bodyOffset = 0;                  // into blob/file
-  uint64_t bodyLength = 0;                  // for blob/file bodies
-  bool headOnly = false;                    // HEAD: headers only
+  std::string body;               // used when there are no slices
+  std::vector<BodySlice> slices;  // object data, in order
+  bool headOnly = false;          // HEAD: headers only
   bool closeAfter = false;
 
   void setHeader(std::string_view name, std::string value);
   const std::string* header(std::string_view name) const;  // case-insensitive
-  uint64_t contentLength() const { return (blob || file) ? bodyLength : body.size(); }
+  uint64_t contentLength() const;
+  // The slice holding body byte *pos (slices.size() past the end); *pos
+  // becomes the offset within that slice's range.
+  size_t sliceAt(uint64_t* pos) const;
+  // Copies up to n body bytes from pos on (at most one slice's worth);
+  // returns the count, 0 at the end, -1 when a file read fails or comes up short.
+  long readBody(uint64_t pos, char* out, size_t n) const;
 };
 
 // Splits "a=1&b&c=%20" into pairs percent-decoded ('+' left alone).

@@ -2,7 +2,11 @@
 // directory (or in memory). Object data is written to a temp file and renamed
 // into place, then its metadata file is renamed into place, so a crashed PUT
 // leaves nothing visible; startup removes unreferenced data and temp files.
-// Seeded trees (--seed) are referenced in place, never copied or deleted.
+// Completing a multipart upload copies nothing: the parts become the object's
+// segments (their files hard-linked into data/, or their blobs shared), so it
+// costs O(parts) whatever the size. A copy shares or hard-links the source's
+// data the same way. Seeded trees (--seed) are referenced in place, never
+// copied or deleted.
 //
 // Layout under the data dir: buckets/<b>/bucket.json, buckets/<b>/meta/
 // <sha256(key)>.json, buckets/<b>/data/<id>, uploads/<uploadId>/..., tmp/.
@@ -105,11 +109,12 @@ class Storage {
   Result<ObjectMeta> commit(const std::string& bucket, const std::string& key, ObjectWriter& writer, ObjectMeta templ,
                             bool forbidOverwrite);
   Status remove(const std::string& bucket, const std::string& key);
-  // Copies src (or replaces only metadata when src == dst).
+  // Copies src (or replaces only metadata when src == dst); shares its data.
   Result<ObjectMeta> copy(const std::string& srcBucket, const std::string& srcKey, const std::string& dstBucket,
                           const std::string& dstKey, const ObjectMeta* replaceMeta, bool forbidOverwrite);
   Result<ListResult> list(const std::string& bucket, const ListParams& params) const;
-  // Opens the object's data for a response body (file or blob).
+  // Sets the response body to bytes [offset, offset + length) of the object:
+  // one slice per segment the range touches, file slices opened here.
   Status openBody(const ObjectMeta& meta, HttpResponse* resp, uint64_t offset, uint64_t length) const;
 
   Result<std::string> initiateUpload(const std::string& bucket, const std::string& key, ObjectMeta templ);
@@ -131,8 +136,15 @@ class Storage {
   explicit Storage(StorageOptions options) : opt_(std::move(options)) {}
   Status load();
   Status persistMeta(const std::string& bucket, const ObjectMeta& meta);
-  Result<ObjectMeta> publishLocked(const std::string& bucket, const std::string& key, ObjectWriter& writer,
-                                   ObjectMeta templ, bool forbidOverwrite);
+  // Publishes m, whose data is in place, as bucket/key; on failure releases that data.
+  Result<ObjectMeta> publishLocked(const std::string& bucket, const std::string& key, ObjectMeta m,
+                                   bool forbidOverwrite);
+  // Segments of bucket b's own with the bytes of `from`: blobs are shared;
+  // files are hard-linked into b's data dir when mayLink, else copied once
+  // (in memory: into blobs). No new file is left behind on failure.
+  Result<std::vector<DataSegment>> ownSegments(const std::string& b, const std::vector<DataSegment>& from,
+                                               bool mayLink) const;
+  std::string newDataPath(const std::string& b) const;
   std::string bucketDir(const std::string& b) const;
   std::string metaPath(const std::string& b, const std::string& key) const;
   void releaseData(const ObjectMeta& old);
