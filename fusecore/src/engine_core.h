@@ -41,6 +41,16 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
     budget.addReclaimer(pool);
   }
 
+  // The most one stream may hold ahead of its reader now: half the budget
+  // split over the open large-file readers (at least the initial window).
+  // Several streams together hold no more than one alone, so they never
+  // fill the budget with read-ahead and wait on each other's memory; one
+  // stream alone gets up to maxWindow.
+  uint64_t streamWindowShare() const {
+    uint64_t readers = std::max<uint64_t>(1, largeReaders.load(std::memory_order_relaxed));
+    return std::max(options.initialWindow, budget.limit() / (2 * readers));
+  }
+
   // The cache for (bucket, key, etag), created on first use.
   std::shared_ptr<ObjectCache> cacheFor(const std::string& bucket, const ossclient::ObjectMeta& meta);
 
@@ -63,6 +73,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::atomic<uint64_t> retries{0};
   std::atomic<uint64_t> buffersTakenOver{0};  // fully-read parts' buffers reused directly
   std::atomic<uint64_t> inflight{0};
+  // Open readers of objects above the small-object threshold: the streams
+  // that share the budget's read-ahead (see streamWindowShare()).
+  std::atomic<uint64_t> largeReaders{0};
   // Client callbacks not yet destroyed. ~ReadEngine waits for zero, so the
   // last reference to the client is never dropped on the client's own thread.
   std::atomic<uint64_t> pendingCallbacks{0};

@@ -148,7 +148,7 @@ const std::vector<OptionSpec>& optionTable() {
        true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},
       {"part_size", "8M", "size of one ranged GET when prefetching", true,
        sizeSetter(&MountConfig::partSize, "part_size")},
-      {"max_prefetch_window", "128M",
+      {"max_prefetch_window", "256M",
        "largest prefetch window of one sequential stream (at most half of the data budget)", true,
        sizeSetter(&MountConfig::maxPrefetchWindow, "max_prefetch_window")},
       {"small_file_threshold", "1M", "files up to this size are fetched whole on first read", true,

@@ -65,8 +65,13 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
 
   // Reader accounting: when the last reader goes, in-flight GETs are
   // cancelled and cached chunks dropped (the memory returns to the budget).
-  void addReader();
-  void removeReader();
+  // `large`: a reader of an object above the small-object threshold, which
+  // counts towards the engine's read-ahead sharing.
+  void addReader(bool large);
+  void removeReader(bool large);
+
+  // How far one stream may read ahead now (EngineCore::streamWindowShare).
+  uint64_t streamWindowShare() const;
 
   uint64_t reclaim(uint64_t bytes, bool evenUnread) override;
 

@@ -87,10 +87,12 @@ struct FileReader::State {
 
 FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta, const EngineOptions& options)
     : cache_(std::move(cache)), meta_(std::move(meta)), state_(std::make_unique<State>(options, meta_.size)) {
-  cache_->addReader();
+  cache_->addReader(isLarge());
 }
 
-FileReader::~FileReader() { cache_->removeReader(); }
+FileReader::~FileReader() { cache_->removeReader(isLarge()); }
+
+bool FileReader::isLarge() const { return meta_.size > state_->options.smallObjectThreshold; }
 
 std::optional<uint64_t> FileReader::serverCrc64() const { return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64(); }
 
@@ -117,11 +119,16 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
     prefetchEnd = state_->prefetchEnd;
   }
   if (missed) cache_->fetchDemand(plan.demand);
-  uint64_t part = prefetchPartSize(o, plan.window, cache_->prefetchLimit());
+  // This stream's share of the read-ahead: its window, or less while other
+  // large files are open (the detector's window may be ahead of it).
+  const uint64_t share = cache_->streamWindowShare();
+  const uint64_t window = std::min(plan.window, share);
+  const uint64_t end = std::min(prefetchEnd, offset + n + share);
+  uint64_t part = prefetchPartSize(o, window, cache_->prefetchLimit());
   for (ByteRange r : plan.prefetch) {
     if (r.offset >= prefetchEnd) break;
-    r.length = std::min(r.end(), prefetchEnd) - r.offset;
-    uint64_t reached = cache_->prefetch(r, part);
+    uint64_t reached = r.offset;
+    if (r.offset < end) reached = cache_->prefetch(ByteRange{r.offset, std::min(r.end(), end) - r.offset}, part);
     if (reached < r.end()) {
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->detector.notePrefetched(plan.stream, reached);

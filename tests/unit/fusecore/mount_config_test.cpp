@@ -66,7 +66,8 @@ TEST_CASE("--help lists every option with its default", "[fusecore][config]") {
                           "negative_timeout", "readahead_kb", "passwd_file"}) {
     CHECK(u.find(opt) != std::string::npos);
   }
-  CHECK(u.find("128M") != std::string::npos);
+  CHECK(u.find("max_prefetch_window") != std::string::npos);
+  CHECK(u.find("256M") != std::string::npos);
 }
 
 TEST_CASE("credentials file must be private", "[fusecore][config]") {

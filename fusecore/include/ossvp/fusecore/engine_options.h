@@ -19,11 +19,14 @@ struct EngineOptions {
   // Sequential window per stream: starts here and doubles (sooner when the
   // reader has to wait for bytes in flight) ...
   uint64_t initialWindow = 1ull << 20;
-  // ... up to this, and never past half the memory budget. 128 MiB holds a
-  // few GB/s in flight against a first-byte latency of tens of ms in 1 MiB
-  // parts; a larger window only spreads a stream over more fresh memory,
-  // whose first-touch page faults cost more CPU than the receive itself.
-  uint64_t maxWindow = 128ull << 20;
+  // ... up to this, and never past half the memory budget. Against a
+  // per-connection cap, a stream's rate is its bytes in flight over one GET's
+  // time: 1 MiB parts at 25 MB/s per connection and 10 ms to first byte take
+  // ~52 ms, so 128 MiB caps a stream at ~2.5 GB/s and 256 MiB lets 192-256
+  // GETs fill a 3 GB/s link (measured: 1.9 -> 2.4 GB/s through the engine,
+  // docs/performance-fusecore.md). Served parts are recycled, so a larger
+  // window costs memory, not fresh page faults per byte.
+  uint64_t maxWindow = 256ull << 20;
   // Ranged GETs in flight for prefetching, over all files (demand reads are
   // never held back by it): the engine starts at `initialInflight` and
   // measures its way up to at most `maxInflight` while throughput rises

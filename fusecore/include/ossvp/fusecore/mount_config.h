@@ -54,7 +54,7 @@ struct MountConfig {
   // Engine.
   uint64_t memoryLimit = 1ull << 30;
   uint64_t partSize = 8ull << 20;
-  uint64_t maxPrefetchWindow = 128ull << 20;
+  uint64_t maxPrefetchWindow = 256ull << 20;
   uint64_t smallFileThreshold = 1ull << 20;
   int prefetchConcurrency = 256;
   uint64_t uploadPartSize = 8ull << 20;
