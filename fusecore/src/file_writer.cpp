@@ -10,6 +10,10 @@ namespace ossvp::fusecore {
 
 namespace {
 
+// Uploaded parts' buffers a writer keeps for its next parts: one is handed
+// back per completed upload and taken per filled part, so a few suffice.
+constexpr size_t kSpareParts = 4;
+
 // Parts in flight: never more than half the memory budget holds, so reads
 // and other files keep the rest.
 ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& budget) {
@@ -133,6 +137,9 @@ void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient:
         failLocked(r.status().withContext(
             fmt::format("part {} (attempt {} of {})", part->req.partNumber, part->attempts, options_.partAttempts)));
       }
+      if (!finished_ && spares_.size() < kSpareParts) {
+        spares_.push_back(Spare{std::move(part->data), std::move(part->mem)});
+      }
       part->data.reset();
       part->mem.reset();
     }
@@ -158,15 +165,7 @@ Status FileWriter::write(uint64_t offset, const char* data, size_t len) {
     return invalidArgument(fmt::format("non-sequential write at offset {} (expected {})", offset, size_));
   }
   while (len > 0) {
-    if (!buf_) {
-      lock.unlock();
-      Reservation mem = budget_.acquire(options_.partSize);
-      auto buf = std::make_unique_for_overwrite<char[]>(options_.partSize);
-      lock.lock();
-      buf_ = std::move(buf);
-      bufMem_ = std::move(mem);
-      fill_ = 0;
-    }
+    if (!buf_) takeBufferLocked(lock);
     size_t n = std::min<size_t>(len, options_.partSize - fill_);
     std::memcpy(buf_.get() + fill_, data, n);
     fill_ += n;
@@ -178,10 +177,28 @@ Status FileWriter::write(uint64_t offset, const char* data, size_t len) {
   return Status::ok();
 }
 
+void FileWriter::takeBufferLocked(std::unique_lock<std::mutex>& lock) {
+  fill_ = 0;
+  if (!spares_.empty()) {
+    buf_ = std::move(spares_.back().data);
+    bufMem_ = std::move(spares_.back().mem);
+    spares_.pop_back();
+    ++stats_.buffersReused;
+    return;
+  }
+  lock.unlock();
+  Reservation mem = budget_.acquire(options_.partSize);
+  auto buf = std::make_unique_for_overwrite<char[]>(options_.partSize);
+  lock.lock();
+  buf_ = std::move(buf);
+  bufMem_ = std::move(mem);
+}
+
 Result<ossclient::ObjectMeta> FileWriter::finish() {
   std::unique_lock<std::mutex> lock(mu_);
   if (outcome_) return *outcome_;
   finished_ = true;
+  spares_.clear();
   auto conclude = [&](Result<ossclient::ObjectMeta> r) {
     outcome_ = r;
     return r;
@@ -231,8 +248,10 @@ Result<ossclient::ObjectMeta> FileWriter::finish() {
     return conclude(error_);
   }
   uploadId_.clear();
-  logDebug("fusecore: uploaded oss://{}/{}: {} bytes in {} parts, at most {} in flight (limit {})", bucket_, key_,
-           size_, stats_.parts, stats_.peakInflight, inflightLimit_.limit());
+  logDebug(
+      "fusecore: uploaded oss://{}/{}: {} bytes in {} parts ({} into reused buffers), at most {} in flight "
+      "(limit {})",
+      bucket_, key_, size_, stats_.parts, stats_.buffersReused, stats_.peakInflight, inflightLimit_.limit());
   meta.etag = r->etag;
   meta.crc64 = r->crc64;
   return conclude(meta);
@@ -242,6 +261,7 @@ void FileWriter::abort() {
   std::unique_lock<std::mutex> lock(mu_);
   finished_ = true;
   cv_.wait(lock, [&] { return inflight_ == 0; });
+  spares_.clear();
   buf_.reset();
   bufMem_.reset();
   if (!outcome_) outcome_ = Result<ossclient::ObjectMeta>(Status(StatusCode::Cancelled, "upload aborted"));

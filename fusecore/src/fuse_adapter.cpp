@@ -256,6 +256,11 @@ void opCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t, fuse_
     return;
   }
   fi->fh = fh;
+  // A new file is written once, in order, and uploaded as it goes: its bytes
+  // go from the writer's memory straight into the request (one copy), not
+  // through page cache pages first (two copies, and gigabytes of cache
+  // filled with data nobody reads back through this handle).
+  fi->direct_io = 1;
   fuse_entry_param e = toEntry(*sess(req), a);
   fuse_reply_create(req, &e, fi);
 }

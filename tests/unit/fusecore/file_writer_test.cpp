@@ -94,6 +94,21 @@ TEST_CASE("the writer keeps parts in flight inside half the memory budget", "[fu
   CHECK(f.budget.used() == 0);
 }
 
+TEST_CASE("the writer fills uploaded parts' buffers again instead of fresh memory", "[fusecore][writer]") {
+  // A fresh multi-MiB buffer costs a page fault and a page clear per 4 KiB
+  // on first touch: after the first parts, every part reuses a buffer.
+  Fx f;
+  f.partsTake(2);
+  f.o.initialInflightParts = f.o.maxInflightParts = 4;
+  std::string data = pattern(40 * f.o.partSize + 77);
+  REQUIRE(f.upload("reuse", data).isOk());
+  CHECK(f.fake.objectData("b", "reuse") == data);
+  CHECK(f.stats.parts == 41);
+  CHECK(f.stats.buffersReused >= 30);
+  CHECK(f.budget.peakUsed() <= (4 + 4 + 1) * f.o.partSize);  // in flight, spares, the one being filled
+  CHECK(f.budget.used() == 0);                               // finish() gives the spares back
+}
+
 TEST_CASE("a transiently failed part is uploaded again with fewer parts in flight", "[fusecore][writer][faults]") {
   Fx f;
   f.o.initialInflightParts = 8;

@@ -45,12 +45,13 @@ struct WriterOptions {
 
 // Counters for tests and logs.
 struct WriterStats {
-  uint64_t parts = 0;        // parts started (re-uploads not counted)
-  uint64_t reuploads = 0;    // parts uploaded again after a transient failure
-  size_t inflightLimit = 0;  // parts allowed in flight now
-  size_t peakInflight = 0;   // most parts in flight at once
-  size_t growths = 0;        // times the limit grew
-  size_t backoffs = 0;       // times it was cut
+  uint64_t parts = 0;          // parts started (re-uploads not counted)
+  uint64_t reuploads = 0;      // parts uploaded again after a transient failure
+  size_t inflightLimit = 0;    // parts allowed in flight now
+  size_t peakInflight = 0;     // most parts in flight at once
+  size_t growths = 0;          // times the limit grew
+  size_t backoffs = 0;         // times it was cut
+  uint64_t buffersReused = 0;  // parts filled into an uploaded part's buffer
 };
 
 class FileWriter {
@@ -81,6 +82,9 @@ class FileWriter {
   void onPartDone(const std::shared_ptr<Part>& part, Result<ossclient::PartResult> r);
   Status startUploadLocked();
   void failLocked(Status s);
+  // The next part's buffer: an uploaded part's (already touched), else fresh
+  // memory from the budget. Unlocks while waiting for the budget.
+  void takeBufferLocked(std::unique_lock<std::mutex>& lock);
 
   ossclient::ObjectClient& client_;
   MemoryBudget& budget_;
@@ -96,6 +100,14 @@ class FileWriter {
   uint64_t size_ = 0;
   std::unique_ptr<char[]> buf_;
   Reservation bufMem_;
+  // Buffers of uploaded parts, kept for the next parts: a fresh part buffer
+  // is a new mapping whose page faults and page clears cost more CPU than
+  // the copy into it (at most kSpareParts; released by finish and abort).
+  struct Spare {
+    std::unique_ptr<char[]> data;
+    Reservation mem;
+  };
+  std::vector<Spare> spares_;
   size_t fill_ = 0;
   std::string uploadId_;
   int nextPart_ = 1;
