@@ -324,7 +324,12 @@ def run_raw(emu, results):
         row(f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", mbps, label, files_per_s=fps, files_per_s_at64=at64)
     if "4" in JOBS:
         src = f"{WORK}/raw-put.bin"
-        sh(f"head -c {WRITE_MB}M {WORK}/data/seq.bin > {src}; cat {src} > /dev/null")
+        # From seq.bin when it is large enough, else random bytes: a short
+        # source would make the rate below count bytes that were never sent.
+        feed = f"{WORK}/data/seq.bin" if os.path.getsize(f"{WORK}/data/seq.bin") >= WRITE_MB * 2**20 else "/dev/urandom"
+        sh(f"head -c {WRITE_MB}M {feed} > {src}; cat {src} > /dev/null")
+        if os.path.getsize(src) != WRITE_MB * 2**20:
+            raise SystemExit(f"{src} is {os.path.getsize(src)} bytes, not WRITE_MB={WRITE_MB} MiB")
         mb = WRITE_MB * 2**20 / 1e6
         samples = []
         for n in RAW_WRITE_INFLIGHT:
