@@ -9,9 +9,8 @@
 #   hack/bench/fuse_bench.sh            # needs root, /dev/fuse, fio, s3fs, rclone
 #
 # Env (sizes scaled for a 2-core / 24 GiB box; the full-size run is
-# SEQ_MB=4096 FOUR_MB=1024 MODEL_MB=4096 with WRITE_MB at 2048: at 4 GiB the
-# emulator's CompleteMultipartUpload, a copy of the whole object, bounds every
-# client's write, see docs/performance-fusecore.md):
+# SEQ_MB=4096 FOUR_MB=1024 MODEL_MB=4096 WRITE_MB=4096. Pass the same sizes
+# every time: other sizes regenerate the data set):
 #   OSSVP_BIN   build bin dir            (default: build/bin)
 #   PROFILES    network shapes           (default "loopback cloud")
 #   LATENCY_MS  overrides the profiles' first-byte latency (unset: theirs)
