@@ -6,13 +6,11 @@
 
 #include "ossvp/common/log.h"
 
+#include "buffer_pool.h"
+
 namespace ossvp::fusecore {
 
 namespace {
-
-// Uploaded parts' buffers a writer keeps for its next parts: one is handed
-// back per completed upload and taken per filled part, so a few suffice.
-constexpr size_t kSpareParts = 4;
 
 // Parts in flight: never more than half the memory budget holds, so reads
 // and other files keep the rest.
@@ -36,9 +34,10 @@ struct FileWriter::Part {
 };
 
 FileWriter::FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket, std::string key,
-                       WriterOptions options)
+                       WriterOptions options, BufferPool* pool)
     : client_(client),
       budget_(budget),
+      pool_(pool),
       bucket_(std::move(bucket)),
       key_(std::move(key)),
       options_(options),
@@ -137,9 +136,9 @@ void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient:
         failLocked(r.status().withContext(
             fmt::format("part {} (attempt {} of {})", part->req.partNumber, part->attempts, options_.partAttempts)));
       }
-      if (!finished_ && spares_.size() < kSpareParts) {
-        spares_.push_back(Spare{std::move(part->data), std::move(part->mem)});
-      }
+      // Back to the pool (or freed) before finish() can see inflight_ at 0:
+      // a finished writer holds no memory. The pool's lock is a leaf.
+      if (pool_) pool_->give(std::move(part->data), std::move(part->mem), options_.partSize);
       part->data.reset();
       part->mem.reset();
     }
@@ -179,26 +178,23 @@ Status FileWriter::write(uint64_t offset, const char* data, size_t len) {
 
 void FileWriter::takeBufferLocked(std::unique_lock<std::mutex>& lock) {
   fill_ = 0;
-  if (!spares_.empty()) {
-    buf_ = std::move(spares_.back().data);
-    bufMem_ = std::move(spares_.back().mem);
-    spares_.pop_back();
-    ++stats_.buffersReused;
-    return;
-  }
   lock.unlock();
-  Reservation mem = budget_.acquire(options_.partSize);
-  auto buf = std::make_unique_for_overwrite<char[]>(options_.partSize);
+  BufferPool::Buffer b = pool_ ? pool_->take(options_.partSize) : BufferPool::Buffer{};
+  bool reused = b.data != nullptr;
+  if (!reused) {
+    b.mem = budget_.acquire(options_.partSize);
+    b.data = std::make_unique_for_overwrite<char[]>(options_.partSize);
+  }
   lock.lock();
-  buf_ = std::move(buf);
-  bufMem_ = std::move(mem);
+  buf_ = std::move(b.data);
+  bufMem_ = std::move(b.mem);
+  if (reused) ++stats_.buffersReused;
 }
 
 Result<ossclient::ObjectMeta> FileWriter::finish() {
   std::unique_lock<std::mutex> lock(mu_);
   if (outcome_) return *outcome_;
   finished_ = true;
-  spares_.clear();
   auto conclude = [&](Result<ossclient::ObjectMeta> r) {
     outcome_ = r;
     return r;
@@ -261,7 +257,6 @@ void FileWriter::abort() {
   std::unique_lock<std::mutex> lock(mu_);
   finished_ = true;
   cv_.wait(lock, [&] { return inflight_ == 0; });
-  spares_.clear();
   buf_.reset();
   bufMem_.reset();
   if (!outcome_) outcome_ = Result<ossclient::ObjectMeta>(Status(StatusCode::Cancelled, "upload aborted"));

@@ -347,8 +347,8 @@ int Filesystem::create(uint64_t parent, const std::string& name, int flags, Attr
   meta_.upsert(p.key, e);
   auto handle = std::make_shared<Handle>();
   handle->ino = node->ino;
-  handle->writer =
-      std::make_unique<FileWriter>(*client_, engine_.budget(), options_.bucket, node->key, options_.writer);
+  handle->writer = std::make_unique<FileWriter>(*client_, engine_.budget(), options_.bucket, node->key, options_.writer,
+                                                &engine_.bufferPool());
   *fh = addHandle(std::move(handle));
   *out = toAttr(*node);
   return 0;

@@ -177,6 +177,7 @@ std::unique_ptr<FileReader> ReadEngine::open(const std::string& bucket, const os
 }
 
 MemoryBudget& ReadEngine::budget() { return core_->budget; }
+BufferPool& ReadEngine::bufferPool() { return *core_->pool; }
 const EngineOptions& ReadEngine::options() const { return core_->options; }
 ossclient::ObjectClient& ReadEngine::client() { return *core_->client; }
 

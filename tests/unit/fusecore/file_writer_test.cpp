@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ossvp/fusecore/file_writer.h"
+#include "ossvp/fusecore/read_engine.h"
 #include "ossvp/ossclient/testing/fake_object_client.h"
 
 using namespace ossvp;
@@ -94,19 +95,35 @@ TEST_CASE("the writer keeps parts in flight inside half the memory budget", "[fu
   CHECK(f.budget.used() == 0);
 }
 
-TEST_CASE("the writer fills uploaded parts' buffers again instead of fresh memory", "[fusecore][writer]") {
+TEST_CASE("the writer fills pooled part buffers instead of fresh memory, and gives them back", "[fusecore][writer]") {
   // A fresh multi-MiB buffer costs a page fault and a page clear per 4 KiB
-  // on first touch: after the first parts, every part reuses a buffer.
+  // on first touch: after the first parts, every part reuses an uploaded
+  // part's buffer from the engine's pool, where the budget can reclaim it.
   Fx f;
   f.partsTake(2);
   f.o.initialInflightParts = f.o.maxInflightParts = 4;
+  EngineOptions eo;
+  eo.memoryBudget = 64 * MiB;
+  eo.partSize = f.o.partSize;
+  ReadEngine engine(std::make_shared<FakeObjectClient>(), eo);
   std::string data = pattern(40 * f.o.partSize + 77);
-  REQUIRE(f.upload("reuse", data).isOk());
+  {
+    FileWriter w(f.fake, engine.budget(), "b", "reuse", f.o, &engine.bufferPool());
+    for (uint64_t off = 0; off < data.size(); off += 16 * KiB) {
+      size_t n = std::min<uint64_t>(16 * KiB, data.size() - off);
+      REQUIRE(w.write(off, data.data() + off, n).isOk());
+    }
+    REQUIRE(w.finish().isOk());
+    f.stats = w.stats();
+  }
   CHECK(f.fake.objectData("b", "reuse") == data);
   CHECK(f.stats.parts == 41);
   CHECK(f.stats.buffersReused >= 30);
-  CHECK(f.budget.peakUsed() <= (4 + 4 + 1) * f.o.partSize);  // in flight, spares, the one being filled
-  CHECK(f.budget.used() == 0);                               // finish() gives the spares back
+  CHECK(engine.budget().peakUsed() <= (4 + 1 + 4) * f.o.partSize);  // in flight, filling, idle in the pool
+  // Every byte still reserved is an idle buffer in the pool, which the budget
+  // can reclaim; none is held by the finished writer.
+  CHECK(engine.stats().pooledBytes > 0);
+  CHECK(engine.stats().pooledBytes == engine.budget().used());
 }
 
 TEST_CASE("a transiently failed part is uploaded again with fewer parts in flight", "[fusecore][writer][faults]") {

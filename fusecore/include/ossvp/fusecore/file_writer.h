@@ -17,7 +17,8 @@
 // `partAttempts` such failures, or any other failure, the file fails (EIO)
 // and the multipart upload is aborted, leaving no object.
 //
-// Thread-safety: internally synchronized (writes are serialized).
+// Thread-safety: internally synchronized (writes are serialized). Lock order:
+// the writer's mutex before the buffer pool's and the budget's.
 #pragma once
 
 #include <condition_variable>
@@ -51,13 +52,20 @@ struct WriterStats {
   size_t peakInflight = 0;     // most parts in flight at once
   size_t growths = 0;          // times the limit grew
   size_t backoffs = 0;         // times it was cut
-  uint64_t buffersReused = 0;  // parts filled into an uploaded part's buffer
+  uint64_t buffersReused = 0;  // parts filled into a pooled (already used) buffer
 };
+
+class BufferPool;
 
 class FileWriter {
  public:
+  // Part buffers come from `pool` when it has one of the part size (a buffer
+  // already touched: a fresh multi-MiB one costs a page fault and a page
+  // clear per 4 KiB), else fresh from `budget`; uploaded parts' buffers go
+  // back to `pool`, whose idle buffers the budget reclaims when short. A null
+  // pool: fresh buffers only. `pool` must outlive the writer.
   FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, std::string bucket, std::string key,
-             WriterOptions options = {});
+             WriterOptions options = {}, BufferPool* pool = nullptr);
   ~FileWriter();  // aborts an unfinished multipart upload
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
@@ -82,12 +90,12 @@ class FileWriter {
   void onPartDone(const std::shared_ptr<Part>& part, Result<ossclient::PartResult> r);
   Status startUploadLocked();
   void failLocked(Status s);
-  // The next part's buffer: an uploaded part's (already touched), else fresh
-  // memory from the budget. Unlocks while waiting for the budget.
+  // The next part's buffer (see the constructor). Unlocks while waiting.
   void takeBufferLocked(std::unique_lock<std::mutex>& lock);
 
   ossclient::ObjectClient& client_;
   MemoryBudget& budget_;
+  BufferPool* const pool_;
   const std::string bucket_;
   const std::string key_;
   const WriterOptions options_;
@@ -100,14 +108,7 @@ class FileWriter {
   uint64_t size_ = 0;
   std::unique_ptr<char[]> buf_;
   Reservation bufMem_;
-  // Buffers of uploaded parts, kept for the next parts: a fresh part buffer
-  // is a new mapping whose page faults and page clears cost more CPU than
-  // the copy into it (at most kSpareParts; released by finish and abort).
-  struct Spare {
-    std::unique_ptr<char[]> data;
-    Reservation mem;
-  };
-  std::vector<Spare> spares_;
+
   size_t fill_ = 0;
   std::string uploadId_;
   int nextPart_ = 1;

@@ -37,6 +37,7 @@
 
 namespace ossvp::fusecore {
 
+class BufferPool;
 class EngineCore;
 class ObjectCache;
 
@@ -128,6 +129,8 @@ class ReadEngine {
 
   // The global budget; the writer path takes its part buffers from it too.
   MemoryBudget& budget();
+  // The idle part buffers of the budget, shared with the writers.
+  BufferPool& bufferPool();
   const EngineOptions& options() const;
   EngineStats stats() const;
   ossclient::ObjectClient& client();
