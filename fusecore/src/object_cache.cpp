@@ -307,16 +307,16 @@ Result<size_t> ObjectCache::pinOut(uint64_t offset, size_t len, uint64_t align, 
   });
 }
 
-void ObjectCache::addReader(bool large) {
-  if (large) ++core_->largeReaders;
+void ObjectCache::addReader() {
+  if (large()) ++core_->largeReaders;
   std::lock_guard<std::mutex> lock(mu_);
   ++readers_;
 }
 
 uint64_t ObjectCache::streamWindowShare() const { return core_->streamWindowShare(); }
 
-void ObjectCache::removeReader(bool large) {
-  if (large) --core_->largeReaders;
+void ObjectCache::removeReader() {
+  if (large()) --core_->largeReaders;
   std::vector<ossclient::AsyncHandle> handles;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -65,10 +65,10 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
 
   // Reader accounting: when the last reader goes, in-flight GETs are
   // cancelled and cached chunks dropped (the memory returns to the budget).
-  // `large`: a reader of an object above the small-object threshold, which
-  // counts towards the engine's read-ahead sharing.
-  void addReader(bool large);
-  void removeReader(bool large);
+  // Readers of an object above the small-object threshold count towards the
+  // engine's read-ahead sharing (EngineCore::largeReaders).
+  void addReader();
+  void removeReader();
 
   // How far one stream may read ahead now (EngineCore::streamWindowShare).
   uint64_t streamWindowShare() const;
@@ -110,6 +110,7 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // (waiting when `wait`). Empty reservation when nothing fits and !wait.
   BufferPool::Buffer acquireBuffer(uint64_t len, bool wait);
   void issue(const ChunkPtr& c);
+  bool large() const { return meta_.size > core_->options.smallObjectThreshold; }
   void onDone(const ChunkPtr& c, Result<ossclient::GetResult> r);
 
   const std::shared_ptr<EngineCore> core_;

@@ -87,12 +87,10 @@ struct FileReader::State {
 
 FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta, const EngineOptions& options)
     : cache_(std::move(cache)), meta_(std::move(meta)), state_(std::make_unique<State>(options, meta_.size)) {
-  cache_->addReader(isLarge());
+  cache_->addReader();
 }
 
-FileReader::~FileReader() { cache_->removeReader(isLarge()); }
-
-bool FileReader::isLarge() const { return meta_.size > state_->options.smallObjectThreshold; }
+FileReader::~FileReader() { cache_->removeReader(); }
 
 std::optional<uint64_t> FileReader::serverCrc64() const { return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64(); }
 

@@ -109,8 +109,6 @@ class FileReader {
   // Feeds the access-pattern detector and starts the GETs a read of `n`
   // bytes at `offset` needs now and ahead.
   void startFetches(uint64_t offset, uint64_t n);
-  // Above the small-object threshold: a stream that shares the read-ahead.
-  bool isLarge() const;
 
   std::shared_ptr<ObjectCache> cache_;
   ossclient::ObjectMeta meta_;
