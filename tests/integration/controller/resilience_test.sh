@@ -71,12 +71,14 @@ sleep 2
 [[ "$(k get pod "populate-$uid" -n "$PNS" -o jsonpath='{.metadata.uid}')" == "$pod_uid" ]] \
   || fail "the restarted controller replaced the running populator pod"
 
-# --- Meanwhile: drop every watch; then, with the controller frozen (no
-# bookmarks can move it forward), churn past kube-sim's watch history and
-# restart the API server: every resumed watch is answered 410 and relists.
-ks_admin /kube-sim/drop-watches
-sleep 1
+# --- Meanwhile: freeze the controller, drop every watch, churn past
+# kube-sim's watch history and restart the API server: every resumed watch is
+# answered 410 and relists. The freeze comes first: kube-sim sends a bookmark
+# with the current resourceVersion every second, and one that reached a watch
+# still open during the churn would sit in the frozen controller's socket and
+# move its informer past the churn (no 410; seen on a loaded machine).
 kill -STOP "$CTRL_PID"
+ks_admin /kube-sim/drop-watches
 for i in $(seq 1 60); do printf -- '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: churn-%s, namespace: argo}\n' "$i"; done \
   | k apply -f - > /dev/null
 ks_admin /kube-sim/restart
