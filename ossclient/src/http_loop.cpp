@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <utility>
 
 namespace ossvp::ossclient {
 namespace {
@@ -84,7 +85,8 @@ int Transfer::onSeek(void* self, curl_off_t offset, int origin) {
   return CURL_SEEKFUNC_OK;
 }
 
-HttpLoop::HttpLoop(const ClientOptions& options, int maxConnections) : options_(options) {
+HttpLoop::HttpLoop(const ClientOptions& options, int maxConnections)
+    : options_(options), maxIdleEasy_(static_cast<size_t>(std::max(1, maxConnections))) {
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(maxConnections));
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(maxConnections));
@@ -94,6 +96,7 @@ HttpLoop::HttpLoop(const ClientOptions& options, int maxConnections) : options_(
 HttpLoop::~HttpLoop() {
   requestStop();
   join();
+  for (CURL* e : idleEasy_) curl_easy_cleanup(e);
   curl_multi_cleanup(multi_);
 }
 
@@ -184,8 +187,28 @@ void HttpLoop::configure(Transfer& t) {
   }
 }
 
+CURL* HttpLoop::takeEasyHandle() {
+  if (idleEasy_.empty()) return curl_easy_init();
+  CURL* e = idleEasy_.back();
+  idleEasy_.pop_back();
+  return e;
+}
+
+void HttpLoop::recycleEasyHandle(Transfer& t) {
+  CURL* e = std::exchange(t.easy_, nullptr);
+  if (e == nullptr) return;
+  if (idleEasy_.size() >= maxIdleEasy_) {
+    curl_easy_cleanup(e);
+    return;
+  }
+  // Every option goes back to its default (configure() sets all of them
+  // again); the receive buffer stays allocated.
+  curl_easy_reset(e);
+  idleEasy_.push_back(e);
+}
+
 void HttpLoop::start(const std::shared_ptr<Transfer>& t) {
-  t->easy_ = curl_easy_init();
+  t->easy_ = takeEasyHandle();
   if (!t->easy_) {
     finish(t, CURLE_FAILED_INIT, false);
     return;
@@ -202,6 +225,7 @@ void HttpLoop::start(const std::shared_ptr<Transfer>& t) {
 void HttpLoop::cancel(std::shared_ptr<Transfer> t) {  // by value: erasing from active_ may drop the caller's copy
   if (!t->easy_ || active_.erase(t->easy_) == 0) return;
   curl_multi_remove_handle(multi_, t->easy_);
+  recycleEasyHandle(*t);
   finish(t, CURLE_ABORTED_BY_CALLBACK, true);
 }
 
@@ -254,6 +278,7 @@ void HttpLoop::run() {
       std::shared_ptr<Transfer> t = it->second;
       active_.erase(it);
       curl_multi_remove_handle(multi_, easy);
+      recycleEasyHandle(*t);
       finish(t, code, false);
     }
 

@@ -87,10 +87,11 @@ Emulator& emulator() {
   return e;
 }
 
-std::unique_ptr<ObjectClient> client(const std::string& secret = "SKIT") {
+std::unique_ptr<ObjectClient> client(const std::string& secret = "SKIT", int ioThreads = ClientOptions{}.ioThreads) {
   ClientOptions o;
   o.endpoint = emulator().endpoint();
   o.region = "cn-hangzhou";
+  o.ioThreads = ioThreads;
   o.retry.baseBackoff = std::chrono::milliseconds(10);
   auto c = makeCurlObjectClient(o, makeStaticCredentialsProvider(Credentials{"AKIT", secret, "", std::nullopt}));
   REQUIRE(c.isOk());
@@ -139,6 +140,36 @@ TEST_CASE("library: many concurrent ranged reads into one caller buffer", "[inte
   REQUIRE(r.isOk());
   CHECK(r->crcVerified);
   CHECK(r->meta.crc64 == crc64(data));
+}
+
+TEST_CASE("library: a reused HTTP handle carries nothing from one request into the next", "[integration]") {
+  // One I/O thread and one request at a time: every request after the first
+  // runs on the handle the one before it used (reset, then configured again).
+  auto c = client("SKIT", 1);
+  std::string data = randomData(3 << 20, 7);
+  for (int round = 0; round < 3; ++round) {
+    const std::string key = "reuse-" + std::to_string(round) + ".bin";
+    REQUIRE(c->put(PutRequest{"itb", key, data.data(), data.size(), ""}).isOk());  // PUT with a body
+    auto meta = c->head("itb", key);                                               // HEAD: no body
+    REQUIRE(meta.isOk());
+    CHECK(meta->size == data.size());
+    std::string buf(data.size(), '\0');  // GET after HEAD and PUT: a whole body, not a HEAD or an upload
+    GetRequest whole{"itb", key, 0, std::nullopt, meta->etag, buf.data(), buf.size(), nullptr, true};
+    auto r = c->get(whole);
+    REQUIRE(r.isOk());
+    CHECK(r->bytesWritten == data.size());
+    CHECK(r->crcVerified);
+    CHECK(buf == data);
+    GetRequest missing{"itb", "no-such-key", 0, std::nullopt, "", buf.data(), buf.size(), nullptr, true};
+    CHECK(c->get(missing).status().code() == StatusCode::NotFound);  // an error response in between
+    GetRequest ranged{"itb", key, 1000, 5000, "", buf.data(), buf.size(), nullptr, true};
+    auto rr = c->get(ranged);  // a range after a whole GET: the range header is not left behind, nor added
+    REQUIRE(rr.isOk());
+    CHECK(rr->bytesWritten == 5000);
+    CHECK(std::string(buf.data(), 5000) == data.substr(1000, 5000));
+    REQUIRE(c->deleteObject("itb", key).isOk());  // DELETE (a custom method)
+    CHECK(c->head("itb", key).status().code() == StatusCode::NotFound);
+  }
 }
 
 TEST_CASE("library: preconditions, buffer limits, missing keys", "[integration]") {
