@@ -7,6 +7,7 @@
 #include "ossvp/common/log.h"
 
 #include "buffer_pool.h"
+#include "part_buffer.h"
 
 namespace ossvp::fusecore {
 
@@ -183,7 +184,7 @@ void FileWriter::takeBufferLocked(std::unique_lock<std::mutex>& lock) {
   bool reused = b.data != nullptr;
   if (!reused) {
     b.mem = budget_.acquire(options_.partSize);
-    b.data = std::make_unique_for_overwrite<char[]>(options_.partSize);
+    b.data = allocatePartBuffer(options_.partSize);
   }
   lock.lock();
   buf_ = std::move(b.data);

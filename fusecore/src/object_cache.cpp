@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ossvp/common/log.h"
+#include "part_buffer.h"
 
 namespace ossvp::fusecore {
 namespace {
@@ -94,7 +95,7 @@ bool ObjectCache::startChunk(ByteRange r, BufferPool::Buffer buf, bool prefetch)
   auto c = std::make_shared<Chunk>();
   c->offset = r.offset;
   c->length = r.length;
-  c->data = buf.data ? std::move(buf.data) : std::make_unique_for_overwrite<char[]>(r.length);
+  c->data = buf.data ? std::move(buf.data) : allocatePartBuffer(r.length);
   c->mem = std::move(buf.mem);
   c->pool = core_->pool;
   {
