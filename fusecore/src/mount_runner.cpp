@@ -61,8 +61,14 @@ Result<ossclient::ClientOptions> clientOptionsFor(const MountConfig& c) {
 int ossmountMain(int argc, char** argv) {
   // Part buffers (>= 1 MiB) always come from mmap and go back to the system
   // when freed; glibc's dynamic threshold would otherwise keep freed parts in
-  // the heap and let RSS drift above memory_limit.
+  // the heap and let RSS drift above memory_limit. Fixing the threshold also
+  // fixes the trim threshold at 128 KiB, so every burst of finished transfers
+  // (libcurl's 512 KiB receive buffers, response headers) handed its heap
+  // back and the next burst faulted it in again, a page at a time: up to 64
+  // MiB of free heap is kept per arena instead (cloud job 1, 4 GiB: page
+  // faults 81-161k -> 18-24k, mount CPU 5.8-6.6 s -> 4.0-4.5 s).
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   auto parsed = parseMountArgs(argc, argv);
   if (!parsed.isOk()) {
     std::cerr << "ossmount: " << parsed.status().message() << "\n";
