@@ -11,11 +11,12 @@ bool OssvpChangeFilter::concernsPvcs(kube::ChangeType change, const kube::Object
     seen_.erase(key);
     return true;
   }
-  std::string shape = (kube::isDeleting(ossvp) ? "deleting " : "") + ossvp.value("spec", kube::Object()).dump();
-  auto [it, fresh] = seen_.try_emplace(key, shape);
+  const Seen now{ossvp.value("metadata", kube::Object::object()).value("generation", int64_t{0}),
+                 kube::isDeleting(ossvp)};
+  auto [it, fresh] = seen_.try_emplace(key, now);
   if (fresh) return true;
-  if (it->second == shape) return false;
-  it->second = std::move(shape);
+  if (it->second == now) return false;
+  it->second = now;
   return true;
 }
 

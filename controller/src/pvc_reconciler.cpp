@@ -423,12 +423,10 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
                     "(the CSI external-provisioner does), then delete and re-create the PVC";
   phases_.forget(uid);
   if (!started) {
-    // Report once per PVC: the status entry remembers it.
-    bool known = false;
-    if (ossvpObj) {
-      auto st = OssvpStatus::fromJson(ossvpObj->value("status", Object()));
-      known = st.isOk() && st->generic.count(uid) && st->generic.at(uid).phase == kPvcPhaseFailed;
-    }
+    // Report once per PVC: the status entry remembers it (as it will be
+    // written: a change still waiting to be written counts).
+    auto entry = status_.genericEntry(kube::namespaceOf(pvc), ossvpName, uid);
+    bool known = entry && entry->phase == kPvcPhaseFailed;
     if (!known) report(pvc, ossvpObj.get(), reason::kForeignBinding, msg, true, kPvcPhaseFailed);
     return Outcome::done();
   }

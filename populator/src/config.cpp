@@ -15,6 +15,8 @@ std::string normalizePrefix(const std::string& path) {
   return p;
 }
 
+std::string PopulatorConfig::prefix() const { return normalizePrefix(path); }
+
 namespace {
 
 constexpr int kMaxWorkers = 1024;
@@ -44,7 +46,6 @@ std::string resolveConcurrency(PopulatorConfig& c, ConcurrencyFlags given) {
     if (c.concurrency < 1 || c.concurrency > kMaxWorkers) {
       return "--concurrency (OSSVP_CONCURRENCY) must be between 1 and 1024";
     }
-    c.minConcurrency = c.maxConcurrency = c.concurrency;
     return {};
   }
   if (given.max) {
@@ -121,7 +122,6 @@ std::string validate(PopulatorConfig& c, ConcurrencyFlags concurrency, const std
   else
     return "--progress (OSSVP_PROGRESS) must be auto, json, bar or none";
   if (!parseLogLevel(logLevel, &c.logLevel)) return "--log-level (OSSVP_LOG_LEVEL) must be debug, info, warn or error";
-  c.prefix = normalizePrefix(c.path);
   return {};
 }
 

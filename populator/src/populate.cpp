@@ -119,7 +119,7 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
     return;
   }
   CompletionMarker marker{config.bucket,
-                          config.prefix,
+                          config.prefix(),
                           mapping.files.size(),
                           mapping.fileBytes,
                           mapping.directories.size(),
@@ -136,8 +136,9 @@ void copyListed(const PopulatorConfig& config, ObjectSource& source, TargetTree&
 // the listing and the copy.
 void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetTree& tree, ProgressTracker& progress,
                     const std::atomic<bool>* cancel, RunSummary* summary) {
+  const std::string prefix = config.prefix();
   if (auto marker = readCompletionMarker(tree)) {
-    if (marker->bucket == config.bucket && marker->prefix == config.prefix) {
+    if (marker->bucket == config.bucket && marker->prefix == prefix) {
       logInfo("the volume already holds a complete copy of oss://{}/{} (finished {}): nothing to do", marker->bucket,
               marker->prefix, marker->finishedAt);
       ResumeJournal::remove(tree);  // left behind if a run stopped between the marker and the journal's removal
@@ -154,19 +155,19 @@ void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetT
     summary->failure =
         failureOf(ExitCode::BadConfig, fmt::format("the volume already holds a completed copy of oss://{}/{}, not of "
                                                    "oss://{}/{}: use a new, empty volume",
-                                                   marker->bucket, marker->prefix, config.bucket, config.prefix));
+                                                   marker->bucket, marker->prefix, config.bucket, prefix));
     return;
   }
 
   progress.setPhase(kPhaseListing);
-  logInfo("listing oss://{}/{}", config.bucket, config.prefix);
-  auto listed = source.list(config.prefix);
+  logInfo("listing oss://{}/{}", config.bucket, prefix);
+  auto listed = source.list(prefix);
   if (!listed.isOk()) {
     summary->failure = failureFromSourceStatus(listed.status());
     return;
   }
   size_t maxRel = 4095 - config.target.size() - 1 - 1;
-  KeyMapping mapping = mapKeys(config.prefix, *listed, maxRel);
+  KeyMapping mapping = mapKeys(prefix, *listed, maxRel);
   summary->rejected = mapping.rejected;
   for (const auto& r : mapping.rejected) logWarn("key '{}' {}: not copied", r.key, r.reason);
   summary->objectsTotal = mapping.files.size() + mapping.directories.size();
@@ -187,7 +188,7 @@ void populateTarget(const PopulatorConfig& config, ObjectSource& source, TargetT
     summary->failure = Failure{ExitCode::NotFound, "EmptySource",
                                fmt::format("no objects under oss://{}/{}: check spec.path (it is a prefix inside the "
                                            "bucket, e.g. /data/)",
-                                           config.bucket, config.prefix)};
+                                           config.bucket, prefix)};
     return;
   }
   copyListed(config, source, tree, progress, cancel, mapping, summary);

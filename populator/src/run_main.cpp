@@ -131,7 +131,7 @@ int runMain(int argc, char** argv) {
   ::mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
   ::mallopt(M_ARENA_MAX, 4);
   logInfo("ossvp-populator: oss://{}/{} (endpoint {}, region {}) -> {}; concurrency {}, part {}, memory {}, cap {}",
-          c.bucket, c.prefix, c.endpoint, c.region, c.target,
+          c.bucket, c.prefix(), c.endpoint, c.region, c.target,
           c.concurrencyFixed
               ? fmt::format("fixed at {}", c.concurrency)
               : fmt::format("adaptive {}..{} from {}", c.minConcurrency, c.maxConcurrency, c.concurrency),

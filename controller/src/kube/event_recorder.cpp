@@ -75,11 +75,41 @@ bool EventRecorder::admit(const std::string& uid) {
   return true;
 }
 
+EventRecorder::Entry EventRecorder::observe(const std::string& key, const std::string& involvedName,
+                                            const std::string& now, bool sending) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, fresh] = cache_.try_emplace(key);
+  Entry& entry = it->second;
+  if (fresh) {
+    // A name unique per occurrence, as client-go's (<object>.<unix nanoseconds>);
+    // the real clock, so that events of a test's fake clock do not share it.
+    char suffix[32];
+    std::snprintf(suffix, sizeof(suffix), ".%llx",
+                  static_cast<unsigned long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                      std::chrono::system_clock::now().time_since_epoch())
+                                                      .count()));
+    entry.name = involvedName + suffix;
+    entry.firstTimestamp = now;
+    order_.push_back(key);
+    if (order_.size() > cacheSize_) {
+      cache_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+  entry.count++;
+  Entry seen = entry;
+  entry.sent = entry.sent || sending;
+  return seen;
+}
+
 void EventRecorder::record(const Object& involved, const std::string& type, const std::string& reason,
                            const std::string& messageIn) {
   std::string message = redactSecrets(messageIn);
   if (message.size() > 1024) message = message.substr(0, 1021) + "...";
   const bool admitted = admit(uidOf(involved));
+  // Counted whether or not it is sent now: the Event's next write carries it.
+  const std::string now = formatRfc3339(clock_.now());
+  Entry event = observe(uidOf(involved) + "/" + type + "/" + reason + "/" + message, nameOf(involved), now, admitted);
   logInfo("event {} {} {}/{}: {}: {}{}", type, involved.value("kind", ""), namespaceOf(involved), nameOf(involved),
           reason, message, admitted ? "" : " (not sent: too many events about this object, see its status)");
   if (!admitted) return;
@@ -92,7 +122,8 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
              type,
              reason,
              std::move(message),
-             std::chrono::system_clock::now()};
+             std::move(event),
+             now};
   if (!namespaceOf(involved).empty()) e.involvedRef["namespace"] = namespaceOf(involved);
   if (!sender_.joinable()) {
     deliver(e);
@@ -111,62 +142,34 @@ void EventRecorder::record(const Object& involved, const std::string& type, cons
 }
 
 void EventRecorder::deliver(const Outgoing& e) {
-  const std::string name = e.involvedRef.value("name", "");
-  const std::string key = e.involvedRef.value("uid", "") + "/" + e.type + "/" + e.reason + "/" + e.message;
-  const std::string nowText = formatRfc3339(e.at);
-  Entry entry;
-  bool repeat = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) {
-      it->second.count++;
-      entry = it->second;
-      repeat = true;
-    }
-  }
-  if (repeat) {
-    Object p = {{"count", entry.count}, {"lastTimestamp", nowText}, {"message", e.message}};
-    auto r = api_.patch(resources::events(), entry.ns, entry.name, PatchType::Merge, p);
+  if (e.event.sent) {
+    Object p = {{"count", e.event.count}, {"lastTimestamp", e.lastTimestamp}, {"message", e.message}};
+    auto r = api_.patch(resources::events(), e.ns, e.event.name, PatchType::Merge, p);
     if (r.isOk()) return;
     if (!isNotFound(r.status())) {
-      logWarn("cannot update event {}/{}: {}", entry.ns, entry.name, r.status().message());
+      logWarn("cannot update event {}/{}: {}", e.ns, e.event.name, r.status().message());
       return;
     }
-    // The event expired or was deleted: create a fresh one below.
+    // The event expired or was deleted: create it again below.
   }
-
-  char suffix[32];
-  std::snprintf(suffix, sizeof(suffix), ".%llx",
-                static_cast<unsigned long long>(
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(e.at.time_since_epoch()).count()));
   Object ev = {{"apiVersion", "v1"},
                {"kind", "Event"},
-               {"metadata", {{"name", name + suffix}, {"namespace", e.ns}}},
+               {"metadata", {{"name", e.event.name}, {"namespace", e.ns}}},
                {"involvedObject", e.involvedRef},
                {"type", e.type},
                {"reason", e.reason},
                {"message", e.message},
-               {"count", 1},
-               {"firstTimestamp", nowText},
-               {"lastTimestamp", nowText},
+               {"count", e.event.count},
+               {"firstTimestamp", e.event.firstTimestamp},
+               {"lastTimestamp", e.lastTimestamp},
                {"source", {{"component", component_}}},
                {"reportingComponent", component_},
                {"reportingInstance", instance_}};
   auto created = api_.create(resources::events(), e.ns, ev);
   if (!created.isOk()) {
-    logWarn("cannot record event {} on {}/{}: {}", e.reason, e.ns, name, created.status().message());
-    return;
+    logWarn("cannot record event {} on {}/{}: {}", e.reason, e.ns, e.involvedRef.value("name", ""),
+            created.status().message());
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!cache_.count(key)) {
-    order_.push_back(key);
-    if (order_.size() > cacheSize_) {
-      cache_.erase(order_.front());
-      order_.pop_front();
-    }
-  }
-  cache_[key] = Entry{e.ns, nameOf(*created), 1, nowText};
 }
 
 }  // namespace ossvp::controller::kube

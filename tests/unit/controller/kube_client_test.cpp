@@ -182,24 +182,65 @@ TEST_CASE("event recorder: repeats are aggregated into one event with a count", 
   CHECK(kube::namespaceOf(failed[0]) == "argo");
 }
 
-TEST_CASE("event recorder: an object gets 25 events at once, then one per 5 minutes; others are not held back",
-          "[controller][kube]") {
+namespace {
+
+// A recorder on a fake clock, and an ossvp (argo/shared, uid ossvp-uid) that
+// many PVCs report to.
+struct SharedOssvpEvents {
   FakeClock clock;
   FakeKubeApi api;
-  kube::EventRecorder rec(api, "ossvp-controller", "test", 4096, clock);
-  kube::Object ossvp = makeOssvpGeneric("argo", "shared");
-  ossvp["metadata"]["uid"] = "ossvp-uid";
-  for (int i = 0; i < 40; ++i) rec.normal(ossvp, "PopulatorFinished", "PVC argo/p" + std::to_string(i) + " done");
-  CHECK(api.events().size() == 25);
-  rec.normal(makePvc("argo", "data", "u1", "shared"), "PopulatorFinished", "done");  // its own bucket
-  CHECK(api.events().size() == 26);
-  clock.advance(std::chrono::seconds(299));
-  rec.normal(ossvp, "PopulatorFinished", "PVC argo/late done");
-  CHECK(api.events().size() == 26);
-  clock.advance(std::chrono::seconds(1));
-  rec.normal(ossvp, "PopulatorFinished", "PVC argo/later done");
-  CHECK(api.events().size() == 27);
-  CHECK(api.eventsWithReason("PopulatorFinished").back()["message"] == "PVC argo/later done");
+  kube::EventRecorder rec{api, "ossvp-controller", "test", 4096, clock};
+  kube::Object ossvp = [] {
+    kube::Object o = makeOssvpGeneric("argo", "shared");
+    o["metadata"]["uid"] = "ossvp-uid";
+    return o;
+  }();
+};
+
+}  // namespace
+
+TEST_CASE("event recorder: an object gets 25 events at once, then one per 5 minutes; others are not held back",
+          "[controller][kube]") {
+  SharedOssvpEvents s;
+  for (int i = 0; i < 40; ++i) s.rec.normal(s.ossvp, "PopulatorFinished", "PVC argo/p" + std::to_string(i) + " done");
+  CHECK(s.api.events().size() == 25);
+  s.rec.normal(makePvc("argo", "data", "u1", "shared"), "PopulatorFinished", "done");  // its own bucket
+  CHECK(s.api.events().size() == 26);
+  s.clock.advance(std::chrono::seconds(299));
+  s.rec.normal(s.ossvp, "PopulatorFinished", "PVC argo/late done");
+  CHECK(s.api.events().size() == 26);
+  s.clock.advance(std::chrono::seconds(1));
+  s.rec.normal(s.ossvp, "PopulatorFinished", "PVC argo/later done");
+  CHECK(s.api.events().size() == 27);
+  CHECK(s.api.eventsWithReason("PopulatorFinished").back()["message"] == "PVC argo/later done");
+}
+
+TEST_CASE("event recorder: occurrences the spam filter holds back still raise the event's count and lastTimestamp",
+          "[controller][kube]") {
+  SharedOssvpEvents s;
+  const std::string first = kube::formatRfc3339(s.clock.now());
+  for (int i = 0; i < 30; ++i) s.rec.warning(s.ossvp, "PopulatorFailed", "boom");  // 25 sent, 5 held back
+  REQUIRE(s.api.events().size() == 1);
+  CHECK(s.api.events()[0]["count"] == 25);
+  s.clock.advance(std::chrono::seconds(300));
+  s.rec.warning(s.ossvp, "PopulatorFailed", "boom");
+  auto evs = s.api.events();
+  REQUIRE(evs.size() == 1);
+  CHECK(evs[0]["count"] == 31);
+  CHECK(evs[0]["firstTimestamp"] == first);
+  CHECK(evs[0]["lastTimestamp"] == kube::formatRfc3339(s.clock.now()));
+
+  // An event whose first occurrences were all held back is created with them.
+  const std::string held = kube::formatRfc3339(s.clock.now());
+  s.rec.warning(s.ossvp, "PopulatorStuck", "no node");
+  s.rec.warning(s.ossvp, "PopulatorStuck", "no node");
+  s.clock.advance(std::chrono::seconds(300));
+  s.rec.warning(s.ossvp, "PopulatorStuck", "no node");
+  auto stuck = s.api.eventsWithReason("PopulatorStuck");
+  REQUIRE(stuck.size() == 1);
+  CHECK(stuck[0]["count"] == 3);
+  CHECK(stuck[0]["firstTimestamp"] == held);
+  CHECK(stuck[0]["lastTimestamp"] == kube::formatRfc3339(s.clock.now()));
 }
 
 TEST_CASE("event recorder: background delivery keeps order and counts, and sends what waits when it stops",

@@ -24,6 +24,16 @@ std::string eventMessage(World& w, const std::string& reason) {
   return evs.empty() ? "" : evs.front().value("message", "");
 }
 
+// Another provisioner binds PVC argo/data to a volume of its own.
+void bindToForeignVolume(World& w) {
+  w.api.seed(res::pvs(), {{"metadata", {{"name", "pv-foreign"}}},
+                          {"spec", {{"claimRef", {{"namespace", "argo"}, {"name", "data"}, {"uid", "u1"}}}}}});
+  kube::Object c = w.pvc();
+  c["spec"]["volumeName"] = "pv-foreign";
+  c["status"]["phase"] = "Bound";
+  w.api.seed(res::pvcs(), c);
+}
+
 const std::string kPrime = "ack-volume-populator/prime-u1";
 const std::string kPod = "ack-volume-populator/populate-u1";
 
@@ -520,12 +530,7 @@ TEST_CASE("reconcile: a PVC naming an ossvp that is being deleted is not started
 TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never success", "[controller][reconciler]") {
   World w;
   w.startPopulation();
-  w.api.seed(res::pvs(), {{"metadata", {{"name", "pv-foreign"}}},
-                          {"spec", {{"claimRef", {{"namespace", "argo"}, {"name", "data"}, {"uid", "u1"}}}}}});
-  kube::Object c = w.pvc();
-  c["spec"]["volumeName"] = "pv-foreign";
-  c["status"]["phase"] = "Bound";
-  w.api.seed(res::pvcs(), c);
+  bindToForeignVolume(w);
   CHECK(w.reconcile().isDone());
   CHECK_THAT(eventMessage(w, reason::kForeignBinding), Catch::Contains("another provisioner"));
   CHECK_FALSE(w.pod());
@@ -535,6 +540,33 @@ TEST_CASE("reconcile: a PVC bound by a foreign provisioner is reported, never su
   CHECK(st.generic.at("u1").phase == kPvcPhaseFailed);
   CHECK(st.message != kMessagePopulated);
   CHECK(w.api.eventsWithReason(reason::kFinished).empty());
+}
+
+TEST_CASE("reconcile: a foreign binding is reported once, by the status entry as it will be written",
+          "[controller][reconciler]") {
+  World w;
+  w.seedSourceAndPvc();
+  bindToForeignVolume(w);  // before population started: no finalizer
+  // The Failed entry is known to the status writer but still waits to be
+  // written: the ossvp object does not show it yet.
+  w.status->setCoalesceWindow(std::chrono::hours(1));
+  REQUIRE(w.status
+              ->updateCoalesced("argo", "generic-demo",
+                                genericEntryMutation(w.pvc(),
+                                                     [](GenericPvcEntry& e) {
+                                                       e.phase = std::string(kPvcPhaseFailed);
+                                                       e.lastError = "bound by another provisioner";
+                                                     }))
+              .isOk());
+  REQUIRE(w.ossvpStatus().generic.empty());
+  CHECK(w.reconcile().isDone());
+  CHECK(w.api.eventsWithReason(reason::kForeignBinding).empty());
+
+  // Once it is written, later passes go by the written entry: still once.
+  w.status->flushDue(true);
+  REQUIRE(w.ossvpStatus().generic.at("u1").phase == kPvcPhaseFailed);
+  CHECK(w.reconcile().isDone());
+  CHECK(w.api.eventsWithReason(reason::kForeignBinding).empty());
 }
 
 TEST_CASE("reconcile: an ossvp in use is kept until its PVCs finish", "[controller][reconciler]") {

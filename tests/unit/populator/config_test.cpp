@@ -37,7 +37,7 @@ TEST_CASE("flags parse and validate", "[unit]") {
                        "--endpoint-override", "oss-cn-hangzhou.aliyuncs.com=http://127.0.0.1:9000",
                        "--endpoint-override", "sts.aliyuncs.com=http://127.0.0.1:9001"}));
   REQUIRE(p.config);
-  CHECK(p.config->prefix == "data/");
+  CHECK(p.config->prefix() == "data/");
   CHECK(p.config->throughputMBps == 100);
   CHECK(p.config->concurrency == 8);
   CHECK(p.config->memoryBudget == 256ULL << 20);
@@ -169,7 +169,7 @@ TEST_CASE("environment variables configure the run; flags win", "[unit]") {
   REQUIRE(p.config);
   CHECK(p.config->endpoint == "oss-cn-beijing-internal.aliyuncs.com");
   CHECK(p.config->bucket == "flagbucket");
-  CHECK(p.config->prefix == "x/");
+  CHECK(p.config->prefix() == "x/");
   CHECK(p.config->throughputMBps == 50);
   CHECK(p.config->endpointOverrides.size() == 2);
 }

@@ -32,7 +32,6 @@ PopulatorConfig cfg(const std::string& target) {
   PopulatorConfig c;
   c.bucket = std::string(1, 'b');
   c.path = std::string("/p/");
-  c.prefix = normalizePrefix(c.path);
   c.target = target;
   c.concurrency = 8;
   c.partSize = 256 << 10;

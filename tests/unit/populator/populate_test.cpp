@@ -25,7 +25,6 @@ PopulatorConfig configFor(const std::string& target, const std::string& path = "
   c.region = "cn-hangzhou";
   c.bucket = "b";
   c.path = path;
-  c.prefix = normalizePrefix(path);
   c.target = target;
   c.concurrency = 4;  // fixed, as --concurrency 4
   c.concurrencyFixed = true;

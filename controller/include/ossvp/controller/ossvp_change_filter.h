@@ -5,9 +5,17 @@
 // of an ossvp on each of its status writes made a 1,000-PVC fan-out
 // reconcile all 1,000 PVCs every second.
 //
+// A spec change is told by metadata.generation: the CRD has the status
+// subresource, so the API server bumps it on spec changes only (not on
+// status, label, annotation or finalizer writes). Whether the ossvp is being
+// deleted is tracked as well: the API server also bumps the generation when
+// it sets deletionTimestamp, but a server that does not (kube-sim) must not
+// hide a deletion from the PVCs.
+//
 // Thread-safety: internally synchronized (informer handler threads).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,13 +27,20 @@ namespace ossvp::controller {
 
 class OssvpChangeFilter {
  public:
-  // True when the event adds or deletes the ossvp, or changes its spec or
-  // whether it is being deleted, since the last event seen for it.
+  // True when the event adds or deletes the ossvp, or changes its
+  // generation or whether it is being deleted, since the last event seen for
+  // it; true as well for an ossvp seen for the first time (after a restart).
   bool concernsPvcs(kube::ChangeType change, const kube::Object& ossvp);
 
  private:
+  // What the PVCs of an ossvp depend on.
+  struct Seen {
+    int64_t generation = 0;
+    bool deleting = false;
+    bool operator==(const Seen& o) const { return generation == o.generation && deleting == o.deleting; }
+  };
   std::mutex mu_;
-  std::map<std::string, std::string> seen_;  // guarded by mu_; "ns/name" -> what PVCs depend on
+  std::map<std::string, Seen> seen_;  // guarded by mu_; by "ns/name"
 };
 
 }  // namespace ossvp::controller

@@ -21,14 +21,15 @@ struct PopulatorConfig {
   std::string endpoint;  // e.g. oss-cn-hangzhou-internal.aliyuncs.com
   std::string region;    // e.g. cn-hangzhou
   std::string bucket;
-  std::string path = "/";     // as the user wrote it
-  std::string prefix;         // normalized: no leading '/', ends with '/' or is empty
+  std::string path = "/";     // as the user wrote it (prefix() is the normalized form)
   std::string target;         // the mounted volume
   double throughputMBps = 0;  // 0: no cap; MB = 1,000,000 bytes
   // Files or segments of large files in flight. Adaptive by default: starts
   // at `concurrency` (64, or the ceiling when that is lower), moves between
   // minConcurrency and maxConcurrency with the throughput the copy delivers.
-  // `--concurrency N` fixes it at N.
+  // `--concurrency N` fixes it at N: then `concurrency` is the only number
+  // that counts (minConcurrency and maxConcurrency bound the adaptation
+  // only; concurrencyCeiling() is the ceiling in both cases).
   int concurrency = 64;
   bool concurrencyFixed = false;  // --concurrency (OSSVP_CONCURRENCY) was given: no adaptation
   int minConcurrency = 8;
@@ -48,6 +49,8 @@ struct PopulatorConfig {
 
   // The most files or segments ever in flight: what memory and connections are sized for.
   int concurrencyCeiling() const { return concurrencyFixed ? concurrency : maxConcurrency; }
+  // The bucket path as a key prefix: normalizePrefix(path).
+  std::string prefix() const;
 };
 
 // "/a/b" -> "a/b/", "/" or "" -> "", "a/" -> "a/".

@@ -5,10 +5,14 @@
 // client-go's spam filter, each object has a token bucket (burst 25, one
 // more token every 5 minutes): an object about which hundreds of things
 // happen at once (an ossvp shared by 1,000 PVCs) gets its first 25 events,
-// then one per 5 minutes; the rest are logged only. Messages pass through
-// the secret redactor. Failures are logged, never returned: an event is
-// best effort and must not fail a reconcile. The bucket refills on the
-// Clock it is given (clock.h).
+// then one per 5 minutes; the rest are logged only. As in client-go's
+// EventCorrelator, every occurrence is counted before the spam filter
+// decides, so the next write of that Event carries the occurrences the
+// filter held back (count and lastTimestamp), and an Event whose first
+// occurrence was held back is created with its count when it may be. Messages
+// pass through the secret redactor. Failures are logged, never returned: an
+// event is best effort and must not fail a reconcile. The bucket refills on,
+// and the timestamps are read from, the Clock it is given (clock.h).
 //
 // Delivery: Inline writes the event in record()'s caller (tests read it
 // right after); Background hands it to one sender thread, as client-go's
@@ -61,27 +65,36 @@ class EventRecorder {
   void record(const Object& involved, const std::string& type, const std::string& reason, const std::string& message);
 
  private:
-  // One event on its way to the API server.
+  // What is known of one (object, type, reason, message): the Event that
+  // holds its occurrences.
+  struct Entry {
+    std::string name;  // the Event's, chosen at the first occurrence
+    int count = 0;     // occurrences so far, the ones the spam filter held back included
+    std::string firstTimestamp;
+    bool sent = false;  // a write of the Event was handed to delivery
+  };
+  // One write of an Event on its way to the API server.
   struct Outgoing {
     Object involvedRef;  // kind, apiVersion, name, uid, resourceVersion, namespace
     std::string ns;      // where the Event lives
     std::string type, reason, message;
-    std::chrono::system_clock::time_point at;
+    Entry event;                // as of this occurrence; `sent`: written before, so patch its count
+    std::string lastTimestamp;  // this occurrence's
   };
+  // Counts one occurrence of `key` at `now` (a new entry's Event is named
+  // after `involvedName`) and returns the entry as of this occurrence, `sent`
+  // as it was before; then marks it sent when `sending`.
+  Entry observe(const std::string& key, const std::string& involvedName, const std::string& now, bool sending);
   // Takes a token from the object's bucket; false when it is empty.
   bool admit(const std::string& uid);
-  // Creates the Event, or patches the count of the one already written for it.
+  // Patches the count of the Event written before, or creates it (also when
+  // the patch finds it gone: expired or deleted).
   void deliver(const Outgoing& e);
   void sendLoop();
 
   struct Bucket {
     double tokens = kBurst;
     Clock::Instant refilled;
-  };
-  struct Entry {
-    std::string ns, name;
-    int count = 0;
-    std::string firstTimestamp;
   };
   ApiClient& api_;
   const std::string component_;
