@@ -64,6 +64,7 @@ TEST_CASE("podman create for a bare container runs the image's entrypoint", "[ku
   PodmanCommand cmd = podmanCreateCommand(testSettings(), c, 0, "");
   CHECK(cmd.argv == concat(commonPrefix("k8s_main_p_ns_u-1_0"), {"debian:bookworm-slim", "a", "b"}));
   CHECK(cmd.env == std::vector<std::string>{"PATH=/usr/bin:/bin", "CONTAINERS_CONF=/state/podman/containers.conf"});
+  CHECK(cmd.verb == "create");  // what errors name instead of the argv (the pod's args)
   // kube-sim's own image store, when it was started with one, reaches every call.
   PodmanSettings withStorage = testSettings();
   withStorage.storageConf = "/etc/alt-storage.conf";

@@ -23,14 +23,17 @@ constexpr const char* kContainersConf =
     "cgroup_manager = \"cgroupfs\"\n"
     "runtime = \"runc\"\n";
 
-// Runs a podman command; its output, or an error with podman's own message.
-Result<std::string> runPodman(const PodmanCommand& cmd) {
-  auto r = runCommand(cmd.argv, cmd.env);
-  if (!r.isOk()) return r.status();
+// Runs a podman command (within `timeout`); its output, or an error starting
+// with the subcommand ("podman rm: ") and then podman's own message, or why it
+// could not run or did not finish in time.
+Result<std::string> runPodman(const PodmanCommand& cmd, std::chrono::milliseconds timeout = kDefaultCommandTimeout) {
+  std::string what = "podman " + cmd.verb + ": ";
+  auto r = runCommand(cmd.argv, cmd.env, timeout);
+  if (!r.isOk()) return Status(r.status().code(), what + r.status().message());
   if (r->exitCode != 0) {
     std::string why = r->err.empty() ? r->out : r->err;
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return unavailable(why.empty() ? "podman exited with " + std::to_string(r->exitCode) : why);
+    return unavailable(what + (why.empty() ? "exited with " + std::to_string(r->exitCode) : why));
   }
   return r->out;
 }
@@ -76,7 +79,7 @@ class PodmanContainer : public RuntimeContainer {
       auto inspected = inspect();
       if (inspected.isOk() && inspected->rfind("running", 0) == 0) {
         // The attached client ended first (a broken attach): wait for the container itself.
-        (void)runPodman(podmanCommand(settings, {"wait", name}));
+        (void)runPodman(podmanCommand(settings, {"wait", name}), kNoCommandTimeout);
         inspected = inspect();
       }
       int code = -1;
@@ -197,7 +200,7 @@ std::shared_ptr<RuntimeContainer> PodmanRuntime::start(const ContainerLaunch& la
   std::string name = podmanContainerName(cfg, launch.attempt);
   auto created = runPodman(podmanCreateCommand(settings_, cfg, launch.attempt, user));
   if (!created.isOk()) {
-    err = {"StartError", "podman create: " + created.status().message()};
+    err = {"StartError", created.status().message()};
     return nullptr;
   }
   auto container = std::make_shared<PodmanContainer>(settings_, name, firstLine(*created));
