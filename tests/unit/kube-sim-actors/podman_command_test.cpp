@@ -239,6 +239,13 @@ TEST_CASE("a pod's container resolves into a runtime config", "[kube-sim-actors]
   CHECK_FALSE(resolveContainerConfig(ctx, pod, container, volumes, dir + "/term", {}, missing, err));
   CHECK(err.reason == "CreateContainerConfigError");
   CHECK(err.message == "Error: secret \"gone\" not found");
+  // A memory limit that is not a quantity (admitted by no API server) is not dropped.
+  container["env"][1]["valueFrom"]["secretKeyRef"]["name"] = "creds";
+  container["resources"]["limits"]["memory"] = "12Qi";
+  ContainerConfig unlimited;
+  CHECK_FALSE(resolveContainerConfig(ctx, pod, container, volumes, dir + "/term", {}, unlimited, err));
+  CHECK(err.reason == "CreateContainerConfigError");
+  CHECK(err.message == "resources.limits.memory \"12Qi\" is not a valid quantity");
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
