@@ -4,7 +4,8 @@
 # `<name>-<pod-template-hash>` and its replicas as pods, `kubectl rollout
 # status` and `kubectl get deploy` report it, a deleted pod is replaced,
 # a change of spec.replicas changes the pod count, a template change rolls out a new
-# ReplicaSet while the old one goes to 0, and deleting the Deployment
+# ReplicaSet while the old one goes to 0, a Recreate rollout starts the new
+# pod only once the old one has stopped, and deleting the Deployment
 # collects its ReplicaSets and pods.
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root).
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
@@ -104,6 +105,50 @@ events=$(k get events -n t --field-selector involvedObject.kind=Deployment -o js
 grep -q "ScalingReplicaSet: Scaled up replica set $rs2 from 0 to 2" <<< "$events" || fail "no scale-up event: $events"
 grep -q "ScalingReplicaSet: Scaled down replica set $rs from 2 to 0" <<< "$events" || fail "no scale-down event: $events"
 pass "template change rolled out: $rs2 at 2, $rs at 0, events recorded"
+
+# --- Recreate: the new pod starts only once the old one has stopped ------------
+# The old pod takes 4 s to stop after SIGTERM; a host file (the process
+# runtime runs on the host) says whether it still runs when the new one starts.
+recreate_yaml() {  # recreate_yaml VERSION
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rec, namespace: t}
+spec:
+  replicas: 1
+  strategy: {type: Recreate}
+  selector: {matchLabels: {app: rec}}
+  template:
+    metadata: {labels: {app: rec, version: "$1"}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+        - name: main
+          image: busybox:1.36
+          command:
+            - sh
+            - -c
+            - |
+              if [ -e $WORK/rec-running ]; then echo "started while an old pod ran"; else echo "started alone"; fi
+              touch $WORK/rec-running
+              trap 'sleep 4; rm -f $WORK/rec-running; exit 0' TERM
+              while :; do sleep 1; done
+YAML
+}
+recreate_yaml v1 | k apply -f - > /dev/null
+k rollout status deployment/rec -n t --timeout=60s > /dev/null || fail "Recreate: first rollout"
+old_pod=$(jp pods -n t -l app=rec,version=v1 -o jsonpath='{.items[0].metadata.name}')
+recreate_yaml v2 | k apply -f - > /dev/null
+k rollout status deployment/rec -n t --timeout=90s > /dev/null || fail "Recreate: rollout of v2"
+new_pod=$(jp pods -n t -l app=rec,version=v2 -o jsonpath='{.items[0].metadata.name}')
+[[ -n "$old_pod" && -n "$new_pod" ]] || fail "Recreate: pods '$old_pod' -> '$new_pod'"
+wait_for "the new pod's log" 10 bash -c "kubectl logs -n t $new_pod | grep -q started"
+expect_eq "$(k logs -n t "$new_pod")" "started alone" "Recreate: the new pod's start"
+! jp pod "$old_pod" -n t -o name | grep -q . || fail "Recreate: old pod $old_pod still there"
+expect_eq "$(jp deploy rec -n t -o jsonpath='{.status.replicas} {.status.updatedReplicas} {.status.availableReplicas}')" \
+  "1 1 1" "Recreate: deployment status"
+k delete deployment rec -n t --wait=false > /dev/null
+pass "Recreate: $new_pod started only after $old_pod had stopped"
 
 # --- cascade deletion -------------------------------------------------------------
 k delete deployment web -n t --wait=false > /dev/null

@@ -121,10 +121,12 @@ fi
 # --- deletion: SIGTERM, SIGKILL after the grace period, container removed -------
 sleeper sleeper
 expect_eq "$(podman inspect --format '{{.State.Status}}' "$(owned sleeper)")" "running" "sleeper's podman container"
+# A stopped container is removed on the runtime's removal thread (never the
+# kubelet's), so its removal may end just after the pod is gone.
 k delete pod sleeper -n t --wait=true --timeout=60s > /dev/null || fail "delete sleeper"
-expect_eq "$(owned sleeper)" "" "podman containers of sleeper after its deletion"
+wait_for "sleeper's podman container removed" 30 bash -c "[[ -z \$(podman ps --all --quiet --filter label=io.kube-sim.owner=$WORK/ks --filter label=io.kubernetes.pod.name=sleeper) ]]"
 k delete pod writer oom rootimg -n t --ignore-not-found --wait=true --timeout=60s > /dev/null || fail "delete pods"
-expect_eq "$(owned)" "" "podman containers after every pod is deleted"
+wait_for "every podman container removed" 30 bash -c "[[ -z \$(podman ps --all --quiet --filter label=io.kube-sim.owner=$WORK/ks) ]]"
 pass "pod deletion stops and removes its container; none left behind"
 
 # --- leftovers: a killed kube-sim's containers are removed at its next start,

@@ -137,6 +137,24 @@ k apply -f "$WORK/two.yaml" >/dev/null
 k patch pod two -n t -p '{"spec":{"containers":[{"name":"b","image":"busybox:2"}]}}' >/dev/null
 expect_out "strategic merge by name" '^a=busybox:1 b=busybox:2 $' k get pod two -n t -o jsonpath='{range .spec.containers[*]}{.name}={.image} {end}'
 expect_out "field selector spec.nodeName" '^pod/two$' k get pods -A --field-selector spec.nodeName=node-x -o name
+# resource quantities: one that does not parse fails the API server's decoding
+# (400, nothing stored); a negative container resource fails validation (422)
+cat >"$WORK/badmem.yaml" <<Y
+apiVersion: v1
+kind: Pod
+metadata: {name: badmem, namespace: t}
+spec:
+  nodeName: node-x
+  containers: [{name: a, image: busybox:1, resources: {limits: {memory: 12Qi}}}]
+Y
+expect_fail "unparsable memory limit: 400 from the decoder" \
+  "Error from server \(BadRequest\): error when creating \".*badmem.yaml\": Pod in version \"v1\" cannot be handled as a Pod: quantities must match the regular expression '\^\(\[\+-\]\?\[0-9\.\]\+\)\(\[eEinumkKMGTP\]\*\[-\+\]\?\[0-9\]\*\)\\$'" \
+  k apply -f "$WORK/badmem.yaml"
+expect_fail "a pod with an unparsable limit is not created" 'pods "badmem" not found' k get pod badmem -n t
+sed -i 's/12Qi/-1Gi/' "$WORK/badmem.yaml"
+expect_fail "negative memory limit: 422" \
+  'The Pod "badmem" is invalid: spec\.containers\[0\]\.resources\.limits\.memory: Invalid value: "-1Gi": must be greater than or equal to 0' \
+  k apply -f "$WORK/badmem.yaml"
 
 # finalizers
 cat <<Y | k apply -f - >/dev/null

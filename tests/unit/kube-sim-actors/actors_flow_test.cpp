@@ -13,73 +13,15 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/cluster_actors.h"
 #include "actors/object_util.h"
+#include "test_cluster.h"
 
 using namespace ossvp::kubesim;
+using ossvp::kubesim::testing::Cluster;
+using ossvp::kubesim::testing::phaseIs;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Cluster {
-  std::string dir;
-  ObjectStore store;
-  ClusterContext ctx;
-
-  Cluster() {
-    char tmpl[] = "/tmp/kube-sim-actors-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    ctx.store = &store;
-    ctx.stateDir = dir + "/state";
-    ctx.cpfsRoot = dir + "/cpfs";
-    ctx.nodes = 3;
-    ctx.imageMap = {{"busybox", "/bin/sh"}};
-    ctx.serverUrl = "https://127.0.0.1:6443";
-    fs::create_directories(ctx.stateDir);
-    REQUIRE(store.create(gvr::kNamespaces, "",
-                         json{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "t"}}}}));
-    startClusterActors(ctx);
-  }
-  ~Cluster() {
-    stopClusterActors();
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-
-  json create(const GVR& g, json obj) {
-    auto r = store.create(g, obj["metadata"].value("namespace", ""), obj);
-    REQUIRE(r.isOk());
-    return *r;
-  }
-  json get(const GVR& g, const std::string& ns, const std::string& name) {
-    auto r = store.get(g, ns, name);
-    return r ? *r : json();
-  }
-  // Polls until pred(object) holds (object null when missing).
-  json waitFor(const GVR& g, const std::string& ns, const std::string& name, std::function<bool(const json&)> pred,
-               int seconds = 15) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    json o;
-    while (std::chrono::steady_clock::now() < deadline) {
-      o = get(g, ns, name);
-      if (pred(o)) return o;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL("timed out waiting for " << g.resource << " " << ns << "/" << name << ": " << o.dump());
-    return o;
-  }
-  bool hasEvent(const std::string& uid, const std::string& reason, const std::string& messagePart = "") {
-    auto evs = store.list(gvr::kEvents, "");
-    if (!evs) return false;
-    for (const auto& e : evs->items) {
-      if (str(e, {"involvedObject", "uid"}) == uid && e.value("reason", "") == reason &&
-          e.value("message", "").find(messagePart) != std::string::npos) {
-        return true;
-      }
-    }
-    return false;
-  }
-};
 
 json pvc(const std::string& name, const std::string& cls, const std::string& size = "1Gi") {
   json c = {{"apiVersion", "v1"},
@@ -104,10 +46,6 @@ json shPod(const std::string& name, const std::string& script, const json& volum
                            {"env", json::array({{{"name", "POD_NAME"},
                                                  {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}}})},
                            {"volumeMounts", mounts}}})}}}};
-}
-
-auto phaseIs(const std::string& phase) {
-  return [phase](const json& o) { return !o.is_null() && str(o, {"status", "phase"}) == phase; };
 }
 
 }  // namespace

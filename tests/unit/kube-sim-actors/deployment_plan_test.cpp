@@ -17,13 +17,12 @@ json podTemplate(const std::string& image) {
 }
 
 json deployment(const std::string& image, int replicas, int generation = 1, const std::string& strategy = "") {
-  json d = {{"apiVersion", "apps/v1"},
-            {"kind", "Deployment"},
-            {"metadata", {{"name", "web"}, {"namespace", "t"}, {"uid", "d-uid"}, {"generation", generation}}},
-            {"spec",
-             {{"replicas", replicas},
-              {"selector", {{"matchLabels", {{"app", "web"}}}}},
-              {"template", podTemplate(image)}}}};
+  json d = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata", {{"name", "web"}, {"namespace", "t"}, {"uid", "d-uid"}, {"generation", generation}}},
+      {"spec",
+       {{"replicas", replicas}, {"selector", {{"matchLabels", {{"app", "web"}}}}}, {"template", podTemplate(image)}}}};
   if (!strategy.empty()) d["spec"]["strategy"]["type"] = strategy;
   return d;
 }
@@ -32,19 +31,32 @@ json deployment(const std::string& image, int replicas, int generation = 1, cons
 json withStatus(json rs, int replicas, int available) {
   rs["metadata"]["uid"] = "rs-" + rs["metadata"]["name"].get<std::string>();
   rs["metadata"]["generation"] = 1;
-  rs["status"] = {{"observedGeneration", 1}, {"replicas", replicas}, {"readyReplicas", available},
+  rs["status"] = {{"observedGeneration", 1},
+                  {"replicas", replicas},
+                  {"readyReplicas", available},
                   {"availableReplicas", available}};
   return rs;
 }
 
-json pod(const std::string& name, const std::string& phase, bool ready, const std::string& created = "2026-01-01T00:00:00Z",
-         const std::string& node = "node-1") {
+json pod(const std::string& name, const std::string& phase, bool ready,
+         const std::string& created = "2026-01-01T00:00:00Z", const std::string& node = "node-1") {
   json p = {{"metadata", {{"name", name}, {"creationTimestamp", created}, {"labels", {{"app", "web"}}}}},
             {"spec", {{"nodeName", node}}},
             {"status", {{"phase", phase}}}};
   if (phase == "Running") {
     p["status"]["conditions"] = json::array({{{"type", "Ready"}, {"status", ready ? "True" : "False"}}});
   }
+  return p;
+}
+
+// `p` as a pod of ReplicaSet `rs` (its controller ownerReference).
+json ownedBy(json p, const json& rs) {
+  p["metadata"]["namespace"] = "t";
+  p["metadata"]["ownerReferences"] = json::array({{{"apiVersion", "apps/v1"},
+                                                   {"kind", "ReplicaSet"},
+                                                   {"name", rs["metadata"]["name"]},
+                                                   {"uid", rs["metadata"]["uid"]},
+                                                   {"controller", true}}});
   return p;
 }
 
@@ -94,7 +106,7 @@ TEST_CASE("replicaSetStatus counts active, labelled, ready pods", "[deployment]"
 
 TEST_CASE("planRollout creates the ReplicaSet of the current template", "[deployment]") {
   json d = deployment("nginx:1", 2);
-  RolloutPlan p = planRollout(d, {});
+  RolloutPlan p = planRollout(d, {}, {});
   REQUIRE(p.create.is_object());
   CHECK(p.scale.empty());
   std::string hash = deploymentTemplateHash(d);
@@ -111,42 +123,101 @@ TEST_CASE("planRollout creates the ReplicaSet of the current template", "[deploy
   CHECK(ref["controller"] == true);
   // Once it exists, nothing more to do; a replica change scales it.
   json rs = withStatus(p.create, 2, 2);
-  CHECK(planRollout(d, {rs}).create.is_null());
-  CHECK(planRollout(d, {rs}).scale.empty());
-  auto scaled = planRollout(deployment("nginx:1", 5), {rs});
+  CHECK(planRollout(d, {rs}, {}).create.is_null());
+  CHECK(planRollout(d, {rs}, {}).scale.empty());
+  auto scaled = planRollout(deployment("nginx:1", 5), {rs}, {});
   CHECK(scaled.scale == std::vector<std::pair<std::string, int>>{{"web-" + hash, 5}});
 }
 
 TEST_CASE("RollingUpdate retires the old ReplicaSet once the new one is available", "[deployment]") {
-  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}).create, 2, 2);
+  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}, {}).create, 2, 2);
   json d = deployment("nginx:2", 2, 2);
-  RolloutPlan p = planRollout(d, {oldRs});
+  RolloutPlan p = planRollout(d, {oldRs}, {});
   REQUIRE(p.create.is_object());
   CHECK(p.create["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "2");
   CHECK(p.scale.empty());  // old pods keep serving
   json newRs = withStatus(p.create, 2, 1);
-  CHECK(planRollout(d, {oldRs, newRs}).scale.empty());
+  CHECK(planRollout(d, {oldRs, newRs}, {}).scale.empty());
   newRs = withStatus(p.create, 2, 2);
-  CHECK(planRollout(d, {oldRs, newRs}).scale ==
+  CHECK(planRollout(d, {oldRs, newRs}, {}).scale ==
         std::vector<std::pair<std::string, int>>{{oldRs["metadata"]["name"], 0}});
 }
 
 TEST_CASE("Recreate scales the old ReplicaSet down before creating the new one", "[deployment]") {
-  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}).create, 2, 2);
+  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}, {}).create, 2, 2);
   json d = deployment("nginx:2", 2, 2, "Recreate");
-  RolloutPlan p = planRollout(d, {oldRs});
+  std::vector<json> pods = {ownedBy(pod("a", "Running", true), oldRs), ownedBy(pod("b", "Running", true), oldRs)};
+  RolloutPlan p = planRollout(d, {oldRs}, pods);
   CHECK(p.create.is_null());
   CHECK(p.scale == std::vector<std::pair<std::string, int>>{{oldRs["metadata"]["name"], 0}});
-  oldRs["spec"]["replicas"] = 0;  // scaled, pods still terminating
-  CHECK(planRollout(d, {oldRs}).create.is_null());
+  oldRs["spec"]["replicas"] = 0;  // scaled, its status not updated yet
+  CHECK(planRollout(d, {oldRs}, pods).create.is_null());
+  CHECK(planRollout(d, {oldRs}, pods).scale.empty());
+  // The ReplicaSet counts no pod any more (terminating pods are not active),
+  // but they run until their grace period ends: still nothing new.
   oldRs = withStatus(oldRs, 0, 0);
-  CHECK(planRollout(d, {oldRs}).create.is_object());
+  for (auto& t : pods) t["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:30Z";
+  CHECK(planRollout(d, {oldRs}, pods).create.is_null());
+  pods[0] = ownedBy(pod("a", "Succeeded", false), oldRs);  // one exited, one still terminating
+  CHECK(planRollout(d, {oldRs}, pods).create.is_null());
+  pods[1] = ownedBy(pod("b", "Failed", false), oldRs);
+  RolloutPlan created = planRollout(d, {oldRs}, pods);
+  REQUIRE(created.create.is_object());
+  CHECK(created.create["spec"]["replicas"] == 2);  // at full size at once
+  CHECK(created.scale.empty());
+  // The new ReplicaSet's own pods do not hold it back.
+  json newRs = withStatus(created.create, 1, 0);
+  std::vector<json> withNew = {ownedBy(pod("n", "Pending", false), newRs)};
+  CHECK(planRollout(d, {oldRs, newRs}, withNew).create.is_null());
+  CHECK(planRollout(d, {oldRs, newRs}, withNew).scale.empty());
+}
+
+TEST_CASE("Recreate back to an existing ReplicaSet scales it up only once the old pods are gone", "[deployment]") {
+  // Rollback: the template is v1's again, whose ReplicaSet is still there at 0.
+  json v1 = withStatus(planRollout(deployment("nginx:1", 2), {}, {}).create, 0, 0);
+  v1["spec"]["replicas"] = 0;
+  json v2 = withStatus(planRollout(deployment("nginx:2", 2), {v1}, {}).create, 2, 2);
+  json d = deployment("nginx:1", 2, 3, "Recreate");
+  std::vector<json> pods = {ownedBy(pod("a", "Running", true), v2)};
+  RolloutPlan p = planRollout(d, {v1, v2}, pods);
+  CHECK(p.create.is_null());
+  CHECK(p.scale == std::vector<std::pair<std::string, int>>{{v2["metadata"]["name"], 0}});  // v1 not yet
+  v2["spec"]["replicas"] = 0;
+  v2 = withStatus(v2, 0, 0);
+  pods[0]["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:30Z";
+  CHECK(planRollout(d, {v1, v2}, pods).scale.empty());
+  p = planRollout(d, {v1, v2}, {});
+  CHECK(p.create.is_null());
+  CHECK(p.scale == std::vector<std::pair<std::string, int>>{{v1["metadata"]["name"], 2}});
+}
+
+TEST_CASE("deploymentStatus while a Recreate waits for the old pods", "[deployment]") {
+  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}, {}).create, 0, 0);
+  oldRs["spec"]["replicas"] = 0;
+  json d = deployment("nginx:2", 2, 2, "Recreate");
+  json s = deploymentStatus(d, {oldRs}, "2026-01-01T00:00:00Z");
+  CHECK(s["observedGeneration"] == 2);
+  CHECK(s["replicas"] == 0);
+  CHECK(s["updatedReplicas"] == 0);
+  CHECK(s["readyReplicas"] == 0);
+  CHECK(s["availableReplicas"] == 0);
+  CHECK(s["unavailableReplicas"] == 0);  // no ReplicaSet wants a pod yet
+  CHECK(s["conditions"][0]["status"] == "False");
+  CHECK(s["conditions"][0]["reason"] == "MinimumReplicasUnavailable");
+  CHECK(s["conditions"][1]["reason"] == "ReplicaSetUpdated");
+  CHECK(s["conditions"][1]["message"] == "Deployment \"web\" is progressing.");  // no new ReplicaSet yet
+  json newRs = withStatus(planRollout(d, {oldRs}, {}).create, 2, 0);
+  s = deploymentStatus(d, {oldRs, newRs}, "2026-01-01T00:00:05Z");
+  CHECK(s["updatedReplicas"] == 2);
+  CHECK(s["unavailableReplicas"] == 2);
+  CHECK(s["conditions"][1]["message"] ==
+        "ReplicaSet \"" + newRs["metadata"]["name"].get<std::string>() + "\" is progressing.");
 }
 
 TEST_CASE("deploymentStatus reports what kubectl rollout status waits for", "[deployment]") {
-  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}).create, 2, 2);
+  json oldRs = withStatus(planRollout(deployment("nginx:1", 2), {}, {}).create, 2, 2);
   json d = deployment("nginx:2", 2, 3);
-  json newRs = withStatus(planRollout(d, {oldRs}).create, 2, 1);
+  json newRs = withStatus(planRollout(d, {oldRs}, {}).create, 2, 1);
   json s = deploymentStatus(d, {oldRs, newRs}, "2026-01-01T00:00:00Z");
   CHECK(s["observedGeneration"] == 3);
   CHECK(s["replicas"] == 4);

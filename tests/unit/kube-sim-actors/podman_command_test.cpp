@@ -64,6 +64,7 @@ TEST_CASE("podman create for a bare container runs the image's entrypoint", "[ku
   PodmanCommand cmd = podmanCreateCommand(testSettings(), c, 0, "");
   CHECK(cmd.argv == concat(commonPrefix("k8s_main_p_ns_u-1_0"), {"debian:bookworm-slim", "a", "b"}));
   CHECK(cmd.env == std::vector<std::string>{"PATH=/usr/bin:/bin", "CONTAINERS_CONF=/state/podman/containers.conf"});
+  CHECK(cmd.verb == "create");  // what errors name instead of the argv (the pod's args)
   // kube-sim's own image store, when it was started with one, reaches every call.
   PodmanSettings withStorage = testSettings();
   withStorage.storageConf = "/etc/alt-storage.conf";
@@ -238,6 +239,13 @@ TEST_CASE("a pod's container resolves into a runtime config", "[kube-sim-actors]
   CHECK_FALSE(resolveContainerConfig(ctx, pod, container, volumes, dir + "/term", {}, missing, err));
   CHECK(err.reason == "CreateContainerConfigError");
   CHECK(err.message == "Error: secret \"gone\" not found");
+  // A memory limit that is not a quantity (admitted by no API server) is not dropped.
+  container["env"][1]["valueFrom"]["secretKeyRef"]["name"] = "creds";
+  container["resources"]["limits"]["memory"] = "12Qi";
+  ContainerConfig unlimited;
+  CHECK_FALSE(resolveContainerConfig(ctx, pod, container, volumes, dir + "/term", {}, unlimited, err));
+  CHECK(err.reason == "CreateContainerConfigError");
+  CHECK(err.message == "resources.limits.memory \"12Qi\" is not a valid quantity");
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }

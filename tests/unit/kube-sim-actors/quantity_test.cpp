@@ -16,11 +16,35 @@ TEST_CASE("quantities parse like apimachinery resource.Quantity", "[kube-sim-act
   CHECK(parseQuantity("2e3").value() == 2000ULL);
   CHECK(parseQuantity("100k").value() == 100000ULL);
   CHECK(parseQuantity("12345").value() == 12345ULL);
+  CHECK(parseQuantity(" 2Ki ").value() == 2048ULL);  // JSON decoding trims
+  CHECK(parseQuantity("1E").value() == 1000000000000000000ULL);
+  CHECK(parseQuantity("1.5e3").value() == 1500ULL);
+  CHECK(parseQuantity(".5Ki").value() == 512ULL);
+  CHECK(parseQuantity("+1k").value() == 1000ULL);
+  CHECK(parseQuantity("1500m").value() == 2ULL);  // rounded up
+  CHECK(parseQuantity("1000000000n").value() == 1ULL);
+  CHECK(parseQuantity("2000000u").value() == 2ULL);
+  CHECK(parseQuantity("-0").value() == 0ULL);
+  CHECK(parseQuantity("-").value() == 0ULL);  // apimachinery reads a lone sign as 0
+  CHECK_FALSE(parseQuantity("-1").has_value());
   CHECK_FALSE(parseQuantity("1Gb").has_value());
   CHECK_FALSE(parseQuantity("abc").has_value());
+  CHECK_FALSE(parseQuantity("12Qi").has_value());
+  CHECK_FALSE(parseQuantity("1e").has_value());
   CHECK(formatQuantity(1073741824ULL) == "1Gi");
   CHECK(formatQuantity(1610612736ULL) == "1536Mi");
   CHECK(formatQuantity(1000) == "1000");
+}
+
+TEST_CASE("quantityParseError says what apimachinery's ParseQuantity says", "[kube-sim-actors]") {
+  const std::string regex =
+      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+  const std::string suffix = "unable to parse quantity's suffix";
+  for (const char* ok : {"1Gi", "0", "-1", "+5M", "1.5Gi", "1.", ".5", "1e3", "1E-2", "500m", "3n", "7u", "1E", " 1Gi"})
+    CHECK(quantityParseError(ok) == "");
+  for (const char* bad : {"12Qi", "1Gb", "abc", "", "1 Gi", "1.5e3Mi", "1e3.5", "1Gi1x"})
+    CHECK(quantityParseError(bad) == regex);
+  for (const char* bad : {"32MMi", "1KK", "1e", "1Ke3", "1ki", "1Mii", "--1"}) CHECK(quantityParseError(bad) == suffix);
 }
 
 TEST_CASE("fileset quota follows the NAS API limits", "[kube-sim-actors]") {

@@ -24,7 +24,9 @@ namespace ossvp::kubesim {
 // A started container.
 class RuntimeContainer {
  public:
-  virtual ~RuntimeContainer() = default;  // removes what is left of the container
+  // Removes what is left of the container (the podman runtime finishes that
+  // on a thread of its own); its onExit is not called once this returned.
+  virtual ~RuntimeContainer() = default;
   // The containerID the pod status shows ("<runtime>://<id>").
   virtual std::string id() const = 0;
   virtual bool exited() const = 0;

@@ -31,6 +31,22 @@ bool newComplete(const json& deploy, const json* newRs) {
          statusInt(*newRs, "replicas") == want && statusInt(*newRs, "availableReplicas") >= want;
 }
 
+// recreate.go oldPodsRunning: an old ReplicaSet still counts pods, or a pod
+// of one (`pods`: of any owned ReplicaSet) is not Succeeded/Failed; a
+// terminating pod (deletionTimestamp set, dropped from its ReplicaSet's
+// count at once) still runs until the kubelet has stopped it.
+bool oldPodsRunning(const json* newRs, const std::vector<json>& owned, const std::vector<json>& pods) {
+  for (const auto& rs : owned) {
+    if (&rs != newRs && statusInt(rs, "replicas") > 0) return true;
+  }
+  for (const auto& pod : pods) {
+    if (newRs != nullptr && isControlledBy(pod, uidOf(*newRs))) continue;
+    std::string phase = str(pod, {"status", "phase"});
+    if (phase != "Succeeded" && phase != "Failed") return true;
+  }
+  return false;
+}
+
 json newReplicaSet(const json& deploy, const std::vector<json>& owned) {
   std::string hash = deploymentTemplateHash(deploy);
   int revision = 0;
@@ -63,16 +79,16 @@ json newReplicaSet(const json& deploy, const std::vector<json>& owned) {
 }
 
 // A condition, keeping the old timestamps when nothing about it changed.
-json condition(const json& old, const std::string& type, bool ok, const std::string& reason,
-               const std::string& message, const std::string& now) {
+json condition(const json& old, const std::string& type, bool ok, const std::string& reason, const std::string& message,
+               const std::string& now) {
   for (const auto& c : old.value("conditions", json::array())) {
     if (c.value("type", "") != type) continue;
     if (c.value("status", "") == (ok ? "True" : "False") && c.value("reason", "") == reason &&
         c.value("message", "") == message)
       return c;
   }
-  return {{"type", type},     {"status", ok ? "True" : "False"}, {"reason", reason},
-          {"message", message}, {"lastUpdateTime", now},          {"lastTransitionTime", now}};
+  return {{"type", type},       {"status", ok ? "True" : "False"}, {"reason", reason},
+          {"message", message}, {"lastUpdateTime", now},           {"lastTransitionTime", now}};
 }
 
 }  // namespace
@@ -84,19 +100,22 @@ std::string deploymentTemplateHash(const json& deploy) {
                          deploy.value("status", json::object()).value("collisionCount", int64_t{0}));
 }
 
-RolloutPlan planRollout(const json& deploy, const std::vector<json>& owned) {
+bool usesRecreate(const json& deploy) { return str(deploy, {"spec", "strategy", "type"}) == "Recreate"; }
+
+RolloutPlan planRollout(const json& deploy, const std::vector<json>& owned, const std::vector<json>& pods) {
   RolloutPlan plan;
-  bool recreate = str(deploy, {"spec", "strategy", "type"}) == "Recreate";
+  bool recreate = usesRecreate(deploy);
   const json* newRs = findNew(deploy, owned);
-  bool oldPodsLeft = false;
   for (const auto& rs : owned) {
     if (&rs == newRs) continue;
-    if (statusInt(rs, "replicas") > 0) oldPodsLeft = true;
     bool retire = recreate || newComplete(deploy, newRs);
     if (retire && specReplicas(rs) != 0 && !isDeleting(rs)) plan.scale.emplace_back(nameOf(rs), 0);
   }
+  // Recreate (recreate.go): nothing new while an old ReplicaSet is being
+  // scaled down in this pass or any old pod may still run.
+  if (recreate && (!plan.scale.empty() || oldPodsRunning(newRs, owned, pods))) return plan;
   if (newRs == nullptr) {
-    if (!recreate || (!oldPodsLeft && plan.scale.empty())) plan.create = newReplicaSet(deploy, owned);
+    plan.create = newReplicaSet(deploy, owned);
   } else if (specReplicas(*newRs) != desiredReplicas(deploy)) {
     plan.scale.emplace_back(nameOf(*newRs), desiredReplicas(deploy));
   }
@@ -122,14 +141,16 @@ json deploymentStatus(const json& deploy, const std::vector<json>& owned, const 
   status["availableReplicas"] = available;
   status["unavailableReplicas"] = std::max(0, total - available);
   bool avail = available >= want;
-  std::string rsName = newRs ? nameOf(*newRs) : nameOf(deploy) + "-" + deploymentTemplateHash(deploy);
+  // Named after the new ReplicaSet, or the Deployment before it exists (a
+  // Recreate waiting for its old pods).
+  std::string subject = newRs ? "ReplicaSet \"" + nameOf(*newRs) + "\"" : "Deployment \"" + nameOf(deploy) + "\"";
   bool done = newComplete(deploy, newRs) && replicas == want;
   status["conditions"] = json::array(
       {condition(old, "Available", avail, avail ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                  avail ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
                  now),
        condition(old, "Progressing", true, done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                 "ReplicaSet \"" + rsName + (done ? "\" has successfully progressed." : "\" is progressing."), now)});
+                 subject + (done ? " has successfully progressed." : " is progressing."), now)});
   return status;
 }
 

@@ -12,8 +12,11 @@
 // * RollingUpdate (default): the new ReplicaSet is created at full size
 //   (spec.replicas); the old ones are scaled to 0 once it has that many
 //   available pods (a 100% surge, no partial steps; maxSurge/maxUnavailable
-//   are not read). Recreate: the old ones are scaled to 0 first and the new
-//   one is created only when none of them has a pod left.
+//   are not read). Recreate (recreate.go): the old ones are scaled to 0
+//   first; the new one is created (or, when it exists, scaled up) only in a
+//   later pass, once no old ReplicaSet counts a pod and no pod of one is left
+//   that is not Succeeded/Failed, terminating pods included (they still run
+//   through their grace period).
 // * Not modelled: paused, minReadySeconds, progressDeadlineSeconds, hash
 //   collisions (collisionCount is read, never raised), revisionHistoryLimit
 //   (old ReplicaSets stay at 0 replicas), rollback revision bumps.
@@ -37,8 +40,12 @@ struct RolloutPlan {
 int desiredReplicas(const json& deploy);  // spec.replicas, default 1
 // The current template's hash (the new ReplicaSet's pod-template-hash).
 std::string deploymentTemplateHash(const json& deploy);
-// `owned`: the ReplicaSets the Deployment controls, any state.
-RolloutPlan planRollout(const json& deploy, const std::vector<json>& owned);
+// Whether the Deployment's strategy is Recreate (planRollout reads the pods).
+bool usesRecreate(const json& deploy);
+// `owned`: the ReplicaSets the Deployment controls, any state. `pods`: the
+// pods whose controller is one of them, in any phase, terminating ones
+// included (read for Recreate only).
+RolloutPlan planRollout(const json& deploy, const std::vector<json>& owned, const std::vector<json>& pods);
 // The Deployment's status from its ReplicaSets' statuses; `now` (RFC 3339)
 // stamps conditions that change.
 json deploymentStatus(const json& deploy, const std::vector<json>& owned, const std::string& now);

@@ -391,7 +391,15 @@ bool resolveContainerConfig(ClusterContext& ctx, const json& pod, const json& co
   for (const auto& c : csc.value("capabilities", json::object()).value("drop", json::array()))
     out.capDrop.push_back(c.get<std::string>());
   std::string memory = str(container, {"resources", "limits", "memory"});
-  if (!memory.empty()) out.memoryLimitBytes = parseQuantity(memory);
+  if (!memory.empty()) {
+    // The API server admits no such pod (server/quantity_fields.h); one from
+    // an older store.json fails here rather than running without its limit.
+    out.memoryLimitBytes = parseQuantity(memory);
+    if (!out.memoryLimitBytes) {
+      err = {"CreateContainerConfigError", "resources.limits.memory \"" + memory + "\" is not a valid quantity"};
+      return false;
+    }
+  }
 
   // Environment.
   std::map<std::string, std::string> env;

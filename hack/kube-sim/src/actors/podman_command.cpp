@@ -9,6 +9,7 @@ PodmanCommand podmanCommand(const PodmanSettings& s, std::vector<std::string> ar
   cmd.argv.push_back(s.podman);
   cmd.argv.insert(cmd.argv.end(), s.globalArgs.begin(), s.globalArgs.end());
   cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
+  if (!args.empty()) cmd.verb = args[0];
   cmd.env = {"PATH=" + s.path};
   if (!s.containersConf.empty()) cmd.env.push_back("CONTAINERS_CONF=" + s.containersConf);
   if (!s.storageConf.empty()) cmd.env.push_back("CONTAINERS_STORAGE_CONF=" + s.storageConf);

@@ -35,6 +35,7 @@ struct PodmanSettings {
 struct PodmanCommand {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // the client's whole environment, "K=V"
+  std::string verb;              // the subcommand ("create", "rm"), for errors: argv may hold a pod's args
 };
 
 inline constexpr const char* kPodmanOwnerLabel = "io.kube-sim.owner";

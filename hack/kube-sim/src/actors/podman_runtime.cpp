@@ -9,6 +9,7 @@
 
 #include "actors/cgroup_oom_guard.h"
 #include "actors/command_runner.h"
+#include "actors/removal_queue.h"
 #include "ossvp/common/log.h"
 
 namespace ossvp::kubesim {
@@ -23,14 +24,17 @@ constexpr const char* kContainersConf =
     "cgroup_manager = \"cgroupfs\"\n"
     "runtime = \"runc\"\n";
 
-// Runs a podman command; its output, or an error with podman's own message.
-Result<std::string> runPodman(const PodmanCommand& cmd) {
-  auto r = runCommand(cmd.argv, cmd.env);
-  if (!r.isOk()) return r.status();
+// Runs a podman command (within `timeout`); its output, or an error starting
+// with the subcommand ("podman rm: ") and then podman's own message, or why it
+// could not run or did not finish in time.
+Result<std::string> runPodman(const PodmanCommand& cmd, std::chrono::milliseconds timeout = kDefaultCommandTimeout) {
+  std::string what = "podman " + cmd.verb + ": ";
+  auto r = runCommand(cmd.argv, cmd.env, timeout);
+  if (!r.isOk()) return Status(r.status().code(), what + r.status().message());
   if (r->exitCode != 0) {
     std::string why = r->err.empty() ? r->out : r->err;
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    return unavailable(why.empty() ? "podman exited with " + std::to_string(r->exitCode) : why);
+    return unavailable(what + (why.empty() ? "exited with " + std::to_string(r->exitCode) : why));
   }
   return r->out;
 }
@@ -42,17 +46,34 @@ struct ExitState {
   bool exited = false;
   int exitCode = 0;
   bool oomKilled = false;
+  // onExit runs under notifyMu and only while the container is not dropped:
+  // once ~PodmanContainer returned it is never called (its kubelet may be gone).
+  std::mutex notifyMu;
+  bool dropped = false;
 };
 
 class PodmanContainer : public RuntimeContainer {
  public:
-  PodmanContainer(PodmanSettings s, std::string name, std::string id)
-      : settings_(std::move(s)), name_(std::move(name)), id_(std::move(id)), state_(std::make_shared<ExitState>()) {}
+  PodmanContainer(PodmanSettings s, std::string name, std::string id, std::shared_ptr<RemovalQueue> removals)
+      : settings_(std::move(s)),
+        name_(std::move(name)),
+        id_(std::move(id)),
+        state_(std::make_shared<ExitState>()),
+        removals_(std::move(removals)) {}
 
+  // Hands the removal to the RemovalQueue: `podman rm` (by id: the name may
+  // be reused), then the attached client ends with the container and its
+  // waiter is joined; the kubelet dropping the container does not wait.
   ~PodmanContainer() override {
-    auto removed = runPodman(podmanCommand(settings_, {"rm", "--force", "--time", "0", name_}));
-    if (!removed.isOk()) logWarn("kube-sim podman: removing container {}: {}", name_, removed.status().message());
-    proc_.reset();  // the attached client ends with the container; joins its waiter
+    {
+      std::lock_guard<std::mutex> lock(state_->notifyMu);
+      state_->dropped = true;
+    }
+    removals_->enqueue(name_, [settings = settings_, name = name_, id = id_, proc = std::move(proc_)]() mutable {
+      auto removed = runPodman(podmanCommand(settings, {"rm", "--force", "--time", "0", id.empty() ? name : id}));
+      if (!removed.isOk()) logWarn("kube-sim podman: removing container {}: {}", name, removed.status().message());
+      proc.reset();
+    });
   }
 
   // Starts the container attached (output to logFile); onExit after its exit
@@ -76,7 +97,7 @@ class PodmanContainer : public RuntimeContainer {
       auto inspected = inspect();
       if (inspected.isOk() && inspected->rfind("running", 0) == 0) {
         // The attached client ended first (a broken attach): wait for the container itself.
-        (void)runPodman(podmanCommand(settings, {"wait", name}));
+        (void)runPodman(podmanCommand(settings, {"wait", name}), kNoCommandTimeout);
         inspected = inspect();
       }
       int code = -1;
@@ -91,7 +112,8 @@ class PodmanContainer : public RuntimeContainer {
         state->exitCode = code >= 0 ? code : 137;  // removed under it: killed
         state->oomKilled = oom == "true" || (guard && guard->oomKilled());
       }
-      if (onExit) onExit();
+      std::lock_guard<std::mutex> lock(state->notifyMu);
+      if (onExit && !state->dropped) onExit();
     });
     if (!started.isOk()) return started.status();
     proc_ = *started;
@@ -121,6 +143,7 @@ class PodmanContainer : public RuntimeContainer {
   PodmanSettings settings_;
   std::string name_, id_;
   std::shared_ptr<ExitState> state_;
+  std::shared_ptr<RemovalQueue> removals_;
   std::shared_ptr<ContainerProcess> proc_;  // `podman start --attach`
 };
 
@@ -129,14 +152,18 @@ class PodmanContainer : public RuntimeContainer {
 Result<std::shared_ptr<PodmanRuntime>> PodmanRuntime::create(ClusterContext& ctx) {
   PodmanSettings s;
   s.podman = findProgramInPath("podman");
+  if (const char* path = std::getenv("PATH")) s.path = path;
+  if (const char* storage = std::getenv("CONTAINERS_STORAGE_CONF")) s.storageConf = storage;
+  return create(ctx, std::move(s));
+}
+
+Result<std::shared_ptr<PodmanRuntime>> PodmanRuntime::create(ClusterContext& ctx, PodmanSettings s) {
   if (s.podman.empty()) {
     return unavailable("--runtime podman: podman is not installed (apt-get install podman, or hack/install-deps.sh)");
   }
   if (::access(s.globalArgs[1].c_str(), X_OK) != 0) {
     return unavailable("--runtime podman: " + s.globalArgs[1] + " is missing (apt-get install runc)");
   }
-  if (const char* path = std::getenv("PATH")) s.path = path;
-  if (const char* storage = std::getenv("CONTAINERS_STORAGE_CONF")) s.storageConf = storage;
   s.owner = ctx.stateDir;
   std::string dir = ctx.stateDir + "/podman";
   std::error_code ec;
@@ -156,7 +183,10 @@ Result<std::shared_ptr<PodmanRuntime>> PodmanRuntime::create(ClusterContext& ctx
   return rt;
 }
 
-PodmanRuntime::~PodmanRuntime() { removeOwnedContainers(); }
+PodmanRuntime::~PodmanRuntime() {
+  removals_->drain();
+  removeOwnedContainers();
+}
 
 void PodmanRuntime::removeOwnedContainers() const {
   auto ids = runPodman(podmanListOwnedCommand(settings_));
@@ -195,12 +225,13 @@ std::shared_ptr<RuntimeContainer> PodmanRuntime::start(const ContainerLaunch& la
     return nullptr;
   }
   std::string name = podmanContainerName(cfg, launch.attempt);
+  removals_->waitRemoved(name);  // an earlier container of this name (same pod uid and restart count)
   auto created = runPodman(podmanCreateCommand(settings_, cfg, launch.attempt, user));
   if (!created.isOk()) {
-    err = {"StartError", "podman create: " + created.status().message()};
+    err = {"StartError", created.status().message()};
     return nullptr;
   }
-  auto container = std::make_shared<PodmanContainer>(settings_, name, firstLine(*created));
+  auto container = std::make_shared<PodmanContainer>(settings_, name, firstLine(*created), removals_);
   auto initialized = runPodman(podmanCommand(settings_, {"init", name}));
   if (!initialized.isOk()) {
     err = {"StartError", initialized.status().message()};

@@ -1,7 +1,12 @@
 // Kubernetes resource quantities ("1Gi", "500M", "2e9", "1.5Gi", "100k") as
-// PVC requests and PV capacities carry them, converted to bytes. Binary
-// suffixes (Ki Mi Gi Ti Pi Ei) are powers of 1024, decimal ones (k M G T P E)
-// powers of 1000, exactly as apimachinery's resource.Quantity reads them.
+// PVC requests, PV capacities and container limits carry them. The syntax is
+// apimachinery's resource.ParseQuantity (after the TrimSpace its JSON decoding
+// does): a number with optional sign and decimal point, then a binary suffix
+// (Ki Mi Gi Ti Pi Ei: powers of 1024), a decimal one (n u m "" k M G T P E:
+// powers of 1000) or a decimal exponent (e3, E-2). quantityParseError() says
+// why a text is not one, in apimachinery's words (what the API server answers
+// when it decodes an object holding it); parseQuantity() converts the
+// accepted ones to bytes.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -13,7 +18,14 @@
 
 namespace ossvp::kubesim {
 
-// Bytes for a quantity, rounded up to a whole byte; nullopt when malformed.
+// ParseQuantity's error for `text` ("quantities must match the regular
+// expression '...'", "unable to parse quantity's suffix"), or "" when it is a
+// quantity. Numbers whose digits apimachinery's exact decimal arithmetic
+// rejects (ErrNumeric) are not told apart: they are read as written.
+std::string quantityParseError(std::string_view text);
+
+// Bytes for a quantity, rounded up to a whole byte; nullopt when it is not a
+// quantity, is negative or does not fit 64 bits.
 std::optional<uint64_t> parseQuantity(std::string_view text);
 
 // The canonical form of a byte count: the largest binary suffix dividing it

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "ossvp/common/base64.h"
+#include "server/quantity_fields.h"
 #include "store/cluster_context.h"
 
 namespace ossvp::kubesim {
@@ -167,10 +168,11 @@ void installBuiltinAdmission(ObjectStore& store, const DefaultStorageClass& defa
   store.addAdmission([&defaultClass](const AdmissionRequest& req, json& obj) -> std::optional<ApiError> {
     const ResourceInfo& info = req.info;
     if (info.isCustom) return std::nullopt;
+    if (req.op == Operation::Delete) return std::nullopt;
+    if (auto err = admitQuantities(info, obj)) return err;  // the decoder's check comes first
     if (req.op == Operation::Create) {
       if (auto err = validateName(info, obj)) return err;
     }
-    if (req.op == Operation::Delete) return std::nullopt;
     if (isCore(info, "persistentvolumeclaims")) return admitPvc(req, obj, defaultClass);
     if (req.op != Operation::Create) return std::nullopt;
     if (isCore(info, "namespaces")) {

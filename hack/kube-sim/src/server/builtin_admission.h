@@ -1,5 +1,6 @@
 // Built-in admission for core kinds (what kube-apiserver's strategies and
-// default admission plugins do on create/update): name validation, defaults
+// default admission plugins do on create/update): resource quantities
+// (quantity_fields.h: 400 for one that does not parse), name validation, defaults
 // (Pod, PVC, PV, StorageClass, Secret, Namespace, apps), the storage-object-
 // in-use-protection finalizers, PVC dataSource/dataSourceRef sync,
 // PVC spec immutability, DefaultStorageClass. Also the namespace controller bits that create

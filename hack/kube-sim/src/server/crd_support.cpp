@@ -143,11 +143,10 @@ std::optional<ApiError> admitCustomResource(const AdmissionRequest& req, json& o
   std::vector<std::string> unknown;
   pruneUnknown(schema, obj, "", true, unknown);
   if (!unknown.empty() && req.options.fieldValidation == "Strict") {
-    std::string msg = info.kind + " in version \"" + info.gvr.version + "\" cannot be handled as a " + info.kind +
-                      ": strict decoding error: ";
+    std::string msg = "strict decoding error: ";
     for (size_t i = 0; i < unknown.size(); i++)
       msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
-    return errBadRequest(msg);
+    return errUndecodable(info.kind, info.gvr.version, msg);
   }
   applyDefaults(schema, obj, true);
   json causes = validateAgainstSchema(schema, obj, "", true);

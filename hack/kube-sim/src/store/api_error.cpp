@@ -70,6 +70,9 @@ json invalidCause(const std::string& reason, const std::string& field, const std
 }
 
 ApiError errBadRequest(const std::string& message) { return make(400, "BadRequest", message); }
+ApiError errUndecodable(const std::string& kind, const std::string& version, const std::string& why) {
+  return errBadRequest(kind + " in version \"" + version + "\" cannot be handled as a " + kind + ": " + why);
+}
 ApiError errForbidden(const std::string& message) { return make(403, "Forbidden", message); }
 ApiError errExpired(const std::string& message) { return make(410, "Expired", message); }
 ApiError errGone(const std::string& message) { return make(410, "Gone", message); }

@@ -36,6 +36,9 @@ ApiError errConflict(const std::string& group, const std::string& resource, cons
 // 422 Invalid: `kind` is the Kind (e.g. "ConfigMap"); causes = [{reason, message, field}].
 ApiError errInvalid(const std::string& group, const std::string& kind, const std::string& name, const json& causes);
 ApiError errBadRequest(const std::string& message);
+// 400 BadRequest for a body the decoder rejects: `<kind> in version "<version>"
+// cannot be handled as a <kind>: <why>`.
+ApiError errUndecodable(const std::string& kind, const std::string& version, const std::string& why);
 ApiError errForbidden(const std::string& message);
 ApiError errExpired(const std::string& message);  // 410 Expired
 ApiError errGone(const std::string& message);     // 410 Gone
