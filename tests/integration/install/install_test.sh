@@ -50,6 +50,7 @@ for program in controller populator; do
 done
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
+source "$OSSVP_SRC/tests/integration/lib/assert.sh"
 # kube-sim removes its containers when it stops, but not when the cleanup's
 # 3 s deadline kills it first: remove what is left.
 remove_leftover_containers() {
@@ -58,8 +59,6 @@ remove_leftover_containers() {
 trap 'cleanup; remove_leftover_containers' EXIT
 PNS=ack-volume-populator
 NAS_HOST=nas.cn-hangzhou.aliyuncs.com
-jp() { k get "$@" 2>/dev/null; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
 # read_volume NS PVC: a consumer pod (consumer-PVC) prints the md5sum of
 # every file of the volume, then "owner UID" per distinct file owner.
 read_volume() {

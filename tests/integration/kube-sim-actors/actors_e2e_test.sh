@@ -31,9 +31,7 @@ wait_for() {
     sleep 0.2
   done
 }
-jp() { kubectl get "$@" 2>/dev/null; }  # jp KIND NAME -o jsonpath=...
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
-expect_contains() { case "$1" in *"$2"*) ;; *) fail "$3: '$2' not in: $1" ;; esac; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"  # expect_eq, expect_contains, jp
 # apply_pvc NAME SIZE [CLASS [ACCESS-MODE [EXTRA-SPEC-LINE]]]: a PVC in namespace t.
 apply_pvc() {
   {

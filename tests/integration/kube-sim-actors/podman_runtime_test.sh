@@ -14,9 +14,7 @@ source "$OSSVP_SRC/hack/lib/container-prereqs.sh"
 require_container_runtime "$IMAGE"
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
-jp() { k get "$@" 2>/dev/null; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
-expect_contains() { [[ "$1" == *"$2"* ]] || fail "$3: '$2' not in: $1"; }
+source "$OSSVP_SRC/tests/integration/lib/assert.sh"
 terminated() { jp pod "$1" -n t -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}'; }
 wait_phase() {  # wait_phase POD PHASE
   wait_for "pod $1 $2" 60 bash -c "[[ \$(kubectl get pod $1 -n t -o jsonpath='{.status.phase}') == $2 ]]"

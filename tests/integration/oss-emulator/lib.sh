@@ -25,7 +25,10 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; pass "$3"; }
+# expect_eq ACTUAL EXPECTED WHAT; each check that holds is reported (pass WHAT).
+# shellcheck disable=SC2034  # read by assert.sh
+ASSERT_REPORT_PASSES=1
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 start_emulator() {
   EMU_DATA=${EMU_DATA:-$WORK/data}
