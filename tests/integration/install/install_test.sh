@@ -51,12 +51,6 @@ done
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
 source "$OSSVP_SRC/tests/integration/lib/assert.sh"
-# kube-sim removes its containers when it stops, but not when the cleanup's
-# 3 s deadline kills it first: remove what is left.
-remove_leftover_containers() {
-  podman ps --all --quiet --filter "label=io.kube-sim.owner=$WORK/ks" | xargs -r podman rm --force --time 0 > /dev/null 2>&1 || true
-}
-trap 'cleanup; remove_leftover_containers' EXIT
 PNS=ack-volume-populator
 NAS_HOST=nas.cn-hangzhou.aliyuncs.com
 # read_volume NS PVC: a consumer pod (consumer-PVC) prints the md5sum of

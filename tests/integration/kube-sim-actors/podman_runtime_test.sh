@@ -6,7 +6,10 @@
 # root, no-new-privileges and dropped capabilities, the service account
 # mount and KUBERNETES_SERVICE_*, runAsNonRoot refusing a root image,
 # OOMKilled under a memory limit, kubectl logs, pod deletion (container
-# stopped and removed) and no container left when kube-sim stops.
+# stopped and removed) and no container left when kube-sim stops. On exit,
+# passed or failed midway, no container of this run is left either (the
+# cleanup of controller/lib.sh: kube-sim's by their owner label, the test's
+# own by RUN_LABEL; podman_cleanup_test.sh checks it), and no other is touched.
 # Skips (exit 77, reason printed) without root, podman, runc or the image.
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root).
 IMAGE=debian:bookworm-slim
@@ -105,7 +108,7 @@ expect_eq "$(owned rootimg)" "" "podman containers of rootimg"
 pass "runAsNonRoot refuses the root image user (CreateContainerConfigError), no container created"
 
 # --- OOMKilled under a memory limit -------------------------------------------------
-if ! podman --runtime /usr/sbin/runc --cgroup-manager cgroupfs run --rm --pull never --network none \
+if ! podman --runtime /usr/sbin/runc --cgroup-manager cgroupfs run --rm --label "$RUN_LABEL" --pull never --network none \
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --memory 32m "$IMAGE" /bin/true > "$WORK/memory-probe" 2>&1; then
   echo "skip: OOMKilled case: this machine's cgroups refuse a container memory limit: $(cat "$WORK/memory-probe")"
 else
