@@ -16,6 +16,7 @@
 #                               sets it for its slower sanitizer builds)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/secrets.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
 : "${OSSVP_SRC:?OSSVP_SRC must point at the repository}"
 WORK=$(mktemp -d /tmp/ossvp-ctrl-e2e.XXXXXX)
@@ -89,8 +90,8 @@ wait_for() {  # wait_for DESC SECONDS CMD...
 start_emu() {
   local seed=$1
   shift
-  emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" --region cn-hangzhou \
-    --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$seed" "$@" || fail "oss-emulator did not start"
+  OSS_EMULATOR_SECRET_KEY=$SK emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" \
+    --region cn-hangzhou --access-key "$AK" --seed "my-test-bucket=$seed" "$@" || fail "oss-emulator did not start"
   _PIDS+=("$EMU_PID")
 }
 
@@ -108,7 +109,7 @@ start_kube_sim() {
 }
 
 ks_admin() {  # ks_admin PATH: POST to a kube-sim admin endpoint
-  curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" "$KS_URL$1" > /dev/null || fail "kube-sim admin $1"
+  curl_bearer "$KS_TOKEN" -sfk -X POST "$KS_URL$1" > /dev/null || fail "kube-sim admin $1"
 }
 
 install_ossvp() {
@@ -120,8 +121,7 @@ install_ossvp() {
   k apply -f "$OSSVP_SRC/manifests/examples/kube-sim/storageclasses.yaml" > /dev/null
   k apply -f "$OSSVP_SRC/manifests/examples/generic/00-namespace.yaml" > /dev/null
   # The seed's Secret, with the emulator's AccessKey in place of the placeholders.
-  sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
-    "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" | k apply -f - > /dev/null
+  fill_access_key "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" "$AK" "$SK" | k apply -f - > /dev/null
 }
 
 start_controller() {

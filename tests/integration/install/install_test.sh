@@ -150,8 +150,7 @@ pass "the controller runs in-cluster as $sa; leader $leader"
 # --- scenario 2 with the Secret, the examples as written ------------------------------
 k apply -f "$OSSVP_SRC/manifests/examples/kube-sim/storageclasses.yaml" > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/00-namespace.yaml" > /dev/null
-sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
-  "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" | k apply -f - > /dev/null
+fill_access_key "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" "$AK" "$SK" | k apply -f - > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/03-ossvp-secretref.yaml" > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/04-pvc-secretref.yaml" > /dev/null
 # Until Bound: keep the populator pod's spec as seen while it exists.
@@ -181,9 +180,9 @@ expect_eq "$(grep '^owner ' <<< "$read_out")" "owner 65532" "owner of the popula
 pass "consumer pod reads byte-identical data ($(grep -vc '^owner ' <<< "$read_out") files) written by uid 65532"
 
 # --- scenario 1 (bmcpfs-dataflow): the user guide's credentials, then the examples --
-# As the user guide says: the OpenAPI AccessKey Secret, then a rollout restart.
-k -n "$PNS" create secret generic ossvp-controller-credentials \
-  --from-literal=accessKeyId="$AK" --from-literal=accessKeySecret="$SK" > /dev/null
+# As the user guide says: the OpenAPI AccessKey Secret (its values on a pipe,
+# not on kubectl's command line), then a rollout restart.
+secret_create "$PNS" ossvp-controller-credentials accessKeyId="$AK" accessKeySecret="$SK" > /dev/null
 k -n "$PNS" rollout restart deployment ossvp-controller > /dev/null
 out=$(k -n "$PNS" rollout status deployment/ossvp-controller --timeout=180s) \
   || fail "rollout status after rollout restart: $out"

@@ -39,7 +39,7 @@ owned() {
 start_kube_sim --runtime podman
 KS_PID=${_PIDS[-1]}
 k create namespace t > /dev/null
-k create secret generic creds -n t --from-literal=token=s3cr3t > /dev/null
+secret_create t creds token=s3cr3t > /dev/null
 
 # --- a non-root pod: secret env, PVC with fsGroup, read-only root, SA mount -----
 k apply -f - > /dev/null <<YAML

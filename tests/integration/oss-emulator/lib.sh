@@ -33,8 +33,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 start_emulator() {
   EMU_DATA=${EMU_DATA:-$WORK/data}
   mkdir -p "$EMU_DATA"
-  emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$EMU_DATA" \
-    --access-key "$EMU_AK" --secret-key "$EMU_SK" "$@" || fail "emulator did not start"
+  OSS_EMULATOR_SECRET_KEY=$EMU_SK emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$EMU_DATA" \
+    --access-key "$EMU_AK" "$@" || fail "emulator did not start"
   _PIDS+=("$EMU_PID")
 }
 
