@@ -120,7 +120,7 @@ bound_count() {
 }
 emu_admin() { curl -sf -X POST -H 'Content-Type: application/json' -d "$1" "$EMU_URL/-/admin" > /dev/null; }
 ks_faults() {
-  curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" -H 'Content-Type: application/json' \
+  curl_bearer "$KS_TOKEN" -sfk -X POST -H 'Content-Type: application/json' \
     -d "$1" "$KS_URL/kube-sim/faults" > /dev/null
 }
 populator_pids() {  # populator processes started by this run's kube-sim
@@ -186,7 +186,7 @@ while ((SECONDS < chaos_end)); do
   if ((N_NODE_CRASH + N_NODE_DELETE == 0 && SECONDS - chaos_start >= CHAOS_SECS / 3)) && lose_node; then continue; fi
   case $((RANDOM % 7)) in
     0) restart_controller; N_CTRL_KILL=$((N_CTRL_KILL + 1)) ;;
-    1) curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/drop-watches" > /dev/null \
+    1) curl_bearer "$KS_TOKEN" -sfk -X POST "$KS_URL/kube-sim/drop-watches" > /dev/null \
          && N_WATCH_DROP=$((N_WATCH_DROP + 1)) ;;
     2 | 3)
       codes=(410 409 429 500); code=${codes[RANDOM % 4]}
@@ -211,9 +211,9 @@ while ((SECONDS < chaos_end)); do
 done
 next_wave "$WAVES"
 # Faults still armed at the end were not injected.
-left=$(curl -sfk -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/faults" | jq '[.rules[]?.count] | add // 0')
+left=$(curl_bearer "$KS_TOKEN" -sfk "$KS_URL/kube-sim/faults" | jq '[.rules[]?.count] | add // 0')
 N_KS_INJECTED=$((N_KS_ARMED - left))
-curl -sfk -X DELETE -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/faults" > /dev/null
+curl_bearer "$KS_TOKEN" -sfk -X DELETE "$KS_URL/kube-sim/faults" > /dev/null
 for try in 1 2 3 4 5; do [[ -z "$DOWN_NODE" ]] && break; node_back; sleep 1; done
 [[ -z "$DOWN_NODE" ]] || fail "cannot bring node $DOWN_NODE back"
 emu_admin '{"reset":true}'

@@ -23,6 +23,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BIN=$ROOT/build/bin
 source "$ROOT/hack/lib/emulator.sh"
+source "$ROOT/hack/lib/secrets.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -88,8 +89,8 @@ for i in 1 2 3; do head -c $((8 * 1024 * 1024)) /dev/urandom > "$SEED/Qwen3-32B/
 echo '{"architectures":["Qwen3ForCausalLM"]}' > "$SEED/Qwen3-32B/config.json"
 
 say "Starting the OSS emulator and kube-sim"
-EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/oss" \
-  --region cn-hangzhou --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$SEED" \
+EMULATOR_BIN=$BIN/oss-emulator OSS_EMULATOR_SECRET_KEY=$SK emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" \
+  --data-dir "$WORK/oss" --region cn-hangzhou --access-key "$AK" --seed "my-test-bucket=$SEED" \
   --seed "my-model-bucket=$SEED" --cpfs-root "$WORK/cpfs" --latency-ms 2 || exit 1
 PIDS+=("$EMU_PID")
 echo "OSS emulator: $EMU_URL (requests for $OSS_HOST are sent there by --endpoint-override)"
@@ -141,8 +142,7 @@ watch_population() {
 
 say "Scenario 2 (generic mode): the product document's Secret, ossvp and a PVC"
 k apply -f manifests/examples/generic/00-namespace.yaml
-sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
-  manifests/examples/generic/01-secret.yaml | k apply -f -
+fill_access_key manifests/examples/generic/01-secret.yaml "$AK" "$SK" | k apply -f -
 k apply -f manifests/examples/generic/03-ossvp-secretref.yaml
 k apply -f manifests/examples/generic/04-pvc-secretref.yaml
 PVC=$(k get -f manifests/examples/generic/04-pvc-secretref.yaml -o jsonpath='{.metadata.name}')

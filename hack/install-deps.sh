@@ -11,7 +11,8 @@ BUILD_PKGS=(
 )
 # Real third-party clients and peers used by integration tests.
 TEST_PKGS=(curl awscli s3fs rclone nodejs npm openssl procps psmisc python3 python3-boto3 python3-kubernetes kubernetes-client
-  podman runc)  # podman + runc: kube-sim --runtime podman and hack/images.sh
+  podman runc  # podman + runc: kube-sim --runtime podman and hack/images.sh
+  strace)  # hardening_secret_argv: the arguments of every program a test starts
 # Peers used only by hack/bench (installed with --bench).
 BENCH_PKGS=(nginx-light fio hyperfine librsvg2-bin)
 

@@ -13,6 +13,9 @@
 #     the tail of the log to stderr, leaves no process behind, clears
 #     ${PREFIX}_PID and returns 1: call it as `emulator_start ... || fail ...`.
 #     The binary is $EMULATOR_BIN, default ${OSSVP_BIN:-<repo>/build/bin}/oss-emulator.
+#     Hand it the AccessKey secret in its environment, not as --secret-key
+#     (arguments are readable by every user, and printed here on failure):
+#       OSS_EMULATOR_SECRET_KEY=$SK emulator_start EMU out err --access-key "$AK" ...
 #   emulator_stop PREFIX [GRACE_SECONDS]
 #     SIGTERM to ${PREFIX}_PID, SIGKILL after GRACE_SECONDS (default 5), waits
 #     for it and clears ${PREFIX}_PID. Returns the emulator's exit status

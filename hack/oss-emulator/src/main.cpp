@@ -25,7 +25,10 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", o.dataDir, "directory holding buckets and objects (survives restarts)");
   app.add_flag("--in-memory", o.inMemory, "keep objects in memory instead of --data-dir");
   app.add_option("--access-key", o.accessKey, "AccessKeyId accepted for signed requests")->capture_default_str();
-  app.add_option("--secret-key", o.secretKey, "AccessKeySecret for --access-key")->capture_default_str();
+  // The secret may come from the environment: a command line is readable by every user.
+  app.add_option("--secret-key", o.secretKey, "AccessKeySecret for --access-key")
+      ->envname("OSS_EMULATOR_SECRET_KEY")
+      ->capture_default_str();
   app.add_option("--region", o.region, "region id (V4 scope, bucket location)")->capture_default_str();
   app.add_option("--seed", seeds, "BUCKET=DIR: create BUCKET and index DIR's files as its objects (no copy)");
   app.add_option("--cpfs-root", o.cpfsRoot, "directory whose subdirectories are CPFS file systems (NAS data flows)");

@@ -64,14 +64,12 @@ ossvp needs-secret late-secret
 make_pvc argo nosecret needs-secret
 wait_for "missing-Secret message" 30 pvc_says nosecret "Secret ack-volume-populator/late-secret"
 ossvp_says needs-secret "late-secret" || fail "ossvp status/events do not name the missing Secret"
-k create secret generic late-secret -n "$PNS" --from-literal=accessKeyId="$AK" \
-  --from-literal=accessKeySecret="$SK" > /dev/null
+secret_create "$PNS" late-secret accessKeyId="$AK" accessKeySecret="$SK" > /dev/null
 wait_for "PVC nosecret Bound after the Secret appeared" 90 pvc_bound argo nosecret
 pass "missing Secret: reported, then populated once created"
 
 # --- Wrong credentials: permanent, no retry, failed pod kept.
-k create secret generic bad-keys -n "$PNS" --from-literal=accessKeyId="$AK" \
-  --from-literal=accessKeySecret=wrong-secret-value > /dev/null
+secret_create "$PNS" bad-keys accessKeyId="$AK" accessKeySecret=wrong-secret-value > /dev/null
 ossvp bad-creds bad-keys
 make_pvc argo badcreds bad-creds
 wait_for "wrong-credentials failure" 60 ossvp_says bad-creds "not retried"

@@ -3,7 +3,12 @@
 # loopback ports, a fresh HOME (kubectl discovery cache) and a temp dir; all
 # processes are killed on exit.
 #   start_emu SEED_DIR [args]   bucket my-test-bucket = SEED_DIR; sets EMU_URL
-#   start_kube_sim [args]       sets KUBECONFIG, KS_URL, KS_TOKEN
+#   start_kube_sim [args]       sets KUBECONFIG, KS_URL, KS_TOKEN; with
+#                               --runtime podman its containers are removed
+#                               on exit even when kube-sim could not
+#   RUN_LABEL                   a podman label (KEY=VALUE) unique to this run:
+#                               containers a test makes itself carry it, and
+#                               are removed on exit as well
 #   install_ossvp               namespace, CRD, populator RBAC, kube-sim classes
 #   start_controller [args]     sets CTRL_PID; log in $WORK/ctrl.log
 #   wait_for DESC SECONDS CMD.. retries CMD every 0.3 s; SECONDS is scaled by
@@ -11,6 +16,7 @@
 #                               sets it for its slower sanitizer builds)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/secrets.sh"
 : "${OSSVP_BIN:?OSSVP_BIN must point at build/bin}"
 : "${OSSVP_SRC:?OSSVP_SRC must point at the repository}"
 WORK=$(mktemp -d /tmp/ossvp-ctrl-e2e.XXXXXX)
@@ -22,8 +28,10 @@ SK=e2eSK-0123456789abcdef
 OSS_HOST=oss-cn-hangzhou-internal.aliyuncs.com
 POP_IMAGE=registry.cn-hangzhou.aliyuncs.com/acs/ossvp-populator:e2e
 PNS=ack-volume-populator
+RUN_LABEL=io.ossvp.test-run=$WORK
 _PIDS=()
 CTRL_PID=
+_PODMAN=0  # 1 once kube-sim ran with --runtime podman
 
 cleanup() {
   local p i
@@ -36,11 +44,24 @@ cleanup() {
   done
   for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && kill -9 "$p" 2>/dev/null || true; done
   for p in $CTRL_PID "${_PIDS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  ((_PODMAN)) && remove_run_containers
   # Size-enforced kube-sim volumes are tmpfs mounts under $WORK.
   grep " $WORK/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r umount -l 2>/dev/null || true
   if [[ -n "${KEEP_WORK:-}" ]]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+
+# remove_run_containers: removes this run's podman containers, and no other:
+# kube-sim's (label io.kube-sim.owner=<its state dir>, which is under this
+# run's $WORK) and the test's own (RUN_LABEL). A stopping kube-sim removes
+# its containers itself, but not one killed (by the test, or by cleanup past
+# its 3 s), and not when a failed check ends the test before it stops.
+remove_run_containers() {
+  local label
+  for label in "io.kube-sim.owner=$WORK/ks" "$RUN_LABEL"; do
+    podman ps --all --quiet --filter "label=$label" | xargs -r podman rm --force --time 0 > /dev/null 2>&1 || true
+  done
+}
 
 k() { kubectl --request-timeout=30s "$@"; }
 
@@ -69,8 +90,8 @@ wait_for() {  # wait_for DESC SECONDS CMD...
 start_emu() {
   local seed=$1
   shift
-  emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" --region cn-hangzhou \
-    --access-key "$AK" --secret-key "$SK" --seed "my-test-bucket=$seed" "$@" || fail "oss-emulator did not start"
+  OSS_EMULATOR_SECRET_KEY=$SK emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" \
+    --region cn-hangzhou --access-key "$AK" --seed "my-test-bucket=$seed" "$@" || fail "oss-emulator did not start"
   _PIDS+=("$EMU_PID")
 }
 
@@ -79,6 +100,7 @@ start_kube_sim() {
     --image-map "$POP_IMAGE=$OSSVP_BIN/ossvp-populator" --image-map "busybox=/bin/sh" "$@" \
     > "$WORK/ks.out" 2> "$WORK/ks.err" &
   _PIDS+=($!)
+  [[ ! " $* " =~ \ --runtime[=\ ]podman\  ]] || _PODMAN=1
   wait_for "kube-sim kubeconfig" 60 test -s "$WORK/kubeconfig"
   export KUBECONFIG=$WORK/kubeconfig
   KS_URL=$(sed -n 's/^ *server: //p' "$KUBECONFIG" | head -1)
@@ -87,7 +109,7 @@ start_kube_sim() {
 }
 
 ks_admin() {  # ks_admin PATH: POST to a kube-sim admin endpoint
-  curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" "$KS_URL$1" > /dev/null || fail "kube-sim admin $1"
+  curl_bearer "$KS_TOKEN" -sfk -X POST "$KS_URL$1" > /dev/null || fail "kube-sim admin $1"
 }
 
 install_ossvp() {
@@ -99,8 +121,7 @@ install_ossvp() {
   k apply -f "$OSSVP_SRC/manifests/examples/kube-sim/storageclasses.yaml" > /dev/null
   k apply -f "$OSSVP_SRC/manifests/examples/generic/00-namespace.yaml" > /dev/null
   # The seed's Secret, with the emulator's AccessKey in place of the placeholders.
-  sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
-    "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" | k apply -f - > /dev/null
+  fill_access_key "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" "$AK" "$SK" | k apply -f - > /dev/null
 }
 
 start_controller() {

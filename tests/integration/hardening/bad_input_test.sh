@@ -111,7 +111,7 @@ ossvp_says half "has no key 'accessKeySecret'" || fail "ossvp half: describe lac
 no_populator_objects "Secret without keys"
 pass "Secret without accessKeySecret: $want"
 # Fixing the Secret unblocks it (the message was actionable).
-k patch secret half-secret -n "$PNS" -p "{\"stringData\":{\"accessKeySecret\":\"$SK\"}}" > /dev/null
+k patch secret half-secret -n "$PNS" --patch-file <(printf '{"stringData":{"accessKeySecret":"%s"}}' "$SK") > /dev/null
 wait_for "half-pvc Bound once the Secret has its keys" 90 pvc_bound argo half-pvc
 pass "after adding the key, the PVC is populated"
 

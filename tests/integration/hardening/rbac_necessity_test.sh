@@ -42,8 +42,7 @@ done
 SA_TOKEN=$(k create token ossvp-controller -n "$PNS" --duration=1h) && [[ -n "$SA_TOKEN" ]] ||
   fail "no token for ServiceAccount ossvp-controller"
 SA_KUBECONFIG=$WORK/sa.kubeconfig
-cp "$ADMIN_KUBECONFIG" "$SA_KUBECONFIG"
-KUBECONFIG=$SA_KUBECONFIG kubectl config set-credentials kube-sim-admin --token="$SA_TOKEN" > /dev/null
+(umask 077 && kubeconfig_with_token "$ADMIN_KUBECONFIG" "$SA_TOKEN" > "$SA_KUBECONFIG")
 
 # The controller as its ServiceAccount, with the Deployment's leader election
 # (short Lease so that losing it shows within seconds) and both modes on.
@@ -57,7 +56,7 @@ ctrl
 pass "controller started as system:serviceaccount:$PNS:ossvp-controller (leader election on)"
 
 ks_fault() {  # ks_fault METHOD PATH_PART CODE: answer the next matching request with CODE
-  curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" -H 'Content-Type: application/json' \
+  curl_bearer "$KS_TOKEN" -sfk -X POST -H 'Content-Type: application/json' \
     -d "{\"rules\":[{\"method\":\"$1\",\"pathContains\":\"$2\",\"code\":$3,\"count\":1}]}" \
     "$KS_URL/kube-sim/faults" > /dev/null || fail "cannot arm a kube-sim fault"
 }

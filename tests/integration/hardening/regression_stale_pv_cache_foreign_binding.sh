@@ -32,13 +32,13 @@ uid=$(k get pvc target -n argo -o jsonpath='{.metadata.uid}')
 wait_for "populator pod running" 60 bash -c \
   "[[ \$(kubectl get pod populate-$uid -n $PNS -o jsonpath='{.status.phase}') == Running ]]"
 # From now on the controller's PV cache cannot be refreshed.
-curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" -H 'Content-Type: application/json' \
+curl_bearer "$KS_TOKEN" -sfk -X POST -H 'Content-Type: application/json' \
   -d '{"rules":[{"method":"GET","pathContains":"/api/v1/persistentvolumes","code":500,"count":-1}]}' \
   "$KS_URL/kube-sim/faults" > /dev/null || fail "cannot arm the kube-sim fault"
 ks_admin /kube-sim/drop-watches
 wait_for "PVC target Bound" 60 pvc_bound argo target
 sleep 3
-curl -sfk -X DELETE -H "Authorization: Bearer $KS_TOKEN" "$KS_URL/kube-sim/faults" > /dev/null
+curl_bearer "$KS_TOKEN" -sfk -X DELETE "$KS_URL/kube-sim/faults" > /dev/null
 wait_for "ossvp reports the PVC (Succeeded or Failed)" 60 bash -c \
   "grep -q 'Succeeded\|Failed' <<< \"\$(kubectl get ossvp slow -n argo -o jsonpath='{.status.generic}')\""
 sleep 2

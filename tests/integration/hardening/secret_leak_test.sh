@@ -73,8 +73,7 @@ mkdir -p "$TOKENS"
 _PIDS+=($!)
 make_pvc argo rrsa-pvc generic-demo
 # --- Wrong secret: a permanent failure whose messages must not echo it.
-k create secret generic bad-keys -n "$PNS" --from-literal=accessKeyId="$AK" \
-  --from-literal=accessKeySecret="$WRONG_SK" > /dev/null
+secret_create "$PNS" bad-keys accessKeyId="$AK" accessKeySecret="$WRONG_SK" > /dev/null
 ossvp_yaml bad-creds argo <<'YAML' | k apply -f - > /dev/null
   bucket: my-test-bucket
   region: cn-hangzhou
@@ -157,7 +156,8 @@ done < <(find "$WORK/ks" -type f -print0)
 JWT_RE='eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}'
 scan() {  # scan DIR: prints "  <what> in <file>" for every secret found under DIR
   local dir=$1 t f jwt payload
-  one() { [[ -n "$2" ]] && grep -rlaF -- "$2" "$dir" | sed "s|^$dir/|  $1 in |" || true; }
+  # The value is matched from a pipe, not from grep's argv.
+  one() { [[ -n "$2" ]] && grep -rlaF -f <(printf '%s\n' "$2") "$dir" | sed "s|^$dir/|  $1 in |" || true; }
   one "AccessKey secret" "$SK"
   one "wrong AccessKey secret" "$WRONG_SK"
   for t in "${OIDC[@]}"; do

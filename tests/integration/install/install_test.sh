@@ -50,16 +50,9 @@ for program in controller populator; do
 done
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
-# kube-sim removes its containers when it stops, but not when the cleanup's
-# 3 s deadline kills it first: remove what is left.
-remove_leftover_containers() {
-  podman ps --all --quiet --filter "label=io.kube-sim.owner=$WORK/ks" | xargs -r podman rm --force --time 0 > /dev/null 2>&1 || true
-}
-trap 'cleanup; remove_leftover_containers' EXIT
+source "$OSSVP_SRC/tests/integration/lib/assert.sh"
 PNS=ack-volume-populator
 NAS_HOST=nas.cn-hangzhou.aliyuncs.com
-jp() { k get "$@" 2>/dev/null; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
 # read_volume NS PVC: a consumer pod (consumer-PVC) prints the md5sum of
 # every file of the volume, then "owner UID" per distinct file owner.
 read_volume() {
@@ -157,8 +150,7 @@ pass "the controller runs in-cluster as $sa; leader $leader"
 # --- scenario 2 with the Secret, the examples as written ------------------------------
 k apply -f "$OSSVP_SRC/manifests/examples/kube-sim/storageclasses.yaml" > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/00-namespace.yaml" > /dev/null
-sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
-  "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" | k apply -f - > /dev/null
+fill_access_key "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" "$AK" "$SK" | k apply -f - > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/03-ossvp-secretref.yaml" > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/04-pvc-secretref.yaml" > /dev/null
 # Until Bound: keep the populator pod's spec as seen while it exists.
@@ -188,9 +180,9 @@ expect_eq "$(grep '^owner ' <<< "$read_out")" "owner 65532" "owner of the popula
 pass "consumer pod reads byte-identical data ($(grep -vc '^owner ' <<< "$read_out") files) written by uid 65532"
 
 # --- scenario 1 (bmcpfs-dataflow): the user guide's credentials, then the examples --
-# As the user guide says: the OpenAPI AccessKey Secret, then a rollout restart.
-k -n "$PNS" create secret generic ossvp-controller-credentials \
-  --from-literal=accessKeyId="$AK" --from-literal=accessKeySecret="$SK" > /dev/null
+# As the user guide says: the OpenAPI AccessKey Secret (its values on a pipe,
+# not on kubectl's command line), then a rollout restart.
+secret_create "$PNS" ossvp-controller-credentials accessKeyId="$AK" accessKeySecret="$SK" > /dev/null
 k -n "$PNS" rollout restart deployment ossvp-controller > /dev/null
 out=$(k -n "$PNS" rollout status deployment/ossvp-controller --timeout=180s) \
   || fail "rollout status after rollout restart: $out"

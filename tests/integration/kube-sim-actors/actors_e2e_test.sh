@@ -3,6 +3,7 @@
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root). Needs root (mounts).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/emulator.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/secrets.sh"
 BIN="${OSSVP_BIN:-$(cd "$(dirname "$0")/../../.." && pwd)/build/bin}"
 WORK="$(mktemp -d /tmp/kube-sim-actors-e2e.XXXXXX)"
 export HOME="$WORK/home" KUBECONFIG="$WORK/kubeconfig"
@@ -31,9 +32,7 @@ wait_for() {
     sleep 0.2
   done
 }
-jp() { kubectl get "$@" 2>/dev/null; }  # jp KIND NAME -o jsonpath=...
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
-expect_contains() { case "$1" in *"$2"*) ;; *) fail "$3: '$2' not in: $1" ;; esac; }
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"  # expect_eq, expect_contains, jp
 # apply_pvc NAME SIZE [CLASS [ACCESS-MODE [EXTRA-SPEC-LINE]]]: a PVC in namespace t.
 apply_pvc() {
   {
@@ -52,8 +51,8 @@ apply_pvc() {
 mkdir -p "$WORK/cpfs"
 NAS_ENV=()
 if [ -x "$BIN/oss-emulator" ]; then
-  EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.log" --data-dir "$WORK/emu" \
-    --cpfs-root "$WORK/cpfs" --access-key kubesimak --secret-key kubesimsk || fail "oss-emulator did not start"
+  EMULATOR_BIN=$BIN/oss-emulator OSS_EMULATOR_SECRET_KEY=kubesimsk emulator_start EMU "$WORK/emu.out" "$WORK/emu.log" \
+    --data-dir "$WORK/emu" --cpfs-root "$WORK/cpfs" --access-key kubesimak || fail "oss-emulator did not start"
   PIDS+=("$EMU_PID")
   EMU=$EMU_URL
   NAS_ENV=(KUBESIM_NAS_ENDPOINT="$EMU" KUBESIM_NAS_ACCESS_KEY_ID=kubesimak KUBESIM_NAS_ACCESS_KEY_SECRET=kubesimsk)
@@ -108,7 +107,7 @@ ok "claim with a populator dataSourceRef stays Pending"
 apply_pvc w 64Mi kube-sim-local-wffc
 wait_for "WaitForFirstConsumer event" 10 sh -c "kubectl describe pvc w -n t | grep -q WaitForFirstConsumer"
 expect_eq "$(jp pvc w -n t -o jsonpath='{.status.phase}')" "Pending" "pvc w before consumer"
-k create secret generic creds -n t --from-literal=token=s3cr3t > /dev/null || fail "create secret"
+secret_create t creds token=s3cr3t > /dev/null || fail "create secret"
 k apply -f - > /dev/null <<'YAML' || fail "apply pod writer"
 apiVersion: v1
 kind: Pod

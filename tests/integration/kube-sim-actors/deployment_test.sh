@@ -9,9 +9,8 @@
 # collects its ReplicaSets and pods.
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root).
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
+source "$OSSVP_SRC/tests/integration/lib/assert.sh"
 
-jp() { k get "$@" 2>/dev/null; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
 # The names of the Deployment's running pods (not being deleted), sorted.
 live_pods() {
   jp pods -n t -l app=web -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{if eq .status.phase "Running"}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}{{end}}' | sort

@@ -8,9 +8,8 @@
 # node-local (WaitForFirstConsumer) volume is unusable until its node rejoins.
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root). Needs root.
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
+source "$OSSVP_SRC/tests/integration/lib/assert.sh"
 
-jp() { k get "$@" 2>/dev/null; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
 phase() { jp pod "$1" -n t -o jsonpath='{.status.phase}'; }
 gone() { ! k get pod "$1" -n t > /dev/null 2>&1; }
 # Our containers are "sleep <run id><number>": how many of PATTERN run. The

@@ -6,7 +6,10 @@
 # root, no-new-privileges and dropped capabilities, the service account
 # mount and KUBERNETES_SERVICE_*, runAsNonRoot refusing a root image,
 # OOMKilled under a memory limit, kubectl logs, pod deletion (container
-# stopped and removed) and no container left when kube-sim stops.
+# stopped and removed) and no container left when kube-sim stops. On exit,
+# passed or failed midway, no container of this run is left either (the
+# cleanup of controller/lib.sh: kube-sim's by their owner label, the test's
+# own by RUN_LABEL; podman_cleanup_test.sh checks it), and no other is touched.
 # Skips (exit 77, reason printed) without root, podman, runc or the image.
 # Env: OSSVP_BIN (build/bin), OSSVP_SRC (repo root).
 IMAGE=debian:bookworm-slim
@@ -14,9 +17,7 @@ source "$OSSVP_SRC/hack/lib/container-prereqs.sh"
 require_container_runtime "$IMAGE"
 
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
-jp() { k get "$@" 2>/dev/null; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; }
-expect_contains() { [[ "$1" == *"$2"* ]] || fail "$3: '$2' not in: $1"; }
+source "$OSSVP_SRC/tests/integration/lib/assert.sh"
 terminated() { jp pod "$1" -n t -o jsonpath='{.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}'; }
 wait_phase() {  # wait_phase POD PHASE
   wait_for "pod $1 $2" 60 bash -c "[[ \$(kubectl get pod $1 -n t -o jsonpath='{.status.phase}') == $2 ]]"
@@ -38,7 +39,7 @@ owned() {
 start_kube_sim --runtime podman
 KS_PID=${_PIDS[-1]}
 k create namespace t > /dev/null
-k create secret generic creds -n t --from-literal=token=s3cr3t > /dev/null
+secret_create t creds token=s3cr3t > /dev/null
 
 # --- a non-root pod: secret env, PVC with fsGroup, read-only root, SA mount -----
 k apply -f - > /dev/null <<YAML
@@ -107,7 +108,7 @@ expect_eq "$(owned rootimg)" "" "podman containers of rootimg"
 pass "runAsNonRoot refuses the root image user (CreateContainerConfigError), no container created"
 
 # --- OOMKilled under a memory limit -------------------------------------------------
-if ! podman --runtime /usr/sbin/runc --cgroup-manager cgroupfs run --rm --pull never --network none \
+if ! podman --runtime /usr/sbin/runc --cgroup-manager cgroupfs run --rm --label "$RUN_LABEL" --pull never --network none \
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --memory 32m "$IMAGE" /bin/true > "$WORK/memory-probe" 2>&1; then
   echo "skip: OOMKilled case: this machine's cgroups refuse a container memory limit: $(cat "$WORK/memory-probe")"
 else

@@ -9,6 +9,7 @@ set -uo pipefail
 BIN=${OSSVP_BIN:-$(cd "$(dirname "$0")/../../../build/bin" && pwd)}
 SRC=${OSSVP_SRC:-$(cd "$(dirname "$0")/../../.." && pwd)}
 FIX=$SRC/tests/integration/kube-sim/fixtures
+source "$SRC/hack/lib/secrets.sh"
 WORK=$(mktemp -d)
 PID=""
 cleanup() {
@@ -326,9 +327,11 @@ k create sa reader -n t >/dev/null
 TOKEN=$(k create token reader -n t)
 k create role cm-reader -n t --verb=get,list --resource=configmaps >/dev/null
 k create rolebinding cm-reader -n t --role=cm-reader --serviceaccount=t:reader >/dev/null
-check "SA token: allowed by Role" kubectl --token="$TOKEN" get cm c -n t
-expect_fail "SA token: forbidden without a rule" 'User "system:serviceaccount:t:reader" cannot delete resource "configmaps"' kubectl --token="$TOKEN" delete cm c -n t
-expect_fail "SA token: forbidden in another namespace" 'forbidden' kubectl --token="$TOKEN" get cm -n default
+# The token in a kubeconfig of its own (mode 600), not on kubectl's command line.
+(umask 077 && kubeconfig_with_token "$KUBECONFIG" "$TOKEN" > "$WORK/reader.kubeconfig")
+check "SA token: allowed by Role" env KUBECONFIG="$WORK/reader.kubeconfig" kubectl get cm c -n t
+expect_fail "SA token: forbidden without a rule" 'User "system:serviceaccount:t:reader" cannot delete resource "configmaps"' env KUBECONFIG="$WORK/reader.kubeconfig" kubectl delete cm c -n t
+expect_fail "SA token: forbidden in another namespace" 'forbidden' env KUBECONFIG="$WORK/reader.kubeconfig" kubectl get cm -n default
 
 echo "kube-sim conformance: $FAILS failure(s)"
 [ $FAILS -eq 0 ]

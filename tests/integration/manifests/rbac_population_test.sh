@@ -25,17 +25,16 @@ wait_for "CRD established" 30 k wait --for=condition=established --timeout=2s \
   crd/ossvolumepopulators.storage.alibabacloud.com
 k apply -f "$OSSVP_SRC/manifests/examples/kube-sim/storageclasses.yaml" > /dev/null
 k apply -f "$OSSVP_SRC/manifests/examples/generic/00-namespace.yaml" > /dev/null
-sed -e "s|<your-AccessKey-ID>|$AK|" -e "s|<your-AccessKey-Secret>|$SK|" \
-  "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" | k apply -f - > /dev/null
+fill_access_key "$OSSVP_SRC/manifests/examples/generic/01-secret.yaml" "$AK" "$SK" | k apply -f - > /dev/null
 
 # A kubeconfig for the ServiceAccount ossvp-controller (TokenRequest).
-SA_TOKEN=$(curl -sfk -X POST -H "Authorization: Bearer $KS_TOKEN" -H 'Content-Type: application/json' \
+SA_TOKEN=$(curl_bearer "$KS_TOKEN" -sfk -X POST -H 'Content-Type: application/json' \
   -d '{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}' \
   "$KS_URL/api/v1/namespaces/$PNS/serviceaccounts/ossvp-controller/token" \
   | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 [[ -n "$SA_TOKEN" ]] || fail "no token for ServiceAccount ossvp-controller"
 SA_KUBECONFIG=$WORK/sa.kubeconfig
-sed "s|^\( *token: \).*|\1$SA_TOKEN|" "$ADMIN_KUBECONFIG" > "$SA_KUBECONFIG"
+(umask 077 && kubeconfig_with_token "$ADMIN_KUBECONFIG" "$SA_TOKEN" > "$SA_KUBECONFIG")
 # RBAC is really enforced for that identity.
 if KUBECONFIG=$SA_KUBECONFIG kubectl --request-timeout=10s get secrets -n default > /dev/null 2>&1; then
   fail "kube-sim lets ossvp-controller read Secrets outside $PNS: RBAC not enforced"

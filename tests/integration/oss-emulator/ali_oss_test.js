@@ -4,7 +4,7 @@
 // With an IP endpoint ali-oss sends Host: <bucket>.oss-cn-hangzhou.aliyuncs.com
 // (virtual-hosted style) and path /<key>.
 // AssumeRoleWithOIDC, and the real error codes/statuses.
-// Usage: node ali_oss_test.js <endpoint> <ak> <sk> <roleArn> <providerArn> <stsSeconds>
+// Usage: EMU_SK=<sk> node ali_oss_test.js <endpoint> <ak> <roleArn> <providerArn> <stsSeconds>
 'use strict';
 const path = require('path');
 const fs = require('fs');
@@ -13,7 +13,8 @@ const assert = require('assert');
 const http = require('http');
 const OSS = require(path.join(process.env.OSSVP_SRC, 'hack/node_modules/ali-oss'));
 
-const [endpoint, ak, sk, roleArn, providerArn, stsSecondsText] = process.argv.slice(2);
+const [endpoint, ak, roleArn, providerArn, stsSecondsText] = process.argv.slice(2);
+const sk = process.env.EMU_SK; // the AccessKey secret: from the environment, never the command line
 const stsSeconds = Number(stsSecondsText);
 const bucket = 'ali-fidelity';
 

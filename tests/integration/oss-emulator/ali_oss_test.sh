@@ -5,5 +5,5 @@ source "$(dirname "$0")/lib.sh"
 ROLE='acs:ram::1234567890:role/ossvp-test'
 PROVIDER='acs:ram::1234567890:oidc-provider/ack-rrsa-test'
 start_emulator --sts-role-arn "$ROLE" --sts-oidc-provider-arn "$PROVIDER" --sts-duration-seconds 5
-node "$(dirname "$0")/ali_oss_test.js" "$EMU_URL" "$EMU_AK" "$EMU_SK" "$ROLE" "$PROVIDER" 5
+EMU_SK=$EMU_SK node "$(dirname "$0")/ali_oss_test.js" "$EMU_URL" "$EMU_AK" "$ROLE" "$PROVIDER" 5
 stop_emulator

@@ -51,11 +51,12 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$bad")" 403 "tampered presi
 
 # AWS SigV2 via botocore (awscli's own library): header auth incl. the
 # multipart sub-resources, and a V2 presigned URL.
-AWS_CONFIG_FILE=/dev/null python3 - "$EMU_URL" "$EMU_AK" "$EMU_SK" <<'PY' || fail "SigV2 checks"
-import sys, urllib.request
+AWS_CONFIG_FILE=/dev/null EMU_SK=$EMU_SK python3 - "$EMU_URL" "$EMU_AK" <<'PY' || fail "SigV2 checks"
+import os, sys, urllib.request
 import botocore.session
 from botocore.config import Config
-url, ak, sk = sys.argv[1:]
+url, ak = sys.argv[1:]
+sk = os.environ["EMU_SK"]
 c = botocore.session.get_session().create_client(
     "s3", endpoint_url=url, region_name="cn-hangzhou", aws_access_key_id=ak, aws_secret_access_key=sk,
     config=Config(signature_version="s3", s3={"addressing_style": "path"}))
@@ -78,7 +79,10 @@ PY
 # curl with its own SigV4 implementation: ranges, conditionals, errors, virtual-hosted style.
 # (curl 7.88 hashes the payload unless told UNSIGNED-PAYLOAD in the signed header.)
 unsigned=(-H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
-sig=(--aws-sigv4 "aws:amz:cn-hangzhou:s3" --user "$EMU_AK:$EMU_SK" "${unsigned[@]}")
+# The credentials in curl configs (mode 600), not on curl's command line.
+(umask 077 && printf 'user = "%s:%s"\n' "$EMU_AK" "$EMU_SK" > "$WORK/curl-user" \
+  && printf 'user = "wrong-ak:%s"\n' "$EMU_SK" > "$WORK/curl-wrong-ak")
+sig=(--aws-sigv4 "aws:amz:cn-hangzhou:s3" -K "$WORK/curl-user" "${unsigned[@]}")
 u="$EMU_URL/fidelity/dir/small.txt"
 expect_eq "$(curl -sf "${sig[@]}" -r 0-4 "$u")" "hello" "range a-b"
 expect_eq "$(curl -sf "${sig[@]}" -r -9 "$u")" "emulator" "suffix range"
@@ -103,7 +107,7 @@ r=$(curl -s "${sig[@]}" -w ' %{http_code}' "$EMU_URL/fidelity/dir/missing")
 expect_eq "$(code_of <<<"$r") ${r##* }" "NoSuchKey 404" "missing key"
 r=$(curl -s "${sig[@]}" -w ' %{http_code}' "$EMU_URL/nobucket/x")
 expect_eq "$(code_of <<<"$r") ${r##* }" "NoSuchBucket 404" "missing bucket"
-r=$(curl -s --aws-sigv4 "aws:amz:cn-hangzhou:s3" --user "wrong-ak:$EMU_SK" "${unsigned[@]}" -w ' %{http_code}' "$u")
+r=$(curl -s --aws-sigv4 "aws:amz:cn-hangzhou:s3" -K "$WORK/curl-wrong-ak" "${unsigned[@]}" -w ' %{http_code}' "$u")
 expect_eq "$(code_of <<<"$r") ${r##* }" "InvalidAccessKeyId 403" "wrong access key"
 r=$(curl -s --aws-sigv4 "aws:amz:cn-hangzhou:s3" --user "$EMU_AK:wrong-secret" "${unsigned[@]}" -w ' %{http_code}' "$u")
 expect_eq "$(code_of <<<"$r") ${r##* }" "SignatureDoesNotMatch 403" "wrong secret"

@@ -4,11 +4,12 @@
 # boundaries fall on common prefixes; and a client that signs OSS V1 with the
 # continuation-token exactly as it appears, percent-escaped, in its URL.
 # Every NextContinuationToken must consist of unreserved characters only.
-# Usage: python3 boto3_pagination_test.py <endpoint> <ak> <sk>
+# Usage: EMU_SK=<sk> python3 boto3_pagination_test.py <endpoint> <ak>
 import base64
 import email.utils
 import hashlib
 import hmac
+import os
 import re
 import sys
 import urllib.error
@@ -20,7 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 from botocore.config import Config
 
-url, ak, sk = sys.argv[1:]
+url, ak = sys.argv[1:]
+sk = os.environ["EMU_SK"]  # the AccessKey secret: from the environment, never the command line
 BUCKET = "paging"
 UNRESERVED = re.compile(r"^[A-Za-z0-9._~-]+$")
 

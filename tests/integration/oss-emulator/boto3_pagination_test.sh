@@ -5,6 +5,6 @@ source "$(dirname "$0")/lib.sh"
 source "$OSSVP_SRC/hack/lib/python.sh"
 PY=$(python_with boto3)
 start_emulator
-AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
-  "$PY" "$(dirname "$0")/boto3_pagination_test.py" "$EMU_URL" "$EMU_AK" "$EMU_SK"
+AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true EMU_SK=$EMU_SK \
+  "$PY" "$(dirname "$0")/boto3_pagination_test.py" "$EMU_URL" "$EMU_AK"
 stop_emulator

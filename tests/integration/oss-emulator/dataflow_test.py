@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """CPFS data flows through the NAS OpenAPI (RPC signature V1, signed here by an
-independent implementation). Usage: dataflow_test.py <port> <ak> <sk> <cpfs-root> <fsid>"""
+independent implementation). Usage: EMU_SK=<sk> dataflow_test.py <port> <ak> <cpfs-root> <fsid>"""
 import base64
 import hashlib
 import hmac
@@ -13,7 +13,8 @@ import urllib.parse
 import uuid
 from datetime import datetime, timezone
 
-PORT, AK, SK, ROOT, FS = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+PORT, AK, ROOT, FS = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+SK = os.environ["EMU_SK"]  # the AccessKey secret: from the environment, never the command line
 
 
 def enc(s):

@@ -7,5 +7,5 @@ head -c 2000000 /dev/urandom > "$SEED/train/a.bin"
 echo bee > "$SEED/train/sub/b.txt"
 echo sea > "$SEED/other/c.txt"
 start_emulator --seed "data=$SEED" --cpfs-root "$WORK/cpfs"
-python3 "$(dirname "$0")/dataflow_test.py" "$EMU_PORT" "$EMU_AK" "$EMU_SK" "$WORK/cpfs" bmcpfs-test01
+EMU_SK=$EMU_SK python3 "$(dirname "$0")/dataflow_test.py" "$EMU_PORT" "$EMU_AK" "$WORK/cpfs" bmcpfs-test01
 stop_emulator

@@ -25,13 +25,16 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"; pass "$3"; }
+# expect_eq ACTUAL EXPECTED WHAT; each check that holds is reported (pass WHAT).
+# shellcheck disable=SC2034  # read by assert.sh
+ASSERT_REPORT_PASSES=1
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/assert.sh"
 
 start_emulator() {
   EMU_DATA=${EMU_DATA:-$WORK/data}
   mkdir -p "$EMU_DATA"
-  emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$EMU_DATA" \
-    --access-key "$EMU_AK" --secret-key "$EMU_SK" "$@" || fail "emulator did not start"
+  OSS_EMULATOR_SECRET_KEY=$EMU_SK emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$EMU_DATA" \
+    --access-key "$EMU_AK" "$@" || fail "emulator did not start"
   _PIDS+=("$EMU_PID")
 }
 

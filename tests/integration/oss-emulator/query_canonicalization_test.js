@@ -2,14 +2,15 @@
 // continuation-token as the official ali-oss SDK sends and signs them (OSS V1
 // signs continuation-token as a sub-resource, OSS V4 signs the whole query).
 // The bucket, keys and cases come from query_canonicalization_test.py.
-// Usage: node query_canonicalization_test.js <endpoint> <ak> <sk> <cases.json>
+// Usage: EMU_SK=<sk> node query_canonicalization_test.js <endpoint> <ak> <cases.json>
 'use strict';
 const path = require('path');
 const fs = require('fs');
 const assert = require('assert');
 const OSS = require(path.join(process.env.OSSVP_SRC, 'hack/node_modules/ali-oss'));
 
-const [endpoint, ak, sk, casesFile] = process.argv.slice(2);
+const [endpoint, ak, casesFile] = process.argv.slice(2);
+const sk = process.env.EMU_SK; // the AccessKey secret: from the environment, never the command line
 const cases = JSON.parse(fs.readFileSync(casesFile, 'utf8'));
 
 const utf8Sorted = (keys) => [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));

@@ -3,7 +3,7 @@
 # SigV2) and awscli (SigV4) send and sign them. Creates the bucket and its
 # keys, writes the cases to <cases.json> for query_canonicalization_test.js
 # (ali-oss, OSS V1 and V4), then checks every listing against the key set.
-# Usage: python3 query_canonicalization_test.py <endpoint> <ak> <sk> <cases.json>
+# Usage: EMU_SK=<sk> python3 query_canonicalization_test.py <endpoint> <ak> <cases.json>
 import json
 import os
 import subprocess
@@ -12,7 +12,8 @@ import sys
 import boto3
 from botocore.config import Config
 
-url, ak, sk, cases_file = sys.argv[1:]
+url, ak, cases_file = sys.argv[1:]
+sk = os.environ["EMU_SK"]  # the AccessKey secret: from the environment, never the command line
 BUCKET = "canon"
 KEYS = ["q/a=b", "q/a+b", "q/a b", "q/a%2Fb", "q/a%b", "q/a/b=c", "q/a&b", "q/a?b", "q/a#b", "q/a;b,c:d@e$",
         "q/!'()*", "q/~t-_.", "q/ü=ñ", "q/汉字+", "q/plus+/x", "q/plus+/y", "q/sp ace/y", "q/eq=/z", "q/pct%/w"]

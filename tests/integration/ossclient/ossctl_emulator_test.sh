@@ -19,7 +19,7 @@ for i in $(seq 0 1233); do echo "object $i" > "$SEED/many/d$((i % 2))/f$(printf 
 head -c 3000000 /dev/urandom > "$SEED/data/blob.bin"
 printf 'space and plus' > "$SEED/data/x y+z.txt"
 
-emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" --access-key AKTEST --secret-key SKTEST \
+OSS_EMULATOR_SECRET_KEY=SKTEST emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu" --access-key AKTEST \
   --seed "bkt=$SEED" --rng-seed 7 --sts-duration-seconds 120 || fail "emulator did not start"
 ENDPOINT=$EMU_URL
 echo "emulator at $ENDPOINT"

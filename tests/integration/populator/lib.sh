@@ -33,8 +33,8 @@ pass() { echo "ok: $*"; }
 start_emu() {
   mkdir -p "$WORK/emu-data"
   # Seeding indexes (and checksums) the seed tree first: allow it 120 s.
-  EMULATOR_START_TIMEOUT=120 emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" --data-dir "$WORK/emu-data" \
-    --region cn-hangzhou --access-key "$AK" --secret-key "$SK" "$@" || fail "emulator did not start"
+  EMULATOR_START_TIMEOUT=120 OSS_EMULATOR_SECRET_KEY=$SK emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" \
+    --data-dir "$WORK/emu-data" --region cn-hangzhou --access-key "$AK" "$@" || fail "emulator did not start"
   _PIDS+=("$EMU_PID")
 }
 

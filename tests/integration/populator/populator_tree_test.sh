@@ -102,7 +102,7 @@ for r in reqs:
 last = json.loads(json.loads(reqs[-1]["body"])["metadata"]["annotations"]["storage.alibabacloud.com/populator-progress"])
 assert last["phase"] == "done", last
 PY
-! grep -q "sa-token-value\|$SK" "$WORK/pop.err" "$WORK/pop.out" "$WORK/pop.term" || fail "a secret was printed"
+! grep -qF -f <(printf '%s\n' sa-token-value "$SK") "$WORK/pop.err" "$WORK/pop.out" "$WORK/pop.term" || fail "a secret was printed"
 pass "pod annotation patched with the SA token; no secret printed"
 
 # --- a re-run is a no-op: no GET reaches the server.
