@@ -28,6 +28,17 @@ endfunction()
 # are registered one by one with CTest under the label "unit".
 function(ossvp_unit_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  # ctest reads a test's name up to its first ';' (a list separator), so a
+  # Catch2 test whose name holds one is registered under a name that matches
+  # no test: it runs nothing and still passes. Refuse such names.
+  foreach(src ${ARG_SOURCES})
+    get_filename_component(path ${src} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    file(READ ${path} text)
+    string(REGEX MATCH "TEST_CASE\\([ \t\r\n]*\"[^\"]*;[^\"]*\"" bad "${text}")
+    if(bad)
+      message(FATAL_ERROR "${src}: a test name holds ';', which ctest cannot run (use ','): ${bad}")
+    endif()
+  endforeach()
   add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
   target_link_libraries(${name} PRIVATE Catch2::Catch2 ${ARG_DEPS})
   ossvp_target_defaults(${name})

@@ -252,7 +252,7 @@ TEST_CASE("RBAC is least-privilege: no wildcards, Secrets and writes confined", 
   }
 }
 
-TEST_CASE("kustomizations list only files that exist; registration names our kind", "[unit]") {
+TEST_CASE("kustomizations list only files that exist, registration names our kind", "[unit]") {
   for (const char* dir :
        {"manifests", "manifests/base", "manifests/pod-handler", "manifests/volume-populator", "crds"}) {
     auto k = loadYamlDocuments(sourcePath(std::string(dir) + "/kustomization.yaml"));

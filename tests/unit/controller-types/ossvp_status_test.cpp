@@ -54,7 +54,7 @@ TEST_CASE("a generic entry round-trips and omits what is unknown", "[unit]") {
         "generic.bytesDone: Invalid value: \"many\": must be an integer");
 }
 
-TEST_CASE("the whole status round-trips; describe shows the seed's lines", "[unit]") {
+TEST_CASE("the whole status round-trips, describe shows the seed's lines", "[unit]") {
   OssvpStatus s;
   s.observedGeneration = 2;
   s.phase = std::string(kPhasePopulating);

@@ -199,7 +199,7 @@ struct SharedOssvpEvents {
 
 }  // namespace
 
-TEST_CASE("event recorder: an object gets 25 events at once, then one per 5 minutes; others are not held back",
+TEST_CASE("event recorder: an object gets 25 events at once, then one per 5 minutes, others are not held back",
           "[controller][kube]") {
   SharedOssvpEvents s;
   for (int i = 0; i < 40; ++i) s.rec.normal(s.ossvp, "PopulatorFinished", "PVC argo/p" + std::to_string(i) + " done");

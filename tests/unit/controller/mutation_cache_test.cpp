@@ -44,7 +44,7 @@ TEST_CASE("mutation cache: a created object is read back until the cache shows i
   CHECK(f.mc.size() == 0);  // the cache's copy is served from now on
 }
 
-TEST_CASE("mutation cache: a write is served while the cache shows the version before it; a newer one wins",
+TEST_CASE("mutation cache: a write is served while the cache shows the version before it, a newer one wins",
           "[controller][kube]") {
   Fx f;
   f.api.seed(res::pvcs(), makePvc("ns", "c", "u1", "src"));
@@ -64,7 +64,7 @@ TEST_CASE("mutation cache: a write is served while the cache shows the version b
   CHECK(kube::labelOf(*seen, "team") == "b");
 }
 
-TEST_CASE("mutation cache: a write is trusted for the TTL only; a delete forgets it", "[controller][kube]") {
+TEST_CASE("mutation cache: a write is trusted for the TTL only, a delete forgets it", "[controller][kube]") {
   Fx f;
   f.cache.snapshot();
   REQUIRE(f.mc.create(res::pods(), "ns", pod("p", "a")).isOk());
@@ -78,7 +78,7 @@ TEST_CASE("mutation cache: a write is trusted for the TTL only; a delete forgets
   CHECK_FALSE(f.mc.getCached(res::pods(), "ns", "q"));
 }
 
-TEST_CASE("mutation cache: lists include written objects that match; untracked resources pass through",
+TEST_CASE("mutation cache: lists include written objects that match, untracked resources pass through",
           "[controller][kube]") {
   Fx f;
   f.api.seed(res::pods(), pod("old", "a"));

@@ -13,7 +13,7 @@ namespace {
 void bumpGeneration(kube::Object& o) { o["metadata"]["generation"] = o["metadata"]["generation"].get<int64_t>() + 1; }
 }  // namespace
 
-TEST_CASE("ossvp change filter: status and metadata writes do not wake PVCs; spec, deletion and arrival do",
+TEST_CASE("ossvp change filter: status and metadata writes do not wake PVCs, spec, deletion and arrival do",
           "[controller]") {
   OssvpChangeFilter f;
   kube::Object o = makeOssvpGeneric("argo", "demo");

@@ -154,7 +154,7 @@ TEST_CASE("reconcile: the missing Secret message says what to create", "[control
 }
 
 TEST_CASE(
-    "prerequisites: the Secret is read once in the pass that creates the prime PVC and pod; a later start reads it "
+    "prerequisites: the Secret is read once in the pass that creates the prime PVC and pod, a later start reads it "
     "again",
     "[controller][reconciler]") {
   World w;

@@ -96,7 +96,7 @@ TEST_CASE("status coalescing: a conflict re-applies every pending change", "[con
   CHECK(st.generic.at("u2").progress == "30%");
 }
 
-TEST_CASE("status coalescing: written once the window has passed; zero window writes at once", "[controller][status]") {
+TEST_CASE("status coalescing: written once the window has passed, zero window writes at once", "[controller][status]") {
   Fixture f;
   f.writer.setCoalesceWindow(std::chrono::milliseconds(30));
   REQUIRE(f.writer.updateCoalesced("argo", "demo", progressOf("u1", 40)).isOk());

@@ -173,7 +173,7 @@ TEST_CASE("rw: sequential write of a new file uploads multipart on flush", "[fus
   CHECK(f.cat("out.bin") == data);
 }
 
-TEST_CASE("rw: small files use a single PutObject; empty files work", "[fusecore][fs]") {
+TEST_CASE("rw: small files use a single PutObject, empty files work", "[fusecore][fs]") {
   Fx f(true);
   Attr a;
   uint64_t fh;

@@ -50,7 +50,7 @@ json shPod(const std::string& name, const std::string& script, const json& volum
 
 }  // namespace
 
-TEST_CASE("a claim of the default class is provisioned and bound; Delete reclaims it", "[kube-sim-actors]") {
+TEST_CASE("a claim of the default class is provisioned and bound, Delete reclaims it", "[kube-sim-actors]") {
   Cluster c;
   json claim = c.create(gvr::kPersistentVolumeClaims, pvc("d", ""));
   json bound = c.waitFor(gvr::kPersistentVolumeClaims, "t", "d", phaseIs("Bound"));
@@ -74,7 +74,7 @@ TEST_CASE("a claim of the default class is provisioned and bound; Delete reclaim
   CHECK_FALSE(fs::exists(dir));
 }
 
-TEST_CASE("a pre-bound PV binds its claim; a rebind turns the old claim Lost", "[kube-sim-actors]") {
+TEST_CASE("a pre-bound PV binds its claim, a rebind turns the old claim Lost", "[kube-sim-actors]") {
   Cluster c;
   c.create(gvr::kStorageClasses, {{"apiVersion", "storage.k8s.io/v1"},
                                   {"kind", "StorageClass"},
@@ -193,7 +193,7 @@ TEST_CASE("an unbound Immediate claim keeps the pod Pending", "[kube-sim-actors]
   CHECK(str(c.get(gvr::kPods, "t", "waits"), {"spec", "nodeName"}).empty());
 }
 
-TEST_CASE("StatefulSet and ephemeral volumes reach Running; deletion kills the process", "[kube-sim-actors]") {
+TEST_CASE("StatefulSet and ephemeral volumes reach Running, deletion kills the process", "[kube-sim-actors]") {
   Cluster c;
   json tmplSpec = {
       {"containers", json::array({{{"name", "app"},

@@ -61,7 +61,7 @@ TEST_CASE("stale update is a 409 Conflict and a no-op write keeps the RV", "[kub
   CHECK(s.currentResourceVersion() == rv);
 }
 
-TEST_CASE("generation follows spec changes only; status subresource is separate", "[kube-sim][store]") {
+TEST_CASE("generation follows spec changes only, status subresource is separate", "[kube-sim][store]") {
   ObjectStore s;
   withNamespace(s);
   ResourceInfo info = *s.registry().find(gvr::kStatefulSets);
@@ -102,7 +102,7 @@ TEST_CASE("finalizers hold a delete until removed", "[kube-sim][store]") {
   CHECK(s.get(gvr::kConfigMaps, "t", "f").error().code == 404);
 }
 
-TEST_CASE("background GC deletes dependents whose owners are all gone; orphan strips refs", "[kube-sim][store]") {
+TEST_CASE("background GC deletes dependents whose owners are all gone, orphan strips refs", "[kube-sim][store]") {
   ObjectStore s;
   withNamespace(s);
   json owner = *s.create(gvr::kConfigMaps, "t", cm("owner"));

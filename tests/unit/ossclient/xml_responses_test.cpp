@@ -26,7 +26,7 @@ TEST_CASE("list: SDK mock sample with contents and common prefixes", "[xml]") {
   CHECK_FALSE(page->isTruncated);
 }
 
-TEST_CASE("list: url-encoded keys, prefixes and tokens are decoded; '+' stays literal", "[xml]") {
+TEST_CASE("list: url-encoded keys, prefixes and tokens are decoded, '+' stays literal", "[xml]") {
   const char* body =
       "<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>"
       "<NextContinuationToken>CgJhYg%3D%3D</NextContinuationToken>"

@@ -89,7 +89,7 @@ TEST_CASE("the memory budget bounds concurrency x part size", "[unit]") {
   CHECK(p.output.find("--memory-budget 64MiB is too small for --max-concurrency 1024") != std::string::npos);
 }
 
-TEST_CASE("concurrency adapts by default; --concurrency fixes it, --max-concurrency bounds it", "[unit]") {
+TEST_CASE("concurrency adapts by default, --concurrency fixes it, --max-concurrency bounds it", "[unit]") {
   auto p = parse(with({}));
   REQUIRE(p.config);
   CHECK_FALSE(p.config->concurrencyFixed);
@@ -153,7 +153,7 @@ TEST_CASE("concurrency adapts by default; --concurrency fixes it, --max-concurre
   CHECK(p.output.find("--max-concurrency (OSSVP_MAX_CONCURRENCY) must be between 1 and 1024") != std::string::npos);
 }
 
-TEST_CASE("environment variables configure the run; flags win", "[unit]") {
+TEST_CASE("environment variables configure the run, flags win", "[unit]") {
   ::setenv("OSSVP_ENDPOINT", "oss-cn-beijing-internal.aliyuncs.com", 1);
   ::setenv("OSSVP_REGION", "cn-beijing", 1);
   ::setenv("OSSVP_BUCKET", "envbucket", 1);

@@ -60,7 +60,7 @@ TEST_CASE("objects are copied through the read engine, verified by the GETs' CRC
   CHECK(fake->requestCount(FakeOp::Head) == 0);  // the CRC comes from the GETs already made
 }
 
-TEST_CASE("a source file exposes the GET's CRC; a fresh open is not served cached bytes", "[unit]") {
+TEST_CASE("a source file exposes the GET's CRC, a fresh open is not served cached bytes", "[unit]") {
   auto fake = std::make_shared<FakeObjectClient>();
   fake->createBucket("b");
   std::string data = bytes(3 << 20, 7);

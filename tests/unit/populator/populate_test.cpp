@@ -129,7 +129,7 @@ TEST_CASE("a tree is copied byte-identically with mtimes, empty files and direct
   CHECK(entriesUnder(dir.path()) == populated);
 }
 
-TEST_CASE("a finished volume makes a re-run a no-op; another source is refused", "[unit]") {
+TEST_CASE("a finished volume makes a re-run a no-op, another source is refused", "[unit]") {
   TempDir dir;
   MemorySource src;
   seedTree(src);
