@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../kube-sim/eventually.h"
 #include "actors/object_util.h"
 #include "test_cluster.h"
 
@@ -133,9 +134,11 @@ TEST_CASE("a claim with a populator dataSourceRef is left to the populator", "[k
 TEST_CASE("WaitForFirstConsumer: a pod writes into its claim and succeeds", "[kube-sim-actors]") {
   Cluster c;
   json w = c.create(gvr::kPersistentVolumeClaims, pvc("w", "kube-sim-local-wffc"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  CHECK(str(c.get(gvr::kPersistentVolumeClaims, "t", "w"), {"status", "phase"}) == "Pending");
-  CHECK(c.hasEvent(uidOf(w), "WaitForFirstConsumer"));
+  // The binder marks the claim Pending and records why, on its own thread
+  // (a fixed 500 ms sleep was too short under ASan).
+  c.waitFor(gvr::kPersistentVolumeClaims, "t", "w", phaseIs("Pending"));
+  CHECK(ossvp::kubesim::testing::eventually([&] { return c.hasEvent(uidOf(w), "WaitForFirstConsumer"); }));
+  CHECK(c.get(gvr::kPersistentVolumes, "", "pvc-" + uidOf(w)).is_null());  // nothing provisioned before a consumer
   c.create(gvr::kPods,
            shPod("writer", "echo hello > /data/out.txt && echo \"pod=$POD_NAME\" && printf done > /dev/termination-log",
                  json::array({{{"name", "data"}, {"persistentVolumeClaim", {{"claimName", "w"}}}}}),
