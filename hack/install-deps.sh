@@ -28,7 +28,7 @@ for p in "${want[@]}"; do
   if [[ "$p" == awscli ]]; then command -v aws >/dev/null && continue; fi
   # The machine image may ship Node.js (with npm) from another repository; keep it.
   if [[ "$p" == nodejs || "$p" == npm ]]; then command -v "$p" >/dev/null && continue; fi
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" > /dev/null || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"

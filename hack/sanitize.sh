@@ -112,7 +112,7 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOSSVP_SANITI
 
 targets=()
 for t in "${SUITES[@]}"; do
-  if ninja -C "$BUILD" -t targets all 2>/dev/null | grep -q "^$t:"; then targets+=("$t"); else
+  if ninja -C "$BUILD" -t targets all 2>/dev/null | grep "^$t:" > /dev/null; then targets+=("$t"); else
     echo "sanitize.sh: $t is not configured (its library is missing); skipped"
   fi
 done

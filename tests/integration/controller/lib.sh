@@ -219,4 +219,4 @@ describe_ossvp() { k describe ossvp "$2" -n "$1"; }
 # ossvp_populated NS NAME: describe shows "Message: Populated successfully".
 # The outcome joins the controller's next status write (up to 250 ms after
 # the PVC is Bound, StatusWriter), so callers wait for it briefly.
-ossvp_populated() { describe_ossvp "$1" "$2" | grep -q "Message: *Populated successfully"; }
+ossvp_populated() { describe_ossvp "$1" "$2" | grep "Message: *Populated successfully" > /dev/null; }

@@ -125,7 +125,7 @@ expect_eq "$(grep -c . <<< "$pods")" 2 "running controller pods"
 for p in $pods; do
   expect_eq "$(jp pod "$p" -n "$PNS" -o jsonpath='{.spec.containers[0].image} {.spec.serviceAccountName}')" \
     "ossvp-controller:$VERSION ossvp-controller" "controller pod $p image and service account"
-  jp pod "$p" -n "$PNS" -o jsonpath='{.spec.containers[0].args}' | grep -q "VolumePopulatorPodHandler=true" \
+  jp pod "$p" -n "$PNS" -o jsonpath='{.spec.containers[0].args}' | grep "VolumePopulatorPodHandler=true" > /dev/null \
     || fail "controller pod $p is not from the pod-handler template"
 done
 pass "apply -k manifests/ and manifests/pod-handler/: rollout of 2 controller pods from ossvp-controller:$VERSION"

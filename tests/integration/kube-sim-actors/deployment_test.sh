@@ -143,7 +143,7 @@ new_pod=$(jp pods -n t -l app=rec,version=v2 -o jsonpath='{.items[0].metadata.na
 [[ -n "$old_pod" && -n "$new_pod" ]] || fail "Recreate: pods '$old_pod' -> '$new_pod'"
 wait_for "the new pod's log" 10 bash -c "kubectl logs -n t $new_pod | grep -q started"
 expect_eq "$(k logs -n t "$new_pod")" "started alone" "Recreate: the new pod's start"
-! jp pod "$old_pod" -n t -o name | grep -q . || fail "Recreate: old pod $old_pod still there"
+! jp pod "$old_pod" -n t -o name | grep . > /dev/null || fail "Recreate: old pod $old_pod still there"
 expect_eq "$(jp deploy rec -n t -o jsonpath='{.status.replicas} {.status.updatedReplicas} {.status.availableReplicas}')" \
   "1 1 1" "Recreate: deployment status"
 k delete deployment rec -n t --wait=false > /dev/null

@@ -27,13 +27,13 @@ check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then pass "$name"; else
 expect_out() {
   local name=$1 pat=$2; shift 2
   local out; out=$("$@" 2>&1)
-  if echo "$out" | grep -Eq -- "$pat"; then pass "$name"; else fail "$name: wanted /$pat/, got: $(echo "$out" | head -5)"; fi
+  if grep -Eq -- "$pat" <<< "$out"; then pass "$name"; else fail "$name: wanted /$pat/, got: $(echo "$out" | head -5)"; fi
 }
 # expect_fail NAME PATTERN COMMAND... : command fails and output matches.
 expect_fail() {
   local name=$1 pat=$2; shift 2
   local out rc; out=$("$@" 2>&1); rc=$?
-  if [ $rc -ne 0 ] && echo "$out" | grep -Eq -- "$pat"; then pass "$name"; else fail "$name: rc=$rc, wanted /$pat/, got: $(echo "$out" | head -5)"; fi
+  if [ $rc -ne 0 ] && grep -Eq -- "$pat" <<< "$out"; then pass "$name"; else fail "$name: rc=$rc, wanted /$pat/, got: $(echo "$out" | head -5)"; fi
 }
 
 start_sim() {  # start_sim [extra args]: (re)starts kube-sim on the same state dir
@@ -60,13 +60,13 @@ rv_of() { curl -s "$SIM$1" | python3 -c 'import json,sys; print(json.load(sys.st
 # ---------------------------------------------------------------- discovery
 expect_out "version over HTTPS with the generated CA + token" 'Server Version: v1\.32' k version
 V6=$(k get pods -A -v=6 2>&1)
-if [ "$(echo "$V6" | grep -cE 'GET https://[^ ]*/(api|apis)\?')" = 2 ] && echo "$V6" | grep -q 'No resources found'; then
+if [ "$(echo "$V6" | grep -cE 'GET https://[^ ]*/(api|apis)\?')" = 2 ] && grep -q 'No resources found' <<< "$V6"; then
   pass "get pods -A: exactly two discovery GETs (aggregated discovery)"
 else fail "get pods -A discovery: $(echo "$V6" | grep GET)"; fi
 expect_fail "unknown resource type" "doesn't have a resource type \"ossvp\"" k get ossvp
 API=$(k api-resources 2>&1)
 for row in 'pods +po +v1 +true +Pod' 'persistentvolumeclaims +pvc' 'persistentvolumes +pv +v1 +false' 'events +ev' 'customresourcedefinitions +crd,crds'; do
-  echo "$API" | grep -Eq "$row" && pass "api-resources: $row" || fail "api-resources: $row"
+  grep -Eq "$row" <<< "$API" && pass "api-resources: $row" || fail "api-resources: $row"
 done
 expect_fail "no token: 401" 'Unauthorized|provide credentials' kubectl --token=wrong get ns
 
@@ -81,7 +81,7 @@ expect_out "apply CRD + wait established" 'condition met' \
   bash -c "kubectl apply -f $FIX/widget-crd.yaml && kubectl wait --for=condition=established crd/widgets.test.kubesim.io --timeout=5s"
 expect_out "api-resources for the CRD group" 'widgets +wd +test\.kubesim\.io/v1 +true +Widget' k api-resources --api-group=test.kubesim.io
 OUT=$(k apply -f "$FIX/w1.yaml" -v=6 2>&1)
-if echo "$OUT" | grep -q 'widget.test.kubesim.io/w1 created' && echo "$OUT" | grep -q 'fieldValidation=Strict'; then
+if grep -q 'widget.test.kubesim.io/w1 created' <<< "$OUT" && grep -q 'fieldValidation=Strict' <<< "$OUT"; then
   pass "apply CR with strict validation (OpenAPI v3 served)"; else fail "apply CR: $OUT"; fi
 expect_out "schema default applied" '^1$' k get wd w1 -n t -o jsonpath='{.spec.size}'
 expect_fail "unknown field rejected (strict)" 'strict decoding error: unknown field "spec.bogus"' k apply -f "$FIX/w-unknown.yaml"
@@ -91,7 +91,7 @@ expect_fail "x-kubernetes-validations rule" 'spec: Invalid value: "object": spec
 expect_fail "enum" 'Unsupported value: "c": supported values: "a", "b"' \
   bash -c "sed 's/mode: a/mode: c/' $FIX/w1.yaml | kubectl apply -f -"
 GET=$(k get wd -A 2>&1)
-if echo "$GET" | head -1 | grep -Eq '^NAMESPACE +NAME +SIZE +PHASE +AGE$' && echo "$GET" | grep -Eq '^t +w1 +1 +'; then
+if grep -Eq '^NAMESPACE +NAME +SIZE +PHASE +AGE$' <<< "$(head -1 <<< "$GET")" && grep -Eq '^t +w1 +1 +' <<< "$GET"; then
   pass "printer columns (-A)"; else fail "printer columns: $GET"; fi
 expect_out "priority-1 column with -o wide" 'NAME +SIZE +PHASE +NODE +AGE' k get wd -n t -o wide
 expect_out "category all" 'widget.test.kubesim.io/w1' k get all -n t
@@ -105,7 +105,7 @@ k patch wd w1 -n t --type=merge -p '{"status":{"phase":"Ready"}}' --subresource=
 expect_out "status subresource; generation unchanged" '^\[Ready\] 2$' k get wd w1 -n t -o jsonpath='[{.status.phase}] {.metadata.generation}'
 sed 's/mode: a/mode: a\n  size: 5/' "$FIX/w1.yaml" >"$WORK/w1b.yaml"
 OUT=$(k apply -f "$WORK/w1b.yaml" -v=6 2>&1)
-echo "$OUT" | grep -q 'configured' && echo "$OUT" | grep -q 'PATCH' && pass "re-apply: configured" || fail "re-apply: $OUT"
+grep -q 'configured' <<< "$OUT" && grep -q 'PATCH' <<< "$OUT" && pass "re-apply: configured" || fail "re-apply: $OUT"
 expect_out "re-apply unchanged" 'widget.test.kubesim.io/w1 unchanged' k apply -f "$WORK/w1b.yaml"
 
 # ---------------------------------------------------------------- core semantics
@@ -230,7 +230,7 @@ reason: OtherUid
 message: not mine
 Y
 DESC=$(k describe pvc p -n t 2>&1)
-if echo "$DESC" | grep -Eq 'Counted +[^ ]+ \(x3 over 5m' && echo "$DESC" | grep -Eq 'Series +[^ ]+ \(x4 over .*ossvp-controller' && ! echo "$DESC" | grep -q OtherUid; then
+if grep -Eq 'Counted +[^ ]+ \(x3 over 5m' <<< "$DESC" && grep -Eq 'Series +[^ ]+ \(x4 over .*ossvp-controller' <<< "$DESC" && ! grep -q OtherUid <<< "$DESC"; then
   pass "describe pvc: events by involvedObject field selector"; else fail "describe pvc: $DESC"; fi
 expect_out "events field selector by uid" '^event/p.a1 event/p.a2 $' bash -c "kubectl get events -n t --field-selector involvedObject.uid=$PUID,reason!=ProvisioningFailed -o name | grep 'p.a' | tr '\n' ' '"
 expect_out "events.k8s.io/v1 view of core events" 'note: series of four' k get events.v1.events.k8s.io p.a2 -n t -o yaml
@@ -302,7 +302,7 @@ for b in bm: assert list(b["object"]["metadata"].keys())==["resourceVersion"], b
 OLDRV=$(rv_of /api/v1/namespaces/t/configmaps)
 for i in $(seq 20); do k label cm c -n t n=$i --overwrite >/dev/null; done
 OUT=$(curl -sN -w '\nHTTP %{http_code}' "$SIM/api/v1/namespaces/t/configmaps?watch=1&resourceVersion=$OLDRV")
-if echo "$OUT" | grep -q '"type":"ERROR".*"code":410' && echo "$OUT" | grep -q '"reason":"Expired"' && echo "$OUT" | grep -q 'HTTP 200'; then
+if grep -q '"type":"ERROR".*"code":410' <<< "$OUT" && grep -q '"reason":"Expired"' <<< "$OUT" && grep -q 'HTTP 200' <<< "$OUT"; then
   pass "watch from compacted RV: 410 Expired ERROR event"; else fail "410: $OUT"; fi
 
 # ---------------------------------------------------------------- fault injection + restart

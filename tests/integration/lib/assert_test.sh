@@ -53,5 +53,21 @@ copies=$(grep -rnE --include='*.sh' '^[[:space:]]*(function[[:space:]]+)?(expect
 if [[ -z "$copies" ]]; then ok "no script defines its own expect_eq, expect_contains or jp"
 else bad "copies of the shared helpers (source tests/integration/lib/assert.sh instead):"$'\n'"$copies"; fi
 
+# Under pipefail (controller/lib.sh, most suites), `PRODUCER | grep -q P` fails
+# at random: grep exits at the first match, and a producer that still writes
+# (kubectl writes each line of `-o name` on its own) dies of SIGPIPE, so the
+# pipeline's status is 141 though P was there. That made node_lifecycle's
+# event check flaky. The hazard itself, with a producer that always writes on:
+# shellcheck disable=SC2016
+hazard=$(bash -c 'set -o pipefail; yes | grep -q y; echo $?')
+if [[ "$hazard" != 0 ]]; then ok "pipefail + grep -q fails a match when the producer writes on (status $hazard)"
+else bad "expected the early-exit grep to fail the pipeline under pipefail, got status 0"; fi
+# So scripts read the whole stream (grep P > /dev/null) or grep a here-string.
+# `bash -c "... | grep -q P"` strings are exempt: they set no pipefail.
+early=$(grep -rnE --include='*.sh' '(^|[^|])\|[[:space:]]*grep[[:space:]]+-[a-zA-Z]*q' "$SRC/tests" "$SRC/hack" "$SRC/.ci" 2>/dev/null |
+  grep -vE "(bash|sh) -c ['\"]|^[^:]*:[0-9]+:[[:space:]]*#" || true)
+if [[ -z "$early" ]]; then ok "no script pipes a producer into an early-exit grep -q"
+else bad "pipes into grep -q (under pipefail the producer can die of SIGPIPE; use 'grep P > /dev/null' or 'grep -q P <<< \"\$VAR\"'):"$'\n'"$early"; fi
+
 if ((FAILS)); then echo "$FAILS check(s) failed"; exit 1; fi
 echo "assert.sh: all checks passed"

@@ -91,7 +91,7 @@ pass "kubectl apply -f manifests/examples/argo/workflow.yaml"
 
 # Printer columns and short name.
 k get ossvp -A > "$TMP/get" || fail "get ossvp"
-head -1 "$TMP/get" | grep -Eq '^NAMESPACE +NAME +MODE +BUCKET +PATH +PHASE +PROGRESS +AGE$' \
+grep -Eq '^NAMESPACE +NAME +MODE +BUCKET +PATH +PHASE +PROGRESS +AGE$' <<< "$(head -1 "$TMP/get")" \
   || { cat "$TMP/get" >&2; fail "printer columns"; }
 [[ $(tail -n +2 "$TMP/get" | wc -l) -eq 3 ]] || fail "expected 3 ossvps"
 grep -Eq '^bmcpfs-dataflow-demo +qwen3-32b +bmcpfs-dataflow +my-model-bucket +/Qwen3-32B/ ' "$TMP/get" \
@@ -135,7 +135,7 @@ for line in "Bmcpfs Dataflow:" "62a4e7ec-fae1-4f11-848f-b57cxxxxxxxx:" "Data Flo
 done
 k -n bmcpfs-dataflow-demo patch ossvp qwen3-32b --subresource=status --type=merge \
   -p '{"status":{"phase":"Succeeded","progress":"100%","message":"Populated successfully","bmcpfsDataflow":null}}' > /dev/null
-k -n bmcpfs-dataflow-demo describe ossvp qwen3-32b | grep -Eq '^  Message: +Populated successfully$' \
+k -n bmcpfs-dataflow-demo describe ossvp qwen3-32b | grep -E '^  Message: +Populated successfully$' > /dev/null \
   || fail "describe lacks 'Message: Populated successfully'"
 pass "status renders as the seed shows it (describe ossvp)"
 

@@ -52,7 +52,7 @@ wait_for "PVC argo/many-files Bound" 120 pvc_bound argo many-files
 sums=$(run_reader argo reader-1 many-files)
 [[ "$sums" == "$(expected_sums "$SEED/many-files")" ]] || fail "data differs: $sums"
 wait_for "describe ossvp to say 'Populated successfully'" 5 ossvp_populated argo generic-demo-secret
-k describe pvc many-files -n argo | grep -q PopulatorFinished || fail "no PopulatorFinished event on the PVC"
+k describe pvc many-files -n argo | grep PopulatorFinished > /dev/null || fail "no PopulatorFinished event on the PVC"
 pass "Secret path populated under least-privilege RBAC"
 
 # RRSA path: the seed's ossvp and the Argo-style pod with an ephemeral volume.

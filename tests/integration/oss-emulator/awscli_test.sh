@@ -7,7 +7,7 @@ start_emulator
 B=s3://fidelity
 
 awsx s3 mb $B >/dev/null
-awsx s3 ls | grep -q fidelity || fail "bucket not listed"
+awsx s3 ls | grep fidelity > /dev/null || fail "bucket not listed"
 pass "mb + ls"
 
 echo "hello emulator" > "$WORK/small.txt"

@@ -23,7 +23,7 @@ pass "s3fs reads 3 MB object"
 echo "written by s3fs" > "$WORK/mnt/sub/new.txt"
 sync
 expect_eq "$(cat "$WORK/mnt/sub/new.txt")" "written by s3fs" "s3fs reads back its write"
-ls "$WORK/mnt/sub" | grep -q new.txt || fail "s3fs listing lacks new file"
+ls "$WORK/mnt/sub" | grep new.txt > /dev/null || fail "s3fs listing lacks new file"
 fusermount3 -u "$WORK/mnt" 2>/dev/null || fusermount -u "$WORK/mnt"
 _MOUNTS=()
 expect_eq "$(awsx s3 cp s3://mounted/sub/new.txt -)" "written by s3fs" "s3fs write visible through S3"
