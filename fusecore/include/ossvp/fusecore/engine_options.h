@@ -33,8 +33,7 @@ struct EngineOptions {
   // (concurrency_controller.h). The start is high because early requests are
   // bounded by the stream's window anyway (1 MiB at first), and starting at
   // 32 spent the first ~0.4 s of a cloud-shaped 4 GiB read below 64 in flight
-  // (A/B, docs/performance-fusecore.md: 1.27-1.36 -> 1.51-1.76 GB/s through the mount;
-  // the engine alone 1.48-1.82 -> 1.69-2.09; loopback unchanged or better).
+  // (A/B in both network shapes: docs/performance-fusecore.md, "Latest").
   size_t initialInflight = 128;
   size_t maxInflight = 256;
   // Objects up to this size are fetched whole on their first read.
