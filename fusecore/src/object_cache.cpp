@@ -1,6 +1,7 @@
 #include "object_cache.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 
 #include "ossvp/common/log.h"
@@ -21,6 +22,10 @@ struct ObjectCache::Chunk {
   std::unique_ptr<char[]> data;
   Reservation mem;
   State state = State::Loading;
+  // Signalled when state leaves Loading: only the readers of this chunk
+  // wake (a cache-wide condition woke every reader of the object, e.g.
+  // all the populator's segment workers of one file, per completed part).
+  std::condition_variable settled;
   Status error;
   uint64_t lastUse = 0;
   uint64_t served = 0;  // bytes copied out so far (all guarded by ObjectCache::mu_)
@@ -178,7 +183,7 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
       if (st.code() != StatusCode::Cancelled) logWarn("fusecore: {}", c->error.toString());
     }
   }
-  cv_.notify_all();
+  c->settled.notify_all();
 }
 
 void ObjectCache::fetchDemand(ByteRange r) {
@@ -268,7 +273,7 @@ Result<size_t> ObjectCache::forEachPiece(uint64_t offset, size_t len, uint64_t a
       c = coveringLocked(pos);
       if (c) {
         c->lastUse = ++core_->tick;
-        cv_.wait(lock, [&] { return c->state != Chunk::State::Loading; });
+        c->settled.wait(lock, [&] { return c->state != Chunk::State::Loading; });
       }
     }
     if (!c) {

@@ -11,7 +11,6 @@
 // budget's lock; never acquire() budget memory while holding mu_.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -118,7 +117,6 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   const ossclient::ObjectMeta meta_;
 
   std::mutex mu_;
-  std::condition_variable cv_;
   std::map<uint64_t, ChunkPtr> chunks_;  // by offset; guarded by mu_
   int readers_ = 0;                      // guarded by mu_
   std::optional<uint64_t> serverCrc_;    // guarded by mu_
