@@ -200,6 +200,28 @@ std::string hmacChain(std::string key, const std::vector<std::string_view>& part
   return key;
 }
 
+// hmacChain, remembered per thread for its last inputs. A V4 signing key
+// depends only on the secret, the day, the region and the product, so a
+// client derives the same key for every request of the day: the memo spares
+// four of the five HMACs per signature. Other inputs (the emulator verifying
+// requests of several keys) just recompute.
+std::string memoHmacChain(const std::string& key, const std::vector<std::string_view>& parts) {
+  struct Memo {
+    std::string key;
+    std::vector<std::string> parts;
+    std::string derived;
+  };
+  thread_local Memo memo;
+  bool hit = !memo.derived.empty() && memo.key == key &&
+             std::equal(memo.parts.begin(), memo.parts.end(), parts.begin(), parts.end());
+  if (!hit) {
+    memo.derived = hmacChain(key, parts);
+    memo.key = key;
+    memo.parts.assign(parts.begin(), parts.end());
+  }
+  return memo.derived;
+}
+
 std::string ossV4Scope(std::string_view date, const OssV4Params& p) {
   return std::string(date) + "/" + p.region + "/" + p.product + "/aliyun_v4_request";
 }
@@ -220,7 +242,7 @@ std::string awsV4SignatureFor(const SignableRequest& req, std::string_view secre
   std::string date(dateTime.substr(0, 8));
   std::string sts = std::string(kAwsV4Algorithm) + "\n" + std::string(dateTime) + "\n" + awsV4Scope(date, p) + "\n" +
                     sha256Hex(s3V4CanonicalRequest(req, signedHeaders));
-  std::string key = hmacChain("AWS4" + std::string(secret), {date, p.region, p.service, "aws4_request"});
+  std::string key = memoHmacChain("AWS4" + std::string(secret), {date, p.region, p.service, "aws4_request"});
   return hexEncode(hmacSha256(key, sts));
 }
 
@@ -376,7 +398,7 @@ std::string ossV4StringToSign(std::string_view dateTime, std::string_view scope,
 
 std::string ossV4SigningKey(std::string_view secret, std::string_view yyyymmdd, std::string_view region,
                             std::string_view product) {
-  return hmacChain("aliyun_v4" + std::string(secret), {yyyymmdd, region, product, "aliyun_v4_request"});
+  return memoHmacChain("aliyun_v4" + std::string(secret), {yyyymmdd, region, product, "aliyun_v4_request"});
 }
 
 std::string ossV4Authorization(const SignableRequest& req, const Credentials& creds, const OssV4Params& params) {

@@ -69,6 +69,25 @@ TEST_CASE("V4-1 header auth with intermediate values", "[signer][v4]") {
         "Signature=e21d18daa82167720f9b1047ae7e7f1ce7cb77a31e8203a7d5f4624fa0284afe");
 }
 
+TEST_CASE("V4 signing keys stay right when the secret, day, region or product changes", "[signer][v4]") {
+  // The derivation is remembered per thread; each input must still get its own key.
+  auto derive = [](const std::string& secret, const std::string& day, const std::string& region,
+                   const std::string& product) {
+    std::string k = "aliyun_v4" + secret;
+    for (const std::string& part : {day, region, product, std::string("aliyun_v4_request")}) k = hmacSha256(k, part);
+    return k;
+  };
+  const std::string first = "b412a03b134ebddd720f5167b5de6db66620ebb3b01cff4d49e3ccb09f8de97f";
+  CHECK(hexEncode(ossV4SigningKey("sk", "20231216", "cn-hangzhou", "oss")) == first);
+  CHECK(ossV4SigningKey("sk2", "20231216", "cn-hangzhou", "oss") == derive("sk2", "20231216", "cn-hangzhou", "oss"));
+  CHECK(ossV4SigningKey("sk", "20231217", "cn-hangzhou", "oss") == derive("sk", "20231217", "cn-hangzhou", "oss"));
+  CHECK(ossV4SigningKey("sk", "20231216", "cn-beijing", "oss") == derive("sk", "20231216", "cn-beijing", "oss"));
+  CHECK(ossV4SigningKey("sk", "20231216", "cn-hangzhou", "oss-cloudbox") ==
+        derive("sk", "20231216", "cn-hangzhou", "oss-cloudbox"));
+  CHECK(hexEncode(ossV4SigningKey("sk", "20231216", "cn-hangzhou", "oss")) == first);
+  CHECK(hexEncode(ossV4SigningKey("sk", "20231216", "cn-hangzhou", "oss")) == first);
+}
+
 TEST_CASE("V4-2 header auth with STS token", "[signer][v4]") {
   SignableRequest r = headerRequest();
   signOssV4(r, kAkSkToken, hangzhou(), 1702784856);
