@@ -13,11 +13,22 @@ namespace ossvp::fusecore {
 
 namespace {
 
-// Parts in flight: never more than half the memory budget holds, so reads
-// and other files keep the rest.
-ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& budget) {
-  uint64_t byMemory = budget.limit() / 2 / std::max<uint64_t>(o.partSize, 1);
-  size_t max = std::max<size_t>(1, std::min<uint64_t>(o.maxInflightParts, byMemory));
+// How many parts of `partSize` half the budget holds: the writers' share,
+// so reads and other files keep the rest.
+size_t partsInHalfBudget(const MemoryBudget& budget, uint64_t partSize) {
+  return std::max<uint64_t>(1, budget.limit() / 2 / std::max<uint64_t>(partSize, 1));
+}
+
+// Part 1's size: the part size, halved while half the budget cannot hold
+// maxInflightParts of it (down to minPartSize).
+uint64_t firstPartSize(const WriterOptions& o, const MemoryBudget& budget) {
+  uint64_t part = std::max<uint64_t>(o.partSize, 1);
+  while (part / 2 >= o.minPartSize && partsInHalfBudget(budget, part) < o.maxInflightParts) part /= 2;
+  return part;
+}
+
+ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& budget, uint64_t firstPart) {
+  size_t max = std::max<size_t>(1, std::min<uint64_t>(o.maxInflightParts, partsInHalfBudget(budget, firstPart)));
   return ConcurrencyOptions{
       .initial = std::min(o.initialInflightParts, max), .min = std::min<size_t>(4, max), .max = max};
 }
@@ -27,6 +38,7 @@ ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& b
 struct FileWriter::Part {
   std::unique_ptr<char[]> data;
   Reservation mem;
+  uint64_t capacity = 0;  // of data
   ossclient::UploadPartRequest req;
   int attempts = 0;
   // The first parts start back to back and finish in a burst that says
@@ -42,8 +54,19 @@ FileWriter::FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, st
       bucket_(std::move(bucket)),
       key_(std::move(key)),
       options_(options),
-      inflightLimit_(inflightOptions(options, budget)),
-      burstParts_(inflightLimit_.limit()) {}
+      firstPart_(firstPartSize(options, budget)),
+      inflightLimit_(inflightOptions(options, budget, firstPart_)),
+      burstParts_(inflightLimit_.limit()) {
+  stats_.firstPartSize = firstPart_;
+}
+
+uint64_t FileWriter::partSizeFor(int number) const {
+  uint64_t size = firstPart_;
+  for (int step = (number - 1) / std::max(1, options_.partsPerSizeStep); step > 0 && size < options_.partSize; --step) {
+    size = std::min(size * 2, options_.partSize);
+  }
+  return size;
+}
 
 FileWriter::~FileWriter() { abort(); }
 
@@ -81,17 +104,20 @@ Status FileWriter::startUploadLocked() {
 Status FileWriter::flushPartLocked(std::unique_lock<std::mutex>& lock) {
   OSSVP_RETURN_IF_ERROR(startUploadLocked());
   if (inflight_ >= inflightLimit_.limit()) inflightLimit_.noteLimited();
-  cv_.wait(lock, [&] { return inflight_ < inflightLimit_.limit() || !error_.isOk(); });
+  // Parts grow as the upload goes on: fewer of the current size fit in half the budget.
+  const size_t fit = partsInHalfBudget(budget_, bufSize_);
+  cv_.wait(lock, [&] { return (inflight_ < inflightLimit_.limit() && inflight_ < fit) || !error_.isOk(); });
   if (!error_.isOk()) return error_;
   if (nextPart_ > 10000) {
     return Status(StatusCode::ResourceExhausted,
-                  fmt::format("oss://{}/{} needs more than 10000 parts of {} bytes; mount with a "
-                              "larger part size",
-                              bucket_, key_, options_.partSize));
+                  fmt::format("oss://{}/{} needs more than 10000 parts (the last ones of {} bytes); mount with "
+                              "a larger part size",
+                              bucket_, key_, bufSize_));
   }
   auto part = std::make_shared<Part>();
   part->data = std::move(buf_);
   part->mem = std::move(bufMem_);
+  part->capacity = bufSize_;
   part->req.bucket = bucket_;
   part->req.key = key_;
   part->req.uploadId = uploadId_;
@@ -139,7 +165,7 @@ void FileWriter::onPartDone(const std::shared_ptr<Part>& part, Result<ossclient:
       }
       // Back to the pool (or freed) before finish() can see inflight_ at 0:
       // a finished writer holds no memory. The pool's lock is a leaf.
-      if (pool_) pool_->give(std::move(part->data), std::move(part->mem), options_.partSize);
+      if (pool_) pool_->give(std::move(part->data), std::move(part->mem), part->capacity);
       part->data.reset();
       part->mem.reset();
     }
@@ -166,29 +192,32 @@ Status FileWriter::write(uint64_t offset, const char* data, size_t len) {
   }
   while (len > 0) {
     if (!buf_) takeBufferLocked(lock);
-    size_t n = std::min<size_t>(len, options_.partSize - fill_);
+    size_t n = std::min<size_t>(len, bufSize_ - fill_);
     std::memcpy(buf_.get() + fill_, data, n);
     fill_ += n;
     size_ += n;
     data += n;
     len -= n;
-    if (fill_ == options_.partSize) OSSVP_RETURN_IF_ERROR(flushPartLocked(lock));
+    if (fill_ == bufSize_) OSSVP_RETURN_IF_ERROR(flushPartLocked(lock));
   }
   return Status::ok();
 }
 
 void FileWriter::takeBufferLocked(std::unique_lock<std::mutex>& lock) {
   fill_ = 0;
+  const uint64_t size = partSizeFor(nextPart_);
   lock.unlock();
-  BufferPool::Buffer b = pool_ ? pool_->take(options_.partSize) : BufferPool::Buffer{};
+  BufferPool::Buffer b = pool_ ? pool_->take(size) : BufferPool::Buffer{};
   bool reused = b.data != nullptr;
   if (!reused) {
-    b.mem = budget_.acquire(options_.partSize);
-    b.data = allocatePartBuffer(options_.partSize);
+    b.mem = budget_.acquire(size);
+    b.data = allocatePartBuffer(size);
   }
   lock.lock();
   buf_ = std::move(b.data);
   bufMem_ = std::move(b.mem);
+  bufSize_ = size;
+  stats_.lastPartSize = size;
   if (reused) ++stats_.buffersReused;
 }
 
@@ -246,9 +275,10 @@ Result<ossclient::ObjectMeta> FileWriter::finish() {
   }
   uploadId_.clear();
   logDebug(
-      "fusecore: uploaded oss://{}/{}: {} bytes in {} parts ({} into reused buffers), at most {} in flight "
-      "(limit {})",
-      bucket_, key_, size_, stats_.parts, stats_.buffersReused, stats_.peakInflight, inflightLimit_.limit());
+      "fusecore: uploaded oss://{}/{}: {} bytes in {} parts of {} to {} bytes ({} into reused buffers), at most {} "
+      "in flight (limit {})",
+      bucket_, key_, size_, stats_.parts, stats_.firstPartSize, stats_.lastPartSize, stats_.buffersReused,
+      stats_.peakInflight, inflightLimit_.limit());
   meta.etag = r->etag;
   meta.crc64 = r->crc64;
   return conclude(meta);

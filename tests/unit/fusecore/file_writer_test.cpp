@@ -95,6 +95,37 @@ TEST_CASE("the writer keeps parts in flight inside half the memory budget", "[fu
   CHECK(f.budget.used() == 0);
 }
 
+TEST_CASE("under a small budget the first parts are smaller, so more travel at once, and grow back",
+          "[fusecore][writer]") {
+  // Half of 1 MiB holds 8 parts of 64 KiB but the writer may keep 32 in
+  // flight: parts start at 16 KiB (32 of them fit) and double every 16 parts.
+  Fx f(1 * MiB);
+  f.partsTake(40);  // 20-60 ms: the first 16 parts are all issued long before one completes
+  f.o.initialInflightParts = f.o.maxInflightParts = 32;
+  f.o.minPartSize = 16 * KiB;
+  f.o.partsPerSizeStep = 16;
+  std::string data = pattern(16 * 16 * KiB + 16 * 32 * KiB + 10 * 64 * KiB + 123);
+  REQUIRE(f.upload("graded", data).isOk());
+  CHECK(f.fake.objectData("b", "graded") == data);
+  CHECK(f.stats.firstPartSize == 16 * KiB);
+  CHECK(f.stats.lastPartSize == 64 * KiB);
+  CHECK(f.stats.parts == 16 + 16 + 10 + 1);
+  CHECK(f.stats.peakInflight > 8);  // more than 64 KiB parts allowed
+  CHECK(f.budget.peakUsed() <= f.budget.limit());
+  CHECK(f.budget.used() == 0);
+}
+
+TEST_CASE("a budget that holds enough parts keeps the configured part size", "[fusecore][writer]") {
+  Fx f(64 * MiB);
+  f.o.maxInflightParts = 32;
+  f.o.minPartSize = 16 * KiB;
+  std::string data = pattern(6 * f.o.partSize);
+  REQUIRE(f.upload("fixed", data).isOk());
+  CHECK(f.stats.firstPartSize == f.o.partSize);
+  CHECK(f.stats.lastPartSize == f.o.partSize);
+  CHECK(f.stats.parts == 6);
+}
+
 TEST_CASE("the writer fills pooled part buffers instead of fresh memory, and gives them back", "[fusecore][writer]") {
   // A fresh multi-MiB buffer costs a page fault and a page clear per 4 KiB
   // on first touch: after the first parts, every part reuses an uploaded

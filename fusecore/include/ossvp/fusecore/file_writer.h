@@ -12,7 +12,12 @@
 // a cloud endpoint each connection carries a fraction of the host's bandwidth
 // and it takes tens. The limit starts at `initialInflightParts`, grows while
 // throughput rises, up to `maxInflightParts` and never past half the memory
-// budget; a part that fails transiently (503, reset, timeout) after
+// budget. When half the budget cannot hold `maxInflightParts` parts of
+// `partSize`, the first parts are cut smaller (halved down to `minPartSize`)
+// so that as many can travel at once, and the part size doubles every
+// `partsPerSizeStep` parts back up to `partSize`: a small budget still keeps
+// many connections busy, and a large file still fits OSS's 10,000 parts.
+// A part that fails transiently (503, reset, timeout) after
 // ossclient's own retries is uploaded again and cuts the limit; after
 // `partAttempts` such failures, or any other failure, the file fails (EIO)
 // and the multipart upload is aborted, leaving no object.
@@ -42,6 +47,10 @@ struct WriterOptions {
   size_t initialInflightParts = 32;
   size_t maxInflightParts = 64;
   int partAttempts = 3;  // uploads of one part (transient failures) before the file fails
+  // Smaller first parts under a small memory budget (see above). OSS takes
+  // parts down to 100 KiB; below 1 MiB a request's fixed costs dominate.
+  uint64_t minPartSize = 1ull << 20;
+  int partsPerSizeStep = 1000;
 };
 
 // Counters for tests and logs.
@@ -53,6 +62,8 @@ struct WriterStats {
   size_t growths = 0;          // times the limit grew
   size_t backoffs = 0;         // times it was cut
   uint64_t buffersReused = 0;  // parts filled into a pooled (already used) buffer
+  uint64_t firstPartSize = 0;  // size of part 1 (see WriterOptions::minPartSize)
+  uint64_t lastPartSize = 0;   // size of the latest part started (the tail's may be shorter)
 };
 
 class BufferPool;
@@ -92,6 +103,9 @@ class FileWriter {
   void failLocked(Status s);
   // The next part's buffer (see the constructor). Unlocks while waiting.
   void takeBufferLocked(std::unique_lock<std::mutex>& lock);
+  // The size of part `number` (1-based): firstPart_, doubling every
+  // partsPerSizeStep parts up to options_.partSize.
+  uint64_t partSizeFor(int number) const;
 
   ossclient::ObjectClient& client_;
   MemoryBudget& budget_;
@@ -99,6 +113,7 @@ class FileWriter {
   const std::string bucket_;
   const std::string key_;
   const WriterOptions options_;
+  const uint64_t firstPart_;  // the size of part 1
   ConcurrencyController inflightLimit_;
   const size_t burstParts_;  // parts 1..burstParts_ are not measured (see Part::measured)
 
@@ -110,6 +125,7 @@ class FileWriter {
   Reservation bufMem_;
 
   size_t fill_ = 0;
+  uint64_t bufSize_ = 0;  // capacity of buf_: partSizeFor(nextPart_)
   std::string uploadId_;
   int nextPart_ = 1;
   size_t inflight_ = 0;
