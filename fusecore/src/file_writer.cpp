@@ -19,11 +19,13 @@ size_t partsInHalfBudget(const MemoryBudget& budget, uint64_t partSize) {
   return std::max<uint64_t>(1, budget.limit() / 2 / std::max<uint64_t>(partSize, 1));
 }
 
-// Part 1's size: the part size, halved while half the budget cannot hold
-// maxInflightParts of it (down to minPartSize).
+// Part 1's size: the part size, halved while half the budget would hold no
+// more than maxInflightParts of the halved size (down to minPartSize). A
+// budget a little short of maxInflightParts full parts keeps them: halving
+// doubles the requests for a few more in flight.
 uint64_t firstPartSize(const WriterOptions& o, const MemoryBudget& budget) {
   uint64_t part = std::max<uint64_t>(o.partSize, 1);
-  while (part / 2 >= o.minPartSize && partsInHalfBudget(budget, part) < o.maxInflightParts) part /= 2;
+  while (part / 2 >= o.minPartSize && partsInHalfBudget(budget, part / 2) <= o.maxInflightParts) part /= 2;
   return part;
 }
 

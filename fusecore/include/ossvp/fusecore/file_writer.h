@@ -12,9 +12,10 @@
 // a cloud endpoint each connection carries a fraction of the host's bandwidth
 // and it takes tens. The limit starts at `initialInflightParts`, grows while
 // throughput rises, up to `maxInflightParts` and never past half the memory
-// budget. When half the budget cannot hold `maxInflightParts` parts of
-// `partSize`, the first parts are cut smaller (halved down to `minPartSize`)
-// so that as many can travel at once, and the part size doubles every
+// budget. When half the budget holds far fewer than `maxInflightParts` parts
+// of `partSize`, the first parts are cut smaller (halved while half the
+// budget would hold no more than `maxInflightParts` of the halved size, down
+// to `minPartSize`) so that more travel at once, and the part size doubles every
 // `partsPerSizeStep` parts back up to `partSize`: a small budget still keeps
 // many connections busy, and a large file still fits OSS's 10,000 parts.
 // A part that fails transiently (503, reset, timeout) after
