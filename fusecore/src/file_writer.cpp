@@ -58,9 +58,7 @@ FileWriter::FileWriter(ossclient::ObjectClient& client, MemoryBudget& budget, st
       options_(options),
       firstPart_(firstPartSize(options, budget)),
       inflightLimit_(inflightOptions(options, budget, firstPart_)),
-      burstParts_(inflightLimit_.limit()) {
-  stats_.firstPartSize = firstPart_;
-}
+      burstParts_(inflightLimit_.limit()) {}
 
 uint64_t FileWriter::partSizeFor(int number) const {
   uint64_t size = firstPart_;
@@ -83,6 +81,8 @@ WriterStats FileWriter::stats() const {
   s.inflightLimit = inflightLimit_.limit();
   s.growths = inflightLimit_.growths();
   s.backoffs = inflightLimit_.backoffs();
+  s.firstPartSize = firstPart_;
+  s.lastPartSize = bufSize_;
   return s;
 }
 
@@ -112,9 +112,9 @@ Status FileWriter::flushPartLocked(std::unique_lock<std::mutex>& lock) {
   if (!error_.isOk()) return error_;
   if (nextPart_ > 10000) {
     return Status(StatusCode::ResourceExhausted,
-                  fmt::format("oss://{}/{} needs more than 10000 parts (the last ones of {} bytes); mount with "
-                              "a larger part size",
-                              bucket_, key_, bufSize_));
+                  fmt::format("oss://{}/{} needs more than OSS's 10000 parts (the last ones of {} bytes); mount "
+                              "with a larger -o upload_part_size (now {} bytes)",
+                              bucket_, key_, bufSize_, options_.partSize));
   }
   auto part = std::make_shared<Part>();
   part->data = std::move(buf_);
@@ -219,7 +219,6 @@ void FileWriter::takeBufferLocked(std::unique_lock<std::mutex>& lock) {
   buf_ = std::move(b.data);
   bufMem_ = std::move(b.mem);
   bufSize_ = size;
-  stats_.lastPartSize = size;
   if (reused) ++stats_.buffersReused;
 }
 
@@ -279,8 +278,8 @@ Result<ossclient::ObjectMeta> FileWriter::finish() {
   logDebug(
       "fusecore: uploaded oss://{}/{}: {} bytes in {} parts of {} to {} bytes ({} into reused buffers), at most {} "
       "in flight (limit {})",
-      bucket_, key_, size_, stats_.parts, stats_.firstPartSize, stats_.lastPartSize, stats_.buffersReused,
-      stats_.peakInflight, inflightLimit_.limit());
+      bucket_, key_, size_, stats_.parts, firstPart_, bufSize_, stats_.buffersReused, stats_.peakInflight,
+      inflightLimit_.limit());
   meta.etag = r->etag;
   meta.crc64 = r->crc64;
   return conclude(meta);

@@ -126,6 +126,18 @@ TEST_CASE("a budget that holds enough parts keeps the configured part size", "[f
   CHECK(f.stats.parts == 6);
 }
 
+TEST_CASE("a file past 10000 parts fails with the option that fixes it, and leaves no object", "[fusecore][writer]") {
+  Fx f;
+  f.o.partSize = 4 * KiB;
+  f.o.initialInflightParts = f.o.maxInflightParts = 64;
+  auto r = f.upload("too-many-parts", pattern(10000 * f.o.partSize + 1));
+  REQUIRE_FALSE(r.isOk());
+  CHECK(r.status().message().find("10000 parts") != std::string::npos);
+  CHECK(r.status().message().find("-o upload_part_size (now 4096 bytes)") != std::string::npos);
+  CHECK_FALSE(f.fake.objectData("b", "too-many-parts").has_value());
+  CHECK(f.fake.pendingMultipartUploads() == 0);
+}
+
 TEST_CASE("the writer fills pooled part buffers instead of fresh memory, and gives them back", "[fusecore][writer]") {
   // A fresh multi-MiB buffer costs a page fault and a page clear per 4 KiB
   // on first touch: after the first parts, every part reuses an uploaded

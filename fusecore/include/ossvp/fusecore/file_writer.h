@@ -126,7 +126,7 @@ class FileWriter {
   Reservation bufMem_;
 
   size_t fill_ = 0;
-  uint64_t bufSize_ = 0;  // capacity of buf_: partSizeFor(nextPart_)
+  uint64_t bufSize_ = 0;  // capacity of the buffer being filled, or of the last one
   std::string uploadId_;
   int nextPart_ = 1;
   size_t inflight_ = 0;
