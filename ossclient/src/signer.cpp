@@ -212,9 +212,8 @@ std::string memoHmacChain(const std::string& key, const std::vector<std::string_
     std::string derived;
   };
   thread_local Memo memo;
-  bool hit = !memo.derived.empty() && memo.key == key &&
-             std::equal(memo.parts.begin(), memo.parts.end(), parts.begin(), parts.end());
-  if (!hit) {
+  // The empty initial memo matches no call: every caller passes parts.
+  if (memo.key != key || !std::equal(memo.parts.begin(), memo.parts.end(), parts.begin(), parts.end())) {
     memo.derived = hmacChain(key, parts);
     memo.key = key;
     memo.parts.assign(parts.begin(), parts.end());
