@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -33,6 +34,7 @@ struct Session {
   std::mutex dirMu;
   uint64_t nextDir = 1;
   std::map<uint64_t, DirListingPtr> dirs;  // open directory snapshots; guarded by dirMu
+  std::atomic<uint64_t> readRequests{0};   // FUSE READs received, logged at unmount
 };
 
 Session* sess(fuse_req_t req) {
@@ -237,6 +239,7 @@ void opRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* 
   // parts (one copy, in the kernel), which stay pinned until it is sent. A
   // small file's read is answered from its GET's callback (any thread may
   // reply), so this worker is free at once.
+  sess(req)->readRequests.fetch_add(1, std::memory_order_relaxed);
   sess(req)->fs->readAsync(fi->fh, static_cast<uint64_t>(off), size, [req](int err, PinnedBytes bytes) {
     if (err) {
       fuse_reply_err(req, err);
@@ -425,7 +428,8 @@ int runFuseSession(Filesystem& fs, const MountConfig& config, const std::functio
   int rc = fuse_session_loop_mt(se, loop);
   fuse_loop_cfg_destroy(loop);
   fs.cancelReads();  // replies still on their way need the session
-  logInfo("fusecore: unmounting {} ({} files still open)", config.mountpoint, fs.openHandles());
+  logInfo("fusecore: unmounting {} ({} files still open, {} READ requests served)", config.mountpoint, fs.openHandles(),
+          session.readRequests.load());
   EngineStats es = fs.engine().stats();
   logInfo(
       "fusecore: engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} MiB served, memory peak "

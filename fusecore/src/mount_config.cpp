@@ -141,8 +141,10 @@ const std::vector<OptionSpec>& optionTable() {
        intSetter(&MountConfig::readaheadKb, "readahead_kb", 0, 1 << 20)},
       {"fuse_threads", "64", "maximum FUSE worker threads (each blocks on one request: many small files need many)",
        true, intSetter(&MountConfig::fuseThreads, "fuse_threads", 1, 1024)},
-      {"max_background", "64", "kernel FUSE max_background", true,
-       intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
+      {"max_background", "256",
+       "kernel FUSE max_background: readahead requests in flight before the kernel falls back to 4 KiB reads "
+       "(congestion at 3/4 of it)",
+       true, intSetter(&MountConfig::maxBackground, "max_background", 1, 65535)},
       {"memory_limit", "1G",
        "cap on the process's memory: data buffers (prefetch, cache, uploads) get it minus min(64M, 1/8) for the rest",
        true, sizeSetter(&MountConfig::memoryLimit, "memory_limit")},

@@ -46,8 +46,8 @@ struct stat statOf(const Node& n) {
 
 void init(void*, fuse_conn_info* conn) {
   conn->max_read = 1 << 20;
-  conn->max_background = 64;
-  conn->congestion_threshold = 48;
+  conn->max_background = 256;  // ossmount's default (mount_config.h)
+  conn->congestion_threshold = 192;
   if (conn->capable & FUSE_CAP_ASYNC_READ) conn->want |= FUSE_CAP_ASYNC_READ;
 }
 

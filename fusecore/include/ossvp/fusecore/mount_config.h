@@ -49,7 +49,11 @@ struct MountConfig {
   double metadataTtl = 60;
   uint32_t readaheadKb = 16384;
   int fuseThreads = 64;
-  int maxBackground = 64;
+  // Above three quarters of this many background requests (readahead,
+  // async direct I/O, release) the kernel calls the mount congested and
+  // reads a new file one 4 KiB page per READ instead of one request: 256
+  // keeps 128 concurrent small-file readers clear of it.
+  int maxBackground = 256;
 
   // Engine.
   uint64_t memoryLimit = 1ull << 30;
