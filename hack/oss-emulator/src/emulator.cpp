@@ -19,7 +19,7 @@ Result<std::unique_ptr<Emulator>> Emulator::create(const EmulatorOptions& option
   if (!options.inMemory && options.dataDir.empty()) {
     return invalidArgument("oss-emulator: --data-dir is required unless --in-memory is given");
   }
-  StorageOptions so{options.dataDir, options.inMemory, options.region};
+  StorageOptions so{options.dataDir, options.inMemory, options.region, options.etagDigest};
   OSSVP_ASSIGN_OR_RETURN(e->storage_, Storage::open(so));
   for (const auto& [bucket, dir] : options.seeds) OSSVP_RETURN_IF_ERROR(e->storage_->seed(bucket, dir));
   registerSecret(options.secretKey);

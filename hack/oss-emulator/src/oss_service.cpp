@@ -112,7 +112,7 @@ bool forbidOverwrite(const HttpRequest& req) { return toLower(req.headerOr("x-os
 
 Status checkContentMd5(const HttpRequest& req, ObjectWriter& w) {
   const std::string* md5 = req.header("content-md5");
-  if (md5 && base64Encode(w.md5Raw()) != *md5) return ossStatus("InvalidDigest");
+  if (md5 && base64Encode(w.digestRaw()) != *md5) return ossStatus("InvalidDigest");
   return Status::ok();
 }
 
@@ -538,13 +538,13 @@ Status OssService::putObject(const HttpRequest& req, const OssCall& c, BodySourc
   OSSVP_RETURN_IF_ERROR(storage_.bucket(c.target.bucket).status());
   if (!req.header("content-length") && !req.header("transfer-encoding")) return ossStatus("MissingContentLength");
   if (c.target.key.size() > 1023) return ossStatus("InvalidObjectName");
-  OSSVP_ASSIGN_OR_RETURN(auto writer, storage_.newWriter());
+  OSSVP_ASSIGN_OR_RETURN(auto writer, storage_.newWriter(req.header("content-md5") != nullptr));
   OSSVP_RETURN_IF_ERROR(readInto(body, *writer));
   OSSVP_RETURN_IF_ERROR(checkContentMd5(req, *writer));
   OSSVP_ASSIGN_OR_RETURN(ObjectMeta m, storage_.commit(c.target.bucket, c.target.key, *writer, metaFromRequest(req),
                                                        forbidOverwrite(req)));
   resp->setHeader("ETag", quoteEtag(m.etag));
-  resp->setHeader("Content-MD5", m.contentMd5);
+  if (!m.contentMd5.empty()) resp->setHeader("Content-MD5", m.contentMd5);
   resp->setHeader("x-oss-hash-crc64ecma", std::to_string(m.crc64));
   return Status::ok();
 }
@@ -621,12 +621,12 @@ Status OssService::uploadPart(const HttpRequest& req, const OssCall& c, BodySour
   }
   OSSVP_RETURN_IF_ERROR(storage_.bucket(c.target.bucket).status());
   OSSVP_RETURN_IF_ERROR(storage_.upload(c.target.bucket, req.queryOr("uploadId")).status());
-  OSSVP_ASSIGN_OR_RETURN(auto writer, storage_.newWriter());
+  OSSVP_ASSIGN_OR_RETURN(auto writer, storage_.newWriter(req.header("content-md5") != nullptr));
   OSSVP_RETURN_IF_ERROR(readInto(body, *writer));
   OSSVP_RETURN_IF_ERROR(checkContentMd5(req, *writer));
   OSSVP_ASSIGN_OR_RETURN(PartInfo p, storage_.putPart(c.target.bucket, req.queryOr("uploadId"), n, *writer));
   resp->setHeader("ETag", quoteEtag(p.etag));
-  resp->setHeader("Content-MD5", base64Encode(p.md5Raw));
+  if (writer->hashesMd5()) resp->setHeader("Content-MD5", base64Encode(p.md5Raw));
   resp->setHeader("x-oss-hash-crc64ecma", std::to_string(p.crc64));
   return Status::ok();
 }

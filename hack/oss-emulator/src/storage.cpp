@@ -172,6 +172,12 @@ Status pump(const std::string& path, ObjectWriter& w) {
   return st;
 }
 
+// A written body's ETag: its digest in upper-case hex, with "-0" when the
+// digest is not the data's MD5 (EtagDigest::Crc64).
+std::string etagOf(const ObjectWriter& w, const std::string& digest) {
+  return w.hashesMd5() ? hexUpper(digest) : hexUpper(digest) + "-0";
+}
+
 }  // namespace
 
 // --------------------------------------------------------------- ObjectWriter
@@ -181,17 +187,26 @@ ObjectWriter::~ObjectWriter() {
 }
 
 void ObjectWriter::account(const char* data, size_t n) {
+  crc_ = crc64_ecma_refl(crc_, reinterpret_cast<const unsigned char*>(data), n);
+  size_ += n;
+  if (!md5On_) return;
   if (md5_ == nullptr) {
     md5_ = EVP_MD_CTX_new();
     EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(md5_), EVP_md5(), nullptr);
   }
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(md5_), data, n);
-  crc_ = crc64_ecma_refl(crc_, reinterpret_cast<const unsigned char*>(data), n);
-  size_ += n;
 }
 
-std::string ObjectWriter::md5Raw() {
+std::string ObjectWriter::digestRaw() {
   if (!md5Done_.empty()) return md5Done_;
+  if (!md5On_) {
+    std::string raw(16, '\0');
+    for (int i = 0; i < 8; ++i) {
+      raw[i] = static_cast<char>(crc_ >> (56 - 8 * i));
+      raw[8 + i] = static_cast<char>(size_ >> (56 - 8 * i));
+    }
+    return raw;
+  }
   if (md5_ == nullptr) account("", 0);
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -362,7 +377,7 @@ Status Storage::seed(const std::string& bucketName, const std::string& dir) {
     m.key = fs::relative(it->path(), root, ec).generic_string();
     m.size = hasher.size();
     m.crc64 = hasher.crc64();
-    std::string md5 = hasher.md5Raw();
+    std::string md5 = hasher.digestRaw();
     m.etag = hexUpper(md5);
     m.contentMd5 = base64Encode(md5);
     m.mtime = std::chrono::duration_cast<std::chrono::seconds>(
@@ -387,12 +402,18 @@ Result<ObjectMeta> Storage::head(const std::string& bucketName, const std::strin
   return o->second;
 }
 
-Result<std::unique_ptr<ObjectWriter>> Storage::newWriter() {
-  if (opt_.inMemory) return std::unique_ptr<ObjectWriter>(new MemoryWriter());
-  std::string path = opt_.dataDir + "/tmp/" + randomHex(12);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return internalError("cannot create temp file " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<ObjectWriter>(new FileWriter(path, fd));
+Result<std::unique_ptr<ObjectWriter>> Storage::newWriter(bool withMd5) {
+  std::unique_ptr<ObjectWriter> w;
+  if (opt_.inMemory) {
+    w.reset(new MemoryWriter());
+  } else {
+    std::string path = opt_.dataDir + "/tmp/" + randomHex(12);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return internalError("cannot create temp file " + path + ": " + std::strerror(errno));
+    w.reset(new FileWriter(path, fd));
+  }
+  w->md5On_ = withMd5 || opt_.etagDigest == EtagDigest::Md5;
+  return w;
 }
 
 Status Storage::persistMeta(const std::string& bucketName, const ObjectMeta& meta) {
@@ -456,9 +477,9 @@ Result<ObjectMeta> Storage::publishLocked(const std::string& bucketName, const s
 
 Result<ObjectMeta> Storage::commit(const std::string& bucketName, const std::string& key, ObjectWriter& writer,
                                    ObjectMeta templ, bool forbidOverwrite) {
-  std::string md5 = writer.md5Raw();
-  templ.etag = hexUpper(md5);
-  templ.contentMd5 = base64Encode(md5);
+  std::string digest = writer.digestRaw();
+  templ.etag = etagOf(writer, digest);
+  templ.contentMd5 = writer.hashesMd5() ? base64Encode(digest) : "";
   templ.type = "Normal";
   templ.size = writer.size();
   templ.crc64 = writer.crc64();
@@ -613,8 +634,8 @@ Result<PartInfo> Storage::putPart(const std::string& bucketName, const std::stri
   p.number = partNumber;
   p.size = writer.size();
   p.crc64 = writer.crc64();
-  p.md5Raw = writer.md5Raw();
-  p.etag = hexUpper(p.md5Raw);
+  p.md5Raw = writer.digestRaw();
+  p.etag = etagOf(writer, p.md5Raw);
   p.mtime = nowSeconds();
   if (opt_.inMemory) {
     p.data = static_cast<MemoryWriter&>(writer).take();

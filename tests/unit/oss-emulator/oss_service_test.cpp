@@ -30,8 +30,8 @@ class StringBody : public BodySource {
 struct Fixture {
   std::unique_ptr<Storage> storage;
   std::unique_ptr<OssService> svc;
-  Fixture() {
-    storage = Storage::open(StorageOptions{"", true, "cn-hangzhou"}).value();
+  explicit Fixture(EtagDigest digest = EtagDigest::Md5) {
+    storage = Storage::open(StorageOptions{"", true, "cn-hangzhou", digest}).value();
     svc = std::make_unique<OssService>(*storage, "cn-hangzhou");
   }
   HttpResponse run(const std::string& method, const std::string& target, KeyValues headers = {},
@@ -161,6 +161,49 @@ TEST_CASE("object headers, conditionals and errors") {
   CHECK(e.header("x-oss-err") != nullptr);
   CHECK(e.body.empty());
   CHECK(f.run("PUT", "/bkt/k2", {{"content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="}}, "x").status == 400);
+}
+
+TEST_CASE("--etag crc64: ETags from CRC64 and size, the MD5 only when the client sends Content-MD5") {
+  Fixture f(EtagDigest::Crc64);
+  f.run("PUT", "/bkt");
+  // CRC64 0x995DC9BBDF1939FA and size 9, big-endian, then "-0".
+  const std::string crcEtag = "\"995DC9BBDF1939FA0000000000000009-0\"";
+  auto put = f.run("PUT", "/bkt/k", {}, "123456789");
+  CHECK(put.status == 200);
+  CHECK(*put.header("ETag") == crcEtag);
+  CHECK(put.header("Content-MD5") == nullptr);
+  auto get = f.run("GET", "/bkt/k");
+  CHECK(bodyBytes(get) == "123456789");
+  CHECK(*get.header("ETag") == crcEtag);
+  CHECK(get.header("Content-MD5") == nullptr);
+  CHECK(*get.header("x-oss-hash-crc64ecma") == "11051210869376104954");
+  CHECK(f.run("GET", "/bkt/k", {{"if-none-match", crcEtag}}).status == 304);
+
+  auto withMd5 = f.run("PUT", "/bkt/m", {{"content-md5", "JfnnlDI7RTiF9RgfG2JNCw=="}}, "123456789");
+  CHECK(withMd5.status == 200);
+  CHECK(*withMd5.header("ETag") == "\"25F9E794323B453885F5181F1B624D0B\"");
+  CHECK(*withMd5.header("Content-MD5") == "JfnnlDI7RTiF9RgfG2JNCw==");
+  CHECK(f.run("PUT", "/bkt/bad", {{"content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="}}, "x").status == 400);
+  CHECK(f.run("HEAD", "/bkt/bad").status == 404);
+
+  // Multipart: parts get crc64 ETags, Complete takes them back.
+  auto init = f.run("POST", "/bkt/mp?uploads");
+  size_t a = init.body.find("<UploadId>") + 10;
+  std::string id = init.body.substr(a, init.body.find("</UploadId>") - a);
+  std::string p1(100 * 1024, 'a'), p2 = "tail";
+  auto r1 = f.run("PUT", "/bkt/mp?partNumber=1&uploadId=" + id, {}, p1);
+  auto r2 = f.run("PUT", "/bkt/mp?partNumber=2&uploadId=" + id, {}, p2);
+  REQUIRE(r1.status == 200);
+  REQUIRE(r2.status == 200);
+  CHECK(r1.header("ETag")->substr(33) == "-0\"");
+  CHECK(r1.header("Content-MD5") == nullptr);
+  std::string xml = "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" + *r1.header("ETag") +
+                    "</ETag></Part><Part><PartNumber>2</PartNumber><ETag>" + *r2.header("ETag") +
+                    "</ETag></Part></CompleteMultipartUpload>";
+  auto done = f.run("POST", "/bkt/mp?uploadId=" + id, {}, xml);
+  REQUIRE(done.status == 200);
+  CHECK(bodyBytes(f.run("GET", "/bkt/mp")) == p1 + p2);
+  CHECK(f.run("HEAD", "/bkt/mp").header("ETag")->substr(33) == "-2\"");
 }
 
 TEST_CASE("ListObjects V2 with encoding-type=url and continuation") {

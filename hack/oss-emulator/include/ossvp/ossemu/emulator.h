@@ -36,6 +36,7 @@ struct EmulatorOptions {
   std::string listen = "127.0.0.1:0";
   std::string dataDir;
   bool inMemory = false;
+  EtagDigest etagDigest = EtagDigest::Md5;  // see storage.h
   std::string accessKey = kDefaultAccessKey;
   std::string secretKey = kDefaultSecretKey;
   std::string region = "cn-hangzhou";

@@ -27,10 +27,20 @@
 
 namespace ossvp::ossemu {
 
+// How PutObject and UploadPart compute an ETag. OSS uses the MD5 of the
+// data (Md5, the default). Crc64 derives it from the CRC64 and size, which
+// the emulator computes anyway: for benchmarks on a machine the emulator
+// shares with the client, where MD5 (about 0.75 GB/s per core) would bound
+// every write, while OSS hashes on its own hardware. Such ETags end in "-0",
+// so clients do not take them for an MD5 of the data, and responses carry no
+// Content-MD5; a request that sends Content-MD5 still gets the MD5.
+enum class EtagDigest { Md5, Crc64 };
+
 struct StorageOptions {
   std::string dataDir;
   bool inMemory = false;
   std::string region = "cn-hangzhou";
+  EtagDigest etagDigest = EtagDigest::Md5;
 };
 
 struct BucketInfo {
@@ -59,7 +69,7 @@ struct PartInfo {
   std::string etag;  // unquoted
   uint64_t crc64 = 0;
   int64_t mtime = 0;
-  std::string md5Raw;                       // 16 raw bytes
+  std::string md5Raw;                       // 16 raw bytes (the ETag's digest)
   std::string path;                         // on disk
   std::shared_ptr<const std::string> data;  // in memory
 };
@@ -80,12 +90,16 @@ class ObjectWriter {
   virtual Status write(const char* data, size_t n) = 0;
   uint64_t size() const { return size_; }
   uint64_t crc64() const { return crc_; }
-  std::string md5Raw();  // finishes the digest
+  bool hashesMd5() const { return md5On_; }
+  // Finishes the digest: the MD5 of the data, or with EtagDigest::Crc64 (and
+  // no Content-MD5) 16 bytes of CRC64 and size, big-endian.
+  std::string digestRaw();
 
  protected:
   void account(const char* data, size_t n);
   uint64_t size_ = 0;
   uint64_t crc_ = 0;
+  bool md5On_ = true;
   void* md5_ = nullptr;  // EVP_MD_CTX
   std::string md5Done_;
   friend class Storage;
@@ -104,7 +118,9 @@ class Storage {
   Status seed(const std::string& bucket, const std::string& dir);
 
   Result<ObjectMeta> head(const std::string& bucket, const std::string& key) const;
-  Result<std::unique_ptr<ObjectWriter>> newWriter();
+  // A writer for one PutObject or UploadPart body. withMd5: the request sent
+  // Content-MD5, so the MD5 is computed whatever the ETag digest.
+  Result<std::unique_ptr<ObjectWriter>> newWriter(bool withMd5 = false);
   // Publishes the writer's data as bucket/key with the metadata in templ.
   Result<ObjectMeta> commit(const std::string& bucket, const std::string& key, ObjectWriter& writer, ObjectMeta templ,
                             bool forbidOverwrite);
