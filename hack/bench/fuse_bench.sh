@@ -14,6 +14,8 @@
 #   OSSVP_BIN   build bin dir            (default: build/bin)
 #   PROFILES    network shapes           (default "loopback cloud")
 #   LATENCY_MS  overrides the profiles' first-byte latency (unset: theirs)
+#   EMU_ETAG    the emulator's --etag for written objects (default crc64: its
+#               MD5 would bound the write job; hack/bench/emulator_put_rate.sh)
 #   JOBS        which jobs               (default "1 2 3 4 5 6")
 #   RAW_READ_INFLIGHT (default "16 32 64 128"), RAW_WRITE_INFLIGHT ("16 32 64")
 #   SEQ_MB      job 1 file size          (default 2048)
