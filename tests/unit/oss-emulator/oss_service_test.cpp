@@ -163,7 +163,7 @@ TEST_CASE("object headers, conditionals and errors") {
   CHECK(f.run("PUT", "/bkt/k2", {{"content-md5", "AAAAAAAAAAAAAAAAAAAAAA=="}}, "x").status == 400);
 }
 
-TEST_CASE("--etag crc64: ETags from CRC64 and size, the MD5 only when the client sends Content-MD5") {
+TEST_CASE("ETag digest crc64: ETags from CRC64 and size, the MD5 only when the client sends Content-MD5") {
   Fixture f(EtagDigest::Crc64);
   f.run("PUT", "/bkt");
   // CRC64 0x995DC9BBDF1939FA and size 9, big-endian, then "-0".
