@@ -38,6 +38,13 @@ function(ossvp_unit_test name)
     if(bad)
       message(FATAL_ERROR "${src}: a test name holds ';', which ctest cannot run (use ','): ${bad}")
     endif()
+    # ctest passes the name as the executable's argument: one that starts
+    # with '-' is read as an option (a "--help ..." name printed Catch2's usage
+    # and passed without running).
+    string(REGEX MATCH "TEST_CASE\\([ \t\r\n]*\"-[^\"]*\"" bad "${text}")
+    if(bad)
+      message(FATAL_ERROR "${src}: a test name starts with '-', which Catch2 takes for an option: ${bad}")
+    endif()
   endforeach()
   add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cpp)
   target_link_libraries(${name} PRIVATE Catch2::Catch2 ${ARG_DEPS})

@@ -57,7 +57,7 @@ TEST_CASE("bad options are rejected with a pointer to the fix", "[fusecore][conf
   CHECK(noEndpoint.status().message().find("endpoint") != std::string::npos);
 }
 
-TEST_CASE("--help lists every option with its default", "[fusecore][config]") {
+TEST_CASE("ossmount --help lists every option with its default", "[fusecore][config]") {
   auto c = parse({"--help"});
   REQUIRE(c.isOk());
   CHECK(c->helpRequested);
