@@ -22,8 +22,13 @@ COUNT=${PUT_COUNT:-256}
 ROUNDS=${ROUNDS:-3}
 WORK=$(mktemp -d "${DATA_PARENT:-/var/tmp}/emu-put.XXXXXX")
 BODY=$(mktemp /dev/shm/emu-put-body.XXXXXX)
-cleanup() { emulator_stop EMU || true; rm -rf "$WORK" "$BODY"; }
+cleanup() {
+  emulator_stop EMU || true
+  rm -rf "$WORK" "$BODY"
+  "$ROOT/hack/bench/lib/host_memory.sh" resume
+}
 trap cleanup EXIT
+"$ROOT/hack/bench/lib/host_memory.sh" pause # else a run pays for the memory the one before it freed
 
 head -c $((8 << 20)) /dev/urandom >"$BODY"
 mkdir -p "$WORK/seed"

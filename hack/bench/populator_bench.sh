@@ -27,6 +27,9 @@
 # Needs build/bin/{oss-emulator,ossvp-populator} (OSSVP_BIN to override).
 set -euo pipefail
 if [[ -z "${BENCH_PROFILE:-}" ]]; then
+  HOST_MEMORY="$(cd "$(dirname "$0")" && pwd)/lib/host_memory.sh"
+  trap '"$HOST_MEMORY" resume' EXIT
+  "$HOST_MEMORY" pause # else a run pays for the memory the one before it freed
   for profile in ${PROFILES:-loopback cloud}; do
     echo "## profile $profile"
     BENCH_PROFILE=$profile bash "$0" "$@"

@@ -457,6 +457,15 @@ def main():
     os.makedirs(WORK, exist_ok=True)
     data = os.path.join(WORK, "data")
     make_data(data)
+    host_memory = os.path.join(HERE, "..", "lib", "host_memory.sh")
+    subprocess.run([host_memory, "pause"], check=True)  # else a run pays for the memory the one before freed
+    try:
+        run_profiles(data)
+    finally:
+        subprocess.run([host_memory, "resume"], check=True)
+
+
+def run_profiles(data):
     tables = []
     for profile in PROFILES:
         shutil.rmtree(f"{WORK}/emu-data", ignore_errors=True)
