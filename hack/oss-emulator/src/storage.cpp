@@ -178,6 +178,16 @@ std::string etagOf(const ObjectWriter& w, const std::string& digest) {
   return w.hashesMd5() ? hexUpper(digest) : hexUpper(digest) + "-0";
 }
 
+// What a whole body says about the object it becomes: size, CRC64, ETag and
+// (when the digest is its MD5) Content-MD5. Finishes the writer's digest.
+void describeBody(ObjectWriter& w, ObjectMeta* m) {
+  std::string digest = w.digestRaw();
+  m->size = w.size();
+  m->crc64 = w.crc64();
+  m->etag = etagOf(w, digest);
+  m->contentMd5 = w.hashesMd5() ? base64Encode(digest) : "";
+}
+
 }  // namespace
 
 // --------------------------------------------------------------- ObjectWriter
@@ -375,11 +385,7 @@ Status Storage::seed(const std::string& bucketName, const std::string& dir) {
     OSSVP_RETURN_IF_ERROR(pump(it->path().string(), hasher));
     ObjectMeta m;
     m.key = fs::relative(it->path(), root, ec).generic_string();
-    m.size = hasher.size();
-    m.crc64 = hasher.crc64();
-    std::string md5 = hasher.digestRaw();
-    m.etag = hexUpper(md5);
-    m.contentMd5 = base64Encode(md5);
+    describeBody(hasher, &m);
     m.mtime = std::chrono::duration_cast<std::chrono::seconds>(
                   std::chrono::file_clock::to_sys(fs::last_write_time(it->path(), ec)).time_since_epoch())
                   .count();
@@ -477,12 +483,8 @@ Result<ObjectMeta> Storage::publishLocked(const std::string& bucketName, const s
 
 Result<ObjectMeta> Storage::commit(const std::string& bucketName, const std::string& key, ObjectWriter& writer,
                                    ObjectMeta templ, bool forbidOverwrite) {
-  std::string digest = writer.digestRaw();
-  templ.etag = etagOf(writer, digest);
-  templ.contentMd5 = writer.hashesMd5() ? base64Encode(digest) : "";
+  describeBody(writer, &templ);
   templ.type = "Normal";
-  templ.size = writer.size();
-  templ.crc64 = writer.crc64();
   DataSegment data{"", nullptr, writer.size()};
   if (opt_.inMemory) {
     data.data = static_cast<MemoryWriter&>(writer).take();
