@@ -60,14 +60,14 @@ one_run() {
   c0=$(cpu); t0=$(date +%s.%N)
   curl -sf --no-progress-meter --parallel --parallel-max "$p" -K "$cfg" || { echo "a $kind PUT failed" >&2; exit 1; }
   t1=$(date +%s.%N); c1=$(cpu)
-  if [[ $kind == part ]]; then  # OSS's x-oss-complete-all: every uploaded part, in order
+  # Untimed: complete the upload (OSS's x-oss-complete-all: every uploaded
+  # part, in order) and check it, then delete what was written through the
+  # API, so that the disk holds one run at a time.
+  if [[ $kind == part ]]; then
     curl -sf -o /dev/null -X POST -H "x-oss-complete-all: yes" "$EMU_URL/bench/mp-$p?uploadId=$upload" ||
       { echo "CompleteMultipartUpload failed" >&2; exit 1; }
     [[ $(curl -sfI "$EMU_URL/bench/mp-$p" | tr -d '\r' | sed -n 's/^[Cc]ontent-[Ll]ength: //p') == "$BYTES" ]] ||
       { echo "the completed object is not $BYTES bytes" >&2; exit 1; }
-  fi
-  # Deleted through the API, so that the disk holds one run at a time.
-  if [[ $kind == part ]]; then
     curl -sf -o /dev/null -X DELETE "$EMU_URL/bench/mp-$p" || { echo "DELETE failed" >&2; exit 1; }
   else
     for i in $(seq 1 "$COUNT"); do
