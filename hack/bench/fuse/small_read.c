@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,7 +49,12 @@ static int walk(const char* dir) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
     char p[4096];
     snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-    if (e->d_type == DT_DIR) {
+    int isDir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN) {  // some file systems leave the type to stat
+      struct stat st;
+      isDir = stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (isDir) {
       if (walk(p) != 0) return -1;
     } else {
       add_path(p);
