@@ -257,7 +257,17 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
         *client_, engine_.budget(), options_.bucket, meta, options_.closeToOpen,
         [this, ino, meta](const Result<ossclient::GetResult>& r) { return judgeFetch(ino, meta, r); });
   } else {
+    // With close-to-open, the listed version's first GETs go out with the
+    // HEAD instead of after it. Unchanged (the usual case), the reader opened
+    // below shares them through the version's cache before `early` goes;
+    // changed, they die with `early` (cancelled, or their If-Match fails)
+    // and nothing of the old version is served.
+    std::unique_ptr<FileReader> early;
     if (options_.closeToOpen || meta.etag.empty()) {
+      if (!meta.etag.empty()) {
+        early = engine_.open(options_.bucket, meta);
+        early->prefetchStart();
+      }
       if (int err = revalidate(ino, &meta, keepCache)) return err;
     }
     handle->reader = engine_.open(options_.bucket, meta);

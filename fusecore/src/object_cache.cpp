@@ -180,7 +180,14 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
       auto it = chunks_.find(c->offset);
       if (it != chunks_.end() && it->second == c) chunks_.erase(it);
       c->mem.reset();
-      if (st.code() != StatusCode::Cancelled) logWarn("fusecore: {}", c->error.toString());
+      // A changed object is the readers' error to report (a read that needed
+      // these bytes fails with it and logs it); here it is routine: the early
+      // GETs of a version that close-to-open's HEAD then found replaced.
+      if (st.code() == StatusCode::PreconditionFailed) {
+        logInfo("fusecore: {}", c->error.toString());
+      } else if (st.code() != StatusCode::Cancelled) {
+        logWarn("fusecore: {}", c->error.toString());
+      }
     }
   }
   c->settled.notify_all();

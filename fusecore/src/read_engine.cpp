@@ -135,6 +135,17 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
   }
 }
 
+void FileReader::prefetchStart() {
+  const EngineOptions& o = state_->options;
+  if (meta_.size <= o.smallObjectThreshold) return;
+  // The first round of GETs of a sequential read from 0: its first reads
+  // wait, and a waiting stream doubles its window at once
+  // (AccessPatternDetector), so the kernel's first two 1 MiB reads ask for
+  // about 4 initial windows before any byte has arrived.
+  const uint64_t part = prefetchPartSize(o, o.initialWindow, cache_->prefetchLimit());
+  (void)cache_->prefetch(ByteRange{0, std::min(meta_.size, 4 * std::max(part, o.initialWindow))}, part);
+}
+
 Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
   const uint64_t size = meta_.size;
   if (offset >= size || len == 0) return size_t{0};

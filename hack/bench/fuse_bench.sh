@@ -16,13 +16,14 @@
 #   LATENCY_MS  overrides the profiles' first-byte latency (unset: theirs)
 #   EMU_ETAG    the emulator's --etag for written objects (default crc64: its
 #               MD5 would bound the write job; hack/bench/emulator_put_rate.sh)
-#   JOBS        which jobs               (default "1 2 3 4 5 6")
+#   JOBS        which jobs               (default "1 2 3 4 5 6 7")
 #   RAW_READ_INFLIGHT (default "16 32 64 128"), RAW_WRITE_INFLIGHT ("16 32 64")
 #   SEQ_MB      job 1 file size          (default 2048)
 #   FOUR_MB     job 2 size of each of 4  (default 512)
 #   SMALL_FILES job 3/6 file count       (default 10000), SMALL_KB (default 128)
 #   WRITE_MB    job 4 size               (default 2048)
 #   MODEL_MB    job 5 safetensors size   (default 2048)
+#   MEDIUM_FILES, MEDIUM_MB  job 7: files read one at a time (default 64 x 16)
 #   TOOLS       default "ossmount ossmount-noc2o ossmount-256m s3fs rclone raw"
 #               (ossmount-256m: ossmount with -o memory_limit=256M)
 #   OUT         results dir             (default /tmp/ossvp-fuse-bench/results)

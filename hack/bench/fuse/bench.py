@@ -12,19 +12,21 @@ LAT = E.get("LATENCY_MS")  # overrides the profile's first-byte latency when set
 # 0.75 GB/s per core, on the cores the clients use) does not bound the write
 # job; OSS hashes on its own hardware. Seeded objects always have MD5 ETags.
 EMU_ETAG = E.get("EMU_ETAG", "crc64")
-JOBS = set(E.get("JOBS", "1 2 3 4 5 6").split())
+JOBS = set(E.get("JOBS", "1 2 3 4 5 6 7").split())
 # Settings the raw ceilings are the best of (requests / parts in flight).
 RAW_READ_INFLIGHT = [int(x) for x in E.get("RAW_READ_INFLIGHT", "16 32 64 128").split()]
 RAW_WRITE_INFLIGHT = [int(x) for x in E.get("RAW_WRITE_INFLIGHT", "16 32 64").split()]
 SEQ_MB, FOUR_MB = int(E.get("SEQ_MB", "2048")), int(E.get("FOUR_MB", "512"))
 SMALL_N, SMALL_KB = int(E.get("SMALL_FILES", "10000")), int(E.get("SMALL_KB", "128"))
 WRITE_MB, MODEL_MB = int(E.get("WRITE_MB", "2048")), int(E.get("MODEL_MB", "2048"))
+MEDIUM_N, MEDIUM_MB = int(E.get("MEDIUM_FILES", "64")), int(E.get("MEDIUM_MB", "16"))
 TOOLS = E.get("TOOLS", "ossmount ossmount-noc2o ossmount-256m s3fs rclone raw").split()
 WORK = E.get("BENCH_DIR", "/tmp/ossvp-fuse-bench")
 OUT = E.get("OUT", os.path.join(WORK, "results"))
 AK, SK, BUCKET = "ossvp-emulator-ak", "ossvp-emulator-sk", "bench"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMALL_READ = os.path.join(WORK, "small_read")  # job 3's reader, built by main()
+MEDIUM_JOB = f"7 {MEDIUM_N} x {MEDIUM_MB}M one at a time (MB/s)"
 
 
 def sh(cmd, **kw):
@@ -38,6 +40,7 @@ def log(*a):
 def make_data(data):
     stamp = os.path.join(data, f".done-{SEQ_MB}-{FOUR_MB}-{SMALL_N}-{SMALL_KB}-{MODEL_MB}")
     if os.path.exists(stamp):
+        make_medium(data)
         return
     shutil.rmtree(data, ignore_errors=True)
     os.makedirs(os.path.join(data, "four"))
@@ -54,6 +57,20 @@ def make_data(data):
     for i in range(SMALL_N):
         shutil.copyfile(f"{WORK}/small.blk", f"{data}/small/d{i % max(1, SMALL_N // 1000)}/f{i}")
     log(sh(f"python3 {HERE}/make_safetensors.py {data}/model.safetensors {MODEL_MB}").strip())
+    open(stamp, "w").close()
+    make_medium(data)
+
+
+def make_medium(data):
+    """Job 7's files, kept apart (own stamp) so that changing their count or
+    size does not regenerate the rest of the data set."""
+    stamp = os.path.join(data, f".done-medium-{MEDIUM_N}-{MEDIUM_MB}")
+    if os.path.exists(stamp):
+        return
+    shutil.rmtree(f"{data}/medium", ignore_errors=True)
+    os.makedirs(f"{data}/medium")
+    for i in range(MEDIUM_N):
+        sh(f"head -c {MEDIUM_MB}M /dev/urandom > {data}/medium/m{i:04d}")
     open(stamp, "w").close()
 
 
@@ -211,6 +228,25 @@ def small_read(mnt, threads):
     return r["files"] / r["seconds"], r["bytes"] / r["seconds"] / 1e6
 
 
+def medium_read(d):
+    """Job 7's reader: the medium files one at a time, each opened, read to
+    EOF in 1 MiB reads and closed before the next (a copy, a checksum pass,
+    a loader walking shards): per-file latency, not concurrency, sets the
+    rate. Returns (MB/s, files/s)."""
+    names = sorted(os.listdir(f"{d}/medium"))
+    buf = bytearray(1 << 20)
+    total = 0
+    t0 = time.monotonic()
+    for name in names:
+        with open(f"{d}/medium/{name}", "rb", buffering=0) as f:
+            while n := f.readinto(buf):
+                total += n
+    dt = time.monotonic() - t0
+    if total != len(names) * (MEDIUM_MB << 20):
+        raise RuntimeError(f"read {total} bytes from {len(names)} files of {MEDIUM_MB} MiB")
+    return total / dt / 1e6, len(names) / dt
+
+
 def run_tool(tool, emu, results):
     mnt = f"{WORK}/mnt-{tool}"
     def job(name, rw, body, sources=()):
@@ -260,6 +296,10 @@ def run_tool(tool, emu, results):
         dt = time.monotonic() - t0
         return dt, {"heads": emu.count("HeadObject") - heads}
     if "6" in JOBS: job("6 ls -lR + find (s, lower is better)", False, listing)
+    def medium(d):
+        mbps, fps = medium_read(d)
+        return mbps, {"files_per_s": round(fps, 1)}
+    if "7" in JOBS: job(MEDIUM_JOB, False, medium, ["medium"])
 
 
 def run_raw(emu, results):
@@ -338,6 +378,23 @@ def run_raw(emu, results):
         lfps, lmbps = small_read(os.path.join(WORK, "data"), 64)
         results.append(dict(tool="local file", job=f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", value=lmbps, cpu_pct="",
                             rss_mb="", files_per_s=round(lfps, 1), setting="the 64-thread reader on the page-cached source files"))
+    if "7" in JOBS:
+        # One file at a time, as the job: a curl process per file, with all
+        # of its 1 MiB ranges in flight at once (the fastest a client that
+        # knows it reads the whole file can be), or one whole-object GET.
+        warm("medium")
+        size = MEDIUM_MB << 20
+        keys = [f"medium/m{i:04d}" for i in range(MEDIUM_N)]
+        def per_file(split):
+            t0 = time.monotonic()
+            for k in keys:
+                parts = [(k, f"{o}-{min(o + (1 << 20), size) - 1}") for o in range(0, size, 1 << 20)] if split else [(k, None)]
+                curl(parts, len(parts))
+            return MEDIUM_N * size / 1e6 / (time.monotonic() - t0)
+        samples = [(per_file(True), f"curl per file, its {MEDIUM_MB} ranges of 1 MiB in flight"),
+                   (per_file(False), "curl per file, one whole-object GET")]
+        v, label = best(samples)
+        row(MEDIUM_JOB, v, label, files_per_s=round(v * 1e6 / size, 1))
     if "4" in JOBS:
         src = f"{WORK}/raw-put.bin"
         # From seq.bin when it is large enough, else random bytes: a short
@@ -384,7 +441,8 @@ def report(profile, results):
     shape = f"profile {profile}" + (f", latency overridden to {LAT} ms" if LAT else "")
     lines = [f"### {shape}", "",
              f"Sizes: seq {SEQ_MB} MiB, 4 x {FOUR_MB} MiB, {SMALL_N} x {SMALL_KB} KiB, "
-             f"write {WRITE_MB} MiB, model {MODEL_MB} MiB; emulator --etag {EMU_ETAG}. "
+             f"write {WRITE_MB} MiB, model {MODEL_MB} MiB, {MEDIUM_N} x {MEDIUM_MB} MiB one at a time; "
+             f"emulator --etag {EMU_ETAG}. "
              "Raw = best of the settings in its extra column "
              "(small files: % of raw is files/s, against the best and against 64 in flight).", "",
              "| job | tool | value | CPU % | peak RSS MB | x s3fs | x rclone | % of raw | extra |",

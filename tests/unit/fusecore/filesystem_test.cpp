@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <future>
 #include <thread>
@@ -18,6 +19,20 @@ using ossclient::testing::FakeOp;
 namespace {
 
 constexpr uint64_t MiB = 1024 * 1024;
+
+// Reads an open file from 0 to EOF in 256 KiB reads.
+std::string readToEnd(Filesystem& fs, uint64_t fh) {
+  std::string out;
+  std::vector<char> buf(256 * 1024);
+  for (uint64_t off = 0;;) {
+    size_t got = 0;
+    REQUIRE(fs.read(fh, off, buf.size(), buf.data(), &got) == 0);
+    if (got == 0) break;
+    out.append(buf.data(), got);
+    off += got;
+  }
+  return out;
+}
 
 struct Fx {
   explicit Fx(bool rw = false, bool c2o = true, std::string prefix = "",
@@ -60,15 +75,7 @@ struct Fx {
     uint64_t fh;
     bool keep;
     REQUIRE(fs().open(i, O_RDONLY, &fh, &keep) == 0);
-    std::string out;
-    std::vector<char> buf(256 * 1024);
-    for (uint64_t off = 0;;) {
-      size_t got = 0;
-      REQUIRE(fs().read(fh, off, buf.size(), buf.data(), &got) == 0);
-      if (got == 0) break;
-      out.append(buf.data(), got);
-      off += got;
-    }
+    std::string out = readToEnd(fs(), fh);
     CHECK(fs().release(fh) == 0);
     return out;
   }
@@ -364,4 +371,60 @@ TEST_CASE("without close-to-open, a changed small file fails with ESTALE, never 
   CHECK(readOnce(f.fs(), fh, 0, 4096).err == ESTALE);
   CHECK(f.fs().release(fh) == 0);
   CHECK(f.fake->requestCount(FakeOp::Head) == 0);
+}
+
+namespace {
+
+std::string patterned(size_t n, char salt) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 4096) ^ static_cast<size_t>(salt));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("close-to-open: a large file's first GETs go out before its HEAD, and nothing is fetched twice",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  const std::string data = patterned(4 * MiB + 123, 'a');
+  f.fake->putObject("b", "big", data);
+  uint64_t ino = f.ino("big");
+  f.fake->clearRequests();
+  uint64_t fh;
+  bool keep = false;
+  REQUIRE(f.fs().open(ino, O_RDONLY, &fh, &keep) == 0);
+  CHECK(keep);  // unchanged: the kernel's pages stay
+  auto reqs = f.fake->requests();
+  REQUIRE(!reqs.empty());
+  CHECK(reqs.front().op == FakeOp::Get);
+  CHECK(reqs.front().offset == 0);
+  auto head = std::find_if(reqs.begin(), reqs.end(), [](const auto& r) { return r.op == FakeOp::Head; });
+  REQUIRE(head != reqs.end());
+  CHECK(std::count_if(reqs.begin(), head, [](const auto& r) { return r.op == FakeOp::Get; }) >= 1);
+
+  std::string got = readToEnd(f.fs(), fh);
+  CHECK(f.fs().release(fh) == 0);
+  CHECK(got == data);
+  uint64_t fetched = 0;
+  for (const auto& r : f.fake->requests()) {
+    if (r.op == FakeOp::Get) fetched += r.length.value_or(data.size() - r.offset);
+  }
+  CHECK(fetched == data.size());  // the early GETs were the reader's, not extra
+  CHECK(f.fake->requestCount(FakeOp::Head) == 1);
+}
+
+TEST_CASE("close-to-open: a large file replaced after its listing is read whole in the new version",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  f.fake->putObject("b", "big", patterned(3 * MiB, 'a'));
+  uint64_t ino = f.ino("big");
+  const std::string v2 = patterned(3 * MiB, 'b');  // same size, new ETag
+  f.fake->putObject("b", "big", v2);
+  uint64_t fh;
+  bool keep = true;
+  REQUIRE(f.fs().open(ino, O_RDONLY, &fh, &keep) == 0);
+  CHECK(!keep);  // the kernel drops pages of the old version
+  std::string got = readToEnd(f.fs(), fh);
+  CHECK(f.fs().release(fh) == 0);
+  CHECK(got == v2);
 }

@@ -84,6 +84,14 @@ class FileReader {
 
   const ossclient::ObjectMeta& meta() const { return meta_; }
 
+  // Starts the GETs a sequential read from offset 0 would start first (the
+  // first bytes and the initial window), without waiting and without
+  // touching the access-pattern detector: an opener that must validate the
+  // object first (close-to-open's HEAD) overlaps that round trip with them.
+  // Readers of the same object version share them. No-op for objects the
+  // engine fetches whole on first read.
+  void prefetchStart();
+
   // Declares that this reader reads nothing at or past `end` (a copier's
   // segment): prefetch stops there instead of fetching bytes that another
   // reader of the same object owns, which under a full memory budget were
