@@ -261,10 +261,11 @@ int Filesystem::open(uint64_t ino, int flags, uint64_t* fh, bool* keepCache) {
     // HEAD instead of after it. Unchanged (the usual case), the reader opened
     // below shares them through the version's cache before `early` goes;
     // changed, they die with `early` (cancelled, or their If-Match fails)
-    // and nothing of the old version is served.
+    // and nothing of the old version is served. Not when the kernel may
+    // still hold the file's pages: unchanged, it reads them, not us.
     std::unique_ptr<FileReader> early;
     if (options_.closeToOpen || meta.etag.empty()) {
-      if (!meta.etag.empty()) {
+      if (!meta.etag.empty() && !pagesCached) {
         early = engine_.open(options_.bucket, meta);
         early->prefetchStart();
       }

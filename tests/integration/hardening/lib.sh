@@ -3,6 +3,9 @@
 # start_controller, make_pvc, run_reader, ...) and adds:
 #   cluster_names           every object name a user could see change
 #   ossvp_yaml NAME NS SPEC  an OSSVolumePopulator with SPEC (indented 2)
+#   apply_claim NAME SPEC   kubectl apply of a 1Gi RWO PVC in default with
+#                           the extra SPEC lines (indented 2) on stdin;
+#                           prints kubectl's output, never fails
 #   reader_pod_yaml NS POD PVC  a pod printing "md5  ./path" for every file
 #                           of PVC (as run_reader's), for creating many at once
 source "$OSSVP_SRC/tests/integration/controller/lib.sh"
@@ -17,6 +20,12 @@ cluster_names() {
 ossvp_yaml() {  # ossvp_yaml NAME NAMESPACE  (spec lines, indented 2, on stdin)
   printf 'apiVersion: storage.alibabacloud.com/v1beta1\nkind: OSSVolumePopulator\nmetadata: {name: %s, namespace: %s}\nspec:\n' "$1" "$2"
   cat
+}
+
+apply_claim() {  # apply_claim NAME  (extra spec lines, indented 2, on stdin)
+  { printf 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: %s, namespace: default}\nspec:\n' "$1"
+    printf '  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n'
+    cat; } | k apply -f - 2>&1 || true
 }
 
 reader_pod_yaml() {  # reader_pod_yaml NS POD PVC (a YAML document, flow style)

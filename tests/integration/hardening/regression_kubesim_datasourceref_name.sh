@@ -9,13 +9,7 @@ source "$(dirname "$0")/lib.sh"
 start_kube_sim
 install_ossvp
 before=$(cluster_names)
-out=$(k apply -f - 2>&1 <<'YAML' || true
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata: {name: wrong-ref, namespace: default}
-spec:
-  accessModes: [ReadWriteOnce]
-  resources: {requests: {storage: 1Gi}}
+out=$(apply_claim wrong-ref <<'YAML'
   dataSourceRef: {apiGroup: storage.alibabacloud.com, kind: OSSVolumePopulator}
 YAML
 )

@@ -428,3 +428,19 @@ TEST_CASE("close-to-open: a large file replaced after its listing is read whole 
   CHECK(f.fs().release(fh) == 0);
   CHECK(got == v2);
 }
+
+TEST_CASE("close-to-open: reopening a large file the kernel may cache starts no GET with its HEAD",
+          "[fusecore][fs][c2o]") {
+  Fx f;
+  const std::string data = patterned(3 * MiB, 'c');
+  f.fake->putObject("b", "big", data);
+  CHECK(f.cat("big") == data);  // served: the kernel may now hold its pages
+  f.fake->clearRequests();
+  uint64_t fh;
+  bool keep = false;
+  REQUIRE(f.fs().open(f.ino("big"), O_RDONLY, &fh, &keep) == 0);
+  CHECK(keep);  // unchanged: the kernel reads its own pages, so nothing was fetched for it
+  CHECK(f.fake->requestCount(FakeOp::Head) == 1);
+  CHECK(f.fake->requestCount(FakeOp::Get) == 0);
+  CHECK(f.fs().release(fh) == 0);
+}

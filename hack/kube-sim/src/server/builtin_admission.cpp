@@ -91,6 +91,55 @@ void defaultPod(json& pod) {
   pod["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
 }
 
+bool hasField(const json& obj, const char* field) { return obj.contains(field) && !obj[field].is_null(); }
+
+// The PVC strategy's NormalizeDataSources (AnyVolumeDataSource, GA) and the
+// data source checks of ValidatePersistentVolumeClaimSpec, on create: either
+// field alone is copied into the other (dataSourceRef into dataSource only
+// without a namespace, and without it); both given must name the same
+// object. Rejections carry kube-apiserver's words.
+std::optional<ApiError> normalizeDataSources(json& pvc) {
+  json& spec = pvc["spec"];
+  const std::string name = pvc["metadata"].value("name", "");
+  const bool hasDs = hasField(spec, "dataSource");
+  const bool hasRef = hasField(spec, "dataSourceRef");
+  for (const char* which : {"dataSource", "dataSourceRef"}) {
+    if (!hasField(spec, which)) continue;
+    for (const char* field : {"kind", "name"}) {  // validateDataSource: a typed reference needs both
+      if (spec[which].value(field, "").empty()) {
+        return errInvalid("", "PersistentVolumeClaim", name,
+                          json::array({invalidCause("FieldValueRequired", std::string("spec.") + which + "." + field,
+                                                    "Required value")}));
+      }
+    }
+  }
+  auto invalid = [&](const char* why) {
+    // The value is the field path, which the API server's JSON encoding prints as {}.
+    return errInvalid(
+        "", "PersistentVolumeClaim", name,
+        json::array({invalidCause("FieldValueInvalid", "spec", std::string("Invalid value: {}: ") + why)}));
+  };
+  if (hasDs && hasRef) {
+    const json& ds = spec["dataSource"];
+    const json& ref = spec["dataSourceRef"];
+    if (!ref.value("namespace", "").empty())
+      return invalid("may not be specified when dataSourceRef.namespace is specified");
+    for (const char* field : {"apiGroup", "kind", "name"}) {
+      if (ds.value(field, "") != ref.value(field, "")) return invalid("must match dataSourceRef");
+    }
+    return std::nullopt;
+  }
+  if (hasDs) spec["dataSourceRef"] = spec["dataSource"];
+  if (hasRef && spec["dataSourceRef"].value("namespace", "").empty()) {
+    json ds = json::object();
+    for (const char* field : {"apiGroup", "kind", "name"}) {
+      if (spec["dataSourceRef"].contains(field)) ds[field] = spec["dataSourceRef"][field];
+    }
+    spec["dataSource"] = ds;
+  }
+  return std::nullopt;
+}
+
 std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const DefaultStorageClass& defaultClass) {
   json& spec = pvc["spec"];
   if (req.op == Operation::Create) {
@@ -102,26 +151,7 @@ std::optional<ApiError> admitPvc(const AdmissionRequest& req, json& pvc, const D
     addFinalizer(pvc, "kubernetes.io/pvc-protection");
     pvc["status"] = {{"phase", "Pending"}};
     if (!spec.contains("volumeMode")) spec["volumeMode"] = "Filesystem";
-    bool hasDs = spec.contains("dataSource") && !spec["dataSource"].is_null();
-    bool hasRef = spec.contains("dataSourceRef") && !spec["dataSourceRef"].is_null();
-    if (hasDs && !hasRef) spec["dataSourceRef"] = spec["dataSource"];
-    if (hasRef) {  // ValidatePersistentVolumeClaimSpec: a typed reference needs kind and name
-      for (const char* field : {"kind", "name"}) {
-        if (spec["dataSourceRef"].value(field, "").empty()) {
-          return errInvalid("", "PersistentVolumeClaim", pvc["metadata"].value("name", ""),
-                            json::array({invalidCause("FieldValueRequired", std::string("spec.dataSourceRef.") + field,
-                                                      "Required value")}));
-        }
-      }
-    }
-    if (hasRef && !hasDs) {
-      const json& ref = spec["dataSourceRef"];
-      std::string g = ref.value("apiGroup", "");
-      std::string k = ref.value("kind", "");
-      bool coreKind =
-          (g.empty() && k == "PersistentVolumeClaim") || (g == "snapshot.storage.k8s.io" && k == "VolumeSnapshot");
-      if (coreKind && !ref.contains("namespace")) spec["dataSource"] = ref;
-    }
+    if (auto err = normalizeDataSources(pvc)) return err;
     if (!spec.contains("accessModes") || spec["accessModes"].empty()) {
       return errInvalid("", "PersistentVolumeClaim", pvc["metadata"].value("name", ""),
                         json::array({invalidCause("FieldValueRequired", "spec.accessModes",
