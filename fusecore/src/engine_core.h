@@ -17,6 +17,7 @@
 #include "ossvp/fusecore/engine_options.h"
 #include "ossvp/fusecore/memory_budget.h"
 #include "ossvp/ossclient/object_client.h"
+#include "read_history.h"
 
 namespace ossvp::fusecore {
 
@@ -65,6 +66,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   const std::shared_ptr<BufferPool> pool;
   // Prefetch GETs allowed in flight, adapted to the network.
   ConcurrencyController concurrency;
+  // Whether recent readers read their files whole (sizes a first round).
+  ReadHistory history;
 
   std::atomic<uint64_t> getRequests{0};
   std::atomic<uint64_t> bytesFetched{0};

@@ -72,6 +72,9 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   // How far one stream may read ahead now (EngineCore::streamWindowShare).
   uint64_t streamWindowShare() const;
 
+  // The engine's record of how its readers read (EngineCore::history).
+  ReadHistory& readHistory() const { return core_->history; }
+
   uint64_t reclaim(uint64_t bytes, bool evenUnread) override;
 
   // x-oss-hash-crc64ecma seen on a completed GET of this version, if any.

@@ -68,11 +68,33 @@ BufferPool::Buffer EngineCore::takeServedBuffer(uint64_t len, const ObjectCache*
   return {};
 }
 
+namespace {
+
+// The largest read-ahead window of one stream: the option, within half the budget.
+uint64_t streamMaxWindow(const EngineOptions& o) {
+  return std::max(o.initialWindow, std::min(o.maxWindow, o.memoryBudget / 2));
+}
+
+// The bytes of a sequential read from 0 that its first round of GETs asks
+// for: with default windows, the first reads wait, and a waiting stream
+// doubles its window at once (AccessPatternDetector), so the kernel's first
+// two 1 MiB reads ask for about 4 initial windows before any byte has
+// arrived; while the engine's readers read their files whole
+// (ReadHistory), up to kLearnedFirstRound.
+uint64_t firstRoundBytes(const EngineOptions& o, uint64_t size, bool learned) {
+  uint64_t bytes = learned ? std::min(ReadHistory::kLearnedFirstRound, streamMaxWindow(o))
+                           : 4 * std::max(kMinPrefetchPart, o.initialWindow);
+  return std::min(size, bytes);
+}
+
+}  // namespace
+
 struct FileReader::State {
-  State(const EngineOptions& o, uint64_t size)
+  State(const EngineOptions& o, uint64_t size, bool learned)
       : options(o),
-        detector(PatternOptions{.initialWindow = o.initialWindow,
-                                .maxWindow = std::max(o.initialWindow, std::min(o.maxWindow, o.memoryBudget / 2)),
+        firstRound(firstRoundBytes(o, size, learned)),
+        detector(PatternOptions{.initialWindow = learned ? std::max(o.initialWindow, firstRound) : o.initialWindow,
+                                .maxWindow = streamMaxWindow(o),
                                 .forwardTolerance = std::max<uint64_t>(2ull << 20, o.partSize / 4),
                                 .backwardTolerance = 1ull << 20,
                                 .randomAlign = o.randomAlign,
@@ -80,17 +102,35 @@ struct FileReader::State {
                                 .maxStrideSlices = 64},
                  size) {}
   const EngineOptions options;
+  const uint64_t firstRound;
   std::mutex mu;
   AccessPatternDetector detector;     // guarded by mu
   uint64_t prefetchEnd = UINT64_MAX;  // guarded by mu
+  // For ReadHistory: bytes returned so far, and whether one read began at 0
+  // (the kernel's concurrent readahead completes reads in any order).
+  std::atomic<uint64_t> bytesRead{0};
+  std::atomic<bool> readAtZero{false};
 };
 
 FileReader::FileReader(std::shared_ptr<ObjectCache> cache, ossclient::ObjectMeta meta, const EngineOptions& options)
-    : cache_(std::move(cache)), meta_(std::move(meta)), state_(std::make_unique<State>(options, meta_.size)) {
+    : cache_(std::move(cache)),
+      meta_(std::move(meta)),
+      state_(std::make_unique<State>(options, meta_.size, cache_->readHistory().readersReadWhole())) {
   cache_->addReader();
 }
 
-FileReader::~FileReader() { cache_->removeReader(); }
+FileReader::~FileReader() {
+  const uint64_t read = state_->bytesRead.load();
+  if (meta_.size > state_->options.smallObjectThreshold && read > 0) {
+    cache_->readHistory().noteReader(state_->readAtZero.load() && read >= meta_.size);
+  }
+  cache_->removeReader();
+}
+
+void FileReader::noteRead(uint64_t offset, uint64_t n) {
+  if (offset == 0) state_->readAtZero.store(true);
+  state_->bytesRead += n;
+}
 
 std::optional<uint64_t> FileReader::serverCrc64() const { return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64(); }
 
@@ -138,12 +178,8 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
 void FileReader::prefetchStart() {
   const EngineOptions& o = state_->options;
   if (meta_.size <= o.smallObjectThreshold) return;
-  // The first round of GETs of a sequential read from 0: its first reads
-  // wait, and a waiting stream doubles its window at once
-  // (AccessPatternDetector), so the kernel's first two 1 MiB reads ask for
-  // about 4 initial windows before any byte has arrived.
-  const uint64_t part = prefetchPartSize(o, o.initialWindow, cache_->prefetchLimit());
-  (void)cache_->prefetch(ByteRange{0, std::min(meta_.size, 4 * std::max(part, o.initialWindow))}, part);
+  const uint64_t round = state_->firstRound;
+  (void)cache_->prefetch(ByteRange{0, round}, prefetchPartSize(o, round, cache_->prefetchLimit()));
 }
 
 Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
@@ -151,7 +187,9 @@ Result<size_t> FileReader::read(uint64_t offset, char* buf, size_t len) {
   if (offset >= size || len == 0) return size_t{0};
   const uint64_t n = std::min<uint64_t>(len, size - offset);
   startFetches(offset, n);
-  return cache_->copyOut(offset, buf, n, state_->options.randomAlign);
+  Result<size_t> r = cache_->copyOut(offset, buf, n, state_->options.randomAlign);
+  if (r.isOk()) noteRead(offset, *r);
+  return r;
 }
 
 Status FileReader::readPinned(uint64_t offset, size_t len, PinnedBytes* out) {
@@ -166,6 +204,7 @@ Status FileReader::readPinned(uint64_t offset, size_t len, PinnedBytes* out) {
     return r.status();
   }
   out->size = *r;
+  noteRead(offset, *r);
   return Status::ok();
 }
 

@@ -614,3 +614,69 @@ TEST_CASE("open large files share the read-ahead instead of each filling the bud
   CHECK(one > 16 * MiB);    // the single stream's window grew past a 4-way share
   CHECK(four <= 40 * MiB);  // 4 x (64 MiB / 8) and the parts being read
 }
+
+namespace {
+
+// Bytes of `key` the engine asked for (sum of its GETs' ranges).
+uint64_t requestedBytes(const FakeObjectClient& fake, const std::string& key) {
+  uint64_t n = 0;
+  for (const auto& r : fake.requests()) {
+    if (r.op == FakeOp::Get && r.key == key) n += r.length.value_or(0);
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a first round covers the whole file while the readers before it read theirs whole",
+          "[fusecore][engine][history]") {
+  Fixture f;  // part 1 MiB, initial window 256 KiB, max window 8 MiB: default first round 4 MiB
+  const uint64_t size = 6 * MiB;
+  std::map<std::string, ossclient::ObjectMeta> meta;
+  std::map<std::string, std::string> data;
+  for (const char* k : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
+    data[k] = pattern(size, static_cast<uint32_t>(k[0]));
+    meta[k] = f.put(k, data[k]);
+  }
+  auto firstRound = [&](const std::string& k) {
+    uint64_t before = requestedBytes(*f.fake, k);
+    auto r = f.engine->open("b", meta[k]);
+    r->prefetchStart();
+    return requestedBytes(*f.fake, k) - before;  // GETs are issued, not awaited, by prefetchStart
+  };
+  auto readWhole = [&](const std::string& k) {
+    auto r = f.engine->open("b", meta[k]);
+    CHECK(readAll(*r, 1 * MiB) == data[k]);
+  };
+  CHECK(firstRound("a") == 4 * MiB);
+  readWhole("b");
+  CHECK(firstRound("c") == 4 * MiB);  // one whole read is not a habit yet
+  readWhole("d");
+  CHECK(firstRound("e") == size);  // two in a row: the next file in one round
+  {
+    auto r = f.engine->open("b", meta["f"]);  // an open with no read changes nothing
+  }
+  CHECK(firstRound("g") == size);
+  {
+    auto r = f.engine->open("b", meta["h"]);  // a header probe turns it off
+    std::vector<char> buf(4096);
+    REQUIRE(r->read(0, buf.data(), buf.size()).isOk());
+  }
+  CHECK(firstRound("i") == 4 * MiB);
+  readWhole("d");
+  {
+    // The footer first, then everything: a whole read too.
+    auto r = f.engine->open("b", meta["j"]);
+    std::vector<char> buf(size);
+    REQUIRE(r->read(size - 4096, buf.data(), 4096).isOk());
+    REQUIRE(r->read(0, buf.data(), size).isOk());
+  }
+  CHECK(firstRound("b") == size);
+  {
+    // As many bytes as the file holds, but never its start: a random reader.
+    auto r = f.engine->open("b", meta["j"]);
+    std::vector<char> buf(MiB);
+    for (int i = 0; i < 7; ++i) REQUIRE(r->read(2 * MiB, buf.data(), MiB).isOk());
+  }
+  CHECK(firstRound("c") == 4 * MiB);
+}

@@ -84,12 +84,13 @@ class FileReader {
 
   const ossclient::ObjectMeta& meta() const { return meta_; }
 
-  // Starts the GETs a sequential read from offset 0 would start first (the
-  // first bytes and the initial window), without waiting and without
-  // touching the access-pattern detector: an opener that must validate the
-  // object first (close-to-open's HEAD) overlaps that round trip with them.
-  // Readers of the same object version share them. No-op for objects the
-  // engine fetches whole on first read.
+  // Starts the GETs a sequential read from offset 0 would start first (its
+  // first round: a few MiB, or more while the engine's recent readers read
+  // their files whole), without waiting and without touching the
+  // access-pattern detector: an opener that must validate the object first
+  // (close-to-open's HEAD) overlaps that round trip with them. Readers of
+  // the same object version share them. No-op for objects the engine
+  // fetches whole on first read.
   void prefetchStart();
 
   // Declares that this reader reads nothing at or past `end` (a copier's
@@ -117,6 +118,8 @@ class FileReader {
   // Feeds the access-pattern detector and starts the GETs a read of `n`
   // bytes at `offset` needs now and ahead.
   void startFetches(uint64_t offset, uint64_t n);
+  // Records a served read for the engine's ReadHistory.
+  void noteRead(uint64_t offset, uint64_t n);
 
   std::shared_ptr<ObjectCache> cache_;
   ossclient::ObjectMeta meta_;
