@@ -178,7 +178,9 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
 void FileReader::prefetchStart() {
   const EngineOptions& o = state_->options;
   if (meta_.size <= o.smallObjectThreshold) return;
-  const uint64_t round = state_->firstRound;
+  // Within this stream's share of the read-ahead, as any prefetch: many
+  // files opened at once must not fill the budget with their first rounds.
+  const uint64_t round = std::min(state_->firstRound, cache_->streamWindowShare());
   (void)cache_->prefetch(ByteRange{0, round}, prefetchPartSize(o, round, cache_->prefetchLimit()));
 }
 

@@ -680,3 +680,23 @@ TEST_CASE("a first round covers the whole file while the readers before it read 
   }
   CHECK(firstRound("c") == 4 * MiB);
 }
+
+TEST_CASE("files opened together share the read-ahead in their first rounds too", "[fusecore][engine][history]") {
+  Fixture f;  // 64 MiB budget: 32 MiB of read-ahead over all large readers
+  const uint64_t size = 6 * MiB;
+  auto key = [](int i) {
+    std::string k = "f";
+    k += std::to_string(i);
+    return k;
+  };
+  std::vector<ossclient::ObjectMeta> metas;
+  for (int i = 0; i < 12; ++i) metas.push_back(f.put(key(i), pattern(size, 100 + i)));
+  for (int i = 0; i < 2; ++i) {  // two whole reads: first rounds are whole files from now on
+    auto r = f.engine->open("b", metas[i]);
+    CHECK(readAll(*r, MiB).size() == size);
+  }
+  std::vector<std::unique_ptr<FileReader>> open;
+  for (int i = 2; i < 12; ++i) open.push_back(f.engine->open("b", metas[i]));  // 10 readers: 3.2 MiB each
+  for (auto& r : open) r->prefetchStart();
+  for (int i = 2; i < 12; ++i) CHECK(requestedBytes(*f.fake, key(i)) <= 4 * MiB);
+}
