@@ -3,8 +3,13 @@
 // ranged GETs straight from ossclient (the wire limit used by the benchmark),
 // or as "objects": many small objects, one whole-object GET each (no HEAD),
 // `--parallel` in flight (the small-file limit; `--part` is the buffer size).
+// With --one-at-a-time the keys are read one after the other instead of all
+// at once (raw: each key's parts `--parallel` in flight, sizes HEADed before
+// the clock starts): the per-file latency limit of a reader that reads files
+// one at a time, connections kept between files.
 //   ossvp-readbench --endpoint URL --bucket B [--mode engine|raw|objects] [--bs 1M]
-//                   [--part 8M] [--window W] [--parallel 16] [--adaptive] [--io-threads N] KEY...
+//                   [--part 8M] [--window W] [--parallel 16] [--adaptive] [--io-threads N]
+//                   [--one-at-a-time] KEY...
 // Credentials from the ALIBABA_CLOUD_ACCESS_KEY_* env vars. Prints one JSON line.
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   int parallel = 16;
   int ioThreads = 0;
   bool adaptive = false;
+  bool oneAtATime = false;
   std::vector<std::string> keys;
   app.add_option("--endpoint", endpoint)->required();
   app.add_option("--bucket", bucket)->required();
@@ -74,6 +80,7 @@ int main(int argc, char** argv) {
   app.add_flag("--adaptive", adaptive,
                "engine mode: start at the engine's default in-flight limit and adapt up to --parallel");
   app.add_option("--io-threads", ioThreads, "ossclient I/O loop threads (0: the client's default)");
+  app.add_flag("--one-at-a-time", oneAtATime, "engine/raw: read the keys one after the other, not all at once");
   app.add_option("keys", keys)->required();
   CLI11_PARSE(app, argc, argv);
   initLogging({});
@@ -98,7 +105,19 @@ int main(int argc, char** argv) {
   // raw: one part buffer per worker, allocated and touched before the clock
   // starts (the limit measured is the wire's, not first-touch page faults).
   std::vector<std::vector<char>> rawBufs;
-  if (mode == "raw") rawBufs.assign(keys.size() * static_cast<size_t>(parallel), std::vector<char>(part, 1));
+  const size_t bufSets = oneAtATime ? 1 : keys.size();
+  if (mode == "raw") rawBufs.assign(bufSets * static_cast<size_t>(parallel), std::vector<char>(part, 1));
+  // One at a time: the sizes are known before the clock starts, as a reader
+  // that listed the directory knows them.
+  std::vector<ossclient::ObjectMeta> known;
+  for (size_t k = 0; oneAtATime && k < keys.size(); ++k) {
+    auto meta = client->head(bucket, keys[k]);
+    if (!meta.isOk()) {
+      std::cerr << meta.status().toString() << "\n";
+      return 1;
+    }
+    known.push_back(*meta);
+  }
   auto start = std::chrono::steady_clock::now();
   std::atomic<uint64_t> total{0};
   std::atomic<int> errors{0};
@@ -120,55 +139,61 @@ int main(int argc, char** argv) {
   // A fixed setting unless --adaptive: the raw rows compare settings.
   if (!adaptive) eo.initialInflight = eo.maxInflight;
   fusecore::ReadEngine engine(client, eo);
-  for (size_t k = 0; k < keys.size(); ++k) {
-    threads.emplace_back([&, k, key = keys[k]] {
-      auto meta = client->head(bucket, key);
-      if (!meta.isOk()) {
-        std::cerr << meta.status().toString() << "\n";
-        ++errors;
-        return;
+  auto readKey = [&](size_t k) {
+    const std::string& key = keys[k];
+    auto meta = oneAtATime ? Result<ossclient::ObjectMeta>(known[k]) : client->head(bucket, key);
+    if (!meta.isOk()) {
+      std::cerr << meta.status().toString() << "\n";
+      ++errors;
+      return;
+    }
+    if (mode == "engine") {
+      auto reader = engine.open(bucket, *meta);
+      std::vector<char> buf(bs);
+      for (uint64_t off = 0; off < meta->size;) {
+        auto n = reader->read(off, buf.data(), bs);
+        if (!n.isOk() || *n == 0) {
+          ++errors;
+          return;
+        }
+        off += *n;
+        total += *n;
       }
-      if (mode == "engine") {
-        auto reader = engine.open(bucket, *meta);
-        std::vector<char> buf(bs);
-        for (uint64_t off = 0; off < meta->size;) {
-          auto n = reader->read(off, buf.data(), bs);
-          if (!n.isOk() || *n == 0) {
+      return;
+    }
+    // raw: `parallel` workers each GET every parallel-th part into its own buffer.
+    std::atomic<uint64_t> next{0};
+    std::vector<std::thread> ws;
+    for (int w = 0; w < parallel; ++w) {
+      ws.emplace_back([&, w] {
+        std::vector<char>& buf = rawBufs[(oneAtATime ? 0 : k) * static_cast<size_t>(parallel) + static_cast<size_t>(w)];
+        for (;;) {
+          uint64_t off = next.fetch_add(part);
+          if (off >= meta->size) return;
+          ossclient::GetRequest req;
+          req.bucket = bucket;
+          req.key = key;
+          req.offset = off;
+          req.length = std::min<uint64_t>(part, meta->size - off);
+          req.dest = buf.data();
+          req.destCapacity = buf.size();
+          auto r = client->get(req);
+          if (!r.isOk()) {
             ++errors;
             return;
           }
-          off += *n;
-          total += *n;
+          total += r->bytesWritten;
         }
-        return;
-      }
-      // raw: `parallel` workers each GET every parallel-th part into its own buffer.
-      std::atomic<uint64_t> next{0};
-      std::vector<std::thread> ws;
-      for (int w = 0; w < parallel; ++w) {
-        ws.emplace_back([&, w] {
-          std::vector<char>& buf = rawBufs[k * static_cast<size_t>(parallel) + static_cast<size_t>(w)];
-          for (;;) {
-            uint64_t off = next.fetch_add(part);
-            if (off >= meta->size) return;
-            ossclient::GetRequest req;
-            req.bucket = bucket;
-            req.key = key;
-            req.offset = off;
-            req.length = std::min<uint64_t>(part, meta->size - off);
-            req.dest = buf.data();
-            req.destCapacity = buf.size();
-            auto r = client->get(req);
-            if (!r.isOk()) {
-              ++errors;
-              return;
-            }
-            total += r->bytesWritten;
-          }
-        });
-      }
-      for (auto& w : ws) w.join();
-    });
+      });
+    }
+    for (auto& w : ws) w.join();
+  };
+  for (size_t k = 0; k < keys.size(); ++k) {
+    if (oneAtATime) {
+      readKey(k);
+    } else {
+      threads.emplace_back(readKey, k);
+    }
   }
   for (auto& t : threads) t.join();
   if (mode == "engine") {

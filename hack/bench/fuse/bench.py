@@ -379,20 +379,26 @@ def run_raw(emu, results):
         results.append(dict(tool="local file", job=f"3 {SMALL_N} x {SMALL_KB}K, 64t (MB/s)", value=lmbps, cpu_pct="",
                             rss_mb="", files_per_s=round(lfps, 1), setting="the 64-thread reader on the page-cached source files"))
     if "7" in JOBS:
-        # One file at a time, as the job: a curl process per file, with all
-        # of its 1 MiB ranges in flight at once (the fastest a client that
-        # knows it reads the whole file can be), or one whole-object GET.
+        # One file at a time, as the job: ossclient with every part of a file
+        # in flight at once (parts of 1, 4 and 16 MiB; connections kept, sizes
+        # known), and curl, a process per file, with all of its 1 MiB ranges
+        # in flight, or one whole-object GET.
         warm("medium")
         size = MEDIUM_MB << 20
         keys = [f"medium/m{i:04d}" for i in range(MEDIUM_N)]
+        oc = []
+        for part_mb in sorted({1, 4, MEDIUM_MB}):
+            n = -(-MEDIUM_MB // part_mb)
+            mbps = rb(keys, n, "raw", ["--part", f"{part_mb}M", "--one-at-a-time"])["MBps"]
+            oc.append((mbps, f"ossclient one file at a time, {n} parts of {part_mb} MiB in flight"))
         def per_file(split):
             t0 = time.monotonic()
             for k in keys:
                 parts = [(k, f"{o}-{min(o + (1 << 20), size) - 1}") for o in range(0, size, 1 << 20)] if split else [(k, None)]
                 curl(parts, len(parts))
             return MEDIUM_N * size / 1e6 / (time.monotonic() - t0)
-        samples = [(per_file(True), f"curl per file, its {MEDIUM_MB} ranges of 1 MiB in flight"),
-                   (per_file(False), "curl per file, one whole-object GET")]
+        samples = oc + [(per_file(True), f"curl per file, its {MEDIUM_MB} ranges of 1 MiB in flight"),
+                        (per_file(False), "curl per file, one whole-object GET")]
         v, label = best(samples)
         row(MEDIUM_JOB, v, label, files_per_s=round(v * 1e6 / size, 1))
     if "4" in JOBS:
