@@ -12,7 +12,6 @@
 // Thread-safety: lock-free (one atomic counter).
 #pragma once
 
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
