@@ -110,12 +110,6 @@ ObjectMeta metaFromRequest(const HttpRequest& req) {
 
 bool forbidOverwrite(const HttpRequest& req) { return toLower(req.headerOr("x-oss-forbid-overwrite")) == "true"; }
 
-Status checkContentMd5(const HttpRequest& req, ObjectWriter& w) {
-  const std::string* md5 = req.header("content-md5");
-  if (md5 && base64Encode(w.digestRaw()) != *md5) return ossStatus("InvalidDigest");
-  return Status::ok();
-}
-
 int intParam(const HttpRequest& req, const char* name, int fallback) {
   const std::string* v = req.queryValue(name);
   if (!v || v->empty()) return fallback;
@@ -145,6 +139,21 @@ Status readInto(BodySource& body, ObjectWriter& writer) {
     OSSVP_RETURN_IF_ERROR(writer.write(buf.data(), static_cast<size_t>(n)));
   }
 }
+
+namespace {
+
+// A PutObject or UploadPart body, received and checked against its
+// Content-MD5 when the request sends one (the MD5 is then computed whatever
+// the emulator's ETag digest).
+Result<std::unique_ptr<ObjectWriter>> receiveBody(Storage& storage, const HttpRequest& req, BodySource& body) {
+  const std::string* md5 = req.header("content-md5");
+  OSSVP_ASSIGN_OR_RETURN(auto writer, storage.newWriter(md5 != nullptr));
+  OSSVP_RETURN_IF_ERROR(readInto(body, *writer));
+  if (md5 && base64Encode(writer->digestRaw()) != *md5) return ossStatus("InvalidDigest");
+  return writer;
+}
+
+}  // namespace
 
 // ------------------------------------------------------------------ classify
 
@@ -538,9 +547,7 @@ Status OssService::putObject(const HttpRequest& req, const OssCall& c, BodySourc
   OSSVP_RETURN_IF_ERROR(storage_.bucket(c.target.bucket).status());
   if (!req.header("content-length") && !req.header("transfer-encoding")) return ossStatus("MissingContentLength");
   if (c.target.key.size() > 1023) return ossStatus("InvalidObjectName");
-  OSSVP_ASSIGN_OR_RETURN(auto writer, storage_.newWriter(req.header("content-md5") != nullptr));
-  OSSVP_RETURN_IF_ERROR(readInto(body, *writer));
-  OSSVP_RETURN_IF_ERROR(checkContentMd5(req, *writer));
+  OSSVP_ASSIGN_OR_RETURN(auto writer, receiveBody(storage_, req, body));
   OSSVP_ASSIGN_OR_RETURN(ObjectMeta m, storage_.commit(c.target.bucket, c.target.key, *writer, metaFromRequest(req),
                                                        forbidOverwrite(req)));
   resp->setHeader("ETag", quoteEtag(m.etag));
@@ -621,9 +628,7 @@ Status OssService::uploadPart(const HttpRequest& req, const OssCall& c, BodySour
   }
   OSSVP_RETURN_IF_ERROR(storage_.bucket(c.target.bucket).status());
   OSSVP_RETURN_IF_ERROR(storage_.upload(c.target.bucket, req.queryOr("uploadId")).status());
-  OSSVP_ASSIGN_OR_RETURN(auto writer, storage_.newWriter(req.header("content-md5") != nullptr));
-  OSSVP_RETURN_IF_ERROR(readInto(body, *writer));
-  OSSVP_RETURN_IF_ERROR(checkContentMd5(req, *writer));
+  OSSVP_ASSIGN_OR_RETURN(auto writer, receiveBody(storage_, req, body));
   OSSVP_ASSIGN_OR_RETURN(PartInfo p, storage_.putPart(c.target.bucket, req.queryOr("uploadId"), n, *writer));
   resp->setHeader("ETag", quoteEtag(p.etag));
   if (writer->hashesMd5()) resp->setHeader("Content-MD5", base64Encode(p.md5Raw));
