@@ -83,6 +83,11 @@ int main(int argc, char** argv) {
   app.add_flag("--one-at-a-time", oneAtATime, "engine/raw: read the keys one after the other, not all at once");
   app.add_option("keys", keys)->required();
   CLI11_PARSE(app, argc, argv);
+  if (oneAtATime && mode == "objects") {
+    std::cerr << "--one-at-a-time reads large objects in turn (--mode engine or raw); --mode objects already "
+                 "reads whole objects, --parallel at a time (use --parallel 1 for one at a time)\n";
+    return 2;
+  }
   initLogging({});
   uint64_t bs = *parseByteSize(bsText), part = *parseByteSize(partText), mem = *parseByteSize(memText);
 
