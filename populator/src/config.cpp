@@ -21,9 +21,9 @@ namespace {
 
 constexpr int kMaxWorkers = 1024;
 constexpr int kDefaultCeiling = 128;
-// The default ceiling's floor: a small budget still runs 32 copies (in
-// smaller parts) rather than fewer.
-constexpr int kDefaultCeilingFloor = 32;
+// What one request in flight holds: libcurl's 512 KiB receive buffer, the
+// handle and the heap around them.
+constexpr uint64_t kMemoryPerRequest = 1ULL << 20;
 
 // Whether --concurrency and --max-concurrency were given (flag or env var).
 struct ConcurrencyFlags {
@@ -31,8 +31,8 @@ struct ConcurrencyFlags {
   bool max = false;
 };
 
-// Adaptive: the ceiling defaults to what the budget holds in whole parts,
-// between 32 and 128; start and floor never exceed the ceiling. The start
+// Adaptive: the ceiling defaults to the requests the budget holds
+// (kMemoryPerRequest each), at most 128; start and floor never exceed the ceiling. The start
 // is 64: on both network shapes the copy settled at the default ceiling of
 // 64, and climbing there from 32 cost 3-13% of a 2.3 GiB copy in the cloud
 // shape (docs/performance-populator.md).
@@ -53,9 +53,8 @@ std::string resolveConcurrency(PopulatorConfig& c, ConcurrencyFlags given) {
       return "--max-concurrency (OSSVP_MAX_CONCURRENCY) must be between 1 and 1024";
     }
   } else {
-    uint64_t parts = c.memoryBudget / c.partSize;
-    c.maxConcurrency = static_cast<int>(std::clamp<uint64_t>(parts, static_cast<uint64_t>(kDefaultCeilingFloor),
-                                                             static_cast<uint64_t>(kDefaultCeiling)));
+    uint64_t requests = c.memoryBudget / kMemoryPerRequest;
+    c.maxConcurrency = static_cast<int>(std::min<uint64_t>(requests, kDefaultCeiling));
   }
   c.concurrency = std::min(c.concurrency, c.maxConcurrency);
   c.minConcurrency = std::min(c.minConcurrency, c.maxConcurrency);
@@ -63,8 +62,7 @@ std::string resolveConcurrency(PopulatorConfig& c, ConcurrencyFlags given) {
 }
 
 std::string validate(PopulatorConfig& c, ConcurrencyFlags concurrency, const std::string& memoryBudget,
-                     const std::string& partSize, const std::string& copyChunk, const std::string& progress,
-                     const std::string& logLevel) {
+                     const std::string& partSize, const std::string& progress, const std::string& logLevel) {
   if (c.endpoint.empty()) return "--endpoint (OSSVP_ENDPOINT) is required, e.g. oss-cn-hangzhou-internal.aliyuncs.com";
   if (c.region.empty()) return "--region (OSSVP_REGION) is required, e.g. cn-hangzhou";
   if (c.bucket.empty()) return "--bucket (OSSVP_BUCKET) is required";
@@ -82,23 +80,12 @@ std::string validate(PopulatorConfig& c, ConcurrencyFlags concurrency, const std
   if (!ps.isOk()) return "--part-size (OSSVP_PART_SIZE): " + ps.status().message();
   c.partSize = *ps;
   if (c.partSize < (64ULL << 10)) return "--part-size (OSSVP_PART_SIZE) must be at least 64KiB";
-  auto cc = parseByteSize(copyChunk);
-  if (!cc.isOk()) return "--copy-chunk (OSSVP_COPY_CHUNK): " + cc.status().message();
-  c.copyChunk = *cc;
-  if (c.copyChunk < (64ULL << 10)) return "--copy-chunk (OSSVP_COPY_CHUNK) must be at least 64KiB";
   std::string err = resolveConcurrency(c, concurrency);
   if (!err.empty()) return err;
-  // copyChunk is the workers' read unit; sources that cannot lend their bytes
-  // (not the engine) copy into a scratch buffer of that size, so it is kept
-  // under a quarter of the budget across workers.
-  // Parts shrink only when the engine could not hold one part per worker:
-  // smaller parts mean more requests, each paying the first-byte latency.
-  // Workers are counted at the ceiling: the adaptation may get there.
-  uint64_t workers = static_cast<uint64_t>(c.concurrencyCeiling());
-  c.copyChunk = std::min<uint64_t>(c.copyChunk, std::max<uint64_t>(c.memoryBudget / 4 / workers, 64ULL << 10));
-  uint64_t perWorker = (c.memoryBudget - c.copyChunk * workers) / workers;
-  if (perWorker < c.partSize) c.partSize = std::max<uint64_t>(perWorker, 256ULL << 10);
-  if (c.copyChunk * workers > c.memoryBudget / 4 || c.partSize * workers > c.memoryBudget) {
+  // Reads stream into the target (stream_source.h): a request in flight
+  // holds libcurl's receive buffer, not a part. Counted at the ceiling the
+  // adaptation may reach.
+  if (static_cast<uint64_t>(c.concurrencyCeiling()) * kMemoryPerRequest > c.memoryBudget) {
     return fmt::format(
         "--memory-budget {} is too small for {} {}: allow at least 1MiB per file or segment in flight, or lower it",
         memoryBudget, c.concurrencyFixed ? "--concurrency" : "--max-concurrency", c.concurrencyCeiling());
@@ -129,7 +116,7 @@ std::string validate(PopulatorConfig& c, ConcurrencyFlags concurrency, const std
 
 ConfigParse parseConfig(int argc, const char* const* argv) {
   PopulatorConfig c;
-  std::string memoryBudget = "512MiB", partSize = "8MiB", copyChunk = "8MiB", progress = "auto", logLevel = "info";
+  std::string memoryBudget = "512MiB", partSize = "8MiB", progress = "auto", logLevel = "info";
   CLI::App app{"ossvp-populator: copy an OSS bucket path into a volume, verified and resumable"};
   app.option_defaults()->always_capture_default();
   app.add_option("--endpoint", c.endpoint, "OSS endpoint host")->envname("OSSVP_ENDPOINT");
@@ -146,13 +133,14 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
                            ->envname("OSSVP_CONCURRENCY");
   CLI::Option* ceiling =
       app.add_option("--max-concurrency", c.maxConcurrency,
-                     "ceiling of the adaptive concurrency (default: memory budget / part size, 32..128)")
+                     "ceiling of the adaptive concurrency (default: memory budget / 1MiB, at most 128)")
           ->default_str("")
           ->envname("OSSVP_MAX_CONCURRENCY");
-  app.add_option("--memory-budget", memoryBudget, "bound on buffered bytes, e.g. 512MiB")
+  app.add_option("--memory-budget", memoryBudget,
+                 "bound on the copy's memory (1MiB per request in flight), e.g. 512MiB")
       ->envname("OSSVP_MEMORY_BUDGET");
-  app.add_option("--part-size", partSize, "ranged GET size of the read engine")->envname("OSSVP_PART_SIZE");
-  app.add_option("--copy-chunk", copyChunk, "bytes per read into a worker's buffer")->envname("OSSVP_COPY_CHUNK");
+  app.add_option("--part-size", partSize, "size of each ranged GET (1MiB at most under --throughput-mbps)")
+      ->envname("OSSVP_PART_SIZE");
   app.add_option("--endpoint-override", c.endpointOverrides,
                  "HOST=URL: send requests for HOST to URL (repeatable; env: comma-separated)")
       ->envname("OSSVP_ENDPOINT_OVERRIDE")
@@ -183,7 +171,7 @@ ConfigParse parseConfig(int argc, const char* const* argv) {
     return out;
   }
   ConcurrencyFlags given{fixed->count() > 0, ceiling->count() > 0};
-  std::string err = validate(c, given, memoryBudget, partSize, copyChunk, progress, logLevel);
+  std::string err = validate(c, given, memoryBudget, partSize, progress, logLevel);
   if (!err.empty()) {
     out.output = "ossvp-populator: " + err;
     out.exitCode = static_cast<int>(ExitCode::BadConfig);

@@ -203,8 +203,8 @@ CopierOptions copierOptionsFor(const PopulatorConfig& config) {
   opts.initialWorkers = config.concurrency;
   opts.minWorkers = config.minConcurrency;
   // Smaller draws under a cap keep the rate smooth.
-  opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.copyChunk)
-                                                                 : config.copyChunk);
+  opts.chunkSize = static_cast<size_t>(config.throughputMBps > 0 ? std::min<uint64_t>(1ULL << 20, config.partSize)
+                                                                 : config.partSize);
   opts.minSegment = 2 * config.partSize;
   opts.maxSegment = 8 * config.partSize;
   opts.integrityAttempts = config.integrityAttempts;

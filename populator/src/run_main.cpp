@@ -7,12 +7,11 @@
 
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
-#include "ossvp/fusecore/read_engine.h"
 #include "ossvp/ossclient/credentials.h"
 #include "ossvp/ossclient/curl_object_client.h"
-#include "ossvp/populator/engine_source.h"
 #include "ossvp/populator/populator.h"
 #include "ossvp/populator/progress_reporter.h"
+#include "ossvp/populator/stream_source.h"
 
 namespace ossvp::populator {
 
@@ -31,9 +30,9 @@ void installSignalHandlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-// Builds the OSS client, credentials and read engine. A Failure when the
+// Builds the OSS client and its credentials. A Failure when the
 // configuration cannot work (no credentials, bad override).
-Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& c, Failure* why) {
+Result<std::shared_ptr<ossclient::ObjectClient>> makeClient(const PopulatorConfig& c, Failure* why) {
   ossclient::ClientOptions opts;
   opts.endpoint = c.endpoint;
   opts.region = c.region;
@@ -64,30 +63,7 @@ Result<std::shared_ptr<fusecore::ReadEngine>> makeEngine(const PopulatorConfig& 
     *why = failureOf(ExitCode::BadConfig, client.status().message());
     return client.status();
   }
-  fusecore::EngineOptions eo;
-  // The engine lends its parts to the copy workers (no copy buffers), so it
-  // gets the budget less what lives outside it: code, libraries and thread
-  // stacks (24 MiB), and per request in flight libcurl's 512 KiB receive
-  // buffer plus the heap that small objects' bodies leave behind in the
-  // malloc arenas (freed chunks below the mmap threshold stay resident).
-  // Measured: 4 x 1 GiB + 10,000 x 128 KiB at a 512 MiB budget peaked at
-  // 524 MiB with a flat 48 MiB reserve. The reserve is capped at a quarter
-  // of the budget so small budgets still get parts.
-  eo.maxInflight = static_cast<size_t>(std::max(64, c.concurrencyCeiling() * 2));
-  // Every worker reads its own file, so the workers, not the engine's
-  // prefetch, set the requests in flight: prefetch may use all of its share
-  // at once (the engine still backs off when GETs are throttled).
-  eo.initialInflight = eo.maxInflight;
-  uint64_t overhead = std::min<uint64_t>((24ULL << 20) + eo.maxInflight * (1ULL << 20), c.memoryBudget / 4);
-  eo.memoryBudget = c.memoryBudget - overhead;
-  eo.partSize = c.partSize;
-  if (c.throughputMBps > 0) {
-    // Keep prefetch about one second ahead of a capped reader.
-    eo.maxWindow = std::max<uint64_t>(2 * c.partSize, static_cast<uint64_t>(c.throughputMBps * 1e6));
-  }
-  eo.maxWindow = std::min<uint64_t>(eo.maxWindow, eo.memoryBudget / 4);
-  std::shared_ptr<ossclient::ObjectClient> shared(std::move(client).value());
-  return std::make_shared<fusecore::ReadEngine>(shared, eo);
+  return std::shared_ptr<ossclient::ObjectClient>(std::move(client).value());
 }
 
 int finishRun(const PopulatorConfig& c, const RunSummary& summary) {
@@ -150,19 +126,16 @@ int runMain(int argc, char** argv) {
 
   RunSummary summary;
   Failure why;
-  auto engine = makeEngine(c, &why);
-  if (!engine.isOk()) {
+  auto client = makeClient(c, &why);
+  if (!client.isOk()) {
     summary.bucket = c.bucket;
     summary.path = c.path;
     summary.failure = why;
     progress.setPhase(kPhaseFailed);
   } else {
-    EngineSource source(*engine, c.bucket);
+    StreamSource source(*client, c.bucket);
     summary = populate(c, source, progress, &gCancel);
-    fusecore::EngineStats es = (*engine)->stats();
-    logInfo(
-        "read engine: {} GETs ({} prefetch, {} retried), {} MiB fetched, {} part buffers reused, memory peak {} MiB",
-        es.getRequests, es.prefetchRequests, es.retries, es.bytesFetched >> 20, es.buffersReused, es.memoryPeak >> 20);
+    logInfo("reads: {} GETs, {} MiB received", source.getRequests(), source.bytesReceived() >> 20);
   }
   reporter.stop();
   return finishRun(c, summary);

@@ -66,21 +66,24 @@ TEST_CASE("missing or bad values give BadConfig and name the flag and env var", 
   CHECK(p.exitCode == 2);
 }
 
-TEST_CASE("the memory budget bounds concurrency x part size", "[unit]") {
+TEST_CASE("the memory budget bounds the requests in flight, not the part size", "[unit]") {
+  // Reads stream into the target: a request holds 1 MiB, whatever its part size.
   auto p = parse(with({"--concurrency", "64", "--memory-budget", "64MiB", "--part-size", "8MiB"}));
   REQUIRE(p.config);
-  CHECK(p.config->copyChunk * 64 <= p.config->memoryBudget / 4);
-  CHECK(p.config->partSize * 64 <= p.config->memoryBudget);
-  CHECK(p.config->partSize == 768ULL << 10);  // (64 MiB - 64 x 256 KiB copy buffers) / 64 workers
-  // 32 fixed workers on the default 512 MiB keep whole 8 MiB parts: no extra requests.
-  p = parse(with({"--concurrency", "32"}));
-  REQUIRE(p.config);
   CHECK(p.config->partSize == 8ULL << 20);
-  // The defaults adapt up to 64 and size for that ceiling: (512 MiB - 64 x 2 MiB copy buffers) / 64.
+  CHECK(copierOptionsFor(*p.config).chunkSize == 8u << 20);  // one GET per part
+  p = parse(with({"--concurrency", "65", "--memory-budget", "64MiB"}));
+  CHECK_FALSE(p.config);
+  CHECK(p.output.find("--memory-budget 64MiB is too small for --concurrency 65") != std::string::npos);
+  // Under a throughput cap, parts of at most 1 MiB keep the rate smooth.
+  p = parse(with({"--throughput-mbps", "100"}));
+  REQUIRE(p.config);
+  CHECK(copierOptionsFor(*p.config).chunkSize == 1u << 20);
+  // The defaults adapt up to 128: the 512 MiB budget holds that many requests.
   p = parse(with({}));
   REQUIRE(p.config);
-  CHECK(p.config->concurrencyCeiling() == 64);
-  CHECK(p.config->partSize == 6ULL << 20);
+  CHECK(p.config->concurrencyCeiling() == 128);
+  CHECK(p.config->partSize == 8ULL << 20);
   p = parse(with({"--concurrency", "1024", "--memory-budget", "64MiB"}));
   CHECK_FALSE(p.config);
   CHECK(p.output.find("too small for --concurrency 1024") != std::string::npos);
@@ -93,22 +96,22 @@ TEST_CASE("concurrency adapts by default, --concurrency fixes it, --max-concurre
   auto p = parse(with({}));
   REQUIRE(p.config);
   CHECK_FALSE(p.config->concurrencyFixed);
-  CHECK(p.config->concurrency == 64);  // starts at the default ceiling
+  CHECK(p.config->concurrency == 64);
   CHECK(p.config->minConcurrency == 8);
-  CHECK(p.config->maxConcurrency == 64);  // the 512 MiB budget holds 64 parts of 8 MiB
+  CHECK(p.config->maxConcurrency == 128);  // the 512 MiB budget holds 128 requests of 1 MiB
   CopierOptions o = copierOptionsFor(*p.config);
   CHECK(o.adaptive);
   CHECK(o.initialWorkers == 64);
   CHECK(o.minWorkers == 8);
-  CHECK(o.workers == 64);
+  CHECK(o.workers == 128);
 
-  // The default ceiling follows the budget, between 32 and 128; the start
-  // is 64 or the ceiling when that is lower.
+  // The default ceiling follows the budget, at most 128; the start is 64 or
+  // the ceiling when that is lower.
   p = parse(with({"--memory-budget", "4GiB"}));
   REQUIRE(p.config);
   CHECK(p.config->maxConcurrency == 128);
   CHECK(p.config->concurrency == 64);
-  p = parse(with({"--memory-budget", "64MiB"}));
+  p = parse(with({"--memory-budget", "32MiB"}));
   REQUIRE(p.config);
   CHECK(p.config->maxConcurrency == 32);
   CHECK(p.config->concurrency == 32);

@@ -33,10 +33,9 @@ struct PopulatorConfig {
   int concurrency = 64;
   bool concurrencyFixed = false;  // --concurrency (OSSVP_CONCURRENCY) was given: no adaptation
   int minConcurrency = 8;
-  int maxConcurrency = 128;              // --max-concurrency; by default what the memory budget holds in whole parts
-  uint64_t memoryBudget = 512ULL << 20;  // bound on buffered bytes
-  uint64_t partSize = 8ULL << 20;        // the read engine's ranged-GET size (shrunk to fit the budget)
-  uint64_t copyChunk = 8ULL << 20;       // bytes per read() into a worker's buffer (one part)
+  int maxConcurrency = 128;                    // --max-concurrency; by default the requests the memory budget holds
+  uint64_t memoryBudget = 512ULL << 20;        // bound on the copy's memory: 1 MiB per request in flight
+  uint64_t partSize = 8ULL << 20;              // bytes per ranged GET, streamed into the target file
   std::vector<std::string> endpointOverrides;  // HOST=URL
   std::string terminationLog = "/dev/termination-log";
   ProgressMode progressMode = ProgressMode::Auto;

@@ -44,7 +44,7 @@ struct CopierOptions {
   bool adaptive = false;              // false: always `workers` in flight
   int initialWorkers = 16;            // adaptive: in flight at the start...
   int minWorkers = 4;                 // ...and never fewer
-  size_t chunkSize = 1 << 20;         // bytes per read() call and per token-bucket draw
+  size_t chunkSize = 1 << 20;         // bytes per read (one GET when streamed) and per token-bucket draw
   uint64_t minSegment = 16ULL << 20;  // a file is cut into segments of at least this...
   uint64_t maxSegment = 64ULL << 20;  // ...and at most this
   double segmentShare = 0.25;         // while files wait to start, at most this share of the

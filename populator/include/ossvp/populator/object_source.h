@@ -1,8 +1,7 @@
 // ObjectSource: the populator's narrow view of the bucket - list a prefix, and
 // open an object for positional reads. The production implementation
-// (engine_source.h) lists through ossclient and reads through fusecore's read
-// engine, so the populator has no read path of its own; tests may substitute
-// an in-memory source.
+// (stream_source.h) lists and reads through ossclient, streaming each GET's
+// body into the copier; tests may substitute an in-memory source.
 //
 // Thread-safety: implementations must allow concurrent open() and concurrent
 // SourceFile::read() calls on one SourceFile from many threads.
@@ -34,8 +33,8 @@ class SourceFile {
   // only at the end of the object). Errors carry an ossvp StatusCode.
   virtual Result<size_t> read(uint64_t offset, char* buf, size_t len) = 0;
   // The same read, handed to `consume` as one or more consecutive pieces,
-  // without an intermediate copy where the source can (the engine lends its
-  // cached parts). The default reads into `scratch`, grown to `len` on first
+  // without an intermediate copy where the source can (the streaming source
+  // hands on libcurl's receive buffer). The default reads into `scratch`, grown to `len` on first
   // use (so lending sources never allocate it). Stops at the first error
   // `consume` returns. Returns the byte count.
   using PieceConsumer = std::function<Status(const char* data, size_t len)>;
