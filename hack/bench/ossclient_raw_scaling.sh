@@ -29,8 +29,8 @@ emulator_exit_trap EMU "$WORK"
 
 mkdir -p "$WORK/seed"
 head -c $((SIZE_MIB * 1024 * 1024)) /dev/urandom > "$WORK/seed/big.bin"
-EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.out" --data-dir "$WORK/data" \
-  --access-key AKBENCH --secret-key SKBENCH --allow-anonymous --latency-ms "$LATENCY_MS" --seed "bench=$WORK/seed" --log-level error || exit 1
+OSS_EMULATOR_SECRET_KEY=SKBENCH EMULATOR_BIN=$BIN/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.out" --data-dir "$WORK/data" \
+  --access-key AKBENCH --allow-anonymous --latency-ms "$LATENCY_MS" --seed "bench=$WORK/seed" --log-level error || exit 1
 ENDPOINT=$EMU_URL
 export ALIBABA_CLOUD_ACCESS_KEY_ID=AKBENCH ALIBABA_CLOUD_ACCESS_KEY_SECRET=SKBENCH
 BYTES=$((SIZE_MIB * 1024 * 1024))

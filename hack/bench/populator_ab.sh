@@ -22,8 +22,8 @@ emulator_exit_trap EMU "$WORK"
 mkdir -p "$WORK/seed/ds/big" "$WORK/seed/ds/small"
 for i in $(seq 1 "$BIG_FILES"); do head -c $((BIG_MB << 20)) /dev/urandom > "$WORK/seed/ds/big/f$i.bin"; done
 head -c $((SMALL_FILES * SMALL_KB * 1024)) /dev/urandom | split -b $((SMALL_KB * 1024)) -a 5 - "$WORK/seed/ds/small/s"
-EMULATOR_BIN=$NEW/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.out" --data-dir "$WORK/data" \
-  --access-key AKB --secret-key SKB $(if [[ -n ${PROFILE:-} ]]; then echo "--profile $PROFILE"; else echo "--latency-ms $LATENCY_MS"; fi) --seed "bkt=$WORK/seed" --log-level error || exit 1
+OSS_EMULATOR_SECRET_KEY=SKB EMULATOR_BIN=$NEW/oss-emulator emulator_start EMU "$WORK/emu.out" "$WORK/emu.out" --data-dir "$WORK/data" \
+  --access-key AKB $(if [[ -n ${PROFILE:-} ]]; then echo "--profile $PROFILE"; else echo "--latency-ms $LATENCY_MS"; fi) --seed "bkt=$WORK/seed" --log-level error || exit 1
 URL=$EMU_URL
 heads() { curl -sf "$URL/-/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["operations"].get("HeadObject",{}).get("count",0))'; }
 BYTES=$(( BIG_FILES * (BIG_MB << 20) + SMALL_FILES * SMALL_KB * 1024 ))

@@ -77,8 +77,8 @@ BIG_BYTES=$((BIG_FILES * (BIG_MB << 20)))
 ALL_BYTES=$((BIG_BYTES + SMALL_FILES * (SMALL_KB << 10)))
 
 # Seeding indexes (and checksums) the whole dataset first: allow it 300 s.
-EMULATOR_BIN=$BIN/oss-emulator EMULATOR_START_TIMEOUT=300 emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" \
-  --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" --secret-key "$SK" --allow-anonymous \
+OSS_EMULATOR_SECRET_KEY=$SK EMULATOR_BIN=$BIN/oss-emulator EMULATOR_START_TIMEOUT=300 emulator_start EMU "$WORK/emu.out" "$WORK/emu.err" \
+  --data-dir "$WORK/emu" --region cn-hangzhou --access-key "$AK" --allow-anonymous \
   --profile "$BENCH_PROFILE" ${LATENCY:+--latency-ms "$LATENCY"} --seed "bkt=$SEED" || exit 1
 URL=$EMU_URL
 
