@@ -359,9 +359,34 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
   auto ossvpObj = reader_.getCached(res::ossvps(), kube::namespaceOf(pvc), ossvpName);
   const std::string primeName = primePvcName(uid);
 
+  // The PVC's entry says Succeeded: coalesced with the other PVCs' changes
+  // of this ossvp (at Argo scale one status write carries every PVC that
+  // finished meanwhile), and written at the controller's next flush, not a
+  // whole window later.
+  auto writeSucceeded = [&] {
+    return status_.updateCoalesced(
+        kube::namespaceOf(pvc), ossvpName,
+        genericEntryMutation(pvc,
+                             [now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
+                               e.phase = std::string(kPvcPhaseSucceeded);
+                               e.progress = formatPercent(100);
+                               e.lastError.clear();
+                               if (e.completionTime.empty() || e.completionTime < e.startTime) e.completionTime = now;
+                             }),
+        true);
+  };
+
   if (ours) {
     if (!started) {  // finished earlier
       phases_.forget(uid);
+      // A controller killed between removing the finalizer and writing the
+      // coalesced Succeeded (or whose write failed and was kept for a next
+      // attempt that never came) left the entry unfinished: finish it.
+      auto entry = status_.genericEntry(kube::namespaceOf(pvc), ossvpName, uid);
+      if (entry && !entry->finished()) {
+        Status w = writeSucceeded();
+        if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
+      }
       return Outcome::done();
     }
     auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
@@ -382,20 +407,7 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
       alreadyReported = alreadyReported || e->phase == kPvcPhaseSucceeded;
       bytes = e->bytesTotal.value_or(e->bytesDone.value_or(0));
     }
-    // Coalesced with the other PVCs' changes of this ossvp (at Argo scale
-    // one status write carries every PVC that finished meanwhile), and
-    // written at the controller's next flush, not a whole window later.
-    Status w =
-        status_.updateCoalesced(kube::namespaceOf(pvc), ossvpName,
-                                genericEntryMutation(pvc,
-                                                     [now = kube::formatRfc3339(clock_.now())](GenericPvcEntry& e) {
-                                                       e.phase = std::string(kPvcPhaseSucceeded);
-                                                       e.progress = formatPercent(100);
-                                                       e.lastError.clear();
-                                                       if (e.completionTime.empty() || e.completionTime < e.startTime)
-                                                         e.completionTime = now;
-                                                     }),
-                                true);
+    Status w = writeSucceeded();
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
       {

@@ -352,6 +352,39 @@ TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[con
   CHECK(w.api.actions().empty());
 }
 
+TEST_CASE("reconcile: a controller killed before its Succeeded status write finishes the entry after a restart",
+          "[controller][reconciler]") {
+  World w;
+  w.startPopulation();
+  w.setPod("Succeeded", nullptr, 0, R"({"objects":3,"bytes":30})");
+  REQUIRE(w.reconcile().isDone());
+  w.completeRebind();
+  // The Succeeded entry waits in the writer (a failed write is kept the same
+  // way) when the finalizer goes: then the controller is killed.
+  w.status->setCoalesceWindow(std::chrono::hours(1));
+  REQUIRE(w.reconcile().isDone());
+  REQUIRE_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
+  REQUIRE(w.ossvpStatus().generic.at("u1").phase == kPvcPhaseRebinding);
+  REQUIRE(w.api.eventsWithReason(reason::kFinished).size() == 2);
+
+  StatusWriter status(w.api, w.api);
+  PvcReconciler restarted(w.api, w.api, *w.events, status, w.metrics, w.options);
+  restarted.addStrategy(std::make_unique<PodStrategy>(w.api, w.api, *w.events, status, w.options));
+  REQUIRE(restarted.reconcilePvc("argo", "data").isDone());
+  status.flushDue(true);
+  auto st = w.ossvpStatus();
+  CHECK(st.generic.at("u1").phase == kPvcPhaseSucceeded);
+  CHECK(st.generic.at("u1").progress == "100%");
+  CHECK(st.phase == kPhaseSucceeded);
+  CHECK(w.api.eventsWithReason(reason::kFinished).size() == 2);  // announced once, before the kill
+
+  // A finished entry is left alone: another pass writes nothing.
+  w.api.clearActions();
+  REQUIRE(restarted.reconcilePvc("argo", "data").isDone());
+  status.flushDue(true);
+  CHECK(w.api.actions().empty());
+}
+
 TEST_CASE("reconcile: a restarted controller counts a failed first attempt from the retry annotation",
           "[controller][reconciler]") {
   FakeClock clock;
