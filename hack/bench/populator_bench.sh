@@ -20,6 +20,8 @@
 # the raw limit and the populator's large-file copy alternate this many times;
 # the "% of raw" line is the median of the per-round ratios, since single runs
 # on a small box vary by ~30 %).
+# BENCH_OUT (a temp dir): where results.md (every table) and the chart
+# results.svg (+ .png with rsvg-convert) are written.
 # The populator makes the copy durable (syncfs) before it exits; rclone and
 # aws do not, so each also runs once followed by `sync -f` on the target
 # ("+ sync" rows: the time until the data is on the volume). The "disk write
@@ -30,10 +32,30 @@ if [[ -z "${BENCH_PROFILE:-}" ]]; then
   HOST_MEMORY="$(cd "$(dirname "$0")" && pwd)/lib/host_memory.sh"
   trap '"$HOST_MEMORY" resume' EXIT
   "$HOST_MEMORY" pause # else a run pays for the memory the one before it freed
+  OUT=${BENCH_OUT:-$(mktemp -d /tmp/ossvp-populator-bench.XXXXXX)}
+  mkdir -p "$OUT"
   for profile in ${PROFILES:-loopback cloud}; do
     echo "## profile $profile"
     BENCH_PROFILE=$profile bash "$0" "$@"
-  done
+  done | tee "$OUT/results.md"
+  # The chart: the whole mixed set per profile, the raw row at its best setting.
+  python3 - "$OUT/results.md" <<'PY' | python3 "$(dirname "$0")/lib/bar_chart.py" "$OUT/results.svg"
+import json, re, sys
+groups, bars = [], None
+for line in open(sys.argv[1]):
+    if line.startswith("## profile "):
+        bars = {}
+        groups.append({"title": "whole set, MB/s: " + line[3:].strip(), "bars": bars})
+    m = re.match(r"\| (.+?) \| [0-9.]+ \| ([0-9.]+) \| [0-9.]+ \|$", line.strip())
+    if bars is None or not m or "(all" not in m.group(1) or "+ sync" in m.group(1):
+        continue
+    name = "raw GETs, best" if m.group(1).startswith("raw GETs") else m.group(1).replace(" (all)", "")
+    bars[name] = max(bars.get(name, 0.0), float(m.group(2)))
+for g in groups:
+    g["bars"] = sorted(g["bars"].items(), key=lambda kv: kv[0] != "ossvp-populator")
+json.dump(groups, sys.stdout)
+PY
+  echo "tables: $OUT/results.md"
   exit 0
 fi
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

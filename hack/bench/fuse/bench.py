@@ -2,6 +2,9 @@
 """Driver of hack/bench/fuse_bench.sh (see there for the env knobs)."""
 import csv, json, os, re, shutil, signal, subprocess, sys, time, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import bar_chart  # noqa: E402
+
 E = os.environ
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BIN = os.path.abspath(E.get("OSSVP_BIN", os.path.join(ROOT, "build", "bin")))
@@ -484,29 +487,10 @@ def report(profile, results):
         w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
         w.writeheader()
         w.writerows(results)
-    # Bar chart (SVG, converted to PNG when ImageMagick is present): value per job and tool.
+    # Bar chart (SVG, and PNG when rsvg-convert is present): value per job and tool.
     colors = {"ossmount": "#1f77b4", "ossmount-noc2o": "#9ecae1", "ossmount-256m": "#6baed6", "s3fs": "#d62728", "rclone": "#2ca02c", "raw": "#7f7f7f", "local file": "#bdbdbd"}
-    W, rowh = 900, 22
-    svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{40 + len(results) * rowh + len(jobs) * 16}">',
-           '<rect width="100%" height="100%" fill="white"/>']
-    y = 20
-    for j in jobs:
-        svg.append(f'<text x="5" y="{y}" font-size="13" font-weight="bold">{j}</text>')
-        y += 6
-        vals = [val(t, j) or 0 for t in colors if (t, j) in by]
-        mx = max(vals + [1e-9])
-        for t in [t for t in colors if (t, j) in by]:
-            v = val(t, j) or 0
-            w = int(600 * v / mx)
-            svg.append(f'<rect x="100" y="{y}" width="{w}" height="{rowh - 6}" fill="{colors[t]}"/>')
-            svg.append(f'<text x="5" y="{y + 12}" font-size="11">{t}</text>')
-            svg.append(f'<text x="{105 + w}" y="{y + 12}" font-size="11">{v:.1f}</text>')
-            y += rowh
-        y += 10
-    svg.append("</svg>")
-    open(f"{out}/results.svg", "w").write("\n".join(svg))
-    if shutil.which("rsvg-convert"):  # librsvg2-bin, from hack/install-deps.sh --bench
-        subprocess.run(["rsvg-convert", "-o", f"{out}/results.png", f"{out}/results.svg"], capture_output=True)
+    groups = [(j, [(t, val(t, j) or 0) for t in colors if (t, j) in by]) for j in jobs]
+    bar_chart.write(groups, colors, f"{out}/results.svg")
     print(md)
     print(f"written: {out}/results.md results.csv results.svg results.png")
     return md
