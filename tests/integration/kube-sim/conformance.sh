@@ -156,6 +156,43 @@ sed -i 's/12Qi/-1Gi/' "$WORK/badmem.yaml"
 expect_fail "negative memory limit: 422" \
   'The Pod "badmem" is invalid: spec\.containers\[0\]\.resources\.limits\.memory: Invalid value: "-1Gi": must be greater than or equal to 0' \
   k apply -f "$WORK/badmem.yaml"
+# pod defaulting: requests default to limits; status.qosClass from cpu/memory
+# requests and limits (equal when written differently: 1 cpu is 1000m)
+cat >"$WORK/qos.yaml" <<Y
+apiVersion: v1
+kind: Pod
+metadata: {name: qos-be, namespace: t}
+spec:
+  nodeName: node-x
+  containers: [{name: a, image: busybox:1}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: qos-burst, namespace: t}
+spec:
+  nodeName: node-x
+  containers: [{name: a, image: busybox:1, resources: {requests: {cpu: 100m}, limits: {memory: 64Mi}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: qos-guar, namespace: t}
+spec:
+  nodeName: node-x
+  initContainers: [{name: i, image: busybox:1, resources: {limits: {cpu: 500m, memory: 64Mi}}}]
+  containers:
+  - {name: a, image: busybox:1, resources: {limits: {cpu: "1", memory: 1Gi}}}
+  - {name: b, image: busybox:1, resources: {requests: {cpu: 1000m, memory: "1073741824"}, limits: {cpu: "1", memory: 1Gi}}}
+Y
+check "create pods of the three QoS classes" k apply -f "$WORK/qos.yaml"
+expect_out "no requests or limits: BestEffort" '^BestEffort$' k get pod qos-be -n t -o jsonpath='{.status.qosClass}'
+expect_out "a cpu request and a memory limit: Burstable" '^Burstable$' k get pod qos-burst -n t -o jsonpath='{.status.qosClass}'
+expect_out "a missing request defaults to the limit, a given one is kept" '^\{"cpu":"100m","memory":"64Mi"\}$' \
+  k get pod qos-burst -n t -o jsonpath='{.spec.containers[0].resources.requests}'
+expect_out "limits only (requests defaulted), requests equal to limits: Guaranteed" '^Guaranteed$' \
+  k get pod qos-guar -n t -o jsonpath='{.status.qosClass}'
+expect_out "requests defaulted from limits on containers and init containers" '^1 1Gi 500m 64Mi$' \
+  k get pod qos-guar -n t -o jsonpath='{.spec.containers[0].resources.requests.cpu} {.spec.containers[0].resources.requests.memory} {.spec.initContainers[0].resources.requests.cpu} {.spec.initContainers[0].resources.requests.memory}'
+expect_out "kubectl describe shows the QoS class" 'QoS Class: +Guaranteed' k describe pod qos-guar -n t
 
 # finalizers
 cat <<Y | k apply -f - >/dev/null

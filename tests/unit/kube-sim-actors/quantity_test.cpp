@@ -21,7 +21,11 @@ TEST_CASE("quantities parse like apimachinery resource.Quantity", "[kube-sim-act
   CHECK(parseQuantity("1.5e3").value() == 1500ULL);
   CHECK(parseQuantity(".5Ki").value() == 512ULL);
   CHECK(parseQuantity("+1k").value() == 1000ULL);
-  CHECK(parseQuantity("1500m").value() == 2ULL);  // rounded up
+  CHECK(parseQuantity("1500m").value() == 2ULL);   // rounded up
+  CHECK(parseQuantity("0.07e2").value() == 7ULL);  // exact: no binary floating point rounding
+  CHECK(parseQuantity("1.1e1").value() == 11ULL);
+  CHECK(parseQuantity("15Ei").value() == 17293822569102704640ULL);
+  CHECK_FALSE(parseQuantity("16Ei").has_value());  // 2^64
   CHECK(parseQuantity("1000000000n").value() == 1ULL);
   CHECK(parseQuantity("2000000u").value() == 2ULL);
   CHECK(parseQuantity("-0").value() == 0ULL);
@@ -34,6 +38,47 @@ TEST_CASE("quantities parse like apimachinery resource.Quantity", "[kube-sim-act
   CHECK(formatQuantity(1073741824ULL) == "1Gi");
   CHECK(formatQuantity(1610612736ULL) == "1536Mi");
   CHECK(formatQuantity(1000) == "1000");
+}
+
+TEST_CASE("quantity milli-values are exact, rounded away from zero as MilliValue does", "[kube-sim-actors]") {
+  struct Case {
+    const char* text;
+    int64_t milli;
+  };
+  const Case cases[] = {
+      {"1", 1000},
+      {"1000m", 1000},
+      {"100m", 100},
+      {"0.1", 100},
+      {"200m", 200},
+      {".5", 500},
+      {"1.5", 1500},
+      {"0.07e2", 7000},
+      {"1e-3", 1},
+      {"1Gi", 1073741824000},
+      {"1073741824", 1073741824000},
+      {"1.5Ki", 1536000},
+      {"0.0001Ki", 103},  // 0.1024, rounded up
+      {"1k", 1000000},
+      {"1500u", 2},  // 1.5m, rounded up
+      {"1n", 1},
+      {"0", 0},
+      {"0m", 0},
+      {"-0", 0},
+      {"-100m", -100},
+      {"-1n", -1},  // away from zero
+      {"1Pi", 1125899906842624000},
+      {"9223372036854775807m", 9223372036854775807},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    REQUIRE(quantityMilliValue(c.text).has_value());
+    CHECK(*quantityMilliValue(c.text) == c.milli);
+  }
+  for (const char* bad : {"abc", "1Gb", "", "9223372036854775808m", "9Pi", "1E", "1e100"}) {
+    INFO(bad);
+    CHECK_FALSE(quantityMilliValue(bad).has_value());
+  }
 }
 
 TEST_CASE("quantityParseError says what apimachinery's ParseQuantity says", "[kube-sim-actors]") {

@@ -1,7 +1,9 @@
 #include "actors/quantity.h"
 
-#include <cmath>
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <limits>
 #include <variant>
 
 namespace ossvp::kubesim {
@@ -12,28 +14,21 @@ constexpr const char* kFormatWrong =
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 constexpr const char* kSuffixWrong = "unable to parse quantity's suffix";
 
+// What a suffix multiplies by: 1024^binary * 10^decimal.
+struct Multiplier {
+  int binary = 0;
+  long long decimal = 0;
+};
+
 struct Suffix {
   std::string_view text;
-  double factor;
+  Multiplier by;
 };
 
 constexpr Suffix kSuffixes[] = {
-    {"Ki", 1024.0},
-    {"Mi", 1048576.0},
-    {"Gi", 1073741824.0},
-    {"Ti", 1099511627776.0},
-    {"Pi", 1125899906842624.0},
-    {"Ei", 1152921504606846976.0},
-    {"n", 1e-9},
-    {"u", 1e-6},
-    {"m", 1e-3},
-    {"", 1.0},
-    {"k", 1e3},
-    {"M", 1e6},
-    {"G", 1e9},
-    {"T", 1e12},
-    {"P", 1e15},
-    {"E", 1e18},
+    {"Ki", {1, 0}}, {"Mi", {2, 0}}, {"Gi", {3, 0}}, {"Ti", {4, 0}}, {"Pi", {5, 0}}, {"Ei", {6, 0}},
+    {"n", {0, -9}}, {"u", {0, -6}}, {"m", {0, -3}}, {"", {0, 0}},   {"k", {0, 3}},  {"M", {0, 6}},
+    {"G", {0, 9}},  {"T", {0, 12}}, {"P", {0, 15}}, {"E", {0, 18}},
 };
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
@@ -43,7 +38,7 @@ struct Parts {
   bool negative = false;
   std::string_view num;    // digits before the point (leading zeros dropped; may be empty)
   std::string_view denom;  // digits after it
-  double factor = 1.0;     // what the suffix multiplies by
+  Multiplier suffix;
 };
 
 std::string_view trimSpaces(std::string_view s) {
@@ -54,10 +49,10 @@ std::string_view trimSpaces(std::string_view s) {
   return s;
 }
 
-// The suffix's factor, or nullopt when apimachinery's suffixer does not know it.
-std::optional<double> suffixFactor(std::string_view suffix) {
+// The suffix's multiplier, or nullopt when apimachinery's suffixer does not know it.
+std::optional<Multiplier> suffixMultiplier(std::string_view suffix) {
   for (const Suffix& s : kSuffixes) {
-    if (suffix == s.text) return s.factor;
+    if (suffix == s.text) return s.by;
   }
   if (suffix.size() < 2 || (suffix[0] != 'e' && suffix[0] != 'E')) return std::nullopt;
   std::string exp(suffix.substr(1));
@@ -65,7 +60,7 @@ std::optional<double> suffixFactor(std::string_view suffix) {
   errno = 0;
   long long e = std::strtoll(exp.c_str(), &end, 10);
   if (end == exp.c_str() || *end != '\0' || errno != 0) return std::nullopt;
-  return std::pow(10.0, static_cast<double>(e));
+  return Multiplier{0, e};
 }
 
 // parseQuantityString + the suffix lookup of resource.ParseQuantity.
@@ -92,10 +87,52 @@ std::variant<Parts, const char*> split(std::string_view text) {
   if (pos < end && (s[pos] == '-' || s[pos] == '+')) ++pos;
   while (pos < end && isDigit(s[pos])) ++pos;
   if (pos < end) return kFormatWrong;
-  auto factor = suffixFactor(s.substr(suffixStart));
-  if (!factor) return kSuffixWrong;
-  p.factor = *factor;
+  auto suffix = suffixMultiplier(s.substr(suffixStart));
+  if (!suffix) return kSuffixWrong;
+  p.suffix = *suffix;
   return p;
+}
+
+// Multiplies the decimal digits `digits` (most significant first) by `by` in place.
+void multiplyDigits(std::string& digits, unsigned by) {
+  unsigned carry = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    unsigned d = static_cast<unsigned>(*it - '0') * by + carry;
+    *it = static_cast<char>('0' + d % 10);
+    carry = d / 10;
+  }
+  for (; carry != 0; carry /= 10) digits.insert(digits.begin(), static_cast<char>('0' + carry % 10));
+}
+
+// |value| * 10^scale, rounded away from zero to an integer (apimachinery's
+// ScaledValue), computed exactly on the digits; nullopt past 64 bits.
+std::optional<uint64_t> scaledMagnitude(const Parts& p, int scale) {
+  std::string digits = std::string(p.num) + std::string(p.denom);
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) return 0;
+  for (int i = 0; i < p.suffix.binary; ++i) multiplyDigits(digits, 1024);
+  // Far beyond any digit count: every digit is kept, or every one dropped.
+  constexpr long long kFar = 1LL << 40;
+  long long exponent = std::clamp(p.suffix.decimal, -kFar, kFar) + scale - static_cast<long long>(p.denom.size());
+  size_t keep = digits.size();
+  bool dropped = false;  // a non-zero digit fell below the scale: round up
+  if (exponent < 0) {
+    size_t drop = static_cast<size_t>(std::min<long long>(-exponent, static_cast<long long>(digits.size())));
+    keep = digits.size() - drop;
+    dropped = digits.find_first_not_of('0', keep) != std::string::npos;
+    exponent = 0;
+  }
+  if (static_cast<long long>(keep) + exponent > 20) return std::nullopt;  // >= 10^20
+  uint64_t value = 0;
+  for (size_t i = 0; i < keep; ++i) {
+    if (__builtin_mul_overflow(value, 10U, &value) || __builtin_add_overflow(value, digits[i] - '0', &value))
+      return std::nullopt;
+  }
+  for (long long i = 0; i < exponent; ++i) {
+    if (__builtin_mul_overflow(value, 10U, &value)) return std::nullopt;
+  }
+  if (dropped && __builtin_add_overflow(value, 1U, &value)) return std::nullopt;
+  return value;
 }
 
 }  // namespace
@@ -109,12 +146,19 @@ std::optional<uint64_t> parseQuantity(std::string_view text) {
   auto parts = split(text);
   if (!std::holds_alternative<Parts>(parts)) return std::nullopt;
   const Parts& p = std::get<Parts>(parts);
-  std::string digits = (p.num.empty() ? std::string("0") : std::string(p.num)) + "." + std::string(p.denom);
-  double value = std::strtod(digits.c_str(), nullptr);
-  if (p.negative && value != 0) return std::nullopt;
-  double bytes = std::ceil(value * p.factor);
-  if (bytes > 1.8e19) return std::nullopt;
-  return static_cast<uint64_t>(bytes);
+  auto bytes = scaledMagnitude(p, 0);
+  if (bytes && *bytes != 0 && p.negative) return std::nullopt;
+  return bytes;
+}
+
+std::optional<int64_t> quantityMilliValue(std::string_view text) {
+  auto parts = split(text);
+  if (!std::holds_alternative<Parts>(parts)) return std::nullopt;
+  const Parts& p = std::get<Parts>(parts);
+  auto milli = scaledMagnitude(p, 3);
+  if (!milli || *milli > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  int64_t value = static_cast<int64_t>(*milli);
+  return p.negative ? -value : value;
 }
 
 std::string formatQuantity(uint64_t bytes) {

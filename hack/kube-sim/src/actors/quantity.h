@@ -6,7 +6,9 @@
 // powers of 1000) or a decimal exponent (e3, E-2). quantityParseError() says
 // why a text is not one, in apimachinery's words (what the API server answers
 // when it decodes an object holding it); parseQuantity() converts the
-// accepted ones to bytes.
+// accepted ones to bytes, quantityMilliValue() to milli-units (cpu "100m" is
+// 100, "0.1" too): both exactly, on the decimal digits, as apimachinery's
+// inf.Dec arithmetic does.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -27,6 +29,11 @@ std::string quantityParseError(std::string_view text);
 // Bytes for a quantity, rounded up to a whole byte; nullopt when it is not a
 // quantity, is negative or does not fit 64 bits.
 std::optional<uint64_t> parseQuantity(std::string_view text);
+
+// Quantity.MilliValue(): the value in thousandths ("1" is 1000, "1Gi" is
+// 1073741824000), rounded away from zero ("0.1m" is 1); nullopt when it is not
+// a quantity or does not fit int64 (from about 9.2e15 units: 8 PiB).
+std::optional<int64_t> quantityMilliValue(std::string_view text);
 
 // The canonical form of a byte count: the largest binary suffix dividing it
 // exactly ("1Gi", "1536Mi", "10"), as kubectl prints capacities.

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "ossvp/common/base64.h"
+#include "server/pod_qos.h"
 #include "server/quantity_fields.h"
 #include "store/cluster_context.h"
 
@@ -47,6 +48,19 @@ std::optional<ApiError> validateName(const ResourceInfo& info, const json& obj) 
                     json::array({invalidCause("FieldValueInvalid", "metadata.name", msg)}));
 }
 
+// SetDefaults_Pod: a container's limits stand in for the requests it leaves
+// out (requests created when absent).
+void defaultRequestsFromLimits(json& container) {
+  if (!container.contains("resources") || !container["resources"].is_object()) return;
+  json& resources = container["resources"];
+  if (!resources.contains("limits") || !resources["limits"].is_object() || resources["limits"].empty()) return;
+  if (!resources.contains("requests") || !resources["requests"].is_object()) resources["requests"] = json::object();
+  json& requests = resources["requests"];
+  for (const auto& [name, limit] : resources["limits"].items()) {
+    if (!requests.contains(name)) requests[name] = limit;
+  }
+}
+
 void defaultPod(json& pod) {
   json& spec = pod["spec"];
   if (!spec.contains("restartPolicy")) spec["restartPolicy"] = "Always";
@@ -72,6 +86,7 @@ void defaultPod(json& pod) {
         c["imagePullPolicy"] = latest && image.find('@') == std::string::npos ? "Always" : "IfNotPresent";
       }
       if (!c.contains("resources")) c["resources"] = json::object();
+      defaultRequestsFromLimits(c);
     }
   }
   json tolerations = spec.value("tolerations", json::array());
@@ -88,7 +103,7 @@ void defaultPod(json& pod) {
     }
   }
   spec["tolerations"] = tolerations;
-  pod["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
+  pod["status"] = {{"phase", "Pending"}, {"qosClass", computePodQos(pod)}};
 }
 
 bool hasField(const json& obj, const char* field) { return obj.contains(field) && !obj[field].is_null(); }

@@ -1,11 +1,12 @@
 // Built-in admission for core kinds (what kube-apiserver's strategies and
 // default admission plugins do on create/update): resource quantities
 // (quantity_fields.h: 400 for one that does not parse), name validation, defaults
-// (Pod, PVC, PV, StorageClass, Secret, Namespace, apps), the storage-object-
-// in-use-protection finalizers, PVC dataSource/dataSourceRef sync,
-// PVC spec immutability, DefaultStorageClass. Also the namespace controller bits that create
-// the "default" ServiceAccount and the kube-root-ca.crt ConfigMap in every
-// namespace.
+// (Pod, PVC, PV, StorageClass, Secret, Namespace, apps; a pod's container
+// requests default to its limits, its status.qosClass is computed: pod_qos.h),
+// the storage-object-in-use-protection finalizers, PVC dataSource/dataSourceRef
+// sync, PVC spec immutability, DefaultStorageClass. Also the namespace
+// controller bits that create the "default" ServiceAccount and the
+// kube-root-ca.crt ConfigMap in every namespace.
 //
 // Thread-safety: install once at startup; hooks are thread-safe.
 #pragma once
