@@ -23,8 +23,8 @@ struct ObjectCache::Chunk {
   Reservation mem;
   State state = State::Loading;
   // Signalled when state leaves Loading: only the readers of this chunk
-  // wake (a cache-wide condition woke every reader of the object, e.g.
-  // all the populator's segment workers of one file, per completed part).
+  // wake (a cache-wide condition woke every reader of the object per
+  // completed part).
   std::condition_variable settled;
   Status error;
   uint64_t lastUse = 0;
@@ -160,7 +160,6 @@ void ObjectCache::onDone(const ChunkPtr& c, Result<ossclient::GetResult> r) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     c->handle = ossclient::AsyncHandle();
-    if (r.isOk() && r->meta.crc64) serverCrc_ = r->meta.crc64;
     if (r.isOk() && r->bytesWritten == c->length) {
       c->state = Chunk::State::Ready;
       core_->bytesFetched += c->length;
@@ -340,16 +339,6 @@ void ObjectCache::removeReader() {
     chunks_.clear();  // readers still copying keep their chunk alive
   }
   for (auto& h : handles) h.cancel();
-}
-
-std::optional<uint64_t> ObjectCache::serverCrc64() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return serverCrc_;
-}
-
-void ObjectCache::dropReady() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::erase_if(chunks_, [](const auto& kv) { return kv.second->state == Chunk::State::Ready; });
 }
 
 uint64_t ObjectCache::reclaim(uint64_t bytes, bool evenUnread) {

@@ -77,12 +77,6 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
 
   uint64_t reclaim(uint64_t bytes, bool evenUnread) override;
 
-  // x-oss-hash-crc64ecma seen on a completed GET of this version, if any.
-  std::optional<uint64_t> serverCrc64();
-
-  // Forgets every Ready chunk (Loading ones finish and stay).
-  void dropReady();
-
   // Evicts the least recently used fully-read Ready part of exactly `len`
   // bytes that no reader holds, and hands over its buffer and reservation:
   // reusing memory already touched spares a fresh mapping its page faults
@@ -122,7 +116,6 @@ class ObjectCache : public Reclaimer, public std::enable_shared_from_this<Object
   std::mutex mu_;
   std::map<uint64_t, ChunkPtr> chunks_;  // by offset; guarded by mu_
   int readers_ = 0;                      // guarded by mu_
-  std::optional<uint64_t> serverCrc_;    // guarded by mu_
 };
 
 }  // namespace ossvp::fusecore

@@ -104,8 +104,7 @@ struct FileReader::State {
   const EngineOptions options;
   const uint64_t firstRound;
   std::mutex mu;
-  AccessPatternDetector detector;     // guarded by mu
-  uint64_t prefetchEnd = UINT64_MAX;  // guarded by mu
+  AccessPatternDetector detector;  // guarded by mu
   // For ReadHistory: bytes returned so far, and whether one read began at 0
   // (the kernel's concurrent readahead completes reads in any order).
   std::atomic<uint64_t> bytesRead{0};
@@ -132,15 +131,6 @@ void FileReader::noteRead(uint64_t offset, uint64_t n) {
   state_->bytesRead += n;
 }
 
-std::optional<uint64_t> FileReader::serverCrc64() const { return meta_.crc64 ? meta_.crc64 : cache_->serverCrc64(); }
-
-void FileReader::dropCached() { cache_->dropReady(); }
-
-void FileReader::limitPrefetch(uint64_t end) {
-  std::lock_guard<std::mutex> lock(state_->mu);
-  state_->prefetchEnd = end;
-}
-
 void FileReader::startFetches(uint64_t offset, uint64_t n) {
   const EngineOptions& o = state_->options;
   if (meta_.size <= o.smallObjectThreshold) {
@@ -150,21 +140,18 @@ void FileReader::startFetches(uint64_t offset, uint64_t n) {
   bool missed = !cache_->covered(ByteRange{offset, n});
   bool starved = !missed && !cache_->ready(ByteRange{offset, n});
   ReadPlan plan;
-  uint64_t prefetchEnd;
   {
     std::lock_guard<std::mutex> lock(state_->mu);
     plan = state_->detector.onRead(offset, n, missed, starved);
-    prefetchEnd = state_->prefetchEnd;
   }
   if (missed) cache_->fetchDemand(plan.demand);
   // This stream's share of the read-ahead: its window, or less while other
   // large files are open (the detector's window may be ahead of it).
   const uint64_t share = cache_->streamWindowShare();
   const uint64_t window = std::min(plan.window, share);
-  const uint64_t end = std::min(prefetchEnd, offset + n + share);
+  const uint64_t end = offset + n + share;
   uint64_t part = prefetchPartSize(o, window, cache_->prefetchLimit());
   for (ByteRange r : plan.prefetch) {
-    if (r.offset >= prefetchEnd) break;
     uint64_t reached = r.offset;
     if (r.offset < end) reached = cache_->prefetch(ByteRange{r.offset, std::min(r.end(), end) - r.offset}, part);
     if (reached < r.end()) {
@@ -229,7 +216,6 @@ std::unique_ptr<FileReader> ReadEngine::open(const std::string& bucket, const os
 MemoryBudget& ReadEngine::budget() { return core_->budget; }
 BufferPool& ReadEngine::bufferPool() { return *core_->pool; }
 const EngineOptions& ReadEngine::options() const { return core_->options; }
-ossclient::ObjectClient& ReadEngine::client() { return *core_->client; }
 
 EngineStats ReadEngine::stats() const {
   EngineStats s;

@@ -273,7 +273,6 @@ class CopyRun {
     Task& t = *w.task;
     Segment& seg = t.segments[w.segment];
     if (w.segment > 0 && !seg.reader) seg.reader = t.src->clone();
-    (seg.reader ? seg.reader.get() : t.src.get())->limitReadAhead(seg.offset + seg.length);
     uint64_t counted = 0;
     for (int attempt = 1;; ++attempt) {
       bool volumeSide = false;

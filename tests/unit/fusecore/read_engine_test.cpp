@@ -346,48 +346,6 @@ TEST_CASE("offsets beyond 4 GiB read the right bytes", "[fusecore][engine]") {
   for (uint64_t o : client->offsets()) CHECK(o < size);
 }
 
-TEST_CASE("the server CRC64 comes from the GETs already made, shared by all readers", "[fusecore][engine][crc]") {
-  Fixture f;
-  std::string data = pattern(6 * MiB + 5, 11);
-  ossclient::ObjectMeta meta = f.put("c", data);
-  REQUIRE(meta.crc64);
-  const uint64_t expected = *meta.crc64;
-  meta.crc64.reset();  // as listed: ListObjects carries no CRC
-  auto r = f.engine->open("b", meta);
-  auto other = f.engine->open("b", meta);
-  CHECK_FALSE(r->serverCrc64());  // no GET yet
-  std::vector<char> buf(4096);
-  auto n = r->read(4 * MiB + 100, buf.data(), buf.size());  // a ranged GET, not the whole object
-  REQUIRE(n.isOk());
-  REQUIRE(r->serverCrc64());
-  CHECK(*r->serverCrc64() == expected);
-  CHECK(other->serverCrc64() == r->serverCrc64());  // same object version, same cache
-  CHECK(f.fake->requestCount(FakeOp::Head) == 0);
-  // A CRC the opener passed wins and needs no GET.
-  ossclient::ObjectMeta known = meta;
-  known.crc64 = 42;
-  CHECK(f.engine->open("b", known)->serverCrc64() == std::optional<uint64_t>(42));
-}
-
-TEST_CASE("dropCached makes the next read fetch the bytes again", "[fusecore][engine][crc]") {
-  Fixture f;
-  std::string data = pattern(3 * MiB, 12);
-  auto meta = f.put("d", data);
-  auto r = f.engine->open("b", meta);
-  auto other = f.engine->open("b", meta);
-  std::vector<char> buf(256 * KiB);
-  REQUIRE(r->read(MiB, buf.data(), buf.size()).isOk());
-  const size_t gets = f.fake->requestCount(FakeOp::Get);
-  REQUIRE(other->read(MiB, buf.data(), buf.size()).isOk());
-  CHECK(f.fake->requestCount(FakeOp::Get) == gets);  // served from the shared cache
-  r->dropCached();
-  auto n = other->read(MiB, buf.data(), buf.size());  // dropped for every reader of the version
-  REQUIRE(n.isOk());
-  CHECK(f.fake->requestCount(FakeOp::Get) > gets);
-  CHECK(std::string(buf.data(), *n) == data.substr(MiB, buf.size()));
-  CHECK(readAll(*r, 100 * KiB) == data);
-}
-
 TEST_CASE("part buffers are recycled within the budget and given back under pressure", "[fusecore][engine][pool]") {
   EngineOptions o = Fixture::small();
   o.memoryBudget = 16 * MiB;  // pool keeps at most 16/1/4 = 4 idle parts
@@ -444,31 +402,6 @@ TEST_CASE("a fully-read part of another object lends its buffer when the budget 
   CHECK(s.buffersReused - before.buffersReused >= 4);  // 6 measured; 2 without the take-over
   CHECK(s.memoryPeak <= 8 * MiB);
   CHECK(readAll(*r1, MiB) == d1);  // a's evicted parts are fetched again, intact
-}
-
-TEST_CASE("limitPrefetch keeps read-ahead inside the reader's range", "[fusecore][engine]") {
-  // Two readers split one object (a copier's segments): neither prefetches
-  // the other's half, so every byte is fetched once.
-  EngineOptions o = Fixture::small();
-  Fixture f(o);
-  std::string data = pattern(32 * MiB, 33);
-  auto m = f.put("split", data);
-  auto first = f.engine->open("b", m);
-  first->limitPrefetch(16 * MiB);
-  std::string got;
-  std::vector<char> buf(MiB);
-  for (uint64_t off = 0; off < 16 * MiB; off += MiB) {
-    auto n = first->read(off, buf.data(), MiB);
-    REQUIRE(n.isOk());
-    got.append(buf.data(), *n);
-  }
-  CHECK(got == data.substr(0, 16 * MiB));
-  for (const auto& r : f.fake->requests()) {
-    if (r.op != FakeOp::Get) continue;
-    INFO("GET at " << r.offset);
-    CHECK(r.offset < 16 * MiB);
-    CHECK(r.offset + r.length.value_or(0) <= 16 * MiB);
-  }
 }
 
 TEST_CASE("readPinned returns the same bytes as read, without copying them out", "[fusecore][engine]") {

@@ -1,5 +1,5 @@
 // EngineOptions: every knob of the read engine, with the defaults the mount
-// and the populator use. Sizes are bytes.
+// uses. Sizes are bytes.
 //
 // Thread-safety: plain value type.
 #pragma once

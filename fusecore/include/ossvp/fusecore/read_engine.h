@@ -1,5 +1,5 @@
-// ReadEngine: the high-throughput OSS read path shared by the FUSE mount and
-// the populator (one read path, not two). It owns the global memory budget and
+// ReadEngine: the FUSE mount's high-throughput OSS read path (the populator
+// streams its GETs straight into files: populator/stream_source.h). It owns the global memory budget and
 // one block cache per object version (bucket, key, ETag), shared by every
 // FileReader open on it, so several readers of one file fetch each byte once.
 //
@@ -12,9 +12,7 @@
 // a mix of old and new bytes. Transient failures are retried; a read never
 // returns bytes that did not arrive complete.
 //
-// Stable API (used by populator/): ReadEngine(client, options),
-// open(bucket, meta), FileReader::read(offset, buf, len), serverCrc64(),
-// dropCached().
+// Users: the FUSE filesystem (filesystem.h) and ossvp-readbench.
 //
 // Thread-safety: ReadEngine and FileReader are internally synchronized;
 // read() may be called from several threads at once on one reader. The engine
@@ -93,24 +91,6 @@ class FileReader {
   // fetches whole on first read.
   void prefetchStart();
 
-  // Declares that this reader reads nothing at or past `end` (a copier's
-  // segment): prefetch stops there instead of fetching bytes that another
-  // reader of the same object owns, which under a full memory budget were
-  // fetched, evicted unread and fetched again. Reads past `end` still work.
-  void limitPrefetch(uint64_t end);
-
-  // The server's whole-object CRC64 (x-oss-hash-crc64ecma): meta().crc64 when
-  // the opener knew it, else the header of any GET of this object version
-  // completed so far by any reader (OSS sends the whole object's CRC on
-  // ranged GETs too, and every GET carries If-Match on the ETag). nullopt
-  // before the first GET completed, or when the server sends none.
-  std::optional<uint64_t> serverCrc64() const;
-
-  // Drops the cached (completed) blocks of this object version for every
-  // reader, so later reads fetch them from OSS again: for a retry after the
-  // copied bytes failed a CRC check. GETs in flight are left to finish.
-  void dropCached();
-
  private:
   friend class ReadEngine;
   struct State;
@@ -142,7 +122,6 @@ class ReadEngine {
   BufferPool& bufferPool();
   const EngineOptions& options() const;
   EngineStats stats() const;
-  ossclient::ObjectClient& client();
 
  private:
   std::shared_ptr<EngineCore> core_;

@@ -53,9 +53,6 @@ class SourceFile {
   // Another independent reader of the same object version (no I/O), so
   // segments of one file are separate sequential streams.
   virtual std::unique_ptr<SourceFile> clone() const = 0;
-  // This reader will read nothing at or past `end` (its segment's end), so a
-  // source that reads ahead stops there. A hint: reads past it still work.
-  virtual void limitReadAhead(uint64_t /*end*/) {}
 };
 
 class ObjectSource {
