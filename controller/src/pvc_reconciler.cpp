@@ -382,11 +382,17 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
       // A controller killed between removing the finalizer and writing the
       // coalesced Succeeded (or whose write failed and was kept for a next
       // attempt that never came) left the entry unfinished: finish it.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (settled_.count(uid)) return Outcome::done();
+      }
       auto entry = status_.genericEntry(kube::namespaceOf(pvc), ossvpName, uid);
       if (entry && !entry->finished()) {
         Status w = writeSucceeded();
         if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
       }
+      std::lock_guard<std::mutex> lock(mu_);
+      settled_.insert(uid);
       return Outcome::done();
     }
     auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
@@ -409,6 +415,10 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     }
     Status w = writeSucceeded();
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      settled_.insert(uid);
+    }
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
       {
         std::lock_guard<std::mutex> lock(mu_);

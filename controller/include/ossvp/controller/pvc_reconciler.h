@@ -112,6 +112,10 @@ class PvcReconciler {
   std::mutex mu_;
   std::set<std::string> announced_;
   std::set<std::string> refused_;  // PVC uids refused (refuse()); guarded by mu_
+  // PVC uids whose Succeeded entry this process wrote, queued or found
+  // written: a finished PVC's entry is read once per process, not on every
+  // pass (it costs a parse of the ossvp's whole status). Guarded by mu_.
+  std::set<std::string> settled_;
 };
 
 }  // namespace ossvp::controller
