@@ -23,8 +23,7 @@ struct ObjectState {
   std::shared_ptr<ossclient::ObjectClient> client;
   std::string bucket;
   SourceObject object;
-  std::shared_ptr<std::atomic<uint64_t>> gets;
-  std::shared_ptr<std::atomic<uint64_t>> bytes;
+  std::shared_ptr<StreamSource::Counters> counters;
   std::mutex mu;
   std::optional<uint64_t> crc64;  // guarded by mu
 };
@@ -72,10 +71,10 @@ class StreamFile : public SourceFile {
   }
 
   Result<size_t> get(const ossclient::GetRequest& g) {
-    state_->gets->fetch_add(1, std::memory_order_relaxed);
+    state_->counters->gets.fetch_add(1, std::memory_order_relaxed);
     auto r = state_->client->get(g);
     if (!r.isOk()) return changedIsTransient(r.status());
-    state_->bytes->fetch_add(r->bytesWritten, std::memory_order_relaxed);
+    state_->counters->bytes.fetch_add(r->bytesWritten, std::memory_order_relaxed);
     if (r->meta.crc64) {
       std::lock_guard<std::mutex> lock(state_->mu);
       state_->crc64 = r->meta.crc64;
@@ -110,8 +109,7 @@ Result<std::unique_ptr<SourceFile>> StreamSource::open(const SourceObject& objec
   state->client = client_;
   state->bucket = bucket_;
   state->object = object;
-  state->gets = gets_;
-  state->bytes = bytes_;
+  state->counters = counters_;
   return std::unique_ptr<SourceFile>(new StreamFile(std::move(state)));
 }
 

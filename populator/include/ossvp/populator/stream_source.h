@@ -36,14 +36,17 @@ class StreamSource : public ObjectSource {
   Result<std::unique_ptr<SourceFile>> open(const SourceObject& object, bool fresh) override;
 
   // GETs made and body bytes received so far (for the run's log line).
-  uint64_t getRequests() const { return gets_->load(); }
-  uint64_t bytesReceived() const { return bytes_->load(); }
+  struct Counters {
+    std::atomic<uint64_t> gets{0};
+    std::atomic<uint64_t> bytes{0};
+  };
+  uint64_t getRequests() const { return counters_->gets.load(); }
+  uint64_t bytesReceived() const { return counters_->bytes.load(); }
 
  private:
   std::shared_ptr<ossclient::ObjectClient> client_;
   std::string bucket_;
-  std::shared_ptr<std::atomic<uint64_t>> gets_ = std::make_shared<std::atomic<uint64_t>>(0);
-  std::shared_ptr<std::atomic<uint64_t>> bytes_ = std::make_shared<std::atomic<uint64_t>>(0);
+  std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();  // shared with the files it opened
 };
 
 }  // namespace ossvp::populator
