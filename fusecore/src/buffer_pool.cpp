@@ -20,7 +20,7 @@ BufferPool::Buffer BufferPool::take(uint64_t size) {
   return b;
 }
 
-void BufferPool::give(std::unique_ptr<char[]> data, Reservation mem, uint64_t size) {
+void BufferPool::give(PartBuffer data, Reservation mem, uint64_t size) {
   if (!data || !pooled(size) || mem.bytes() != size) return;  // freed here, outside mu_
   Buffer b{std::move(data), std::move(mem)};
   {

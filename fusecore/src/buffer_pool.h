@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/fusecore/part_buffer.h"
 
 namespace ossvp::fusecore {
 
@@ -31,7 +32,7 @@ class BufferPool : public Reclaimer {
       : minSize_(minSize), maxSize_(maxSize), maxIdleBytes_(maxIdleBytes) {}
 
   struct Buffer {
-    std::unique_ptr<char[]> data;
+    PartBuffer data;
     Reservation mem;
   };
 
@@ -44,7 +45,7 @@ class BufferPool : public Reclaimer {
 
   // Returns a buffer; kept when it has a pooled size and there is room,
   // freed (memory back to the budget) otherwise.
-  void give(std::unique_ptr<char[]> data, Reservation mem, uint64_t size);
+  void give(PartBuffer data, Reservation mem, uint64_t size);
 
   uint64_t idleBytes() const;
   uint64_t reused() const;  // take() calls that returned a buffer

@@ -7,7 +7,7 @@
 #include "ossvp/common/log.h"
 
 #include "buffer_pool.h"
-#include "part_buffer.h"
+#include "ossvp/fusecore/part_buffer.h"
 
 namespace ossvp::fusecore {
 
@@ -38,7 +38,7 @@ ConcurrencyOptions inflightOptions(const WriterOptions& o, const MemoryBudget& b
 }  // namespace
 
 struct FileWriter::Part {
-  std::unique_ptr<char[]> data;
+  PartBuffer data;
   Reservation mem;
   uint64_t capacity = 0;  // of data
   ossclient::UploadPartRequest req;

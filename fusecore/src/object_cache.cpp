@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "ossvp/common/log.h"
-#include "part_buffer.h"
+#include "ossvp/fusecore/part_buffer.h"
 
 namespace ossvp::fusecore {
 namespace {
@@ -19,7 +19,7 @@ struct ObjectCache::Chunk {
   enum class State { Loading, Ready, Failed };
   uint64_t offset = 0;
   uint64_t length = 0;
-  std::unique_ptr<char[]> data;
+  PartBuffer data;
   Reservation mem;
   State state = State::Loading;
   // Signalled when state leaves Loading: only the readers of this chunk

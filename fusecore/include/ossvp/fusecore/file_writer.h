@@ -39,6 +39,7 @@
 #include "ossvp/common/result.h"
 #include "ossvp/fusecore/concurrency_controller.h"
 #include "ossvp/fusecore/memory_budget.h"
+#include "ossvp/fusecore/part_buffer.h"
 #include "ossvp/ossclient/object_client.h"
 
 namespace ossvp::fusecore {
@@ -122,7 +123,7 @@ class FileWriter {
   std::condition_variable cv_;
   // Guarded by mu_:
   uint64_t size_ = 0;
-  std::unique_ptr<char[]> buf_;
+  PartBuffer buf_;
   Reservation bufMem_;
 
   size_t fill_ = 0;
