@@ -51,40 +51,6 @@ size_t residentPages(const char* p, size_t len) {
 }
 
 constexpr size_t kMiB = size_t{1} << 20;
-constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-
-uintptr_t hugeBase(const char* p) { return reinterpret_cast<uintptr_t>(p) & ~(kHuge - 1); }
-
-bool mapped(uintptr_t at, size_t len) {
-  unsigned char v[512];  // len <= 2 MiB
-  return mincore(reinterpret_cast<void*>(at), len, v) == 0 || errno != ENOMEM;
-}
-
-// The "THPeligible" field of the mapping that holds `p` (/proc/self/smaps), or -1.
-int thpEligible(const char* p) {
-  const uintptr_t at = reinterpret_cast<uintptr_t>(p);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  while (std::getline(smaps, line)) {
-    uintptr_t lo = 0, hi = 0;
-    char dash = 0;
-    std::istringstream head(line);
-    if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
-      inside = at >= lo && at < hi;
-    } else if (inside && line.rfind("THPeligible:", 0) == 0) {
-      return std::stoi(line.substr(12));
-    }
-  }
-  return -1;
-}
-
-bool thpEnabled() {
-  std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::string s;
-  std::getline(f, s);
-  return !s.empty() && s.find("[never]") == std::string::npos;
-}
 
 }  // namespace
 
@@ -125,6 +91,45 @@ TEST_CASE("part buffer: sizes of every kind are writable end to end", "[part_buf
 }
 
 #if !defined(PART_BUFFER_TEST_ASAN)  // under ASan every buffer comes from the heap
+
+namespace {
+
+constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+
+uintptr_t hugeBase(const char* p) { return reinterpret_cast<uintptr_t>(p) & ~(kHuge - 1); }
+
+bool mapped(uintptr_t at, size_t len) {
+  unsigned char v[512];  // len <= 2 MiB
+  return mincore(reinterpret_cast<void*>(at), len, v) == 0 || errno != ENOMEM;
+}
+
+// The "THPeligible" field of the mapping that holds `p` (/proc/self/smaps), or -1.
+int thpEligible(const char* p) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t lo = 0, hi = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+      inside = at >= lo && at < hi;
+    } else if (inside && line.rfind("THPeligible:", 0) == 0) {
+      return std::stoi(line.substr(12));
+    }
+  }
+  return -1;
+}
+
+bool thpEnabled() {
+  std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string s;
+  std::getline(f, s);
+  return !s.empty() && s.find("[never]") == std::string::npos;
+}
+
+}  // namespace
 
 TEST_CASE("part buffer: a multiple of 2 MiB starts on a huge-page boundary, advised for huge pages", "[part_buffer]") {
   for (size_t len : {2 * kMiB, 8 * kMiB}) {
