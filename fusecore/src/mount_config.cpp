@@ -164,6 +164,10 @@ const std::vector<OptionSpec>& optionTable() {
        "most parts uploaded in parallel per file (the writer starts at 32 and grows while throughput rises; at most "
        "half the data budget)",
        true, intSetter(&MountConfig::uploadConcurrency, "upload_concurrency", 1, 256)},
+      {"huge_pages", "true",
+       "data buffers on 2 MiB transparent huge pages where the node allows (false: never wait for the kernel to "
+       "compact memory for one)",
+       false, boolSetter(&MountConfig::hugePages, "huge_pages")},
       {"log_level", "info", "debug, info, warn or error", true, stringSetter(&MountConfig::logLevel)},
       {"log_file", "(stderr)", "append logs here (useful when daemonized)", true, stringSetter(&MountConfig::logFile)},
   };

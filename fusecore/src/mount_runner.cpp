@@ -13,6 +13,7 @@
 #include "ossvp/common/log.h"
 #include "ossvp/common/secret_redactor.h"
 #include "ossvp/fusecore/fuse_mount.h"
+#include "ossvp/fusecore/part_buffer.h"
 #include "ossvp/ossclient/curl_object_client.h"
 
 namespace ossvp::fusecore {
@@ -140,6 +141,7 @@ int ossmountMain(int argc, char** argv) {
     return 2;
   }
   std::shared_ptr<ossclient::ObjectClient> shared(std::move(*client));
+  setPartBufferHugePages(cfg.hugePages);
   Filesystem fs(shared, cfg.fsOptions());
   Status probe = fs.probe();
   if (!probe.isOk()) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <new>
@@ -25,6 +26,8 @@ constexpr size_t kHuge = size_t{2} << 20;  // a transparent huge page on x86-64 
 constexpr size_t kHalf = kHuge / 2;
 
 enum class Source { kHeap, kMapping, kHalf };
+
+std::atomic<bool> hugePagesAdvised{true};
 
 Source sourceFor(size_t len) {
 #if defined(OSSVP_PART_BUFFER_HEAP_ONLY)
@@ -57,7 +60,7 @@ char* mapHugeAligned(size_t len) {
   if (start > base) ::munmap(base, static_cast<size_t>(start - base));
   char* end = start + len;
   if (end < base + span) ::munmap(end, static_cast<size_t>(base + span - end));
-  (void)::madvise(start, len, MADV_HUGEPAGE);
+  if (hugePagesAdvised.load(std::memory_order_relaxed)) (void)::madvise(start, len, MADV_HUGEPAGE);
   populate(start, len);
   return start;
 }
@@ -136,6 +139,8 @@ void PartBufferDeleter::operator()(char* p) const noexcept {
     case Source::kHeap: delete[] p; break;
   }
 }
+
+void setPartBufferHugePages(bool on) { hugePagesAdvised.store(on, std::memory_order_relaxed); }
 
 PartBuffer allocatePartBuffer(size_t len) {
   switch (sourceFor(len)) {

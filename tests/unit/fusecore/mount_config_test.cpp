@@ -43,6 +43,16 @@ TEST_CASE("read-only is the default", "[fusecore][config]") {
   CHECK(!c->readWrite);
   CHECK(c->prefix.empty());
   CHECK(c->fileMode == 0444);
+  CHECK(c->hugePages);
+}
+
+TEST_CASE("huge_pages=false turns the huge-page advice off; a bad value names the option", "[fusecore][config]") {
+  auto off = parse({"bkt", "/m", "-o", "endpoint=e,huge_pages=false"});
+  REQUIRE(off.isOk());
+  CHECK(!off->hugePages);
+  auto bad = parse({"bkt", "/m", "-o", "endpoint=e,huge_pages=maybe"});
+  REQUIRE(!bad.isOk());
+  CHECK(bad.status().message().find("huge_pages") != std::string::npos);
 }
 
 TEST_CASE("bad options are rejected with a pointer to the fix", "[fusecore][config]") {
@@ -63,7 +73,7 @@ TEST_CASE("ossmount --help lists every option with its default", "[fusecore][con
   CHECK(c->helpRequested);
   std::string u = mountUsage();
   for (const char* opt : {"endpoint", "region", "rw", "close_to_open", "memory_limit", "attr_timeout",
-                          "negative_timeout", "readahead_kb", "passwd_file"}) {
+                          "negative_timeout", "readahead_kb", "passwd_file", "huge_pages"}) {
     CHECK(u.find(opt) != std::string::npos);
   }
   CHECK(u.find("max_prefetch_window") != std::string::npos);

@@ -21,6 +21,7 @@
 using ossvp::fusecore::allocatePartBuffer;
 using ossvp::fusecore::kMaxIdleHalves;
 using ossvp::fusecore::PartBuffer;
+using ossvp::fusecore::setPartBufferHugePages;
 
 #if defined(__SANITIZE_ADDRESS__)
 #define PART_BUFFER_TEST_ASAN 1
@@ -122,10 +123,15 @@ int thpEligible(const char* p) {
   return -1;
 }
 
-bool thpEnabled() {
+std::string thpMode() {
   std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
   std::string s;
   std::getline(f, s);
+  return s;
+}
+
+bool thpEnabled() {
+  std::string s = thpMode();
   return !s.empty() && s.find("[never]") == std::string::npos;
 }
 
@@ -140,6 +146,25 @@ TEST_CASE("part buffer: a multiple of 2 MiB starts on a huge-page boundary, advi
     buf.reset();
     CHECK_FALSE(mapped(at, kHuge));  // unmapped when freed
   }
+}
+
+TEST_CASE("part buffer: with the huge-page advice off, buffers keep the same layout on small pages", "[part_buffer]") {
+  setPartBufferHugePages(false);
+  PartBuffer big = allocatePartBuffer(4 * kMiB);
+  PartBuffer a = allocatePartBuffer(kMiB);
+  PartBuffer b = allocatePartBuffer(kMiB);
+  setPartBufferHugePages(true);
+  CHECK(reinterpret_cast<uintptr_t>(big.get()) % kHuge == 0);
+  CHECK(hugeBase(a.get()) == hugeBase(b.get()));
+  // Under "madvise" only the advice makes a mapping eligible ("always" makes every one).
+  if (thpMode().find("[madvise]") != std::string::npos) {
+    CHECK(thpEligible(big.get()) == 0);
+    CHECK(thpEligible(a.get()) == 0);
+  }
+  std::memset(big.get(), 5, 4 * kMiB);
+  std::memset(a.get(), 6, kMiB);
+  CHECK(big[4 * kMiB - 1] == 5);
+  CHECK(a[kMiB - 1] == 6);
 }
 
 TEST_CASE("part buffer: 1 MiB buffers are the two halves of one huge-page mapping, unmapped when both are free",

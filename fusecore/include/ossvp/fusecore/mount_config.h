@@ -64,6 +64,7 @@ struct MountConfig {
   int prefetchConcurrency = 256;
   uint64_t uploadPartSize = 8ull << 20;
   int uploadConcurrency = 64;
+  bool hugePages = true;  // data buffers advised MADV_HUGEPAGE (ossvp/fusecore/part_buffer.h)
 
   std::string logLevel = "info";
   std::string logFile;

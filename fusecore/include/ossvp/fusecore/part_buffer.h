@@ -28,7 +28,8 @@
 // pages are then faulted in on first touch as before.
 //
 // Thread-safety: allocatePartBuffer and the deleter may be called from any
-// thread (the free halves are guarded by a leaf mutex).
+// thread (the free halves are guarded by a leaf mutex); setPartBufferHugePages
+// too (an atomic flag).
 #pragma once
 
 #include <cstddef>
@@ -55,5 +56,10 @@ inline constexpr size_t kMaxIdleHalves = 8;
 // A buffer of `len` bytes (> 0) with its pages mapped. Throws std::bad_alloc
 // when the system has no memory to give.
 PartBuffer allocatePartBuffer(size_t len);
+
+// Whether buffers mapped from now on are advised MADV_HUGEPAGE (default true;
+// ossmount's -o huge_pages=false turns it off for nodes where a fault must
+// never wait for the kernel to compact memory). The layout stays the same.
+void setPartBufferHugePages(bool on);
 
 }  // namespace ossvp::fusecore
