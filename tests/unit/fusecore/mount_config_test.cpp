@@ -46,7 +46,7 @@ TEST_CASE("read-only is the default", "[fusecore][config]") {
   CHECK(c->hugePages);
 }
 
-TEST_CASE("huge_pages=false turns the huge-page advice off; a bad value names the option", "[fusecore][config]") {
+TEST_CASE("huge_pages=false turns the huge-page advice off, and a bad value names the option", "[fusecore][config]") {
   auto off = parse({"bkt", "/m", "-o", "endpoint=e,huge_pages=false"});
   REQUIRE(off.isOk());
   CHECK(!off->hugePages);
