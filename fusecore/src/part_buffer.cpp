@@ -35,7 +35,7 @@ Source sourceFor(size_t len) {
   return Source::kHeap;
 #else
   if (len == kHalf) return Source::kHalf;
-  if (len % kHuge == 0) return Source::kMapping;
+  if (len > 0 && len % kHuge == 0) return Source::kMapping;
   return Source::kHeap;
 #endif
 }

@@ -53,7 +53,7 @@ using PartBuffer = std::unique_ptr<char[], PartBufferDeleter>;
 // At most this many MiB of free 1 MiB halves keep their pages.
 inline constexpr size_t kMaxIdleHalves = 8;
 
-// A buffer of `len` bytes (> 0) with its pages mapped. Throws std::bad_alloc
+// A buffer of `len` bytes with its pages mapped (0 gives an empty heap block). Throws std::bad_alloc
 // when the system has no memory to give.
 PartBuffer allocatePartBuffer(size_t len);
 
