@@ -114,7 +114,10 @@ void PvcReconciler::noteQueued(const Object& pvc) {
 Outcome PvcReconciler::reconcilePvc(const std::string& ns, const std::string& name) {
   if (!options_.volumePopulatorEnabled || ns == options_.populatorNamespace) return Outcome::done();
   auto cached = reader_.getCached(res::pvcs(), ns, name);
-  if (!cached) phases_.forgetRef(ns + "/" + name);  // gone without our finalizer
+  if (!cached) {  // gone (without our finalizer, or after it was removed)
+    phases_.forgetRef(ns + "/" + name);
+    forgetGone(ns + "/" + name);
+  }
   if (!cached || !refersToOssvp(*cached)) return Outcome::done();
   if (kube::isDeleting(*cached)) return stepDeleted(*cached);
   if (!kube::stringAt(*cached, "/spec/volumeName").empty()) return stepBound(*cached);
@@ -392,7 +395,7 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
         if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
       }
       std::lock_guard<std::mutex> lock(mu_);
-      settled_.insert(uid);
+      rememberLocked(settled_, pvc);
       return Outcome::done();
     }
     auto prime = reader_.getCached(res::pvcs(), options_.populatorNamespace, primeName);
@@ -417,12 +420,12 @@ Outcome PvcReconciler::stepBound(const Object& pvc) {
     if (!w.isOk() && !kube::isNotFound(w)) return Outcome::error(w);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      settled_.insert(uid);
+      rememberLocked(settled_, pvc);
     }
     if (!alreadyReported) {  // a pass on a stale copy of the PVC must not announce it twice
       {
         std::lock_guard<std::mutex> lock(mu_);
-        announced_.insert(uid);
+        rememberLocked(announced_, pvc);
       }
       recordPopulation(metrics_, clock_.now(), pvc, ossvpObj.get(), true, bytes);
       std::string msg = "Populated successfully: PVC " + pvcRef(pvc) + " is bound to volume " + pvName +
@@ -563,10 +566,38 @@ Status PvcReconciler::cleanupAll(const std::string& pvcUid) {
   return kube::isNotFound(s) ? Status::ok() : s;
 }
 
+void PvcReconciler::rememberLocked(std::set<std::string>& set, const Object& pvc) {
+  const std::string uid = kube::uidOf(pvc);
+  std::string& known = rememberedUid_[pvcRef(pvc)];
+  if (!known.empty() && known != uid) {  // a PVC of the same name before it, whose deletion was not seen
+    announced_.erase(known);
+    refused_.erase(known);
+    settled_.erase(known);
+  }
+  known = uid;
+  set.insert(uid);
+}
+
+void PvcReconciler::forgetGone(const std::string& ref) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = rememberedUid_.find(ref);
+  if (it == rememberedUid_.end()) return;
+  announced_.erase(it->second);
+  refused_.erase(it->second);
+  settled_.erase(it->second);
+  rememberedUid_.erase(it);
+}
+
+size_t PvcReconciler::rememberedPvcs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rememberedUid_.size();
+}
+
 void PvcReconciler::refuse(const Step& s, const std::string& message) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!refused_.insert(s.uid).second) return;  // reported once; the PVC cannot change into a valid one
+    if (refused_.count(s.uid)) return;  // reported once; the PVC cannot change into a valid one
+    rememberLocked(refused_, s.pvc);
   }
   report(s.pvc, s.ossvpObj.get(), reason::kUnsupported, message, true, kPvcPhaseFailed);
 }

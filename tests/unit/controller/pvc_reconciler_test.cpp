@@ -385,6 +385,29 @@ TEST_CASE("reconcile: a controller killed before its Succeeded status write fini
   CHECK(w.api.actions().empty());
 }
 
+TEST_CASE("reconcile: what the controller keeps of a finished PVC is dropped when the PVC is deleted",
+          "[controller][reconciler]") {
+  World w;
+  w.startPopulation();
+  w.setPod("Succeeded", nullptr, 0, R"({"objects":3,"bytes":30})");
+  REQUIRE(w.reconcile().isDone());
+  w.completeRebind();
+  REQUIRE(w.reconcile().isDone());
+  REQUIRE_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
+  CHECK(w.reconciler->rememberedPvcs() == 1);  // announced and settled
+  REQUIRE(w.reconcile().isDone());             // another pass keeps it
+  CHECK(w.reconciler->rememberedPvcs() == 1);
+
+  // Deleted: kube-controller-manager lifts pvc-protection, and the PVC is gone.
+  REQUIRE(w.api.remove(res::pvcs(), "argo", "data", {}).isOk());
+  kube::Object deleting = w.pvc();
+  deleting["metadata"]["finalizers"] = kube::Object::array();
+  REQUIRE(w.api.update(res::pvcs(), deleting).isOk());
+  REQUIRE_FALSE(w.api.getCached(res::pvcs(), "argo", "data"));
+  REQUIRE(w.reconcile().isDone());
+  CHECK(w.reconciler->rememberedPvcs() == 0);
+}
+
 TEST_CASE("reconcile: a restarted controller counts a failed first attempt from the retry annotation",
           "[controller][reconciler]") {
   FakeClock clock;

@@ -71,6 +71,9 @@ class PvcReconciler {
 
   const ControllerOptions& options() const { return options_; }
 
+  // PVCs whose uid this process keeps (announced, refused or settled), for tests.
+  size_t rememberedPvcs() const;
+
  private:
   struct Step;  // per-pass scratch (pvc, source, prime ...), see .cpp
   // Each step either decides the pass (an Outcome) or proceeds (nullopt).
@@ -106,16 +109,24 @@ class PvcReconciler {
   NodeRescheduler nodes_;  // WaitForFirstConsumer: selected node gone -> reschedule
   PhaseTimeline phases_;
   std::map<PopulatorMode, std::unique_ptr<PopulationStrategy>> strategies_;  // fixed after setup
+  // Records a uid in one of the sets below, and the PVC's "ns/name" so that
+  // forgetGone() can drop it once the PVC is deleted (at Argo scale the sets
+  // would otherwise grow by every PVC the controller ever saw).
+  void rememberLocked(std::set<std::string>& set, const kube::Object& pvc);
+  // The PVC ns/name is gone from the cache: forget what was kept by its uid.
+  void forgetGone(const std::string& ref);
+
   // PVC uids whose success this process announced (a pass on a stale copy of
   // the PVC must not announce it twice; bmcpfs-dataflow keeps no generic
   // entry to remember it by). Guarded by mu_.
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::set<std::string> announced_;
   std::set<std::string> refused_;  // PVC uids refused (refuse()); guarded by mu_
   // PVC uids whose Succeeded entry this process wrote, queued or found
   // written: a finished PVC's entry is read once per process, not on every
   // pass (it costs a parse of the ossvp's whole status). Guarded by mu_.
   std::set<std::string> settled_;
+  std::map<std::string, std::string> rememberedUid_;  // "ns/name" -> uid in the sets above; guarded by mu_
 };
 
 }  // namespace ossvp::controller
