@@ -355,10 +355,7 @@ TEST_CASE("reconcile: success rebinds the PV, then cleans up and reports", "[con
 TEST_CASE("reconcile: a controller killed before its Succeeded status write finishes the entry after a restart",
           "[controller][reconciler]") {
   World w;
-  w.startPopulation();
-  w.setPod("Succeeded", nullptr, 0, R"({"objects":3,"bytes":30})");
-  REQUIRE(w.reconcile().isDone());
-  w.completeRebind();
+  REQUIRE(w.populateAndRebind().isDone());
   // The Succeeded entry waits in the writer (a failed write is kept the same
   // way) when the finalizer goes: then the controller is killed.
   w.status->setCoalesceWindow(std::chrono::hours(1));
@@ -388,10 +385,7 @@ TEST_CASE("reconcile: a controller killed before its Succeeded status write fini
 TEST_CASE("reconcile: what the controller keeps of a finished PVC is dropped when the PVC is deleted",
           "[controller][reconciler]") {
   World w;
-  w.startPopulation();
-  w.setPod("Succeeded", nullptr, 0, R"({"objects":3,"bytes":30})");
-  REQUIRE(w.reconcile().isDone());
-  w.completeRebind();
+  REQUIRE(w.populateAndRebind().isDone());
   REQUIRE(w.reconcile().isDone());
   REQUIRE_FALSE(kube::hasFinalizer(w.pvc(), std::string(kPvcFinalizer)));
   CHECK(w.reconciler->rememberedPvcs() == 1);  // announced and settled

@@ -108,6 +108,17 @@ struct World {
     }
     api.seed(res::pods(), p);
   }
+  // A population whose pod succeeded, through the reconciler's rebind and the
+  // PV controller's (the PVC is Bound; the next pass finishes it). Returns
+  // the outcome of the reconciler's pass that rebound it.
+  Outcome populateAndRebind() {
+    startPopulation();
+    setPod("Succeeded", nullptr, 0, R"({"objects":3,"bytes":30})");
+    Outcome rebound = reconcile();
+    completeRebind();
+    return rebound;
+  }
+
   // The PV controller after a rebind: the PVC binds, the prime PVC is Lost.
   void completeRebind(const std::string& uid = "u1", const std::string& name = "data") {
     kube::Object p = *prime(uid);
