@@ -1,5 +1,4 @@
-// ReadEngine: the FUSE mount's high-throughput OSS read path (the populator
-// streams its GETs straight into files: populator/stream_source.h). It owns the global memory budget and
+// ReadEngine: the FUSE mount's high-throughput OSS read path. It owns the global memory budget and
 // one block cache per object version (bucket, key, ETag), shared by every
 // FileReader open on it, so several readers of one file fetch each byte once.
 //
